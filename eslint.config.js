@@ -23,7 +23,19 @@ export default ts.config(
       '@typescript-eslint/no-explicit-any': 'error',
       'no-restricted-imports': [
         'error',
-        { patterns: ['svelte', 'svelte/*', 'idb', 'comlink', 'd3', 'd3-*', 'node:*', '../app/*', '../worker/*'] },
+        {
+          patterns: [
+            'svelte',
+            'svelte/*',
+            'idb',
+            'comlink',
+            'd3',
+            'd3-*',
+            'node:*',
+            '../app/*',
+            '../worker/*',
+          ],
+        },
       ],
       'no-restricted-globals': ['error', 'window', 'document', 'indexedDB', 'self', 'postMessage', 'process'],
     },

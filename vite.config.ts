@@ -1,4 +1,4 @@
-import { defineConfig } from 'vite';
+import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 
 export default defineConfig({
@@ -6,8 +6,31 @@ export default defineConfig({
   worker: { format: 'es' },
   build: { target: 'es2022', sourcemap: true },
   test: {
-    include: ['test/**/*.test.ts'],
+    // `npm test` (vitest run) runs both projects: the unit tests first, then the end-to-end tests alone.
     environment: 'node',
     testTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/e2e/**', 'node_modules/**'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          // One browser at a time, and not while the unit tests are running (2-core CI machines).
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+          // beforeAll may build the app (up to 120 s) and then start the server and the browser.
+          hookTimeout: 180_000,
+          testTimeout: 60_000,
+        },
+      },
+    ],
   },
 });

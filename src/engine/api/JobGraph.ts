@@ -1,0 +1,110 @@
+/**
+ * The job graph the DataStream API builds: operators (job vertices) and the edges between them with
+ * their partitioners. Execution expands each vertex into `parallelism` subtasks and each edge into
+ * channels between subtasks (all-to-all for hash/rebalance/broadcast, one-to-one for forward).
+ */
+import type { Key } from '../keygroups/hashCode';
+import type { ReplayableLog } from '../connectors/ReplayableLog';
+import type { SinkDefinition } from '../connectors/sinks';
+import type { FilterFunction, FlatMapFunction, KeyedProcessFunction, MapFunction } from './functions';
+import type { ReduceFunction } from '../state/StateDescriptor';
+
+export type PartitionerKind = 'forward' | 'hash' | 'rebalance' | 'broadcast';
+
+export type OperatorSpec =
+  | { kind: 'source'; log: ReplayableLog<unknown>; emitIntervalMs: number }
+  | { kind: 'map'; fn: MapFunction<unknown, unknown> }
+  | { kind: 'flatMap'; fn: FlatMapFunction<unknown, unknown> }
+  | { kind: 'filter'; fn: FilterFunction<unknown> }
+  | { kind: 'process'; fn: KeyedProcessFunction<Key, unknown, unknown> }
+  | { kind: 'reduce'; fn: ReduceFunction<unknown> }
+  | { kind: 'sink'; sink: SinkDefinition<unknown> };
+
+export interface JobVertex {
+  readonly id: number;
+  uid: string;
+  name: string;
+  parallelism: number;
+  maxParallelism: number;
+  /** Virtual time one record takes in this operator (ms). For sources: the time between two records. */
+  processingTimeMs: number;
+  readonly spec: OperatorSpec;
+  /** Set when the input is a keyed stream: the key of each record, for key groups and keyed state. */
+  keySelector: ((value: unknown) => Key) | null;
+  readonly inputs: JobEdge[];
+}
+
+export interface JobEdge {
+  readonly source: JobVertex;
+  readonly target: JobVertex;
+  readonly partitioner: PartitionerKind;
+  readonly keySelector: ((value: unknown) => Key) | null;
+}
+
+export type CheckpointingMode =
+  'exactly-once' | 'at-least-once' | 'unaligned' | 'stop-the-world' | 'chandy-lamport';
+
+export const CHECKPOINTING_MODES: readonly CheckpointingMode[] = [
+  'exactly-once',
+  'at-least-once',
+  'unaligned',
+  'stop-the-world',
+  'chandy-lamport',
+];
+
+export interface CheckpointConfig {
+  /** null = checkpointing off (Flink's default). */
+  intervalMs: number | null;
+  mode: CheckpointingMode;
+  timeoutMs: number;
+  minPauseBetweenCheckpointsMs: number;
+  maxConcurrentCheckpoints: number;
+}
+
+export type RestartStrategyConfig =
+  | { type: 'none' }
+  | { type: 'fixed-delay'; attempts: number; delayMs: number }
+  | { type: 'failure-rate'; maxFailuresPerInterval: number; failureRateIntervalMs: number; delayMs: number }
+  | {
+      type: 'exponential-delay';
+      initialBackoffMs: number;
+      backoffMultiplier: number;
+      maxBackoffMs: number;
+      resetBackoffThresholdMs: number;
+      jitterFactor: number;
+    };
+
+export type StateBackendName = 'hashmap' | 'rocksdb';
+export type CheckpointStorageName = 'jobmanager' | 'filesystem';
+
+export interface StateBackendConfig {
+  /** The seed's legacy name, when one was used (MemoryStateBackend, FsStateBackend, RocksDBStateBackend). */
+  legacyName: string | null;
+  stateBackend: StateBackendName;
+  checkpointStorage: CheckpointStorageName;
+  checkpointPath: string | null;
+}
+
+/** Modelled costs in virtual time; all latencies are drawn from the seeded generator. */
+export interface CostModel {
+  channelLatencyMinMs: number;
+  channelLatencyMaxMs: number;
+  /** Records a channel may hold (in transit + in the receiver's buffer) before the sender blocks. */
+  channelCapacity: number;
+  /** JobManager <-> task RPC latency (trigger, ack, notify). */
+  rpcLatencyMs: number;
+  syncSnapshotBaseMs: number;
+  syncSnapshotPerKeyMs: number;
+  asyncSnapshotBaseMs: number;
+  /** Upload bandwidth of checkpoint storage. */
+  storageBytesPerMs: number;
+}
+
+export interface JobGraph {
+  readonly name: string;
+  readonly vertices: readonly JobVertex[];
+  readonly checkpointConfig: CheckpointConfig;
+  readonly restartStrategy: RestartStrategyConfig;
+  readonly stateBackend: StateBackendConfig;
+  readonly costs: CostModel;
+}

@@ -1,0 +1,368 @@
+/**
+ * The DataStream API: build a job the way the seed's Java does.
+ *
+ *   const env = StreamExecutionEnvironment.getExecutionEnvironment();
+ *   env.enableCheckpointing(1000);
+ *   env.fromElements('To be, or not to be, that is the question')
+ *      .flatMap(splitWords).keyBy((w) => w).map(new CountWithValueState()).addSink(new NonTransactionalSink());
+ *   const job = env.getJobGraph('WordCount');
+ */
+import type { Key } from '../keygroups/hashCode';
+import { computeDefaultMaxParallelism } from '../keygroups/KeyGroupRangeAssignment';
+import { ReplayableLog } from '../connectors/ReplayableLog';
+import { NonTransactionalSink, type SinkDefinition } from '../connectors/sinks';
+import type { ReduceFunction } from '../state/StateDescriptor';
+import type {
+  FilterFunction,
+  FlatMapFunction,
+  KeyedProcessFunction,
+  KeySelector,
+  MapFunction,
+} from './functions';
+import type {
+  CheckpointConfig,
+  CheckpointingMode,
+  CostModel,
+  JobGraph,
+  JobVertex,
+  OperatorSpec,
+  PartitionerKind,
+  RestartStrategyConfig,
+  StateBackendConfig,
+} from './JobGraph';
+import { CHECKPOINTING_MODES } from './JobGraph';
+import { StateBackend } from './StateBackends';
+import { RestartStrategies } from '../failover/RestartStrategies';
+
+export const DEFAULT_COSTS: CostModel = {
+  channelLatencyMinMs: 2,
+  channelLatencyMaxMs: 5,
+  channelCapacity: 64,
+  rpcLatencyMs: 1,
+  syncSnapshotBaseMs: 0.5,
+  syncSnapshotPerKeyMs: 0.0005,
+  asyncSnapshotBaseMs: 5,
+  storageBytesPerMs: 50_000,
+};
+
+export class StreamExecutionEnvironment {
+  private readonly vertices: JobVertex[] = [];
+  private defaultParallelism = 1;
+  private maxParallelism: number | null = null;
+  private checkpointConfig: CheckpointConfig = {
+    intervalMs: null,
+    mode: 'exactly-once',
+    timeoutMs: 10 * 60_000,
+    minPauseBetweenCheckpointsMs: 0,
+    maxConcurrentCheckpoints: 1,
+  };
+  private restartStrategy: RestartStrategyConfig | null = null;
+  private stateBackend: StateBackendConfig = new StateBackend('hashmap', 'jobmanager').config;
+  private costs: CostModel = { ...DEFAULT_COSTS };
+  private uidCounter = new Map<string, number>();
+
+  static getExecutionEnvironment(): StreamExecutionEnvironment {
+    return new StreamExecutionEnvironment();
+  }
+
+  setParallelism(p: number): this {
+    assertPositiveInt(p, 'parallelism');
+    this.defaultParallelism = p;
+    return this;
+  }
+
+  getParallelism(): number {
+    return this.defaultParallelism;
+  }
+
+  setMaxParallelism(maxP: number): this {
+    assertPositiveInt(maxP, 'maxParallelism');
+    if (maxP > 32768) throw new Error('maxParallelism must be at most 32768');
+    this.maxParallelism = maxP;
+    return this;
+  }
+
+  enableCheckpointing(intervalMs: number, mode: CheckpointingMode = 'exactly-once'): this {
+    if (!(intervalMs > 0)) throw new Error(`checkpoint interval must be > 0 ms, got ${intervalMs}`);
+    if (!CHECKPOINTING_MODES.includes(mode)) throw new Error(`unknown checkpointing mode '${mode}'`);
+    this.checkpointConfig = { ...this.checkpointConfig, intervalMs, mode };
+    return this;
+  }
+
+  getCheckpointConfig(): CheckpointConfig {
+    return this.checkpointConfig;
+  }
+
+  configureCheckpointing(patch: Partial<CheckpointConfig>): this {
+    this.checkpointConfig = { ...this.checkpointConfig, ...patch };
+    return this;
+  }
+
+  /** Accepts the seed's legacy backends (MemoryStateBackend, FsStateBackend, RocksDBStateBackend) and today's names. */
+  setStateBackend(backend: StateBackend): this {
+    this.stateBackend = backend.config;
+    return this;
+  }
+
+  setRestartStrategy(strategy: RestartStrategyConfig): this {
+    this.restartStrategy = strategy;
+    return this;
+  }
+
+  /** Simulation knobs: latencies, buffer sizes and snapshot costs in virtual time. */
+  setCostModel(patch: Partial<CostModel>): this {
+    this.costs = { ...this.costs, ...patch };
+    return this;
+  }
+
+  /** A non-parallel source over fixed elements (parallelism 1, one log partition), as Flink's fromElements. */
+  fromElements<T>(...elements: T[]): SingleOutputStreamOperator<T> {
+    const log = ReplayableLog.ofValues('elements', elements);
+    const ds = this.fromSource(log, 'Elements Source');
+    ds.setParallelism(1);
+    return ds;
+  }
+
+  /** A parallel source reading a partitioned, replayable log (Kafka-like); partition i goes to subtask i % p. */
+  fromSource<T>(
+    log: ReplayableLog<T>,
+    name = `Source: ${log.topic}`,
+    emitIntervalMs = 1,
+  ): SingleOutputStreamOperator<T> {
+    const v = this.addVertex(
+      { kind: 'source', log: log as ReplayableLog<unknown>, emitIntervalMs },
+      name,
+      [],
+      null,
+    );
+    v.processingTimeMs = emitIntervalMs;
+    return new SingleOutputStreamOperator<T>(this, [v], null);
+  }
+
+  /** @internal */
+  addVertex(
+    spec: OperatorSpec,
+    name: string,
+    inputs: {
+      vertex: JobVertex;
+      partitioner: PartitionerKind | null;
+      keySelector: KeySelector<unknown> | null;
+    }[],
+    keySelector: KeySelector<unknown> | null,
+  ): JobVertex {
+    const id = this.vertices.length;
+    const base = spec.kind === 'source' ? 'source' : name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+    const n = this.uidCounter.get(base) ?? 0;
+    this.uidCounter.set(base, n + 1);
+    const vertex: JobVertex = {
+      id,
+      uid: n === 0 ? base : `${base}-${n + 1}`,
+      name,
+      parallelism: this.defaultParallelism,
+      maxParallelism: 0,
+      processingTimeMs: 0.05,
+      spec,
+      keySelector,
+      inputs: [],
+    };
+    for (const input of inputs) {
+      vertex.inputs.push({
+        source: input.vertex,
+        target: vertex,
+        partitioner: input.partitioner ?? 'forward',
+        keySelector: input.keySelector,
+      });
+    }
+    this.vertices.push(vertex);
+    return vertex;
+  }
+
+  getJobGraph(name = 'Job'): JobGraph {
+    const uids = new Set<string>();
+    for (const v of this.vertices) {
+      if (uids.has(v.uid)) throw new Error(`duplicate operator uid '${v.uid}': uids must be unique in a job`);
+      uids.add(v.uid);
+    }
+    const vertices = this.vertices.map((v) => {
+      const maxParallelism = this.maxParallelism ?? computeDefaultMaxParallelism(v.parallelism);
+      if (v.parallelism > maxParallelism)
+        throw new Error(
+          `operator '${v.uid}': parallelism ${v.parallelism} exceeds maxParallelism ${maxParallelism}`,
+        );
+      v.maxParallelism = maxParallelism;
+      return v;
+    });
+    // Flink: a forward edge needs equal parallelism; with none given, unequal parallelism means rebalance.
+    for (const v of vertices) {
+      for (let i = 0; i < v.inputs.length; i++) {
+        const e = v.inputs[i];
+        if (e.partitioner === 'forward' && e.source.parallelism !== v.parallelism) {
+          v.inputs[i] = { ...e, partitioner: 'rebalance' };
+        }
+      }
+    }
+    const restartStrategy =
+      this.restartStrategy ??
+      (this.checkpointConfig.intervalMs !== null
+        ? RestartStrategies.exponentialDelayRestart()
+        : RestartStrategies.noRestart());
+    return {
+      name,
+      vertices,
+      checkpointConfig: { ...this.checkpointConfig },
+      restartStrategy,
+      stateBackend: { ...this.stateBackend },
+      costs: { ...this.costs },
+    };
+  }
+}
+
+export class DataStream<T> {
+  /** @internal the vertices whose outputs form this stream (several after union). */
+  readonly heads: JobVertex[];
+  /** @internal partitioner requested for the next edge. */
+  protected partitioner: PartitionerKind | null;
+
+  constructor(
+    protected readonly env: StreamExecutionEnvironment,
+    heads: JobVertex[],
+    partitioner: PartitionerKind | null,
+    protected readonly keySelector: KeySelector<unknown> | null = null,
+  ) {
+    this.heads = heads;
+    this.partitioner = partitioner;
+  }
+
+  private get vertex(): JobVertex {
+    if (this.heads.length !== 1) throw new Error('this call needs a single operator, not a union of streams');
+    return this.heads[0];
+  }
+
+  protected next<R>(spec: OperatorSpec, name: string): SingleOutputStreamOperator<R> {
+    const inputs = this.heads.map((vertex) => ({
+      vertex,
+      partitioner: this.partitioner,
+      keySelector: this.keySelector,
+    }));
+    const v = this.env.addVertex(spec, name, inputs, this.keySelector);
+    return new SingleOutputStreamOperator<R>(this.env, [v], null);
+  }
+
+  map<R>(fn: MapFunction<T, R>): SingleOutputStreamOperator<R> {
+    return this.next({ kind: 'map', fn: fn as MapFunction<unknown, unknown> }, 'Map');
+  }
+
+  flatMap<R>(fn: FlatMapFunction<T, R>): SingleOutputStreamOperator<R> {
+    return this.next({ kind: 'flatMap', fn: fn as FlatMapFunction<unknown, unknown> }, 'Flat Map');
+  }
+
+  filter(fn: FilterFunction<T>): SingleOutputStreamOperator<T> {
+    return this.next({ kind: 'filter', fn: fn as FilterFunction<unknown> }, 'Filter');
+  }
+
+  keyBy<K extends Key>(selector: (value: T) => K): KeyedStream<T, K> {
+    return new KeyedStream<T, K>(this.env, this.heads, selector as KeySelector<unknown>);
+  }
+
+  /** Round-robin to all downstream subtasks. */
+  rebalance(): DataStream<T> {
+    return new DataStream<T>(this.env, this.heads, 'rebalance');
+  }
+
+  /** Every record to every downstream subtask. */
+  broadcast(): DataStream<T> {
+    return new DataStream<T>(this.env, this.heads, 'broadcast');
+  }
+
+  /** One-to-one to the downstream subtask with the same index (needs equal parallelism). */
+  forward(): DataStream<T> {
+    return new DataStream<T>(this.env, this.heads, 'forward');
+  }
+
+  union(...others: DataStream<T>[]): DataStream<T> {
+    return new DataStream<T>(this.env, [...this.heads, ...others.flatMap((o) => o.heads)], this.partitioner);
+  }
+
+  addSink(sink: SinkDefinition<T>): DataStreamSink {
+    const s = this.next<never>({ kind: 'sink', sink: sink as SinkDefinition<unknown> }, 'Sink');
+    return new DataStreamSink(s.heads[0]);
+  }
+
+  /** Flink's print(): a non-transactional sink. */
+  print(): DataStreamSink {
+    return this.addSink(new NonTransactionalSink<T>()).name('Print to Std. Out').uid('print');
+  }
+
+  /** @internal */
+  getVertex(): JobVertex {
+    return this.vertex;
+  }
+}
+
+export class SingleOutputStreamOperator<T> extends DataStream<T> {
+  uid(uid: string): this {
+    if (!/^[A-Za-z0-9_.-]+$/.test(uid))
+      throw new Error(`uid '${uid}' may only use letters, digits, '_', '.', '-'`);
+    this.getVertex().uid = uid;
+    return this;
+  }
+
+  name(name: string): this {
+    this.getVertex().name = name;
+    return this;
+  }
+
+  setParallelism(p: number): this {
+    assertPositiveInt(p, 'parallelism');
+    this.getVertex().parallelism = p;
+    return this;
+  }
+
+  /** Simulation knob: virtual time per record in this operator (for sources, between two records). */
+  setProcessingTime(ms: number): this {
+    if (!(ms >= 0)) throw new Error(`processing time must be >= 0 ms, got ${ms}`);
+    this.getVertex().processingTimeMs = ms;
+    const spec = this.getVertex().spec;
+    if (spec.kind === 'source') spec.emitIntervalMs = ms;
+    return this;
+  }
+}
+
+export class KeyedStream<T, K extends Key> extends DataStream<T> {
+  constructor(env: StreamExecutionEnvironment, heads: JobVertex[], keySelector: KeySelector<unknown>) {
+    super(env, heads, 'hash', keySelector);
+  }
+
+  process<R>(fn: KeyedProcessFunction<K, T, R>): SingleOutputStreamOperator<R> {
+    return this.next(
+      { kind: 'process', fn: fn as unknown as KeyedProcessFunction<Key, unknown, unknown> },
+      'Process',
+    );
+  }
+
+  /** Rolling reduce per key, kept in a ValueState; emits the new aggregate for every record. */
+  reduce(fn: ReduceFunction<T>): SingleOutputStreamOperator<T> {
+    return this.next({ kind: 'reduce', fn: fn as ReduceFunction<unknown> }, 'Keyed Reduce');
+  }
+}
+
+export class DataStreamSink {
+  constructor(private readonly vertex: JobVertex) {}
+  uid(uid: string): this {
+    this.vertex.uid = uid;
+    return this;
+  }
+  name(name: string): this {
+    this.vertex.name = name;
+    return this;
+  }
+  setParallelism(p: number): this {
+    assertPositiveInt(p, 'parallelism');
+    this.vertex.parallelism = p;
+    return this;
+  }
+}
+
+function assertPositiveInt(n: number, what: string): void {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${what} must be a positive integer, got ${n}`);
+}

@@ -1,0 +1,98 @@
+/**
+ * User-function interfaces, named and shaped after Flink's DataStream API so that a lesson's
+ * TypeScript reads like the Java a learner will later write.
+ *
+ * A function may be a plain JS function (stateless) or an object (a "rich function") with `open`,
+ * `close` and access to the runtime context. Like Flink, which deserialises one copy of a function
+ * per subtask, the engine gives every subtask its own shallow copy of a function object, so fields
+ * such as `private countState` are per subtask.
+ */
+import type { Key } from '../keygroups/hashCode';
+import type { State } from '../state/State';
+import type {
+  AggregatingStateDescriptor,
+  ListStateDescriptor,
+  MapStateDescriptor,
+  ReducingStateDescriptor,
+  StateDescriptor,
+  ValueStateDescriptor,
+} from '../state/StateDescriptor';
+import type { AggregatingState, ListState, MapState, ReducingState, ValueState } from '../state/State';
+
+export interface Collector<T> {
+  collect(value: T): void;
+}
+
+/** What `getRuntimeContext()` gives a rich function (Flink's RuntimeContext). */
+export interface RuntimeContext {
+  getTaskName(): string;
+  getIndexOfThisSubtask(): number;
+  getNumberOfParallelSubtasks(): number;
+  getMaxNumberOfParallelSubtasks(): number;
+  getAttemptNumber(): number;
+  getState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T>;
+  getListState<T>(descriptor: ListStateDescriptor<T>): ListState<T>;
+  getMapState<UK extends string | number, UV>(descriptor: MapStateDescriptor<UK, UV>): MapState<UK, UV>;
+  getReducingState<T>(descriptor: ReducingStateDescriptor<T>): ReducingState<T>;
+  getAggregatingState<IN, ACC, OUT>(
+    descriptor: AggregatingStateDescriptor<IN, ACC, OUT>,
+  ): AggregatingState<IN, OUT>;
+  /** Escape hatch for generic code: any descriptor. */
+  getPartitionedState<S extends State>(descriptor: StateDescriptor): S;
+}
+
+export interface RichFunction {
+  open?(ctx: RuntimeContext): void;
+  close?(): void;
+}
+
+export interface MapFunctionObject<IN, OUT> extends RichFunction {
+  map(value: IN): OUT;
+}
+export type MapFunction<IN, OUT> = ((value: IN) => OUT) | MapFunctionObject<IN, OUT>;
+
+export interface FlatMapFunctionObject<IN, OUT> extends RichFunction {
+  flatMap(value: IN, out: Collector<OUT>): void;
+}
+export type FlatMapFunction<IN, OUT> =
+  ((value: IN, out: Collector<OUT>) => void) | FlatMapFunctionObject<IN, OUT>;
+
+export interface FilterFunctionObject<T> extends RichFunction {
+  filter(value: T): boolean;
+}
+export type FilterFunction<T> = ((value: T) => boolean) | FilterFunctionObject<T>;
+
+export type KeySelector<T> = (value: T) => Key;
+
+/** Flink's KeyedProcessFunction: per-record callback with the current key in its context. */
+export interface KeyedProcessFunction<K extends Key, IN, OUT> extends RichFunction {
+  processElement(value: IN, ctx: KeyedProcessContext<K>, out: Collector<OUT>): void;
+}
+
+export interface KeyedProcessContext<K extends Key> {
+  getCurrentKey(): K;
+  /** Event timestamp of the record being processed (the source log's timestamp), or null. */
+  timestamp(): number | null;
+  /** The virtual processing time of the task. */
+  currentProcessingTime(): number;
+}
+
+/** A sink function: `invoke` once per record. Transactional sinks are built by the engine. */
+export interface SinkFunction<T> extends RichFunction {
+  invoke(value: T): void;
+}
+
+export function isRichObject(fn: unknown): fn is RichFunction & object {
+  return typeof fn === 'object' && fn !== null;
+}
+
+/**
+ * Per-subtask copy of a function object (Flink deserialises one per subtask). A plain JS function
+ * has no fields to keep apart and is shared.
+ */
+export function copyFunction<F>(fn: F): F {
+  if (!isRichObject(fn)) return fn;
+  const copy = Object.create(Object.getPrototypeOf(fn) as object) as F & object;
+  Object.assign(copy, fn);
+  return copy;
+}

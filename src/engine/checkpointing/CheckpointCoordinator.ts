@@ -1,0 +1,230 @@
+/**
+ * Flink's CheckpointCoordinator: triggers checkpoints at the sources on a timer, collects an
+ * acknowledgement from *every* task (not only the sinks), and only then declares the checkpoint
+ * complete: it stores the checkpoint (atomically: all task snapshots, then the metadata) and notifies
+ * every task (`notifyCheckpointComplete`), which is when two-phase-commit sinks commit. Ids strictly
+ * increase; a completed checkpoint subsumes older pending ones.
+ */
+import type { CheckpointConfig, CheckpointingMode } from '../api/JobGraph';
+import type { Random } from '../runtime/Random';
+import type { CheckpointStorage } from './CheckpointStorage';
+import type {
+  CheckpointStats,
+  CompletedCheckpoint,
+  SubtaskCheckpointStats,
+  TaskStateSnapshot,
+} from './CompletedCheckpoint';
+
+export interface TaskAcknowledgement {
+  snapshot: TaskStateSnapshot;
+  stats: SubtaskCheckpointStats;
+}
+
+interface PendingCheckpoint {
+  id: number;
+  kind: 'checkpoint' | 'savepoint';
+  triggerTime: number;
+  acks: Map<string, TaskAcknowledgement>;
+  stats: CheckpointStats;
+}
+
+/** What the coordinator needs from the runtime (implemented by MiniCluster). */
+export interface CoordinatorHost {
+  readonly jobName: string;
+  taskIds(): string[];
+  isJobRunning(): boolean;
+  scheduleCoordinatorEvent(time: number, event: CoordinatorEvent): void;
+  /** Start checkpoint n: barriers at the sources, or (stop-the-world) pause and drain. */
+  startCheckpoint(checkpointId: number, mode: CheckpointingMode, t: number): void;
+  notifyCheckpointComplete(checkpointId: number, t: number): void;
+  abortCheckpointInTasks(checkpointId: number, t: number): void;
+  onCheckpointCompleted(checkpoint: CompletedCheckpoint, t: number): void;
+  onCheckpointFailed(stats: CheckpointStats, t: number): void;
+  onCheckpointTriggered(checkpointId: number, kind: 'checkpoint' | 'savepoint', t: number): void;
+}
+
+export type CoordinatorEvent =
+  { kind: 'periodic-trigger'; generation: number } | { kind: 'checkpoint-timeout'; checkpointId: number };
+
+export class CheckpointCoordinator {
+  private readonly pending = new Map<number, PendingCheckpoint>();
+  private nextCheckpointId: number;
+  private lastCompletionTime = -Infinity;
+  private triggerQueued = false;
+  /** Bumped when the periodic scheduler is restarted, so stale timer events are ignored. */
+  private generation = 0;
+  readonly history: CheckpointStats[] = [];
+  latestCompleted: CompletedCheckpoint | null;
+  counts = { triggered: 0, completed: 0, failed: 0, restored: 0 };
+
+  constructor(
+    private readonly host: CoordinatorHost,
+    readonly config: CheckpointConfig,
+    readonly storage: CheckpointStorage,
+    private readonly random: Random,
+  ) {
+    this.latestCompleted = storage.latest(host.jobName);
+    // The id counter continues after the latest stored checkpoint (Flink keeps it in HA storage).
+    this.nextCheckpointId = (this.latestCompleted?.checkpointId ?? 0) + 1;
+  }
+
+  get numPending(): number {
+    return this.pending.size;
+  }
+
+  pendingIds(): number[] {
+    return [...this.pending.keys()];
+  }
+
+  /** Starts the periodic scheduler; the first trigger comes after a random delay in [minPause, interval]. */
+  startScheduler(now: number): void {
+    const interval = this.config.intervalMs;
+    if (interval === null) return;
+    this.generation++;
+    const min = Math.min(this.config.minPauseBetweenCheckpointsMs, interval);
+    const delay = min + this.random.next() * (interval - min);
+    this.host.scheduleCoordinatorEvent(now + delay, {
+      kind: 'periodic-trigger',
+      generation: this.generation,
+    });
+  }
+
+  handleEvent(event: CoordinatorEvent, now: number): void {
+    switch (event.kind) {
+      case 'periodic-trigger':
+        if (event.generation !== this.generation || this.config.intervalMs === null) return;
+        this.host.scheduleCoordinatorEvent(now + this.config.intervalMs, {
+          kind: 'periodic-trigger',
+          generation: this.generation,
+        });
+        this.triggerCheckpoint(now, 'checkpoint');
+        return;
+      case 'checkpoint-timeout':
+        if (this.pending.has(event.checkpointId))
+          this.failCheckpoint(event.checkpointId, 'Checkpoint expired before completing.', now);
+        return;
+    }
+  }
+
+  /** Returns the new checkpoint id, or null when the trigger was declined or queued. */
+  triggerCheckpoint(now: number, kind: 'checkpoint' | 'savepoint'): number | null {
+    if (!this.host.isJobRunning()) return null; // Flink: "Not all required tasks are currently running."
+    if (this.pending.size >= this.config.maxConcurrentCheckpoints) {
+      this.triggerQueued = true;
+      return null;
+    }
+    if (kind === 'checkpoint' && now - this.lastCompletionTime < this.config.minPauseBetweenCheckpointsMs) {
+      this.triggerQueued = true;
+      return null;
+    }
+    const id = this.nextCheckpointId++;
+    const numTasks = this.host.taskIds().length;
+    const stats: CheckpointStats = {
+      id,
+      status: 'IN_PROGRESS',
+      mode: this.config.mode,
+      triggerTime: now,
+      latestAckTime: null,
+      endToEndMs: null,
+      numAcknowledged: 0,
+      numTasks,
+      checkpointedBytes: 0,
+      fullBytes: 0,
+      persistedInFlightBytes: 0,
+      failureReason: null,
+      subtasks: [],
+    };
+    this.pending.set(id, { id, kind, triggerTime: now, acks: new Map(), stats });
+    this.history.push(stats);
+    this.counts.triggered++;
+    this.host.onCheckpointTriggered(id, kind, now);
+    this.host.scheduleCoordinatorEvent(now + this.config.timeoutMs, {
+      kind: 'checkpoint-timeout',
+      checkpointId: id,
+    });
+    this.host.startCheckpoint(id, this.config.mode, now);
+    return id;
+  }
+
+  acknowledgeTask(taskId: string, checkpointId: number, ack: TaskAcknowledgement, now: number): void {
+    const p = this.pending.get(checkpointId);
+    if (!p || p.acks.has(taskId)) return; // late ack of an aborted checkpoint
+    p.acks.set(taskId, ack);
+    p.stats.numAcknowledged = p.acks.size;
+    p.stats.latestAckTime = now;
+    p.stats.subtasks.push(ack.stats);
+    p.stats.checkpointedBytes += ack.snapshot.stateBytes + ack.snapshot.channelStateBytes;
+    p.stats.fullBytes += ack.snapshot.stateBytes + ack.snapshot.channelStateBytes;
+    p.stats.persistedInFlightBytes += ack.snapshot.channelStateBytes;
+    if (p.acks.size === p.stats.numTasks) this.completePendingCheckpoint(p, now);
+  }
+
+  declineCheckpoint(checkpointId: number, reason: string, now: number): void {
+    if (this.pending.has(checkpointId)) this.failCheckpoint(checkpointId, reason, now);
+  }
+
+  /** Aborts every pending checkpoint (on failover: Flink fails them with TASK_FAILURE). */
+  abortAll(reason: string, now: number): void {
+    for (const id of [...this.pending.keys()]) this.failCheckpoint(id, reason, now);
+    this.triggerQueued = false;
+  }
+
+  private completePendingCheckpoint(p: PendingCheckpoint, now: number): void {
+    const order = this.host.taskIds();
+    const tasks = order.map((id) => (p.acks.get(id) as TaskAcknowledgement).snapshot);
+    p.stats.subtasks.sort((a, b) => order.indexOf(a.taskId) - order.indexOf(b.taskId));
+    p.stats.endToEndMs = now - p.triggerTime;
+    const checkpoint: CompletedCheckpoint = {
+      jobName: this.host.jobName,
+      checkpointId: p.id,
+      kind: p.kind,
+      mode: this.config.mode,
+      triggerTime: p.triggerTime,
+      completionTime: now,
+      tasks,
+      stats: p.stats,
+    };
+    try {
+      this.storage.store({ ...checkpoint, stats: { ...p.stats, status: 'COMPLETED' } });
+    } catch (e) {
+      this.failCheckpoint(p.id, `Checkpoint storage write failed: ${(e as Error).message}`, now);
+      return;
+    }
+    this.pending.delete(p.id);
+    p.stats.status = 'COMPLETED';
+    this.counts.completed++;
+    this.lastCompletionTime = now;
+    this.latestCompleted = checkpoint;
+    // A completed checkpoint subsumes older pending ones.
+    for (const id of [...this.pending.keys()]) {
+      if (id < p.id) this.failCheckpoint(id, `Checkpoint subsumed by checkpoint ${p.id}.`, now);
+    }
+    this.host.onCheckpointCompleted(checkpoint, now);
+    this.host.notifyCheckpointComplete(p.id, now);
+    this.runQueuedTrigger(now);
+  }
+
+  private failCheckpoint(id: number, reason: string, now: number): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    p.stats.status = 'FAILED';
+    p.stats.failureReason = reason;
+    p.stats.endToEndMs = now - p.triggerTime;
+    this.counts.failed++;
+    this.host.abortCheckpointInTasks(id, now);
+    this.host.onCheckpointFailed(p.stats, now);
+    this.runQueuedTrigger(now);
+  }
+
+  private runQueuedTrigger(now: number): void {
+    if (!this.triggerQueued || this.pending.size >= this.config.maxConcurrentCheckpoints) return;
+    this.triggerQueued = false;
+    const earliest = this.lastCompletionTime + this.config.minPauseBetweenCheckpointsMs;
+    if (now >= earliest) {
+      this.triggerCheckpoint(now, 'checkpoint');
+    } else {
+      this.triggerQueued = true;
+    }
+  }
+}

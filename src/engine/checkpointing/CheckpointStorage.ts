@@ -1,0 +1,70 @@
+/**
+ * Where completed checkpoints are kept. The engine only ever talks to this interface; the browser
+ * build plugs in IndexedDB behind it.
+ *
+ * - JobManagerCheckpointStorage: in the coordinator's memory (Flink's default, the seed's
+ *   MemoryStateBackend). Lost with the engine.
+ * - DurableCheckpointStorage: a stand-in for a file system or IndexedDB: an object that lives outside
+ *   the engine instance, so an engine crash does not lose it. The command line's default.
+ *
+ * Retention as Flink: keep the latest `retained` completed checkpoints (default 1).
+ */
+import type { CompletedCheckpoint } from './CompletedCheckpoint';
+
+export interface CheckpointStorage {
+  /** True if checkpoints survive the engine instance (crash survival). */
+  readonly durable: boolean;
+  readonly name: string;
+  /** Atomically adds a completed checkpoint; throws (and keeps what it had) when the write fails. */
+  store(checkpoint: CompletedCheckpoint): void;
+  latest(jobName: string): CompletedCheckpoint | null;
+  list(jobName: string): CompletedCheckpoint[];
+}
+
+export class InMemoryCheckpointStorage implements CheckpointStorage {
+  private readonly byJob = new Map<string, CompletedCheckpoint[]>();
+  /** Set to make the next writes fail, e.g. to teach what a storage fault does. */
+  failWrites: string | null = null;
+
+  constructor(
+    readonly name: string,
+    readonly durable: boolean,
+    readonly retained = 1,
+  ) {}
+
+  store(checkpoint: CompletedCheckpoint): void {
+    if (this.failWrites) throw new Error(this.failWrites);
+    // structuredClone: what is stored must not share objects with the running job.
+    const copy = structuredClone(checkpoint);
+    const list = this.byJob.get(checkpoint.jobName) ?? [];
+    list.push(copy);
+    list.sort((a, b) => a.checkpointId - b.checkpointId);
+    const checkpoints = list.filter((c) => c.kind === 'checkpoint');
+    const subsumed = new Set(checkpoints.slice(0, Math.max(0, checkpoints.length - this.retained)));
+    this.byJob.set(
+      checkpoint.jobName,
+      list.filter((c) => !subsumed.has(c)),
+    );
+  }
+
+  latest(jobName: string): CompletedCheckpoint | null {
+    const list = (this.byJob.get(jobName) ?? []).filter((c) => c.kind === 'checkpoint');
+    return list.length > 0 ? list[list.length - 1] : null;
+  }
+
+  list(jobName: string): CompletedCheckpoint[] {
+    return [...(this.byJob.get(jobName) ?? [])];
+  }
+}
+
+export class JobManagerCheckpointStorage extends InMemoryCheckpointStorage {
+  constructor(retained = 1) {
+    super('JobManagerCheckpointStorage', false, retained);
+  }
+}
+
+export class DurableCheckpointStorage extends InMemoryCheckpointStorage {
+  constructor(retained = 1) {
+    super('FileSystemCheckpointStorage', true, retained);
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * What a checkpoint holds, per subtask: keyed state (per key group), operator state (source offsets,
+ * pending sink transactions), and for unaligned / Chandy-Lamport checkpoints the in-flight records
+ * persisted as channel state. Everything is plain data, deep-copied away from the live task.
+ */
+import type { CheckpointingMode } from '../api/JobGraph';
+import type { KeyedStateSnapshot } from '../state/KeyedStateBackend';
+
+export interface PersistedRecord {
+  value: unknown;
+  ts: number | null;
+}
+
+export interface ChannelStateSnapshot {
+  /** The task at the other end of the channel (upstream for input channels, downstream for output). */
+  peer: string;
+  records: PersistedRecord[];
+}
+
+export interface SourceSplitState {
+  partition: number;
+  offset: number;
+}
+
+export interface PendingTransaction {
+  checkpointId: number;
+  txn: string;
+  rows: unknown[];
+}
+
+export interface OperatorStateSnapshot {
+  /** Source: the next offset to read, per log partition it owned. */
+  sourceOffsets?: SourceSplitState[];
+  /** Two-phase-commit sink: transactions pre-committed but not yet known to be committed. */
+  pendingTransactions?: PendingTransaction[];
+}
+
+export interface TaskStateSnapshot {
+  taskId: string;
+  operatorUid: string;
+  operatorName: string;
+  subtaskIndex: number;
+  parallelism: number;
+  maxParallelism: number;
+  keyedState: KeyedStateSnapshot | null;
+  operatorState: OperatorStateSnapshot | null;
+  inputChannelState: ChannelStateSnapshot[];
+  outputChannelState: ChannelStateSnapshot[];
+  /** Estimated serialized size of this subtask's state (bytes). */
+  stateBytes: number;
+  /** Estimated serialized size of the persisted in-flight records (bytes). */
+  channelStateBytes: number;
+}
+
+export type CheckpointStatus = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+
+/** Per-subtask statistics, as Flink's Web UI shows them. */
+export interface SubtaskCheckpointStats {
+  taskId: string;
+  ackTime: number | null;
+  endToEndMs: number | null;
+  stateBytes: number;
+  syncMs: number;
+  asyncMs: number;
+  alignmentMs: number;
+  startDelayMs: number;
+  persistedInFlightBytes: number;
+  unaligned: boolean;
+}
+
+export interface CheckpointStats {
+  id: number;
+  status: CheckpointStatus;
+  mode: CheckpointingMode;
+  triggerTime: number;
+  latestAckTime: number | null;
+  endToEndMs: number | null;
+  numAcknowledged: number;
+  numTasks: number;
+  checkpointedBytes: number;
+  fullBytes: number;
+  persistedInFlightBytes: number;
+  failureReason: string | null;
+  subtasks: SubtaskCheckpointStats[];
+}
+
+export interface CompletedCheckpoint {
+  jobName: string;
+  checkpointId: number;
+  kind: 'checkpoint' | 'savepoint';
+  mode: CheckpointingMode;
+  triggerTime: number;
+  completionTime: number;
+  tasks: TaskStateSnapshot[];
+  stats: CheckpointStats;
+}

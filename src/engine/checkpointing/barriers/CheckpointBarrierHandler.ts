@@ -1,0 +1,58 @@
+/**
+ * A task's reaction to checkpoint barriers on its input channels. One implementation per mode:
+ *
+ * - SingleCheckpointBarrierHandler (exactly-once, aligned): blocks each channel that delivered
+ *   barrier n until all have; then snapshots and forwards barrier n.
+ * - CheckpointBarrierTracker (at-least-once): never blocks; snapshots when barrier n was seen on every
+ *   channel. Records that overtook the barrier are in the state and will be replayed: duplicates.
+ * - UnalignedCheckpointBarrierHandler: reacts to the first barrier on arrival, forwards it ahead of
+ *   buffered data, and persists the overtaken in-flight records as channel state.
+ * - ChandyLamportMarkerHandler: the seed's §4.1 markers: snapshot at the first marker, then record the
+ *   messages arriving on each other channel until that channel's marker.
+ */
+import type { Channel } from '../../runtime/Channel';
+import type { CheckpointBarrier } from '../../runtime/StreamElement';
+import type { StreamTask } from '../../runtime/StreamTask';
+
+export interface SnapshotRequest {
+  checkpointId: number;
+  alignmentMs: number;
+  unaligned: boolean;
+  /** Channel-state modes: record in-flight records of every input channel until its barrier. */
+  recordChannelState: boolean;
+  /** Chandy-Lamport: the channel whose marker triggered the snapshot has nothing in flight to record. */
+  triggerChannel: Channel | null;
+}
+
+/** What handlers need from the runtime (implemented by MiniCluster). */
+export interface BarrierHandlerHost {
+  /** Takes the task's snapshot and forwards the barrier; returns the task's time after the synchronous part. */
+  triggerCheckpointOnBarrier(task: StreamTask, request: SnapshotRequest, t: number): number;
+  declineCheckpoint(task: StreamTask, checkpointId: number, reason: string, t: number): void;
+  setChannelBlocked(
+    task: StreamTask,
+    channel: Channel,
+    blocked: boolean,
+    checkpointId: number,
+    t: number,
+  ): void;
+  traceAlignment(
+    task: StreamTask,
+    event: 'alignment-completed' | 'alignment-aborted',
+    checkpointId: number,
+    value: number,
+    t: number,
+  ): void;
+  traceBarrierReceived(task: StreamTask, channel: Channel, checkpointId: number, t: number): void;
+}
+
+export interface CheckpointBarrierHandler {
+  /** A barrier reached the head of `channel` and was read by the task (in-band); returns the task's new time. */
+  processBarrier(channel: Channel, barrier: CheckpointBarrier, t: number): number;
+  /** Unaligned only: a priority barrier arrived in the input buffer (handled at once). */
+  processPriorityBarrier(channel: Channel, barrier: CheckpointBarrier, t: number): number;
+  /** The checkpoint was aborted elsewhere (subsumed, failed): drop its alignment. */
+  abortCheckpoint(checkpointId: number, t: number): void;
+  /** The latest checkpoint id this task took part in (-1 if none). */
+  readonly lastCheckpointId: number;
+}

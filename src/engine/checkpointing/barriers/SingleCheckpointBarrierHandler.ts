@@ -1,0 +1,74 @@
+/**
+ * Aligned exactly-once checkpoints (Flink's SingleCheckpointBarrierHandler in aligned mode).
+ *
+ * Barrier n on channel c blocks c: records behind the barrier wait in c's buffer, because they belong
+ * after the snapshot. When barrier n has arrived on every input channel the task snapshots its state,
+ * forwards barrier n on all outputs and unblocks. A barrier with a higher id aborts a pending
+ * alignment (that checkpoint is subsumed). Alignment time = first barrier to last barrier.
+ */
+import type { Channel } from '../../runtime/Channel';
+import type { CheckpointBarrier } from '../../runtime/StreamElement';
+import type { StreamTask } from '../../runtime/StreamTask';
+import type { BarrierHandlerHost, CheckpointBarrierHandler } from './CheckpointBarrierHandler';
+
+export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler {
+  private currentCheckpointId = -1;
+  private alignmentStart = 0;
+  private readonly received = new Set<Channel>();
+  lastCheckpointId = -1;
+
+  constructor(
+    private readonly task: StreamTask,
+    private readonly host: BarrierHandlerHost,
+  ) {}
+
+  processBarrier(channel: Channel, barrier: CheckpointBarrier, t: number): number {
+    const id = barrier.checkpointId;
+    const host = this.host;
+    host.traceBarrierReceived(this.task, channel, id, t);
+    if (id <= this.lastCheckpointId || id < this.currentCheckpointId) return t; // a stale barrier
+    const numInputs = this.task.inputs.length;
+    if (id > this.currentCheckpointId) {
+      if (this.received.size > 0) {
+        host.traceAlignment(this.task, 'alignment-aborted', this.currentCheckpointId, id, t);
+        host.declineCheckpoint(
+          this.task,
+          this.currentCheckpointId,
+          `alignment aborted: barrier ${id} arrived before alignment of checkpoint ${this.currentCheckpointId} completed`,
+          t,
+        );
+        this.unblockAll(t);
+      }
+      this.currentCheckpointId = id;
+      this.alignmentStart = t;
+    }
+    this.received.add(channel);
+    if (this.received.size < numInputs) {
+      host.setChannelBlocked(this.task, channel, true, id, t);
+      return t;
+    }
+    const alignmentMs = t - this.alignmentStart;
+    if (numInputs > 1) host.traceAlignment(this.task, 'alignment-completed', id, alignmentMs, t);
+    this.unblockAll(t);
+    this.lastCheckpointId = id;
+    return host.triggerCheckpointOnBarrier(
+      this.task,
+      { checkpointId: id, alignmentMs, unaligned: false, recordChannelState: false, triggerChannel: null },
+      t,
+    );
+  }
+
+  processPriorityBarrier(channel: Channel, barrier: CheckpointBarrier, t: number): number {
+    return this.processBarrier(channel, barrier, t);
+  }
+
+  abortCheckpoint(checkpointId: number, t: number): void {
+    if (checkpointId === this.currentCheckpointId && this.received.size > 0) this.unblockAll(t);
+  }
+
+  private unblockAll(t: number): void {
+    for (const c of this.received)
+      this.host.setChannelBlocked(this.task, c, false, this.currentCheckpointId, t);
+    this.received.clear();
+  }
+}

@@ -1,0 +1,32 @@
+/** The engine's public API: what lessons, the command line, the worker and tests import. */
+export * from './api/StreamExecutionEnvironment';
+export * from './api/StateBackends';
+export * from './api/functions';
+export type * from './api/JobGraph';
+export { CHECKPOINTING_MODES } from './api/JobGraph';
+export * from './state/StateDescriptor';
+export type * from './state/State';
+export type * from './state/KeyedStateBackend';
+export { HeapKeyedStateBackend } from './state/HeapKeyedStateBackend';
+export * from './keygroups/KeyGroupRangeAssignment';
+export * from './keygroups/KeyGroupRange';
+export { javaHashCode, type Key } from './keygroups/hashCode';
+export { murmurHash } from './keygroups/MathUtils';
+export * from './connectors/ReplayableLog';
+export * from './connectors/ExternalSystem';
+export * from './connectors/sinks';
+export * from './checkpointing/CheckpointStorage';
+export type * from './checkpointing/CompletedCheckpoint';
+export { RestartStrategies } from './failover/RestartStrategies';
+export { MiniCluster, type MiniClusterOptions, type FailureRecord } from './runtime/MiniCluster';
+export {
+  Simulation,
+  type SimulationOptions,
+  type SimulationResult,
+  type ScheduledFailure,
+} from './runtime/Simulation';
+export { Random } from './runtime/Random';
+export type * from './trace/TraceEvent';
+export { RECORD_LEVEL_EVENTS } from './trace/TraceEvent';
+export { SCENARIOS, getScenario } from './scenarios/index';
+export type { Scenario, ScenarioOptions } from './scenarios/Scenario';

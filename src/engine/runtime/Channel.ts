@@ -1,0 +1,43 @@
+/**
+ * One channel between an upstream subtask and a downstream subtask (Flink: a ResultSubpartition on the
+ * sender side and an InputChannel on the receiver side, joined by the network).
+ *
+ * - `queue`: elements in transit and in the receiver's input buffer, FIFO, with their arrival times.
+ * - `backlog`: the sender's output buffer: elements produced but not yet sent because the channel has
+ *   no credit left (its capacity is used up). A non-empty backlog blocks the sender: backpressure.
+ */
+import { Deque } from './Deque';
+import type { Random } from './Random';
+import type { StreamElement } from './StreamElement';
+import type { PersistedRecord } from '../checkpointing/CompletedCheckpoint';
+import type { StreamTask } from './StreamTask';
+
+export class Channel {
+  readonly queue = new Deque<StreamElement>();
+  readonly backlog = new Deque<StreamElement>();
+  /** Records (not barriers) in `queue`: what counts against the capacity. */
+  records = 0;
+  lastArrival = 0;
+  /** Aligned checkpoints: the receiver stopped reading this channel until alignment completes. */
+  blocked = false;
+  /** Unaligned / Chandy-Lamport: records being persisted as this channel's state for a checkpoint. */
+  recording: { checkpointId: number; records: PersistedRecord[] } | null = null;
+
+  constructor(
+    readonly id: string,
+    readonly from: StreamTask,
+    readonly to: StreamTask,
+    /** Index of this channel among the receiver's input channels. */
+    readonly inputIndex: number,
+    readonly rng: Random,
+  ) {}
+
+  clear(): void {
+    this.queue.clear();
+    this.backlog.clear();
+    this.records = 0;
+    this.lastArrival = 0;
+    this.blocked = false;
+    this.recording = null;
+  }
+}

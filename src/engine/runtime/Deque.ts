@@ -1,0 +1,54 @@
+/** A FIFO queue with O(1) amortised push/shift (array + head index, compacted lazily). */
+export class Deque<T> {
+  private items: T[] = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  push(item: T): void {
+    this.items.push(item);
+  }
+
+  unshiftAll(items: readonly T[]): void {
+    this.items = [...items, ...this.items.slice(this.head)];
+    this.head = 0;
+  }
+
+  peek(): T | undefined {
+    return this.head < this.items.length ? this.items[this.head] : undefined;
+  }
+
+  at(i: number): T {
+    return this.items[this.head + i];
+  }
+
+  shift(): T | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const item = this.items[this.head];
+    this.head++;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+
+  /** Removes the first item matching `pred`; returns it. */
+  removeFirst(pred: (t: T) => boolean): T | undefined {
+    for (let i = this.head; i < this.items.length; i++) {
+      if (pred(this.items[i])) return this.items.splice(i, 1)[0];
+    }
+    return undefined;
+  }
+
+  toArray(): T[] {
+    return this.items.slice(this.head);
+  }
+
+  clear(): void {
+    this.items = [];
+    this.head = 0;
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * A simulation session: the world around one job. It owns what outlives an engine instance — the
+ * durable checkpoint storage, the source logs (inside the job), the external systems the sinks write
+ * to — and the current MiniCluster. A whole-engine crash throws the MiniCluster away with everything
+ * it held in memory (including JobManager-held checkpoints) and starts a new one, which restores from
+ * the latest checkpoint the durable storage kept (or from scratch if there is none).
+ */
+import type { JobGraph } from '../api/JobGraph';
+import { ExternalSystem } from '../connectors/ExternalSystem';
+import { DurableCheckpointStorage, type CheckpointStorage } from '../checkpointing/CheckpointStorage';
+import type { CheckpointStats } from '../checkpointing/CompletedCheckpoint';
+import type { TraceListener } from '../trace/TraceEvent';
+import { MiniCluster, type FailureRecord } from './MiniCluster';
+
+export interface ScheduledFailure {
+  /** `<operator uid>#<subtask>` or `engine`. */
+  target: string;
+  at: number;
+}
+
+export interface SimulationOptions {
+  seed: number;
+  fastForward?: boolean;
+  trace?: TraceListener | null;
+  checkpointStorage?: CheckpointStorage;
+  external?: ExternalSystem;
+  /** Time an engine takes to come back after a crash (process restart, job resubmission). */
+  engineRestartDelayMs?: number;
+}
+
+export class Simulation {
+  readonly checkpointStorage: CheckpointStorage;
+  readonly external: ExternalSystem;
+  cluster: MiniCluster;
+  private incarnation = 0;
+  /** Failures of earlier engine instances, and the crashes themselves. */
+  private readonly pastFailures: FailureRecord[] = [];
+  private readonly pastCheckpoints: CheckpointStats[] = [];
+
+  constructor(
+    readonly job: JobGraph,
+    private readonly options: SimulationOptions,
+  ) {
+    this.checkpointStorage = options.checkpointStorage ?? new DurableCheckpointStorage();
+    this.external = options.external ?? new ExternalSystem();
+    this.cluster = this.newCluster(0);
+  }
+
+  private newCluster(startTime: number): MiniCluster {
+    return new MiniCluster(this.job, {
+      seed: this.options.seed + this.incarnation * 7919,
+      checkpointStorage: this.checkpointStorage,
+      external: this.external,
+      trace: this.options.trace ?? null,
+      fastForward: this.options.fastForward ?? false,
+      startTime,
+      incarnation: this.incarnation,
+    });
+  }
+
+  /** Kills the engine now: everything it held in memory is gone; a new one restores from durable storage. */
+  crashEngine(): void {
+    const old = this.cluster;
+    const t = old.now;
+    this.options.trace?.({ type: 'engine-crashed', t });
+    this.pastFailures.push(...old.failures, {
+      time: t,
+      task: 'engine',
+      reason: 'engine crash',
+      restoredFrom: null,
+      restartDelayMs: this.options.engineRestartDelayMs ?? 1000,
+    });
+    this.pastCheckpoints.push(...old.coordinator.history);
+    this.incarnation++;
+    this.cluster = this.newCluster(t + (this.options.engineRestartDelayMs ?? 1000));
+    const restored = this.cluster.coordinator.latestCompleted?.checkpointId ?? null;
+    this.pastFailures[this.pastFailures.length - 1].restoredFrom = restored;
+    this.options.trace?.({ type: 'engine-recovered', t: this.cluster.now, checkpointId: restored });
+  }
+
+  /**
+   * Runs with the given failures injected, until `until` or (without it) until the job has finished
+   * all its input and committed it.
+   */
+  run(failures: readonly ScheduledFailure[] = [], until?: number): void {
+    const crashes = failures.filter((f) => f.target === 'engine').sort((a, b) => a.at - b.at);
+    for (const f of failures) if (f.target !== 'engine') this.cluster.scheduleTaskFailure(f.target, f.at);
+    for (const crash of crashes) {
+      this.cluster.runUntil(crash.at);
+      if (this.cluster.jobStatus === 'FAILED') break;
+      const pendingTaskFailures = failures.filter((f) => f.target !== 'engine' && f.at > crash.at);
+      this.crashEngine();
+      for (const f of pendingTaskFailures)
+        this.cluster.scheduleTaskFailure(f.target, Math.max(f.at, this.cluster.now));
+    }
+    if (until !== undefined) this.cluster.runUntil(until);
+    else this.cluster.runToCompletion();
+  }
+
+  get failures(): FailureRecord[] {
+    return [...this.pastFailures, ...this.cluster.failures];
+  }
+
+  get checkpoints(): CheckpointStats[] {
+    return [...this.pastCheckpoints, ...this.cluster.coordinator.history];
+  }
+
+  /** The result as `npm run sim --json` prints it. */
+  result(): SimulationResult {
+    const sinks: SimulationResult['sinks'] = {};
+    for (const [uid] of this.external.tables) {
+      sinks[uid] = {
+        committed: this.external.committedValues(uid),
+        written: this.external.writtenValues(uid),
+      };
+    }
+    return {
+      job: this.job.name,
+      mode: this.job.checkpointConfig.mode,
+      time: this.cluster.now,
+      jobStatus: this.cluster.jobStatus,
+      state: this.cluster.keyedStateByOperator(),
+      sinks,
+      checkpoints: this.checkpoints.map((c) => ({
+        id: c.id,
+        status: c.status,
+        triggerTime: c.triggerTime,
+        endToEndMs: c.endToEndMs,
+        acks: `${c.numAcknowledged}/${c.numTasks}`,
+        checkpointedBytes: c.checkpointedBytes,
+        persistedInFlightBytes: c.persistedInFlightBytes,
+        alignmentMsMax: Math.max(0, ...c.subtasks.map((s) => s.alignmentMs)),
+        failureReason: c.failureReason,
+      })),
+      failures: this.failures,
+    };
+  }
+}
+
+export interface SimulationResult {
+  job: string;
+  mode: string;
+  time: number;
+  jobStatus: string;
+  state: Record<string, Record<string, Record<string, unknown>>>;
+  sinks: Record<string, { committed: unknown[]; written: unknown[] }>;
+  checkpoints: Array<{
+    id: number;
+    status: string;
+    triggerTime: number;
+    endToEndMs: number | null;
+    acks: string;
+    checkpointedBytes: number;
+    persistedInFlightBytes: number;
+    alignmentMsMax: number;
+    failureReason: string | null;
+  }>;
+  failures: FailureRecord[];
+}

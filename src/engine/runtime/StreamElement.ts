@@ -1,0 +1,29 @@
+/**
+ * What travels through channels: records and checkpoint barriers, in one FIFO per channel.
+ * `arrival` is the virtual time the element reaches the receiver's input buffer; a receiver only
+ * sees elements whose arrival time has passed.
+ */
+import type { Key } from '../keygroups/hashCode';
+
+export const RECORD = 0;
+export const BARRIER = 1;
+
+export interface StreamRecord {
+  kind: typeof RECORD;
+  id: number;
+  value: unknown;
+  ts: number | null;
+  key: Key | null;
+  arrival: number;
+}
+
+export interface CheckpointBarrier {
+  kind: typeof BARRIER;
+  id: number;
+  checkpointId: number;
+  arrival: number;
+  /** Unaligned checkpoints: the barrier overtakes buffered data and is handled on arrival. */
+  priority: boolean;
+}
+
+export type StreamElement = StreamRecord | CheckpointBarrier;

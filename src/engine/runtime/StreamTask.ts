@@ -1,0 +1,80 @@
+/**
+ * One subtask of an operator: its input channels, its output gates (one per downstream edge, with the
+ * partitioner that picks channels), its operator instance and keyed state backend, and its barrier
+ * handler. The processing loop itself lives in MiniCluster, which owns virtual time.
+ */
+import type { JobEdge, JobVertex } from '../api/JobGraph';
+import type { CheckpointBarrierHandler } from '../checkpointing/barriers/CheckpointBarrierHandler';
+import type { ChannelStateSnapshot, OperatorStateSnapshot } from '../checkpointing/CompletedCheckpoint';
+import type { KeyedStateBackend } from '../state/KeyedStateBackend';
+import type { TaskStatus } from '../trace/TraceEvent';
+import type { Channel } from './Channel';
+import type { StreamOperator } from './operators';
+import type { KeyedStateSnapshot } from '../state/KeyedStateBackend';
+
+export interface OutputGate {
+  readonly edge: JobEdge;
+  /** Indexed by downstream subtask; a forward edge has exactly one channel. */
+  readonly channels: Channel[];
+  /** Rebalance: next channel, starting at a seeded random index as Flink's RebalancePartitioner does. */
+  nextChannel: number;
+}
+
+/** A snapshot taken but not yet acknowledged (async upload, channel-state recording still running). */
+export interface PendingSnapshot {
+  checkpointId: number;
+  triggeredAt: number;
+  syncMs: number;
+  asyncMs: number;
+  alignmentMs: number;
+  startDelayMs: number;
+  unaligned: boolean;
+  keyedState: KeyedStateSnapshot | null;
+  operatorState: OperatorStateSnapshot | null;
+  stateBytes: number;
+  inputChannelState: Map<Channel, ChannelStateSnapshot>;
+  outputChannelState: ChannelStateSnapshot[];
+  /** Input channels whose barrier has not been seen yet (channel state still being recorded). */
+  channelsRecording: number;
+  /** Time at which the async part is done. */
+  readyAt: number;
+  /** Time the last channel's recording finished. */
+  recordingDoneAt: number;
+}
+
+export class StreamTask {
+  readonly id: string;
+  readonly inputs: Channel[] = [];
+  readonly outputs: OutputGate[] = [];
+  status: TaskStatus = 'CREATED';
+  /** Incremented on every (re)deployment; events of an older attempt are ignored. */
+  attempt = 0;
+  operator!: StreamOperator;
+  keyedBackend: KeyedStateBackend | null = null;
+  barrierHandler: CheckpointBarrierHandler | null = null;
+  /** Virtual time until which the task is busy. */
+  busyUntil = 0;
+  /** Time of the wake-up event currently scheduled (Infinity if none). */
+  wakeAt = Infinity;
+  /** Number of output channels with a non-empty backlog: > 0 means backpressured. */
+  backloggedChannels = 0;
+  /** Index of the connected component of the subtask graph: Flink's pipelined region, the unit of failover. */
+  region = 0;
+  /** Processing time of the record being processed (its outputs leave at this time). */
+  clock = 0;
+  currentTimestamp: number | null = null;
+  readonly pendingSnapshots = new Map<number, PendingSnapshot>();
+  /** First time a barrier of a checkpoint reached this task (for the "start delay" statistic). */
+  readonly firstBarrierAt = new Map<number, number>();
+
+  constructor(
+    readonly vertex: JobVertex,
+    readonly subtaskIndex: number,
+  ) {
+    this.id = `${vertex.uid}#${subtaskIndex}`;
+  }
+
+  get isSource(): boolean {
+    return this.vertex.spec.kind === 'source';
+  }
+}

@@ -1,0 +1,365 @@
+/**
+ * Stream operators: the per-subtask objects that call user functions (Flink's StreamMap,
+ * StreamFlatMap, StreamFilter, KeyedProcessOperator, StreamGroupedReduce, SinkOperator, and the
+ * source reader). Each gets a fresh copy of the user function, opened with its own runtime context.
+ */
+import type { Key } from '../keygroups/hashCode';
+import type { JobVertex } from '../api/JobGraph';
+import {
+  copyFunction,
+  type Collector,
+  type FilterFunction,
+  type FlatMapFunction,
+  type KeyedProcessFunction,
+  type MapFunction,
+  type RichFunction,
+  type RuntimeContext,
+} from '../api/functions';
+import type { KeyedStateBackend } from '../state/KeyedStateBackend';
+import type { AggregatingState, ListState, MapState, ReducingState, State, ValueState } from '../state/State';
+import {
+  ValueStateDescriptor,
+  type AggregatingStateDescriptor,
+  type ListStateDescriptor,
+  type MapStateDescriptor,
+  type ReduceFunction,
+  type ReducingStateDescriptor,
+  type StateDescriptor,
+} from '../state/StateDescriptor';
+import type { ReplayableLog } from '../connectors/ReplayableLog';
+import type { ExternalSystem, SinkKind, SinkTable } from '../connectors/ExternalSystem';
+import type { SinkDefinition } from '../connectors/sinks';
+import type {
+  OperatorStateSnapshot,
+  PendingTransaction,
+  SourceSplitState,
+} from '../checkpointing/CompletedCheckpoint';
+
+/** What an operator needs from its task. */
+export interface OperatorContext {
+  readonly taskId: string;
+  readonly vertex: JobVertex;
+  readonly subtaskIndex: number;
+  readonly attemptNumber: number;
+  readonly keyedBackend: KeyedStateBackend | null;
+  /** Virtual time at which the current record's processing ends (when its outputs leave). */
+  now(): number;
+  currentTimestamp(): number | null;
+  emit(value: unknown, timestamp: number | null): void;
+  readonly external: ExternalSystem;
+  trace(kind: 'sink-written', value: unknown, txn: string | null): void;
+  traceTxn(kind: 'transaction-committed' | 'transaction-aborted', txn: string, rows: number): void;
+}
+
+export abstract class StreamOperator {
+  constructor(protected readonly ctx: OperatorContext) {}
+  open(): void {}
+  abstract processElement(value: unknown): void;
+  close(): void {}
+  snapshotState(_checkpointId: number): OperatorStateSnapshot | null {
+    return null;
+  }
+  /** Called before open() with the operator state of every subtask of the checkpoint (for redistribution), or null on a fresh start. */
+  initializeState(_states: OperatorStateSnapshot[] | null): void {}
+  notifyCheckpointComplete(_checkpointId: number): void {}
+}
+
+const NON_KEYED_MESSAGE =
+  "Keyed state can only be used on a 'keyed stream', i.e., after a 'keyBy()' operation.";
+
+class StreamingRuntimeContext implements RuntimeContext {
+  constructor(private readonly ctx: OperatorContext) {}
+  getTaskName(): string {
+    return this.ctx.vertex.name;
+  }
+  getIndexOfThisSubtask(): number {
+    return this.ctx.subtaskIndex;
+  }
+  getNumberOfParallelSubtasks(): number {
+    return this.ctx.vertex.parallelism;
+  }
+  getMaxNumberOfParallelSubtasks(): number {
+    return this.ctx.vertex.maxParallelism;
+  }
+  getAttemptNumber(): number {
+    return this.ctx.attemptNumber;
+  }
+  getPartitionedState<S extends State>(descriptor: StateDescriptor): S {
+    const backend = this.ctx.keyedBackend;
+    if (!backend) throw new Error(NON_KEYED_MESSAGE);
+    return backend.getPartitionedState<S>(descriptor);
+  }
+  getState<T>(d: ValueStateDescriptor<T>): ValueState<T> {
+    return this.getPartitionedState(d);
+  }
+  getListState<T>(d: ListStateDescriptor<T>): ListState<T> {
+    return this.getPartitionedState(d);
+  }
+  getMapState<UK extends string | number, UV>(d: MapStateDescriptor<UK, UV>): MapState<UK, UV> {
+    return this.getPartitionedState(d);
+  }
+  getReducingState<T>(d: ReducingStateDescriptor<T>): ReducingState<T> {
+    return this.getPartitionedState(d);
+  }
+  getAggregatingState<IN, ACC, OUT>(d: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT> {
+    return this.getPartitionedState(d);
+  }
+}
+
+abstract class UserFunctionOperator<F> extends StreamOperator {
+  protected readonly fn: F;
+  constructor(ctx: OperatorContext, fn: F) {
+    super(ctx);
+    this.fn = copyFunction(fn);
+  }
+  override open(): void {
+    const rich = this.fn as RichFunction;
+    if (typeof rich === 'object' && typeof rich.open === 'function')
+      rich.open(new StreamingRuntimeContext(this.ctx));
+  }
+  override close(): void {
+    const rich = this.fn as RichFunction;
+    if (typeof rich === 'object' && typeof rich.close === 'function') rich.close();
+  }
+}
+
+export class StreamMap extends UserFunctionOperator<MapFunction<unknown, unknown>> {
+  processElement(value: unknown): void {
+    const fn = this.fn;
+    this.ctx.emit(typeof fn === 'function' ? fn(value) : fn.map(value), this.ctx.currentTimestamp());
+  }
+}
+
+export class StreamFlatMap extends UserFunctionOperator<FlatMapFunction<unknown, unknown>> {
+  private readonly collector: Collector<unknown> = {
+    collect: (v: unknown) => this.ctx.emit(v, this.ctx.currentTimestamp()),
+  };
+  processElement(value: unknown): void {
+    const fn = this.fn;
+    if (typeof fn === 'function') fn(value, this.collector);
+    else fn.flatMap(value, this.collector);
+  }
+}
+
+export class StreamFilter extends UserFunctionOperator<FilterFunction<unknown>> {
+  processElement(value: unknown): void {
+    const fn = this.fn;
+    if (typeof fn === 'function' ? fn(value) : fn.filter(value))
+      this.ctx.emit(value, this.ctx.currentTimestamp());
+  }
+}
+
+export class KeyedProcessOperator extends UserFunctionOperator<KeyedProcessFunction<Key, unknown, unknown>> {
+  private readonly collector: Collector<unknown> = {
+    collect: (v: unknown) => this.ctx.emit(v, this.ctx.currentTimestamp()),
+  };
+  private readonly processContext = {
+    getCurrentKey: (): Key => this.ctx.keyedBackend?.getCurrentKey() as Key,
+    timestamp: (): number | null => this.ctx.currentTimestamp(),
+    currentProcessingTime: (): number => this.ctx.now(),
+  };
+  processElement(value: unknown): void {
+    this.fn.processElement(value, this.processContext, this.collector);
+  }
+}
+
+/** Flink's StreamGroupedReduceOperator: the running aggregate per key lives in a ValueState. */
+export class StreamGroupedReduce extends UserFunctionOperator<ReduceFunction<unknown>> {
+  private state!: ValueState<unknown>;
+  override open(): void {
+    const backend = this.ctx.keyedBackend;
+    if (!backend) throw new Error(NON_KEYED_MESSAGE);
+    this.state = backend.getPartitionedState(new ValueStateDescriptor<unknown>('_op_state'));
+  }
+  processElement(value: unknown): void {
+    const current = this.state.value();
+    const fn = this.fn;
+    const next =
+      current === null ? value : typeof fn === 'function' ? fn(current, value) : fn.reduce(current, value);
+    this.state.update(next);
+    this.ctx.emit(next, this.ctx.currentTimestamp());
+  }
+}
+
+/**
+ * The source reader: owns some partitions of a replayable log and an offset for each. Its offsets are
+ * its operator state; on restore it rewinds to them (Flink's Kafka source keeps offsets the same way).
+ */
+export class SourceOperator extends StreamOperator {
+  private splits: SourceSplitState[] = [];
+  private next = 0;
+
+  constructor(
+    ctx: OperatorContext,
+    private readonly log: ReplayableLog<unknown>,
+  ) {
+    super(ctx);
+  }
+
+  override initializeState(states: OperatorStateSnapshot[] | null): void {
+    const p = this.ctx.vertex.parallelism;
+    const restored = new Map<number, number>();
+    for (const s of states ?? [])
+      for (const split of s.sourceOffsets ?? []) restored.set(split.partition, split.offset);
+    this.splits = [];
+    for (let partition = 0; partition < this.log.numPartitions; partition++) {
+      if (partition % p === this.ctx.subtaskIndex)
+        this.splits.push({ partition, offset: restored.get(partition) ?? 0 });
+    }
+  }
+
+  offsets(): SourceSplitState[] {
+    return this.splits.map((s) => ({ ...s }));
+  }
+
+  hasMore(): boolean {
+    for (const s of this.splits) if (s.offset < this.log.partitions[s.partition].length) return true;
+    return false;
+  }
+
+  processElement(): void {
+    throw new Error('a source has no input');
+  }
+
+  /** Emits the next record, round-robin over its partitions; false when every partition is at its end. */
+  emitNext(): boolean {
+    const n = this.splits.length;
+    for (let i = 0; i < n; i++) {
+      const split = this.splits[(this.next + i) % n];
+      const partition = this.log.partitions[split.partition];
+      if (split.offset < partition.length) {
+        const record = partition[split.offset++];
+        this.next = (this.next + i + 1) % n;
+        this.ctx.emit(record.value, record.timestamp);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  override snapshotState(): OperatorStateSnapshot {
+    return { sourceOffsets: this.offsets() };
+  }
+}
+
+/** Writes to the external system according to the sink's kind (see connectors/sinks.ts). */
+export class SinkOperator extends StreamOperator {
+  private readonly table: SinkTable;
+  private readonly kind: SinkKind;
+  /** 2PC: the open transaction and the pre-committed ones awaiting notifyCheckpointComplete. */
+  private currentTxn = '';
+  private currentRows: unknown[] = [];
+  private pending: PendingTransaction[] = [];
+  private txnCounter = 0;
+
+  constructor(
+    ctx: OperatorContext,
+    private readonly sink: SinkDefinition<unknown>,
+  ) {
+    super(ctx);
+    this.kind = sink.sinkKind;
+    this.table = ctx.external.table(ctx.vertex.uid, this.kind);
+  }
+
+  override initializeState(states: OperatorStateSnapshot[] | null): void {
+    if (this.kind !== 'two-phase-commit') return;
+    // Restore: commit what the checkpoint says was pre-committed (commit is idempotent), abort the rest.
+    const mine = (states ?? [])
+      .flatMap((s) => s.pendingTransactions ?? [])
+      .filter((t) => this.ownsTxn(t.txn));
+    for (const t of mine) this.commit(t);
+    const prefix = this.txnPrefix();
+    for (const [txn, rows] of [...this.table.openTransactions]) {
+      if (txn.startsWith(prefix)) {
+        this.table.openTransactions.delete(txn);
+        this.table.abortedTransactions.add(txn);
+        this.ctx.traceTxn('transaction-aborted', txn, rows.length);
+      }
+    }
+    this.beginTransaction();
+  }
+
+  private txnPrefix(): string {
+    return `${this.ctx.taskId}/`;
+  }
+
+  private ownsTxn(txn: string): boolean {
+    return txn.startsWith(this.txnPrefix());
+  }
+
+  private beginTransaction(): void {
+    this.currentTxn = `${this.txnPrefix()}a${this.ctx.attemptNumber}-t${this.txnCounter++}`;
+    this.currentRows = [];
+    this.table.openTransactions.set(this.currentTxn, []);
+  }
+
+  processElement(value: unknown): void {
+    const time = this.ctx.now();
+    const row = { time, value, txn: this.kind === 'two-phase-commit' ? this.currentTxn : undefined };
+    this.table.written.push(row);
+    switch (this.kind) {
+      case 'non-transactional':
+        this.table.committed.push(row);
+        break;
+      case 'idempotent-upsert': {
+        const key = (this.sink.upsertKey as (v: unknown) => string)(value);
+        this.table.upserts.set(key, row);
+        break;
+      }
+      case 'two-phase-commit':
+        this.currentRows.push(value);
+        this.table.openTransactions.get(this.currentTxn)?.push(row);
+        break;
+    }
+    this.ctx.trace('sink-written', value, row.txn ?? null);
+  }
+
+  /** preCommit at the barrier: the open transaction joins the pending ones; a new one opens. */
+  override snapshotState(checkpointId: number): OperatorStateSnapshot | null {
+    if (this.kind !== 'two-phase-commit') return null;
+    this.pending.push({ checkpointId, txn: this.currentTxn, rows: this.currentRows });
+    this.beginTransaction();
+    return { pendingTransactions: this.pending.map((p) => ({ ...p, rows: p.rows.slice() })) };
+  }
+
+  override notifyCheckpointComplete(checkpointId: number): void {
+    if (this.kind !== 'two-phase-commit') return;
+    const ready = this.pending.filter((p) => p.checkpointId <= checkpointId);
+    this.pending = this.pending.filter((p) => p.checkpointId > checkpointId);
+    for (const p of ready) this.commit(p);
+  }
+
+  private commit(p: PendingTransaction): void {
+    if (this.table.committedTransactions.has(p.txn)) return;
+    this.table.openTransactions.delete(p.txn);
+    this.table.committedTransactions.add(p.txn);
+    const time = this.ctx.now();
+    for (const value of p.rows) this.table.committed.push({ time, value, txn: p.txn });
+    this.ctx.traceTxn('transaction-committed', p.txn, p.rows.length);
+  }
+
+  /** The rows of the open transaction (for inspection). */
+  openRows(): unknown[] {
+    return this.currentRows.slice();
+  }
+}
+
+export function createOperator(ctx: OperatorContext): StreamOperator {
+  const spec = ctx.vertex.spec;
+  switch (spec.kind) {
+    case 'source':
+      return new SourceOperator(ctx, spec.log);
+    case 'map':
+      return new StreamMap(ctx, spec.fn);
+    case 'flatMap':
+      return new StreamFlatMap(ctx, spec.fn);
+    case 'filter':
+      return new StreamFilter(ctx, spec.fn);
+    case 'process':
+      return new KeyedProcessOperator(ctx, spec.fn);
+    case 'reduce':
+      return new StreamGroupedReduce(ctx, spec.fn);
+    case 'sink':
+      return new SinkOperator(ctx, spec.sink);
+  }
+}

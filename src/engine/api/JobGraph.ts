@@ -29,6 +29,8 @@ export interface JobVertex {
   /** Virtual time one record takes in this operator (ms). For sources: the time between two records. */
   processingTimeMs: number;
   readonly spec: OperatorSpec;
+  /** fromElements and other non-parallel sources: parallelism is always 1. */
+  nonParallel: boolean;
   /** Set when the input is a keyed stream: the key of each record, for key groups and keyed state. */
   keySelector: ((value: unknown) => Key) | null;
   readonly inputs: JobEdge[];
@@ -39,6 +41,8 @@ export interface JobEdge {
   readonly target: JobVertex;
   readonly partitioner: PartitionerKind;
   readonly keySelector: ((value: unknown) => Key) | null;
+  /** The user asked for this partitioner (an explicit forward() with unequal parallelism is an error). */
+  readonly explicitPartitioner: boolean;
 }
 
 export type CheckpointingMode =
@@ -59,6 +63,8 @@ export interface CheckpointConfig {
   timeoutMs: number;
   minPauseBetweenCheckpointsMs: number;
   maxConcurrentCheckpoints: number;
+  /** Checkpoint failures (expired, declined, storage errors) tolerated in a row before the job fails over. Flink's default: 0. */
+  tolerableFailedCheckpoints: number;
 }
 
 export type RestartStrategyConfig =

@@ -55,6 +55,7 @@ export class StreamExecutionEnvironment {
     timeoutMs: 10 * 60_000,
     minPauseBetweenCheckpointsMs: 0,
     maxConcurrentCheckpoints: 1,
+    tolerableFailedCheckpoints: 0,
   };
   private restartStrategy: RestartStrategyConfig | null = null;
   private stateBackend: StateBackendConfig = new StateBackend('hashmap', 'jobmanager').config;
@@ -120,6 +121,7 @@ export class StreamExecutionEnvironment {
     const log = ReplayableLog.ofValues('elements', elements);
     const ds = this.fromSource(log, 'Elements Source');
     ds.setParallelism(1);
+    ds.getVertex().nonParallel = true;
     return ds;
   }
 
@@ -161,6 +163,7 @@ export class StreamExecutionEnvironment {
       parallelism: this.defaultParallelism,
       maxParallelism: 0,
       processingTimeMs: 0.05,
+      nonParallel: false,
       spec,
       keySelector,
       inputs: [],
@@ -171,6 +174,7 @@ export class StreamExecutionEnvironment {
         target: vertex,
         partitioner: input.partitioner ?? 'forward',
         keySelector: input.keySelector,
+        explicitPartitioner: input.partitioner !== null,
       });
     }
     this.vertices.push(vertex);
@@ -197,6 +201,10 @@ export class StreamExecutionEnvironment {
       for (let i = 0; i < v.inputs.length; i++) {
         const e = v.inputs[i];
         if (e.partitioner === 'forward' && e.source.parallelism !== v.parallelism) {
+          if (e.explicitPartitioner)
+            throw new Error(
+              `Forward partitioning does not allow change of parallelism. Upstream operation: ${e.source.uid} parallelism: ${e.source.parallelism}, downstream operation: ${v.uid} parallelism: ${v.parallelism} You must use another partitioning strategy, such as broadcast, rebalance, shuffle or global.`,
+            );
           v.inputs[i] = { ...e, partitioner: 'rebalance' };
         }
       }
@@ -314,6 +322,8 @@ export class SingleOutputStreamOperator<T> extends DataStream<T> {
 
   setParallelism(p: number): this {
     assertPositiveInt(p, 'parallelism');
+    if (this.getVertex().nonParallel && p !== 1)
+      throw new Error('The parallelism of non parallel operator must be 1.');
     this.getVertex().parallelism = p;
     return this;
   }

@@ -92,7 +92,18 @@ export function isRichObject(fn: unknown): fn is RichFunction & object {
  */
 export function copyFunction<F>(fn: F): F {
   if (!isRichObject(fn)) return fn;
-  const copy = Object.create(Object.getPrototypeOf(fn) as object) as F & object;
-  Object.assign(copy, fn);
-  return copy;
+  const copy = Object.create(Object.getPrototypeOf(fn) as object) as Record<string, unknown>;
+  // Data fields are deep-copied (a deserialised copy shares nothing); functions stay shared.
+  for (const [k, v] of Object.entries(fn)) {
+    copy[k] = typeof v === 'object' && v !== null ? cloneOrShare(v) : v;
+  }
+  return copy as F;
+}
+
+function cloneOrShare(v: object): unknown {
+  try {
+    return structuredClone(v);
+  } catch {
+    return v; // holds functions or class instances structuredClone cannot copy: keep the reference
+  }
 }

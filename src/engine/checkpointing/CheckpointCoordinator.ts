@@ -41,6 +41,8 @@ export interface CoordinatorHost {
   onCheckpointCompleted(checkpoint: CompletedCheckpoint, t: number): void;
   onCheckpointFailed(stats: CheckpointStats, t: number): void;
   onCheckpointTriggered(checkpointId: number, kind: 'checkpoint' | 'savepoint', t: number): void;
+  /** More checkpoints failed in a row than tolerated: fail the job over (Flink's CheckpointFailureManager). */
+  failJobOnCheckpointFailures(reason: string, t: number): void;
 }
 
 export type CoordinatorEvent =
@@ -56,16 +58,19 @@ export class CheckpointCoordinator {
   readonly history: CheckpointStats[] = [];
   latestCompleted: CompletedCheckpoint | null;
   counts = { triggered: 0, completed: 0, failed: 0, restored: 0 };
+  /** Failures that count towards the tolerable limit, since the last completed checkpoint. */
+  private continuousFailures = 0;
 
   constructor(
     private readonly host: CoordinatorHost,
     readonly config: CheckpointConfig,
     readonly storage: CheckpointStorage,
     private readonly random: Random,
+    firstCheckpointId = 1,
   ) {
     this.latestCompleted = storage.latest(host.jobName);
     // The id counter continues after the latest stored checkpoint (Flink keeps it in HA storage).
-    this.nextCheckpointId = (this.latestCompleted?.checkpointId ?? 0) + 1;
+    this.nextCheckpointId = Math.max(firstCheckpointId, (this.latestCompleted?.checkpointId ?? 0) + 1);
   }
 
   get numPending(): number {
@@ -101,7 +106,7 @@ export class CheckpointCoordinator {
         return;
       case 'checkpoint-timeout':
         if (this.pending.has(event.checkpointId))
-          this.failCheckpoint(event.checkpointId, 'Checkpoint expired before completing.', now);
+          this.failCheckpoint(event.checkpointId, 'Checkpoint expired before completing.', now, true);
         return;
     }
   }
@@ -114,7 +119,7 @@ export class CheckpointCoordinator {
       return null;
     }
     if (kind === 'checkpoint' && now - this.lastCompletionTime < this.config.minPauseBetweenCheckpointsMs) {
-      this.triggerQueued = true;
+      this.rescheduleAfterMinPause();
       return null;
     }
     const id = this.nextCheckpointId++;
@@ -159,13 +164,14 @@ export class CheckpointCoordinator {
     if (p.acks.size === p.stats.numTasks) this.completePendingCheckpoint(p, now);
   }
 
+  /** A task declined (e.g. its alignment was subsumed by a newer barrier): not counted as a failure, as in Flink. */
   declineCheckpoint(checkpointId: number, reason: string, now: number): void {
-    if (this.pending.has(checkpointId)) this.failCheckpoint(checkpointId, reason, now);
+    if (this.pending.has(checkpointId)) this.failCheckpoint(checkpointId, reason, now, false);
   }
 
   /** Aborts every pending checkpoint (on failover: Flink fails them with TASK_FAILURE). */
   abortAll(reason: string, now: number): void {
-    for (const id of [...this.pending.keys()]) this.failCheckpoint(id, reason, now);
+    for (const id of [...this.pending.keys()]) this.failCheckpoint(id, reason, now, false);
     this.triggerQueued = false;
   }
 
@@ -187,24 +193,29 @@ export class CheckpointCoordinator {
     try {
       this.storage.store({ ...checkpoint, stats: { ...p.stats, status: 'COMPLETED' } });
     } catch (e) {
-      this.failCheckpoint(p.id, `Checkpoint storage write failed: ${(e as Error).message}`, now);
+      this.failCheckpoint(p.id, `Checkpoint storage write failed: ${(e as Error).message}`, now, true);
       return;
     }
     this.pending.delete(p.id);
     p.stats.status = 'COMPLETED';
     this.counts.completed++;
+    this.continuousFailures = 0;
     this.lastCompletionTime = now;
     this.latestCompleted = checkpoint;
     // A completed checkpoint subsumes older pending ones.
     for (const id of [...this.pending.keys()]) {
-      if (id < p.id) this.failCheckpoint(id, `Checkpoint subsumed by checkpoint ${p.id}.`, now);
+      if (id < p.id) this.failCheckpoint(id, `Checkpoint subsumed by checkpoint ${p.id}.`, now, false);
     }
     this.host.onCheckpointCompleted(checkpoint, now);
     this.host.notifyCheckpointComplete(p.id, now);
     this.runQueuedTrigger(now);
   }
 
-  private failCheckpoint(id: number, reason: string, now: number): void {
+  /**
+   * `counts`: expired checkpoints and storage errors count towards tolerableFailedCheckpoints;
+   * task-failure aborts and subsumed checkpoints do not (Flink's CheckpointFailureManager).
+   */
+  private failCheckpoint(id: number, reason: string, now: number, counts: boolean): void {
     const p = this.pending.get(id);
     if (!p) return;
     this.pending.delete(id);
@@ -214,17 +225,32 @@ export class CheckpointCoordinator {
     this.counts.failed++;
     this.host.abortCheckpointInTasks(id, now);
     this.host.onCheckpointFailed(p.stats, now);
+    if (counts && ++this.continuousFailures > this.config.tolerableFailedCheckpoints) {
+      this.continuousFailures = 0;
+      this.host.failJobOnCheckpointFailures(
+        `Exceeded checkpoint tolerable failure threshold (${this.config.tolerableFailedCheckpoints}): checkpoint ${id}: ${reason}`,
+        now,
+      );
+      return;
+    }
     this.runQueuedTrigger(now);
+  }
+
+  /** Flink reschedules a trigger that came too early to lastCompletion + minPause, then every interval. */
+  private rescheduleAfterMinPause(): void {
+    if (this.config.intervalMs === null) return;
+    this.generation++;
+    this.host.scheduleCoordinatorEvent(this.lastCompletionTime + this.config.minPauseBetweenCheckpointsMs, {
+      kind: 'periodic-trigger',
+      generation: this.generation,
+    });
   }
 
   private runQueuedTrigger(now: number): void {
     if (!this.triggerQueued || this.pending.size >= this.config.maxConcurrentCheckpoints) return;
     this.triggerQueued = false;
     const earliest = this.lastCompletionTime + this.config.minPauseBetweenCheckpointsMs;
-    if (now >= earliest) {
-      this.triggerCheckpoint(now, 'checkpoint');
-    } else {
-      this.triggerQueued = true;
-    }
+    if (now >= earliest) this.triggerCheckpoint(now, 'checkpoint');
+    else this.rescheduleAfterMinPause();
   }
 }

@@ -40,7 +40,7 @@ export class RestartBackoffTimeStrategy {
   private failures = 0;
   private failureTimes: number[] = [];
   private currentBackoff = 0;
-  private lastFailure = -Infinity;
+  private lastRestartAt = -Infinity;
 
   constructor(
     readonly config: RestartStrategyConfig,
@@ -62,14 +62,17 @@ export class RestartBackoffTimeStrategy {
         return this.failureTimes.length <= c.maxFailuresPerInterval ? c.delayMs : null;
       }
       case 'exponential-delay': {
-        if (now - this.lastFailure >= c.resetBackoffThresholdMs || this.currentBackoff === 0) {
+        // Reset after the job ran stably (since its last restart) for the threshold.
+        if (this.currentBackoff === 0 || now - this.lastRestartAt >= c.resetBackoffThresholdMs) {
           this.currentBackoff = c.initialBackoffMs;
         } else {
           this.currentBackoff = Math.min(this.currentBackoff * c.backoffMultiplier, c.maxBackoffMs);
         }
-        this.lastFailure = now;
+        // Flink: jitter, then clamp to [initial, max].
         const jitter = this.currentBackoff * c.jitterFactor * (this.random.next() * 2 - 1);
-        return Math.max(0, Math.round(this.currentBackoff + jitter));
+        const delay = Math.max(c.initialBackoffMs, Math.min(Math.round(this.currentBackoff + jitter), c.maxBackoffMs));
+        this.lastRestartAt = now + delay;
+        return delay;
       }
     }
   }

@@ -19,7 +19,7 @@ import {
 } from '../keygroups/KeyGroupRangeAssignment';
 import type { Key } from '../keygroups/hashCode';
 import { HeapKeyedStateBackend, estimateSnapshotBytes } from '../state/HeapKeyedStateBackend';
-import { isPoison } from '../connectors/ReplayableLog';
+import { isPoison, PoisonRecord } from '../connectors/ReplayableLog';
 import { ExternalSystem } from '../connectors/ExternalSystem';
 import {
   CheckpointCoordinator,
@@ -75,6 +75,8 @@ export interface MiniClusterOptions {
   startTime?: number;
   /** Counts engine instances of one session; keeps transaction ids unique across crashes. */
   incarnation?: number;
+  /** Lowest checkpoint id to use (the id counter survives engine crashes, as in Flink's HA services). */
+  firstCheckpointId?: number;
 }
 
 type ControlEvent =
@@ -168,9 +170,11 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       job.checkpointConfig,
       this.checkpointStorage,
       this.random.fork('coordinator'),
+      options.firstCheckpointId ?? 1,
     );
     const restoreFrom = this.coordinator.latestCompleted;
-    for (const task of this.tasks) this.deployTask(task, restoreFrom);
+    for (const task of this.tasks) this.deployTask(task, restoreFrom, false);
+    this.sendRestoredOutputState(this.tasks);
     if (restoreFrom) this.coordinator.counts.restored++;
     this.emit({ type: 'job-status', t: this.now, status: 'RUNNING', reason: null });
     this.coordinator.startScheduler(this.now);
@@ -253,9 +257,12 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
   }
 
   /** (Re)creates the task's operator and state and restores them from `checkpoint` (null = fresh start). */
-  private deployTask(task: StreamTask, checkpoint: CompletedCheckpoint | null): void {
+  private deployTask(task: StreamTask, checkpoint: CompletedCheckpoint | null, isRestart: boolean): void {
     task.attempt++;
+    if (isRestart) task.restarts++;
     task.busyUntil = this.now;
+    task.clock = this.now;
+    task.currentTimestamp = null;
     task.wakeAt = Infinity;
     task.backloggedChannels = 0;
     task.pendingSnapshots.clear();
@@ -269,37 +276,45 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       : null;
     task.barrierHandler = this.createBarrierHandler(task, this.job.checkpointConfig.mode);
     task.operator = createOperator(this.operatorContext(task));
-    const snapshots = checkpoint ? checkpoint.tasks.filter((s) => s.operatorUid === v.uid) : null;
-    if (checkpoint && task.keyedBackend) {
-      task.keyedBackend.restore(snapshots!.flatMap((s) => (s.keyedState ? [s.keyedState] : [])));
-    }
-    task.operator.initializeState(
-      snapshots ? snapshots.flatMap((s) => (s.operatorState ? [s.operatorState] : [])) : null,
-    );
-    task.operator.open();
-    if (this.traceListener && task.keyedBackend) {
-      const backend = task.keyedBackend;
-      backend.listener = this.recordTrace
-        ? (state, key, value) =>
-            this.emit({ type: 'state-changed', t: task.clock, task: task.id, state, key, value })
-        : null;
-    }
     task.status = 'RUNNING';
     this.emitTaskStatus(task, 'RUNNING');
-    if (checkpoint) {
-      const own = snapshots!.find(
-        (s) => s.subtaskIndex === task.subtaskIndex && s.parallelism === v.parallelism,
-      );
+    const snapshots = checkpoint ? checkpoint.tasks.filter((s) => s.operatorUid === v.uid) : null;
+    try {
+      if (snapshots && task.keyedBackend) {
+        task.keyedBackend.restore(snapshots.flatMap((s) => (s.keyedState ? [s.keyedState] : [])));
+      }
+      task.operator.initializeState(snapshots ? snapshots.flatMap((s) => (s.operatorState ? [s.operatorState] : [])) : null);
+      task.operator.open();
+    } catch (e) {
+      // A user function that throws in open() fails the task, as in Flink (not the whole engine).
+      this.control.push(this.now, { kind: 'fail-task', taskId: task.id, reason: `${v.name} (${task.id}) threw in open(): ${(e as Error).message}` });
+    }
+    if (this.traceListener && task.keyedBackend) {
+      task.keyedBackend.listener = this.recordTrace
+        ? (state, key, value) => this.emit({ type: 'state-changed', t: task.clock, task: task.id, state, key, value })
+        : null;
+    }
+    if (snapshots) {
+      const own = snapshots.find((s) => s.subtaskIndex === task.subtaskIndex && s.parallelism === v.parallelism);
       if (own) this.restoreChannelState(task, own);
+    }
+    if (checkpoint || isRestart) {
       this.emit({
         type: 'task-restored',
         t: this.now,
         task: task.id,
-        checkpointId: checkpoint.checkpointId,
+        checkpointId: checkpoint ? checkpoint.checkpointId : null,
         offsets: task.operator instanceof SourceOperator ? task.operator.offsets() : [],
       });
     }
     this.scheduleWake(task, this.now);
+  }
+
+  /** Output channel state goes out once every receiver is deployed (after the receivers' input channel state). */
+  private sendRestoredOutputState(tasks: StreamTask[]): void {
+    for (const task of tasks) {
+      for (const gate of task.outputs) for (const ch of gate.channels) if (ch.backlog.length > 0) this.drainBacklog(ch, this.now);
+    }
   }
 
   /** Unaligned / Chandy-Lamport: in-flight records of the checkpoint are replayed before new input. */
@@ -329,7 +344,8 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       taskId: task.id,
       vertex: task.vertex,
       subtaskIndex: task.subtaskIndex,
-      attemptNumber: this.incarnation * 1000 + task.attempt,
+      attemptNumber: task.restarts,
+      transactionScope: `e${this.incarnation}a${task.attempt}`,
       keyedBackend: task.keyedBackend,
       now: () => task.clock,
       currentTimestamp: () => task.currentTimestamp,
@@ -524,7 +540,15 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
         if (this.stopTheWorld !== null) break;
         task.clock = t + pt;
         task.currentTimestamp = null;
-        if (!(task.operator as SourceOperator).emitNext()) break;
+        let emitted: boolean;
+        try {
+          emitted = (task.operator as SourceOperator).emitNext();
+        } catch (e) {
+          // e.g. a key selector that throws while partitioning the record
+          this.failTask(task, `${task.vertex.name} (${task.id}) threw: ${(e as Error).message}`);
+          break;
+        }
+        if (!emitted) break;
         t += pt;
         if (t > this.lastRecordTime) this.lastRecordTime = t;
         processed++;
@@ -700,8 +724,12 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
   private consumeCredit(channel: Channel, t: number): void {
     channel.records--;
     this.recordsInFlight--;
+    if (channel.backlog.length > 0) this.drainBacklog(channel, t);
+  }
+
+  /** Sends what the channel's credit allows from the sender's output buffer; unblocks the sender when empty. */
+  private drainBacklog(channel: Channel, t: number): void {
     const backlog = channel.backlog;
-    if (backlog.length === 0) return;
     const capacity = this.job.costs.channelCapacity;
     while (backlog.length > 0) {
       const head = backlog.peek() as StreamElement;
@@ -712,10 +740,8 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
     if (backlog.length === 0) {
       const from = channel.from;
       from.backloggedChannels--;
-      if (this.recordTrace)
-        this.emit({ type: 'backpressure', t, task: from.id, channel: channel.id, blocked: false });
-      if (from.backloggedChannels === 0 && from.status === 'RUNNING')
-        this.scheduleWake(from, Math.max(t, from.busyUntil));
+      if (this.recordTrace) this.emit({ type: 'backpressure', t, task: from.id, channel: channel.id, blocked: false });
+      if (from.backloggedChannels === 0 && from.status === 'RUNNING') this.scheduleWake(from, Math.max(t, from.busyUntil));
     }
   }
 
@@ -1090,14 +1116,34 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
     this.control.push(time, { kind: 'call', fn });
   }
 
+  /**
+   * Appends a poison record to a source's log: the first user function it reaches throws, every time
+   * it is replayed. With a bounded restart strategy the job ends FAILED (Flink's classic poison pill).
+   */
+  injectPoisonRecord(sourceUid: string, partition = 0, label = 'poison'): void {
+    const vertex = this.job.vertices.find((v) => v.uid === sourceUid);
+    if (!vertex || vertex.spec.kind !== 'source') throw new Error(`'${sourceUid}' is not a source of this job`);
+    const log = vertex.spec.log;
+    log.append(partition, { value: new PoisonRecord(label), timestamp: this.now });
+    for (const task of this.tasks) {
+      if (task.vertex === vertex && task.status === 'RUNNING') this.scheduleWake(task, Math.max(this.now, task.busyUntil));
+    }
+  }
+
+  /** Checkpoint failures beyond the tolerable number fail the job over (every region restarts). */
+  failJobOnCheckpointFailures(reason: string): void {
+    const running = this.tasks.find((t) => t.status === 'RUNNING');
+    if (running) this.failTask(running, reason, true);
+  }
+
   /** Fails a subtask now: its pipelined region is cancelled and restarted per the restart strategy. */
-  failTask(task: StreamTask, reason: string): void {
+  failTask(task: StreamTask, reason: string, global = false): void {
     if (task.status !== 'RUNNING' || this.jobStatus === 'FAILED') return;
     const t = this.now;
     task.status = 'FAILED';
     this.emit({ type: 'task-failed', t, task: task.id, reason });
     this.emitTaskStatus(task, 'FAILED');
-    const region = this.tasks.filter((x) => x.region === task.region);
+    const region = this.tasks.filter((x) => (global ? x.status === 'RUNNING' || x === task : x.region === task.region));
     for (const x of region) this.cancelTask(x, x === task ? 'FAILED' : 'CANCELED');
     this.coordinator.abortAll(`Task failure: ${task.id}: ${reason}`, t);
     const delay = this.restartStrategy.notifyFailure(t);
@@ -1166,7 +1212,8 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
     this.restartsPending--;
     if (this.jobStatus === 'FAILED') return;
     const checkpoint = this.checkpointStorage.latest(this.jobName);
-    for (const task of region) this.deployTask(task, checkpoint);
+    for (const task of region) this.deployTask(task, checkpoint, true);
+    this.sendRestoredOutputState(region);
     if (checkpoint) this.coordinator.counts.restored++;
     const last = this.failures[this.failures.length - 1];
     if (last) last.restoredFrom = checkpoint?.checkpointId ?? null;

@@ -55,6 +55,8 @@ export class Simulation {
       fastForward: this.options.fastForward ?? false,
       startTime,
       incarnation: this.incarnation,
+      // Flink keeps the checkpoint id counter in HA storage: ids never repeat across a crash.
+      firstCheckpointId: Math.max(0, ...this.pastCheckpoints.map((c) => c.id)) + 1,
     });
   }
 
@@ -70,6 +72,7 @@ export class Simulation {
       restoredFrom: null,
       restartDelayMs: this.options.engineRestartDelayMs ?? 1000,
     });
+    old.coordinator.abortAll('Engine crashed before the checkpoint completed.', t);
     this.pastCheckpoints.push(...old.coordinator.history);
     this.incarnation++;
     this.cluster = this.newCluster(t + (this.options.engineRestartDelayMs ?? 1000));
@@ -86,6 +89,7 @@ export class Simulation {
     const crashes = failures.filter((f) => f.target === 'engine').sort((a, b) => a.at - b.at);
     for (const f of failures) if (f.target !== 'engine') this.cluster.scheduleTaskFailure(f.target, f.at);
     for (const crash of crashes) {
+      if (until !== undefined && crash.at > until) break;
       this.cluster.runUntil(crash.at);
       if (this.cluster.jobStatus === 'FAILED') break;
       const pendingTaskFailures = failures.filter((f) => f.target !== 'engine' && f.at > crash.at);

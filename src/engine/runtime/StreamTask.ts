@@ -49,6 +49,8 @@ export class StreamTask {
   status: TaskStatus = 'CREATED';
   /** Incremented on every (re)deployment; events of an older attempt are ignored. */
   attempt = 0;
+  /** Restarts of this subtask (Flink's attempt number, shown to user functions: 0 for the first run). */
+  restarts = 0;
   operator!: StreamOperator;
   keyedBackend: KeyedStateBackend | null = null;
   barrierHandler: CheckpointBarrierHandler | null = null;

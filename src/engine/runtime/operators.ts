@@ -41,6 +41,8 @@ export interface OperatorContext {
   readonly vertex: JobVertex;
   readonly subtaskIndex: number;
   readonly attemptNumber: number;
+  /** Unique per deployment across engine crashes: keeps two-phase-commit transaction ids unique. */
+  readonly transactionScope: string;
   readonly keyedBackend: KeyedStateBackend | null;
   /** Virtual time at which the current record's processing ends (when its outputs leave). */
   now(): number;
@@ -288,7 +290,7 @@ export class SinkOperator extends StreamOperator {
   }
 
   private beginTransaction(): void {
-    this.currentTxn = `${this.txnPrefix()}a${this.ctx.attemptNumber}-t${this.txnCounter++}`;
+    this.currentTxn = `${this.txnPrefix()}${this.ctx.transactionScope}-t${this.txnCounter++}`;
     this.currentRows = [];
     this.table.openTransactions.set(this.currentTxn, []);
   }

@@ -67,8 +67,9 @@ export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler 
   }
 
   private unblockAll(t: number): void {
-    for (const c of this.received)
-      this.host.setChannelBlocked(this.task, c, false, this.currentCheckpointId, t);
+    for (const c of this.received) {
+      if (c.blocked) this.host.setChannelBlocked(this.task, c, false, this.currentCheckpointId, t);
+    }
     this.received.clear();
   }
 }

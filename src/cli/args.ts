@@ -1,0 +1,210 @@
+/**
+ * Argument parsing for `npm run sim`, as pure functions: no process, no I/O. `parseSimArgs` turns argv
+ * (without node and the script) into options or throws a `UsageError` saying what is wrong;
+ * `validateFailureTargets` checks `--fail` targets against the tasks of the built job.
+ */
+import {
+  CHECKPOINTING_MODES,
+  SCENARIOS,
+  type CheckpointingMode,
+  type ScheduledFailure,
+} from '../engine/index';
+
+export const DEFAULT_SEED = 1;
+
+export interface SimOptions {
+  scenario: string;
+  seed: number;
+  /** Undefined: the scenario's own checkpointing mode. */
+  mode: CheckpointingMode | undefined;
+  /** In the order given on the command line. */
+  failures: ScheduledFailure[];
+  /** Undefined: run until all input is processed and committed. */
+  until: number | undefined;
+  json: boolean;
+}
+
+export type ParsedArgs = { help: true } | { help: false; options: SimOptions };
+
+/** A mistake on the command line: the message says what is wrong; the caller prints it with the usage. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** The scenarios the usage text lists: name → one-line description. */
+export type ScenarioList = Readonly<Record<string, { description: string }>>;
+
+export function usage(scenarios: ScenarioList = SCENARIOS): string {
+  const names = Object.keys(scenarios);
+  const width = Math.max(...names.map((n) => n.length));
+  const list = names.map((n) => `  ${n.padEnd(width)}  ${scenarios[n].description}`).join('\n');
+  return `Usage: npm run sim -- <scenario> [options]
+
+Runs a built-in job in the simulator (virtual time, deterministic for a given seed) and prints its
+keyed state, sink output, checkpoints and failures.
+
+Scenarios:
+${list}
+
+Options:
+  --seed N        random seed, an integer (default ${DEFAULT_SEED})
+  --mode MODE     checkpointing mode (default: the scenario's own):
+                  ${CHECKPOINTING_MODES.join(' | ')}
+  --fail TASK@MS  inject a failure at virtual time MS (ms); repeatable. TASK is
+                  <operator uid>#<subtask index> (e.g. count#1) or engine (a whole-engine crash)
+  --until MS      stop at virtual time MS (default: run until all input is processed and committed)
+  --json          print one JSON object instead of the summary (use npm run -s sim -- ... so that
+                  npm prints nothing else on stdout)
+  -h, --help      show this help
+
+Examples:
+  npm run sim -- wordcount
+  npm run sim -- visits --mode at-least-once --fail count#1@2500
+  npm run -s sim -- visits --fail engine@1800 --json
+`;
+}
+
+const TASK_RE = /^(?:engine|[^\s#@]+#\d+)$/;
+const MS_RE = /^\d+(?:\.\d+)?$/;
+const INT_RE = /^[-+]?\d+$/;
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
+const VALUE_OPTIONS = ['--seed', '--mode', '--fail', '--until'] as const;
+const FLAG_OPTIONS = ['--json', '--help', '-h'] as const;
+
+/** `TASK@MS` → a scheduled failure; throws a UsageError when it does not have that shape. */
+export function parseFailure(spec: string): ScheduledFailure {
+  const at = spec.lastIndexOf('@');
+  const target = at < 0 ? spec : spec.slice(0, at);
+  const time = at < 0 ? '' : spec.slice(at + 1);
+  if (at < 0 || !TASK_RE.test(target) || !MS_RE.test(time)) {
+    throw new UsageError(
+      `--fail '${spec}' does not match TASK@MS: TASK is <operator uid>#<subtask index> (e.g. count#1) ` +
+        `or engine, MS a virtual time in ms >= 0 (e.g. count#1@2500, engine@1800)`,
+    );
+  }
+  return { target, at: Number(time) };
+}
+
+/**
+ * Parses `<scenario> [--seed N] [--mode M] [--fail TASK@MS]... [--until MS] [--json]`. Options take
+ * their value as the next argument or after `=` (`--seed=7`). `--help`/`-h` anywhere wins.
+ */
+export function parseSimArgs(
+  argv: readonly string[],
+  scenarioNames: readonly string[] = Object.keys(SCENARIOS),
+): ParsedArgs {
+  if (argv.some((a) => a === '--help' || a === '-h')) return { help: true };
+
+  let scenario: string | undefined;
+  let seed: number | undefined;
+  let mode: CheckpointingMode | undefined;
+  let until: number | undefined;
+  let json = false;
+  const failures: ScheduledFailure[] = [];
+  const seen = new Set<string>();
+
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('-') || arg === '-') {
+      if (scenario !== undefined)
+        throw new UsageError(`unexpected argument '${arg}': give exactly one scenario (got '${scenario}')`);
+      scenario = arg;
+      continue;
+    }
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const name = eq < 0 ? arg : arg.slice(0, eq);
+    const inline = eq < 0 ? undefined : arg.slice(eq + 1);
+
+    if ((FLAG_OPTIONS as readonly string[]).includes(name)) {
+      if (inline !== undefined) throw new UsageError(`${name} takes no value (got '${arg}')`);
+      if (name === '--json') json = true;
+      continue;
+    }
+    if (!(VALUE_OPTIONS as readonly string[]).includes(name)) {
+      throw new UsageError(
+        `unknown option '${name}' (options: ${[...VALUE_OPTIONS, '--json', '--help'].join(', ')})`,
+      );
+    }
+    let value: string;
+    if (inline !== undefined) {
+      value = inline;
+    } else {
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith('--'))
+        throw new UsageError(`${name} needs a value (${name} ${valueHint(name)})`);
+      value = next;
+      i++;
+    }
+    if (name !== '--fail') {
+      if (seen.has(name)) throw new UsageError(`${name} given more than once`);
+      seen.add(name);
+    }
+
+    switch (name) {
+      case '--seed': {
+        const n = Number(value);
+        if (!INT_RE.test(value) || n < INT32_MIN || n > INT32_MAX)
+          throw new UsageError(
+            `--seed must be an integer between ${INT32_MIN} and ${INT32_MAX} (got '${value}')`,
+          );
+        seed = n;
+        break;
+      }
+      case '--mode':
+        if (!(CHECKPOINTING_MODES as readonly string[]).includes(value))
+          throw new UsageError(`unknown mode '${value}' (modes: ${CHECKPOINTING_MODES.join(', ')})`);
+        mode = value as CheckpointingMode;
+        break;
+      case '--fail':
+        failures.push(parseFailure(value));
+        break;
+      case '--until': {
+        const n = Number(value);
+        if (!MS_RE.test(value) || !(n > 0))
+          throw new UsageError(`--until must be a positive number of milliseconds (got '${value}')`);
+        until = n;
+        break;
+      }
+    }
+  }
+
+  if (scenario === undefined)
+    throw new UsageError(`missing scenario: name one of ${scenarioNames.join(', ')}`);
+  if (!scenarioNames.includes(scenario))
+    throw new UsageError(`unknown scenario '${scenario}' (scenarios: ${scenarioNames.join(', ')})`);
+
+  return { help: false, options: { scenario, seed: seed ?? DEFAULT_SEED, mode, failures, until, json } };
+}
+
+function valueHint(name: string): string {
+  switch (name) {
+    case '--seed':
+      return 'N';
+    case '--mode':
+      return CHECKPOINTING_MODES.join('|');
+    case '--fail':
+      return 'TASK@MS';
+    default:
+      return 'MS';
+  }
+}
+
+/** Throws a UsageError when a `--fail` names a task the job does not have (`engine` is always valid). */
+export function validateFailureTargets(
+  failures: readonly ScheduledFailure[],
+  taskIds: readonly string[],
+  jobName: string,
+): void {
+  for (const f of failures) {
+    if (f.target === 'engine' || taskIds.includes(f.target)) continue;
+    throw new UsageError(
+      `--fail ${f.target}@${f.at}: job '${jobName}' has no task '${f.target}' ` +
+        `(its tasks: ${taskIds.join(', ')}; or engine)`,
+    );
+  }
+}

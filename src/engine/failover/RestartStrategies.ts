@@ -70,7 +70,10 @@ export class RestartBackoffTimeStrategy {
         }
         // Flink: jitter, then clamp to [initial, max].
         const jitter = this.currentBackoff * c.jitterFactor * (this.random.next() * 2 - 1);
-        const delay = Math.max(c.initialBackoffMs, Math.min(Math.round(this.currentBackoff + jitter), c.maxBackoffMs));
+        const delay = Math.max(
+          c.initialBackoffMs,
+          Math.min(Math.round(this.currentBackoff + jitter), c.maxBackoffMs),
+        );
         this.lastRestartAt = now + delay;
         return delay;
       }

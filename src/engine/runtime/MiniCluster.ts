@@ -283,19 +283,28 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       if (snapshots && task.keyedBackend) {
         task.keyedBackend.restore(snapshots.flatMap((s) => (s.keyedState ? [s.keyedState] : [])));
       }
-      task.operator.initializeState(snapshots ? snapshots.flatMap((s) => (s.operatorState ? [s.operatorState] : [])) : null);
+      task.operator.initializeState(
+        snapshots ? snapshots.flatMap((s) => (s.operatorState ? [s.operatorState] : [])) : null,
+      );
       task.operator.open();
     } catch (e) {
       // A user function that throws in open() fails the task, as in Flink (not the whole engine).
-      this.control.push(this.now, { kind: 'fail-task', taskId: task.id, reason: `${v.name} (${task.id}) threw in open(): ${(e as Error).message}` });
+      this.control.push(this.now, {
+        kind: 'fail-task',
+        taskId: task.id,
+        reason: `${v.name} (${task.id}) threw in open(): ${(e as Error).message}`,
+      });
     }
     if (this.traceListener && task.keyedBackend) {
       task.keyedBackend.listener = this.recordTrace
-        ? (state, key, value) => this.emit({ type: 'state-changed', t: task.clock, task: task.id, state, key, value })
+        ? (state, key, value) =>
+            this.emit({ type: 'state-changed', t: task.clock, task: task.id, state, key, value })
         : null;
     }
     if (snapshots) {
-      const own = snapshots.find((s) => s.subtaskIndex === task.subtaskIndex && s.parallelism === v.parallelism);
+      const own = snapshots.find(
+        (s) => s.subtaskIndex === task.subtaskIndex && s.parallelism === v.parallelism,
+      );
       if (own) this.restoreChannelState(task, own);
     }
     if (checkpoint || isRestart) {
@@ -313,7 +322,8 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
   /** Output channel state goes out once every receiver is deployed (after the receivers' input channel state). */
   private sendRestoredOutputState(tasks: StreamTask[]): void {
     for (const task of tasks) {
-      for (const gate of task.outputs) for (const ch of gate.channels) if (ch.backlog.length > 0) this.drainBacklog(ch, this.now);
+      for (const gate of task.outputs)
+        for (const ch of gate.channels) if (ch.backlog.length > 0) this.drainBacklog(ch, this.now);
     }
   }
 
@@ -740,8 +750,10 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
     if (backlog.length === 0) {
       const from = channel.from;
       from.backloggedChannels--;
-      if (this.recordTrace) this.emit({ type: 'backpressure', t, task: from.id, channel: channel.id, blocked: false });
-      if (from.backloggedChannels === 0 && from.status === 'RUNNING') this.scheduleWake(from, Math.max(t, from.busyUntil));
+      if (this.recordTrace)
+        this.emit({ type: 'backpressure', t, task: from.id, channel: channel.id, blocked: false });
+      if (from.backloggedChannels === 0 && from.status === 'RUNNING')
+        this.scheduleWake(from, Math.max(t, from.busyUntil));
     }
   }
 
@@ -1122,11 +1134,13 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
    */
   injectPoisonRecord(sourceUid: string, partition = 0, label = 'poison'): void {
     const vertex = this.job.vertices.find((v) => v.uid === sourceUid);
-    if (!vertex || vertex.spec.kind !== 'source') throw new Error(`'${sourceUid}' is not a source of this job`);
+    if (!vertex || vertex.spec.kind !== 'source')
+      throw new Error(`'${sourceUid}' is not a source of this job`);
     const log = vertex.spec.log;
     log.append(partition, { value: new PoisonRecord(label), timestamp: this.now });
     for (const task of this.tasks) {
-      if (task.vertex === vertex && task.status === 'RUNNING') this.scheduleWake(task, Math.max(this.now, task.busyUntil));
+      if (task.vertex === vertex && task.status === 'RUNNING')
+        this.scheduleWake(task, Math.max(this.now, task.busyUntil));
     }
   }
 
@@ -1143,7 +1157,9 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
     task.status = 'FAILED';
     this.emit({ type: 'task-failed', t, task: task.id, reason });
     this.emitTaskStatus(task, 'FAILED');
-    const region = this.tasks.filter((x) => (global ? x.status === 'RUNNING' || x === task : x.region === task.region));
+    const region = this.tasks.filter((x) =>
+      global ? x.status === 'RUNNING' || x === task : x.region === task.region,
+    );
     for (const x of region) this.cancelTask(x, x === task ? 'FAILED' : 'CANCELED');
     this.coordinator.abortAll(`Task failure: ${task.id}: ${reason}`, t);
     const delay = this.restartStrategy.notifyFailure(t);

@@ -26,11 +26,15 @@ interface PendingCheckpoint {
   triggerTime: number;
   acks: Map<string, TaskAcknowledgement>;
   stats: CheckpointStats;
+  /** All acks are in and the storage is writing it: a timeout no longer applies. */
+  finalizing: boolean;
 }
 
 /** What the coordinator needs from the runtime (implemented by MiniCluster). */
 export interface CoordinatorHost {
   readonly jobName: string;
+  /** Current virtual time. */
+  readonly now: number;
   taskIds(): string[];
   isJobRunning(): boolean;
   scheduleCoordinatorEvent(time: number, event: CoordinatorEvent): void;
@@ -105,7 +109,7 @@ export class CheckpointCoordinator {
         this.triggerCheckpoint(now, 'checkpoint');
         return;
       case 'checkpoint-timeout':
-        if (this.pending.has(event.checkpointId))
+        if (this.pending.has(event.checkpointId) && !this.pending.get(event.checkpointId)?.finalizing)
           this.failCheckpoint(event.checkpointId, 'Checkpoint expired before completing.', now, true);
         return;
     }
@@ -139,7 +143,7 @@ export class CheckpointCoordinator {
       failureReason: null,
       subtasks: [],
     };
-    this.pending.set(id, { id, kind, triggerTime: now, acks: new Map(), stats });
+    this.pending.set(id, { id, kind, triggerTime: now, acks: new Map(), stats, finalizing: false });
     this.history.push(stats);
     this.counts.triggered++;
     this.host.onCheckpointTriggered(id, kind, now);
@@ -190,10 +194,20 @@ export class CheckpointCoordinator {
       tasks,
       stats: p.stats,
     };
-    try {
-      this.storage.store({ ...checkpoint, stats: { ...p.stats, status: 'COMPLETED' } });
-    } catch (e) {
-      this.failCheckpoint(p.id, `Checkpoint storage write failed: ${(e as Error).message}`, now, true);
+    p.finalizing = true;
+    // Atomic completion: the storage calls back once every chunk and then the metadata are durable
+    // (at once for in-memory storage; the browser's worker waits for IndexedDB before stepping on).
+    this.storage.store({ ...checkpoint, stats: { ...p.stats, status: 'COMPLETED' } }, (error) =>
+      this.finishCompletion(p, checkpoint, error),
+    );
+  }
+
+  private finishCompletion(p: PendingCheckpoint, checkpoint: CompletedCheckpoint, error: Error | null): void {
+    const now = this.host.now;
+    p.finalizing = false;
+    if (!this.pending.has(p.id)) return; // aborted (e.g. a task failed) while the write was in progress
+    if (error) {
+      this.failCheckpoint(p.id, `Checkpoint storage write failed: ${error.message}`, now, true);
       return;
     }
     this.pending.delete(p.id);

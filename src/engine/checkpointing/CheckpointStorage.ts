@@ -15,8 +15,12 @@ export interface CheckpointStorage {
   /** True if checkpoints survive the engine instance (crash survival). */
   readonly durable: boolean;
   readonly name: string;
-  /** Atomically adds a completed checkpoint; throws (and keeps what it had) when the write fails. */
-  store(checkpoint: CompletedCheckpoint): void;
+  /**
+   * Atomically adds a completed checkpoint, then calls `done` (with the error if the write failed, in
+   * which case the storage keeps exactly what it had). In-memory storages call `done` at once; a
+   * persistent one (IndexedDB) calls it when the write is durable.
+   */
+  store(checkpoint: CompletedCheckpoint, done: (error: Error | null) => void): void;
   latest(jobName: string): CompletedCheckpoint | null;
   list(jobName: string): CompletedCheckpoint[];
 }
@@ -32,8 +36,11 @@ export class InMemoryCheckpointStorage implements CheckpointStorage {
     readonly retained = 1,
   ) {}
 
-  store(checkpoint: CompletedCheckpoint): void {
-    if (this.failWrites) throw new Error(this.failWrites);
+  store(checkpoint: CompletedCheckpoint, done: (error: Error | null) => void): void {
+    if (this.failWrites) {
+      done(new Error(this.failWrites));
+      return;
+    }
     // structuredClone: what is stored must not share objects with the running job.
     const copy = structuredClone(checkpoint);
     const list = this.byJob.get(checkpoint.jobName) ?? [];
@@ -45,6 +52,7 @@ export class InMemoryCheckpointStorage implements CheckpointStorage {
       checkpoint.jobName,
       list.filter((c) => !subsumed.has(c)),
     );
+    done(null);
   }
 
   latest(jobName: string): CompletedCheckpoint | null {

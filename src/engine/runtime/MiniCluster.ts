@@ -77,6 +77,11 @@ export interface MiniClusterOptions {
   incarnation?: number;
   /** Lowest checkpoint id to use (the id counter survives engine crashes, as in Flink's HA services). */
   firstCheckpointId?: number;
+  /**
+   * Start from this checkpoint or savepoint (e.g. an imported snapshot) instead of the storage's latest.
+   * Until a newer checkpoint completes, failovers restore from it too (as Flink does after `-s`).
+   */
+  restoreFrom?: CompletedCheckpoint;
 }
 
 type ControlEvent =
@@ -170,8 +175,9 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       job.checkpointConfig,
       this.checkpointStorage,
       this.random.fork('coordinator'),
-      options.firstCheckpointId ?? 1,
+      Math.max(options.firstCheckpointId ?? 1, (options.restoreFrom?.checkpointId ?? 0) + 1),
     );
+    if (options.restoreFrom) this.coordinator.latestCompleted = options.restoreFrom;
     const restoreFrom = this.coordinator.latestCompleted;
     for (const task of this.tasks) this.deployTask(task, restoreFrom, false);
     this.sendRestoredOutputState(this.tasks);
@@ -1227,7 +1233,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
   private restartTasks(region: StreamTask[]): void {
     this.restartsPending--;
     if (this.jobStatus === 'FAILED') return;
-    const checkpoint = this.checkpointStorage.latest(this.jobName);
+    const checkpoint = this.coordinator.latestCompleted;
     for (const task of region) this.deployTask(task, checkpoint, true);
     this.sendRestoredOutputState(region);
     if (checkpoint) this.coordinator.counts.restored++;

@@ -15,8 +15,15 @@ import type { StreamTask } from './StreamTask';
 export class Channel {
   readonly queue = new Deque<StreamElement>();
   readonly backlog = new Deque<StreamElement>();
-  /** Records (not barriers) in `queue`: what counts against the capacity. */
+  /** Records (not barriers) in `queue`. */
   records = 0;
+  /**
+   * Credit-based flow control, as Flink's: records sent whose credit has not come back to the sender
+   * yet. A credit returns `creditReturns` time after the receiver consumed the record (it travels
+   * over the network too), so the sender only ever reacts to consumption it could have heard of.
+   */
+  outstanding = 0;
+  readonly creditReturns = new Deque<number>();
   lastArrival = 0;
   /** Aligned checkpoints: the receiver stopped reading this channel until alignment completes. */
   blocked = false;
@@ -32,10 +39,22 @@ export class Channel {
     readonly rng: Random,
   ) {}
 
+  /** Whether the sender may send one more record at time `t` (credits that arrived by `t` are counted). */
+  hasCredit(t: number, capacity: number): boolean {
+    const returns = this.creditReturns;
+    while (returns.length > 0 && (returns.peek() as number) <= t) {
+      returns.shift();
+      this.outstanding--;
+    }
+    return this.outstanding < capacity;
+  }
+
   clear(): void {
     this.queue.clear();
     this.backlog.clear();
     this.records = 0;
+    this.outstanding = 0;
+    this.creditReturns.clear();
     this.lastArrival = 0;
     this.blocked = false;
     this.recording = null;

@@ -340,6 +340,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       if (!ch) continue;
       ch.queue.unshiftAll(cs.records.map((r) => this.newRecord(r.value, r.ts, null, this.now)));
       ch.records += cs.records.length;
+      ch.outstanding += cs.records.length;
       this.recordsInFlight += cs.records.length;
     }
     for (const cs of snapshot.outputChannelState) {
@@ -542,6 +543,10 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       this.scheduleWake(task, t);
       return;
     }
+    if (task.backloggedChannels > 0) {
+      for (const gate of task.outputs)
+        for (const ch of gate.channels) if (ch.backlog.length > 0) this.drainBacklog(ch, t);
+    }
     const horizon = this.lookahead > 0 ? Math.min(now + this.lookahead, this.control.peekTime()) : now;
     const pt = task.vertex.processingTimeMs;
     const isSource = task.operator instanceof SourceOperator;
@@ -657,10 +662,11 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
     if (el.kind === RECORD) this.recordsInFlight++;
     if (
       channel.backlog.length > 0 ||
-      (el.kind === RECORD && channel.records >= this.job.costs.channelCapacity)
+      (el.kind === RECORD && !channel.hasCredit(t, this.job.costs.channelCapacity))
     ) {
       if (channel.backlog.length === 0) {
         channel.from.backloggedChannels++;
+        this.wakeOnNextCredit(channel);
         if (this.recordTrace)
           this.emit({ type: 'backpressure', t, task: channel.from.id, channel: channel.id, blocked: true });
       }
@@ -681,6 +687,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
     channel.queue.push(el);
     if (el.kind === RECORD) {
       channel.records++;
+      channel.outstanding++;
       if (channel.recording !== null) channel.recording.records.push({ value: el.value, ts: el.ts });
       if (this.recordTrace) {
         this.emit({
@@ -736,11 +743,21 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
     if (to.status === 'RUNNING') this.scheduleWake(to, Math.max(arrival, to.busyUntil));
   }
 
-  /** The receiver took a record: one credit goes back, and the sender's output buffer may move. */
+  /** The receiver took a record: its credit travels back to the sender, who may then send more. */
   private consumeCredit(channel: Channel, t: number): void {
     channel.records--;
     this.recordsInFlight--;
-    if (channel.backlog.length > 0) this.drainBacklog(channel, t);
+    const creditAt = t + this.job.costs.channelLatencyMinMs;
+    channel.creditReturns.push(creditAt);
+    // The sender drains its output buffer when it wakes up at the credit's arrival.
+    if (channel.backlog.length > 0 && channel.from.status === 'RUNNING')
+      this.scheduleWake(channel.from, creditAt);
+  }
+
+  /** A credit already on its way wakes the blocked sender when it arrives. */
+  private wakeOnNextCredit(channel: Channel): void {
+    const next = channel.creditReturns.peek();
+    if (next !== undefined && channel.from.status === 'RUNNING') this.scheduleWake(channel.from, next);
   }
 
   /** Sends what the channel's credit allows from the sender's output buffer; unblocks the sender when empty. */
@@ -749,11 +766,13 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
     const capacity = this.job.costs.channelCapacity;
     while (backlog.length > 0) {
       const head = backlog.peek() as StreamElement;
-      if (head.kind === RECORD && channel.records >= capacity) break;
+      if (head.kind === RECORD && !channel.hasCredit(t, capacity)) break;
       backlog.shift();
       this.transmit(channel, head, t);
     }
-    if (backlog.length === 0) {
+    if (backlog.length > 0) {
+      this.wakeOnNextCredit(channel);
+    } else {
       const from = channel.from;
       from.backloggedChannels--;
       if (this.recordTrace)

@@ -358,6 +358,12 @@ export class KeyedStream<T, K extends Key> extends DataStream<T> {
 
 export class DataStreamSink {
   constructor(private readonly vertex: JobVertex) {}
+  /** Simulation knob: virtual time the sink spends writing one record. */
+  setProcessingTime(ms: number): this {
+    if (!(ms >= 0)) throw new Error(`processing time must be >= 0 ms, got ${ms}`);
+    this.vertex.processingTimeMs = ms;
+    return this;
+  }
   uid(uid: string): this {
     this.vertex.uid = uid;
     return this;

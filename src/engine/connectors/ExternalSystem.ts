@@ -33,10 +33,12 @@ export class ExternalSystem {
   table(sinkUid: string, kind: SinkKind): SinkTable {
     let t = this.tables.get(sinkUid);
     if (!t) {
+      const written: SinkRow[] = [];
       t = {
         kind,
-        written: [],
-        committed: [],
+        written,
+        // A reader of a non-transactional sink sees every write: the same rows, not a copy.
+        committed: kind === 'non-transactional' ? written : [],
         upserts: new Map(),
         openTransactions: new Map(),
         committedTransactions: new Set(),

@@ -27,6 +27,8 @@ export class Deque<T> {
   shift(): T | undefined {
     if (this.head >= this.items.length) return undefined;
     const item = this.items[this.head];
+    // Drop the reference: a consumed element must not live on until the next compaction (GC pressure).
+    (this.items as (T | undefined)[])[this.head] = undefined;
     this.head++;
     if (this.head > 1024 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);

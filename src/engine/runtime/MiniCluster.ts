@@ -551,6 +551,9 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
     const pt = task.vertex.processingTimeMs;
     const isSource = task.operator instanceof SourceOperator;
     let processed = 0;
+    let sticky: Channel | null = null;
+    let limitArrival = Infinity;
+    let limitIndex = Infinity;
     for (;;) {
       if (task.status !== 'RUNNING' || task.backloggedChannels > 0) break;
       if (processed > 0 && t >= horizon) {
@@ -576,17 +579,42 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
         continue;
       }
       // Pick the input element that arrived first (ties: lower channel index), skipping blocked channels.
+      // Fast path: keep reading the channel chosen last while its head still beats every other head
+      // (other queues cannot change during this call, except through a barrier, which resets it).
       let best: Channel | null = null;
       let bestArrival = Infinity;
-      const inputs = task.inputs;
-      for (let i = 0; i < inputs.length; i++) {
-        const ch = inputs[i];
-        if (ch.blocked) continue;
-        const head = ch.queue.peek();
-        if (head !== undefined && head.arrival < bestArrival) {
-          best = ch;
+      if (sticky !== null) {
+        const head = sticky.queue.peek();
+        if (
+          head !== undefined &&
+          (head.arrival < limitArrival || (head.arrival === limitArrival && sticky.inputIndex < limitIndex))
+        ) {
+          best = sticky;
           bestArrival = head.arrival;
         }
+      }
+      if (best === null) {
+        limitArrival = Infinity;
+        limitIndex = Infinity;
+        const inputs = task.inputs;
+        for (let i = 0; i < inputs.length; i++) {
+          const ch = inputs[i];
+          if (ch.blocked) continue;
+          const head = ch.queue.peek();
+          if (head === undefined) continue;
+          if (head.arrival < bestArrival) {
+            if (best !== null) {
+              limitArrival = bestArrival;
+              limitIndex = best.inputIndex;
+            }
+            best = ch;
+            bestArrival = head.arrival;
+          } else if (head.arrival < limitArrival) {
+            limitArrival = head.arrival;
+            limitIndex = i;
+          }
+        }
+        sticky = best;
       }
       if (best === null) break;
       if (bestArrival > t) {
@@ -599,6 +627,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
         this.consumeCredit(best, t);
         t = this.processRecord(task, best, el, t + pt);
       } else {
+        sticky = null; // a barrier may block or unblock channels
         if (el.priority) continue; // unaligned: already handled when it arrived
         this.noteFirstBarrier(task, el.checkpointId, t);
         t = (task.barrierHandler as CheckpointBarrierHandler).processBarrier(best, el, t);
@@ -617,8 +646,10 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
     try {
       if (isPoison(record.value)) throw new Error(`user function threw on record ${String(record.value)}`);
       const backend = task.keyedBackend;
-      if (backend !== null)
-        backend.setCurrentKey((task.vertex.keySelector as (v: unknown) => Key)(record.value));
+      if (backend !== null) {
+        // A record that came through keyBy carries its key: no need to run the selector again.
+        backend.setCurrentKey(record.key ?? (task.vertex.keySelector as (v: unknown) => Key)(record.value));
+      }
       task.operator.processElement(record.value);
     } catch (e) {
       this.failTask(task, `${task.vertex.name} (${task.id}) threw: ${(e as Error).message}`);

@@ -301,8 +301,7 @@ export class SinkOperator extends StreamOperator {
     this.table.written.push(row);
     switch (this.kind) {
       case 'non-transactional':
-        this.table.committed.push(row);
-        break;
+        break; // committed is the written list itself
       case 'idempotent-upsert': {
         const key = (this.sink.upsertKey as (v: unknown) => string)(value);
         this.table.upserts.set(key, row);

@@ -5,6 +5,7 @@
  */
 import type { Key } from '../keygroups/hashCode';
 import type { ReplayableLog } from '../connectors/ReplayableLog';
+import type { WatermarkStrategy } from '../time/WatermarkStrategy';
 import type { SinkDefinition } from '../connectors/sinks';
 import type { FilterFunction, FlatMapFunction, KeyedProcessFunction, MapFunction } from './functions';
 import type { ReduceFunction } from '../state/StateDescriptor';
@@ -12,7 +13,12 @@ import type { ReduceFunction } from '../state/StateDescriptor';
 export type PartitionerKind = 'forward' | 'hash' | 'rebalance' | 'broadcast';
 
 export type OperatorSpec =
-  | { kind: 'source'; log: ReplayableLog<unknown>; emitIntervalMs: number }
+  | {
+      kind: 'source';
+      log: ReplayableLog<unknown>;
+      emitIntervalMs: number;
+      watermarkStrategy: WatermarkStrategy | null;
+    }
   | { kind: 'map'; fn: MapFunction<unknown, unknown> }
   | { kind: 'flatMap'; fn: FlatMapFunction<unknown, unknown> }
   | { kind: 'filter'; fn: FilterFunction<unknown> }

@@ -33,6 +33,7 @@ import type {
 import { CHECKPOINTING_MODES } from './JobGraph';
 import { StateBackend } from './StateBackends';
 import { RestartStrategies } from '../failover/RestartStrategies';
+import type { WatermarkStrategy } from '../time/WatermarkStrategy';
 
 export const DEFAULT_COSTS: CostModel = {
   channelLatencyMinMs: 2,
@@ -130,9 +131,10 @@ export class StreamExecutionEnvironment {
     log: ReplayableLog<T>,
     name = `Source: ${log.topic}`,
     emitIntervalMs = 1,
+    watermarkStrategy: WatermarkStrategy | null = null,
   ): SingleOutputStreamOperator<T> {
     const v = this.addVertex(
-      { kind: 'source', log: log as ReplayableLog<unknown>, emitIntervalMs },
+      { kind: 'source', log: log as ReplayableLog<unknown>, emitIntervalMs, watermarkStrategy },
       name,
       [],
       null,

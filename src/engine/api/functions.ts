@@ -64,17 +64,68 @@ export type FilterFunction<T> = ((value: T) => boolean) | FilterFunctionObject<T
 
 export type KeySelector<T> = (value: T) => Key;
 
-/** Flink's KeyedProcessFunction: per-record callback with the current key in its context. */
+/** Flink's KeyedProcessFunction: per-record callback with the current key, state and timers. */
 export interface KeyedProcessFunction<K extends Key, IN, OUT> extends RichFunction {
   processElement(value: IN, ctx: KeyedProcessContext<K>, out: Collector<OUT>): void;
+  /** A timer registered for the current key fired (event time: the watermark passed it). */
+  onTimer?(timestamp: number, ctx: OnTimerContext<K>, out: Collector<OUT>): void;
+}
+
+/** Flink's TimerService: timers are per key (the current key) and deduplicated per timestamp. */
+export interface TimerService {
+  currentProcessingTime(): number;
+  currentWatermark(): number;
+  registerProcessingTimeTimer(time: number): void;
+  registerEventTimeTimer(time: number): void;
+  deleteProcessingTimeTimer(time: number): void;
+  deleteEventTimeTimer(time: number): void;
 }
 
 export interface KeyedProcessContext<K extends Key> {
   getCurrentKey(): K;
   /** Event timestamp of the record being processed (the source log's timestamp), or null. */
   timestamp(): number | null;
-  /** The virtual processing time of the task. */
+  timerService(): TimerService;
+  /** The virtual processing time of the task (shortcut for timerService().currentProcessingTime()). */
   currentProcessingTime(): number;
+}
+
+export interface OnTimerContext<K extends Key> extends KeyedProcessContext<K> {
+  timeDomain(): 'EVENT_TIME' | 'PROCESSING_TIME';
+}
+
+/**
+ * Flink's CheckpointedFunction, for operator (non-keyed) state: `initializeState` runs before open(),
+ * on a fresh start and on restore (`isRestored()`); `snapshotState` runs at every checkpoint barrier.
+ */
+export interface CheckpointedFunction {
+  initializeState(ctx: FunctionInitializationContext): void;
+  snapshotState(ctx: FunctionSnapshotContext): void;
+}
+
+export interface FunctionInitializationContext {
+  isRestored(): boolean;
+  getOperatorStateStore(): OperatorStateStore;
+}
+
+export interface FunctionSnapshotContext {
+  getCheckpointId(): number;
+}
+
+export interface OperatorStateStore {
+  /** Even-split redistribution on rescale (round-robin chunks). */
+  getListState<T>(descriptor: ListStateDescriptor<T>): ListState<T>;
+  /** Union redistribution: every subtask gets the whole list on restore. */
+  getUnionListState<T>(descriptor: ListStateDescriptor<T>): ListState<T>;
+}
+
+export function isCheckpointedFunction(fn: unknown): fn is CheckpointedFunction {
+  return (
+    typeof fn === 'object' &&
+    fn !== null &&
+    typeof (fn as CheckpointedFunction).initializeState === 'function' &&
+    typeof (fn as CheckpointedFunction).snapshotState === 'function'
+  );
 }
 
 /** A sink function: `invoke` once per record. Transactional sinks are built by the engine. */

@@ -39,7 +39,12 @@ export interface CoordinatorHost {
   isJobRunning(): boolean;
   scheduleCoordinatorEvent(time: number, event: CoordinatorEvent): void;
   /** Start checkpoint n: barriers at the sources, or (stop-the-world) pause and drain. */
-  startCheckpoint(checkpointId: number, mode: CheckpointingMode, t: number): void;
+  startCheckpoint(
+    checkpointId: number,
+    mode: CheckpointingMode,
+    kind: 'checkpoint' | 'savepoint',
+    t: number,
+  ): void;
   notifyCheckpointComplete(checkpointId: number, t: number): void;
   abortCheckpointInTasks(checkpointId: number, t: number): void;
   onCheckpointCompleted(checkpoint: CompletedCheckpoint, t: number): void;
@@ -57,6 +62,8 @@ export class CheckpointCoordinator {
   private nextCheckpointId: number;
   private lastCompletionTime = -Infinity;
   private triggerQueued = false;
+  /** A savepoint asked for while a checkpoint was running starts right after it. */
+  savepointQueued = false;
   /** Bumped when the periodic scheduler is restarted, so stale timer events are ignored. */
   private generation = 0;
   readonly history: CheckpointStats[] = [];
@@ -119,7 +126,8 @@ export class CheckpointCoordinator {
   triggerCheckpoint(now: number, kind: 'checkpoint' | 'savepoint'): number | null {
     if (!this.host.isJobRunning()) return null; // Flink: "Not all required tasks are currently running."
     if (this.pending.size >= this.config.maxConcurrentCheckpoints) {
-      this.triggerQueued = true;
+      if (kind === 'savepoint') this.savepointQueued = true;
+      else this.triggerQueued = true;
       return null;
     }
     if (kind === 'checkpoint' && now - this.lastCompletionTime < this.config.minPauseBetweenCheckpointsMs) {
@@ -151,7 +159,8 @@ export class CheckpointCoordinator {
       kind: 'checkpoint-timeout',
       checkpointId: id,
     });
-    this.host.startCheckpoint(id, this.config.mode, now);
+    // Savepoints are always taken with aligned barriers, whatever the checkpointing mode.
+    this.host.startCheckpoint(id, kind === 'savepoint' ? 'exactly-once' : this.config.mode, kind, now);
     return id;
   }
 
@@ -215,7 +224,8 @@ export class CheckpointCoordinator {
     this.counts.completed++;
     this.continuousFailures = 0;
     this.lastCompletionTime = now;
-    this.latestCompleted = checkpoint;
+    // Failover restores from the latest *checkpoint*; savepoints are the user's, kept apart (Flink 1.15+).
+    if (checkpoint.kind === 'checkpoint') this.latestCompleted = checkpoint;
     // A completed checkpoint subsumes older pending ones.
     for (const id of [...this.pending.keys()]) {
       if (id < p.id) this.failCheckpoint(id, `Checkpoint subsumed by checkpoint ${p.id}.`, now, false);
@@ -261,6 +271,11 @@ export class CheckpointCoordinator {
   }
 
   private runQueuedTrigger(now: number): void {
+    if (this.savepointQueued && this.pending.size < this.config.maxConcurrentCheckpoints) {
+      this.savepointQueued = false;
+      this.triggerCheckpoint(now, 'savepoint');
+      return;
+    }
     if (!this.triggerQueued || this.pending.size >= this.config.maxConcurrentCheckpoints) return;
     this.triggerQueued = false;
     const earliest = this.lastCompletionTime + this.config.minPauseBetweenCheckpointsMs;

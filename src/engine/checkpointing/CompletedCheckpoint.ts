@@ -5,6 +5,8 @@
  */
 import type { CheckpointingMode } from '../api/JobGraph';
 import type { KeyedStateSnapshot } from '../state/KeyedStateBackend';
+import type { OperatorListSnapshot } from '../state/OperatorStateBackend';
+import type { TimerSnapshot } from '../time/InternalTimerService';
 
 export interface PersistedRecord {
   value: unknown;
@@ -29,8 +31,10 @@ export interface PendingTransaction {
 }
 
 export interface OperatorStateSnapshot {
-  /** Source: the next offset to read, per log partition it owned. */
+  /** Source: the next offset to read, per log partition it owned (union redistribution). */
   sourceOffsets?: SourceSplitState[];
+  /** CheckpointedFunction list states, by name, with their redistribution mode. */
+  lists?: Record<string, OperatorListSnapshot>;
   /** Two-phase-commit sink: transactions pre-committed but not yet known to be committed. */
   pendingTransactions?: PendingTransaction[];
 }
@@ -44,6 +48,8 @@ export interface TaskStateSnapshot {
   maxParallelism: number;
   keyedState: KeyedStateSnapshot | null;
   operatorState: OperatorStateSnapshot | null;
+  /** Timers of keyed operators, with their key groups (they move with the key group on rescale). */
+  timers: TimerSnapshot[];
   inputChannelState: ChannelStateSnapshot[];
   outputChannelState: ChannelStateSnapshot[];
   /** Estimated serialized size of this subtask's state (bytes). */

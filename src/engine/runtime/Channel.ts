@@ -25,6 +25,9 @@ export class Channel {
   outstanding = 0;
   readonly creditReturns = new Deque<number>();
   lastArrival = 0;
+  /** Event time: the last watermark read from this channel, and whether its sender declared itself idle. */
+  watermark = -Infinity;
+  idle = false;
   /** Aligned checkpoints: the receiver stopped reading this channel until alignment completes. */
   blocked = false;
   /** Unaligned / Chandy-Lamport: records being persisted as this channel's state for a checkpoint. */
@@ -58,5 +61,7 @@ export class Channel {
     this.lastArrival = 0;
     this.blocked = false;
     this.recording = null;
+    this.watermark = -Infinity;
+    this.idle = false;
   }
 }

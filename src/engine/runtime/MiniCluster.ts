@@ -15,6 +15,7 @@
 import type { CheckpointingMode, JobGraph, JobVertex } from '../api/JobGraph';
 import {
   assignKeyToParallelOperator,
+  assignToKeyGroup,
   computeKeyGroupRangeForOperatorIndex,
 } from '../keygroups/KeyGroupRangeAssignment';
 import type { Key } from '../keygroups/hashCode';
@@ -55,10 +56,15 @@ import { Random } from './Random';
 import {
   BARRIER,
   RECORD,
+  WATERMARK,
   type CheckpointBarrier,
   type StreamElement,
   type StreamRecord,
+  type Watermark,
 } from './StreamElement';
+import { InternalTimerService, type TimeDomain } from '../time/InternalTimerService';
+import type { KeyedStateBackend } from '../state/KeyedStateBackend';
+import { validateRestore } from '../checkpointing/Checkpoints';
 import { StreamTask, type OutputGate, type PendingSnapshot } from './StreamTask';
 import { createOperator, SourceOperator, type OperatorContext } from './operators';
 
@@ -82,6 +88,8 @@ export interface MiniClusterOptions {
    * Until a newer checkpoint completes, failovers restore from it too (as Flink does after `-s`).
    */
   restoreFrom?: CompletedCheckpoint;
+  /** Skip state of operators the job no longer has (Flink's --allowNonRestoredState). */
+  allowNonRestoredState?: boolean;
 }
 
 type ControlEvent =
@@ -99,6 +107,8 @@ type ControlEvent =
   | { kind: 'fail-task'; taskId: string; reason: string }
   | { kind: 'restart'; tasks: StreamTask[]; token: number }
   | { kind: 'stw-snapshot'; checkpointId: number }
+  | { kind: 'watermark-tick'; task: StreamTask; attempt: number }
+  | { kind: 'processing-timer'; task: StreamTask; attempt: number }
   | { kind: 'trace'; event: TraceEvent }
   | { kind: 'call'; fn: () => void };
 
@@ -148,6 +158,10 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
   /** Stop-the-world: sources paused until this checkpoint completes. */
   private stopTheWorld: { checkpointId: number; phase: 'draining' | 'snapshotting' } | null = null;
   private restartsPending = 0;
+  /** runUntil's bound: no batch starts work after it. */
+  private runLimit = Infinity;
+  /** Ids of savepoints in progress (their barriers are always aligned). */
+  private readonly savepointIds = new Set<number>();
 
   constructor(job: JobGraph, options: MiniClusterOptions) {
     this.job = job;
@@ -179,6 +193,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
     );
     if (options.restoreFrom) this.coordinator.latestCompleted = options.restoreFrom;
     const restoreFrom = this.coordinator.latestCompleted;
+    if (restoreFrom) validateRestore(job, restoreFrom, options.allowNonRestoredState ?? false);
     for (const task of this.tasks) this.deployTask(task, restoreFrom, false);
     this.sendRestoredOutputState(this.tasks);
     if (restoreFrom) this.coordinator.counts.restored++;
@@ -281,6 +296,14 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
         )
       : null;
     task.barrierHandler = this.createBarrierHandler(task, this.job.checkpointConfig.mode);
+    task.savepointHandler = new SingleCheckpointBarrierHandler(task, this);
+    task.timerService = task.keyedBackend ? new InternalTimerService() : null;
+    task.processingTimerAt = Infinity;
+    task.currentWatermark = -Infinity;
+    task.maxTimestamp = -Infinity;
+    task.lastEmittedWatermark = -Infinity;
+    task.lastRecordAt = this.now;
+    task.idle = false;
     task.operator = createOperator(this.operatorContext(task));
     task.status = 'RUNNING';
     this.emitTaskStatus(task, 'RUNNING');
@@ -289,9 +312,12 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       if (snapshots && task.keyedBackend) {
         task.keyedBackend.restore(snapshots.flatMap((s) => (s.keyedState ? [s.keyedState] : [])));
       }
-      task.operator.initializeState(
-        snapshots ? snapshots.flatMap((s) => (s.operatorState ? [s.operatorState] : [])) : null,
-      );
+      task.operator.initializeState(snapshots);
+      if (snapshots && task.timerService) {
+        const range = (task.keyedBackend as KeyedStateBackend).keyGroupRange;
+        for (const s of snapshots) task.timerService.restore(s.timers ?? [], (kg) => range.contains(kg));
+        this.scheduleProcessingTimer(task);
+      }
       task.operator.open();
     } catch (e) {
       // A user function that throws in open() fails the task, as in Flink (not the whole engine).
@@ -312,6 +338,14 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
         (s) => s.subtaskIndex === task.subtaskIndex && s.parallelism === v.parallelism,
       );
       if (own) this.restoreChannelState(task, own);
+    }
+    const spec = v.spec;
+    if (spec.kind === 'source' && spec.watermarkStrategy) {
+      this.control.push(this.now + spec.watermarkStrategy.autoWatermarkIntervalMs, {
+        kind: 'watermark-tick',
+        task,
+        attempt: task.attempt,
+      });
     }
     if (checkpoint || isRestart) {
       this.emit({
@@ -371,6 +405,12 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       trace: (_kind, value, txn) => {
         if (this.recordTrace) this.emit({ type: 'sink-written', t: task.clock, task: task.id, value, txn });
       },
+      registerTimer: (domain, timestamp) => this.registerTimer(task, domain, timestamp),
+      deleteTimer: (domain, timestamp) => {
+        const key = task.keyedBackend?.getCurrentKey();
+        if (key !== null && key !== undefined) task.timerService?.delete(domain, key, timestamp);
+      },
+      currentWatermark: () => task.currentWatermark,
       traceTxn: (type, txn, rows) => {
         if (this.traceListener) this.emit({ type, t: task.clock, task: task.id, txn, rows });
       },
@@ -429,7 +469,13 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
 
   /** Runs every event up to and including virtual time `until`. */
   runUntil(until: number): void {
-    while (this.nextEventTime() <= until) this.step();
+    // Batches must not start work after `until`: what runUntil shows is the state at `until`.
+    this.runLimit = until;
+    try {
+      while (this.nextEventTime() <= until) this.step();
+    } finally {
+      this.runLimit = Infinity;
+    }
     this.now = Math.max(this.now, until);
   }
 
@@ -527,6 +573,15 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       case 'trace':
         this.emit(ev.event);
         return;
+      case 'watermark-tick':
+        if (ev.attempt === ev.task.attempt && ev.task.status === 'RUNNING') this.sourceWatermarkTick(ev.task);
+        return;
+      case 'processing-timer':
+        if (ev.attempt === ev.task.attempt && ev.task.status === 'RUNNING') {
+          ev.task.processingTimerAt = Infinity;
+          this.fireProcessingTimers(ev.task);
+        }
+        return;
       case 'call':
         ev.fn();
         return;
@@ -547,7 +602,10 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       for (const gate of task.outputs)
         for (const ch of gate.channels) if (ch.backlog.length > 0) this.drainBacklog(ch, t);
     }
-    const horizon = this.lookahead > 0 ? Math.min(now + this.lookahead, this.control.peekTime()) : now;
+    const horizon =
+      this.lookahead > 0
+        ? Math.min(now + this.lookahead, this.control.peekTime(), this.runLimit + 1e-9)
+        : now;
     const pt = task.vertex.processingTimeMs;
     const isSource = task.operator instanceof SourceOperator;
     let processed = 0;
@@ -563,6 +621,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       if (isSource) {
         if (this.stopTheWorld !== null) break;
         task.clock = t + pt;
+        task.workStartedAt = t;
         task.currentTimestamp = null;
         let emitted: boolean;
         try {
@@ -625,12 +684,16 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       processed++;
       if (el.kind === RECORD) {
         this.consumeCredit(best, t);
+        task.workStartedAt = t;
         t = this.processRecord(task, best, el, t + pt);
+      } else if (el.kind === WATERMARK) {
+        t = this.processWatermark(task, best, el, t);
       } else {
         sticky = null; // a barrier may block or unblock channels
         if (el.priority) continue; // unaligned: already handled when it arrived
         this.noteFirstBarrier(task, el.checkpointId, t);
-        t = (task.barrierHandler as CheckpointBarrierHandler).processBarrier(best, el, t);
+        const handler = el.savepoint ? task.savepointHandler : task.barrierHandler;
+        t = (handler as CheckpointBarrierHandler).processBarrier(best, el, t);
       }
     }
     if (task.status === 'RUNNING') task.busyUntil = Math.max(task.busyUntil, t);
@@ -660,6 +723,11 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
   /** Partitions a record to the output channels of every output gate. */
   private emitRecord(task: StreamTask, value: unknown, ts: number | null): void {
     const t = task.clock;
+    if (task.isSource) {
+      if (ts !== null && ts > task.maxTimestamp) task.maxTimestamp = ts;
+      task.lastRecordAt = t;
+      if (task.idle) this.setSourceIdle(task, false, t);
+    }
     const outputs = task.outputs;
     for (let g = 0; g < outputs.length; g++) {
       const gate = outputs[g];
@@ -693,7 +761,9 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
     if (el.kind === RECORD) this.recordsInFlight++;
     if (
       channel.backlog.length > 0 ||
-      (el.kind === RECORD && !channel.hasCredit(t, this.job.costs.channelCapacity))
+      // Credit is judged at the start of the work that produced the record: every credit that can have
+      // arrived by then is known, in batched and one-at-a-time execution alike.
+      (el.kind === RECORD && !channel.hasCredit(channel.from.workStartedAt, this.job.costs.channelCapacity))
     ) {
       if (channel.backlog.length === 0) {
         channel.from.backloggedChannels++;
@@ -735,6 +805,8 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
           event: { type: 'record-arrived', t: arrival, id: el.id, channel: channel.id },
         });
       }
+    } else if (el.kind === WATERMARK) {
+      // Watermarks travel in line with records but need no credit.
     } else {
       if (channel.recording !== null && el.checkpointId >= channel.recording.checkpointId) {
         this.finishChannelRecording(channel, arrival);
@@ -823,7 +895,13 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
     return this.jobStatus === 'RUNNING' && this.tasks.every((t) => t.status === 'RUNNING');
   }
 
-  startCheckpoint(checkpointId: number, mode: CheckpointingMode, t: number): void {
+  startCheckpoint(
+    checkpointId: number,
+    mode: CheckpointingMode,
+    kind: 'checkpoint' | 'savepoint',
+    t: number,
+  ): void {
+    if (kind === 'savepoint') this.savepointIds.add(checkpointId);
     if (mode === 'stop-the-world') {
       this.stopTheWorld = { checkpointId, phase: 'draining' };
       this.emit({ type: 'sources-paused', t, checkpointId });
@@ -846,7 +924,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
     const t = Math.max(this.now, task.busyUntil);
     this.emit({ type: 'barrier-injected', t, task: task.id, checkpointId });
     this.noteFirstBarrier(task, checkpointId, this.now);
-    const unaligned = this.job.checkpointConfig.mode === 'unaligned';
+    const unaligned = this.job.checkpointConfig.mode === 'unaligned' && !this.savepointIds.has(checkpointId);
     task.busyUntil = this.triggerCheckpointOnBarrier(
       task,
       { checkpointId, alignmentMs: 0, unaligned, recordChannelState: unaligned, triggerChannel: null },
@@ -871,6 +949,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
           checkpointId: id,
           arrival: 0,
           priority: req.unaligned,
+          savepoint: this.savepointIds.has(id),
         };
         if (req.unaligned) {
           // The barrier overtakes the output buffer; the overtaken records become channel state.
@@ -905,6 +984,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       unaligned: req.unaligned,
       keyedState,
       operatorState,
+      timers: task.timerService ? task.timerService.snapshot() : [],
       stateBytes,
       inputChannelState: new Map(),
       outputChannelState,
@@ -1008,6 +1088,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       maxParallelism: v.maxParallelism,
       keyedState: p.keyedState,
       operatorState: p.operatorState,
+      timers: p.timers,
       inputChannelState: structuredClone(inputChannelState),
       outputChannelState: p.outputChannelState,
       stateBytes: p.stateBytes,
@@ -1171,7 +1252,155 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       if (task.isSource && task.status === 'RUNNING') this.scheduleWake(task, Math.max(t, task.busyUntil));
   }
 
+  // ------------------------------------------------------------------ event time and timers
+
+  /** Sends a watermark (or an idle status) on every output channel of `task`, in line with its records. */
+  private broadcastWatermark(task: StreamTask, timestamp: number, idle: boolean, t: number): void {
+    for (const gate of task.outputs) {
+      for (const ch of gate.channels) {
+        const wm: Watermark = { kind: WATERMARK, id: this.elementIds++, timestamp, idle, arrival: 0 };
+        this.send(ch, wm, t);
+      }
+    }
+  }
+
+  /** Periodic watermark generation at a source (bounded out-of-orderness), and the idleness rule. */
+  private sourceWatermarkTick(task: StreamTask): void {
+    const spec = task.vertex.spec;
+    if (spec.kind !== 'source' || !spec.watermarkStrategy) return;
+    const strategy = spec.watermarkStrategy;
+    const t = Math.max(this.now, task.busyUntil);
+    const wm = task.maxTimestamp - strategy.boundMs - 1;
+    if (!task.idle && wm > task.lastEmittedWatermark) {
+      task.lastEmittedWatermark = wm;
+      this.broadcastWatermark(task, wm, false, t);
+    }
+    if (strategy.idlenessMs !== null && !task.idle && this.now - task.lastRecordAt >= strategy.idlenessMs) {
+      this.setSourceIdle(task, true, t);
+    }
+    this.control.push(this.now + strategy.autoWatermarkIntervalMs, {
+      kind: 'watermark-tick',
+      task,
+      attempt: task.attempt,
+    });
+  }
+
+  private setSourceIdle(task: StreamTask, idle: boolean, t: number): void {
+    task.idle = idle;
+    this.emit({ type: 'source-idle', t, task: task.id, idle });
+    // Becoming active again puts the channels back into the downstream minimum.
+    this.broadcastWatermark(task, task.lastEmittedWatermark, idle, t);
+  }
+
+  /** A watermark or idle status read from `channel`: the task's watermark is the min over active inputs. */
+  private processWatermark(task: StreamTask, channel: Channel, wm: Watermark, t: number): number {
+    if (wm.idle) {
+      channel.idle = true;
+    } else {
+      channel.idle = false;
+      if (wm.timestamp > channel.watermark) channel.watermark = wm.timestamp;
+    }
+    let min = Infinity;
+    let anyActive = false;
+    for (const ch of task.inputs) {
+      if (ch.idle) continue;
+      anyActive = true;
+      if (ch.watermark < min) min = ch.watermark;
+    }
+    if (!anyActive) {
+      // Every input is idle: so is this task, downstream (Flink propagates WatermarkStatus.IDLE).
+      if (!task.idle) {
+        task.idle = true;
+        this.broadcastWatermark(task, task.currentWatermark, true, t);
+      }
+      return t;
+    }
+    if (task.idle) {
+      task.idle = false;
+      this.broadcastWatermark(task, task.currentWatermark, false, t);
+    }
+    if (min <= task.currentWatermark) return t;
+    task.currentWatermark = min;
+    if (this.traceListener) this.emit({ type: 'watermark-advanced', t, task: task.id, watermark: min });
+    t = this.fireEventTimeTimers(task, min, t);
+    this.broadcastWatermark(task, min, false, t);
+    return t;
+  }
+
+  private registerTimer(task: StreamTask, domain: TimeDomain, timestamp: number): void {
+    const backend = task.keyedBackend;
+    const timers = task.timerService;
+    if (!backend || !timers) throw new Error('Timers can only be used on keyed operators (after keyBy).');
+    const key = backend.getCurrentKey();
+    if (key === null) throw new Error('No key set: timers are registered for the current key.');
+    const keyGroup = assignToKeyGroup(key, task.vertex.maxParallelism);
+    if (timers.register(domain, key, keyGroup, timestamp) && domain === 'PROCESSING_TIME')
+      this.scheduleProcessingTimer(task);
+  }
+
+  private scheduleProcessingTimer(task: StreamTask): void {
+    const next = task.timerService?.processingTime.peek();
+    if (!next || next.timestamp >= task.processingTimerAt) return;
+    task.processingTimerAt = next.timestamp;
+    this.control.push(Math.max(this.now, next.timestamp), {
+      kind: 'processing-timer',
+      task,
+      attempt: task.attempt,
+    });
+  }
+
+  private fireProcessingTimers(task: StreamTask): void {
+    const queue = task.timerService?.processingTime;
+    if (!queue) return;
+    let t = Math.max(this.now, task.busyUntil);
+    while (task.status === 'RUNNING') {
+      const next = queue.peek();
+      if (!next || next.timestamp > this.now) break;
+      queue.poll();
+      t = this.fireTimer(task, next.key, next.timestamp, 'PROCESSING_TIME', t);
+    }
+    if (task.status === 'RUNNING') task.busyUntil = Math.max(task.busyUntil, t);
+    this.scheduleProcessingTimer(task);
+  }
+
+  private fireEventTimeTimers(task: StreamTask, watermark: number, t: number): number {
+    const queue = task.timerService?.eventTime;
+    if (!queue) return t;
+    while (task.status === 'RUNNING') {
+      const next = queue.peek();
+      if (!next || next.timestamp > watermark) break;
+      queue.poll();
+      t = this.fireTimer(task, next.key, next.timestamp, 'EVENT_TIME', t);
+    }
+    return t;
+  }
+
+  private fireTimer(task: StreamTask, key: Key, timestamp: number, domain: TimeDomain, t: number): number {
+    const end = t + task.vertex.processingTimeMs;
+    task.clock = end;
+    task.workStartedAt = t;
+    // Records emitted from an event-time timer carry the timer's timestamp (as in Flink).
+    task.currentTimestamp = domain === 'EVENT_TIME' ? timestamp : null;
+    if (this.traceListener) this.emit({ type: 'timer-fired', t: end, task: task.id, key, timestamp, domain });
+    try {
+      task.keyedBackend?.setCurrentKey(key);
+      task.operator.onTimer(timestamp, domain);
+    } catch (e) {
+      this.failTask(task, `${task.vertex.name} (${task.id}) threw in onTimer: ${(e as Error).message}`);
+    }
+    if (end > this.lastRecordTime) this.lastRecordTime = end;
+    return end;
+  }
+
   // ------------------------------------------------------------------ failures and recovery
+
+  /**
+   * Triggers a savepoint now: always aligned, kept until deleted, not used for automatic failover.
+   * Returns its id, or null when it was queued behind a running checkpoint (it starts right after).
+   */
+  triggerSavepoint(): number | null {
+    return this.coordinator.triggerCheckpoint(this.now, 'savepoint');
+  }
 
   /** Schedules a subtask failure at virtual time `time` (e.g. `count#1`). */
   scheduleTaskFailure(taskId: string, time: number, reason = 'injected failure'): void {

@@ -7,6 +7,7 @@ import type { Key } from '../keygroups/hashCode';
 
 export const RECORD = 0;
 export const BARRIER = 1;
+export const WATERMARK = 2;
 
 export interface StreamRecord {
   kind: typeof RECORD;
@@ -24,6 +25,17 @@ export interface CheckpointBarrier {
   arrival: number;
   /** Unaligned checkpoints: the barrier overtakes buffered data and is handled on arrival. */
   priority: boolean;
+  /** A savepoint's barrier: always aligned. */
+  savepoint: boolean;
 }
 
-export type StreamElement = StreamRecord | CheckpointBarrier;
+/** Event-time progress (or, with `idle`, Flink's WatermarkStatus.IDLE: leave this input out of the minimum). */
+export interface Watermark {
+  kind: typeof WATERMARK;
+  id: number;
+  timestamp: number;
+  idle: boolean;
+  arrival: number;
+}
+
+export type StreamElement = StreamRecord | CheckpointBarrier | Watermark;

@@ -11,6 +11,7 @@ import type { TaskStatus } from '../trace/TraceEvent';
 import type { Channel } from './Channel';
 import type { StreamOperator } from './operators';
 import type { KeyedStateSnapshot } from '../state/KeyedStateBackend';
+import type { InternalTimerService, TimerSnapshot } from '../time/InternalTimerService';
 
 export interface OutputGate {
   readonly edge: JobEdge;
@@ -31,6 +32,7 @@ export interface PendingSnapshot {
   unaligned: boolean;
   keyedState: KeyedStateSnapshot | null;
   operatorState: OperatorStateSnapshot | null;
+  timers: TimerSnapshot[];
   stateBytes: number;
   inputChannelState: Map<Channel, ChannelStateSnapshot>;
   outputChannelState: ChannelStateSnapshot[];
@@ -54,6 +56,8 @@ export class StreamTask {
   operator!: StreamOperator;
   keyedBackend: KeyedStateBackend | null = null;
   barrierHandler: CheckpointBarrierHandler | null = null;
+  /** Savepoint barriers are always aligned, whatever the checkpointing mode. */
+  savepointHandler: CheckpointBarrierHandler | null = null;
   /** Virtual time until which the task is busy. */
   busyUntil = 0;
   /** Time of the wake-up event currently scheduled (Infinity if none). */
@@ -64,8 +68,21 @@ export class StreamTask {
   region = 0;
   /** Processing time of the record being processed (its outputs leave at this time). */
   clock = 0;
+  /** When the work whose outputs are being emitted started (credit is checked as of then). */
+  workStartedAt = 0;
   currentTimestamp: number | null = null;
   readonly pendingSnapshots = new Map<number, PendingSnapshot>();
+  /** Keyed operators: timers per key. */
+  timerService: InternalTimerService | null = null;
+  /** Time of the scheduled processing-time timer event (Infinity if none). */
+  processingTimerAt = Infinity;
+  /** Event time: min over the active input channels' watermarks. */
+  currentWatermark = -Infinity;
+  /** Sources with a watermark strategy: highest record timestamp, last watermark sent, idleness. */
+  maxTimestamp = -Infinity;
+  lastEmittedWatermark = -Infinity;
+  lastRecordAt = 0;
+  idle = false;
   /** First time a barrier of a checkpoint reached this task (for the "start delay" statistic). */
   readonly firstBarrierAt = new Map<number, number>();
 

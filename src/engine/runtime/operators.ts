@@ -7,7 +7,10 @@ import type { Key } from '../keygroups/hashCode';
 import type { JobVertex } from '../api/JobGraph';
 import {
   copyFunction,
+  isCheckpointedFunction,
   type Collector,
+  type OnTimerContext,
+  type TimerService,
   type FilterFunction,
   type FlatMapFunction,
   type KeyedProcessFunction,
@@ -33,7 +36,10 @@ import type {
   OperatorStateSnapshot,
   PendingTransaction,
   SourceSplitState,
+  TaskStateSnapshot,
 } from '../checkpointing/CompletedCheckpoint';
+import { OperatorStateBackend } from '../state/OperatorStateBackend';
+import type { TimeDomain } from '../time/InternalTimerService';
 
 /** What an operator needs from its task. */
 export interface OperatorContext {
@@ -51,6 +57,10 @@ export interface OperatorContext {
   readonly external: ExternalSystem;
   trace(kind: 'sink-written', value: unknown, txn: string | null): void;
   traceTxn(kind: 'transaction-committed' | 'transaction-aborted', txn: string, rows: number): void;
+  /** Timers of the current key (keyed operators only). */
+  registerTimer(domain: TimeDomain, timestamp: number): void;
+  deleteTimer(domain: TimeDomain, timestamp: number): void;
+  currentWatermark(): number;
 }
 
 export abstract class StreamOperator {
@@ -61,9 +71,13 @@ export abstract class StreamOperator {
   snapshotState(_checkpointId: number): OperatorStateSnapshot | null {
     return null;
   }
-  /** Called before open() with the operator state of every subtask of the checkpoint (for redistribution), or null on a fresh start. */
-  initializeState(_states: OperatorStateSnapshot[] | null): void {}
+  /**
+   * Called before open() with the snapshots of every subtask of this operator in the checkpoint
+   * (for redistribution when the parallelism changed), or null on a fresh start.
+   */
+  initializeState(_snapshots: TaskStateSnapshot[] | null): void {}
   notifyCheckpointComplete(_checkpointId: number): void {}
+  onTimer(_timestamp: number, _domain: TimeDomain): void {}
 }
 
 const NON_KEYED_MESSAGE =
@@ -110,9 +124,31 @@ class StreamingRuntimeContext implements RuntimeContext {
 
 abstract class UserFunctionOperator<F> extends StreamOperator {
   protected readonly fn: F;
+  private operatorState: OperatorStateBackend | null = null;
   constructor(ctx: OperatorContext, fn: F) {
     super(ctx);
     this.fn = copyFunction(fn);
+  }
+  /** CheckpointedFunction: operator state, redistributed by its mode when the parallelism changed. */
+  override initializeState(snapshots: TaskStateSnapshot[] | null): void {
+    const fn = this.fn;
+    if (!isCheckpointedFunction(fn)) return;
+    const previous = snapshots
+      ? snapshots.map((s) => ({
+          subtaskIndex: s.subtaskIndex,
+          parallelism: s.parallelism,
+          lists: s.operatorState?.lists ?? {},
+        }))
+      : null;
+    const backend = new OperatorStateBackend(previous, this.ctx.subtaskIndex, this.ctx.vertex.parallelism);
+    this.operatorState = backend;
+    fn.initializeState({ isRestored: () => backend.isRestored, getOperatorStateStore: () => backend });
+  }
+  override snapshotState(checkpointId: number): OperatorStateSnapshot | null {
+    const fn = this.fn;
+    if (!isCheckpointedFunction(fn) || !this.operatorState) return null;
+    fn.snapshotState({ getCheckpointId: () => checkpointId });
+    return { lists: this.operatorState.snapshot() };
   }
   override open(): void {
     const rich = this.fn as RichFunction;
@@ -155,13 +191,28 @@ export class KeyedProcessOperator extends UserFunctionOperator<KeyedProcessFunct
   private readonly collector: Collector<unknown> = {
     collect: (v: unknown) => this.ctx.emit(v, this.ctx.currentTimestamp()),
   };
-  private readonly processContext = {
+  private readonly timerService: TimerService = {
+    currentProcessingTime: () => this.ctx.now(),
+    currentWatermark: () => this.ctx.currentWatermark(),
+    registerProcessingTimeTimer: (t) => this.ctx.registerTimer('PROCESSING_TIME', t),
+    registerEventTimeTimer: (t) => this.ctx.registerTimer('EVENT_TIME', t),
+    deleteProcessingTimeTimer: (t) => this.ctx.deleteTimer('PROCESSING_TIME', t),
+    deleteEventTimeTimer: (t) => this.ctx.deleteTimer('EVENT_TIME', t),
+  };
+  private domain: TimeDomain = 'EVENT_TIME';
+  private readonly processContext: OnTimerContext<Key> = {
     getCurrentKey: (): Key => this.ctx.keyedBackend?.getCurrentKey() as Key,
     timestamp: (): number | null => this.ctx.currentTimestamp(),
+    timerService: () => this.timerService,
     currentProcessingTime: (): number => this.ctx.now(),
+    timeDomain: () => this.domain,
   };
   processElement(value: unknown): void {
     this.fn.processElement(value, this.processContext, this.collector);
+  }
+  override onTimer(timestamp: number, domain: TimeDomain): void {
+    this.domain = domain;
+    this.fn.onTimer?.(timestamp, this.processContext, this.collector);
   }
 }
 
@@ -198,11 +249,12 @@ export class SourceOperator extends StreamOperator {
     super(ctx);
   }
 
-  override initializeState(states: OperatorStateSnapshot[] | null): void {
+  /** Offsets are union state: every new subtask sees all of them and takes its own partitions' (rescaling). */
+  override initializeState(snapshots: TaskStateSnapshot[] | null): void {
     const p = this.ctx.vertex.parallelism;
     const restored = new Map<number, number>();
-    for (const s of states ?? [])
-      for (const split of s.sourceOffsets ?? []) restored.set(split.partition, split.offset);
+    for (const s of snapshots ?? [])
+      for (const split of s.operatorState?.sourceOffsets ?? []) restored.set(split.partition, split.offset);
     this.splits = [];
     for (let partition = 0; partition < this.log.numPartitions; partition++) {
       if (partition % p === this.ctx.subtaskIndex)
@@ -263,16 +315,19 @@ export class SinkOperator extends StreamOperator {
     this.table = ctx.external.table(ctx.vertex.uid, this.kind);
   }
 
-  override initializeState(states: OperatorStateSnapshot[] | null): void {
+  override initializeState(snapshots: TaskStateSnapshot[] | null): void {
     if (this.kind !== 'two-phase-commit') return;
     // Restore: commit what the checkpoint says was pre-committed (commit is idempotent), abort the rest.
-    const mine = (states ?? [])
-      .flatMap((s) => s.pendingTransactions ?? [])
-      .filter((t) => this.ownsTxn(t.txn));
+    // After a rescale, old subtask i's transactions are handled by new subtask i % parallelism.
+    const p = this.ctx.vertex.parallelism;
+    const mine = (snapshots ?? [])
+      .filter((s) => s.subtaskIndex % p === this.ctx.subtaskIndex)
+      .flatMap((s) => s.operatorState?.pendingTransactions ?? []);
     for (const t of mine) this.commit(t);
-    const prefix = this.txnPrefix();
+    const uid = this.ctx.vertex.uid;
     for (const [txn, rows] of [...this.table.openTransactions]) {
-      if (txn.startsWith(prefix)) {
+      const owner = Number(/#(\d+)\//.exec(txn)?.[1] ?? -1);
+      if (txn.startsWith(`${uid}#`) && owner % p === this.ctx.subtaskIndex) {
         this.table.openTransactions.delete(txn);
         this.table.abortedTransactions.add(txn);
         this.ctx.traceTxn('transaction-aborted', txn, rows.length);
@@ -283,10 +338,6 @@ export class SinkOperator extends StreamOperator {
 
   private txnPrefix(): string {
     return `${this.ctx.taskId}/`;
-  }
-
-  private ownsTxn(txn: string): boolean {
-    return txn.startsWith(this.txnPrefix());
   }
 
   private beginTransaction(): void {

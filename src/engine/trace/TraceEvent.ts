@@ -52,6 +52,16 @@ export type TraceEvent =
       checkpointId: number;
       records: number;
     }
+  | { type: 'watermark-advanced'; t: number; task: string; watermark: number }
+  | { type: 'source-idle'; t: number; task: string; idle: boolean }
+  | {
+      type: 'timer-fired';
+      t: number;
+      task: string;
+      key: Key;
+      timestamp: number;
+      domain: 'EVENT_TIME' | 'PROCESSING_TIME';
+    }
   | { type: 'sources-paused'; t: number; checkpointId: number }
   | { type: 'sources-resumed'; t: number; checkpointId: number }
   // checkpoints

@@ -22,6 +22,7 @@ export interface SnapshotRequest {
   recordChannelState: boolean;
   /** Chandy-Lamport: the channel whose marker triggered the snapshot has nothing in flight to record. */
   triggerChannel: Channel | null;
+  savepoint?: boolean;
 }
 
 /** What handlers need from the runtime (implemented by MiniCluster). */

@@ -1,0 +1,126 @@
+/**
+ * Operator (non-keyed) state, Flink's DefaultOperatorStateBackend: named lists per subtask, each with
+ * a redistribution mode that says what happens when the parallelism changes on restore:
+ *
+ * - `split` (getListState): the lists of all old subtasks are concatenated in subtask order and cut
+ *   into contiguous parts: each new subtask gets total/newP items, the first total%newP one more
+ *   (Flink's RoundRobinOperatorStateRepartitioner). Same parallelism: each subtask keeps its own.
+ * - `union` (getUnionListState): every new subtask gets the whole concatenated list.
+ */
+import type { ListState } from './State';
+import type { ListStateDescriptor } from './StateDescriptor';
+
+export type OperatorStateMode = 'split' | 'union';
+
+export interface OperatorListSnapshot {
+  mode: OperatorStateMode;
+  items: unknown[];
+}
+
+/** What one old subtask held: its index and its lists. */
+export interface OperatorStateOfSubtask {
+  subtaskIndex: number;
+  parallelism: number;
+  lists: Record<string, OperatorListSnapshot>;
+}
+
+class PartitionableListState<T> implements ListState<T> {
+  items: T[] = [];
+  constructor(readonly mode: OperatorStateMode) {}
+  get(): Iterable<T> {
+    return this.items.slice();
+  }
+  add(value: T): void {
+    if (value === null || value === undefined) throw new Error('You cannot add null to a ListState.');
+    this.items.push(value);
+  }
+  addAll(values: T[]): void {
+    for (const v of values) this.add(v);
+  }
+  update(values: T[]): void {
+    this.items = [];
+    this.addAll(values);
+  }
+  clear(): void {
+    this.items = [];
+  }
+}
+
+export class OperatorStateBackend {
+  private readonly lists = new Map<string, PartitionableListState<unknown>>();
+  private restored: Map<string, OperatorListSnapshot> = new Map();
+  readonly isRestored: boolean;
+
+  /** `previous`: every old subtask's operator state (null on a fresh start). */
+  constructor(previous: OperatorStateOfSubtask[] | null, subtaskIndex: number, parallelism: number) {
+    this.isRestored = previous !== null;
+    if (previous) this.restored = redistribute(previous, subtaskIndex, parallelism);
+  }
+
+  getListState<T>(descriptor: ListStateDescriptor<T>): ListState<T> {
+    return this.get(descriptor.name, 'split') as ListState<T>;
+  }
+
+  getUnionListState<T>(descriptor: ListStateDescriptor<T>): ListState<T> {
+    return this.get(descriptor.name, 'union') as ListState<T>;
+  }
+
+  private get(name: string, mode: OperatorStateMode): PartitionableListState<unknown> {
+    let s = this.lists.get(name);
+    if (s) {
+      if (s.mode !== mode)
+        throw new Error(`operator state '${name}' is registered as ${s.mode} list state, not ${mode}`);
+      return s;
+    }
+    s = new PartitionableListState<unknown>(mode);
+    const prev = this.restored.get(name);
+    if (prev) {
+      if (prev.mode !== mode)
+        throw new Error(`operator state '${name}' was checkpointed as ${prev.mode} list state, not ${mode}`);
+      s.items = structuredClone(prev.items);
+    }
+    this.lists.set(name, s);
+    return s;
+  }
+
+  snapshot(): Record<string, OperatorListSnapshot> {
+    const out: Record<string, OperatorListSnapshot> = {};
+    for (const [name, s] of this.lists) out[name] = { mode: s.mode, items: structuredClone(s.items) };
+    return out;
+  }
+
+  get size(): number {
+    return this.lists.size;
+  }
+}
+
+/** Which items of each named list subtask `index` of `newP` gets. */
+export function redistribute(
+  previous: OperatorStateOfSubtask[],
+  index: number,
+  newP: number,
+): Map<string, OperatorListSnapshot> {
+  const ordered = [...previous].sort((a, b) => a.subtaskIndex - b.subtaskIndex);
+  const names = new Set(ordered.flatMap((s) => Object.keys(s.lists)));
+  const out = new Map<string, OperatorListSnapshot>();
+  const sameParallelism = ordered.length > 0 && ordered[0].parallelism === newP;
+  for (const name of names) {
+    const parts = ordered.flatMap((s) =>
+      s.lists[name] ? [{ subtask: s.subtaskIndex, list: s.lists[name] }] : [],
+    );
+    const mode = parts[0].list.mode;
+    if (mode === 'union') {
+      out.set(name, { mode, items: parts.flatMap((p) => p.list.items) });
+    } else if (sameParallelism) {
+      out.set(name, { mode, items: parts.find((p) => p.subtask === index)?.list.items ?? [] });
+    } else {
+      const all = parts.flatMap((p) => p.list.items);
+      const base = Math.floor(all.length / newP);
+      const remainder = all.length % newP;
+      const start = index * base + Math.min(index, remainder);
+      const count = base + (index < remainder ? 1 : 0);
+      out.set(name, { mode, items: all.slice(start, start + count) });
+    }
+  }
+  return out;
+}

@@ -71,6 +71,11 @@ export interface CheckpointConfig {
   maxConcurrentCheckpoints: number;
   /** Checkpoint failures (expired, declined, storage errors) tolerated in a row before the job fails over. Flink's default: 0. */
   tolerableFailedCheckpoints: number;
+  /**
+   * Unaligned mode only: start each checkpoint aligned and switch to unaligned when alignment takes
+   * longer than this after the trigger (Flink's aligned-checkpoint-timeout). 0 = always unaligned.
+   */
+  alignedCheckpointTimeoutMs: number;
 }
 
 export type RestartStrategyConfig =

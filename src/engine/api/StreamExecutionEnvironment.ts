@@ -57,6 +57,7 @@ export class StreamExecutionEnvironment {
     minPauseBetweenCheckpointsMs: 0,
     maxConcurrentCheckpoints: 1,
     tolerableFailedCheckpoints: 0,
+    alignedCheckpointTimeoutMs: 0,
   };
   private restartStrategy: RestartStrategyConfig | null = null;
   private stateBackend: StateBackendConfig = new StateBackend('hashmap', 'jobmanager').config;

@@ -178,8 +178,8 @@ export class CheckpointCoordinator {
   }
 
   /** A task declined (e.g. its alignment was subsumed by a newer barrier): not counted as a failure, as in Flink. */
-  declineCheckpoint(checkpointId: number, reason: string, now: number): void {
-    if (this.pending.has(checkpointId)) this.failCheckpoint(checkpointId, reason, now, false);
+  declineCheckpoint(checkpointId: number, reason: string, now: number, countsAsFailure = false): void {
+    if (this.pending.has(checkpointId)) this.failCheckpoint(checkpointId, reason, now, countsAsFailure);
   }
 
   /** Aborts every pending checkpoint (on failover: Flink fails them with TASK_FAILURE). */

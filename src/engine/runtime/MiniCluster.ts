@@ -109,6 +109,7 @@ type ControlEvent =
   | { kind: 'stw-snapshot'; checkpointId: number }
   | { kind: 'watermark-tick'; task: StreamTask; attempt: number }
   | { kind: 'processing-timer'; task: StreamTask; attempt: number }
+  | { kind: 'alignment-timeout'; task: StreamTask; attempt: number; checkpointId: number }
   | { kind: 'trace'; event: TraceEvent }
   | { kind: 'call'; fn: () => void };
 
@@ -271,7 +272,11 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       case 'at-least-once':
         return new CheckpointBarrierTracker(task, this);
       case 'unaligned':
-        return new UnalignedCheckpointBarrierHandler(task, this);
+        return new UnalignedCheckpointBarrierHandler(
+          task,
+          this,
+          this.job.checkpointConfig.alignedCheckpointTimeoutMs,
+        );
       case 'chandy-lamport':
         return new ChandyLamportMarkerHandler(task, this);
     }
@@ -573,6 +578,16 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       case 'trace':
         this.emit(ev.event);
         return;
+      case 'alignment-timeout': {
+        const task = ev.task;
+        const handler = task.barrierHandler;
+        if (ev.attempt !== task.attempt || task.status !== 'RUNNING') return;
+        if (handler instanceof UnalignedCheckpointBarrierHandler) {
+          const t = Math.max(this.now, task.busyUntil);
+          task.busyUntil = handler.onAlignmentTimeout(ev.checkpointId, t);
+        }
+        return;
+      }
       case 'watermark-tick':
         if (ev.attempt === ev.task.attempt && ev.task.status === 'RUNNING') this.sourceWatermarkTick(ev.task);
         return;
@@ -924,7 +939,15 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
     const t = Math.max(this.now, task.busyUntil);
     this.emit({ type: 'barrier-injected', t, task: task.id, checkpointId });
     this.noteFirstBarrier(task, checkpointId, this.now);
-    const unaligned = this.job.checkpointConfig.mode === 'unaligned' && !this.savepointIds.has(checkpointId);
+    // With an aligned-checkpoint timeout, barriers start aligned (in line) and may switch later.
+    const cfg = this.job.checkpointConfig;
+    const unaligned =
+      cfg.mode === 'unaligned' &&
+      !this.savepointIds.has(checkpointId) &&
+      !(
+        cfg.alignedCheckpointTimeoutMs > 0 &&
+        this.now - this.triggerTimeOf(checkpointId, this.now) < cfg.alignedCheckpointTimeoutMs
+      );
     task.busyUntil = this.triggerCheckpointOnBarrier(
       task,
       { checkpointId, alignmentMs: 0, unaligned, recordChannelState: unaligned, triggerChannel: null },
@@ -993,7 +1016,11 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       recordingDoneAt: t,
     };
     task.pendingSnapshots.set(id, pending);
-    if (req.recordChannelState) this.startChannelRecording(task, pending, req.triggerChannel, t);
+    if (req.recordChannelState) {
+      const done = new Set(req.completedChannels ?? []);
+      if (req.triggerChannel) done.add(req.triggerChannel);
+      this.startChannelRecording(task, pending, done, t);
+    }
     this.emit({ type: 'snapshot-taken', t, task: task.id, checkpointId: id, syncMs, stateBytes });
     if (pending.channelsRecording === 0) this.scheduleAck(task, pending);
     return t + syncMs;
@@ -1011,13 +1038,13 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
   private startChannelRecording(
     task: StreamTask,
     pending: PendingSnapshot,
-    triggerChannel: Channel | null,
+    done: ReadonlySet<Channel>,
     t: number,
   ): void {
     for (const ch of task.inputs) {
       const records: PersistedRecord[] = [];
       pending.inputChannelState.set(ch, { peer: ch.from.id, records });
-      if (ch === triggerChannel) continue;
+      if (done.has(ch)) continue;
       let sawBarrier = false;
       for (let i = 0; i < ch.queue.length; i++) {
         const e = ch.queue.at(i);
@@ -1074,6 +1101,17 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
     task.pendingSnapshots.delete(checkpointId);
     task.firstBarrierAt.delete(checkpointId);
     const v = task.vertex;
+    // JobManagerCheckpointStorage (the seed's MemoryStateBackend) refuses state over its max size:
+    // the async phase fails, which counts towards the tolerable checkpoint failures.
+    if (this.job.stateBackend.checkpointStorage === 'jobmanager' && p.stateBytes > MAX_MEMORY_STATE_SIZE) {
+      this.coordinator.declineCheckpoint(
+        checkpointId,
+        `Task ${task.id}: Size of the state is larger than the maximum permitted memory-backed state. Size=${p.stateBytes} , maxSize=${MAX_MEMORY_STATE_SIZE} . Consider using a different checkpoint storage, like the FileSystemCheckpointStorage.`,
+        this.now,
+        true,
+      );
+      return;
+    }
     const inputChannelState = [...p.inputChannelState.values()].filter((c) => c.records.length > 0);
     const channelStateBytes =
       inputChannelState.length + p.outputChannelState.length > 0
@@ -1156,6 +1194,14 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
     if (event === 'alignment-completed')
       this.emit({ type: event, t, task: task.id, checkpointId, alignmentMs: value });
     else this.emit({ type: event, t, task: task.id, checkpointId, byCheckpointId: value });
+  }
+
+  checkpointTriggerTime(checkpointId: number): number {
+    return this.triggerTimeOf(checkpointId, this.now);
+  }
+
+  scheduleAlignmentTimeout(task: StreamTask, checkpointId: number, at: number): void {
+    this.control.push(at, { kind: 'alignment-timeout', task, attempt: task.attempt, checkpointId });
   }
 
   traceBarrierReceived(task: StreamTask, channel: Channel, checkpointId: number, t: number): void {
@@ -1553,8 +1599,13 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
   }
 }
 
+/** JobManagerCheckpointStorage's default max state size (5 MiB), as in Flink. */
+export const MAX_MEMORY_STATE_SIZE = 5 * 1024 * 1024;
+
 function validateCheckpointConfig(job: JobGraph): void {
   const c = job.checkpointConfig;
+  if (c.alignedCheckpointTimeoutMs > 0 && c.mode !== 'unaligned')
+    throw new Error('an aligned-checkpoint timeout needs unaligned checkpoints (mode "unaligned")');
   if (c.intervalMs !== null && !(c.intervalMs > 0)) throw new Error('checkpoint interval must be > 0');
   if (c.maxConcurrentCheckpoints < 1) throw new Error('maxConcurrentCheckpoints must be >= 1');
   if (c.minPauseBetweenCheckpointsMs > 0 && c.maxConcurrentCheckpoints !== 1) {

@@ -8,7 +8,7 @@
 import type { JobGraph } from '../api/JobGraph';
 import { ExternalSystem } from '../connectors/ExternalSystem';
 import { DurableCheckpointStorage, type CheckpointStorage } from '../checkpointing/CheckpointStorage';
-import type { CheckpointStats } from '../checkpointing/CompletedCheckpoint';
+import type { CheckpointStats, CompletedCheckpoint } from '../checkpointing/CompletedCheckpoint';
 import type { TraceListener } from '../trace/TraceEvent';
 import { MiniCluster, type FailureRecord } from './MiniCluster';
 
@@ -26,6 +26,11 @@ export interface SimulationOptions {
   external?: ExternalSystem;
   /** Time an engine takes to come back after a crash (process restart, job resubmission). */
   engineRestartDelayMs?: number;
+  /**
+   * Start from this checkpoint or savepoint (e.g. an imported snapshot file), as Flink's `run -s`.
+   * Every engine instance falls back to it until the durable storage has a newer checkpoint.
+   */
+  restoreFrom?: CompletedCheckpoint;
 }
 
 export class Simulation {
@@ -57,6 +62,7 @@ export class Simulation {
       incarnation: this.incarnation,
       // Flink keeps the checkpoint id counter in HA storage: ids never repeat across a crash.
       firstCheckpointId: Math.max(0, ...this.pastCheckpoints.map((c) => c.id)) + 1,
+      restoreFrom: this.checkpointStorage.latest(this.job.name) ? undefined : this.options.restoreFrom,
     });
   }
 

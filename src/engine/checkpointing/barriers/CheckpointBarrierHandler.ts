@@ -22,6 +22,8 @@ export interface SnapshotRequest {
   recordChannelState: boolean;
   /** Chandy-Lamport: the channel whose marker triggered the snapshot has nothing in flight to record. */
   triggerChannel: Channel | null;
+  /** Channels whose barrier was already read (nothing of this checkpoint is in flight on them). */
+  completedChannels?: ReadonlySet<Channel>;
   savepoint?: boolean;
 }
 
@@ -45,6 +47,9 @@ export interface BarrierHandlerHost {
     t: number,
   ): void;
   traceBarrierReceived(task: StreamTask, channel: Channel, checkpointId: number, t: number): void;
+  checkpointTriggerTime(checkpointId: number): number;
+  /** Calls the task's handler `onAlignmentTimeout` at `at` (aligned-checkpoint timeout). */
+  scheduleAlignmentTimeout(task: StreamTask, checkpointId: number, at: number): void;
 }
 
 export interface CheckpointBarrierHandler {

@@ -5,6 +5,11 @@
  * buffer, and persists as channel state (a) the records of its output buffer that the barrier
  * overtook, and (b) per input channel, the records before barrier n that it had not processed yet.
  * Nothing is blocked; the checkpoint's size grows by the in-flight data instead.
+ *
+ * With an aligned-checkpoint timeout (Flink's `execution.checkpointing.aligned-checkpoint-timeout`),
+ * a checkpoint starts aligned (in-line barriers, channels blocked as in exactly-once) and switches to
+ * unaligned when the alignment is still running `timeout` after the checkpoint was triggered, or when
+ * a priority barrier arrives from an upstream task that already switched.
  */
 import type { Channel } from '../../runtime/Channel';
 import type { CheckpointBarrier } from '../../runtime/StreamElement';
@@ -13,28 +18,110 @@ import type { BarrierHandlerHost, CheckpointBarrierHandler } from './CheckpointB
 
 export class UnalignedCheckpointBarrierHandler implements CheckpointBarrierHandler {
   lastCheckpointId = -1;
+  /** Aligned phase of a checkpoint with an aligned-checkpoint timeout. */
+  private aligning: { checkpointId: number; start: number; received: Set<Channel> } | null = null;
 
   constructor(
     private readonly task: StreamTask,
     private readonly host: BarrierHandlerHost,
+    /** 0: always unaligned. */
+    private readonly alignedTimeoutMs = 0,
   ) {}
 
-  /** The barrier was already handled on arrival; reading it in-band later changes nothing. */
-  processBarrier(_channel: Channel, _barrier: CheckpointBarrier, t: number): number {
-    return t;
-  }
-
-  processPriorityBarrier(channel: Channel, barrier: CheckpointBarrier, t: number): number {
+  /** An in-line barrier: only with an aligned-checkpoint timeout (pure unaligned barriers are priority). */
+  processBarrier(channel: Channel, barrier: CheckpointBarrier, t: number): number {
+    if (barrier.priority) return t; // already handled when it arrived
     const id = barrier.checkpointId;
-    this.host.traceBarrierReceived(this.task, channel, id, t);
+    const host = this.host;
+    host.traceBarrierReceived(this.task, channel, id, t);
     if (id <= this.lastCheckpointId) return t;
+    if (this.aligning === null || id > this.aligning.checkpointId) {
+      if (this.aligning !== null) this.abortAlignment(id, t);
+      this.aligning = { checkpointId: id, start: t, received: new Set() };
+      const deadline = host.checkpointTriggerTime(id) + this.alignedTimeoutMs;
+      if (t >= deadline) return this.switchToUnaligned(id, channel, t);
+      host.scheduleAlignmentTimeout(this.task, id, deadline);
+    }
+    const a = this.aligning;
+    a.received.add(channel);
+    if (a.received.size < this.task.inputs.length) {
+      host.setChannelBlocked(this.task, channel, true, id, t);
+      return t;
+    }
+    // Aligned in time: an ordinary aligned snapshot.
+    const alignmentMs = t - a.start;
+    if (this.task.inputs.length > 1)
+      host.traceAlignment(this.task, 'alignment-completed', id, alignmentMs, t);
+    this.unblock(t);
+    this.aligning = null;
     this.lastCheckpointId = id;
-    return this.host.triggerCheckpointOnBarrier(
+    return host.triggerCheckpointOnBarrier(
       this.task,
-      { checkpointId: id, alignmentMs: 0, unaligned: true, recordChannelState: true, triggerChannel: null },
+      { checkpointId: id, alignmentMs, unaligned: false, recordChannelState: false, triggerChannel: null },
       t,
     );
   }
 
-  abortCheckpoint(): void {}
+  /** A priority barrier arrived: the upstream is unaligned, so this task is too, at once. */
+  processPriorityBarrier(channel: Channel, barrier: CheckpointBarrier, t: number): number {
+    const id = barrier.checkpointId;
+    this.host.traceBarrierReceived(this.task, channel, id, t);
+    if (id <= this.lastCheckpointId) return t;
+    if (this.aligning !== null && this.aligning.checkpointId < id) this.abortAlignment(id, t);
+    return this.switchToUnaligned(id, null, t);
+  }
+
+  /** The aligned-checkpoint timeout expired while this task was still aligning. */
+  onAlignmentTimeout(checkpointId: number, t: number): number {
+    if (this.aligning?.checkpointId !== checkpointId || checkpointId <= this.lastCheckpointId) return t;
+    return this.switchToUnaligned(checkpointId, null, t);
+  }
+
+  /**
+   * Snapshot now, unaligned. `consumed`: the in-line barrier just read on that channel (it is no longer
+   * in the queue); channels that delivered their barrier during the aligned phase hold nothing of
+   * this checkpoint either.
+   */
+  private switchToUnaligned(checkpointId: number, consumed: Channel | null, t: number): number {
+    const done = new Set<Channel>(this.aligning?.received ?? []);
+    if (consumed) done.add(consumed);
+    const alignmentMs = this.aligning ? t - this.aligning.start : 0;
+    this.unblock(t);
+    this.aligning = null;
+    this.lastCheckpointId = checkpointId;
+    return this.host.triggerCheckpointOnBarrier(
+      this.task,
+      {
+        checkpointId,
+        alignmentMs,
+        unaligned: true,
+        recordChannelState: true,
+        triggerChannel: null,
+        completedChannels: done,
+      },
+      t,
+    );
+  }
+
+  private abortAlignment(byCheckpointId: number, t: number): void {
+    const a = this.aligning;
+    if (!a) return;
+    this.host.traceAlignment(this.task, 'alignment-aborted', a.checkpointId, byCheckpointId, t);
+    this.unblock(t);
+    this.aligning = null;
+  }
+
+  private unblock(t: number): void {
+    const a = this.aligning;
+    if (!a) return;
+    for (const c of a.received)
+      if (c.blocked) this.host.setChannelBlocked(this.task, c, false, a.checkpointId, t);
+  }
+
+  abortCheckpoint(checkpointId: number, t: number): void {
+    if (this.aligning?.checkpointId === checkpointId) {
+      this.unblock(t);
+      this.aligning = null;
+    }
+  }
 }

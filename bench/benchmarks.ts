@@ -1,5 +1,6 @@
 /** Every benchmark `npm run bench` runs, in order. Register new ones here. */
 import type { Benchmark } from './suite';
 import { engineThroughput } from './engine-throughput';
+import { indexedDbBenchmark } from './indexeddb';
 
-export const BENCHMARKS: Benchmark[] = [engineThroughput];
+export const BENCHMARKS: Benchmark[] = [engineThroughput, indexedDbBenchmark];

@@ -22,6 +22,10 @@ export interface SimOptions {
   /** Undefined: run until all input is processed and committed. */
   until: number | undefined;
   json: boolean;
+  /** `--export FILE`: write the latest completed checkpoint there as snapshot JSON. */
+  exportFile?: string;
+  /** `--restore FILE`: start the scenario from this snapshot file. */
+  restoreFile?: string;
 }
 
 export type ParsedArgs = { help: true } | { help: false; options: SimOptions };
@@ -58,12 +62,18 @@ Options:
   --until MS      stop at virtual time MS (default: run until all input is processed and committed)
   --json          print one JSON object instead of the summary (use npm run -s sim -- ... so that
                   npm prints nothing else on stdout)
+  --export FILE   after the run, write the latest completed checkpoint to FILE as snapshot JSON
+                  (docs/snapshot-format.md)
+  --restore FILE  start the scenario from a snapshot file instead of from scratch; an invalid file
+                  prints every problem with its path and exits 1
   -h, --help      show this help
 
 Examples:
   npm run sim -- wordcount
   npm run sim -- visits --mode at-least-once --fail count#1@2500
   npm run -s sim -- visits --fail engine@1800 --json
+  npm run sim -- visits --until 1800 --export visits-cp.json
+  npm run sim -- visits --restore visits-cp.json
 `;
 }
 
@@ -73,7 +83,7 @@ const INT_RE = /^[-+]?\d+$/;
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 
-const VALUE_OPTIONS = ['--seed', '--mode', '--fail', '--until'] as const;
+const VALUE_OPTIONS = ['--seed', '--mode', '--fail', '--until', '--export', '--restore'] as const;
 const FLAG_OPTIONS = ['--json', '--help', '-h'] as const;
 
 /** `TASK@MS` → a scheduled failure; throws a UsageError when it does not have that shape. */
@@ -105,6 +115,8 @@ export function parseSimArgs(
   let mode: CheckpointingMode | undefined;
   let until: number | undefined;
   let json = false;
+  let exportFile: string | undefined;
+  let restoreFile: string | undefined;
   const failures: ScheduledFailure[] = [];
   const seen = new Set<string>();
 
@@ -170,6 +182,12 @@ export function parseSimArgs(
         until = n;
         break;
       }
+      case '--export':
+      case '--restore':
+        if (value === '') throw new UsageError(`${name} needs a file name (${name} FILE)`);
+        if (name === '--export') exportFile = value;
+        else restoreFile = value;
+        break;
     }
   }
 
@@ -178,7 +196,10 @@ export function parseSimArgs(
   if (!scenarioNames.includes(scenario))
     throw new UsageError(`unknown scenario '${scenario}' (scenarios: ${scenarioNames.join(', ')})`);
 
-  return { help: false, options: { scenario, seed: seed ?? DEFAULT_SEED, mode, failures, until, json } };
+  const options: SimOptions = { scenario, seed: seed ?? DEFAULT_SEED, mode, failures, until, json };
+  if (exportFile !== undefined) options.exportFile = exportFile;
+  if (restoreFile !== undefined) options.restoreFile = restoreFile;
+  return { help: false, options };
 }
 
 function valueHint(name: string): string {
@@ -189,6 +210,9 @@ function valueHint(name: string): string {
       return CHECKPOINTING_MODES.join('|');
     case '--fail':
       return 'TASK@MS';
+    case '--export':
+    case '--restore':
+      return 'FILE';
     default:
       return 'MS';
   }

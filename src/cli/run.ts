@@ -1,15 +1,35 @@
 /**
  * `npm run sim` without the process: parses argv, builds and runs the scenario, and writes the summary
- * or the JSON through `io`. Returns the exit code (0 ok, 2 usage error). Errors other than usage
- * errors (an engine exception) are thrown to the caller.
+ * or the JSON through `io`. Returns the exit code (0 ok, 1 a snapshot file that cannot be read, written
+ * or restored, 2 usage error). Errors other than these (an engine exception) are thrown to the caller.
  */
-import { getScenario, Simulation, type ScheduledFailure } from '../engine/index';
+import {
+  formatSnapshotErrors,
+  fromSnapshotJson,
+  getScenario,
+  Simulation,
+  snapshotToText,
+  type CompletedCheckpoint,
+  type ScheduledFailure,
+} from '../engine/index';
 import { parseSimArgs, usage, UsageError, validateFailureTargets, type SimOptions } from './args';
 import { formatSummary, type SummaryInput } from './summary';
 
 export interface CliIO {
   out(text: string): void;
   err(text: string): void;
+  /** For `--restore FILE`; throws when the file cannot be read. */
+  readFile?(path: string): string;
+  /** For `--export FILE`; throws when the file cannot be written. */
+  writeFile?(path: string, text: string): void;
+}
+
+/** A snapshot file that cannot be read, restored or written: reported without the usage, exit code 1. */
+export class SnapshotFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SnapshotFileError';
+  }
 }
 
 export function runCli(argv: readonly string[], io: CliIO): number {
@@ -19,22 +39,87 @@ export function runCli(argv: readonly string[], io: CliIO): number {
       io.out(usage());
       return 0;
     }
-    const { sim, options } = prepare(parsed.options);
+    const restored = parsed.options.restoreFile !== undefined ? readSnapshot(parsed.options, io) : undefined;
+    const { sim, options } = prepare(parsed.options, restored);
     sim.run(failuresWithin(options.failures, options.until), options.until);
+    const exported = options.exportFile !== undefined ? writeSnapshot(sim, options.exportFile, io) : null;
     if (options.json) io.out(JSON.stringify(sim.result(), null, 2) + '\n');
-    else io.out(formatSummary(summaryInput(sim, options)));
+    else io.out(formatSummary(summaryInput(sim, options, restored)));
+    if (exported !== null) {
+      const note = `Snapshot: checkpoint ${exported.checkpointId} (${exported.kind}) written to ${options.exportFile}\n`;
+      if (options.json) io.err(note);
+      else io.out(note);
+    }
     return 0;
   } catch (e) {
+    if (e instanceof SnapshotFileError) {
+      io.err(`sim: ${e.message}\n`);
+      return 1;
+    }
     if (!(e instanceof UsageError)) throw e;
     io.err(`sim: ${e.message}\n\n${usage()}`);
     return 2;
   }
 }
 
-/** Builds the job and the simulation, and checks the `--fail` targets against the job's tasks. */
-export function prepare(options: SimOptions): { sim: Simulation; options: SimOptions } {
+/** A snapshot read from `--restore FILE` and validated against the scenario's job. */
+export interface RestoredSnapshot {
+  file: string;
+  checkpoint: CompletedCheckpoint;
+}
+
+/** Reads and validates the `--restore` file; throws a SnapshotFileError listing every problem. */
+export function readSnapshot(options: SimOptions, io: CliIO): RestoredSnapshot {
+  const file = options.restoreFile as string;
+  if (!io.readFile) throw new SnapshotFileError('--restore is not available here (no file access)');
+  let text: string;
+  try {
+    text = io.readFile(file);
+  } catch (e) {
+    throw new SnapshotFileError(`cannot read snapshot ${file}: ${(e as Error).message}`);
+  }
   const job = getScenario(options.scenario).build({ mode: options.mode });
-  const sim = new Simulation(job, { seed: options.seed, fastForward: true });
+  const result = fromSnapshotJson(text, job);
+  if (!result.ok) {
+    const n = result.errors.length;
+    throw new SnapshotFileError(
+      `${file} cannot be restored into scenario '${options.scenario}' (${n} problem${n === 1 ? '' : 's'}):\n` +
+        formatSnapshotErrors(result.errors)
+          .split('\n')
+          .map((l) => `  ${l}`)
+          .join('\n'),
+    );
+  }
+  return { file, checkpoint: result.checkpoint };
+}
+
+/** Writes the latest completed checkpoint (or the restored snapshot, if none completed since) to `file`. */
+export function writeSnapshot(sim: Simulation, file: string, io: CliIO): CompletedCheckpoint {
+  const latest = sim.cluster.coordinator.latestCompleted ?? sim.checkpointStorage.latest(sim.job.name);
+  if (!latest)
+    throw new SnapshotFileError(
+      `--export ${file}: no completed checkpoint to export (the run ended at ${sim.cluster.now.toFixed(1)} ms, before the first checkpoint completed)`,
+    );
+  if (!io.writeFile) throw new SnapshotFileError('--export is not available here (no file access)');
+  try {
+    io.writeFile(file, snapshotToText(latest));
+  } catch (e) {
+    throw new SnapshotFileError(`cannot write snapshot ${file}: ${(e as Error).message}`);
+  }
+  return latest;
+}
+
+/** Builds the job and the simulation, and checks the `--fail` targets against the job's tasks. */
+export function prepare(
+  options: SimOptions,
+  restored?: RestoredSnapshot,
+): { sim: Simulation; options: SimOptions } {
+  const job = getScenario(options.scenario).build({ mode: options.mode });
+  const sim = new Simulation(job, {
+    seed: options.seed,
+    fastForward: true,
+    restoreFrom: restored?.checkpoint,
+  });
   validateFailureTargets(options.failures, sim.cluster.taskIds(), job.name);
   return { sim, options };
 }
@@ -50,7 +135,11 @@ export function failuresWithin(
   return until === undefined ? [...failures] : failures.filter((f) => f.at <= until);
 }
 
-export function summaryInput(sim: Simulation, options: SimOptions): SummaryInput {
+export function summaryInput(
+  sim: Simulation,
+  options: SimOptions,
+  restored?: RestoredSnapshot,
+): SummaryInput {
   const sinkKinds: Record<string, string> = {};
   for (const [uid, table] of sim.external.tables) sinkKinds[uid] = table.kind;
   return {
@@ -66,5 +155,12 @@ export function summaryInput(sim: Simulation, options: SimOptions): SummaryInput
     })),
     sinkKinds,
     result: sim.result(),
+    restoredFrom: restored
+      ? {
+          file: restored.file,
+          checkpointId: restored.checkpoint.checkpointId,
+          kind: restored.checkpoint.kind,
+        }
+      : undefined,
   };
 }

@@ -15,6 +15,8 @@ export interface SummaryInput {
   /** Sink uid → kind of the external table it writes (two-phase-commit, non-transactional, ...). */
   sinkKinds: Readonly<Record<string, string>>;
   result: SimulationResult;
+  /** `--restore FILE`: the snapshot the run started from. */
+  restoredFrom?: { file: string; checkpointId: number; kind: string };
 }
 
 /** How many keys of one state are listed before the rest is summarised as a count. */
@@ -28,6 +30,10 @@ export function formatSummary(input: SummaryInput): string {
     `mode ${r.mode} · seed ${input.seed} · virtual time ${ms(r.time)} · job ${r.jobStatus}` +
       (input.until !== undefined ? ` · stopped at --until ${ms(input.until)}` : ''),
   );
+  if (input.restoredFrom)
+    lines.push(
+      `started from snapshot ${input.restoredFrom.file} (${input.restoredFrom.kind} ${input.restoredFrom.checkpointId})`,
+    );
 
   lines.push('', 'Keyed state');
   let anyState = false;

@@ -30,3 +30,4 @@ export type * from './trace/TraceEvent';
 export { RECORD_LEVEL_EVENTS } from './trace/TraceEvent';
 export { SCENARIOS, getScenario } from './scenarios/index';
 export type { Scenario, ScenarioOptions } from './scenarios/Scenario';
+export * from './snapshot/index';

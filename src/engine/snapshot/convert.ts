@@ -1,0 +1,367 @@
+/**
+ * CompletedCheckpoint ↔ snapshot JSON (format version 1).
+ *
+ * - `toSnapshotJson(checkpoint)`: the checkpoint as plain, human-readable JSON: keyed state per state
+ *   name with each key, its key group and its value; source offsets; pending transactions; channel
+ *   state; the statistics. Throws a `SnapshotExportError` naming the path when a value is not plain JSON
+ *   (NaN, a Map, a class instance): a snapshot never silently loses data.
+ * - `fromSnapshotJson(json, job)`: validates the shape (zod schema), then the meaning against the job
+ *   (validate.ts), and only then builds a fresh CompletedCheckpoint that shares nothing with the input.
+ *   Never throws; an invalid file yields every problem found, each with its path.
+ */
+import type { JobGraph } from '../api/JobGraph';
+import type {
+  ChannelStateSnapshot,
+  CompletedCheckpoint,
+  OperatorStateSnapshot,
+  PersistedRecord,
+  TaskStateSnapshot,
+} from '../checkpointing/CompletedCheckpoint';
+import { isPoison, PoisonRecord } from '../connectors/ReplayableLog';
+import { assignToKeyGroup } from '../keygroups/KeyGroupRangeAssignment';
+import type { Key } from '../keygroups/hashCode';
+import { compareKeys } from '../state/HeapKeyedStateBackend';
+import type { KeyedStateSnapshot, KeyGroupSnapshot } from '../state/KeyedStateBackend';
+import type { StateType } from '../state/StateDescriptor';
+import { findNonJson, formatPath, prettyJson, type PathSegment } from './json';
+import {
+  SNAPSHOT_FORMAT,
+  SNAPSHOT_FORMAT_VERSION,
+  SnapshotSchema,
+  type ChannelStateJson,
+  type KeyedStateJson,
+  type OperatorJson,
+  type SnapshotJson,
+  type SubtaskJson,
+} from './schema';
+import { validateSnapshotAgainstJob } from './validate';
+
+export interface SnapshotError {
+  /** Where in the file, e.g. `operators[1].subtasks[2].keyGroupRange` (empty: the file as a whole). */
+  path: string;
+  message: string;
+}
+
+export type SnapshotImportResult =
+  | { ok: true; checkpoint: CompletedCheckpoint; snapshot: SnapshotJson }
+  | { ok: false; errors: SnapshotError[] };
+
+/** At most this many errors are listed; the last one says how many more there were. */
+export const MAX_REPORTED_ERRORS = 100;
+
+export class SnapshotExportError extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(`${path}: ${message}`);
+    this.name = 'SnapshotExportError';
+  }
+}
+
+/** `path: message` lines, as the command line prints them. */
+export function formatSnapshotErrors(errors: readonly SnapshotError[]): string {
+  return errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('\n');
+}
+
+// ------------------------------------------------------------------ export
+
+function jsonCopy(value: unknown, path: PathSegment[]): unknown {
+  const bad = findNonJson(value, path);
+  if (bad)
+    throw new SnapshotExportError(formatPath(bad.path), `${bad.problem}: it cannot be written as JSON`);
+  return value === undefined ? null : structuredClone(value);
+}
+
+function recordToJson(r: PersistedRecord, path: PathSegment[]): ChannelStateJson['records'][number] {
+  if (isPoison(r.value)) return { value: r.value.label, ts: r.ts, poison: true };
+  return { value: jsonCopy(r.value, [...path, 'value']), ts: r.ts };
+}
+
+function channelsToJson(list: readonly ChannelStateSnapshot[], path: PathSegment[]): ChannelStateJson[] {
+  return list.map((cs, c) => ({
+    peer: cs.peer,
+    records: cs.records.map((r, i) => recordToJson(r, [...path, c, 'records', i])),
+  }));
+}
+
+function keyedStateToJson(ks: KeyedStateSnapshot, path: PathSegment[]): KeyedStateJson[] {
+  if (!Array.isArray((ks as { keyGroups?: unknown }).keyGroups))
+    throw new SnapshotExportError(
+      formatPath(path),
+      'an incremental (RocksDB) checkpoint references shared files and cannot be written as JSON: take a savepoint (canonical format) instead',
+    );
+  const byName = new Map<string, KeyedStateJson>();
+  for (const kg of ks.keyGroups) {
+    for (const [name, st] of Object.entries(kg.states)) {
+      let out = byName.get(name);
+      if (!out) {
+        out = st.ttl ? { name, type: st.type, ttl: true, entries: [] } : { name, type: st.type, entries: [] };
+        byName.set(name, out);
+      }
+      for (const [key, value] of st.entries) out.entries.push({ key, keyGroup: kg.keyGroup, value });
+    }
+  }
+  const states = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  states.forEach((s, i) => {
+    s.entries.sort((a, b) => compareKeys(a.key, b.key));
+    s.entries.forEach((e, x) => {
+      e.value = jsonCopy(e.value, [...path, i, 'entries', x, 'value']);
+    });
+  });
+  return states;
+}
+
+function subtaskToJson(t: TaskStateSnapshot, path: PathSegment[]): SubtaskJson {
+  const os = t.operatorState;
+  let operatorState: SubtaskJson['operatorState'] = null;
+  if (os) {
+    operatorState = {};
+    if (os.lists)
+      operatorState.lists = Object.keys(os.lists)
+        .sort()
+        .map((name, i) => ({
+          name,
+          redistribution: os.lists![name].mode,
+          items: jsonCopy(os.lists![name].items, [
+            ...path,
+            'operatorState',
+            'lists',
+            i,
+            'items',
+          ]) as unknown[],
+        }));
+    if (os.sourceOffsets)
+      operatorState.sourceOffsets = {
+        redistribution: 'union',
+        splits: os.sourceOffsets.map((s) => ({ partition: s.partition, offset: s.offset })),
+      };
+    if (os.pendingTransactions)
+      operatorState.pendingTransactions = os.pendingTransactions.map((p, i) => ({
+        checkpointId: p.checkpointId,
+        txn: p.txn,
+        rows: jsonCopy(p.rows, [...path, 'operatorState', 'pendingTransactions', i, 'rows']) as unknown[],
+      }));
+  }
+  return {
+    index: t.subtaskIndex,
+    keyGroupRange: t.keyedState
+      ? { start: t.keyedState.keyGroupRange.start, end: t.keyedState.keyGroupRange.end }
+      : null,
+    keyedState: t.keyedState ? keyedStateToJson(t.keyedState, [...path, 'keyedState']) : [],
+    operatorState,
+    timers: t.timers.map((x) => ({
+      key: x.key,
+      keyGroup: x.keyGroup,
+      timestamp: x.timestamp,
+      domain: x.domain,
+    })),
+    inputChannelState: channelsToJson(t.inputChannelState, [...path, 'inputChannelState']),
+    outputChannelState: channelsToJson(t.outputChannelState, [...path, 'outputChannelState']),
+    stateBytes: t.stateBytes,
+    channelStateBytes: t.channelStateBytes,
+  };
+}
+
+/** The checkpoint as snapshot JSON (a fresh object; the checkpoint is not changed). */
+export function toSnapshotJson(checkpoint: CompletedCheckpoint): SnapshotJson {
+  const operators: OperatorJson[] = [];
+  const byUid = new Map<string, OperatorJson>();
+  const tasks = [...checkpoint.tasks];
+  for (const t of tasks) {
+    let op = byUid.get(t.operatorUid);
+    if (!op) {
+      op = {
+        uid: t.operatorUid,
+        name: t.operatorName,
+        parallelism: t.parallelism,
+        maxParallelism: t.maxParallelism,
+        subtasks: [],
+      };
+      byUid.set(t.operatorUid, op);
+      operators.push(op);
+    }
+  }
+  operators.forEach((op, i) => {
+    const mine = tasks
+      .filter((t) => t.operatorUid === op.uid)
+      .sort((a, b) => a.subtaskIndex - b.subtaskIndex);
+    op.subtasks = mine.map((t, k) => subtaskToJson(t, ['operators', i, 'subtasks', k]));
+  });
+  return {
+    format: SNAPSHOT_FORMAT,
+    formatVersion: SNAPSHOT_FORMAT_VERSION,
+    job: checkpoint.jobName,
+    checkpointId: checkpoint.checkpointId,
+    kind: checkpoint.kind,
+    mode: checkpoint.mode,
+    triggerTime: checkpoint.triggerTime,
+    completionTime: checkpoint.completionTime,
+    operators,
+    statistics: structuredClone(checkpoint.stats),
+  };
+}
+
+/** The snapshot file's text: readable JSON, one keyed-state entry per line. */
+export function snapshotToText(checkpoint: CompletedCheckpoint): string {
+  return prettyJson(toSnapshotJson(checkpoint)) + '\n';
+}
+
+// ------------------------------------------------------------------ import
+
+/**
+ * Validates `input` (a parsed JSON value, or the file's text) against the format and the job, and
+ * converts it into a CompletedCheckpoint the job can restore from (`MiniClusterOptions.restoreFrom`).
+ * Never throws; never returns a checkpoint that the job would restore only in part.
+ */
+export function fromSnapshotJson(input: unknown, job: JobGraph): SnapshotImportResult {
+  try {
+    return importSnapshot(input, job);
+  } catch (e) {
+    // A bug, not a bad file; still an answer rather than an exception (an import must never crash the app).
+    return { ok: false, errors: [{ path: '', message: `internal error while validating: ${String(e)}` }] };
+  }
+}
+
+function importSnapshot(input: unknown, job: JobGraph): SnapshotImportResult {
+  let data = input;
+  if (typeof input === 'string') {
+    try {
+      data = JSON.parse(input) as unknown;
+    } catch (e) {
+      return { ok: false, errors: [{ path: '', message: `not valid JSON: ${(e as Error).message}` }] };
+    }
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data))
+    return { ok: false, errors: [{ path: '', message: 'a snapshot is a JSON object' }] };
+  const version = (data as { formatVersion?: unknown }).formatVersion;
+  if (version !== undefined && version !== SNAPSHOT_FORMAT_VERSION && typeof version === 'number')
+    return {
+      ok: false,
+      errors: [
+        {
+          path: 'formatVersion',
+          message: `${version} is not supported by this build (it reads format version ${SNAPSHOT_FORMAT_VERSION})`,
+        },
+      ],
+    };
+  const bad = findNonJson(data);
+  if (bad) return { ok: false, errors: [{ path: formatPath(bad.path), message: bad.problem }] };
+
+  const parsed = SnapshotSchema.safeParse(data);
+  if (!parsed.success) {
+    const errors = parsed.error.issues.map((issue) => ({
+      path: formatPath(issue.path as PathSegment[]),
+      message: issue.message,
+    }));
+    return { ok: false, errors: cap(errors) };
+  }
+  const snapshot = parsed.data;
+  const errors = validateSnapshotAgainstJob(snapshot, job);
+  if (errors.length > 0) return { ok: false, errors: cap(errors) };
+  // structuredClone: the checkpoint shares nothing with the caller's object (zod keeps unknown values by reference).
+  const copy = structuredClone(snapshot);
+  return { ok: true, checkpoint: checkpointFromJson(copy), snapshot: copy };
+}
+
+function cap(errors: SnapshotError[]): SnapshotError[] {
+  if (errors.length <= MAX_REPORTED_ERRORS) return errors;
+  return [
+    ...errors.slice(0, MAX_REPORTED_ERRORS),
+    { path: '', message: `… and ${errors.length - MAX_REPORTED_ERRORS} more errors` },
+  ];
+}
+
+function recordFromJson(r: ChannelStateJson['records'][number]): PersistedRecord {
+  return { value: r.poison ? new PoisonRecord(String(r.value)) : structuredClone(r.value), ts: r.ts };
+}
+
+function keyedStateFromJson(st: SubtaskJson, maxParallelism: number): KeyedStateSnapshot | null {
+  const range = st.keyGroupRange;
+  if (!range) return null;
+  const groups = new Map<number, KeyGroupSnapshot>();
+  const names = st.keyedState.map((s) => s.name).sort();
+  for (const name of names) {
+    const s = st.keyedState.find((x) => x.name === name) as KeyedStateJson;
+    for (const e of s.entries) {
+      const kg = assignToKeyGroup(e.key, maxParallelism);
+      let g = groups.get(kg);
+      if (!g) {
+        g = { keyGroup: kg, states: {} };
+        groups.set(kg, g);
+      }
+      const slot = (g.states[name] ??= s.ttl
+        ? { type: s.type as StateType, ttl: true, entries: [] }
+        : { type: s.type as StateType, entries: [] });
+      slot.entries.push([e.key as Key, structuredClone(e.value)]);
+    }
+  }
+  const keyGroups = [...groups.values()].sort((a, b) => a.keyGroup - b.keyGroup);
+  for (const g of keyGroups)
+    for (const slot of Object.values(g.states)) slot.entries.sort((a, b) => compareKeys(a[0], b[0]));
+  return { maxParallelism, keyGroupRange: { start: range.start, end: range.end }, keyGroups };
+}
+
+function operatorStateFromJson(st: SubtaskJson): OperatorStateSnapshot | null {
+  const os = st.operatorState;
+  if (!os) return null;
+  const out: OperatorStateSnapshot = {};
+  if (os.lists) {
+    out.lists = {};
+    for (const l of os.lists) out.lists[l.name] = { mode: l.redistribution, items: structuredClone(l.items) };
+  }
+  if (os.sourceOffsets) out.sourceOffsets = os.sourceOffsets.splits.map((s) => ({ ...s }));
+  if (os.pendingTransactions)
+    out.pendingTransactions = os.pendingTransactions.map((p) => ({
+      checkpointId: p.checkpointId,
+      txn: p.txn,
+      rows: structuredClone(p.rows),
+    }));
+  return out;
+}
+
+/** A validated snapshot → the engine's CompletedCheckpoint (the inverse of toSnapshotJson). */
+export function checkpointFromJson(snapshot: SnapshotJson): CompletedCheckpoint {
+  const tasks: TaskStateSnapshot[] = [];
+  for (const op of snapshot.operators) {
+    const subtasks = [...op.subtasks].sort((a, b) => a.index - b.index);
+    for (const st of subtasks) {
+      tasks.push({
+        taskId: `${op.uid}#${st.index}`,
+        operatorUid: op.uid,
+        operatorName: op.name,
+        subtaskIndex: st.index,
+        parallelism: op.parallelism,
+        maxParallelism: op.maxParallelism,
+        keyedState: keyedStateFromJson(st, op.maxParallelism),
+        operatorState: operatorStateFromJson(st),
+        timers: st.timers.map((x) => ({
+          key: x.key as Key,
+          keyGroup: x.keyGroup,
+          timestamp: x.timestamp,
+          domain: x.domain,
+        })),
+        inputChannelState: st.inputChannelState.map((cs) => ({
+          peer: cs.peer,
+          records: cs.records.map(recordFromJson),
+        })),
+        outputChannelState: st.outputChannelState.map((cs) => ({
+          peer: cs.peer,
+          records: cs.records.map(recordFromJson),
+        })),
+        stateBytes: st.stateBytes,
+        channelStateBytes: st.channelStateBytes,
+      });
+    }
+  }
+  return {
+    jobName: snapshot.job,
+    checkpointId: snapshot.checkpointId,
+    kind: snapshot.kind,
+    mode: snapshot.mode,
+    triggerTime: snapshot.triggerTime,
+    completionTime: snapshot.completionTime,
+    tasks,
+    stats: structuredClone(snapshot.statistics),
+  };
+}

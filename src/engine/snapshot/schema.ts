@@ -1,0 +1,232 @@
+/**
+ * The snapshot JSON format, version 1, as a zod schema: the single source of truth for the shape of a
+ * file. `public/snapshot.schema.json` is generated from it (`npm run snapshot-schema`; a test keeps the
+ * two in sync), `docs/snapshot-format.md` explains it field by field.
+ *
+ * The schema checks the shape only. What a shape cannot say (key-group ranges cover every key group
+ * exactly once, each key lies in its subtask's range, operators exist in the job, ...) is checked by
+ * `validateSnapshotAgainstJob` in validate.ts.
+ */
+import { z } from 'zod';
+import { CHECKPOINTING_MODES, type CheckpointingMode } from '../api/JobGraph';
+
+export const SNAPSHOT_FORMAT = 'stream-state-lab/snapshot';
+export const SNAPSHOT_FORMAT_VERSION = 1;
+
+export const STATE_TYPES = ['value', 'list', 'map', 'reducing', 'aggregating'] as const;
+
+/** How operator state is redistributed on restore (Flink: `getListState` splits, `getUnionListState` unions). */
+export const REDISTRIBUTION_MODES = ['split', 'union'] as const;
+
+const MODES = CHECKPOINTING_MODES as [CheckpointingMode, ...CheckpointingMode[]];
+
+const nonNegative = z.number().min(0);
+
+/**
+ * Virtual times are bounded (about 31 years in ms), so that the engine's time arithmetic stays exact:
+ * at 1e185 ms, `now + 100` is `now` and a restored job would never get anywhere.
+ */
+export const MAX_VIRTUAL_TIME_MS = 1e12;
+const virtualTime = z.number().min(0).max(MAX_VIRTUAL_TIME_MS);
+const nonNegativeInt = z.int().min(0);
+
+/** Any JSON value: keys and values are written as plain JSON, never as opaque blobs. */
+const jsonValue = z.unknown().meta({ description: 'any JSON value' });
+
+export const KeySchema = z
+  .union([z.string(), z.number(), z.boolean()], {
+    error: 'a key is a string, a number or a boolean',
+  })
+  .meta({ description: 'the key as keyBy returned it' });
+
+export const KeyedStateEntrySchema = z
+  .strictObject({
+    key: KeySchema,
+    keyGroup: nonNegativeInt.meta({ description: 'murmurHash(key.hashCode()) % maxParallelism' }),
+    value: jsonValue.meta({
+      description:
+        'value/reducing: the value; list: an array; map: an array of [userKey, userValue] pairs; aggregating: the accumulator',
+    }),
+  })
+  .meta({ id: 'KeyedStateEntry' });
+
+export const KeyedStateSchema = z
+  .strictObject({
+    name: z.string().min(1).meta({ description: 'the state descriptor name, unique per operator' }),
+    type: z.enum(STATE_TYPES),
+    ttl: z.literal(true).optional().meta({
+      description:
+        'the state has a time-to-live: each value (list element, map entry) is { value, lastAccess } with lastAccess in ms of processing time',
+    }),
+    entries: z.array(KeyedStateEntrySchema).meta({ description: 'sorted by key' }),
+  })
+  .meta({ id: 'KeyedState' });
+
+export const SourceSplitSchema = z.strictObject({
+  partition: nonNegativeInt,
+  offset: nonNegativeInt.meta({ description: 'the next offset to read' }),
+});
+
+export const PendingTransactionSchema = z.strictObject({
+  checkpointId: z.int().min(1).meta({ description: 'the checkpoint whose barrier pre-committed it' }),
+  txn: z
+    .string()
+    .min(1)
+    .meta({ description: '<operator uid>#<subtask>/<scope>: the subtask that commits it' }),
+  rows: z.array(jsonValue),
+});
+
+export const OperatorListSchema = z
+  .strictObject({
+    name: z.string().min(1),
+    redistribution: z.enum(REDISTRIBUTION_MODES),
+    items: z.array(jsonValue),
+  })
+  .meta({ id: 'OperatorList', description: "a CheckpointedFunction's list state" });
+
+export const OperatorStateSchema = z
+  .strictObject({
+    lists: z
+      .array(OperatorListSchema)
+      .optional()
+      .meta({ description: 'CheckpointedFunction list states, by name' }),
+    sourceOffsets: z
+      .strictObject({
+        redistribution: z.enum(REDISTRIBUTION_MODES),
+        splits: z.array(SourceSplitSchema),
+      })
+      .optional()
+      .meta({ description: "a source's offsets per log partition (Kafka-like: union list state)" }),
+    pendingTransactions: z.array(PendingTransactionSchema).optional().meta({
+      description:
+        "a two-phase-commit sink: transactions pre-committed, not yet known committed (after rescaling, old subtask i's go to new subtask i % parallelism)",
+    }),
+  })
+  .meta({ id: 'OperatorState' });
+
+export const TimerSchema = z
+  .strictObject({
+    key: KeySchema,
+    keyGroup: nonNegativeInt,
+    timestamp: z.number(),
+    domain: z.enum(['EVENT_TIME', 'PROCESSING_TIME']),
+  })
+  .meta({ id: 'Timer' });
+
+export const PersistedRecordSchema = z.strictObject({
+  value: jsonValue,
+  ts: z.number().nullable().meta({ description: 'event time of the record, or null' }),
+  poison: z
+    .literal(true)
+    .optional()
+    .meta({ description: 'a poison record (its value is the label): throws in the first user function' }),
+});
+
+export const ChannelStateSchema = z
+  .strictObject({
+    peer: z
+      .string()
+      .min(1)
+      .meta({ description: 'the task at the other end: upstream (input) or downstream (output)' }),
+    records: z.array(PersistedRecordSchema),
+  })
+  .meta({ id: 'ChannelState' });
+
+export const KeyGroupRangeSchema = z
+  .strictObject({ start: z.int(), end: z.int().meta({ description: 'inclusive' }) })
+  .meta({ id: 'KeyGroupRange' });
+
+export const SubtaskSchema = z
+  .strictObject({
+    index: nonNegativeInt,
+    keyGroupRange: KeyGroupRangeSchema.nullable().meta({
+      description: 'null for an operator that is not keyed',
+    }),
+    keyedState: z.array(KeyedStateSchema).meta({ description: 'by state name; empty when not keyed' }),
+    operatorState: OperatorStateSchema.nullable(),
+    timers: z
+      .array(TimerSchema)
+      .meta({ description: 'registered timers (none yet: timers are a later feature)' }),
+    inputChannelState: z
+      .array(ChannelStateSchema)
+      .meta({ description: 'unaligned / Chandy-Lamport: records in flight on input channels' }),
+    outputChannelState: z
+      .array(ChannelStateSchema)
+      .meta({ description: "unaligned: records in the subtask's output buffers, overtaken by the barrier" }),
+    stateBytes: nonNegative,
+    channelStateBytes: nonNegative,
+  })
+  .meta({ id: 'Subtask' });
+
+export const OperatorSchema = z
+  .strictObject({
+    uid: z.string().min(1),
+    name: z.string(),
+    parallelism: z.int().min(1).max(32768),
+    maxParallelism: z.int().min(1).max(32768),
+    subtasks: z.array(SubtaskSchema),
+  })
+  .meta({ id: 'Operator' });
+
+export const SubtaskStatisticsSchema = z.strictObject({
+  taskId: z.string(),
+  ackTime: virtualTime.nullable(),
+  endToEndMs: nonNegative.nullable(),
+  stateBytes: nonNegative,
+  syncMs: nonNegative,
+  asyncMs: nonNegative,
+  alignmentMs: nonNegative,
+  startDelayMs: z.number(),
+  persistedInFlightBytes: nonNegative,
+  unaligned: z.boolean(),
+});
+
+export const StatisticsSchema = z
+  .strictObject({
+    id: z.int().min(1),
+    status: z.enum(['IN_PROGRESS', 'COMPLETED', 'FAILED']),
+    mode: z.enum(MODES),
+    triggerTime: virtualTime,
+    latestAckTime: virtualTime.nullable(),
+    endToEndMs: nonNegative.nullable(),
+    numAcknowledged: nonNegativeInt,
+    numTasks: nonNegativeInt,
+    checkpointedBytes: nonNegative,
+    fullBytes: nonNegative,
+    persistedInFlightBytes: nonNegative,
+    failureReason: z.string().nullable(),
+    subtasks: z.array(SubtaskStatisticsSchema),
+  })
+  .meta({ id: 'Statistics', description: "the checkpoint's statistics, as Flink's Web UI shows them" });
+
+export const SnapshotSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    format: z.literal(SNAPSHOT_FORMAT),
+    formatVersion: z.literal(SNAPSHOT_FORMAT_VERSION),
+    job: z.string().meta({ description: 'the job name' }),
+    checkpointId: z.int().min(1),
+    kind: z.enum(['checkpoint', 'savepoint']),
+    mode: z.enum(MODES),
+    triggerTime: virtualTime.meta({ description: 'virtual time (ms) the checkpoint was triggered' }),
+    completionTime: virtualTime.meta({ description: 'virtual time (ms) it completed' }),
+    operators: z.array(OperatorSchema).min(1),
+    statistics: StatisticsSchema,
+  })
+  .meta({
+    title: 'Stream State Lab snapshot',
+    description: 'A completed checkpoint or savepoint of a Stream State Lab job (format version 1).',
+  });
+
+export type SnapshotJson = z.infer<typeof SnapshotSchema>;
+export type OperatorJson = z.infer<typeof OperatorSchema>;
+export type SubtaskJson = z.infer<typeof SubtaskSchema>;
+export type KeyedStateJson = z.infer<typeof KeyedStateSchema>;
+export type KeyedStateEntryJson = z.infer<typeof KeyedStateEntrySchema>;
+export type ChannelStateJson = z.infer<typeof ChannelStateSchema>;
+
+/** The JSON Schema (draft 2020-12) of the format, as served from `public/snapshot.schema.json`. */
+export function snapshotJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(SnapshotSchema, { target: 'draft-2020-12', unrepresentable: 'any' });
+  return { ...schema, $id: 'snapshot.schema.json' };
+}

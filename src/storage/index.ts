@@ -1,0 +1,26 @@
+/** Browser-side persistence: the IndexedDB database and the engine's CheckpointStorage on top of it. */
+export {
+  IndexedDbCheckpointStorage,
+  defaultSharedFilesOf,
+  type IndexedDbStorageOptions,
+  type OpenReport,
+  type StorageFault,
+  type StorageWriteEvent,
+} from './IndexedDbCheckpointStorage';
+export {
+  DB_NAME,
+  DB_VERSION,
+  MIGRATIONS,
+  runMigrations,
+  openLabDatabase,
+  DatabaseVersionError,
+  type JobRecord,
+  type ProgressRecord,
+  type CheckpointMeta,
+  type ChunkRecord,
+  type SharedFileRecord,
+  type SavepointRecord,
+  type LabDB,
+  type LabDatabase,
+} from './db';
+export { encodeTask, decodeTask, type EncodedTask } from './codec';

@@ -1,0 +1,35 @@
+/**
+ * The engine worker's entry point: an EngineHost on IndexedDB, exposed through comlink. Frame updates
+ * travel with their in-flight array transferred, not copied.
+ */
+import { expose, transfer } from 'comlink';
+import { IndexedDbCheckpointStorage } from '../storage/index';
+import { EngineHost } from './EngineHost';
+import type { EngineWorkerApi, FrameUpdate } from './protocol';
+
+const host = new EngineHost({ openStorage: (options) => IndexedDbCheckpointStorage.open(options) });
+
+const withTransfer = (u: FrameUpdate): FrameUpdate => transfer(u, [u.inFlight.buffer]);
+
+const api: EngineWorkerApi = {
+  start: () => host.start(),
+  load: (options) => host.load(options),
+  unload: () => host.unload(),
+  play: () => host.play(),
+  pause: () => host.pause(),
+  setSpeed: (speed) => host.setSpeed(speed),
+  frame: async (realMs) => withTransfer(await host.frame(realMs)),
+  step: async (kind) => withTransfer(await host.step(kind)),
+  failTask: (taskId) => host.failTask(taskId),
+  injectPoisonRecord: (sourceUid, partition) => host.injectPoisonRecord(sourceUid, partition),
+  injectStorageFault: (kind, count) => host.injectStorageFault(kind, count),
+  triggerCheckpoint: (kind) => host.triggerCheckpoint(kind),
+  listCheckpoints: () => host.listCheckpoints(),
+  exportSnapshot: (id) => host.exportSnapshot(id),
+  importSnapshot: (text) => host.importSnapshot(text),
+  readState: (uid, name, offset, limit) => host.readState(uid, name, offset, limit),
+  inspect: () => host.inspect(),
+  onStorageEvent: (listener) => host.onStorageEvent(listener),
+};
+
+expose(api);

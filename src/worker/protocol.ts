@@ -1,0 +1,194 @@
+/**
+ * What the UI and the engine worker say to each other (the worker is driven through comlink: the UI
+ * calls these methods; each returns a promise). The engine runs only in the worker.
+ *
+ * Frames: the UI calls `frame(realMs)` once per animation frame; the worker runs the engine for that
+ * frame's slice of virtual time (`realMs × speed / 1000`) and answers with ONE `FrameUpdate`: the
+ * frame's trace events (record-level ones capped, the rest always), counts per event type, every
+ * task's status, and the elements in flight as a transferred Float64Array. Never a message per record.
+ */
+import type { CheckpointingMode, CheckpointStats, TraceEvent } from '../engine/index';
+import type { StorageFault, StorageWriteEvent } from '../storage/index';
+
+export type BackendName = 'memory' | 'fs' | 'hashmap';
+
+export interface LoadOptions {
+  scenario: string;
+  seed: number;
+  /** Default: the scenario's own. */
+  mode?: CheckpointingMode;
+  /** Checkpoint interval in virtual ms (default: the scenario's own). */
+  intervalMs?: number;
+  /** memory = JobManager storage (checkpoints die with the worker); fs / hashmap = IndexedDB. Default: the scenario's. */
+  backend?: BackendName;
+  /** Virtual ms per real second (default 1000: real time). */
+  speed?: number;
+  /** true (default): a new run, the job's stored checkpoints are discarded; false: restore from the latest. */
+  fresh?: boolean;
+  /** Record-level events per frame beyond which they are only counted (default 2000). */
+  maxRecordEventsPerFrame?: number;
+  /** Test hook: delay between the storage's two transactions (to land a kill between them). */
+  pauseBetweenTransactionsMs?: number;
+}
+
+export interface TaskInfo {
+  id: string;
+  operatorUid: string;
+  operatorName: string;
+  subtaskIndex: number;
+  parallelism: number;
+}
+
+export interface ChannelInfo {
+  id: string;
+  from: string;
+  to: string;
+}
+
+/** How the job came to be where it is after `load` or `start`. */
+export interface Recovery {
+  /** The checkpoint the job was restored from, or null (started from scratch). */
+  restoredFrom: number | null;
+  /** Plainly: why. E.g. 'memory backend keeps checkpoints in the JobManager (lost with the worker)'. */
+  reason: string;
+}
+
+export interface LoadInfo {
+  jobName: string;
+  scenario: string;
+  seed: number;
+  mode: CheckpointingMode;
+  backend: BackendName;
+  /** Where checkpoints go: IndexedDbCheckpointStorage or JobManagerCheckpointStorage. */
+  checkpointStorage: string;
+  durable: boolean;
+  /** Engine instances of this job so far (a recovered worker is the next incarnation). */
+  incarnation: number;
+  now: number;
+  tasks: TaskInfo[];
+  channels: ChannelInfo[];
+  recovery: Recovery;
+}
+
+export interface StartInfo {
+  /** A job was running when the previous worker died (or the page was reloaded), and is back. */
+  recovered: boolean;
+  load: LoadInfo | null;
+  /** What the storage cleaned up at start (an interrupted checkpoint write). */
+  removedPendingCheckpoints: number[];
+}
+
+/** Layout of `FrameUpdate.inFlight`: IN_FLIGHT_STRIDE numbers per element. */
+export const IN_FLIGHT_STRIDE = 6;
+/**
+ * [channel index, send time (NaN: still in the sender's output buffer, or not traced), arrival time,
+ * kind (IN_FLIGHT_KIND), tag (barrier: checkpoint id; record: Java hashCode of its key, NaN if none;
+ * watermark: its timestamp), element id]
+ */
+export const IN_FLIGHT_FIELDS = ['channel', 'sendTime', 'arriveTime', 'kind', 'tag', 'id'] as const;
+export const IN_FLIGHT_KIND = {
+  record: 0,
+  barrier: 1,
+  priorityBarrier: 2,
+  /** A record waiting in the sender's output buffer (backpressure). */
+  queuedRecord: 3,
+  queuedBarrier: 4,
+  /** tag = the watermark's timestamp. */
+  watermark: 5,
+  queuedWatermark: 6,
+} as const;
+
+export interface FrameUpdate {
+  frame: number;
+  /** Virtual time at the end of the frame. */
+  now: number;
+  playing: boolean;
+  jobStatus: string;
+  /** Trace events of the frame, in order (record-level ones only up to the cap). */
+  events: TraceEvent[];
+  /** Every event of the frame counted by type (including those not in `events`). */
+  eventCounts: Record<string, number>;
+  droppedEvents: number;
+  /** Status of each task, in the order of `LoadInfo.tasks`. */
+  taskStatuses: string[];
+  inFlight: Float64Array;
+  checkpoints: {
+    triggered: number;
+    completed: number;
+    failed: number;
+    restored: number;
+    latestCompletedId: number | null;
+    pending: number[];
+  };
+  eventsProcessed: number;
+  recordsProcessed: number;
+  storage: {
+    name: string;
+    durable: boolean;
+    pendingWrites: number;
+    lastError: string | null;
+    faultsQueued: number;
+  };
+  /** Nothing is left to do (all input processed and committed, or the job failed). */
+  finished: boolean;
+}
+
+export interface CheckpointListing {
+  storage: string;
+  durable: boolean;
+  /** Retained completed checkpoints and savepoints (what can be restored or exported). */
+  stored: Array<{
+    checkpointId: number;
+    kind: 'checkpoint' | 'savepoint';
+    triggerTime: number;
+    completionTime: number;
+    bytes: number;
+  }>;
+  /** Every checkpoint of this engine instance, as the Web UI's history tab. */
+  history: CheckpointStats[];
+}
+
+export type ExportResult = { ok: true; fileName: string; text: string } | { ok: false; error: string };
+
+export type ImportResult =
+  | { ok: true; restoredFrom: number; load: LoadInfo }
+  | { ok: false; errors: Array<{ path: string; message: string }> };
+
+export interface StatePage {
+  operatorUid: string;
+  stateName: string;
+  stateNames: string[];
+  total: number;
+  offset: number;
+  rows: Array<{ key: unknown; value: unknown; subtask: number }>;
+}
+
+export type StepKind = 'event' | 'barrier';
+
+/** The worker's API (every method is async through comlink). */
+export interface EngineWorkerApi {
+  start(): Promise<StartInfo>;
+  load(options: LoadOptions): Promise<LoadInfo>;
+  unload(): Promise<void>;
+  play(): Promise<void>;
+  pause(): Promise<void>;
+  setSpeed(virtualMsPerSecond: number): Promise<void>;
+  frame(realMs: number): Promise<FrameUpdate>;
+  step(kind: StepKind): Promise<FrameUpdate>;
+  failTask(taskId: string): Promise<void>;
+  injectPoisonRecord(sourceUid?: string, partition?: number): Promise<void>;
+  injectStorageFault(kind: StorageFault, count?: number): Promise<void>;
+  triggerCheckpoint(kind?: 'checkpoint' | 'savepoint'): Promise<number | null>;
+  listCheckpoints(): Promise<CheckpointListing>;
+  exportSnapshot(checkpointId?: number): Promise<ExportResult>;
+  importSnapshot(text: string): Promise<ImportResult>;
+  readState(operatorUid: string, stateName?: string, offset?: number, limit?: number): Promise<StatePage>;
+  /** The whole keyed state and source offsets now (tests, small jobs). */
+  inspect(): Promise<{
+    now: number;
+    state: Record<string, Record<string, Record<string, unknown>>>;
+    offsets: Record<string, Array<{ partition: number; offset: number }>>;
+  }>;
+  /** Storage write progress (checkpoint being written / completed / failed), pushed as it happens. */
+  onStorageEvent(listener: (event: StorageWriteEvent) => void): Promise<void>;
+}

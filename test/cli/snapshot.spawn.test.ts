@@ -1,0 +1,44 @@
+/** The real entry point with real files: `--export` writes one, `--restore` of a damaged one exits 1. */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { SnapshotJson } from '../../src/engine/index';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const dir = mkdtempSync(path.join(tmpdir(), 'sim-snapshot-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function sim(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      'npx',
+      ['tsx', 'src/cli/sim.ts', ...args],
+      { cwd: ROOT, timeout: 60_000 },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('npm run sim with snapshot files', () => {
+  it('--export writes a snapshot; --restore of a damaged copy prints the path and exits 1', async () => {
+    const file = path.join(dir, 'visits.json');
+    const exported = await sim('visits', '--until', '1800', '--export', file);
+    expect(exported.code, exported.stderr).toBe(0);
+    const json = JSON.parse(readFileSync(file, 'utf8')) as SnapshotJson;
+    expect(json.formatVersion).toBe(1);
+
+    json.operators[1].maxParallelism = 64;
+    const bad = path.join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify(json));
+    const restored = await sim('visits', '--restore', bad);
+    expect(restored.code).toBe(1);
+    expect(restored.stdout).toBe('');
+    expect(restored.stderr).toContain(
+      "operators[1].maxParallelism: 64 does not match the job's maxParallelism 128 for 'count': the number of key groups cannot change",
+    );
+  });
+});

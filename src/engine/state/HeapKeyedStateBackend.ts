@@ -9,6 +9,11 @@
  *
  * Like Flink's heap backend, live values are stored by reference (mutating an object returned by
  * `value()` mutates the state); snapshots and restores deep-copy.
+ *
+ * States with TTL (`descriptor.enableTimeToLive`) store `TtlValue`s (per list element, per map entry)
+ * and get the shared TTL handles of `ttl/TtlStates.ts` over small storages on the same tables, plus
+ * Flink's incremental cleanup (`ttl/TtlIncrementalCleanup.ts`). States without TTL keep their own
+ * handles below, untouched by TTL: no extra work on their hot paths.
  */
 import type { Key } from '../keygroups/hashCode';
 import { KeyGroupRange } from '../keygroups/KeyGroupRange';
@@ -21,6 +26,7 @@ import type {
   KeyedStateBackend,
   KeyedStateSnapshot,
   KeyGroupSnapshot,
+  RestorableKeyedState,
   StateChangeListener,
 } from './KeyedStateBackend';
 import type { AggregatingState, ListState, MapState, ReducingState, State, ValueState } from './State';
@@ -32,8 +38,34 @@ import {
   type StateDescriptor,
   type StateType,
 } from './StateDescriptor';
+import {
+  checkNotNull,
+  compareKeys,
+  copyValue,
+  noKey,
+  type ListStorage,
+  type MapStorage,
+  type StateHost,
+  type UserKey,
+  type ValueStorage,
+} from './StateStorage';
+import { TtlIncrementalCleanup } from './ttl/TtlIncrementalCleanup';
+import {
+  TtlAggregatingState,
+  TtlListState,
+  TtlMapState,
+  TtlReducingState,
+  TtlValueState,
+} from './ttl/TtlStates';
+import {
+  ttlIncompatibility,
+  ttlSettings,
+  unexpiredOrNull,
+  unwrapTtl,
+  type TtlSettings,
+} from './ttl/TtlValue';
 
-const NO_KEY_MESSAGE = 'No key set. This method should not be called outside of a keyed context.';
+export { compareKeys };
 
 /** Shared between the backend and its state handles: the current key and where its state lives. */
 interface KeyContext {
@@ -49,34 +81,13 @@ interface StateTable {
   readonly type: StateType;
   groups: Array<Map<Key, unknown> | undefined>;
   handle: State | null;
-}
-
-function noKey(): Error {
-  return new Error(NO_KEY_MESSAGE);
-}
-
-/** Deep copy of a stored value: primitives as they are, objects through `structuredClone`. */
-function copyValue<T>(value: T): T {
-  return typeof value === 'object' && value !== null ? structuredClone(value) : value;
-}
-
-function keyTypeRank(key: Key): number {
-  return typeof key === 'boolean' ? 0 : typeof key === 'number' ? 1 : 2;
-}
-
-/** A total order on keys: booleans, then numbers (NaN last), then strings (by UTF-16 units). */
-export function compareKeys(a: Key, b: Key): number {
-  const ra = keyTypeRank(a);
-  const rb = keyTypeRank(b);
-  if (ra !== rb) return ra - rb;
-  if (a < b) return -1;
-  if (a > b) return 1;
-  if (ra === 1 && a !== b) {
-    // at least one is NaN
-    const an = Number.isNaN(a);
-    return an === Number.isNaN(b) ? 0 : an ? 1 : -1;
-  }
-  return 0;
+  /** Values are `TtlValue`s (from the descriptor, or from a restored snapshot). */
+  ttl: boolean;
+  /** The TTL settings of the registered descriptor (`null` without TTL or before registration). */
+  ttlSettings: TtlSettings | null;
+  /** A descriptor requested this state (restore alone does not register it). */
+  registered: boolean;
+  cleanup: TtlIncrementalCleanup | null;
 }
 
 function compareEntries(a: [Key, unknown], b: [Key, unknown]): number {
@@ -198,11 +209,6 @@ class HeapValueState<T> extends HeapState implements ValueState<T> {
     m.set(key, value);
     if (this.ctx.listener !== null) this.ctx.listener(this.table.name, key, value);
   }
-}
-
-function checkNotNull<T>(value: T | null | undefined, message: string): T {
-  if (value === null || value === undefined) throw new Error(message);
-  return value;
 }
 
 class HeapListState<T> extends HeapState implements ListState<T> {
@@ -385,6 +391,122 @@ class HeapAggregatingState<IN, ACC, OUT> extends HeapState implements Aggregatin
 }
 
 // ---------------------------------------------------------------------------------------------
+// Storages for the TTL handles (stored values are TtlValues; map state keeps a Map per key)
+
+abstract class HeapStorage {
+  constructor(
+    protected readonly ctx: KeyContext,
+    protected readonly table: StateTable,
+  ) {}
+
+  protected current(): unknown {
+    const key = this.ctx.key;
+    if (key === null) throw noKey();
+    const m = this.table.groups[this.ctx.kgIndex];
+    return m === undefined ? undefined : m.get(key);
+  }
+
+  protected set(stored: unknown): void {
+    const key = this.ctx.key;
+    if (key === null) throw noKey();
+    const groups = this.table.groups;
+    let m = groups[this.ctx.kgIndex];
+    if (m === undefined) {
+      m = new Map();
+      groups[this.ctx.kgIndex] = m;
+    }
+    m.set(key, stored);
+  }
+
+  remove(): void {
+    const key = this.ctx.key;
+    if (key === null) throw noKey();
+    const m = this.table.groups[this.ctx.kgIndex];
+    if (m !== undefined) m.delete(key);
+  }
+}
+
+class HeapValueStorage extends HeapStorage implements ValueStorage {
+  get(): unknown {
+    return this.current();
+  }
+
+  put(stored: unknown): void {
+    this.set(stored);
+  }
+}
+
+class HeapListStorage extends HeapStorage implements ListStorage {
+  get(): unknown[] | undefined {
+    return this.current() as unknown[] | undefined;
+  }
+
+  put(elements: unknown[]): void {
+    this.set(elements);
+  }
+
+  append(elements: unknown[]): void {
+    const list = this.current() as unknown[] | undefined;
+    if (list === undefined) this.set(elements.slice());
+    else for (const e of elements) list.push(e);
+  }
+}
+
+class HeapMapStorage extends HeapStorage implements MapStorage {
+  private userMap(): Map<UserKey, unknown> | undefined {
+    return this.current() as Map<UserKey, unknown> | undefined;
+  }
+
+  private userMapForWrite(): Map<UserKey, unknown> {
+    let um = this.userMap();
+    if (um === undefined) {
+      um = new Map();
+      this.set(um);
+    }
+    return um;
+  }
+
+  get(userKey: UserKey): unknown {
+    const um = this.userMap();
+    return um === undefined ? undefined : um.get(userKey);
+  }
+
+  put(userKey: UserKey, stored: unknown): void {
+    this.userMapForWrite().set(userKey, stored);
+  }
+
+  putAll(pairs: ReadonlyArray<readonly [UserKey, unknown]>): void {
+    const um = this.userMapForWrite();
+    for (const [uk, v] of pairs) um.set(uk, v);
+  }
+
+  override remove(userKey?: UserKey): void {
+    if (userKey === undefined) {
+      super.remove();
+      return;
+    }
+    const um = this.userMap();
+    if (um === undefined) return;
+    um.delete(userKey);
+    if (um.size === 0) super.remove();
+  }
+
+  entries(): Array<[UserKey, unknown]> {
+    const um = this.userMap();
+    return um === undefined ? [] : Array.from(um.entries());
+  }
+
+  isEmpty(): boolean {
+    const um = this.userMap();
+    return um === undefined || um.size === 0;
+  }
+
+  clear(): void {
+    super.remove();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // The backend
 
 export class HeapKeyedStateBackend implements KeyedStateBackend {
@@ -394,6 +516,12 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   private readonly ctx: KeyContext = { key: null, kgIndex: -1, listener: null };
   private readonly tables = new Map<string, StateTable>();
   private readonly numKeyGroups: number;
+  /** Processing time for TTL (Flink's TtlTimeProvider). */
+  private now: () => number = () => 0;
+  /** Incremental TTL cleanups that run on every record (`runCleanupForEveryRecord`). */
+  private readonly recordCleanups: TtlIncrementalCleanup[] = [];
+  /** The backend as the shared (TTL) state handles see it. */
+  private readonly host: StateHost;
 
   /**
    * @param maxParallelism the number of key groups
@@ -408,6 +536,18 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     this.maxParallelism = maxParallelism;
     this.keyGroupRange = range;
     this.numKeyGroups = Math.max(0, range.getNumberOfKeyGroups());
+    const ctx = this.ctx;
+    this.host = {
+      currentKey: (): Key => {
+        if (ctx.key === null) throw noKey();
+        return ctx.key;
+      },
+      get listener(): StateChangeListener | null {
+        return ctx.listener;
+      },
+      now: (): number => this.now(),
+      silently: <T>(fn: () => T): T => fn(),
+    };
   }
 
   /** The backend of subtask `index` of `parallelism` (its range from `KeyGroupRangeAssignment`). */
@@ -426,7 +566,18 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     this.ctx.listener = listener;
   }
 
+  setTimeProvider(now: () => number): void {
+    this.now = now;
+  }
+
+  /** Heap state access is not modelled as costing virtual time. */
+  takeCost(): number {
+    return 0;
+  }
+
   setCurrentKey(key: Key): void {
+    // Flink's key selection listeners: incremental TTL cleanup "for every record".
+    if (this.recordCleanups.length !== 0) for (const c of this.recordCleanups) c.stateAccessed();
     const ctx = this.ctx;
     if (key === ctx.key) return;
     if (key === null || key === undefined) throw new Error('Key must not be null.');
@@ -454,6 +605,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
 
   getPartitionedState<S extends State>(descriptor: StateDescriptor): S {
     const name = descriptor.name;
+    const ttlConfig = descriptor.getTtlConfig();
     let table = this.tables.get(name);
     if (table !== undefined) {
       if (table.type !== descriptor.type) {
@@ -462,22 +614,82 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
             `${descriptor.type} state: state names must be unique per operator.`,
         );
       }
+      if (table.ttl !== (ttlConfig !== null)) throw ttlIncompatibility(name, table.ttl);
       if (table.handle !== null) return table.handle as S;
     } else {
-      table = this.newTable(name, descriptor.type);
+      table = this.newTable(name, descriptor.type, ttlConfig !== null);
       this.tables.set(name, table);
     }
-    table.handle = this.createHandle(descriptor, table);
+    table.registered = true;
+    table.handle =
+      ttlConfig !== null ? this.createTtlHandle(descriptor, table) : this.createHandle(descriptor, table);
     return table.handle as S;
   }
 
-  private newTable(name: string, type: StateType): StateTable {
+  private newTable(name: string, type: StateType, ttl: boolean): StateTable {
     return {
       name,
       type,
       groups: new Array<Map<Key, unknown> | undefined>(this.numKeyGroups).fill(undefined),
       handle: null,
+      ttl,
+      ttlSettings: null,
+      registered: false,
+      cleanup: null,
     };
+  }
+
+  private createTtlHandle(descriptor: StateDescriptor, table: StateTable): State {
+    const config = descriptor.getTtlConfig();
+    if (config === null) throw new Error(`State "${table.name}" has no TTL`);
+    const settings = ttlSettings(config);
+    table.ttlSettings = settings;
+    const strategy = config.getCleanupStrategies().getIncrementalCleanupStrategy();
+    let accessed = (): void => {};
+    if (strategy !== null) {
+      const cleanup = new TtlIncrementalCleanup(
+        table,
+        strategy.cleanupSize,
+        settings.ttl,
+        () => this.now(),
+        (key, stored) => {
+          const listener = this.ctx.listener;
+          if (listener !== null)
+            listener(table.name, key, stored === null ? null : unwrapTtl(table.type, stored));
+        },
+      );
+      table.cleanup = cleanup;
+      accessed = () => cleanup.stateAccessed();
+      if (strategy.runCleanupForEveryRecord) this.recordCleanups.push(cleanup);
+    }
+    const host = this.host;
+    const name = table.name;
+    switch (descriptor.type) {
+      case 'value':
+        return new TtlValueState(host, name, settings, accessed, new HeapValueStorage(this.ctx, table));
+      case 'list':
+        return new TtlListState(host, name, settings, accessed, new HeapListStorage(this.ctx, table));
+      case 'map':
+        return new TtlMapState(host, name, settings, accessed, new HeapMapStorage(this.ctx, table));
+      case 'reducing':
+        return new TtlReducingState(
+          host,
+          name,
+          settings,
+          accessed,
+          new HeapValueStorage(this.ctx, table),
+          (descriptor as ReducingStateDescriptor<unknown>).reduce,
+        );
+      case 'aggregating':
+        return new TtlAggregatingState(
+          host,
+          name,
+          settings,
+          accessed,
+          new HeapValueStorage(this.ctx, table),
+          (descriptor as AggregatingStateDescriptor<unknown, unknown, unknown>).aggFunction,
+        );
+    }
   }
 
   private createHandle(descriptor: StateDescriptor, table: StateTable): State {
@@ -502,17 +714,25 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   snapshot(): KeyedStateSnapshot {
     const names = Array.from(this.tables.keys()).sort();
     const keyGroups: KeyGroupSnapshot[] = [];
+    const now = this.now();
     for (let i = 0; i < this.numKeyGroups; i++) {
       let states: KeyGroupSnapshot['states'] | null = null;
       for (const name of names) {
         const table = this.tables.get(name) as StateTable;
         const m = table.groups[i];
         if (m === undefined || m.size === 0) continue;
+        // TTL cleanupFullSnapshot: expired values are left out of the snapshot (not of the state).
+        const settings = table.ttlSettings;
+        const filterTtl = settings !== null && settings.config.getCleanupStrategies().inFullSnapshot();
         const entries: Array<[Key, unknown]> = [];
-        for (const [key, stored] of m) entries.push([key, snapshotValue(table.type, stored)]);
+        for (const [key, stored] of m) {
+          const kept = filterTtl ? unexpiredOrNull(table.type, stored, settings.ttl, now) : stored;
+          if (kept !== null) entries.push([key, snapshotValue(table.type, kept)]);
+        }
+        if (entries.length === 0) continue;
         entries.sort(compareEntries);
         if (states === null) states = {};
-        states[name] = { type: table.type, entries };
+        states[name] = table.ttl ? { type: table.type, ttl: true, entries } : { type: table.type, entries };
       }
       if (states !== null) keyGroups.push({ keyGroup: i + this.keyGroupRange.startKeyGroup, states });
     }
@@ -523,7 +743,17 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     };
   }
 
-  restore(snapshots: KeyedStateSnapshot[]): void {
+  restore(handles: ReadonlyArray<RestorableKeyedState>): void {
+    const snapshots: KeyedStateSnapshot[] = [];
+    for (const h of handles) {
+      if ('kind' in h) {
+        throw new Error(
+          'The HashMap state backend cannot restore an incremental RocksDB checkpoint (native format). ' +
+            'Take a savepoint (canonical format) to switch state backends, as in Flink.',
+        );
+      }
+      snapshots.push(h);
+    }
     for (const s of snapshots) {
       if (s.maxParallelism !== this.maxParallelism) {
         throw new Error(
@@ -532,7 +762,27 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
         );
       }
     }
-    for (const table of this.tables.values()) table.groups.fill(undefined);
+    // TTL flags of the restored states must agree with each other and with registered descriptors.
+    const restoredTtl = new Map<string, boolean>();
+    for (const s of snapshots) {
+      for (const kgs of s.keyGroups) {
+        for (const name of Object.keys(kgs.states)) {
+          const ttl = kgs.states[name].ttl === true;
+          const seen = restoredTtl.get(name);
+          if (seen !== undefined && seen !== ttl) {
+            throw new Error(`State "${name}" is stored with TTL in some snapshots and without in others.`);
+          }
+          restoredTtl.set(name, ttl);
+          const table = this.tables.get(name);
+          if (table !== undefined && table.registered && table.ttl !== ttl)
+            throw ttlIncompatibility(name, ttl);
+        }
+      }
+    }
+    for (const table of this.tables.values()) {
+      table.groups.fill(undefined);
+      if (table.cleanup !== null) table.cleanup.reset();
+    }
     const start = this.keyGroupRange.startKeyGroup;
     for (const s of snapshots) {
       for (const kgs of s.keyGroups) {
@@ -542,10 +792,12 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
           const { type, entries } = kgs.states[name];
           let table = this.tables.get(name);
           if (table === undefined) {
-            table = this.newTable(name, type);
+            table = this.newTable(name, type, restoredTtl.get(name) === true);
             this.tables.set(name, table);
           } else if (table.type !== type) {
             throw new Error(`State "${name}" is ${table.type} state but the snapshot holds ${type} state.`);
+          } else if (!table.registered) {
+            table.ttl = restoredTtl.get(name) === true;
           }
           let m = table.groups[i];
           if (m === undefined) {
@@ -568,7 +820,9 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     const out: Array<[Key, unknown]> = [];
     for (const m of table.groups) {
       if (m === undefined) continue;
-      for (const [key, stored] of m) out.push([key, inspectionValue(table.type, stored)]);
+      for (const [key, stored] of m) {
+        out.push([key, table.ttl ? unwrapTtl(table.type, stored) : inspectionValue(table.type, stored)]);
+      }
     }
     return out.sort(compareEntries);
   }

@@ -5,6 +5,7 @@
  */
 import type { Key } from '../keygroups/hashCode';
 import type { KeyGroupRange } from '../keygroups/KeyGroupRange';
+import type { ResolvedIncrementalKeyedStateHandle } from './rocksdb/types';
 import type { State } from './State';
 import type { StateDescriptor, StateType } from './StateDescriptor';
 
@@ -22,10 +23,17 @@ export interface KeyedStateBackend {
    * are unique per operator).
    */
   getPartitionedState<S extends State>(descriptor: StateDescriptor): S;
-  /** A deep copy, independent of the live state. */
+  /**
+   * A full snapshot in the canonical format (what savepoints use; restorable into any backend): a
+   * deep copy, independent of the live state.
+   */
   snapshot(): KeyedStateSnapshot;
-  /** Clears, then takes only the key groups inside its own `keyGroupRange`. */
-  restore(snapshots: KeyedStateSnapshot[]): void;
+  /**
+   * Clears, then takes only the key groups inside its own `keyGroupRange` (rescaling). Full snapshots
+   * from any backend; resolved incremental handles only into the RocksDB backend (as in Flink, a
+   * native incremental checkpoint cannot switch backends: the heap backend throws).
+   */
+  restore(snapshots: ReadonlyArray<RestorableKeyedState>): void;
   stateNames(): string[];
   /**
    * The per-key values of one state for inspection (list → array, map → array of [uk, uv] pairs,
@@ -34,9 +42,25 @@ export interface KeyedStateBackend {
   entries(stateName: string): Array<[Key, unknown]>;
   /** Number of distinct keys that have a value in any state. */
   numKeys(): number;
-  /** Called on every write (update/add/put/remove/clear); `null` = off. */
+  /**
+   * Called on every write (update/add/put/remove/clear); `null` = off. TTL cleanup also reports the
+   * keys it removes or shrinks, which need not be the current key.
+   */
   listener: StateChangeListener | null;
+  /**
+   * The processing-time clock for state TTL (Flink's `TtlTimeProvider`), in ms. Default: always 0,
+   * so nothing expires until a provider is set.
+   */
+  setTimeProvider(now: () => number): void;
+  /**
+   * The modelled virtual time (ms) that state accesses cost since the last call, and resets it. The
+   * heap backend always returns 0; RocksDB charges (de)serialization per read and write.
+   */
+  takeCost(): number;
 }
+
+/** What `restore` accepts. */
+export type RestorableKeyedState = KeyedStateSnapshot | ResolvedIncrementalKeyedStateHandle;
 
 export interface KeyedStateSnapshot {
   maxParallelism: number;
@@ -48,8 +72,27 @@ export interface KeyedStateSnapshot {
 export interface KeyGroupSnapshot {
   keyGroup: number;
   /**
-   * Per state name: entries sorted by key; values are plain JSON-compatible data (list state value =
-   * array, map state value = array of [uk, uv] pairs in insertion order, aggregating = accumulator).
+   * Per state name (names ascending): entries sorted by key (`compareKeys`); values are plain
+   * JSON-compatible data:
+   * - value state: the value; reducing state: the value; aggregating state: the accumulator;
+   * - list state: the array of elements;
+   * - map state: an array of `[userKey, userValue]` pairs, in the backend's iteration order (heap:
+   *   insertion order; RocksDB: user-key order, as Flink's RocksDB backend iterates serialized keys).
+   *
+   * States with TTL have `ttl: true` (absent otherwise) and every value is wrapped with the processing
+   * time of its last access, `{ value, lastAccess }` (a `TtlValue`), at the granularity TTL works on:
+   * - value / reducing / aggregating: `[key, { value, lastAccess }]`;
+   * - list: `[key, [{ value, lastAccess }, ...]]` (one timestamp per element);
+   * - map: `[key, [[userKey, { value, lastAccess }], ...]]` (one timestamp per entry).
+   * The TTL configuration itself is not in the snapshot (as in Flink). Restoring a `ttl` state whose
+   * descriptor has no TTL, or the reverse, is a state incompatibility: requesting the state throws.
    */
-  states: Record<string, { type: StateType; entries: Array<[Key, unknown]> }>;
+  states: Record<string, KeyGroupStateSnapshot>;
+}
+
+export interface KeyGroupStateSnapshot {
+  type: StateType;
+  /** Present (true) only for states with TTL; their values are `TtlValue`s, see `KeyGroupSnapshot`. */
+  ttl?: true;
+  entries: Array<[Key, unknown]>;
 }

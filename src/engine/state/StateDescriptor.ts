@@ -1,7 +1,9 @@
 /**
  * State descriptors (Flink's `StateDescriptor` family): a name, unique per operator, plus what the
- * backend needs to create the state (default value, reduce or aggregate function).
+ * backend needs to create the state (default value, reduce or aggregate function) and, optionally, a
+ * time-to-live (`enableTimeToLive`, see `ttl/StateTtlConfig.ts`).
  */
+import type { StateTtlConfig } from './ttl/StateTtlConfig';
 
 export type StateType = 'value' | 'list' | 'map' | 'reducing' | 'aggregating';
 
@@ -26,9 +28,30 @@ function checkName(name: unknown): string {
 export abstract class StateDescriptor {
   readonly name: string;
   abstract readonly type: StateType;
+  private ttlConfig: StateTtlConfig | null = null;
 
   protected constructor(name: string) {
     this.name = checkName(name);
+  }
+
+  /**
+   * Flink's `enableTimeToLive`: values of this state expire `ttl` ms (processing time) after their
+   * last write (or access, with OnReadAndWrite). Call before the state is first requested.
+   */
+  enableTimeToLive(ttlConfig: StateTtlConfig): this {
+    if (ttlConfig === null || ttlConfig === undefined || typeof ttlConfig.isEnabled !== 'function') {
+      throw new Error(`enableTimeToLive on "${this.name}" needs a StateTtlConfig`);
+    }
+    if (!ttlConfig.isEnabled()) {
+      throw new Error(`The update type cannot be Disabled when enabling TTL (state "${this.name}").`);
+    }
+    this.ttlConfig = ttlConfig;
+    return this;
+  }
+
+  /** The TTL configuration, or `null` when TTL is not enabled. */
+  getTtlConfig(): StateTtlConfig | null {
+    return this.ttlConfig;
   }
 
   toString(): string {

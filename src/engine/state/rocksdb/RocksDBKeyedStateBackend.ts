@@ -1,0 +1,753 @@
+/**
+ * Flink's `EmbeddedRocksDBStateBackend` (`RocksDBKeyedStateBackend`), modelled: keyed state stored
+ * serialized (JSON) in a log-structured merge tree (`Lsm.ts`), with
+ *
+ * - a modelled cost of every access in virtual time (`takeCost()`; the runtime adds it to the
+ *   record's processing time): values are (de)serialized on every read and write, unlike the heap;
+ * - values returned as fresh copies (mutating an object returned by `value()` does not change the
+ *   state, unlike the heap backend: a real difference between Flink's backends);
+ * - one RocksDB entry per map entry (map iteration is in user-key order, as Flink's RocksDB backend
+ *   iterates serialized keys; the heap iterates in insertion order) and list appends as merge
+ *   operands (no read);
+ * - TTL like the heap backend (the same TTL handles), with the compaction filter as background cleanup
+ *   (Flink: incremental cleanup has no effect on RocksDB);
+ * - full snapshots in the canonical format (`snapshot()`, what savepoints use, restorable into the heap
+ *   backend and vice versa) and incremental checkpoints (`snapshotIncremental`): the memtable is
+ *   flushed and only SST files not uploaded before are sent; older ones are shared by reference
+ *   (Flink's `RocksIncrementalSnapshotStrategy`; see `SharedStateRegistry`).
+ */
+import type { Key } from '../../keygroups/hashCode';
+import { KeyGroupRange } from '../../keygroups/KeyGroupRange';
+import {
+  assignToKeyGroup,
+  checkParallelismPreconditions,
+  computeKeyGroupRangeForOperatorIndex,
+} from '../../keygroups/KeyGroupRangeAssignment';
+import type {
+  KeyedStateBackend,
+  KeyedStateSnapshot,
+  KeyGroupSnapshot,
+  RestorableKeyedState,
+  StateChangeListener,
+} from '../KeyedStateBackend';
+import type { State } from '../State';
+import type {
+  AggregatingStateDescriptor,
+  ReducingStateDescriptor,
+  StateDescriptor,
+  StateType,
+  ValueStateDescriptor,
+} from '../StateDescriptor';
+import {
+  compareKeys,
+  noKey,
+  type ListStorage,
+  type MapStorage,
+  type StateHost,
+  type UserKey,
+  type ValueStorage,
+} from '../StateStorage';
+import {
+  StorageAggregatingState,
+  StorageListState,
+  StorageMapState,
+  StorageReducingState,
+  StorageValueState,
+} from '../StorageStates';
+import {
+  TtlAggregatingState,
+  TtlListState,
+  TtlMapState,
+  TtlReducingState,
+  TtlValueState,
+} from '../ttl/TtlStates';
+import {
+  ttlIncompatibility,
+  ttlSettings,
+  unexpiredOrNull,
+  unwrapTtl,
+  type TtlSettings,
+} from '../ttl/TtlValue';
+import {
+  DEFAULT_ROCKSDB_COSTS,
+  Lsm,
+  rowKeyOf,
+  serialize,
+  type CompactionTtl,
+  type LsmStats,
+  type RocksDBCostModel,
+  type RowCoords,
+} from './Lsm';
+import {
+  isIncrementalHandle,
+  isResolvedIncrementalHandle,
+  type IncrementalKeyedStateHandle,
+  type ResolvedIncrementalKeyedStateHandle,
+  type SstEntry,
+} from './types';
+
+export interface RocksDBOptions {
+  /** The task id (`<uid>#<index>`): prefixes SST file ids so they are unique, e.g. `count#1-000007.sst`. */
+  ownerId: string;
+  /** Entries the memtable holds before it is flushed to a level-0 file (default 1024). */
+  memtableEntries?: number;
+  /** Files in one level that trigger its compaction into one file on the next level (default 4). */
+  compactionTrigger?: number;
+  /** Modelled access costs (defaults: `DEFAULT_ROCKSDB_COSTS`). */
+  costs?: Partial<RocksDBCostModel>;
+}
+
+export const DEFAULT_MEMTABLE_ENTRIES = 1024;
+export const DEFAULT_COMPACTION_TRIGGER = 4;
+
+interface KeyContext {
+  key: Key | null;
+  keyJson: string;
+  kg: number;
+  listener: StateChangeListener | null;
+}
+
+interface StateMeta {
+  readonly name: string;
+  readonly nameJson: string;
+  readonly type: StateType;
+  ttl: boolean;
+  ttlSettings: TtlSettings | null;
+  /** Compaction filter on (TTL registered with background cleanup). */
+  compactFilter: boolean;
+  registered: boolean;
+  handle: State | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Storages over the LSM, for the current key
+
+abstract class RocksStorage {
+  constructor(
+    protected readonly lsm: Lsm,
+    protected readonly ctx: KeyContext,
+    protected readonly meta: StateMeta,
+  ) {}
+
+  protected coords(): RowCoords {
+    const ctx = this.ctx;
+    if (ctx.key === null) throw noKey();
+    return {
+      kg: ctx.kg,
+      state: this.meta.name,
+      key: ctx.key,
+      keyJson: ctx.keyJson,
+      rowKey: rowKeyOf(ctx.kg, this.meta.nameJson, ctx.keyJson),
+    };
+  }
+}
+
+class RocksValueStorage extends RocksStorage implements ValueStorage {
+  get(): unknown {
+    return this.lsm.readValue(this.coords());
+  }
+
+  put(stored: unknown): void {
+    this.lsm.writeCell(this.coords(), serialize(stored));
+  }
+
+  remove(): void {
+    this.lsm.writeCell(this.coords(), undefined);
+  }
+}
+
+class RocksListStorage extends RocksStorage implements ListStorage {
+  get(): unknown[] | undefined {
+    return this.lsm.readList(this.coords());
+  }
+
+  put(elements: unknown[]): void {
+    this.lsm.writeCell(this.coords(), serialize(elements));
+  }
+
+  append(elements: unknown[]): void {
+    this.lsm.appendCell(this.coords(), serialize(elements));
+  }
+
+  remove(): void {
+    this.lsm.writeCell(this.coords(), undefined);
+  }
+}
+
+class RocksMapStorage extends RocksStorage implements MapStorage {
+  get(userKey: UserKey): unknown {
+    return this.lsm.readUser(this.coords(), JSON.stringify(userKey));
+  }
+
+  put(userKey: UserKey, stored: unknown): void {
+    this.lsm.writeUser(this.coords(), userKey, JSON.stringify(userKey), serialize(stored));
+  }
+
+  putAll(pairs: ReadonlyArray<readonly [UserKey, unknown]>): void {
+    const c = this.coords();
+    for (const [uk, v] of pairs) this.lsm.writeUser(c, uk, JSON.stringify(uk), serialize(v));
+  }
+
+  remove(userKey: UserKey): void {
+    this.lsm.writeUser(this.coords(), userKey, JSON.stringify(userKey), undefined);
+  }
+
+  entries(): Array<[UserKey, unknown]> {
+    return this.lsm.scanUser(this.coords()).map((e) => [e.uk, JSON.parse(e.json) as unknown]);
+  }
+
+  isEmpty(): boolean {
+    return this.lsm.scanUser(this.coords()).length === 0;
+  }
+
+  /** As Flink's RocksDBMapState: iterate the key's entries and delete each. */
+  clear(): void {
+    const c = this.coords();
+    for (const e of this.lsm.scanUser(c)) this.lsm.writeUser(c, e.uk, e.ukJson, undefined);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The backend
+
+export class RocksDBKeyedStateBackend implements KeyedStateBackend {
+  readonly keyGroupRange: KeyGroupRange;
+  readonly maxParallelism: number;
+  readonly ownerId: string;
+  readonly costs: Readonly<RocksDBCostModel>;
+
+  private readonly ctx: KeyContext = { key: null, keyJson: '', kg: -1, listener: null };
+  private readonly states = new Map<string, StateMeta>();
+  private readonly lsm: Lsm;
+  private readonly host: StateHost;
+  private now: () => number = () => 0;
+  /** Files of the last completed checkpoint (`notifyCheckpointComplete`), or restored as is. */
+  private confirmed: ReadonlySet<string> = new Set();
+  private readonly pendingUploads = new Map<number, string[]>();
+  private viewCache: { version: number; entries: SstEntry[] } | null = null;
+
+  constructor(maxParallelism: number, keyGroupRange: KeyGroupRange | undefined, options: RocksDBOptions) {
+    checkParallelismPreconditions(maxParallelism);
+    const range = keyGroupRange ?? new KeyGroupRange(0, maxParallelism - 1);
+    if (!range.isEmpty() && range.endKeyGroup >= maxParallelism) {
+      throw new Error(`${range.toString()} does not fit maxParallelism ${maxParallelism}`);
+    }
+    if (
+      options === null ||
+      typeof options !== 'object' ||
+      typeof options.ownerId !== 'string' ||
+      options.ownerId === ''
+    ) {
+      throw new Error('RocksDBKeyedStateBackend needs options.ownerId (the task id)');
+    }
+    const memtableEntries = options.memtableEntries ?? DEFAULT_MEMTABLE_ENTRIES;
+    const compactionTrigger = options.compactionTrigger ?? DEFAULT_COMPACTION_TRIGGER;
+    if (!Number.isInteger(memtableEntries) || memtableEntries < 1) {
+      throw new Error(`memtableEntries must be a positive integer, got ${memtableEntries}`);
+    }
+    if (!Number.isInteger(compactionTrigger) || compactionTrigger < 2) {
+      throw new Error(`compactionTrigger must be an integer >= 2, got ${compactionTrigger}`);
+    }
+    this.maxParallelism = maxParallelism;
+    this.keyGroupRange = range;
+    this.ownerId = options.ownerId;
+    this.costs = Object.freeze({ ...DEFAULT_ROCKSDB_COSTS, ...(options.costs ?? {}) });
+    this.lsm = new Lsm(
+      { ownerId: options.ownerId, memtableEntries, compactionTrigger, costs: this.costs },
+      (state) => this.compactionTtl(state),
+      () => this.now(),
+    );
+    const ctx = this.ctx;
+    const lsm = this.lsm;
+    this.host = {
+      currentKey: (): Key => {
+        if (ctx.key === null) throw noKey();
+        return ctx.key;
+      },
+      get listener(): StateChangeListener | null {
+        return ctx.listener;
+      },
+      now: (): number => this.now(),
+      silently: <T>(fn: () => T): T => lsm.silently(fn),
+    };
+  }
+
+  /** The backend of subtask `index` of `parallelism`. */
+  static forSubtask(
+    maxParallelism: number,
+    parallelism: number,
+    index: number,
+    options: RocksDBOptions,
+  ): RocksDBKeyedStateBackend {
+    return new RocksDBKeyedStateBackend(
+      maxParallelism,
+      computeKeyGroupRangeForOperatorIndex(maxParallelism, parallelism, index),
+      options,
+    );
+  }
+
+  get listener(): StateChangeListener | null {
+    return this.ctx.listener;
+  }
+
+  set listener(listener: StateChangeListener | null) {
+    this.ctx.listener = listener;
+  }
+
+  setTimeProvider(now: () => number): void {
+    this.now = now;
+  }
+
+  /** Virtual ms of state access since the last call (reads, writes, seeks, (de)serialization). */
+  takeCost(): number {
+    return this.lsm.takeCost();
+  }
+
+  setCurrentKey(key: Key): void {
+    const ctx = this.ctx;
+    if (key === ctx.key) return;
+    if (key === null || key === undefined) throw new Error('Key must not be null.');
+    const keyGroup = assignToKeyGroup(key, this.maxParallelism);
+    if (!this.keyGroupRange.contains(keyGroup)) {
+      throw new Error(
+        `Key group ${keyGroup} is not in ${this.keyGroupRange.toString()}. Unless you're directly using low ` +
+          `level state access APIs, this is most likely caused by non-deterministic shuffle key ` +
+          `(hashCode and equals implementation).`,
+      );
+    }
+    ctx.key = key;
+    ctx.kg = keyGroup;
+    ctx.keyJson = JSON.stringify(key);
+  }
+
+  getCurrentKey(): Key | null {
+    return this.ctx.key;
+  }
+
+  /** The key group of the current key, or -1 when no key is set. */
+  getCurrentKeyGroupIndex(): number {
+    return this.ctx.key === null ? -1 : this.ctx.kg;
+  }
+
+  getPartitionedState<S extends State>(descriptor: StateDescriptor): S {
+    const name = descriptor.name;
+    const ttlConfig = descriptor.getTtlConfig();
+    let meta = this.states.get(name);
+    if (meta !== undefined) {
+      if (meta.type !== descriptor.type) {
+        throw new Error(
+          `State "${name}" is already registered as ${meta.type} state and cannot be requested as ` +
+            `${descriptor.type} state: state names must be unique per operator.`,
+        );
+      }
+      if (meta.ttl !== (ttlConfig !== null)) throw ttlIncompatibility(name, meta.ttl);
+      if (meta.handle !== null) return meta.handle as S;
+    } else {
+      meta = this.newMeta(name, descriptor.type, ttlConfig !== null);
+      this.states.set(name, meta);
+    }
+    meta.registered = true;
+    meta.handle = this.createHandle(descriptor, meta);
+    return meta.handle as S;
+  }
+
+  private newMeta(name: string, type: StateType, ttl: boolean): StateMeta {
+    return {
+      name,
+      nameJson: JSON.stringify(name),
+      type,
+      ttl,
+      ttlSettings: null,
+      compactFilter: false,
+      registered: false,
+      handle: null,
+    };
+  }
+
+  private createHandle(descriptor: StateDescriptor, meta: StateMeta): State {
+    const host = this.host;
+    const name = meta.name;
+    const lsm = this.lsm;
+    const ctx = this.ctx;
+    const config = descriptor.getTtlConfig();
+    if (config === null) {
+      switch (descriptor.type) {
+        case 'value':
+          return new StorageValueState(
+            host,
+            name,
+            new RocksValueStorage(lsm, ctx, meta),
+            (descriptor as ValueStateDescriptor<unknown>).defaultValue,
+          );
+        case 'list':
+          return new StorageListState(host, name, new RocksListStorage(lsm, ctx, meta));
+        case 'map':
+          return new StorageMapState(host, name, new RocksMapStorage(lsm, ctx, meta));
+        case 'reducing':
+          return new StorageReducingState(
+            host,
+            name,
+            new RocksValueStorage(lsm, ctx, meta),
+            (descriptor as ReducingStateDescriptor<unknown>).reduce,
+          );
+        case 'aggregating':
+          return new StorageAggregatingState(
+            host,
+            name,
+            new RocksValueStorage(lsm, ctx, meta),
+            (descriptor as AggregatingStateDescriptor<unknown, unknown, unknown>).aggFunction,
+          );
+      }
+    }
+    const settings = ttlSettings(config);
+    meta.ttlSettings = settings;
+    meta.compactFilter = config.getCleanupStrategies().getRocksdbCompactFilterCleanupStrategy() !== null;
+    const noop = (): void => {}; // incremental cleanup has no effect on RocksDB (as in Flink)
+    switch (descriptor.type) {
+      case 'value':
+        return new TtlValueState(host, name, settings, noop, new RocksValueStorage(lsm, ctx, meta));
+      case 'list':
+        return new TtlListState(host, name, settings, noop, new RocksListStorage(lsm, ctx, meta));
+      case 'map':
+        return new TtlMapState(host, name, settings, noop, new RocksMapStorage(lsm, ctx, meta));
+      case 'reducing':
+        return new TtlReducingState(
+          host,
+          name,
+          settings,
+          noop,
+          new RocksValueStorage(lsm, ctx, meta),
+          (descriptor as ReducingStateDescriptor<unknown>).reduce,
+        );
+      case 'aggregating':
+        return new TtlAggregatingState(
+          host,
+          name,
+          settings,
+          noop,
+          new RocksValueStorage(lsm, ctx, meta),
+          (descriptor as AggregatingStateDescriptor<unknown, unknown, unknown>).aggFunction,
+        );
+    }
+  }
+
+  private compactionTtl(state: string): CompactionTtl | null {
+    const meta = this.states.get(state);
+    if (meta === undefined || !meta.compactFilter || meta.ttlSettings === null) return null;
+    return { type: meta.type, ttl: meta.ttlSettings.ttl };
+  }
+
+  // ---- LSM control and inspection
+
+  /** Flushes the memtable to a level-0 file (compacting as needed). */
+  flush(): void {
+    this.lsm.flush();
+  }
+
+  /** Merges all files (and the memtable) into one file on the last level. */
+  compactAll(): void {
+    this.lsm.compactAll();
+  }
+
+  /** The memtable size, files per level, and flush / compaction counts. */
+  lsmStats(): LsmStats {
+    return this.lsm.stats();
+  }
+
+  /** Bytes of all live SST files (the memtable not included). */
+  sstBytes(): number {
+    let n = 0;
+    for (const f of this.lsm.files()) n += f.bytes;
+    return n;
+  }
+
+  /** Every visible entry, sorted (cached until the next change). */
+  private visible(): SstEntry[] {
+    const version = this.lsm.version;
+    if (this.viewCache === null || this.viewCache.version !== version) {
+      this.viewCache = { version, entries: this.lsm.visibleEntries() };
+    }
+    return this.viewCache.entries;
+  }
+
+  // ---- snapshots
+
+  snapshot(): KeyedStateSnapshot {
+    const keyGroups: KeyGroupSnapshot[] = [];
+    const now = this.now();
+    let group: KeyGroupSnapshot | null = null;
+    // Entries are sorted by (key group, state, key, user key): build the canonical layout in one pass.
+    let state: { meta: StateMeta; entries: Array<[Key, unknown]> } | null = null;
+    let lastMapKeyJson: string | null = null;
+    const finishState = (): void => {
+      if (state === null || group === null) return;
+      const { meta, entries } = state;
+      const settings = meta.ttlSettings;
+      let out = entries;
+      if (settings !== null && settings.config.getCleanupStrategies().inFullSnapshot()) {
+        out = [];
+        for (const [key, v] of entries) {
+          const kept = unexpiredOrNull(meta.type, v, settings.ttl, now);
+          if (kept !== null) out.push([key, kept]);
+        }
+      }
+      if (out.length > 0) {
+        group.states[meta.name] = meta.ttl
+          ? { type: meta.type, ttl: true, entries: out }
+          : { type: meta.type, entries: out };
+      }
+      state = null;
+    };
+    const finishGroup = (): void => {
+      finishState();
+      if (group !== null && Object.keys(group.states).length > 0) keyGroups.push(group);
+      group = null;
+    };
+    for (const e of this.visible()) {
+      if (group === null || group.keyGroup !== e.kg) {
+        finishGroup();
+        group = { keyGroup: e.kg, states: {} };
+      }
+      if (state === null || state.meta.name !== e.state) {
+        finishState();
+        state = { meta: this.metaFor(e.state), entries: [] };
+        lastMapKeyJson = null;
+      }
+      const value = JSON.parse(e.value as string) as unknown;
+      if (state.meta.type === 'map') {
+        const keyJson = JSON.stringify(e.key);
+        if (keyJson !== lastMapKeyJson) {
+          state.entries.push([e.key, []]);
+          lastMapKeyJson = keyJson;
+        }
+        (state.entries[state.entries.length - 1][1] as Array<[unknown, unknown]>).push([e.uk, value]);
+      } else {
+        state.entries.push([e.key, value]);
+      }
+    }
+    finishGroup();
+    return {
+      maxParallelism: this.maxParallelism,
+      keyGroupRange: { start: this.keyGroupRange.startKeyGroup, end: this.keyGroupRange.endKeyGroup },
+      keyGroups,
+    };
+  }
+
+  private metaFor(name: string): StateMeta {
+    const meta = this.states.get(name);
+    if (meta === undefined) throw new Error(`Internal error: entries of unknown state "${name}"`);
+    return meta;
+  }
+
+  /**
+   * An incremental checkpoint (Flink's `RocksIncrementalSnapshotStrategy`): flushes the memtable, then
+   * lists every live SST file and includes the contents of those not in `previouslyUploaded` (usually
+   * `getConfirmedFiles()`: the files of the last completed checkpoint). Checkpointed (delta) size =
+   * bytes of `newFiles`; full size = bytes of all `files` (`incrementalHandleSizes`). The files are
+   * immutable and shared with the backend: do not modify them.
+   */
+  snapshotIncremental(
+    checkpointId: number,
+    previouslyUploaded: ReadonlySet<string>,
+  ): IncrementalKeyedStateHandle {
+    this.lsm.flush();
+    const all = this.lsm.files();
+    const stateTypes: Record<string, StateType> = {};
+    const ttlStates: string[] = [];
+    for (const name of Array.from(this.states.keys()).sort()) {
+      const meta = this.states.get(name) as StateMeta;
+      stateTypes[name] = meta.type;
+      if (meta.ttl) ttlStates.push(name);
+    }
+    this.pendingUploads.set(
+      checkpointId,
+      all.map((f) => f.id),
+    );
+    return {
+      kind: 'incremental',
+      checkpointId,
+      maxParallelism: this.maxParallelism,
+      keyGroupRange: { start: this.keyGroupRange.startKeyGroup, end: this.keyGroupRange.endKeyGroup },
+      files: all.map((f) => ({
+        id: f.id,
+        level: f.level,
+        keyGroupRange: { ...f.keyGroupRange },
+        bytes: f.bytes,
+      })),
+      newFiles: all.filter((f) => !previouslyUploaded.has(f.id)),
+      stateTypes,
+      ttlStates,
+    };
+  }
+
+  /** The checkpoint completed: its files count as uploaded for the next incremental checkpoint. */
+  notifyCheckpointComplete(checkpointId: number): void {
+    const ids = this.pendingUploads.get(checkpointId);
+    if (ids === undefined) return;
+    this.confirmed = new Set(ids);
+    for (const id of Array.from(this.pendingUploads.keys()))
+      if (id <= checkpointId) this.pendingUploads.delete(id);
+  }
+
+  notifyCheckpointAborted(checkpointId: number): void {
+    this.pendingUploads.delete(checkpointId);
+  }
+
+  /** Files known to be in checkpoint storage: those of the last completed (or restored) checkpoint. */
+  getConfirmedFiles(): ReadonlySet<string> {
+    return this.confirmed;
+  }
+
+  /**
+   * Clears, then restores: a single resolved incremental handle with this backend's key-group range
+   * takes its files over as they are (no rescaling; they count as uploaded, so the next incremental
+   * checkpoint shares them). Otherwise (full snapshots, several handles, other ranges: rescaling) the
+   * entries of the key groups in range are bulk-loaded into one new file.
+   */
+  restore(handles: ReadonlyArray<RestorableKeyedState>): void {
+    const stateInfo = new Map<string, { type: StateType; ttl: boolean }>();
+    const note = (name: string, type: StateType, ttl: boolean): void => {
+      const seen = stateInfo.get(name);
+      if (seen !== undefined) {
+        if (seen.type !== type)
+          throw new Error(`State "${name}" is ${seen.type} state in one snapshot and ${type} in another.`);
+        if (seen.ttl !== ttl)
+          throw new Error(`State "${name}" is stored with TTL in some snapshots and without in others.`);
+        return;
+      }
+      stateInfo.set(name, { type, ttl });
+    };
+    for (const h of handles) {
+      if (isIncrementalHandle(h)) {
+        throw new Error(
+          `Incremental handle of checkpoint ${h.checkpointId} must be resolved first ` +
+            `(SharedStateRegistry.resolve / resolveIncrementalHandle supply the shared files).`,
+        );
+      }
+      if (h.maxParallelism !== this.maxParallelism) {
+        throw new Error(
+          `Cannot restore a snapshot taken with maxParallelism ${h.maxParallelism} into a backend with ` +
+            `maxParallelism ${this.maxParallelism}: the number of key groups must not change.`,
+        );
+      }
+      if (isResolvedIncrementalHandle(h)) {
+        const ttlNames = new Set(h.ttlStates);
+        for (const name of Object.keys(h.stateTypes)) note(name, h.stateTypes[name], ttlNames.has(name));
+      } else {
+        for (const kgs of h.keyGroups) {
+          for (const name of Object.keys(kgs.states))
+            note(name, kgs.states[name].type, kgs.states[name].ttl === true);
+        }
+      }
+    }
+    for (const [name, info] of stateInfo) {
+      const meta = this.states.get(name);
+      if (meta === undefined) continue;
+      if (meta.type !== info.type) {
+        throw new Error(`State "${name}" is ${meta.type} state but the snapshot holds ${info.type} state.`);
+      }
+      if (meta.registered && meta.ttl !== info.ttl) throw ttlIncompatibility(name, info.ttl);
+    }
+
+    this.lsm.clear();
+    this.confirmed = new Set();
+    this.pendingUploads.clear();
+    for (const [name, info] of stateInfo) {
+      const meta = this.states.get(name);
+      if (meta === undefined) this.states.set(name, this.newMeta(name, info.type, info.ttl));
+      else if (!meta.registered) meta.ttl = info.ttl;
+    }
+
+    const range = this.keyGroupRange;
+    const only = handles.length === 1 ? handles[0] : null;
+    if (
+      only !== null &&
+      isResolvedIncrementalHandle(only) &&
+      only.keyGroupRange.start === range.startKeyGroup &&
+      only.keyGroupRange.end === range.endKeyGroup
+    ) {
+      this.lsm.adoptFiles(only.files);
+      this.confirmed = new Set(only.files.map((f) => f.id));
+      return;
+    }
+
+    const collected: SstEntry[] = [];
+    for (const h of handles) {
+      if (isResolvedIncrementalHandle(h)) {
+        collectResolved(h, range, collected, this.lsm);
+      } else {
+        collectFull(h, range, collected);
+      }
+    }
+    this.lsm.ingest(this.lsm.mergeEntries([{ entries: collected }], true, false));
+  }
+
+  // ---- inspection
+
+  stateNames(): string[] {
+    return Array.from(this.states.keys());
+  }
+
+  entries(stateName: string): Array<[Key, unknown]> {
+    const meta = this.states.get(stateName);
+    if (meta === undefined) return [];
+    const out: Array<[Key, unknown]> = [];
+    let lastKeyJson: string | null = null;
+    for (const e of this.visible()) {
+      if (e.state !== stateName) continue;
+      const value = JSON.parse(e.value as string) as unknown;
+      if (meta.type === 'map') {
+        const keyJson = JSON.stringify(e.key);
+        if (keyJson !== lastKeyJson) {
+          out.push([e.key, []]);
+          lastKeyJson = keyJson;
+        }
+        const v = meta.ttl ? (value as { value: unknown }).value : value;
+        (out[out.length - 1][1] as Array<[unknown, unknown]>).push([e.uk, v]);
+      } else {
+        out.push([e.key, meta.ttl ? unwrapTtl(meta.type, value) : value]);
+      }
+    }
+    // Sorted by key group first; the inspection order is by key.
+    return out.sort((a, b) => compareKeys(a[0], b[0]));
+  }
+
+  numKeys(): number {
+    const keys = new Set<string>();
+    for (const e of this.visible()) keys.add(`${e.kg},${JSON.stringify(e.key)}`);
+    return keys.size;
+  }
+}
+
+/** The entries of a full (canonical) snapshot in `range`, as puts. */
+function collectFull(s: KeyedStateSnapshot, range: KeyGroupRange, out: SstEntry[]): void {
+  for (const kgs of s.keyGroups) {
+    if (!range.contains(kgs.keyGroup)) continue;
+    for (const state of Object.keys(kgs.states)) {
+      const { type, entries } = kgs.states[state];
+      for (const [key, value] of entries) {
+        if (type === 'map') {
+          for (const [uk, uv] of value as Array<[UserKey, unknown]>) {
+            out.push({ kg: kgs.keyGroup, state, key, uk, op: 'put', value: serialize(uv) });
+          }
+        } else {
+          out.push({ kg: kgs.keyGroup, state, key, op: 'put', value: serialize(value) });
+        }
+      }
+    }
+  }
+}
+
+/** The visible entries of a resolved incremental handle in `range`. */
+function collectResolved(
+  h: ResolvedIncrementalKeyedStateHandle,
+  range: KeyGroupRange,
+  out: SstEntry[],
+  lsm: Lsm,
+): void {
+  const sources = h.files
+    .slice()
+    .reverse()
+    .map((f) => ({ entries: f.entries.filter((e) => range.contains(e.kg)) }));
+  for (const e of lsm.mergeEntries(sources, true, false).entries) out.push(e);
+}

@@ -2,6 +2,7 @@
  * The snapshot JSON format: CompletedCheckpoint → JSON → CompletedCheckpoint is the identity in every
  * checkpointing mode; the validator names the path and the problem for each kind of bad file.
  */
+import type { KeyedStateSnapshot } from '../../src/engine/state/KeyedStateBackend';
 import { describe, expect, it } from 'vitest';
 import {
   CHECKPOINTING_MODES,
@@ -154,8 +155,8 @@ describe('snapshot JSON conversion', () => {
   it('refuses to export a value that is not plain JSON, naming where it is', () => {
     const { cp } = exported();
     const bad = structuredClone(cp);
-    const t = bad.tasks.find((x) => x.keyedState && x.keyedState.keyGroups.length > 0)!;
-    const kg = t.keyedState!.keyGroups[0];
+        const t = bad.tasks.find((x) => x.keyedState && (x.keyedState as KeyedStateSnapshot).keyGroups.length > 0)!;
+    const kg = (t.keyedState as KeyedStateSnapshot).keyGroups[0];
     kg.states.visits.entries[0][1] = Number.NaN;
     expect(() => toSnapshotJson(bad)).toThrow(
       /operators\[1\]\.subtasks\[\d\]\.keyedState\[0\]\.entries\[\d+\]\.value: NaN is not a JSON number/,

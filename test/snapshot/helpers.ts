@@ -1,4 +1,5 @@
 /** Shared by the snapshot tests: small visits-like jobs, runs that stop after a checkpoint, comparisons. */
+import type { KeyedStateSnapshot } from '../../src/engine/state/KeyedStateBackend';
 import {
   DurableCheckpointStorage,
   ExternalSystem,
@@ -95,7 +96,7 @@ export function stateOfCheckpoint(
   for (const t of cp.tasks) {
     if (!t.keyedState) continue;
     const op = (out[t.operatorUid] ??= {});
-    for (const kg of t.keyedState.keyGroups)
+        for (const kg of (t.keyedState as KeyedStateSnapshot).keyGroups)
       for (const [name, st] of Object.entries(kg.states)) {
         const m = (op[name] ??= {});
         for (const [k, v] of st.entries) m[String(k)] = v;

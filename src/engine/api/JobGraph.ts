@@ -32,6 +32,8 @@ export interface JobVertex {
   name: string;
   parallelism: number;
   maxParallelism: number;
+  /** Set by the user (env.setMaxParallelism), not derived from the parallelism. */
+  maxParallelismConfigured: boolean;
   /** Virtual time one record takes in this operator (ms). For sources: the time between two records. */
   processingTimeMs: number;
   readonly spec: OperatorSpec;
@@ -100,6 +102,8 @@ export interface StateBackendConfig {
   stateBackend: StateBackendName;
   checkpointStorage: CheckpointStorageName;
   checkpointPath: string | null;
+  /** RocksDB only: upload just the SST files that earlier checkpoints do not have (Flink's default: off). */
+  incrementalCheckpoints: boolean;
 }
 
 /** Modelled costs in virtual time; all latencies are drawn from the seeded generator. */

@@ -165,6 +165,7 @@ export class StreamExecutionEnvironment {
       name,
       parallelism: this.defaultParallelism,
       maxParallelism: 0,
+      maxParallelismConfigured: false,
       processingTimeMs: 0.05,
       nonParallel: false,
       spec,
@@ -197,6 +198,7 @@ export class StreamExecutionEnvironment {
           `operator '${v.uid}': parallelism ${v.parallelism} exceeds maxParallelism ${maxParallelism}`,
         );
       v.maxParallelism = maxParallelism;
+      v.maxParallelismConfigured = this.maxParallelism !== null;
       return v;
     });
     // Flink: a forward edge needs equal parallelism; with none given, unequal parallelism means rebalance.

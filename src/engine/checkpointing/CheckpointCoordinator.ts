@@ -172,7 +172,8 @@ export class CheckpointCoordinator {
     p.stats.latestAckTime = now;
     p.stats.subtasks.push(ack.stats);
     p.stats.checkpointedBytes += ack.snapshot.stateBytes + ack.snapshot.channelStateBytes;
-    p.stats.fullBytes += ack.snapshot.stateBytes + ack.snapshot.channelStateBytes;
+    p.stats.fullBytes +=
+      (ack.snapshot.fullStateBytes ?? ack.snapshot.stateBytes) + ack.snapshot.channelStateBytes;
     p.stats.persistedInFlightBytes += ack.snapshot.channelStateBytes;
     if (p.acks.size === p.stats.numTasks) this.completePendingCheckpoint(p, now);
   }
@@ -231,7 +232,8 @@ export class CheckpointCoordinator {
       if (id < p.id) this.failCheckpoint(id, `Checkpoint subsumed by checkpoint ${p.id}.`, now, false);
     }
     this.host.onCheckpointCompleted(checkpoint, now);
-    this.host.notifyCheckpointComplete(p.id, now);
+    // Since Flink 1.15 an (intermediate) savepoint commits no side effects: no notifyCheckpointComplete.
+    if (checkpoint.kind === 'checkpoint') this.host.notifyCheckpointComplete(p.id, now);
     this.runQueuedTrigger(now);
   }
 

@@ -10,6 +10,12 @@
  * Retention as Flink: keep the latest `retained` completed checkpoints (default 1).
  */
 import type { CompletedCheckpoint } from './CompletedCheckpoint';
+import { SharedStateRegistry } from './SharedStateRegistry';
+import {
+  resolveIncrementalHandle,
+  type IncrementalKeyedStateHandle,
+  type ResolvedIncrementalKeyedStateHandle,
+} from '../state/rocksdb/types';
 
 export interface CheckpointStorage {
   /** True if checkpoints survive the engine instance (crash survival). */
@@ -23,12 +29,26 @@ export interface CheckpointStorage {
   store(checkpoint: CompletedCheckpoint, done: (error: Error | null) => void): void;
   latest(jobName: string): CompletedCheckpoint | null;
   list(jobName: string): CompletedCheckpoint[];
+  /** Incremental keyed state: the files its handle references, from the shared state. */
+  resolveIncremental?(handle: IncrementalKeyedStateHandle): ResolvedIncrementalKeyedStateHandle;
+}
+
+/** Resolves an incremental handle with the storage's shared files (or the files the handle carries). */
+export function resolveIncrementalState(
+  storage: CheckpointStorage,
+  handle: IncrementalKeyedStateHandle,
+): ResolvedIncrementalKeyedStateHandle {
+  return storage.resolveIncremental
+    ? storage.resolveIncremental(handle)
+    : resolveIncrementalHandle(handle, () => undefined);
 }
 
 export class InMemoryCheckpointStorage implements CheckpointStorage {
   private readonly byJob = new Map<string, CompletedCheckpoint[]>();
   /** Set to make the next writes fail, e.g. to teach what a storage fault does. */
   failWrites: string | null = null;
+  /** Shared SST files of incremental checkpoints, reference-counted across retained checkpoints. */
+  readonly sharedState = new SharedStateRegistry();
 
   constructor(
     readonly name: string,
@@ -43,11 +63,24 @@ export class InMemoryCheckpointStorage implements CheckpointStorage {
     }
     // structuredClone: what is stored must not share objects with the running job.
     const copy = structuredClone(checkpoint);
+    // Incremental state: new files go to the shared registry; the stored handle keeps references only.
+    for (const task of copy.tasks) {
+      const ks = task.keyedState;
+      if (ks && 'kind' in ks && ks.kind === 'incremental') {
+        this.sharedState.registerCheckpoint(
+          copy.checkpointId,
+          ks.files.map((f) => f.id),
+          ks.newFiles,
+        );
+        task.keyedState = { ...ks, newFiles: [] };
+      }
+    }
     const list = this.byJob.get(checkpoint.jobName) ?? [];
     list.push(copy);
     list.sort((a, b) => a.checkpointId - b.checkpointId);
     const checkpoints = list.filter((c) => c.kind === 'checkpoint');
     const subsumed = new Set(checkpoints.slice(0, Math.max(0, checkpoints.length - this.retained)));
+    for (const c of subsumed) this.sharedState.releaseCheckpoint(c.checkpointId);
     this.byJob.set(
       checkpoint.jobName,
       list.filter((c) => !subsumed.has(c)),
@@ -62,6 +95,10 @@ export class InMemoryCheckpointStorage implements CheckpointStorage {
 
   list(jobName: string): CompletedCheckpoint[] {
     return [...(this.byJob.get(jobName) ?? [])];
+  }
+
+  resolveIncremental(handle: IncrementalKeyedStateHandle): ResolvedIncrementalKeyedStateHandle {
+    return this.sharedState.resolve(handle);
   }
 }
 

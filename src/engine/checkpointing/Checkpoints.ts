@@ -24,7 +24,7 @@ export function validateRestore(
     const tasks = checkpoint.tasks.filter((t) => t.operatorUid === uid);
     const hasState = tasks.some(
       (t) =>
-        (t.keyedState && t.keyedState.keyGroups.length > 0) ||
+        (t.keyedState && ('kind' in t.keyedState || t.keyedState.keyGroups.length > 0)) ||
         t.operatorState !== null ||
         t.timers.length > 0 ||
         t.inputChannelState.length > 0 ||

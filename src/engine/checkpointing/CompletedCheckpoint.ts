@@ -5,6 +5,7 @@
  */
 import type { CheckpointingMode } from '../api/JobGraph';
 import type { KeyedStateSnapshot } from '../state/KeyedStateBackend';
+import type { IncrementalKeyedStateHandle } from '../state/rocksdb/types';
 import type { OperatorListSnapshot } from '../state/OperatorStateBackend';
 import type { TimerSnapshot } from '../time/InternalTimerService';
 
@@ -46,14 +47,17 @@ export interface TaskStateSnapshot {
   subtaskIndex: number;
   parallelism: number;
   maxParallelism: number;
-  keyedState: KeyedStateSnapshot | null;
+  /** Full (heap, savepoints) or incremental (RocksDB-like: SST files, shared with earlier checkpoints). */
+  keyedState: KeyedStateSnapshot | IncrementalKeyedStateHandle | null;
   operatorState: OperatorStateSnapshot | null;
   /** Timers of keyed operators, with their key groups (they move with the key group on rescale). */
   timers: TimerSnapshot[];
   inputChannelState: ChannelStateSnapshot[];
   outputChannelState: ChannelStateSnapshot[];
-  /** Estimated serialized size of this subtask's state (bytes). */
+  /** Size of what this checkpoint uploaded for the subtask (the delta for incremental checkpoints). */
   stateBytes: number;
+  /** Full size of the subtask's state (equals stateBytes unless incremental). */
+  fullStateBytes?: number;
   /** Estimated serialized size of the persisted in-flight records (bytes). */
   channelStateBytes: number;
 }

@@ -29,6 +29,12 @@ export type SinkKind = 'non-transactional' | 'idempotent-upsert' | 'two-phase-co
 
 export class ExternalSystem {
   readonly tables = new Map<string, SinkTable>();
+  private deployments = 0;
+
+  /** A number no sink deployment writing here used before: keeps transaction ids unique. */
+  nextDeployment(): number {
+    return this.deployments++;
+  }
 
   table(sinkUid: string, kind: SinkKind): SinkTable {
     let t = this.tables.get(sinkUid);

@@ -30,6 +30,7 @@ import {
 import {
   DurableCheckpointStorage,
   JobManagerCheckpointStorage,
+  resolveIncrementalState,
   type CheckpointStorage,
 } from '../checkpointing/CheckpointStorage';
 import type {
@@ -63,8 +64,10 @@ import {
   type Watermark,
 } from './StreamElement';
 import { InternalTimerService, type TimeDomain } from '../time/InternalTimerService';
-import type { KeyedStateBackend } from '../state/KeyedStateBackend';
+import type { KeyedStateBackend, RestorableKeyedState } from '../state/KeyedStateBackend';
 import { validateRestore } from '../checkpointing/Checkpoints';
+import { RocksDBKeyedStateBackend } from '../state/rocksdb/RocksDBKeyedStateBackend';
+import { incrementalHandleSizes } from '../state/rocksdb/types';
 import { StreamTask, type OutputGate, type PendingSnapshot } from './StreamTask';
 import { createOperator, SourceOperator, type OperatorContext } from './operators';
 
@@ -184,6 +187,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
         : 0;
     this.restartStrategy = new RestartBackoffTimeStrategy(job.restartStrategy, this.random.fork('restart'));
     validateCheckpointConfig(job);
+    adoptRestoredMaxParallelism(job, options.restoreFrom ?? this.checkpointStorage.latest(job.name));
     this.buildExecutionGraph();
     this.coordinator = new CheckpointCoordinator(
       this,
@@ -294,12 +298,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
     task.pendingSnapshots.clear();
     task.firstBarrierAt.clear();
     const v = task.vertex;
-    task.keyedBackend = v.keySelector
-      ? new HeapKeyedStateBackend(
-          v.maxParallelism,
-          computeKeyGroupRangeForOperatorIndex(v.maxParallelism, v.parallelism, task.subtaskIndex),
-        )
-      : null;
+    task.keyedBackend = v.keySelector ? this.createKeyedStateBackend(task) : null;
     task.barrierHandler = this.createBarrierHandler(task, this.job.checkpointConfig.mode);
     task.savepointHandler = new SingleCheckpointBarrierHandler(task, this);
     task.timerService = task.keyedBackend ? new InternalTimerService() : null;
@@ -312,10 +311,17 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
     task.operator = createOperator(this.operatorContext(task));
     task.status = 'RUNNING';
     this.emitTaskStatus(task, 'RUNNING');
-    const snapshots = checkpoint ? checkpoint.tasks.filter((s) => s.operatorUid === v.uid) : null;
+    const own = checkpoint ? checkpoint.tasks.filter((s) => s.operatorUid === v.uid) : [];
+    // An operator the checkpoint does not know (added to the job) starts fresh: isRestored() is false.
+    const snapshots = own.length > 0 ? own : null;
     try {
       if (snapshots && task.keyedBackend) {
-        task.keyedBackend.restore(snapshots.flatMap((s) => (s.keyedState ? [s.keyedState] : [])));
+        const restorable: RestorableKeyedState[] = [];
+        for (const s of snapshots) {
+          const ks = s.keyedState;
+          if (ks) restorable.push('kind' in ks ? resolveIncrementalState(this.checkpointStorage, ks) : ks);
+        }
+        task.keyedBackend.restore(restorable);
       }
       task.operator.initializeState(snapshots);
       if (snapshots && task.timerService) {
@@ -324,6 +330,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
         this.scheduleProcessingTimer(task);
       }
       task.operator.open();
+      task.keyedBackend?.takeCost(); // set-up and restore are not charged to the first record
     } catch (e) {
       // A user function that throws in open() fails the task, as in Flink (not the whole engine).
       this.control.push(this.now, {
@@ -395,13 +402,28 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
     return { kind: RECORD, id: this.elementIds++, value, ts, key, arrival };
   }
 
+  /** Flink's HashMapStateBackend or the RocksDB-like LSM backend, as the job's state backend says. */
+  private createKeyedStateBackend(task: StreamTask): KeyedStateBackend {
+    const v = task.vertex;
+    const range = computeKeyGroupRangeForOperatorIndex(v.maxParallelism, v.parallelism, task.subtaskIndex);
+    const backend: KeyedStateBackend =
+      this.job.stateBackend.stateBackend === 'rocksdb'
+        ? new RocksDBKeyedStateBackend(v.maxParallelism, range, {
+            // Unique per deployment: a restored older checkpoint must not reuse a newer file's id.
+            ownerId: `${task.id}@${this.incarnation}.${task.attempt}`,
+          })
+        : new HeapKeyedStateBackend(v.maxParallelism, range);
+    backend.setTimeProvider(() => task.clock);
+    return backend;
+  }
+
   private operatorContext(task: StreamTask): OperatorContext {
     return {
       taskId: task.id,
       vertex: task.vertex,
       subtaskIndex: task.subtaskIndex,
       attemptNumber: task.restarts,
-      transactionScope: `e${this.incarnation}a${task.attempt}`,
+      transactionScope: `d${this.external.nextDeployment()}`,
       keyedBackend: task.keyedBackend,
       now: () => task.clock,
       currentTimestamp: () => task.currentTimestamp,
@@ -517,6 +539,14 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
   /** No records anywhere, every source at the end of its log, every task running. */
   isDrained(): boolean {
     if (this.recordsInFlight > 0 || this.restartsPending > 0) return false;
+    // Watermarks and barriers still travelling, or a source watermark not sent yet, are work too.
+    for (const ch of this.channels) if (ch.queue.length > 0 || ch.backlog.length > 0) return false;
+    for (const t of this.tasks) {
+      const spec = t.vertex.spec;
+      if (spec.kind === 'source' && spec.watermarkStrategy && !t.idle) {
+        if (t.maxTimestamp - spec.watermarkStrategy.boundMs - 1 > t.lastEmittedWatermark) return false;
+      }
+    }
     for (const t of this.tasks) {
       if (t.status !== 'RUNNING') return false;
       if (t.operator instanceof SourceOperator && t.operator.hasMore()) return false;
@@ -553,6 +583,8 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
         if (ev.attempt === ev.task.attempt && ev.task.status === 'RUNNING') {
           ev.task.clock = this.now;
           ev.task.operator.notifyCheckpointComplete(ev.checkpointId);
+          const backend = ev.task.keyedBackend;
+          if (backend instanceof RocksDBKeyedStateBackend) backend.notifyCheckpointComplete(ev.checkpointId);
           if (this.traceListener)
             this.emit({
               type: 'checkpoint-notified',
@@ -646,7 +678,11 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
           this.failTask(task, `${task.vertex.name} (${task.id}) threw: ${(e as Error).message}`);
           break;
         }
-        if (!emitted) break;
+        if (!emitted) {
+          // At the end of the log: poll again later, as a Kafka consumer does (records may be appended).
+          this.scheduleWake(task, t + SOURCE_POLL_INTERVAL_MS);
+          break;
+        }
         t += pt;
         if (t > this.lastRecordTime) this.lastRecordTime = t;
         processed++;
@@ -729,6 +765,8 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
         backend.setCurrentKey(record.key ?? (task.vertex.keySelector as (v: unknown) => Key)(record.value));
       }
       task.operator.processElement(record.value);
+      // RocksDB-like backend: reads and writes (de)serialize, which takes virtual time.
+      if (backend !== null) return end + backend.takeCost();
     } catch (e) {
       this.failTask(task, `${task.vertex.name} (${task.id}) threw: ${(e as Error).message}`);
     }
@@ -988,13 +1026,30 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       }
     }
     const backend = task.keyedBackend;
-    const keyedState = backend ? backend.snapshot() : null;
+    // RocksDB-like backends with incremental checkpoints upload only new SST files (never for savepoints,
+    // which use the canonical full format).
+    const incremental =
+      backend instanceof RocksDBKeyedStateBackend &&
+      this.job.stateBackend.incrementalCheckpoints &&
+      !req.savepoint
+        ? backend.snapshotIncremental(id, backend.getConfirmedFiles())
+        : null;
+    const keyedState = incremental ?? (backend ? backend.snapshot() : null);
     task.clock = t;
     const operatorState = task.operator.snapshotState(id);
     const numKeys = backend ? backend.numKeys() : 0;
-    const stateBytes =
-      (keyedState ? estimateSnapshotBytes(keyedState) : 0) +
-      (operatorState ? JSON.stringify(operatorState).length : 0);
+    const operatorBytes = operatorState ? JSON.stringify(operatorState).length : 0;
+    let stateBytes: number;
+    let fullStateBytes: number;
+    if (incremental) {
+      const sizes = incrementalHandleSizes(incremental);
+      stateBytes = sizes.checkpointedBytes + operatorBytes;
+      fullStateBytes = sizes.fullBytes + operatorBytes;
+    } else {
+      stateBytes =
+        (keyedState && !('kind' in keyedState) ? estimateSnapshotBytes(keyedState) : 0) + operatorBytes;
+      fullStateBytes = stateBytes;
+    }
     const syncMs = costs.syncSnapshotBaseMs + numKeys * costs.syncSnapshotPerKeyMs;
     const asyncMs = costs.asyncSnapshotBaseMs + stateBytes / costs.storageBytesPerMs;
     const pending: PendingSnapshot = {
@@ -1009,6 +1064,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       operatorState,
       timers: task.timerService ? task.timerService.snapshot() : [],
       stateBytes,
+      fullStateBytes,
       inputChannelState: new Map(),
       outputChannelState,
       channelsRecording: 0,
@@ -1050,6 +1106,8 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
         const e = ch.queue.at(i);
         if (e.kind === BARRIER && e.checkpointId >= pending.checkpointId) {
           sawBarrier = true;
+          // Queued but maybe not arrived yet: the channel's state is complete only when it arrives.
+          pending.recordingDoneAt = Math.max(pending.recordingDoneAt, e.arrival);
           break;
         }
         if (e.kind === RECORD) records.push({ value: e.value, ts: e.ts });
@@ -1130,6 +1188,8 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       inputChannelState: structuredClone(inputChannelState),
       outputChannelState: p.outputChannelState,
       stateBytes: p.stateBytes,
+      // Only incremental snapshots differ between what was uploaded and the full size.
+      ...(p.fullStateBytes !== p.stateBytes ? { fullStateBytes: p.fullStateBytes } : {}),
       channelStateBytes,
     };
     const triggerTime = this.triggerTimeOf(checkpointId, p.triggeredAt);
@@ -1212,6 +1272,8 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
   abortCheckpointInTasks(checkpointId: number, t: number): void {
     for (const task of this.tasks) {
       task.barrierHandler?.abortCheckpoint(checkpointId, t);
+      if (task.keyedBackend instanceof RocksDBKeyedStateBackend)
+        task.keyedBackend.notifyCheckpointAborted(checkpointId);
       if (task.pendingSnapshots.delete(checkpointId)) {
         for (const ch of task.inputs) if (ch.recording?.checkpointId === checkpointId) ch.recording = null;
       }
@@ -1354,7 +1416,16 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       if (ch.watermark < min) min = ch.watermark;
     }
     if (!anyActive) {
-      // Every input is idle: so is this task, downstream (Flink propagates WatermarkStatus.IDLE).
+      // The last active input went idle: Flink's StatusWatermarkValve flushes the max watermark over
+      // all channels, then the task is idle downstream too (WatermarkStatus.IDLE).
+      let max = -Infinity;
+      for (const ch of task.inputs) if (ch.watermark > max) max = ch.watermark;
+      if (max > task.currentWatermark) {
+        task.currentWatermark = max;
+        if (this.traceListener) this.emit({ type: 'watermark-advanced', t, task: task.id, watermark: max });
+        t = this.fireEventTimeTimers(task, max, t);
+        this.broadcastWatermark(task, max, false, t);
+      }
       if (!task.idle) {
         task.idle = true;
         this.broadcastWatermark(task, task.currentWatermark, true, t);
@@ -1598,6 +1669,23 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
     return this.recordsInFlight;
   }
 }
+
+/**
+ * Flink: an operator whose max parallelism was not set explicitly takes the one its state was
+ * checkpointed with (key groups must stay the same); an explicit, different one fails the restore.
+ */
+function adoptRestoredMaxParallelism(job: JobGraph, checkpoint: CompletedCheckpoint | null): void {
+  if (!checkpoint) return;
+  for (const v of job.vertices) {
+    if (v.maxParallelismConfigured) continue;
+    const snap = checkpoint.tasks.find((t) => t.operatorUid === v.uid);
+    if (snap && snap.maxParallelism !== v.maxParallelism && v.parallelism <= snap.maxParallelism)
+      v.maxParallelism = snap.maxParallelism;
+  }
+}
+
+/** How often a source at the end of its log looks for new records. */
+const SOURCE_POLL_INTERVAL_MS = 100;
 
 /** JobManagerCheckpointStorage's default max state size (5 MiB), as in Flink. */
 export const MAX_MEMORY_STATE_SIZE = 5 * 1024 * 1024;

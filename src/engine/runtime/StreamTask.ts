@@ -11,6 +11,7 @@ import type { TaskStatus } from '../trace/TraceEvent';
 import type { Channel } from './Channel';
 import type { StreamOperator } from './operators';
 import type { KeyedStateSnapshot } from '../state/KeyedStateBackend';
+import type { IncrementalKeyedStateHandle } from '../state/rocksdb/types';
 import type { InternalTimerService, TimerSnapshot } from '../time/InternalTimerService';
 
 export interface OutputGate {
@@ -30,10 +31,11 @@ export interface PendingSnapshot {
   alignmentMs: number;
   startDelayMs: number;
   unaligned: boolean;
-  keyedState: KeyedStateSnapshot | null;
+  keyedState: KeyedStateSnapshot | IncrementalKeyedStateHandle | null;
   operatorState: OperatorStateSnapshot | null;
   timers: TimerSnapshot[];
   stateBytes: number;
+  fullStateBytes: number;
   inputChannelState: Map<Channel, ChannelStateSnapshot>;
   outputChannelState: ChannelStateSnapshot[];
   /** Input channels whose barrier has not been seen yet (channel state still being recorded). */

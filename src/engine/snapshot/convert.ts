@@ -9,6 +9,7 @@
  *   (validate.ts), and only then builds a fresh CompletedCheckpoint that shares nothing with the input.
  *   Never throws; an invalid file yields every problem found, each with its path.
  */
+import type { IncrementalKeyedStateHandle } from '../state/rocksdb/types';
 import type { JobGraph } from '../api/JobGraph';
 import type {
   ChannelStateSnapshot,
@@ -85,8 +86,11 @@ function channelsToJson(list: readonly ChannelStateSnapshot[], path: PathSegment
   }));
 }
 
-function keyedStateToJson(ks: KeyedStateSnapshot, path: PathSegment[]): KeyedStateJson[] {
-  if (!Array.isArray((ks as { keyGroups?: unknown }).keyGroups))
+function keyedStateToJson(
+  ks: KeyedStateSnapshot | IncrementalKeyedStateHandle,
+  path: PathSegment[],
+): KeyedStateJson[] {
+  if ('kind' in ks)
     throw new SnapshotExportError(
       formatPath(path),
       'an incremental (RocksDB) checkpoint references shared files and cannot be written as JSON: take a savepoint (canonical format) instead',

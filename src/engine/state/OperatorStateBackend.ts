@@ -85,6 +85,10 @@ export class OperatorStateBackend {
 
   snapshot(): Record<string, OperatorListSnapshot> {
     const out: Record<string, OperatorListSnapshot> = {};
+    // Restored state the function did not ask for again is kept, as Flink's backend registers it on restore.
+    for (const [name, prev] of this.restored) {
+      if (!this.lists.has(name)) out[name] = { mode: prev.mode, items: structuredClone(prev.items) };
+    }
     for (const [name, s] of this.lists) out[name] = { mode: s.mode, items: structuredClone(s.items) };
     return out;
   }

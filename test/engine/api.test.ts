@@ -224,7 +224,7 @@ describe('defaults', () => {
       timeoutMs: 600_000,
       minPauseBetweenCheckpointsMs: 0,
       maxConcurrentCheckpoints: 1,
-            tolerableFailedCheckpoints: 0,
+      tolerableFailedCheckpoints: 0,
       alignedCheckpointTimeoutMs: 0,
     });
   });

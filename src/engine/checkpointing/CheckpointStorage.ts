@@ -64,16 +64,23 @@ export class InMemoryCheckpointStorage implements CheckpointStorage {
     // structuredClone: what is stored must not share objects with the running job.
     const copy = structuredClone(checkpoint);
     // Incremental state: new files go to the shared registry; the stored handle keeps references only.
-    for (const task of copy.tasks) {
-      const ks = task.keyedState;
-      if (ks && 'kind' in ks && ks.kind === 'incremental') {
-        this.sharedState.registerCheckpoint(
-          copy.checkpointId,
-          ks.files.map((f) => f.id),
-          ks.newFiles,
-        );
-        task.keyedState = { ...ks, newFiles: [] };
+    try {
+      for (const task of copy.tasks) {
+        const ks = task.keyedState;
+        if (ks && 'kind' in ks && ks.kind === 'incremental') {
+          this.sharedState.registerCheckpoint(
+            copy.checkpointId,
+            ks.files.map((f) => f.id),
+            ks.newFiles,
+          );
+          task.keyedState = { ...ks, newFiles: [] };
+        }
       }
+    } catch (e) {
+      // Keep exactly what was there: drop this checkpoint's references again, report the failure.
+      this.sharedState.releaseCheckpoint(copy.checkpointId);
+      done(e as Error);
+      return;
     }
     const list = this.byJob.get(checkpoint.jobName) ?? [];
     list.push(copy);

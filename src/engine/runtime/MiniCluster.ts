@@ -307,6 +307,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
     task.maxTimestamp = -Infinity;
     task.lastEmittedWatermark = -Infinity;
     task.lastRecordAt = this.now;
+    task.nextEmitAt = this.now;
     task.idle = false;
     task.operator = createOperator(this.operatorContext(task));
     task.status = 'RUNNING';
@@ -410,7 +411,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       this.job.stateBackend.stateBackend === 'rocksdb'
         ? new RocksDBKeyedStateBackend(v.maxParallelism, range, {
             // Unique per deployment: a restored older checkpoint must not reuse a newer file's id.
-            ownerId: `${task.id}@${this.incarnation}.${task.attempt}`,
+            ownerId: `${task.id}@${this.external.nextDeployment()}`,
           })
         : new HeapKeyedStateBackend(v.maxParallelism, range);
     backend.setTimeProvider(() => task.clock);
@@ -667,7 +668,16 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       }
       if (isSource) {
         if (this.stopTheWorld !== null) break;
-        task.clock = t + pt;
+        // A source emits one record every `pt` ms and is idle in between (it is not busy): an idle
+        // status or a barrier can go out between two records.
+        if (t < task.nextEmitAt) {
+          if (task.nextEmitAt >= horizon) {
+            this.scheduleWake(task, task.nextEmitAt);
+            break;
+          }
+          t = task.nextEmitAt;
+        }
+        task.clock = t;
         task.workStartedAt = t;
         task.currentTimestamp = null;
         let emitted: boolean;
@@ -683,7 +693,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
           this.scheduleWake(task, t + SOURCE_POLL_INTERVAL_MS);
           break;
         }
-        t += pt;
+        task.nextEmitAt = t + pt;
         if (t > this.lastRecordTime) this.lastRecordTime = t;
         processed++;
         continue;

@@ -84,6 +84,8 @@ export class StreamTask {
   maxTimestamp = -Infinity;
   lastEmittedWatermark = -Infinity;
   lastRecordAt = 0;
+  /** Sources: virtual time of the next record (one every processingTimeMs). */
+  nextEmitAt = 0;
   idle = false;
   /** First time a barrier of a checkpoint reached this task (for the "start delay" statistic). */
   readonly firstBarrierAt = new Map<number, number>();

@@ -523,13 +523,9 @@ describe('restoring into a new MiniCluster that shares the external system', () 
   });
 
   it('with incremental RocksDB checkpoints, a new cluster sharing the storage uses new SST file ids', () => {
-    // RocksDBKeyedStateBackend files are named `<ownerId>-NNNNNN.sst` with ownerId
-    // `${task.id}@${incarnation}.${attempt}` (MiniCluster.createKeyedStateBackend). A second
-    // MiniCluster (default incarnation 0) restored from a savepoint into the same durable storage
-    // names its files `count#0@0.1-000001.sst`, ... again; the storage's SharedStateRegistry already
-    // holds those ids with other contents and registerCheckpoint throws "Shared file id collision"
-    // — synchronously, out of CheckpointStorage.store, the coordinator and MiniCluster.step, so the
-    // whole run aborts (not even a failed checkpoint).
+    // RocksDBKeyedStateBackend files are named `<ownerId>-NNNNNN.sst`; the owner id is unique per
+    // deployment (drawn from the external system), so a second MiniCluster restored from a savepoint
+    // into the same durable storage never reuses an id the SharedStateRegistry already holds.
     const storage = new DurableCheckpointStorage();
     const external = new ExternalSystem();
     const first = new MiniCluster(countJob({ rocksdbIncremental: true, intervalMs: 20 }), {

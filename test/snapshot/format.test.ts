@@ -155,7 +155,9 @@ describe('snapshot JSON conversion', () => {
   it('refuses to export a value that is not plain JSON, naming where it is', () => {
     const { cp } = exported();
     const bad = structuredClone(cp);
-        const t = bad.tasks.find((x) => x.keyedState && (x.keyedState as KeyedStateSnapshot).keyGroups.length > 0)!;
+    const t = bad.tasks.find(
+      (x) => x.keyedState && (x.keyedState as KeyedStateSnapshot).keyGroups.length > 0,
+    )!;
     const kg = (t.keyedState as KeyedStateSnapshot).keyGroups[0];
     kg.states.visits.entries[0][1] = Number.NaN;
     expect(() => toSnapshotJson(bad)).toThrow(

@@ -96,7 +96,7 @@ export function stateOfCheckpoint(
   for (const t of cp.tasks) {
     if (!t.keyedState) continue;
     const op = (out[t.operatorUid] ??= {});
-        for (const kg of (t.keyedState as KeyedStateSnapshot).keyGroups)
+    for (const kg of (t.keyedState as KeyedStateSnapshot).keyGroups)
       for (const [name, st] of Object.entries(kg.states)) {
         const m = (op[name] ??= {});
         for (const [k, v] of st.entries) m[String(k)] = v;

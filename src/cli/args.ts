@@ -6,6 +6,7 @@
 import {
   CHECKPOINTING_MODES,
   SCENARIOS,
+  stateBackendByName,
   type CheckpointingMode,
   type ScheduledFailure,
 } from '../engine/index';
@@ -26,6 +27,10 @@ export interface SimOptions {
   exportFile?: string;
   /** `--restore FILE`: start the scenario from this snapshot file. */
   restoreFile?: string;
+  /** `--backend NAME`: memory | fs | rocksdb (the seed's names) or the modern class names. */
+  backend?: string;
+  /** `--parallelism N`: parallelism of every non-source operator (with --restore: a rescale). */
+  parallelism?: number;
 }
 
 export type ParsedArgs = { help: true } | { help: false; options: SimOptions };
@@ -66,6 +71,11 @@ Options:
                   (docs/snapshot-format.md)
   --restore FILE  start the scenario from a snapshot file instead of from scratch; an invalid file
                   prints every problem with its path and exits 1
+  --backend NAME  state backend: memory | fs | rocksdb (the seed's MemoryStateBackend,
+                  FsStateBackend, RocksDBStateBackend with incremental checkpoints); the modern
+                  names (HashMapStateBackend, EmbeddedRocksDBStateBackend) work too
+  --parallelism N parallelism of every operator but the sources; with --restore this rescales
+                  the snapshot's keyed state by key groups
   -h, --help      show this help
 
 Examples:
@@ -73,7 +83,8 @@ Examples:
   npm run sim -- visits --mode at-least-once --fail count#1@2500
   npm run -s sim -- visits --fail engine@1800 --json
   npm run sim -- visits --until 1800 --export visits-cp.json
-  npm run sim -- visits --restore visits-cp.json
+  npm run sim -- visits --restore visits-cp.json --parallelism 2
+  npm run sim -- visits --backend rocksdb
 `;
 }
 
@@ -83,7 +94,16 @@ const INT_RE = /^[-+]?\d+$/;
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 
-const VALUE_OPTIONS = ['--seed', '--mode', '--fail', '--until', '--export', '--restore'] as const;
+const VALUE_OPTIONS = [
+  '--seed',
+  '--mode',
+  '--fail',
+  '--until',
+  '--export',
+  '--restore',
+  '--backend',
+  '--parallelism',
+] as const;
 const FLAG_OPTIONS = ['--json', '--help', '-h'] as const;
 
 /** `TASK@MS` → a scheduled failure; throws a UsageError when it does not have that shape. */
@@ -117,6 +137,8 @@ export function parseSimArgs(
   let json = false;
   let exportFile: string | undefined;
   let restoreFile: string | undefined;
+  let backend: string | undefined;
+  let parallelism: number | undefined;
   const failures: ScheduledFailure[] = [];
   const seen = new Set<string>();
 
@@ -188,6 +210,21 @@ export function parseSimArgs(
         if (name === '--export') exportFile = value;
         else restoreFile = value;
         break;
+      case '--backend':
+        try {
+          stateBackendByName(value);
+        } catch (err) {
+          throw new UsageError(`--backend: ${(err as Error).message}`);
+        }
+        backend = value;
+        break;
+      case '--parallelism': {
+        const n = Number(value);
+        if (!INT_RE.test(value) || n < 1 || n > 128)
+          throw new UsageError(`--parallelism must be an integer from 1 to 128 (got '${value}')`);
+        parallelism = n;
+        break;
+      }
     }
   }
 
@@ -199,6 +236,8 @@ export function parseSimArgs(
   const options: SimOptions = { scenario, seed: seed ?? DEFAULT_SEED, mode, failures, until, json };
   if (exportFile !== undefined) options.exportFile = exportFile;
   if (restoreFile !== undefined) options.restoreFile = restoreFile;
+  if (backend !== undefined) options.backend = backend;
+  if (parallelism !== undefined) options.parallelism = parallelism;
   return { help: false, options };
 }
 
@@ -213,6 +252,10 @@ function valueHint(name: string): string {
     case '--export':
     case '--restore':
       return 'FILE';
+    case '--backend':
+      return 'memory|fs|rocksdb';
+    case '--parallelism':
+      return 'N';
     default:
       return 'MS';
   }

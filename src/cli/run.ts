@@ -78,7 +78,11 @@ export function readSnapshot(options: SimOptions, io: CliIO): RestoredSnapshot {
   } catch (e) {
     throw new SnapshotFileError(`cannot read snapshot ${file}: ${(e as Error).message}`);
   }
-  const job = getScenario(options.scenario).build({ mode: options.mode });
+  const job = getScenario(options.scenario).build({
+    mode: options.mode,
+    backend: options.backend,
+    parallelism: options.parallelism,
+  });
   const result = fromSnapshotJson(text, job);
   if (!result.ok) {
     const n = result.errors.length;
@@ -114,7 +118,11 @@ export function prepare(
   options: SimOptions,
   restored?: RestoredSnapshot,
 ): { sim: Simulation; options: SimOptions } {
-  const job = getScenario(options.scenario).build({ mode: options.mode });
+  const job = getScenario(options.scenario).build({
+    mode: options.mode,
+    backend: options.backend,
+    parallelism: options.parallelism,
+  });
   const sim = new Simulation(job, {
     seed: options.seed,
     fastForward: true,

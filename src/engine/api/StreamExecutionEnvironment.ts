@@ -185,6 +185,13 @@ export class StreamExecutionEnvironment {
     return vertex;
   }
 
+  /** Sets the parallelism of every operator built so far except sources (e.g. to rescale a scenario). */
+  overrideOperatorParallelism(p: number): this {
+    assertPositiveInt(p, 'parallelism');
+    for (const v of this.vertices) if (v.spec.kind !== 'source') v.parallelism = p;
+    return this;
+  }
+
   getJobGraph(name = 'Job'): JobGraph {
     const uids = new Set<string>();
     for (const v of this.vertices) {

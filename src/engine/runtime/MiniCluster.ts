@@ -162,7 +162,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
   /** Stop-the-world: sources paused until this checkpoint completes. */
   private stopTheWorld: { checkpointId: number; phase: 'draining' | 'snapshotting' } | null = null;
   private restartsPending = 0;
-    /** Id of the checkpoint this engine instance started from (0: none). */
+  /** Id of the checkpoint this engine instance started from (0: none). */
   private restoreBase = 0;
   /** runUntil's bound: no batch starts work after it. */
   private runLimit = Infinity;
@@ -199,7 +199,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       Math.max(options.firstCheckpointId ?? 1, (options.restoreFrom?.checkpointId ?? 0) + 1),
     );
     if (options.restoreFrom) this.coordinator.latestCompleted = options.restoreFrom;
-        const restoreFrom = this.coordinator.latestCompleted;
+    const restoreFrom = this.coordinator.latestCompleted;
     this.restoreBase = restoreFrom?.checkpointId ?? 0;
     if (restoreFrom) validateRestore(job, restoreFrom, options.allowNonRestoredState ?? false);
     for (const task of this.tasks) this.deployTask(task, restoreFrom, false);
@@ -427,7 +427,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       vertex: task.vertex,
       subtaskIndex: task.subtaskIndex,
       attemptNumber: task.restarts,
-            // Unique in this external system (deployment counter) and against the transactions of the
+      // Unique in this external system (deployment counter) and against the transactions of the
       // checkpoint this engine started from, which another process may have written (restore base).
       transactionScope: `r${this.restoreBase}.d${this.external.nextDeployment()}`,
       keyedBackend: task.keyedBackend,

@@ -544,3 +544,29 @@ describe('restoring into a new MiniCluster that shares the external system', () 
     expect(second.keyedStateByOperator().count.n).toEqual(expectedCounts(600));
   });
 });
+
+describe('deleting a savepoint', () => {
+  it('a savepoint stays until the user deletes it; deleting leaves checkpoints alone', () => {
+    const storage = new DurableCheckpointStorage();
+    const sp = {
+      jobName: 'J',
+      checkpointId: 7,
+      kind: 'savepoint' as const,
+      mode: 'exactly-once' as const,
+      triggerTime: 0,
+      completionTime: 1,
+      tasks: [],
+      stats: {} as never,
+    };
+    storage.store(sp, () => {});
+    storage.store({ ...sp, checkpointId: 8, kind: 'checkpoint' }, () => {});
+    storage.store({ ...sp, checkpointId: 9, kind: 'checkpoint' }, () => {});
+    expect(storage.list('J').map((c) => `${c.kind}:${c.checkpointId}`)).toEqual([
+      'savepoint:7',
+      'checkpoint:9',
+    ]);
+    expect(storage.deleteSavepoint('J', 9)).toBe(false);
+    expect(storage.deleteSavepoint('J', 7)).toBe(true);
+    expect(storage.list('J').map((c) => `${c.kind}:${c.checkpointId}`)).toEqual(['checkpoint:9']);
+  });
+});

@@ -29,6 +29,8 @@ export interface CheckpointStorage {
   store(checkpoint: CompletedCheckpoint, done: (error: Error | null) => void): void;
   latest(jobName: string): CompletedCheckpoint | null;
   list(jobName: string): CompletedCheckpoint[];
+  /** Savepoints are the user's: kept until deleted. Returns false if there is no such savepoint. */
+  deleteSavepoint?(jobName: string, savepointId: number): boolean;
   /** Incremental keyed state: the files its handle references, from the shared state. */
   resolveIncremental?(handle: IncrementalKeyedStateHandle): ResolvedIncrementalKeyedStateHandle;
 }
@@ -106,6 +108,14 @@ export class InMemoryCheckpointStorage implements CheckpointStorage {
 
   resolveIncremental(handle: IncrementalKeyedStateHandle): ResolvedIncrementalKeyedStateHandle {
     return this.sharedState.resolve(handle);
+  }
+
+  deleteSavepoint(jobName: string, savepointId: number): boolean {
+    const list = this.byJob.get(jobName) ?? [];
+    const i = list.findIndex((c) => c.kind === 'savepoint' && c.checkpointId === savepointId);
+    if (i < 0) return false;
+    list.splice(i, 1);
+    return true;
   }
 }
 

@@ -414,28 +414,23 @@ describe('sessions: 30-minute inactivity sessions', () => {
   });
 
   /**
-   * KNOWN ENGINE BUG (MiniCluster.isDrained, idleness): source#2 is restored at the end of its
+   * Regression (MiniCluster.isDrained, idleness): source#2 is restored at the end of its
    * partition (nothing left to read, watermark -∞) while the other three re-read their heartbeats.
    * 500 ms later source#2 would go idle, the minimum over the active inputs would jump to the
-   * heartbeats' watermark and the remaining 39 sessions would close; the run stops before that.
-   * Drop `.fails` once isDrained waits for a non-idle source with `withIdleness` at the end of its
-   * input (it is about to go idle).
+   * heartbeats' watermark and the remaining 39 sessions would close; the run used to stop before that.
    */
-  it.fails(
-    'KNOWN ENGINE BUG: a run does not stop while a source can still go idle and release the watermark',
-    () => {
-      const { committed } = run('sessions', 'sessions', {
-        seed: 21,
-        mode: 'unaligned',
-        checkpointIntervalMs: 200,
-        failures: [
-          { target: 'sessionize#1', at: 1_567 },
-          { target: 'drop-heartbeats#0', at: 2_934 },
-          { target: 'sessionize#1', at: 4_373 },
-          { target: 'sessions#0', at: 4_478 },
-        ],
-      });
-      expect(sortSessions(committed as Session[])).toEqual(bruteForceSessions(pageViews()));
-    },
-  );
+  it('a run does not stop while a source can still go idle and release the watermark', () => {
+    const { committed } = run('sessions', 'sessions', {
+      seed: 21,
+      mode: 'unaligned',
+      checkpointIntervalMs: 200,
+      failures: [
+        { target: 'sessionize#1', at: 1_567 },
+        { target: 'drop-heartbeats#0', at: 2_934 },
+        { target: 'sessionize#1', at: 4_373 },
+        { target: 'sessions#0', at: 4_478 },
+      ],
+    });
+    expect(sortSessions(committed as Session[])).toEqual(bruteForceSessions(pageViews()));
+  });
 });

@@ -130,7 +130,8 @@ export class CheckpointCoordinator {
       else this.triggerQueued = true;
       return null;
     }
-    if (kind === 'checkpoint' && now - this.lastCompletionTime < this.config.minPauseBetweenCheckpointsMs) {
+    // Same arithmetic as the rescheduled time, so a trigger at exactly that time is never too early.
+    if (kind === 'checkpoint' && now < this.lastCompletionTime + this.config.minPauseBetweenCheckpointsMs) {
       this.rescheduleAfterMinPause();
       return null;
     }

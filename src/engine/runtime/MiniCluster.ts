@@ -551,6 +551,9 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       const spec = t.vertex.spec;
       if (spec.kind === 'source' && spec.watermarkStrategy && !t.idle) {
         if (t.maxTimestamp - spec.watermarkStrategy.boundMs - 1 > t.lastEmittedWatermark) return false;
+        // withIdleness: a source at the end of its input is about to go idle, which can release the
+        // downstream watermark (the minimum over the active inputs) and fire event-time timers.
+        if (spec.watermarkStrategy.idlenessMs !== null) return false;
       }
     }
     for (const t of this.tasks) {

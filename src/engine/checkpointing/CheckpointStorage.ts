@@ -30,7 +30,7 @@ export interface CheckpointStorage {
   latest(jobName: string): CompletedCheckpoint | null;
   list(jobName: string): CompletedCheckpoint[];
   /** Savepoints are the user's: kept until deleted. Returns false if there is no such savepoint. */
-  deleteSavepoint?(jobName: string, savepointId: number): boolean;
+  deleteSavepoint?(jobName: string, savepointId: number): boolean | Promise<void>;
   /** Incremental keyed state: the files its handle references, from the shared state. */
   resolveIncremental?(handle: IncrementalKeyedStateHandle): ResolvedIncrementalKeyedStateHandle;
 }

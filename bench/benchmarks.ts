@@ -1,6 +1,7 @@
 /** Every benchmark `npm run bench` runs, in order. Register new ones here. */
 import type { Benchmark } from './suite';
 import { engineThroughput } from './engine-throughput';
+import { checkpointSize } from './checkpoint-size';
 import { indexedDbBenchmark } from './indexeddb';
 
-export const BENCHMARKS: Benchmark[] = [engineThroughput, indexedDbBenchmark];
+export const BENCHMARKS: Benchmark[] = [engineThroughput, checkpointSize, indexedDbBenchmark];

@@ -67,6 +67,8 @@ export class CheckpointCoordinator {
   /** Bumped when the periodic scheduler is restarted, so stale timer events are ignored. */
   private generation = 0;
   readonly history: CheckpointStats[] = [];
+  /** Trigger time by checkpoint id: looked up for every subtask snapshot and ack, so not a scan of history. */
+  private readonly triggerTimes = new Map<number, number>();
   latestCompleted: CompletedCheckpoint | null;
   counts = { triggered: 0, completed: 0, failed: 0, restored: 0 };
   /** Failures that count towards the tolerable limit, since the last completed checkpoint. */
@@ -82,6 +84,10 @@ export class CheckpointCoordinator {
     this.latestCompleted = storage.latest(host.jobName);
     // The id counter continues after the latest stored checkpoint (Flink keeps it in HA storage).
     this.nextCheckpointId = Math.max(firstCheckpointId, (this.latestCompleted?.checkpointId ?? 0) + 1);
+  }
+
+  triggerTimeOf(checkpointId: number): number | undefined {
+    return this.triggerTimes.get(checkpointId);
   }
 
   get numPending(): number {
@@ -154,6 +160,7 @@ export class CheckpointCoordinator {
     };
     this.pending.set(id, { id, kind, triggerTime: now, acks: new Map(), stats, finalizing: false });
     this.history.push(stats);
+    this.triggerTimes.set(id, now);
     this.counts.triggered++;
     this.host.onCheckpointTriggered(id, kind, now);
     this.host.scheduleCoordinatorEvent(now + this.config.timeoutMs, {

@@ -37,14 +37,6 @@ export class Deque<T> {
     return item;
   }
 
-  /** Removes the first item matching `pred`; returns it. */
-  removeFirst(pred: (t: T) => boolean): T | undefined {
-    for (let i = this.head; i < this.items.length; i++) {
-      if (pred(this.items[i])) return this.items.splice(i, 1)[0];
-    }
-    return undefined;
-  }
-
   toArray(): T[] {
     return this.items.slice(this.head);
   }

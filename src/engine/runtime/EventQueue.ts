@@ -61,14 +61,6 @@ export class EventQueue<E> {
     return top;
   }
 
-  /** Removes every event for which `drop` returns true (used when tasks are cancelled). */
-  removeWhere(drop: (e: E) => boolean): void {
-    const kept = this.heap.filter((it) => !drop(it.event));
-    this.heap = [];
-    kept.sort((a, b) => a.time - b.time || a.seq - b.seq);
-    for (const it of kept) this.heap.push(it); // sorted array is a valid heap
-  }
-
   clear(): void {
     this.heap = [];
   }

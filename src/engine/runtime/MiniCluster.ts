@@ -1020,7 +1020,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
     const costs = this.job.costs;
     // Forward the barrier first (as Flink does), then take the synchronous snapshot.
     const outputChannelState: ChannelStateSnapshot[] = [];
-    for (const gate of task.outputs) {
+    for (const gate of req.forwardBarrier === false ? [] : task.outputs) {
       for (const ch of gate.channels) {
         const barrier: CheckpointBarrier = {
           kind: BARRIER,
@@ -1101,8 +1101,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
   }
 
   private triggerTimeOf(checkpointId: number, fallback: number): number {
-    const stats = this.coordinator.history.find((s) => s.id === checkpointId);
-    return stats ? stats.triggerTime : fallback;
+    return this.coordinator.triggerTimeOf(checkpointId) ?? fallback;
   }
 
   /**
@@ -1353,22 +1352,20 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       if (task.status !== 'RUNNING') continue;
       const t = Math.max(this.now, task.busyUntil);
       task.firstBarrierAt.set(checkpointId, this.now);
-      const pending = this.snapshotTaskOnly(task, checkpointId, t);
-      task.busyUntil = t + pending.syncMs;
+      // Nothing is in flight: no barrier to forward, no channel state.
+      task.busyUntil = this.triggerCheckpointOnBarrier(
+        task,
+        {
+          checkpointId,
+          alignmentMs: 0,
+          unaligned: false,
+          recordChannelState: false,
+          triggerChannel: null,
+          forwardBarrier: false,
+        },
+        t,
+      );
     }
-  }
-
-  private snapshotTaskOnly(task: StreamTask, checkpointId: number, t: number): PendingSnapshot {
-    // Same bookkeeping as a barrier-triggered snapshot, without forwarding a barrier.
-    const saved = task.outputs;
-    (task as { outputs: OutputGate[] }).outputs = [];
-    this.triggerCheckpointOnBarrier(
-      task,
-      { checkpointId, alignmentMs: 0, unaligned: false, recordChannelState: false, triggerChannel: null },
-      t,
-    );
-    (task as { outputs: OutputGate[] }).outputs = saved;
-    return task.pendingSnapshots.get(checkpointId) as PendingSnapshot;
   }
 
   private resumeStoppedWorld(checkpointId: number, t: number): void {
@@ -1681,10 +1678,6 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
     for (const task of this.tasks)
       if (task.operator instanceof SourceOperator) out[task.id] = task.operator.offsets();
     return out;
-  }
-
-  get inFlightRecords(): number {
-    return this.recordsInFlight;
   }
 }
 

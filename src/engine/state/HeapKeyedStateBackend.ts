@@ -58,6 +58,7 @@ import {
   TtlValueState,
 } from './ttl/TtlStates';
 import {
+  checkReRegistration,
   ttlIncompatibility,
   ttlSettings,
   unexpiredOrNull,
@@ -608,13 +609,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     const ttlConfig = descriptor.getTtlConfig();
     let table = this.tables.get(name);
     if (table !== undefined) {
-      if (table.type !== descriptor.type) {
-        throw new Error(
-          `State "${name}" is already registered as ${table.type} state and cannot be requested as ` +
-            `${descriptor.type} state: state names must be unique per operator.`,
-        );
-      }
-      if (table.ttl !== (ttlConfig !== null)) throw ttlIncompatibility(name, table.ttl);
+      checkReRegistration(name, table, descriptor);
       if (table.handle !== null) return table.handle as S;
     } else {
       table = this.newTable(name, descriptor.type, ttlConfig !== null);

@@ -25,6 +25,8 @@ export interface SnapshotRequest {
   /** Channels whose barrier was already read (nothing of this checkpoint is in flight on them). */
   completedChannels?: ReadonlySet<Channel>;
   savepoint?: boolean;
+  /** false: stop-the-world snapshots, taken with nothing in flight and no barrier to send. */
+  forwardBarrier?: boolean;
 }
 
 /** What handlers need from the runtime (implemented by MiniCluster). */

@@ -62,6 +62,7 @@ import {
   TtlValueState,
 } from '../ttl/TtlStates';
 import {
+  checkReRegistration,
   ttlIncompatibility,
   ttlSettings,
   unexpiredOrNull,
@@ -334,13 +335,7 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
     const ttlConfig = descriptor.getTtlConfig();
     let meta = this.states.get(name);
     if (meta !== undefined) {
-      if (meta.type !== descriptor.type) {
-        throw new Error(
-          `State "${name}" is already registered as ${meta.type} state and cannot be requested as ` +
-            `${descriptor.type} state: state names must be unique per operator.`,
-        );
-      }
-      if (meta.ttl !== (ttlConfig !== null)) throw ttlIncompatibility(name, meta.ttl);
+      checkReRegistration(name, meta, descriptor);
       if (meta.handle !== null) return meta.handle as S;
     } else {
       meta = this.newMeta(name, descriptor.type, ttlConfig !== null);

@@ -2,7 +2,7 @@
  * Flink's `TtlValue` and `TtlUtils`: a user value plus the processing time of its last access. This is
  * also the snapshot form of TTL state (see `KeyGroupSnapshot`).
  */
-import type { StateType } from '../StateDescriptor';
+import type { StateDescriptor, StateType } from '../StateDescriptor';
 import type { StateTtlConfig } from './StateTtlConfig';
 
 export interface TtlValue<T = unknown> {
@@ -99,4 +99,22 @@ export function ttlIncompatibility(name: string, storedWithTtl: boolean): Error 
           `existing state is a state incompatibility (Flink: StateMigrationException). Remove ` +
           `enableTimeToLive, or give the state a new name.`,
   );
+}
+
+/**
+ * Both keyed backends: a state name asked for again must keep its type and its TTL setting (state
+ * names are unique per operator; TTL cannot be switched on or off for stored state).
+ */
+export function checkReRegistration(
+  name: string,
+  registered: { type: StateType; ttl: boolean },
+  descriptor: StateDescriptor,
+): void {
+  if (registered.type !== descriptor.type) {
+    throw new Error(
+      `State "${name}" is already registered as ${registered.type} state and cannot be requested as ` +
+        `${descriptor.type} state: state names must be unique per operator.`,
+    );
+  }
+  if (registered.ttl !== (descriptor.getTtlConfig() !== null)) throw ttlIncompatibility(name, registered.ttl);
 }

@@ -7,10 +7,51 @@
  * frame's trace events (record-level ones capped, the rest always), counts per event type, every
  * task's status, and the elements in flight as a transferred Float64Array. Never a message per record.
  */
-import type { CheckpointingMode, CheckpointStats, TraceEvent } from '../engine/index';
+import type {
+  CheckpointingMode,
+  CheckpointStats,
+  RestartStrategyConfig,
+  SinkKind,
+  TraceEvent,
+} from '../engine/index';
 import type { StorageFault, StorageWriteEvent } from '../storage/index';
 
-export type BackendName = 'memory' | 'fs' | 'hashmap';
+/** memory = JobManager storage (lost with the worker); fs / hashmap / rocksdb = IndexedDB (survives). */
+export type BackendName = 'memory' | 'fs' | 'hashmap' | 'rocksdb';
+
+/** Checkpoint settings beyond mode and interval (Flink's CheckpointConfig); unset = the scenario's. */
+export interface CheckpointTuning {
+  timeoutMs?: number;
+  minPauseMs?: number;
+  maxConcurrent?: number;
+  tolerableFailed?: number;
+  /** Unaligned mode: start aligned, switch to unaligned after this long (0 = always unaligned). */
+  alignedTimeoutMs?: number;
+  /** rocksdb only: incremental checkpoints. */
+  incremental?: boolean;
+}
+
+/** Everything a run was configured with, resolved (the scenario's defaults filled in). */
+export interface ResolvedConfig {
+  mode: CheckpointingMode;
+  /** null: checkpointing off. */
+  intervalMs: number | null;
+  timeoutMs: number;
+  minPauseMs: number;
+  maxConcurrent: number;
+  tolerableFailed: number;
+  alignedTimeoutMs: number;
+  incremental: boolean;
+  backend: BackendName;
+  restartStrategy: RestartStrategyConfig;
+  /** Operator uid -> parallelism. */
+  parallelism: Record<string, number>;
+}
+
+export interface ScenarioInfo {
+  name: string;
+  description: string;
+}
 
 export interface LoadOptions {
   scenario: string;
@@ -29,6 +70,26 @@ export interface LoadOptions {
   maxRecordEventsPerFrame?: number;
   /** Test hook: delay between the storage's two transactions (to land a kill between them). */
   pauseBetweenTransactionsMs?: number;
+  checkpoint?: CheckpointTuning;
+  /** Operator uid -> parallelism (sources that cannot be parallel keep 1). */
+  parallelism?: Record<string, number>;
+  restartStrategy?: RestartStrategyConfig;
+}
+
+/** One operator (job vertex) of the loaded job, for the job graph. */
+export interface OperatorInfo {
+  uid: string;
+  name: string;
+  kind: 'source' | 'map' | 'flatMap' | 'filter' | 'process' | 'reduce' | 'sink';
+  parallelism: number;
+  maxParallelism: number;
+  /** Virtual ms one record takes here (sources: between two records). */
+  processingTimeMs: number;
+  keyed: boolean;
+  /** Keyed state names declared so far (after the first records: registered lazily as in Flink). */
+  inputs: Array<{ uid: string; partitioner: 'forward' | 'hash' | 'rebalance' | 'broadcast' }>;
+  /** sink operators only. */
+  sinkKind?: SinkKind;
 }
 
 export interface TaskInfo {
@@ -67,6 +128,8 @@ export interface LoadInfo {
   now: number;
   tasks: TaskInfo[];
   channels: ChannelInfo[];
+  operators: OperatorInfo[];
+  config: ResolvedConfig;
   recovery: Recovery;
 }
 
@@ -165,6 +228,83 @@ export interface StatePage {
 
 export type StepKind = 'event' | 'barrier';
 
+/** What a learner did, kept so that a replay (timeline scrub) repeats it at the same engine event. */
+export type TimelineAction =
+  | { type: 'fail-task'; taskId: string }
+  | { type: 'poison'; sourceUid: string; partition: number }
+  | { type: 'storage-fault'; kind: StorageFault; count: number }
+  | { type: 'trigger'; kind: 'checkpoint' | 'savepoint' }
+  | { type: 'processing-time'; uid: string; ms: number };
+
+export interface TimelineEntry {
+  /** Virtual time and engine event count at which the action was applied. */
+  at: number;
+  eventIndex: number;
+  action: TimelineAction;
+}
+
+export interface TimelineInfo {
+  /** Where the run's history begins (0, or the time of the checkpoint it was restored from). */
+  start: number;
+  now: number;
+  /** The furthest virtual time this history has reached (scrubbing back keeps it until a new action forks). */
+  horizon: number;
+  actions: TimelineEntry[];
+}
+
+export interface SinkRowInfo {
+  time: number;
+  value: unknown;
+  txn: string | null;
+  /** A reader of the external system sees it (non-transactional: always; 2PC: committed). */
+  visible: boolean;
+  /** Seen more often than in the failure-free reference run. */
+  duplicate: boolean;
+}
+
+export interface SinkInfo {
+  uid: string;
+  name: string;
+  kind: SinkKind;
+  written: number;
+  visible: number;
+  openTransactions: number;
+  abortedTransactions: number;
+  /** The latest rows (at most `limit`), oldest first. */
+  rows: SinkRowInfo[];
+}
+
+/** The live exactly-once checker: the outside reader's view against a failure-free run of the same job. */
+export interface ExactlyOnceCheck {
+  /** Rows the failure-free reference run makes visible in the end. */
+  referenceRows: number;
+  visibleRows: number;
+  /** Values visible more often than in the reference (or not in it at all). */
+  duplicates: Array<{ value: unknown; seen: number; expected: number }>;
+  /** Only once the run has finished (before that, missing rows may still come): values seen less often than in the reference. */
+  missing: Array<{ value: unknown; seen: number; expected: number }> | null;
+  verdict: 'so-far-so-good' | 'exactly-once' | 'duplicates' | 'losses' | 'duplicates-and-losses';
+}
+
+export interface SinkReport {
+  sinks: SinkInfo[];
+  check: ExactlyOnceCheck;
+  finished: boolean;
+}
+
+export type StateChange = 'same' | 'changed' | 'added' | 'removed';
+
+/** The keyed state now against a completed checkpoint: what a restore would bring back. */
+export interface StateDiffPage {
+  operatorUid: string;
+  stateName: string;
+  checkpointId: number;
+  total: number;
+  offset: number;
+  counts: Record<StateChange, number>;
+  rows: Array<{ key: unknown; subtask: number; current: unknown; checkpoint: unknown; change: StateChange }>;
+}
+
 /** The worker's API (every method is async through comlink). */
 export interface EngineWorkerApi {
   start(): Promise<StartInfo>;
@@ -182,7 +322,32 @@ export interface EngineWorkerApi {
   listCheckpoints(): Promise<CheckpointListing>;
   exportSnapshot(checkpointId?: number): Promise<ExportResult>;
   importSnapshot(text: string): Promise<ImportResult>;
-  readState(operatorUid: string, stateName?: string, offset?: number, limit?: number): Promise<StatePage>;
+  /** `search`: only keys whose text contains it (case-insensitive); `subtask`: only that subtask. */
+  readState(
+    operatorUid: string,
+    stateName?: string,
+    offset?: number,
+    limit?: number,
+    search?: string,
+    subtask?: number,
+  ): Promise<StatePage>;
+  stateDiff(
+    operatorUid: string,
+    stateName: string,
+    checkpointId: number,
+    offset?: number,
+    limit?: number,
+    search?: string,
+  ): Promise<StateDiffPage>;
+  /** Source offsets per source uid and partition. */
+  sourceOffsets(): Promise<Record<string, Array<{ partition: number; offset: number }>>>;
+  listScenarios(): Promise<ScenarioInfo[]>;
+  /** A slow operator (backpressure): virtual ms per record from now on. */
+  setProcessingTime(operatorUid: string, ms: number): Promise<void>;
+  /** Deterministic replay to virtual time `t` of this history (same seed, same actions at the same events). */
+  seek(t: number): Promise<FrameUpdate>;
+  timeline(): Promise<TimelineInfo>;
+  sinkReport(limit?: number): Promise<SinkReport>;
   /** The whole keyed state and source offsets now (tests, small jobs). */
   inspect(): Promise<{
     now: number;

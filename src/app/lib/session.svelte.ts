@@ -1,0 +1,344 @@
+/**
+ * The UI's one connection to the engine worker, as reactive state. Components read its fields and
+ * call its methods; none of them talks to the worker directly, and none simulates anything: every
+ * number shown comes from the engine's reports (FrameUpdate, listings, pages).
+ *
+ * Worker traffic: one `frame()` request per animation frame while playing (FrameLoop); everything
+ * else is asked for when the user acts, or when a frame's events say it changed (a checkpoint
+ * completed -> refresh the checkpoint listing once, not per event).
+ */
+import type { Remote } from 'comlink';
+import type { TraceEvent } from '../../engine/index';
+import type { StorageFault, StorageWriteEvent } from '../../storage/index';
+import { FrameLoop, startEngineWorker, type EngineWorker } from '../../worker/client';
+import type {
+  CheckpointListing,
+  EngineWorkerApi,
+  ExportResult,
+  FrameUpdate,
+  ImportResult,
+  LoadInfo,
+  LoadOptions,
+  ScenarioInfo,
+  SinkReport,
+  StateDiffPage,
+  StatePage,
+  StepKind,
+  TimelineInfo,
+} from '../../worker/protocol';
+
+/** Events worth keeping in the run's log (the record-level ones are only animated). */
+const NOTABLE =
+  /^(checkpoint-|task-failed|job-|task-restored|engine-|alignment-aborted|transaction-aborted|sources-)/;
+const LOG_LIMIT = 400;
+const FLASH_MS = 900;
+
+export interface LogEntry {
+  seq: number;
+  event: TraceEvent;
+}
+
+export type SessionStatus = 'starting' | 'ready' | 'crashed' | 'error';
+
+export class Session {
+  status = $state<SessionStatus>('starting');
+  error = $state<string | null>(null);
+  /** What the app tells the learner about recovery (e.g. "restored from checkpoint 4 in IndexedDB"). */
+  notice = $state<string | null>(null);
+  scenarios = $state.raw<ScenarioInfo[]>([]);
+  load = $state.raw<LoadInfo | null>(null);
+  /** The latest frame: replaced whole every animation frame. */
+  frame = $state.raw<FrameUpdate | null>(null);
+  playing = $state(false);
+  /** Virtual ms per real second. */
+  speed = $state(1000);
+  checkpoints = $state.raw<CheckpointListing | null>(null);
+  timeline = $state.raw<TimelineInfo | null>(null);
+  /** Notable events of the run (checkpoints, failures, restores), newest last. */
+  log = $state.raw<LogEntry[]>([]);
+  /** Bumped whenever keyed state may have changed: inspectors re-read their page. */
+  stateVersion = $state(0);
+  /** Bumped whenever sink output may have changed. */
+  sinkVersion = $state(0);
+  /** `${operatorUid}|${stateName}|${JSON key}` -> real time (performance.now) of the last change, for flashing. */
+  flashes = $state.raw<Map<string, number>>(new Map());
+  storageEvents = $state.raw<StorageWriteEvent[]>([]);
+
+  private engine: EngineWorker | null = null;
+  private loop: FrameLoop | null = null;
+  private seq = 0;
+
+  get api(): Remote<EngineWorkerApi> {
+    if (!this.engine) throw new Error('the engine worker is not running');
+    return this.engine.api;
+  }
+
+  get now(): number {
+    return this.frame?.now ?? this.load?.now ?? 0;
+  }
+
+  /** Starts the worker; it brings back a job that was running when the page was closed or the worker died. */
+  async init(): Promise<void> {
+    this.status = 'starting';
+    try {
+      const { engine, start } = await startEngineWorker((e) => this.onStorageEvent(e));
+      this.engine = engine;
+      this.loop = new FrameLoop(
+        engine.api,
+        (u) => this.applyFrame(u),
+        (e) => this.fail(e),
+      );
+      this.scenarios = await engine.api.listScenarios();
+      this.status = 'ready';
+      if (start.load) {
+        this.adoptLoad(start.load);
+        this.notice = start.load.recovery.reason;
+        await this.refresh();
+      }
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  async loadScenario(options: LoadOptions): Promise<LoadInfo> {
+    this.stopLoop();
+    const info = await this.api.load({ ...options, speed: options.speed ?? this.speed });
+    this.adoptLoad(info);
+    this.notice = null;
+    await this.refresh();
+    this.applyFrame(await this.api.frame(0));
+    return info;
+  }
+
+  private adoptLoad(info: LoadInfo): void {
+    this.load = info;
+    this.log = [];
+    this.flashes = new Map();
+    this.storageEvents = [];
+    this.playing = false;
+    this.stateVersion++;
+    this.sinkVersion++;
+  }
+
+  // ---------------------------------------------------------------- running
+
+  async play(): Promise<void> {
+    if (!this.load) return;
+    await this.api.play();
+    this.playing = true;
+    this.loop?.start();
+  }
+
+  async pause(): Promise<void> {
+    this.stopLoop();
+    if (this.engine) await this.api.pause();
+    await this.refresh();
+  }
+
+  togglePlay(): Promise<void> {
+    return this.playing ? this.pause() : this.play();
+  }
+
+  async step(kind: StepKind = 'event'): Promise<void> {
+    if (!this.load) return;
+    this.stopLoop();
+    this.applyFrame(await this.api.step(kind));
+    await this.refresh();
+  }
+
+  /** Scrubs the timeline: a deterministic replay to virtual time t. */
+  async seek(t: number): Promise<void> {
+    if (!this.load) return;
+    this.stopLoop();
+    this.log = [];
+    this.flashes = new Map();
+    this.applyFrame(await this.api.seek(t));
+    this.stateVersion++;
+    this.sinkVersion++;
+    await this.refresh();
+  }
+
+  async setSpeed(virtualMsPerSecond: number): Promise<void> {
+    this.speed = virtualMsPerSecond;
+    if (this.engine) await this.api.setSpeed(virtualMsPerSecond);
+  }
+
+  private stopLoop(): void {
+    this.loop?.stop();
+    this.playing = false;
+  }
+
+  // ---------------------------------------------------------------- failures
+
+  async failTask(taskId: string): Promise<void> {
+    await this.api.failTask(taskId);
+    await this.afterAction();
+  }
+
+  async poison(sourceUid?: string, partition?: number): Promise<void> {
+    await this.api.injectPoisonRecord(sourceUid, partition);
+    await this.afterAction();
+  }
+
+  async storageFault(kind: StorageFault, count = 1): Promise<void> {
+    try {
+      await this.api.injectStorageFault(kind, count);
+    } catch (e) {
+      this.notice = (e as Error).message;
+    }
+    await this.afterAction();
+  }
+
+  async setProcessingTime(operatorUid: string, ms: number): Promise<void> {
+    await this.api.setProcessingTime(operatorUid, ms);
+    await this.afterAction();
+  }
+
+  /**
+   * An engine crash: the worker is terminated whatever it is doing; a new worker recovers the job
+   * from IndexedDB (or, with the memory backend, cannot: the app says so).
+   */
+  async crashEngine(): Promise<void> {
+    const wasPlaying = this.playing;
+    this.stopLoop();
+    this.engine?.terminate();
+    this.engine = null;
+    this.status = 'crashed';
+    this.frame = null;
+    await this.init();
+    if (!this.load) this.notice = 'the engine was restarted, but no job was running';
+    if (wasPlaying && this.load) await this.play();
+  }
+
+  // ---------------------------------------------------------------- checkpoints
+
+  async triggerCheckpoint(kind: 'checkpoint' | 'savepoint' = 'checkpoint'): Promise<number | null> {
+    const id = await this.api.triggerCheckpoint(kind);
+    await this.afterAction();
+    return id;
+  }
+
+  exportSnapshot(checkpointId?: number): Promise<ExportResult> {
+    return this.api.exportSnapshot(checkpointId);
+  }
+
+  /** An invalid file changes nothing; a valid one restores the job from it. */
+  async importSnapshot(text: string): Promise<ImportResult> {
+    this.stopLoop();
+    const result = await this.api.importSnapshot(text);
+    if (result.ok) {
+      this.adoptLoad(result.load);
+      this.notice = result.load.recovery.reason;
+      this.applyFrame(await this.api.frame(0));
+      await this.refresh();
+    }
+    return result;
+  }
+
+  /** Restores the job from one of its retained checkpoints (export + import, as `flink run -s`). */
+  async restoreFrom(checkpointId: number): Promise<ImportResult> {
+    const exported = await this.exportSnapshot(checkpointId);
+    if (!exported.ok) return { ok: false, errors: [{ path: '', message: exported.error }] };
+    return this.importSnapshot(exported.text);
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  readState(
+    operatorUid: string,
+    stateName?: string,
+    offset = 0,
+    limit = 100,
+    search?: string,
+    subtask?: number,
+  ): Promise<StatePage> {
+    return this.api.readState(operatorUid, stateName, offset, limit, search, subtask);
+  }
+
+  stateDiff(
+    operatorUid: string,
+    stateName: string,
+    checkpointId: number,
+    offset = 0,
+    limit = 100,
+    search?: string,
+  ): Promise<StateDiffPage> {
+    return this.api.stateDiff(operatorUid, stateName, checkpointId, offset, limit, search);
+  }
+
+  sourceOffsets(): Promise<Record<string, Array<{ partition: number; offset: number }>>> {
+    return this.api.sourceOffsets();
+  }
+
+  sinkReport(limit = 200): Promise<SinkReport> {
+    return this.api.sinkReport(limit);
+  }
+
+  /** Checkpoint listing and timeline, asked for once after something that may change them. */
+  async refresh(): Promise<void> {
+    if (!this.engine || !this.load) return;
+    const [checkpoints, timeline] = await Promise.all([this.api.listCheckpoints(), this.api.timeline()]);
+    this.checkpoints = checkpoints;
+    this.timeline = timeline;
+  }
+
+  private async afterAction(): Promise<void> {
+    if (!this.playing) this.applyFrame(await this.api.frame(0));
+    await this.refresh();
+  }
+
+  // ---------------------------------------------------------------- frames
+
+  private applyFrame(update: FrameUpdate): void {
+    this.frame = update;
+    if (!update.playing && this.playing) {
+      this.loop?.stop();
+      this.playing = false;
+    }
+    let notable = false;
+    let stateChanged = false;
+    let sinkChanged = false;
+    let flashes: Map<string, number> | null = null;
+    const added: LogEntry[] = [];
+    const tasks = this.load?.tasks ?? [];
+    for (const e of update.events) {
+      if (e.type === 'state-changed') {
+        stateChanged = true;
+        flashes ??= new Map(this.flashes);
+        const uid = tasks.find((t) => t.id === e.task)?.operatorUid ?? e.task;
+        flashes.set(`${uid}|${e.state}|${JSON.stringify(e.key)}`, performance.now());
+      } else if (e.type === 'sink-written' || e.type.startsWith('transaction-')) sinkChanged = true;
+      if (NOTABLE.test(e.type)) {
+        added.push({ seq: this.seq++, event: e });
+        if (e.type !== 'checkpoint-acknowledged') notable = true;
+        if (e.type === 'task-restored' || e.type === 'engine-recovered') stateChanged = sinkChanged = true;
+      }
+    }
+    // Record-level events beyond the per-frame cap are only counted: state may have changed unseen.
+    if (update.droppedEvents > 0) stateChanged = sinkChanged = true;
+    if (stateChanged) this.stateVersion++;
+    if (sinkChanged) this.sinkVersion++;
+    if (flashes) {
+      const cutoff = performance.now() - FLASH_MS;
+      for (const [k, at] of flashes) if (at < cutoff) flashes.delete(k);
+      this.flashes = flashes;
+    }
+    if (added.length) this.log = [...this.log, ...added].slice(-LOG_LIMIT);
+    if (notable) void this.refresh();
+  }
+
+  private onStorageEvent(event: StorageWriteEvent): void {
+    this.storageEvents = [...this.storageEvents, event].slice(-50);
+  }
+
+  private fail(e: unknown): void {
+    this.stopLoop();
+    this.status = 'error';
+    this.error = e instanceof Error ? e.message : String(e);
+  }
+}
+
+/** The app's session (one worker per page). */
+export const session = new Session();
+
+export const FLASH_DURATION_MS = FLASH_MS;

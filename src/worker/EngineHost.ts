@@ -16,6 +16,10 @@
 import {
   ExternalSystem,
   getScenario,
+  InMemoryCheckpointStorage,
+  RocksDBStateBackend,
+  SCENARIOS,
+  toSnapshotJson,
   javaHashCode,
   MiniCluster,
   RECORD_LEVEL_EVENTS,
@@ -39,6 +43,17 @@ import {
   type BackendName,
   type CheckpointListing,
   type EngineWorkerApi,
+  type ExactlyOnceCheck,
+  type OperatorInfo,
+  type ResolvedConfig,
+  type ScenarioInfo,
+  type SinkInfo,
+  type SinkReport,
+  type StateChange,
+  type StateDiffPage,
+  type TimelineAction,
+  type TimelineEntry,
+  type TimelineInfo,
   type ExportResult,
   type FrameUpdate,
   type ImportResult,
@@ -69,7 +84,52 @@ type ChannelOf = Cluster['channels'][number];
 
 function backendOf(job: JobGraph): BackendName {
   if (job.stateBackend.checkpointStorage === 'jobmanager') return 'memory';
+  if (job.stateBackend.stateBackend === 'rocksdb') return 'rocksdb';
   return job.stateBackend.legacyName === 'FsStateBackend' ? 'fs' : 'hashmap';
+}
+
+function taskInfos(cluster: Cluster): LoadInfo['tasks'] {
+  return cluster.tasks.map((t) => ({
+    id: t.id,
+    operatorUid: t.vertex.uid,
+    operatorName: t.vertex.name,
+    subtaskIndex: t.subtaskIndex,
+    parallelism: t.vertex.parallelism,
+  }));
+}
+
+function channelInfos(cluster: Cluster): LoadInfo['channels'] {
+  return cluster.channels.map((c) => ({ id: c.id, from: c.from.id, to: c.to.id }));
+}
+
+/** A value as JSON would hold it (Maps as [key, value] pairs), so that state compares by content. */
+function plain(value: unknown): unknown {
+  if (value instanceof Map) return [...value.entries()].map(([k, v]) => [k, plain(v)]);
+  if (Array.isArray(value)) return value.map(plain);
+  return value === undefined ? null : value;
+}
+
+function unwrapTtl(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(unwrapTtl);
+  if (value && typeof value === 'object' && 'lastAccess' in value && 'value' in value)
+    return (value as { value: unknown }).value;
+  return value;
+}
+
+/** Case-insensitive substring match on the key's text; no search matches everything. */
+function keyFilter(search: string | undefined): (key: unknown) => boolean {
+  const q = search?.trim().toLowerCase();
+  if (!q) return () => true;
+  return (key) => String(key).toLowerCase().includes(q);
+}
+
+function page<T>(rows: T[], offset: number, limit: number): T[] {
+  const from = Math.max(0, offset);
+  return rows.slice(from, from + Math.max(0, limit));
+}
+
+function upsertKeyOf(sink: { upsertKey?: (value: unknown) => string }, value: unknown): string {
+  return sink.upsertKey ? sink.upsertKey(value) : JSON.stringify(value);
 }
 
 function compareKeys(a: unknown, b: unknown): number {
@@ -96,6 +156,15 @@ export class EngineHost implements EngineWorkerApi {
   private dropped = 0;
   private sendTimes = new Map<number, number>();
   private checkpointCompleted = false;
+  /** Where this run's history starts: a replay (timeline scrub) rebuilds the engine from here. */
+  private history: { base: CompletedCheckpoint | null; startTime: number; incarnation: number } | null = null;
+  /** The learner's actions in this history, in order; `cursor` = the next one a replay re-applies. */
+  private actions: TimelineEntry[] = [];
+  private cursor = 0;
+  private horizon = 0;
+  /** The failure-free reference run's visible sink output (value JSON -> count), computed on demand. */
+  private replaying = false;
+  private reference: { counts: Map<string, number>; rows: number } | null = null;
   private readonly listeners: Array<(event: StorageWriteEvent) => unknown> = [];
   private readonly clock: () => number;
   private readonly frameBudgetMs: number;
@@ -137,13 +206,67 @@ export class EngineHost implements EngineWorkerApi {
   }
 
   private buildJob(options: LoadOptions): JobGraph {
+    const cp = options.checkpoint ?? {};
+    const tuning: Partial<JobGraph['checkpointConfig']> = {};
+    if (cp.timeoutMs !== undefined) tuning.timeoutMs = cp.timeoutMs;
+    if (cp.minPauseMs !== undefined) tuning.minPauseBetweenCheckpointsMs = cp.minPauseMs;
+    if (cp.maxConcurrent !== undefined) tuning.maxConcurrentCheckpoints = cp.maxConcurrent;
+    if (cp.tolerableFailed !== undefined) tuning.tolerableFailedCheckpoints = cp.tolerableFailed;
+    if (cp.alignedTimeoutMs !== undefined) tuning.alignedCheckpointTimeoutMs = cp.alignedTimeoutMs;
     let job = getScenario(options.scenario).build({
       mode: options.mode,
-      checkpointIntervalMs: options.intervalMs,
+      // 0 = checkpointing off (set below): the scenario builder only knows "on with an interval".
+      checkpointIntervalMs: options.intervalMs === 0 ? undefined : options.intervalMs,
+      checkpoint: tuning,
+      operatorParallelism: options.parallelism,
+      restartStrategy: options.restartStrategy,
     });
-    if (options.backend && options.backend !== backendOf(job))
+    if (options.intervalMs === 0)
+      job = { ...job, checkpointConfig: { ...job.checkpointConfig, intervalMs: null } };
+    if (options.backend === 'rocksdb')
+      job = {
+        ...job,
+        stateBackend: new RocksDBStateBackend('file:///tmp/checkpoints', cp.incremental ?? true).config,
+      };
+    else if (options.backend && options.backend !== backendOf(job))
       job = { ...job, stateBackend: stateBackendByName(options.backend).config };
+    if (job.checkpointConfig.mode === 'unaligned' && job.checkpointConfig.maxConcurrentCheckpoints !== 1)
+      throw new Error(
+        `unaligned checkpoints need max concurrent checkpoints = 1 (got ${job.checkpointConfig.maxConcurrentCheckpoints}), as in Flink`,
+      );
     return job;
+  }
+
+  private resolvedConfig(job: JobGraph): ResolvedConfig {
+    const c = job.checkpointConfig;
+    return {
+      mode: c.mode,
+      intervalMs: c.intervalMs,
+      timeoutMs: c.timeoutMs,
+      minPauseMs: c.minPauseBetweenCheckpointsMs,
+      maxConcurrent: c.maxConcurrentCheckpoints,
+      tolerableFailed: c.tolerableFailedCheckpoints,
+      alignedTimeoutMs: c.alignedCheckpointTimeoutMs,
+      incremental: job.stateBackend.incrementalCheckpoints,
+      backend: backendOf(job),
+      restartStrategy: job.restartStrategy,
+      parallelism: Object.fromEntries(job.vertices.map((v) => [v.uid, v.parallelism])),
+    };
+  }
+
+  private operatorInfos(job: JobGraph): OperatorInfo[] {
+    return job.vertices.map((v) => ({
+      uid: v.uid,
+      name: v.name,
+      kind: v.spec.kind,
+      parallelism: v.parallelism,
+      maxParallelism: v.maxParallelism,
+      processingTimeMs: v.processingTimeMs,
+      keyed: v.keySelector !== null,
+      nonParallel: v.nonParallel,
+      inputs: v.inputs.map((e) => ({ uid: e.source.uid, partitioner: e.partitioner })),
+      ...(v.spec.kind === 'sink' ? { sinkKind: v.spec.sink.sinkKind } : {}),
+    }));
   }
 
   private async loadJob(options: LoadOptions, recover: JobRecord | null): Promise<LoadInfo> {
@@ -199,6 +322,12 @@ export class EngineHost implements EngineWorkerApi {
     }
     this.cluster = cluster;
     this.job = job;
+    this.history = {
+      base: recovery.restoredFrom !== null ? latest : null,
+      startTime,
+      incarnation,
+    };
+    this.resetTimeline(cluster.now);
     const config: LoadOptions = { ...options };
     delete config.fresh;
     this.options = config;
@@ -223,14 +352,10 @@ export class EngineHost implements EngineWorkerApi {
       durable,
       incarnation,
       now: cluster.now,
-      tasks: cluster.tasks.map((t) => ({
-        id: t.id,
-        operatorUid: t.vertex.uid,
-        operatorName: t.vertex.name,
-        subtaskIndex: t.subtaskIndex,
-        parallelism: t.vertex.parallelism,
-      })),
-      channels: cluster.channels.map((c) => ({ id: c.id, from: c.from.id, to: c.to.id })),
+      tasks: taskInfos(cluster),
+      channels: channelInfos(cluster),
+      operators: this.operatorInfos(job),
+      config: this.resolvedConfig(job),
       recovery,
     };
     return this.info;
@@ -290,7 +415,7 @@ export class EngineHost implements EngineWorkerApi {
     const cluster = this.cluster;
     if (cluster && this.playing) {
       const slice = (Math.min(Math.max(realMs, 0), 250) * this.speed) / 1000;
-      await this.advance(cluster, cluster.now + slice);
+      await this.advance(cluster, cluster.now + slice, true);
       if (cluster.jobStatus === 'FAILED' || cluster.isFinished()) this.playing = false;
     }
     return this.collect();
@@ -301,11 +426,11 @@ export class EngineHost implements EngineWorkerApi {
     if (!cluster) return this.collect();
     this.playing = false;
     if (kind === 'event') {
-      if (cluster.step()) await this.afterStep();
+      if (this.stepOnce(cluster)) await this.afterStep();
     } else {
       const seen = () => this.events.some((e) => BARRIER_EVENT.test(e.type));
       for (let i = 0; i < 200_000 && !seen(); i++) {
-        if (!cluster.step()) break;
+        if (!this.stepOnce(cluster)) break;
         await this.afterStep();
         if (this.cluster !== cluster) break;
       }
@@ -313,17 +438,137 @@ export class EngineHost implements EngineWorkerApi {
     return this.collect();
   }
 
-  /** Runs the engine up to virtual time `target`, or until this frame's real-time budget is spent. */
-  private async advance(cluster: Cluster, target: number): Promise<void> {
+  /**
+   * Runs the engine up to virtual time `target`; with `budget`, only until this frame's real-time
+   * budget is spent (the rest continues next frame).
+   */
+  private async advance(cluster: Cluster, target: number, budget: boolean): Promise<void> {
     const deadline = this.clock() + this.frameBudgetMs;
     let steps = 0;
     while (cluster.nextEventTime() <= target) {
-      cluster.step();
+      this.stepOnce(cluster);
       await this.afterStep();
       if (this.cluster !== cluster) return;
-      if (++steps % 32 === 0 && this.clock() > deadline) return; // too much for one frame: continue next frame
+      if (budget && ++steps % 32 === 0 && this.clock() > deadline) return; // continue next frame
     }
+    this.applyDueActions(cluster, target);
     cluster.runUntil(target);
+  }
+
+  /** One engine event, after re-applying the learner's actions recorded at this point of the history. */
+  private stepOnce(cluster: Cluster): boolean {
+    this.applyDueActions(cluster, cluster.nextEventTime());
+    return cluster.step();
+  }
+
+  private applyDueActions(cluster: Cluster, limit: number): void {
+    while (this.cursor < this.actions.length) {
+      const entry = this.actions[this.cursor];
+      if (entry.eventIndex !== cluster.eventsProcessed || entry.at > limit) return;
+      // The action came after a frame that ended between events: time had moved on to `at`.
+      if (cluster.now < entry.at) cluster.runUntil(entry.at);
+      this.cursor++;
+      this.apply(cluster, entry.action);
+    }
+  }
+
+  private apply(cluster: Cluster, action: TimelineAction): number | null {
+    switch (action.type) {
+      case 'fail-task':
+        cluster.scheduleTaskFailure(action.taskId, cluster.now, 'failure injected by the learner');
+        return null;
+      case 'poison':
+        cluster.injectPoisonRecord(action.sourceUid, action.partition);
+        return null;
+      case 'storage-fault':
+        this.storage?.injectFault(action.kind, action.count);
+        return null;
+      case 'trigger':
+        return cluster.coordinator.triggerCheckpoint(cluster.now, action.kind);
+      case 'processing-time': {
+        const v = cluster.job.vertices.find((x) => x.uid === action.uid);
+        if (v) v.processingTimeMs = action.ms;
+        return null;
+      }
+    }
+  }
+
+  /**
+   * A learner's action now. Taken in the past (after scrubbing back), it forks a new future: the
+   * actions recorded after this point are dropped.
+   */
+  private act(action: TimelineAction): number | null {
+    const cluster = this.requireCluster();
+    this.actions.splice(this.cursor);
+    this.actions.push({ at: cluster.now, eventIndex: cluster.eventsProcessed, action });
+    this.cursor = this.actions.length;
+    this.horizon = cluster.now;
+    return this.apply(cluster, action);
+  }
+
+  private resetTimeline(now: number): void {
+    this.actions = [];
+    this.cursor = 0;
+    this.horizon = now;
+    this.reference = null;
+  }
+
+  async timeline(): Promise<TimelineInfo> {
+    return {
+      start: this.history?.startTime ?? 0,
+      now: this.cluster?.now ?? 0,
+      horizon: Math.max(this.horizon, this.cluster?.now ?? 0),
+      actions: [...this.actions],
+    };
+  }
+
+  /**
+   * Scrubbing: forward runs on; backward rebuilds the engine from the start of this history (same
+   * seed, same restored checkpoint) and replays every event and every recorded action up to `t`.
+   * Deterministic, so the past looks exactly as it did; the stored checkpoints are rewritten as the
+   * replay passes them.
+   */
+  async seek(t: number): Promise<FrameUpdate> {
+    const cluster = this.requireCluster();
+    const history = this.history;
+    if (!history) throw new Error('no job loaded: call load() first');
+    const target = Math.max(history.startTime, Math.min(t, Math.max(this.horizon, cluster.now)));
+    this.playing = false;
+    if (target >= cluster.now) {
+      await this.advance(cluster, target, false);
+      return this.collect();
+    }
+    const storage = await this.openStorage();
+    await storage.flush();
+    const job = this.buildJob(this.options as LoadOptions);
+    const durable = job.stateBackend.checkpointStorage !== 'jobmanager';
+    await storage.discardCheckpoints(job.name);
+    if (history.base && durable) {
+      const stored = await new Promise<Error | null>((resolve) =>
+        storage.store({ ...history.base!, kind: 'checkpoint' }, resolve),
+      );
+      if (stored) throw new Error(`replay: storing the start checkpoint failed: ${stored.message}`);
+    }
+    this.resetFrame();
+    this.sendTimes.clear();
+    const next = this.newCluster(
+      job,
+      (this.options as LoadOptions).seed,
+      history.incarnation,
+      history.startTime,
+      history.base ?? undefined,
+    );
+    this.cluster = next;
+    this.job = job;
+    this.cursor = 0;
+    this.replaying = true;
+    try {
+      await this.advance(next, target, false);
+    } finally {
+      this.replaying = false;
+    }
+    this.resetFrame();
+    return this.collect();
   }
 
   /** The engine waits for IndexedDB: no step while a checkpoint write is in progress. */
@@ -338,9 +583,11 @@ export class EngineHost implements EngineWorkerApi {
   }
 
   private onTrace(e: TraceEvent): void {
-    this.counts[e.type] = (this.counts[e.type] ?? 0) + 1;
     if (e.type === 'record-sent' || e.type === 'barrier-sent') this.sendTimes.set(e.id, e.t);
     if (e.type === 'checkpoint-completed') this.checkpointCompleted = true;
+    // A replay re-creates the past: only what the elements in flight need is kept.
+    if (this.replaying) return;
+    this.counts[e.type] = (this.counts[e.type] ?? 0) + 1;
     if (RECORD_LEVEL_EVENTS.has(e.type)) {
       if (this.recordEvents >= (this.options?.maxRecordEventsPerFrame ?? 2000)) {
         this.dropped++;
@@ -360,6 +607,8 @@ export class EngineHost implements EngineWorkerApi {
 
   private collect(): FrameUpdate {
     const cluster = this.cluster;
+    if (cluster && cluster.now > this.horizon && this.cursor >= this.actions.length)
+      this.horizon = cluster.now;
     const storage = this.storage;
     const update: FrameUpdate = {
       frame: this.frameNo++,
@@ -444,14 +693,15 @@ export class EngineHost implements EngineWorkerApi {
 
   async failTask(taskId: string): Promise<void> {
     const cluster = this.requireCluster();
-    cluster.scheduleTaskFailure(taskId, cluster.now, 'failure injected by the learner');
+    if (!cluster.tasks.some((t) => t.id === taskId)) throw new Error(`no subtask '${taskId}' in this job`);
+    this.act({ type: 'fail-task', taskId });
   }
 
   async injectPoisonRecord(sourceUid?: string, partition = 0): Promise<void> {
     const cluster = this.requireCluster();
     const uid = sourceUid ?? cluster.job.vertices.find((v) => v.spec.kind === 'source')?.uid;
     if (!uid) throw new Error('the job has no source');
-    cluster.injectPoisonRecord(uid, partition);
+    this.act({ type: 'poison', sourceUid: uid, partition });
   }
 
   async injectStorageFault(kind: StorageFault, count = 1): Promise<void> {
@@ -460,12 +710,12 @@ export class EngineHost implements EngineWorkerApi {
       throw new Error(
         `${MEMORY_BACKEND_REASON}: nothing is written to IndexedDB, so there is no storage to fail`,
       );
-    (await this.openStorage()).injectFault(kind, count);
+    await this.openStorage();
+    this.act({ type: 'storage-fault', kind, count });
   }
 
   async triggerCheckpoint(kind: 'checkpoint' | 'savepoint' = 'checkpoint'): Promise<number | null> {
-    const cluster = this.requireCluster();
-    return cluster.coordinator.triggerCheckpoint(cluster.now, kind);
+    return this.act({ type: 'trigger', kind });
   }
 
   private restorable(): CompletedCheckpoint[] {
@@ -552,6 +802,8 @@ export class EngineHost implements EngineWorkerApi {
     this.cluster = next;
     this.job = job;
     this.playing = false;
+    this.history = { base: checkpoint, startTime: cluster.now, incarnation };
+    this.resetTimeline(next.now);
     this.record = {
       ...(this.record as JobRecord),
       incarnation,
@@ -561,6 +813,10 @@ export class EngineHost implements EngineWorkerApi {
     await storage.putJob(this.record);
     const info: LoadInfo = {
       ...(this.info as LoadInfo),
+      tasks: taskInfos(next),
+      channels: channelInfos(next),
+      operators: this.operatorInfos(job),
+      config: this.resolvedConfig(job),
       incarnation,
       now: next.now,
       recovery: {
@@ -574,15 +830,25 @@ export class EngineHost implements EngineWorkerApi {
 
   // ------------------------------------------------------------------ inspection
 
-  async readState(operatorUid: string, stateName?: string, offset = 0, limit = 100): Promise<StatePage> {
+  async readState(
+    operatorUid: string,
+    stateName?: string,
+    offset = 0,
+    limit = 100,
+    search?: string,
+    subtask?: number,
+  ): Promise<StatePage> {
     const cluster = this.requireCluster();
     const tasks = cluster.tasks.filter((t) => t.vertex.uid === operatorUid && t.keyedBackend);
     const stateNames = [...new Set(tasks.flatMap((t) => t.keyedBackend?.stateNames() ?? []))].sort();
     const name = stateName ?? stateNames[0] ?? '';
+    const match = keyFilter(search);
     const rows: StatePage['rows'] = [];
-    for (const t of tasks)
+    for (const t of tasks) {
+      if (subtask !== undefined && t.subtaskIndex !== subtask) continue;
       for (const [key, value] of t.keyedBackend?.entries(name) ?? [])
-        rows.push({ key, value, subtask: t.subtaskIndex });
+        if (match(key)) rows.push({ key, value: plain(value), subtask: t.subtaskIndex });
+    }
     rows.sort((a, b) => compareKeys(a.key, b.key));
     return {
       operatorUid,
@@ -590,8 +856,212 @@ export class EngineHost implements EngineWorkerApi {
       stateNames,
       total: rows.length,
       offset,
-      rows: rows.slice(Math.max(0, offset), Math.max(0, offset) + Math.max(0, limit)),
+      rows: page(rows, offset, limit),
     };
+  }
+
+  /** The keyed state now against a retained checkpoint: what a restore from it would bring back. */
+  async stateDiff(
+    operatorUid: string,
+    stateName: string,
+    checkpointId: number,
+    offset = 0,
+    limit = 100,
+    search?: string,
+  ): Promise<StateDiffPage> {
+    const cluster = this.requireCluster();
+    const cp = this.restorable().find((c) => c.checkpointId === checkpointId);
+    if (!cp) throw new Error(`checkpoint ${checkpointId} is not retained`);
+    const match = keyFilter(search);
+    type Side = { subtask: number; value: unknown };
+    const before = new Map<string, { key: unknown } & Side>();
+    const op = toSnapshotJson(cp).operators.find((o) => o.uid === operatorUid);
+    op?.subtasks.forEach((st, index) => {
+      const state = st.keyedState.find((k) => k.name === stateName);
+      for (const e of state?.entries ?? []) {
+        if (!match(e.key)) continue;
+        // TTL state is stored with its last-access time: compare the user's values.
+        const value = state?.ttl ? unwrapTtl(e.value) : e.value;
+        before.set(JSON.stringify(e.key), { key: e.key, subtask: index, value });
+      }
+    });
+    const now = new Map<string, { key: unknown } & Side>();
+    for (const t of cluster.tasks)
+      if (t.vertex.uid === operatorUid)
+        for (const [key, value] of t.keyedBackend?.entries(stateName) ?? [])
+          if (match(key)) now.set(JSON.stringify(key), { key, subtask: t.subtaskIndex, value: plain(value) });
+    const counts: Record<StateChange, number> = { same: 0, changed: 0, added: 0, removed: 0 };
+    const rows: StateDiffPage['rows'] = [];
+    for (const id of new Set([...before.keys(), ...now.keys()])) {
+      const b = before.get(id);
+      const c = now.get(id);
+      const change: StateChange = !b
+        ? 'added'
+        : !c
+          ? 'removed'
+          : JSON.stringify(b.value) === JSON.stringify(c.value)
+            ? 'same'
+            : 'changed';
+      counts[change]++;
+      rows.push({
+        key: (c ?? b)!.key,
+        subtask: (c ?? b)!.subtask,
+        current: c ? c.value : null,
+        checkpoint: b ? b.value : null,
+        change,
+      });
+    }
+    // Differences first: that is what the learner is looking for.
+    const order: Record<StateChange, number> = { changed: 0, added: 1, removed: 2, same: 3 };
+    rows.sort((a, b) => order[a.change] - order[b.change] || compareKeys(a.key, b.key));
+    return {
+      operatorUid,
+      stateName,
+      checkpointId,
+      total: rows.length,
+      offset,
+      counts,
+      rows: page(rows, offset, limit),
+    };
+  }
+
+  async sourceOffsets(): Promise<Record<string, Array<{ partition: number; offset: number }>>> {
+    return this.requireCluster().sourceOffsets();
+  }
+
+  async listScenarios(): Promise<ScenarioInfo[]> {
+    return Object.values(SCENARIOS).map((s) => ({ name: s.name, description: s.description }));
+  }
+
+  async setProcessingTime(operatorUid: string, ms: number): Promise<void> {
+    const cluster = this.requireCluster();
+    if (!cluster.job.vertices.some((v) => v.uid === operatorUid))
+      throw new Error(`no operator with uid '${operatorUid}'`);
+    if (!(ms >= 0) || !Number.isFinite(ms)) throw new Error(`processing time must be ≥ 0 ms, got ${ms}`);
+    this.act({ type: 'processing-time', uid: operatorUid, ms });
+    if (this.info)
+      this.info = {
+        ...this.info,
+        operators: this.info.operators.map((o) =>
+          o.uid === operatorUid ? { ...o, processingTimeMs: ms } : o,
+        ),
+      };
+  }
+
+  /**
+   * What an outside reader of the sinks' external systems sees, and the exactly-once checker: the
+   * visible rows against those of a failure-free run of the same job, seed and configuration.
+   */
+  async sinkReport(limit = 200): Promise<SinkReport> {
+    const cluster = this.requireCluster();
+    const reference = this.referenceOutput();
+    const finished = cluster.jobStatus === 'FAILED' || cluster.isFinished();
+    const seen = new Map<string, number>();
+    const sinks: SinkInfo[] = [];
+    for (const v of cluster.job.vertices) {
+      if (v.spec.kind !== 'sink') continue;
+      const table = cluster.external.tables.get(v.uid);
+      const kind = v.spec.sink.sinkKind;
+      const visibleValues = cluster.external.committedValues(v.uid);
+      const visibleCount = new Map<string, number>();
+      for (const value of visibleValues) {
+        const k = `${v.uid}|${JSON.stringify(plain(value))}`;
+        seen.set(k, (seen.get(k) ?? 0) + 1);
+        visibleCount.set(k, (visibleCount.get(k) ?? 0) + 1);
+      }
+      // Row flags, walking the written rows in order: the n-th visible copy of a value beyond the reference's count is a duplicate.
+      const running = new Map<string, number>();
+      const rows = (table?.written ?? []).map((r) => {
+        const k = `${v.uid}|${JSON.stringify(plain(r.value))}`;
+        const visible =
+          kind === 'non-transactional'
+            ? true
+            : kind === 'two-phase-commit'
+              ? r.txn !== undefined && table!.committedTransactions.has(r.txn)
+              : table!.upserts.get(v.spec.kind === 'sink' ? upsertKeyOf(v.spec.sink, r.value) : '') === r;
+        let duplicate = false;
+        if (visible) {
+          const n = (running.get(k) ?? 0) + 1;
+          running.set(k, n);
+          duplicate = n > (reference.counts.get(k) ?? 0);
+        }
+        return { time: r.time, value: plain(r.value), txn: r.txn ?? null, visible, duplicate };
+      });
+      sinks.push({
+        uid: v.uid,
+        name: v.name,
+        kind,
+        written: table?.written.length ?? 0,
+        visible: visibleValues.length,
+        openTransactions: table?.openTransactions.size ?? 0,
+        abortedTransactions: table?.abortedTransactions.size ?? 0,
+        rows: rows.slice(-Math.max(0, limit)),
+      });
+    }
+    const duplicates: ExactlyOnceCheck['duplicates'] = [];
+    for (const [k, n] of seen) {
+      const expected = reference.counts.get(k) ?? 0;
+      if (n > expected)
+        duplicates.push({ value: JSON.parse(k.slice(k.indexOf('|') + 1)), seen: n, expected });
+    }
+    // Losses are only certain once the run is over, and only when the external system saw the whole
+    // run (after an engine crash its earlier rows were in the dead worker).
+    let missing: ExactlyOnceCheck['missing'] = null;
+    if (finished && !this.history?.base) {
+      missing = [];
+      for (const [k, expected] of reference.counts) {
+        const n = seen.get(k) ?? 0;
+        if (n < expected) missing.push({ value: JSON.parse(k.slice(k.indexOf('|') + 1)), seen: n, expected });
+      }
+    }
+    const lost = (missing?.length ?? 0) > 0;
+    const verdict: ExactlyOnceCheck['verdict'] =
+      duplicates.length && lost
+        ? 'duplicates-and-losses'
+        : duplicates.length
+          ? 'duplicates'
+          : lost
+            ? 'losses'
+            : missing
+              ? 'exactly-once'
+              : 'so-far-so-good';
+    return {
+      sinks,
+      finished,
+      check: {
+        referenceRows: reference.rows,
+        visibleRows: [...seen.values()].reduce((a, b) => a + b, 0),
+        duplicates: duplicates.slice(0, 200),
+        missing: missing?.slice(0, 200) ?? null,
+        verdict,
+      },
+    };
+  }
+
+  /** The same job, seed and configuration run to the end without failures (in memory, fast-forward). */
+  private referenceOutput(): { counts: Map<string, number>; rows: number } {
+    if (this.reference) return this.reference;
+    const options = this.options as LoadOptions;
+    const job = this.buildJob(options);
+    const ref = new MiniCluster(job, {
+      seed: options.seed,
+      checkpointStorage: new InMemoryCheckpointStorage('reference run', false),
+      external: new ExternalSystem(),
+      fastForward: true,
+    });
+    ref.runToCompletion();
+    const counts = new Map<string, number>();
+    let rows = 0;
+    for (const v of job.vertices) {
+      if (v.spec.kind !== 'sink') continue;
+      for (const value of ref.external.committedValues(v.uid)) {
+        const k = `${v.uid}|${JSON.stringify(plain(value))}`;
+        counts.set(k, (counts.get(k) ?? 0) + 1);
+        rows++;
+      }
+    }
+    this.reference = { counts, rows };
+    return this.reference;
   }
 
   async inspect() {

@@ -27,7 +27,15 @@ const api: EngineWorkerApi = {
   listCheckpoints: () => host.listCheckpoints(),
   exportSnapshot: (id) => host.exportSnapshot(id),
   importSnapshot: (text) => host.importSnapshot(text),
-  readState: (uid, name, offset, limit) => host.readState(uid, name, offset, limit),
+  readState: (uid, name, offset, limit, search, subtask) =>
+    host.readState(uid, name, offset, limit, search, subtask),
+  stateDiff: (uid, name, id, offset, limit, search) => host.stateDiff(uid, name, id, offset, limit, search),
+  sourceOffsets: () => host.sourceOffsets(),
+  listScenarios: () => host.listScenarios(),
+  setProcessingTime: (uid, ms) => host.setProcessingTime(uid, ms),
+  seek: async (t) => withTransfer(await host.seek(t)),
+  timeline: () => host.timeline(),
+  sinkReport: (limit) => host.sinkReport(limit),
   inspect: () => host.inspect(),
   onStorageEvent: (listener) => host.onStorageEvent(listener),
 };

@@ -85,8 +85,11 @@ export interface OperatorInfo {
   maxParallelism: number;
   /** Virtual ms one record takes here (sources: between two records). */
   processingTimeMs: number;
+  /** Has keyed state (its input is a keyed stream). */
   keyed: boolean;
-  /** Keyed state names declared so far (after the first records: registered lazily as in Flink). */
+  /** A non-parallel source (fromElements): parallelism is always 1. */
+  nonParallel: boolean;
+  /** Upstream operators and how records are partitioned to this one. */
   inputs: Array<{ uid: string; partitioner: 'forward' | 'hash' | 'rebalance' | 'broadcast' }>;
   /** sink operators only. */
   sinkKind?: SinkKind;

@@ -6,46 +6,11 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { IndexedDbCheckpointStorage } from '../../src/storage/index';
-import { EngineHost, MEMORY_BACKEND_REASON } from '../../src/worker/EngineHost';
-import { IN_FLIGHT_KIND, IN_FLIGHT_STRIDE, type FrameUpdate } from '../../src/worker/protocol';
+import { MEMORY_BACKEND_REASON } from '../../src/worker/EngineHost';
+import { IN_FLIGHT_KIND, IN_FLIGHT_STRIDE } from '../../src/worker/protocol';
 import { freshDbName } from '../storage/helpers';
+import { newHost, nonEmpty, playUntil } from './host-helpers';
 import { keyedStateOf, referenceCheckpoints, sourceOffsetsOf } from './reference';
-
-function newHost(dbName: string, opened: IndexedDbCheckpointStorage[] = []) {
-  return new EngineHost({
-    openStorage: async (options) => {
-      const s = await IndexedDbCheckpointStorage.open({ ...options, dbName });
-      opened.push(s);
-      return s;
-    },
-    frameBudgetMs: 1000,
-  });
-}
-
-function nonEmpty(state: Record<string, Record<string, Record<string, unknown>>>) {
-  const out: typeof state = {};
-  for (const [op, states] of Object.entries(state))
-    for (const [name, m] of Object.entries(states)) if (Object.keys(m).length > 0) (out[op] ??= {})[name] = m;
-  return out;
-}
-
-/** Plays frames of `frameMs` real ms until `done(update)` or the frame limit. */
-async function playUntil(
-  host: EngineHost,
-  done: (u: FrameUpdate) => boolean,
-  frameMs = 16,
-  maxFrames = 2000,
-) {
-  await host.play();
-  const updates: FrameUpdate[] = [];
-  for (let i = 0; i < maxFrames; i++) {
-    const u = await host.frame(frameMs);
-    updates.push(u);
-    if (done(u)) break;
-  }
-  await host.pause();
-  return updates;
-}
 
 describe('EngineHost', () => {
   it('answers each frame with one update: events, counts, task statuses, in-flight elements as a Float64Array', async () => {

@@ -36,6 +36,7 @@ export function defineMessages<T extends Record<string, string>>(
   zh: { [K in keyof T]: string },
 ): Messages<Extract<keyof T, string>> & { tables: Record<Lang, Record<string, string>> } {
   const tables: Record<Lang, Record<string, string>> = { en, 'zh-CN': zh };
-  const t = (key: Extract<keyof T, string>, params?: Params) => format(tables[locale.lang][key] ?? key, params);
+  const t = (key: Extract<keyof T, string>, params?: Params) =>
+    format(tables[locale.lang][key] ?? key, params);
   return Object.assign(t, { tables });
 }

@@ -45,7 +45,8 @@ export function restartToText(r: RestartStrategyConfig): string {
 export function restartFromText(text: string): RestartStrategyConfig | string {
   const [type, ...rest] = text.split(':');
   const n = rest.map(Number);
-  if (n.some((x) => !Number.isFinite(x) || x < 0)) return `restart: '${text}' has a value that is not a number ≥ 0`;
+  if (n.some((x) => !Number.isFinite(x) || x < 0))
+    return `restart: '${text}' has a value that is not a number ≥ 0`;
   switch (type) {
     case 'none':
       return { type: 'none' };
@@ -54,7 +55,12 @@ export function restartFromText(text: string): RestartStrategyConfig | string {
       return { type: 'fixed-delay', attempts: n[0], delayMs: n[1] };
     case 'failure-rate':
       if (n.length !== 3) return `restart: failure-rate needs max:intervalMs:delayMs, got '${text}'`;
-      return { type: 'failure-rate', maxFailuresPerInterval: n[0], failureRateIntervalMs: n[1], delayMs: n[2] };
+      return {
+        type: 'failure-rate',
+        maxFailuresPerInterval: n[0],
+        failureRateIntervalMs: n[1],
+        delayMs: n[2],
+      };
     case 'exponential-delay':
       if (n.length !== 5)
         return `restart: exponential-delay needs initial:multiplier:max:resetThreshold:jitter, got '${text}'`;
@@ -82,7 +88,8 @@ export function encodePermalink(options: LoadOptions, lang?: Lang): string {
     const v = options.checkpoint?.[field];
     if (v !== undefined) q.set(param, String(v));
   }
-  if (options.checkpoint?.incremental !== undefined) q.set('incremental', options.checkpoint.incremental ? '1' : '0');
+  if (options.checkpoint?.incremental !== undefined)
+    q.set('incremental', options.checkpoint.incremental ? '1' : '0');
   for (const [uid, p] of Object.entries(options.parallelism ?? {})) q.set(`p.${uid}`, String(p));
   if (options.restartStrategy) q.set('restart', restartToText(options.restartStrategy));
   if (options.speed !== undefined) q.set('speed', String(options.speed));
@@ -121,9 +128,13 @@ export function decodePermalink(search: string, defaults: LoadOptions): Permalin
     } else if (name in TUNING_PARAMS) {
       const v = num(name, raw, name === 'maxConcurrent' ? 1 : 0);
       if (v !== undefined)
-        options.checkpoint = { ...options.checkpoint, [TUNING_PARAMS[name as keyof typeof TUNING_PARAMS]]: v };
+        options.checkpoint = {
+          ...options.checkpoint,
+          [TUNING_PARAMS[name as keyof typeof TUNING_PARAMS]]: v,
+        };
     } else if (name === 'incremental') {
-      if (raw === '1' || raw === '0') options.checkpoint = { ...options.checkpoint, incremental: raw === '1' };
+      if (raw === '1' || raw === '0')
+        options.checkpoint = { ...options.checkpoint, incremental: raw === '1' };
       else errors.push(`incremental: '${raw}' is not 1 or 0`);
     } else if (name.startsWith('p.')) {
       const v = num(name, raw, 1);

@@ -192,6 +192,18 @@ export class StreamExecutionEnvironment {
     return this;
   }
 
+  /** One operator's parallelism by uid (the UI's per-operator setting); non-parallel sources refuse. */
+  setOperatorParallelism(uid: string, p: number): this {
+    assertPositiveInt(p, `parallelism of '${uid}'`);
+    const v = this.vertices.find((x) => x.uid === uid);
+    if (!v)
+      throw new Error(`no operator with uid '${uid}' (known: ${this.vertices.map((x) => x.uid).join(', ')})`);
+    if (v.nonParallel && p !== 1)
+      throw new Error(`operator '${uid}' is a non-parallel source: its parallelism is 1`);
+    v.parallelism = p;
+    return this;
+  }
+
   getJobGraph(name = 'Job'): JobGraph {
     const uids = new Set<string>();
     for (const v of this.vertices) {

@@ -1,5 +1,5 @@
 /** A named, built-in job that the command line, the tests and (later) the app can start. */
-import type { CheckpointingMode, JobGraph } from '../api/JobGraph';
+import type { CheckpointConfig, CheckpointingMode, JobGraph, RestartStrategyConfig } from '../api/JobGraph';
 import type { StreamExecutionEnvironment } from '../api/StreamExecutionEnvironment';
 import { stateBackendByName } from '../api/StateBackends';
 
@@ -10,6 +10,11 @@ export interface ScenarioOptions {
   backend?: string;
   /** Parallelism of every operator but the sources (their parallelism follows the log's partitions). */
   parallelism?: number;
+  /** Per operator uid, after `parallelism` (sources of a fromElements job stay at 1). */
+  operatorParallelism?: Readonly<Record<string, number>>;
+  /** The rest of Flink's CheckpointConfig (timeout, min pause, ...). */
+  checkpoint?: Partial<Omit<CheckpointConfig, 'mode' | 'intervalMs'>>;
+  restartStrategy?: RestartStrategyConfig;
 }
 
 export interface Scenario {
@@ -21,8 +26,12 @@ export interface Scenario {
 export function applyScenarioOptions(env: StreamExecutionEnvironment, options: ScenarioOptions): void {
   if (options.backend) env.setStateBackend(stateBackendByName(options.backend));
   if (options.parallelism) env.overrideOperatorParallelism(options.parallelism);
+  for (const [uid, p] of Object.entries(options.operatorParallelism ?? {}))
+    env.setOperatorParallelism(uid, p);
+  if (options.restartStrategy) env.setRestartStrategy(options.restartStrategy);
   const cfg = env.getCheckpointConfig();
   if (options.mode || options.checkpointIntervalMs) {
     env.enableCheckpointing(options.checkpointIntervalMs ?? cfg.intervalMs ?? 1000, options.mode ?? cfg.mode);
   }
+  if (options.checkpoint) env.configureCheckpointing(options.checkpoint);
 }

@@ -74,6 +74,8 @@ export interface LoadOptions {
   /** Operator uid -> parallelism (sources that cannot be parallel keep 1). */
   parallelism?: Record<string, number>;
   restartStrategy?: RestartStrategyConfig;
+  /** Operator uid -> virtual ms per record: a slow operator from the start (backpressure demos). */
+  processingTimeMs?: Record<string, number>;
 }
 
 /** One operator (job vertex) of the loaded job, for the job graph. */

@@ -1,6 +1,7 @@
 /**
  * The shareable permalink: scenario, seed and configuration in the URL's query string, e.g.
- * `?scenario=wordcount&seed=7&mode=at-least-once&interval=500&p.count=3&restart=fixed-delay:3:1000`.
+ * `?scenario=wordcount&seed=7&mode=at-least-once&interval=500&p.count=3&pt.count=20&restart=fixed-delay:3:1000`
+ * (p.UID: parallelism, pt.UID: virtual ms per record).
  * A teacher sends the link; the class opens the same run. Unknown or malformed parameters are reported
  * (and ignored), never guessed.
  */
@@ -91,6 +92,7 @@ export function encodePermalink(options: LoadOptions, lang?: Lang): string {
   if (options.checkpoint?.incremental !== undefined)
     q.set('incremental', options.checkpoint.incremental ? '1' : '0');
   for (const [uid, p] of Object.entries(options.parallelism ?? {})) q.set(`p.${uid}`, String(p));
+  for (const [uid, ms] of Object.entries(options.processingTimeMs ?? {})) q.set(`pt.${uid}`, String(ms));
   if (options.restartStrategy) q.set('restart', restartToText(options.restartStrategy));
   if (options.speed !== undefined) q.set('speed', String(options.speed));
   if (lang) q.set('lang', lang);
@@ -139,6 +141,9 @@ export function decodePermalink(search: string, defaults: LoadOptions): Permalin
     } else if (name.startsWith('p.')) {
       const v = num(name, raw, 1);
       if (v !== undefined) options.parallelism = { ...options.parallelism, [name.slice(2)]: Math.floor(v) };
+    } else if (name.startsWith('pt.')) {
+      const v = num(name, raw, 0);
+      if (v !== undefined) options.processingTimeMs = { ...options.processingTimeMs, [name.slice(3)]: v };
     } else if (name === 'restart') {
       const r = restartFromText(raw);
       if (typeof r === 'string') errors.push(r);

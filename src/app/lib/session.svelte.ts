@@ -7,6 +7,7 @@
  * else is asked for when the user acts, or when a frame's events say it changed (a checkpoint
  * completed -> refresh the checkpoint listing once, not per event).
  */
+/* eslint-disable svelte/prefer-svelte-reactivity -- `flashes` is a $state.raw Map replaced whole, never mutated once published */
 import type { Remote } from 'comlink';
 import type { TraceEvent } from '../../engine/index';
 import type { StorageFault, StorageWriteEvent } from '../../storage/index';

@@ -3,5 +3,6 @@ import type { Benchmark } from './suite';
 import { engineThroughput } from './engine-throughput';
 import { checkpointSize } from './checkpoint-size';
 import { indexedDbBenchmark } from './indexeddb';
+import { uiBenchmark } from './ui';
 
-export const BENCHMARKS: Benchmark[] = [engineThroughput, checkpointSize, indexedDbBenchmark];
+export const BENCHMARKS: Benchmark[] = [engineThroughput, checkpointSize, indexedDbBenchmark, uiBenchmark];

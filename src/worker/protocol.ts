@@ -344,7 +344,7 @@ export interface EngineWorkerApi {
     limit?: number,
     search?: string,
   ): Promise<StateDiffPage>;
-  /** Source offsets per source uid and partition. */
+  /** Source offsets per source subtask (task id, e.g. `source#0`) and partition. */
   sourceOffsets(): Promise<Record<string, Array<{ partition: number; offset: number }>>>;
   listScenarios(): Promise<ScenarioInfo[]>;
   /** A slow operator (backpressure): virtual ms per record from now on. */

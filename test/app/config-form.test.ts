@@ -1,0 +1,238 @@
+import { describe, expect, it } from 'vitest';
+import {
+  formFromConfig,
+  formOperators,
+  formToOptions,
+  parseNumber,
+  validateForm,
+  type ConfigForm,
+  type FormOperator,
+} from '../../src/app/components/config/configForm';
+import type { LoadInfo, OperatorInfo, ResolvedConfig } from '../../src/worker/protocol';
+
+const OPERATORS: OperatorInfo[] = [
+  op('source', 'source', 1),
+  op('split', 'flatMap', 2),
+  op('count', 'map', 2, true),
+  op('print', 'sink', 2),
+];
+
+function op(uid: string, kind: OperatorInfo['kind'], parallelism: number, keyed = false): OperatorInfo {
+  return { uid, name: uid, kind, parallelism, maxParallelism: 128, processingTimeMs: 1, keyed, inputs: [] };
+}
+
+const CONFIG: ResolvedConfig = {
+  mode: 'exactly-once',
+  intervalMs: 1000,
+  timeoutMs: 600_000,
+  minPauseMs: 0,
+  maxConcurrent: 1,
+  tolerableFailed: 0,
+  alignedTimeoutMs: 0,
+  incremental: false,
+  backend: 'fs',
+  restartStrategy: {
+    type: 'exponential-delay',
+    initialBackoffMs: 1000,
+    backoffMultiplier: 1.5,
+    maxBackoffMs: 60_000,
+    resetBackoffThresholdMs: 3_600_000,
+    jitterFactor: 0.1,
+  },
+  parallelism: { source: 1, split: 2, count: 2, print: 2 },
+};
+
+const RUN = { scenario: 'wordcount', seed: 7 };
+
+function form(patch: Partial<ConfigForm> = {}): { form: ConfigForm; ops: FormOperator[] } {
+  const ops = formOperators({ tasks: [], channels: [], operators: OPERATORS });
+  return { form: { ...formFromConfig(CONFIG, ops, { mode: 'exactly-once', backend: 'fs' }), ...patch }, ops };
+}
+
+describe('config form', () => {
+  it('round-trips the resolved configuration into LoadOptions', () => {
+    const { form: f, ops } = form();
+    const r = formToOptions(f, RUN, ops);
+    expect(r).toEqual({
+      ok: true,
+      options: {
+        scenario: 'wordcount',
+        seed: 7,
+        mode: 'exactly-once',
+        intervalMs: 1000,
+        backend: 'fs',
+        checkpoint: {
+          timeoutMs: 600_000,
+          minPauseMs: 0,
+          maxConcurrent: 1,
+          tolerableFailed: 0,
+          alignedTimeoutMs: 0,
+        },
+        // Sources keep their partitions: not sent.
+        parallelism: { split: 2, count: 2, print: 2 },
+        restartStrategy: CONFIG.restartStrategy,
+      },
+    });
+  });
+
+  it('marks sources as fixed', () => {
+    const { ops } = form();
+    expect(ops.filter((o) => o.fixed).map((o) => o.uid)).toEqual(['source']);
+  });
+
+  it('derives operators from tasks when the engine does not report them', () => {
+    const load: Pick<LoadInfo, 'tasks' | 'channels'> = {
+      tasks: [
+        { id: 'source#0', operatorUid: 'source', operatorName: 'Source', subtaskIndex: 0, parallelism: 1 },
+        { id: 'count#0', operatorUid: 'count', operatorName: 'Count', subtaskIndex: 0, parallelism: 2 },
+        { id: 'count#1', operatorUid: 'count', operatorName: 'Count', subtaskIndex: 1, parallelism: 2 },
+      ],
+      channels: [
+        { id: 'source#0->count#0', from: 'source#0', to: 'count#0' },
+        { id: 'source#0->count#1', from: 'source#0', to: 'count#1' },
+      ],
+    };
+    const ops = formOperators(load);
+    expect(ops.map((o) => [o.uid, o.parallelism, o.fixed, o.maxParallelism])).toEqual([
+      ['source', 1, true, 128],
+      ['count', 2, false, 128],
+    ]);
+  });
+
+  it('falls back to LoadInfo and Flink defaults without a resolved config', () => {
+    const ops = formOperators({ tasks: [], channels: [], operators: OPERATORS });
+    const f = formFromConfig(undefined, ops, { mode: 'at-least-once', backend: 'memory' });
+    expect(f.mode).toBe('at-least-once');
+    expect(f.backend).toBe('memory');
+    expect(f.timeoutMs).toBe('600000');
+    expect(f.parallelism.count).toBe('2');
+    expect(f.restartType).toBe('exponential-delay');
+  });
+
+  it('checkpointing off is interval 0', () => {
+    const { form: f, ops } = form({ checkpointing: false, intervalMs: 'garbage' });
+    const r = formToOptions(f, RUN, ops);
+    expect(r.ok && r.options.intervalMs).toBe(0);
+  });
+
+  it('empty tuning fields mean the scenario default (omitted)', () => {
+    const { form: f, ops } = form({ timeoutMs: '', minPauseMs: ' ' });
+    const r = formToOptions(f, RUN, ops);
+    expect(r.ok && r.options.checkpoint).toEqual({
+      maxConcurrent: 1,
+      tolerableFailed: 0,
+      alignedTimeoutMs: 0,
+    });
+  });
+
+  it('rejects negative numbers, non-numbers and fractions where integers are needed', () => {
+    const { form: f, ops } = form({
+      minPauseMs: '-1',
+      timeoutMs: 'abc',
+      tolerableFailed: '1.5',
+      intervalMs: '',
+    });
+    const errors = validateForm(f, ops);
+    expect(errors.minPauseMs).toEqual({ key: 'errMin', params: { min: 0 } });
+    expect(errors.timeoutMs).toEqual({ key: 'errNumber' });
+    expect(errors.tolerableFailed).toEqual({ key: 'errInteger' });
+    expect(errors.intervalMs).toEqual({ key: 'errRequired' });
+  });
+
+  it('max concurrent must be at least 1', () => {
+    const { form: f, ops } = form({ maxConcurrent: '0' });
+    expect(validateForm(f, ops).maxConcurrent).toEqual({ key: 'errMin', params: { min: 1 } });
+  });
+
+  it('unaligned requires max concurrent 1', () => {
+    const { form: f, ops } = form({ mode: 'unaligned', maxConcurrent: '2' });
+    expect(validateForm(f, ops).maxConcurrent).toEqual({ key: 'errUnalignedConcurrent' });
+    const ok = form({ mode: 'exactly-once', maxConcurrent: '2' });
+    expect(validateForm(ok.form, ok.ops)).toEqual({});
+  });
+
+  it('parallelism must be 1..maxParallelism, sources are not validated', () => {
+    const { form: f, ops } = form();
+    f.parallelism = { source: '99999', split: '0', count: '129', print: '128' };
+    const errors = validateForm(f, ops);
+    expect(Object.keys(errors).sort()).toEqual(['parallelism.count', 'parallelism.split']);
+    expect(errors['parallelism.count']).toEqual({ key: 'errParallelism', params: { max: 128 } });
+  });
+
+  it('incremental only goes with rocksdb', () => {
+    const a = form({ backend: 'rocksdb', incremental: true });
+    const ra = formToOptions(a.form, RUN, a.ops);
+    expect(ra.ok && ra.options.checkpoint?.incremental).toBe(true);
+    const b = form({ backend: 'hashmap', incremental: true });
+    const rb = formToOptions(b.form, RUN, b.ops);
+    expect(rb.ok && 'incremental' in (rb.options.checkpoint ?? {})).toBe(false);
+  });
+
+  it('builds each restart strategy, empty fields taking Flink defaults', () => {
+    const { form: f, ops } = form({ restartType: 'fixed-delay' });
+    f.restart.fixedAttempts = '3';
+    f.restart.fixedDelayMs = '';
+    const r1 = formToOptions(f, RUN, ops);
+    expect(r1.ok && r1.options.restartStrategy).toEqual({ type: 'fixed-delay', attempts: 3, delayMs: 1000 });
+
+    f.restartType = 'failure-rate';
+    f.restart.rateMaxFailures = '2';
+    f.restart.rateIntervalMs = '5000';
+    f.restart.rateDelayMs = '10';
+    const r2 = formToOptions(f, RUN, ops);
+    expect(r2.ok && r2.options.restartStrategy).toEqual({
+      type: 'failure-rate',
+      maxFailuresPerInterval: 2,
+      failureRateIntervalMs: 5000,
+      delayMs: 10,
+    });
+
+    f.restartType = 'none';
+    f.restart.fixedAttempts = 'not validated: not used';
+    const r3 = formToOptions(f, RUN, ops);
+    expect(r3.ok && r3.options.restartStrategy).toEqual({ type: 'none' });
+  });
+
+  it('validates exponential-delay: jitter in [0, 1], multiplier ≥ 1, max ≥ initial', () => {
+    const { form: f, ops } = form();
+    f.restart.expJitter = '1.5';
+    f.restart.expMultiplier = '0.5';
+    f.restart.expInitialMs = '5000';
+    f.restart.expMaxMs = '1000';
+    const errors = validateForm(f, ops);
+    expect(errors['restart.expJitter']).toEqual({ key: 'errMax', params: { max: 1 } });
+    expect(errors['restart.expMultiplier']).toEqual({ key: 'errMin', params: { min: 1 } });
+    expect(errors['restart.expMaxMs']).toEqual({ key: 'errMaxBackoff' });
+  });
+
+  it('reads the current restart strategy into the form', () => {
+    const ops = formOperators({ tasks: [], channels: [], operators: OPERATORS });
+    const f = formFromConfig(
+      {
+        ...CONFIG,
+        restartStrategy: {
+          type: 'failure-rate',
+          maxFailuresPerInterval: 4,
+          failureRateIntervalMs: 9,
+          delayMs: 3,
+        },
+      },
+      ops,
+      { mode: 'exactly-once', backend: 'fs' },
+    );
+    expect(f.restartType).toBe('failure-rate');
+    expect([f.restart.rateMaxFailures, f.restart.rateIntervalMs, f.restart.rateDelayMs]).toEqual([
+      '4',
+      '9',
+      '3',
+    ]);
+    expect(f.restart.expMultiplier).toBe('1.5');
+  });
+
+  it('parseNumber', () => {
+    expect(parseNumber(' 12 ', { min: 0 })).toBe(12);
+    expect(parseNumber('', { min: 0, optional: true })).toBeUndefined();
+    expect(parseNumber('Infinity', { min: 0 })).toEqual({ key: 'errNumber' });
+    expect(parseNumber('5', { min: 0, max: 4 })).toEqual({ key: 'errMax', params: { max: 4 } });
+  });
+});

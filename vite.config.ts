@@ -1,8 +1,23 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import type { Plugin } from 'vite';
+
+/** The build fails on a broken lesson, naming the file, the field and the problem. */
+function validateLessons(): Plugin {
+  return {
+    name: 'stream-state-lab:validate-lessons',
+    apply: 'build',
+    async buildStart() {
+      const { lessonErrorsOnDisk } = await import('./src/lessons/node');
+      const { formatLessonError } = await import('./src/lessons/format');
+      const errors = await lessonErrorsOnDisk(process.cwd());
+      if (errors.length) this.error(`broken lessons:\n${errors.map(formatLessonError).join('\n')}`);
+    },
+  };
+}
 
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [svelte(), validateLessons()],
   worker: { format: 'es' },
   build: { target: 'es2022', sourcemap: true },
   test: {

@@ -28,7 +28,7 @@ export {
 export { Random } from './runtime/Random';
 export type * from './trace/TraceEvent';
 export { RECORD_LEVEL_EVENTS } from './trace/TraceEvent';
-export { SCENARIOS, getScenario } from './scenarios/index';
+export { SCENARIOS, allScenarios, getScenario, registerScenario } from './scenarios/index';
 export type { Scenario, ScenarioOptions } from './scenarios/Scenario';
 export * from './snapshot/index';
 export * from './time/WatermarkStrategy';

@@ -18,7 +18,7 @@ import {
   getScenario,
   InMemoryCheckpointStorage,
   RocksDBStateBackend,
-  SCENARIOS,
+  allScenarios,
   toSnapshotJson,
   javaHashCode,
   MiniCluster,
@@ -930,7 +930,7 @@ export class EngineHost implements EngineWorkerApi {
   }
 
   async listScenarios(): Promise<ScenarioInfo[]> {
-    return Object.values(SCENARIOS).map((s) => ({ name: s.name, description: s.description }));
+    return allScenarios().map((s) => ({ name: s.name, description: s.description }));
   }
 
   async setProcessingTime(operatorUid: string, ms: number): Promise<void> {

@@ -4,8 +4,11 @@
  */
 import { expose, transfer } from 'comlink';
 import { IndexedDbCheckpointStorage } from '../storage/index';
+import { registerLessonJobs } from '../lessons/jobs';
 import { EngineHost } from './EngineHost';
 import type { EngineWorkerApi, FrameUpdate } from './protocol';
+
+registerLessonJobs();
 
 const host = new EngineHost({ openStorage: (options) => IndexedDbCheckpointStorage.open(options) });
 

@@ -85,6 +85,7 @@ describe('state view helpers', () => {
       maxParallelism: 128,
       processingTimeMs: 1,
       keyed,
+      nonParallel: false,
       inputs: [],
     });
     expect(

@@ -1,0 +1,44 @@
+import { defineLesson } from '../../src/lessons/format';
+
+/** Lesson 1: the seed's WordCount (§5.1) — stateless splitting, stateful counting in a ValueState. */
+export default defineLesson({
+  number: 1,
+  slug: 'wordcount',
+  scenario: 'wordcount',
+  seed: 1,
+  steps: [
+    {
+      id: 'stateless-stateful',
+      check: { kind: 'event', type: 'state-changed', where: { state: 'count' } },
+      solution: [{ do: 'play', until: { kind: 'event', type: 'state-changed', where: { state: 'count' } } }],
+    },
+    {
+      id: 'predict-be',
+      prediction: { choices: 3, answer: 1 },
+      check: {
+        kind: 'all',
+        of: [
+          { kind: 'answered' },
+          { kind: 'state', operator: 'count', state: 'count', key: 'be', equals: 2 },
+        ],
+      },
+      solution: [
+        { do: 'answer', choice: 1 },
+        { do: 'play', until: { kind: 'state', operator: 'count', state: 'count', key: 'be', equals: 2 } },
+      ],
+    },
+    {
+      id: 'finish',
+      check: {
+        kind: 'all',
+        of: [
+          { kind: 'finished' },
+          { kind: 'checkpoint', status: 'COMPLETED' },
+          { kind: 'state', operator: 'count', state: 'count', key: 'to', equals: 2 },
+          { kind: 'state-size', operator: 'count', state: 'count', atLeast: 8, atMost: 8 },
+        ],
+      },
+      solution: [{ do: 'play', until: { kind: 'finished' } }],
+    },
+  ],
+});

@@ -1,0 +1,339 @@
+/**
+ * The lesson format: what `lessons/NN-slug/lesson.ts` declares (validated with zod, so a broken lesson
+ * fails with its file, field and problem), the automatic checks a step passes, and the actions a
+ * step's solution plays. Checks and actions are data, not functions: the same lesson is checked by
+ * the headless test (EngineHost in Node) and by the app (the worker), and shown to the learner.
+ *
+ * Text lives next to it in `en.md` and `zh-CN.md` (see markdown.ts).
+ */
+import { z } from 'zod';
+import { CHECKPOINTING_MODES } from '../engine/index';
+
+const uid = z.string().min(1);
+const nonNegative = z.number().finite().min(0);
+
+const SCALAR = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
+const JSON_VALUE: z.ZodType<Json> = z.lazy(() =>
+  z.union([SCALAR, z.array(JSON_VALUE), z.record(z.string(), JSON_VALUE)]),
+);
+
+/** The trace event types a check may count (see src/engine/trace/TraceEvent.ts). */
+export const CHECKABLE_EVENTS = [
+  'checkpoint-triggered',
+  'checkpoint-completed',
+  'checkpoint-failed',
+  'snapshot-taken',
+  'barrier-injected',
+  'barrier-received',
+  'channel-blocked',
+  'channel-unblocked',
+  'alignment-completed',
+  'alignment-aborted',
+  'channel-state-recorded',
+  'sources-paused',
+  'sources-resumed',
+  'task-failed',
+  'task-restored',
+  'job-status',
+  'job-restarting',
+  'engine-crashed',
+  'engine-recovered',
+  'backpressure',
+  'timer-fired',
+  'watermark-advanced',
+  'transaction-committed',
+  'transaction-aborted',
+  'sink-written',
+  'state-changed',
+] as const;
+
+export type Check =
+  | { kind: 'all'; of: Check[] }
+  | { kind: 'any'; of: Check[] }
+  | { kind: 'not'; check: Check }
+  /** Trace events of this type since the step began, optionally with these field values. */
+  | {
+      kind: 'event';
+      type: (typeof CHECKABLE_EVENTS)[number];
+      where?: Record<string, string | number | boolean | null>;
+      atLeast?: number;
+    }
+  /** A keyed state's value for one key now (`equals: null`: the key has no value). */
+  | {
+      kind: 'state';
+      operator: string;
+      state: string;
+      key: string | number | boolean;
+      equals: Json;
+      subtask?: number;
+    }
+  /** The number of keys of a keyed state now. */
+  | { kind: 'state-size'; operator: string; state: string; atLeast?: number; atMost?: number }
+  /** Checkpoints of the history triggered since the step began. */
+  | {
+      kind: 'checkpoint';
+      status: 'COMPLETED' | 'FAILED';
+      atLeast?: number;
+      savepoint?: boolean;
+      /** Unaligned: some channel state was persisted. */
+      minPersistedInFlightBytes?: number;
+      /** Incremental: uploaded (checkpointed) bytes at most this fraction of the full size. */
+      maxCheckpointedFraction?: number;
+    }
+  /** The job ran to its end (all input processed and committed), or failed for good. */
+  | { kind: 'finished'; jobStatus?: 'RUNNING' | 'FAILED' }
+  /** The exactly-once checker's verdict now. */
+  | {
+      kind: 'sink';
+      verdict: Array<'so-far-so-good' | 'exactly-once' | 'duplicates' | 'losses' | 'duplicates-and-losses'>;
+    }
+  /** The loaded configuration (as LoadInfo.config reports it). */
+  | {
+      kind: 'config';
+      mode?: string;
+      backend?: string;
+      intervalMs?: number | null;
+      parallelism?: Record<string, number>;
+      incremental?: boolean;
+      maxConcurrent?: number;
+      tolerableFailed?: number;
+      timeoutMs?: number;
+    }
+  /** The learner answered this step's prediction (any answer: the engine then shows the truth). */
+  | { kind: 'answered' }
+  /** Virtual time has reached this point. */
+  | { kind: 'time'; atLeast: number }
+  /** The job was restored from a snapshot file or a retained checkpoint (since the step began). */
+  | { kind: 'imported' }
+  /** How the job came back after the last load or engine crash: from a checkpoint, or from scratch. */
+  | { kind: 'recovered'; fromCheckpoint: boolean };
+
+export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
+  z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('all'), of: z.array(CheckSchema).min(1) }),
+    z.strictObject({ kind: z.literal('any'), of: z.array(CheckSchema).min(1) }),
+    z.strictObject({ kind: z.literal('not'), check: CheckSchema }),
+    z.strictObject({
+      kind: z.literal('event'),
+      type: z.enum(CHECKABLE_EVENTS),
+      where: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+      atLeast: z.number().int().min(1).optional(),
+    }),
+    z.strictObject({
+      kind: z.literal('state'),
+      operator: uid,
+      state: z.string().min(1),
+      key: z.union([z.string(), z.number(), z.boolean()]),
+      equals: JSON_VALUE,
+      /** …and the key's state lives in this subtask (its key group is in the subtask's range). */
+      subtask: z.number().int().min(0).optional(),
+    }),
+    z.strictObject({
+      kind: z.literal('state-size'),
+      operator: uid,
+      state: z.string().min(1),
+      atLeast: z.number().int().min(0).optional(),
+      atMost: z.number().int().min(0).optional(),
+    }),
+    z.strictObject({
+      kind: z.literal('checkpoint'),
+      status: z.enum(['COMPLETED', 'FAILED']),
+      atLeast: z.number().int().min(1).optional(),
+      savepoint: z.boolean().optional(),
+      minPersistedInFlightBytes: nonNegative.optional(),
+      maxCheckpointedFraction: z.number().min(0).max(1).optional(),
+    }),
+    z.strictObject({ kind: z.literal('finished'), jobStatus: z.enum(['RUNNING', 'FAILED']).optional() }),
+    z.strictObject({
+      kind: z.literal('sink'),
+      verdict: z
+        .array(z.enum(['so-far-so-good', 'exactly-once', 'duplicates', 'losses', 'duplicates-and-losses']))
+        .min(1),
+    }),
+    z.strictObject({
+      kind: z.literal('config'),
+      mode: z.enum(CHECKPOINTING_MODES).optional(),
+      backend: z.enum(['memory', 'fs', 'hashmap', 'rocksdb']).optional(),
+      intervalMs: z.number().min(0).nullable().optional(),
+      parallelism: z.record(z.string(), z.number().int().min(1)).optional(),
+      incremental: z.boolean().optional(),
+      maxConcurrent: z.number().int().min(1).optional(),
+      tolerableFailed: z.number().int().min(0).optional(),
+      timeoutMs: nonNegative.optional(),
+    }),
+    z.strictObject({ kind: z.literal('answered') }),
+    z.strictObject({ kind: z.literal('time'), atLeast: nonNegative }),
+    z.strictObject({ kind: z.literal('imported') }),
+    z.strictObject({ kind: z.literal('recovered'), fromCheckpoint: z.boolean() }),
+  ]),
+) as z.ZodType<Check>;
+
+/** Settings a lesson starts with or a solution changes (the app's configuration panel, as data). */
+export const LessonOptionsSchema = z.strictObject({
+  mode: z.enum(CHECKPOINTING_MODES).optional(),
+  intervalMs: nonNegative.optional(),
+  backend: z.enum(['memory', 'fs', 'hashmap', 'rocksdb']).optional(),
+  checkpoint: z
+    .strictObject({
+      timeoutMs: nonNegative.optional(),
+      minPauseMs: nonNegative.optional(),
+      maxConcurrent: z.number().int().min(1).optional(),
+      tolerableFailed: z.number().int().min(0).optional(),
+      alignedTimeoutMs: nonNegative.optional(),
+      incremental: z.boolean().optional(),
+    })
+    .optional(),
+  parallelism: z.record(z.string(), z.number().int().min(1)).optional(),
+  processingTimeMs: z.record(z.string(), nonNegative).optional(),
+  restartStrategy: z
+    .union([
+      z.strictObject({ type: z.literal('none') }),
+      z.strictObject({
+        type: z.literal('fixed-delay'),
+        attempts: z.number().int().min(0),
+        delayMs: nonNegative,
+      }),
+      z.strictObject({
+        type: z.literal('failure-rate'),
+        maxFailuresPerInterval: z.number().int().min(1),
+        failureRateIntervalMs: nonNegative,
+        delayMs: nonNegative,
+      }),
+      z.strictObject({
+        type: z.literal('exponential-delay'),
+        initialBackoffMs: nonNegative,
+        backoffMultiplier: z.number().min(1),
+        maxBackoffMs: nonNegative,
+        resetBackoffThresholdMs: nonNegative,
+        jitterFactor: z.number().min(0).max(1),
+      }),
+    ])
+    .optional(),
+});
+export type LessonOptions = z.infer<typeof LessonOptionsSchema>;
+
+/** What a learner can do; a step's solution is a list of these. */
+export const LessonActionSchema = z.discriminatedUnion('do', [
+  /** Play until the check holds (or `maxMs` of virtual time passed: then the solution is wrong). */
+  z.strictObject({ do: z.literal('play'), until: CheckSchema, maxMs: nonNegative.optional() }),
+  z.strictObject({
+    do: z.literal('step'),
+    kind: z.enum(['event', 'barrier']),
+    times: z.number().int().min(1).optional(),
+  }),
+  z.strictObject({
+    do: z.literal('fail'),
+    task: z.string().regex(/^[\w-]+#\d+$/, 'a subtask id such as count#1'),
+  }),
+  z.strictObject({
+    do: z.literal('poison'),
+    source: uid.optional(),
+    partition: z.number().int().min(0).optional(),
+  }),
+  z.strictObject({
+    do: z.literal('storage-fault'),
+    fault: z.enum(['quota', 'write-error']),
+    count: z.number().int().min(1).optional(),
+  }),
+  z.strictObject({ do: z.literal('trigger'), kind: z.enum(['checkpoint', 'savepoint']) }),
+  z.strictObject({ do: z.literal('slow'), operator: uid, ms: nonNegative }),
+  /** Restart the lesson's job with these settings (the configuration panel's Apply). */
+  z.strictObject({ do: z.literal('configure'), options: LessonOptionsSchema }),
+  z.strictObject({ do: z.literal('answer'), choice: z.number().int().min(0) }),
+  /** Kill the engine worker; a new one recovers the job from IndexedDB. */
+  z.strictObject({ do: z.literal('crash') }),
+  /**
+   * Export the latest retained checkpoint or savepoint and restore the job from that file, optionally
+   * into a job started with other settings (rescaling: `options.parallelism`).
+   */
+  z.strictObject({
+    do: z.literal('restore'),
+    from: z.enum(['latest-checkpoint', 'latest-savepoint']),
+    options: LessonOptionsSchema.optional(),
+  }),
+]);
+export type LessonAction = z.infer<typeof LessonActionSchema>;
+
+export const StepSchema = z.strictObject({
+  /** Matches the `## step: <id>` sections of the text files. */
+  id: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes'),
+  check: CheckSchema,
+  solution: z.array(LessonActionSchema).min(1),
+  /** A question answered before the engine shows the truth: `answer` is the index of the right choice. */
+  prediction: z
+    .strictObject({ choices: z.number().int().min(2).max(6), answer: z.number().int().min(0) })
+    .optional(),
+});
+export type Step = z.infer<typeof StepSchema>;
+
+export const LessonSchema = z
+  .strictObject({
+    number: z.number().int().min(1).max(99),
+    slug: z.string().regex(/^[a-z0-9-]+$/),
+    /** A built-in scenario (src/engine/scenarios) or a job of this lesson (job.ts, registered as `lesson-<slug>`). */
+    scenario: z.string().min(1),
+    seed: z.number().int().min(0),
+    options: LessonOptionsSchema.optional(),
+    steps: z.array(StepSchema).min(1),
+  })
+  .superRefine((lesson, ctx) => {
+    const ids = new Set<string>();
+    lesson.steps.forEach((step, i) => {
+      if (ids.has(step.id))
+        ctx.addIssue({ code: 'custom', path: ['steps', i, 'id'], message: `duplicate step id '${step.id}'` });
+      ids.add(step.id);
+      if (step.prediction && step.prediction.answer >= step.prediction.choices)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steps', i, 'prediction', 'answer'],
+          message: `answer ${step.prediction.answer} is not one of the ${step.prediction.choices} choices (0-based)`,
+        });
+      const answers = step.solution.filter((a) => a.do === 'answer');
+      if (step.prediction && answers.length === 0)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steps', i, 'solution'],
+          message: 'a prediction step needs an answer action',
+        });
+      if (!step.prediction && answers.length > 0)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steps', i, 'solution'],
+          message: 'an answer action needs a prediction',
+        });
+    });
+  });
+export type LessonDefinition = z.infer<typeof LessonSchema>;
+
+export interface LessonError {
+  file: string;
+  field: string;
+  message: string;
+}
+
+export function formatLessonError(e: LessonError): string {
+  return `${e.file}${e.field ? ` ${e.field}` : ''}: ${e.message}`;
+}
+
+function fieldPath(path: ReadonlyArray<PropertyKey>): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
+}
+
+/** Validates a lesson.ts default export: the lesson, or errors naming the file and the field. */
+export function validateLesson(
+  input: unknown,
+  file: string,
+): { ok: true; lesson: LessonDefinition } | { ok: false; errors: LessonError[] } {
+  const r = LessonSchema.safeParse(input);
+  if (r.success) return { ok: true, lesson: r.data };
+  return {
+    ok: false,
+    errors: r.error.issues.map((i) => ({ file, field: fieldPath(i.path), message: i.message })),
+  };
+}
+
+/** Identity with types: `export default defineLesson({...})` in lesson.ts. */
+export function defineLesson(lesson: LessonDefinition): LessonDefinition {
+  return lesson;
+}

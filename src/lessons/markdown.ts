@@ -1,0 +1,184 @@
+/**
+ * A lesson's text, one Markdown file per language (`en.md`, `zh-CN.md`), split into its parts:
+ *
+ *     # Title
+ *     Introduction…
+ *     ## step: <id>            one per step of lesson.ts, in the same order
+ *     Narrative…
+ *     ### Do                   the instruction (required)
+ *     ### Hints                a list (optional)
+ *     ### Prediction           the question, then a numbered list of choices (iff the step has one)
+ *     ### Flink                the real Flink (Java) code, fenced (optional)
+ *
+ * The `## step:` and `###` headings are keys, the same in every language; the app shows its own
+ * translated labels. Rendering to HTML is render.ts (sanitized).
+ */
+import type { LessonDefinition, LessonError } from './format';
+
+export interface StepText {
+  id: string;
+  narrative: string;
+  instruction: string;
+  hints: string[];
+  prediction: { question: string; choices: string[] } | null;
+  flink: string | null;
+}
+
+export interface LessonText {
+  title: string;
+  intro: string;
+  steps: StepText[];
+}
+
+const SUBSECTIONS = ['Do', 'Hints', 'Prediction', 'Flink'] as const;
+
+/** Parses one language file; structural problems are reported with the file and the line. */
+export function parseLessonText(source: string, file: string): { text: LessonText; errors: LessonError[] } {
+  const errors: LessonError[] = [];
+  const lines = source.replace(/\r\n?/g, '\n').split('\n');
+  let title = '';
+  const intro: string[] = [];
+  const steps: StepText[] = [];
+  let step: { id: string; line: number; parts: Record<string, string[]> } | null = null;
+  let part = 'narrative';
+  let inFence = false;
+
+  const finish = () => {
+    if (!step) return;
+    const get = (k: string) => (step!.parts[k] ?? []).join('\n').trim();
+    const where = `step '${step.id}' (line ${step.line})`;
+    const instruction = get('Do');
+    if (!instruction) errors.push({ file, field: where, message: 'has no "### Do" instruction' });
+    const hints = listItems(get('Hints'));
+    if (step.parts.Hints && hints.length === 0)
+      errors.push({ file, field: where, message: '"### Hints" must be a list ("- …")' });
+    let prediction: StepText['prediction'] = null;
+    if (step.parts.Prediction) {
+      const body = get('Prediction');
+      const firstItem = body.search(/^\s*\d+\.\s/m);
+      const question = (firstItem < 0 ? body : body.slice(0, firstItem)).trim();
+      const choices = firstItem < 0 ? [] : listItems(body.slice(firstItem));
+      if (!question) errors.push({ file, field: where, message: '"### Prediction" has no question' });
+      if (choices.length < 2)
+        errors.push({
+          file,
+          field: where,
+          message: '"### Prediction" needs a numbered list of at least 2 choices',
+        });
+      prediction = { question, choices };
+    }
+    steps.push({
+      id: step.id,
+      narrative: get('narrative'),
+      instruction,
+      hints,
+      prediction,
+      flink: step.parts.Flink ? get('Flink') : null,
+    });
+  };
+
+  lines.forEach((line, i) => {
+    if (/^\s*(```|~~~)/.test(line)) inFence = !inFence;
+    if (!inFence && /^# /.test(line) && !title && !step) {
+      title = line.slice(2).trim();
+      return;
+    }
+    const stepHeading = inFence ? null : /^## step:\s*(.+?)\s*$/.exec(line);
+    if (stepHeading) {
+      finish();
+      step = { id: stepHeading[1], line: i + 1, parts: {} };
+      part = 'narrative';
+      return;
+    }
+    if (!inFence && /^## /.test(line)) {
+      errors.push({
+        file,
+        field: `line ${i + 1}`,
+        message: `"${line.trim()}": second-level headings are "## step: <id>"`,
+      });
+      return;
+    }
+    const sub = inFence || !step ? null : /^### (.+?)\s*$/.exec(line);
+    if (sub) {
+      if (!(SUBSECTIONS as readonly string[]).includes(sub[1])) {
+        errors.push({
+          file,
+          field: `line ${i + 1}`,
+          message: `unknown section "### ${sub[1]}" (known: ${SUBSECTIONS.join(', ')})`,
+        });
+        return;
+      }
+      part = sub[1];
+      if (step!.parts[part])
+        errors.push({
+          file,
+          field: `line ${i + 1}`,
+          message: `"### ${part}" appears twice in step '${step!.id}'`,
+        });
+      step!.parts[part] = [];
+      return;
+    }
+    if (step) (step.parts[part] ??= []).push(line);
+    else intro.push(line);
+  });
+  finish();
+  if (inFence) errors.push({ file, field: 'end of file', message: 'a code fence (```) is not closed' });
+  if (!title) errors.push({ file, field: 'line 1', message: 'the file must start with a "# Title"' });
+  return { text: { title, intro: intro.join('\n').trim(), steps }, errors };
+}
+
+function listItems(body: string): string[] {
+  const items: string[] = [];
+  for (const line of body.split('\n')) {
+    const m = /^\s*(?:[-*]|\d+\.)\s+(.*)$/.exec(line);
+    if (m) items.push(m[1].trim());
+    else if (line.trim() && items.length) items[items.length - 1] += ` ${line.trim()}`;
+  }
+  return items;
+}
+
+/** The text must have exactly the lesson's steps, in order, with a prediction where the step has one. */
+export function checkTextAgainstLesson(
+  text: LessonText,
+  lesson: LessonDefinition,
+  file: string,
+): LessonError[] {
+  const errors: LessonError[] = [];
+  const want = lesson.steps.map((s) => s.id);
+  const have = text.steps.map((s) => s.id);
+  for (const id of want)
+    if (!have.includes(id))
+      errors.push({ file, field: `step '${id}'`, message: 'has no "## step:" section' });
+  for (const id of have)
+    if (!want.includes(id))
+      errors.push({ file, field: `step '${id}'`, message: 'is not a step of lesson.ts' });
+  if (errors.length === 0 && want.join() !== have.join())
+    errors.push({
+      file,
+      field: 'steps',
+      message: `the order must be ${want.join(', ')} (is ${have.join(', ')})`,
+    });
+  for (const step of lesson.steps) {
+    const t = text.steps.find((s) => s.id === step.id);
+    if (!t) continue;
+    if (step.prediction && !t.prediction)
+      errors.push({
+        file,
+        field: `step '${step.id}'`,
+        message: 'lesson.ts has a prediction: the text needs "### Prediction"',
+      });
+    if (!step.prediction && t.prediction)
+      errors.push({
+        file,
+        field: `step '${step.id}'`,
+        message: '"### Prediction" but lesson.ts has no prediction',
+      });
+    if (step.prediction && t.prediction && t.prediction.choices.length !== step.prediction.choices)
+      errors.push({
+        file,
+        field: `step '${step.id}'`,
+        message: `the prediction has ${t.prediction.choices.length} choices, lesson.ts says ${step.prediction.choices}`,
+      });
+  }
+  return errors;
+}

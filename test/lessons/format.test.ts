@@ -1,0 +1,124 @@
+/** A broken lesson fails with the file, the field and the problem. */
+import { describe, expect, it } from 'vitest';
+import { assembleLesson } from '../../src/lessons/assemble';
+import { formatLessonError } from '../../src/lessons/format';
+import { parseLessonText } from '../../src/lessons/markdown';
+
+const lesson = {
+  number: 3,
+  slug: 'keys',
+  scenario: 'wordcount',
+  seed: 1,
+  steps: [
+    {
+      id: 'a',
+      check: { kind: 'finished' },
+      solution: [{ do: 'play', until: { kind: 'finished' } }],
+    },
+    {
+      id: 'b',
+      prediction: { choices: 2, answer: 0 },
+      check: { kind: 'answered' },
+      solution: [{ do: 'answer', choice: 0 }],
+    },
+  ],
+};
+
+const text = (extra = '') => `# Keys
+
+Intro.
+
+## step: a
+
+Narrative.
+
+### Do
+
+Play.
+
+### Hints
+
+- a hint
+
+## step: b
+
+### Prediction
+
+Which?
+
+1. this
+2. that
+
+### Do
+
+Answer.
+${extra}`;
+
+const errorsOf = (dir: string, exported: unknown, en: string, zh: string | null = en) =>
+  assembleLesson(dir, exported, zh === null ? { en } : { en, 'zh-CN': zh }).errors.map(formatLessonError);
+
+describe('lesson validation', () => {
+  it('accepts a good lesson and parses its text', () => {
+    const r = assembleLesson('03-keys', lesson, { en: text(), 'zh-CN': text() });
+    expect(r.errors).toEqual([]);
+    const t = r.lesson!.text.en;
+    expect(t.title).toBe('Keys');
+    expect(t.steps[0]).toMatchObject({
+      id: 'a',
+      narrative: 'Narrative.',
+      instruction: 'Play.',
+      hints: ['a hint'],
+    });
+    expect(t.steps[1].prediction).toEqual({ question: 'Which?', choices: ['this', 'that'] });
+  });
+
+  it('names the file, the field and the problem', () => {
+    const bad = structuredClone(lesson);
+    (bad.steps[0] as Record<string, unknown>).check = { kind: 'state', operator: 'count' };
+    expect(errorsOf('03-keys', bad, text())).toEqual([
+      'lessons/03-keys/lesson.ts steps[0].check.state: Invalid input: expected string, received undefined',
+      'lessons/03-keys/lesson.ts steps[0].check.key: Invalid input',
+      'lessons/03-keys/lesson.ts steps[0].check.equals: Invalid input',
+    ]);
+    const wrongAnswer = structuredClone(lesson);
+    wrongAnswer.steps[1].prediction!.answer = 5;
+    expect(errorsOf('03-keys', wrongAnswer, text())).toEqual([
+      'lessons/03-keys/lesson.ts steps[1].prediction.answer: answer 5 is not one of the 2 choices (0-based)',
+    ]);
+    expect(errorsOf('3-keys', lesson, text())[0]).toBe(
+      'lessons/3-keys folder: must be named NN-slug (two digits, a dash, a lower-case slug)',
+    );
+    expect(errorsOf('04-keys', lesson, text())).toEqual([
+      "lessons/04-keys/lesson.ts number/slug: must match the folder: number 4, slug 'keys' (got 3, 'keys')",
+    ]);
+  });
+
+  it('checks the text against the steps, in every language', () => {
+    expect(errorsOf('03-keys', lesson, text(), null)).toEqual([
+      'lessons/03-keys/zh-CN.md: is missing (every lesson has en.md and zh-CN.md)',
+    ]);
+    expect(errorsOf('03-keys', lesson, text(), text().replace('## step: b', '## step: c'))).toEqual([
+      'lessons/03-keys/zh-CN.md step \'b\': has no "## step:" section',
+      "lessons/03-keys/zh-CN.md step 'c': is not a step of lesson.ts",
+    ]);
+    expect(errorsOf('03-keys', lesson, text().replace('### Do\n\nPlay.', ''))).toContain(
+      'lessons/03-keys/en.md step \'a\' (line 5): has no "### Do" instruction',
+    );
+    expect(errorsOf('03-keys', lesson, text('\n### Quiz\n'))).toContain(
+      'lessons/03-keys/en.md line 30: unknown section "### Quiz" (known: Do, Hints, Prediction, Flink)',
+    );
+    expect(errorsOf('03-keys', lesson, text().replace('2. that', ''))).toContain(
+      'lessons/03-keys/en.md step \'b\' (line 17): "### Prediction" needs a numbered list of at least 2 choices',
+    );
+  });
+
+  it('does not read headings inside code fences', () => {
+    const { text: t, errors } = parseLessonText(
+      '# T\n\n## step: a\n\n### Do\n\nx\n\n### Flink\n\n```java\n## not a step\n```\n',
+      'f.md',
+    );
+    expect(errors).toEqual([]);
+    expect(t.steps).toHaveLength(1);
+    expect(t.steps[0].flink).toContain('## not a step');
+  });
+});

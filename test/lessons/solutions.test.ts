@@ -1,0 +1,49 @@
+/**
+ * Every lesson's solution, played headlessly through the engine (EngineHost on fake-indexeddb, as the
+ * worker runs it): before a step's actions its check fails (no check is vacuous), after them it
+ * passes. The steps run in order, each starting where the previous one left the job, as in the app.
+ */
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import { IndexedDbCheckpointStorage } from '../../src/storage/index';
+import { EngineHost } from '../../src/worker/EngineHost';
+import { HeadlessLessonDriver } from '../../src/lessons/headless';
+import { registerLessonJobs } from '../../src/lessons/jobs';
+import { LESSONS, LESSON_ERRORS } from '../../src/lessons/registry';
+import { evaluateCheck, playSolution } from '../../src/lessons/runner';
+import { formatLessonError } from '../../src/lessons/format';
+import { freshDbName } from '../storage/helpers';
+
+registerLessonJobs();
+
+describe('the lessons', () => {
+  it('are all valid', () => {
+    expect(LESSON_ERRORS.map(formatLessonError)).toEqual([]);
+    expect(LESSONS.length).toBeGreaterThan(0);
+  });
+
+  for (const lesson of LESSONS) {
+    it(`lesson ${lesson.definition.number} (${lesson.dir}): every step's check fails before its solution and passes after`, async () => {
+      const dbName = freshDbName();
+      const driver = new HeadlessLessonDriver(
+        lesson.definition,
+        () =>
+          new EngineHost({
+            openStorage: (options) => IndexedDbCheckpointStorage.open({ ...options, dbName }),
+            frameBudgetMs: 10_000,
+          }),
+      );
+      await driver.start();
+      for (const step of lesson.definition.steps) {
+        const listing = await driver.host.listCheckpoints();
+        driver.tracker.begin(listing.history.at(-1)?.id ?? 0);
+        const ctx = driver.context();
+        const before = await evaluateCheck(step.check, ctx);
+        expect(before.ok, `step '${step.id}' passes before its solution: its check is vacuous`).toBe(false);
+        await playSolution(lesson.definition, step.solution, driver, driver.context());
+        const after = await evaluateCheck(step.check, driver.context());
+        expect(after.ok, `step '${step.id}' after its solution: ${after.why}`).toBe(true);
+      }
+    });
+  }
+});

@@ -43,9 +43,10 @@ describe.skipIf(skipReason !== null)('a learner in Chromium', () => {
       let sawBarrier = false;
       for (let i = 0; i < 200 && !(sawRecords && sawBarrier); i++) {
         sawRecords ||= (await num(page, 'inflight-records')) > 0;
-        sawBarrier ||= (await num(page, 'inflight-barriers')) > 0;
-        if (sawBarrier && sawRecords && i % 5 === 0)
+        if (!sawBarrier && (await num(page, 'inflight-barriers')) > 0) {
+          sawBarrier = true;
           await saveScreenshot(page, 'learner-1-barrier-in-flight');
+        }
         await page.waitForTimeout(50);
       }
       expect(sawRecords).toBe(true);

@@ -8,8 +8,12 @@ function validateLessons(): Plugin {
     name: 'stream-state-lab:validate-lessons',
     apply: 'build',
     async buildStart() {
-      const { lessonErrorsOnDisk } = await import('./src/lessons/node');
-      const { formatLessonError } = await import('./src/lessons/format');
+      // Loaded through tsx, not bundled into the config: the lesson code is the app's TypeScript.
+      const { tsImport } = await import('tsx/esm/api');
+      const { lessonErrorsOnDisk, formatLessonError } = (await tsImport(
+        './src/lessons/node.ts',
+        import.meta.url,
+      )) as typeof import('./src/lessons/node');
       const errors = await lessonErrorsOnDisk(process.cwd());
       if (errors.length) this.error(`broken lessons:\n${errors.map(formatLessonError).join('\n')}`);
     },

@@ -40,18 +40,19 @@ function percentile(sorted: number[], p: number): number {
 
 /** rAF intervals and long tasks on `page` for `seconds`; `sample` runs each frame (in-flight counts). */
 async function measureFrames(page: Page, seconds: number): Promise<FrameStats & { inFlight: number[] }> {
-  const raw = await page.evaluate(async (ms) => {
-    const longTasks: number[] = [];
+  // A string, not a function: tsx would wrap a function's inner closures in a helper the page lacks.
+  const raw = (await page.evaluate(`(async (ms) => {
+    const longTasks = [];
     const observer = new PerformanceObserver((list) => {
       for (const e of list.getEntries()) longTasks.push(e.duration);
     });
     observer.observe({ type: 'longtask', buffered: false });
-    const intervals: number[] = [];
-    const inFlight: number[] = [];
-    await new Promise<void>((resolve) => {
+    const intervals = [];
+    const inFlight = [];
+    await new Promise((resolve) => {
       let last = performance.now();
       const end = last + ms;
-      const tick = (t: number) => {
+      const tick = (t) => {
         intervals.push(t - last);
         last = t;
         const el = document.querySelector('[data-testid="inflight-records"]');
@@ -63,7 +64,7 @@ async function measureFrames(page: Page, seconds: number): Promise<FrameStats & 
     });
     observer.disconnect();
     return { intervals: intervals.slice(1), longTasks, inFlight };
-  }, seconds * 1000);
+  })(${seconds * 1000})`)) as { intervals: number[]; longTasks: number[]; inFlight: number[] };
   const sorted = [...raw.intervals].sort((a, b) => a - b);
   const round = (x: number) => Math.round(x * 100) / 100;
   return {

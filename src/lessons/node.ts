@@ -8,7 +8,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import { assembleLessons, LESSON_LANGS, type LessonLang } from './assemble';
-import type { LessonError } from './format';
+import { formatLessonError, type LessonError } from './format';
+
+export { formatLessonError };
 
 export async function lessonErrorsOnDisk(root: string): Promise<LessonError[]> {
   const dir = path.join(root, 'lessons');

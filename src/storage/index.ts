@@ -19,8 +19,20 @@ export {
   type CheckpointMeta,
   type ChunkRecord,
   type SharedFileRecord,
+  type SharedFileDataRecord,
+  type MigrationReport,
   type SavepointRecord,
   type LabDB,
   type LabDatabase,
 } from './db';
-export { encodeTask, decodeTask, type EncodedTask } from './codec';
+export {
+  CHUNK_FORMAT,
+  CorruptChunkError,
+  EncodeCache,
+  encodeTask,
+  decodeTask,
+  encodeSstFile,
+  decodeSstFile,
+  type EncodedTask,
+  type EncodedSstFile,
+} from './codec';

@@ -40,7 +40,7 @@ function withSharedFiles(cp: CompletedCheckpoint, files: string[]): CompletedChe
 }
 
 describe('IndexedDB schema', () => {
-  it('creates every store at version 1 and keeps data when reopened', async () => {
+  it('creates every store at the current version and keeps data when reopened', async () => {
     const name = freshDbName();
     const db = await openLabDatabase(name);
     expect(db.version).toBe(DB_VERSION);
@@ -50,6 +50,7 @@ describe('IndexedDB schema', () => {
       'jobs',
       'progress',
       'savepoints',
+      'sharedFileData',
       'sharedFiles',
     ]);
     await db.put('progress', { id: 'lesson-1', step: 3 });
@@ -98,7 +99,13 @@ describe('IndexedDbCheckpointStorage', () => {
 
     const reopened = await IndexedDbCheckpointStorage.open({ dbName });
     expect(reopened.latest(JOB.name)).toEqual(cp);
-    expect(reopened.openReport).toEqual({ removedPending: [], removedChunks: 0, removedSharedFiles: 0 });
+    expect(reopened.openReport).toEqual({
+      removedPending: [],
+      removedChunks: 0,
+      removedSharedFiles: 0,
+      unreadable: [],
+      migration: null,
+    });
     reopened.close();
   });
 

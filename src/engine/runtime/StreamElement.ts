@@ -16,6 +16,11 @@ export interface StreamRecord {
   ts: number | null;
   key: Key | null;
   arrival: number;
+  /**
+   * Ingestion time: the virtual time the source emitted the record this one derives from (inherited
+   * by every record an operator emits while processing it). Sinks measure end-to-end latency from it.
+   */
+  ingest: number;
 }
 
 export interface CheckpointBarrier {

@@ -1,0 +1,112 @@
+import { defineLesson } from '../../src/lessons/format';
+
+/** Lesson 2: the seed's five keyed state types (§2.1, §3.1), side by side in one keyed function. */
+export default defineLesson({
+  number: 2,
+  slug: 'state-types',
+  scenario: 'lesson-state-types',
+  seed: 1,
+  steps: [
+    {
+      id: 'value-state',
+      check: { kind: 'state', operator: 'profile', state: 'lastItem', key: 'alice', equals: 'coffee' },
+      solution: [
+        {
+          do: 'play',
+          until: { kind: 'state', operator: 'profile', state: 'lastItem', key: 'alice', equals: 'coffee' },
+        },
+      ],
+    },
+    {
+      id: 'list-state',
+      prediction: { choices: 3, answer: 2 },
+      check: {
+        kind: 'all',
+        of: [
+          { kind: 'answered' },
+          {
+            kind: 'state',
+            operator: 'profile',
+            state: 'items',
+            key: 'alice',
+            equals: ['book', 'coffee', 'book', 'coffee'],
+          },
+        ],
+      },
+      solution: [
+        { do: 'answer', choice: 2 },
+        {
+          do: 'play',
+          until: {
+            kind: 'state',
+            operator: 'profile',
+            state: 'items',
+            key: 'alice',
+            equals: ['book', 'coffee', 'book', 'coffee'],
+          },
+        },
+      ],
+    },
+    {
+      id: 'map-state',
+      prediction: { choices: 3, answer: 1 },
+      check: {
+        kind: 'all',
+        of: [
+          { kind: 'answered' },
+          {
+            kind: 'state',
+            operator: 'profile',
+            state: 'perItem',
+            key: 'bob',
+            equals: [
+              ['coffee', 3],
+              ['pen', 1],
+              ['book', 1],
+            ],
+          },
+        ],
+      },
+      solution: [
+        { do: 'answer', choice: 1 },
+        {
+          do: 'play',
+          until: {
+            kind: 'state',
+            operator: 'profile',
+            state: 'perItem',
+            key: 'bob',
+            equals: [
+              ['coffee', 3],
+              ['pen', 1],
+              ['book', 1],
+            ],
+          },
+        },
+      ],
+    },
+    {
+      id: 'reducing-aggregating',
+      prediction: { choices: 3, answer: 1 },
+      check: {
+        kind: 'all',
+        of: [
+          { kind: 'answered' },
+          { kind: 'finished' },
+          { kind: 'state', operator: 'profile', state: 'total', key: 'carol', equals: 27 },
+          {
+            kind: 'state',
+            operator: 'profile',
+            state: 'average',
+            key: 'carol',
+            equals: { sum: 27, count: 3 },
+          },
+        ],
+      },
+      solution: [
+        { do: 'answer', choice: 1 },
+        { do: 'play', until: { kind: 'finished' } },
+      ],
+    },
+  ],
+});

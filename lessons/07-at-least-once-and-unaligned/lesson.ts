@@ -1,0 +1,88 @@
+import { defineLesson } from '../../src/lessons/format';
+
+/**
+ * Lesson 7: checkpointing without alignment. At-least-once (Flink's CheckpointBarrierTracker) never
+ * blocks a channel, so a restored state can already contain records that are replayed: duplicates,
+ * even behind a two-phase-commit sink. Then backpressure: aligned barriers wait in line behind the
+ * queued records, unaligned barriers overtake them and the records are persisted with the checkpoint.
+ * The seed's §3.2 and §4.1 (barriers, markers), beyond what the seed says.
+ */
+/** The job graph's "slow" toggle on count: max(1 ms, its time per record) × 10 = 10 ms per record. */
+const slowCount = { do: 'slow', operator: 'count', ms: 10 } as const;
+
+export default defineLesson({
+  number: 7,
+  slug: 'at-least-once-and-unaligned',
+  scenario: 'visits',
+  seed: 1,
+  steps: [
+    {
+      id: 'at-least-once',
+      check: { kind: 'config', mode: 'at-least-once' },
+      solution: [{ do: 'configure', options: { mode: 'at-least-once' } }],
+    },
+    {
+      id: 'no-alignment',
+      check: {
+        kind: 'all',
+        of: [
+          { kind: 'checkpoint', status: 'COMPLETED' },
+          { kind: 'not', check: { kind: 'event', type: 'channel-blocked' } },
+        ],
+      },
+      solution: [{ do: 'play', until: { kind: 'checkpoint', status: 'COMPLETED' } }],
+    },
+    {
+      id: 'predict-duplicates',
+      prediction: { choices: 3, answer: 1 },
+      check: {
+        kind: 'all',
+        of: [
+          { kind: 'answered' },
+          { kind: 'event', type: 'task-failed', where: { task: 'count#1' } },
+          { kind: 'sink', verdict: ['duplicates'] },
+        ],
+      },
+      solution: [
+        { do: 'answer', choice: 1 },
+        { do: 'fail', task: 'count#1' },
+        { do: 'play', until: { kind: 'sink', verdict: ['duplicates'] } },
+      ],
+    },
+    {
+      id: 'aligned-backpressure',
+      check: {
+        kind: 'all',
+        of: [
+          { kind: 'config', mode: 'exactly-once' },
+          { kind: 'event', type: 'backpressure' },
+          { kind: 'checkpoint', status: 'COMPLETED' },
+        ],
+      },
+      solution: [
+        { do: 'configure', options: { mode: 'exactly-once' } },
+        slowCount,
+        { do: 'play', until: { kind: 'checkpoint', status: 'COMPLETED' } },
+      ],
+    },
+    {
+      id: 'unaligned',
+      check: {
+        kind: 'all',
+        of: [
+          { kind: 'config', mode: 'unaligned' },
+          { kind: 'event', type: 'backpressure' },
+          { kind: 'checkpoint', status: 'COMPLETED', minPersistedInFlightBytes: 10_000 },
+        ],
+      },
+      solution: [
+        { do: 'configure', options: { mode: 'unaligned' } },
+        slowCount,
+        {
+          do: 'play',
+          until: { kind: 'checkpoint', status: 'COMPLETED', minPersistedInFlightBytes: 10_000 },
+        },
+      ],
+    },
+  ],
+});

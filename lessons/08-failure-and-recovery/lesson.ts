@@ -1,0 +1,72 @@
+import { defineLesson } from '../../src/lessons/format';
+
+/**
+ * Lesson 8: the seed's §3.3 (fault-tolerant recovery) and §2.3. A subtask fails; the whole job (one
+ * pipelined region: keyBy connects every subtask) goes back to the latest completed checkpoint, the
+ * sources rewind to its offsets and replay; the two-phase-commit sink aborts what was not committed.
+ * Then restart strategies: fixed-delay gives up after its attempts and the job FAILS.
+ *
+ * user-00 lives in count#0 (key group 9 of 128); the learner fails count#3.
+ */
+export default defineLesson({
+  number: 8,
+  slug: 'failure-and-recovery',
+  scenario: 'visits',
+  seed: 1,
+  steps: [
+    {
+      id: 'checkpoint-2',
+      check: { kind: 'checkpoint', status: 'COMPLETED', atLeast: 2 },
+      solution: [{ do: 'play', until: { kind: 'checkpoint', status: 'COMPLETED', atLeast: 2 } }],
+    },
+    {
+      id: 'predict-restore',
+      prediction: { choices: 3, answer: 1 },
+      check: {
+        kind: 'all',
+        of: [
+          { kind: 'answered' },
+          { kind: 'event', type: 'task-failed', where: { task: 'count#3' } },
+          { kind: 'event', type: 'task-restored', where: { task: 'count#0' } },
+        ],
+      },
+      solution: [
+        { do: 'answer', choice: 1 },
+        { do: 'fail', task: 'count#3' },
+        { do: 'play', until: { kind: 'event', type: 'task-restored', where: { task: 'count#0' } } },
+      ],
+    },
+    {
+      id: 'replay',
+      check: {
+        kind: 'all',
+        of: [{ kind: 'finished' }, { kind: 'sink', verdict: ['exactly-once'] }],
+      },
+      solution: [{ do: 'play', until: { kind: 'finished' } }],
+    },
+    {
+      id: 'restart-strategy',
+      prediction: { choices: 3, answer: 1 },
+      check: {
+        kind: 'all',
+        of: [
+          { kind: 'answered' },
+          { kind: 'event', type: 'job-restarting' },
+          { kind: 'finished', jobStatus: 'FAILED' },
+        ],
+      },
+      solution: [
+        { do: 'answer', choice: 1 },
+        {
+          do: 'configure',
+          options: { restartStrategy: { type: 'fixed-delay', attempts: 1, delayMs: 500 } },
+        },
+        { do: 'play', until: { kind: 'checkpoint', status: 'COMPLETED' } },
+        { do: 'fail', task: 'count#0' },
+        { do: 'play', until: { kind: 'event', type: 'task-restored', where: { task: 'count#0' } } },
+        { do: 'fail', task: 'count#0' },
+        { do: 'play', until: { kind: 'finished', jobStatus: 'FAILED' } },
+      ],
+    },
+  ],
+});

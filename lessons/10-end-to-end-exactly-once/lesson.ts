@@ -1,0 +1,65 @@
+import { defineLesson } from '../../src/lessons/format';
+
+/**
+ * Lesson 10: end-to-end exactly-once needs a replayable source AND a sink that can take a replay: the
+ * same failure, three sinks (job.ts). Non-transactional print shows the replay as duplicates; an
+ * idempotent upsert writes the same rows over themselves; two-phase commit shows rows only when the
+ * checkpoint after them completes, and aborts the rest. The seed's §2.3 and §3.3, followed to the
+ * outside world.
+ */
+export default defineLesson({
+  number: 10,
+  slug: 'end-to-end-exactly-once',
+  scenario: 'lesson-end-to-end-exactly-once',
+  seed: 1,
+  steps: [
+    {
+      id: 'three-sinks',
+      check: {
+        kind: 'all',
+        of: [
+          { kind: 'checkpoint', status: 'COMPLETED' },
+          { kind: 'event', type: 'transaction-committed' },
+        ],
+      },
+      solution: [
+        {
+          do: 'play',
+          until: {
+            kind: 'all',
+            of: [
+              { kind: 'checkpoint', status: 'COMPLETED' },
+              { kind: 'event', type: 'transaction-committed' },
+            ],
+          },
+        },
+      ],
+    },
+    {
+      id: 'predict-duplicates',
+      prediction: { choices: 4, answer: 1 },
+      check: {
+        kind: 'all',
+        of: [
+          { kind: 'answered' },
+          { kind: 'event', type: 'task-failed', where: { task: 'count#0' } },
+          { kind: 'event', type: 'transaction-aborted' },
+          { kind: 'sink', verdict: ['duplicates'] },
+        ],
+      },
+      solution: [
+        { do: 'answer', choice: 1 },
+        { do: 'fail', task: 'count#0' },
+        { do: 'play', until: { kind: 'sink', verdict: ['duplicates'] } },
+      ],
+    },
+    {
+      id: 'finish',
+      check: {
+        kind: 'all',
+        of: [{ kind: 'finished' }, { kind: 'sink', verdict: ['duplicates'] }],
+      },
+      solution: [{ do: 'play', until: { kind: 'finished' } }],
+    },
+  ],
+});

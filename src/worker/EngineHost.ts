@@ -58,6 +58,7 @@ import {
   type FrameUpdate,
   type ImportResult,
   type LoadInfo,
+  type LessonProgress,
   type LoadOptions,
   type Recovery,
   type StartInfo,
@@ -1071,5 +1072,28 @@ export class EngineHost implements EngineWorkerApi {
 
   async onStorageEvent(listener: (event: StorageWriteEvent) => unknown): Promise<void> {
     this.listeners.push(listener);
+  }
+
+  // ------------------------------------------------------------------ learner progress (lessons)
+
+  async listProgress(): Promise<LessonProgress[]> {
+    const records = await (await this.openStorage()).listProgress();
+    return records.flatMap((r) => {
+      const p = r as Partial<LessonProgress>;
+      if (typeof p.id !== 'string' || !Array.isArray(p.stepsDone)) return [];
+      return [
+        {
+          id: p.id,
+          stepsDone: p.stepsDone.filter((s): s is string => typeof s === 'string'),
+          completed: p.completed === true,
+          lastStep: typeof p.lastStep === 'number' ? p.lastStep : 1,
+          updatedAt: typeof p.updatedAt === 'number' ? p.updatedAt : 0,
+        },
+      ];
+    });
+  }
+
+  async putProgress(record: LessonProgress): Promise<void> {
+    await (await this.openStorage()).putProgress({ ...record, stepsDone: [...record.stepsDone] });
   }
 }

@@ -41,6 +41,8 @@ const api: EngineWorkerApi = {
   sinkReport: (limit) => host.sinkReport(limit),
   inspect: () => host.inspect(),
   onStorageEvent: (listener) => host.onStorageEvent(listener),
+  listProgress: () => host.listProgress(),
+  putProgress: (record) => host.putProgress(record),
 };
 
 expose(api);

@@ -310,6 +310,19 @@ export interface StateDiffPage {
   rows: Array<{ key: unknown; subtask: number; current: unknown; checkpoint: unknown; change: StateChange }>;
 }
 
+/** A learner's progress in one lesson (IndexedDB `progress` store, keyed by the lesson's slug). */
+export type LessonProgress = {
+  /** The lesson's slug. */
+  id: string;
+  /** Ids of the steps whose check passed. */
+  stepsDone: string[];
+  completed: boolean;
+  /** The step (1-based) the learner was on last. */
+  lastStep: number;
+  /** Date.now() of the last change. */
+  updatedAt: number;
+};
+
 /** The worker's API (every method is async through comlink). */
 export interface EngineWorkerApi {
   start(): Promise<StartInfo>;
@@ -361,4 +374,7 @@ export interface EngineWorkerApi {
   }>;
   /** Storage write progress (checkpoint being written / completed / failed), pushed as it happens. */
   onStorageEvent(listener: (event: StorageWriteEvent) => void): Promise<void>;
+  /** The learner's progress in every lesson (IndexedDB `progress` store). */
+  listProgress(): Promise<LessonProgress[]>;
+  putProgress(record: LessonProgress): Promise<void>;
 }

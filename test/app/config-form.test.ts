@@ -18,7 +18,17 @@ const OPERATORS: OperatorInfo[] = [
 ];
 
 function op(uid: string, kind: OperatorInfo['kind'], parallelism: number, keyed = false): OperatorInfo {
-  return { uid, name: uid, kind, parallelism, maxParallelism: 128, processingTimeMs: 1, keyed, nonParallel: false, inputs: [] };
+  return {
+    uid,
+    name: uid,
+    kind,
+    parallelism,
+    maxParallelism: 128,
+    processingTimeMs: 1,
+    keyed,
+    nonParallel: false,
+    inputs: [],
+  };
 }
 
 const CONFIG: ResolvedConfig = {

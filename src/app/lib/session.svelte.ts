@@ -18,6 +18,7 @@ import type {
   ExportResult,
   FrameUpdate,
   ImportResult,
+  LessonProgress,
   LoadInfo,
   LoadOptions,
   ScenarioInfo,
@@ -40,6 +41,11 @@ export interface LogEntry {
 }
 
 export type SessionStatus = 'starting' | 'ready' | 'crashed' | 'error';
+
+/** How a job came to be loaded: by `loadScenario`, recovered by a new worker, or restored from a snapshot. */
+export type LoadCause = 'load' | 'recovered' | 'imported';
+export type FrameListener = (update: FrameUpdate) => void;
+export type LoadListener = (info: LoadInfo, cause: LoadCause) => void;
 
 export class Session {
   status = $state<SessionStatus>('starting');
@@ -64,7 +70,13 @@ export class Session {
   /** `${operatorUid}|${stateName}|${JSON key}` -> real time (performance.now) of the last change, for flashing. */
   flashes = $state.raw<Map<string, number>>(new Map());
   storageEvents = $state.raw<StorageWriteEvent[]>([]);
+  /** The options of the last `loadScenario` (a lesson merges its `configure` actions into them). */
+  loadOptions = $state.raw<LoadOptions | null>(null);
+  /** Why the engine is held (a lesson's prediction not answered yet): play, step and seek do nothing. */
+  held = $state<string | null>(null);
 
+  private readonly frameListeners = new Set<FrameListener>();
+  private readonly loadListeners = new Set<LoadListener>();
   private engine: EngineWorker | null = null;
   private loop: FrameLoop | null = null;
   private seq = 0;
@@ -92,7 +104,7 @@ export class Session {
       this.scenarios = await engine.api.listScenarios();
       this.status = 'ready';
       if (start.load) {
-        this.adoptLoad(start.load);
+        this.adoptLoad(start.load, 'recovered');
         this.notice = start.load.recovery.reason;
         await this.refresh();
       }
@@ -104,14 +116,27 @@ export class Session {
   async loadScenario(options: LoadOptions): Promise<LoadInfo> {
     this.stopLoop();
     const info = await this.api.load({ ...options, speed: options.speed ?? this.speed });
-    this.adoptLoad(info);
+    this.loadOptions = options;
+    this.adoptLoad(info, 'load');
     this.notice = null;
     await this.refresh();
     this.applyFrame(await this.api.frame(0));
     return info;
   }
 
-  private adoptLoad(info: LoadInfo): void {
+  /** Calls `fn` with every FrameUpdate (played frames, steps, seeks); returns the unsubscribe. */
+  onFrame(fn: FrameListener): () => void {
+    this.frameListeners.add(fn);
+    return () => this.frameListeners.delete(fn);
+  }
+
+  /** Calls `fn` whenever a job is loaded, recovered after a crash or restored from a snapshot. */
+  onLoad(fn: LoadListener): () => void {
+    this.loadListeners.add(fn);
+    return () => this.loadListeners.delete(fn);
+  }
+
+  private adoptLoad(info: LoadInfo, cause: LoadCause): void {
     this.load = info;
     this.log = [];
     this.flashes = new Map();
@@ -119,12 +144,13 @@ export class Session {
     this.playing = false;
     this.stateVersion++;
     this.sinkVersion++;
+    for (const fn of this.loadListeners) fn(info, cause);
   }
 
   // ---------------------------------------------------------------- running
 
   async play(): Promise<void> {
-    if (!this.load) return;
+    if (!this.load || this.held) return;
     await this.api.play();
     this.playing = true;
     this.loop?.start();
@@ -141,15 +167,33 @@ export class Session {
   }
 
   async step(kind: StepKind = 'event'): Promise<void> {
-    if (!this.load) return;
+    if (!this.load || this.held) return;
     this.stopLoop();
     this.applyFrame(await this.api.step(kind));
     await this.refresh();
   }
 
+  /**
+   * Runs the engine for one frame of `realMs` (at the current speed) and stops again: a lesson's
+   * "Show me" plays in such slices, checking its goal between them as the headless driver does.
+   */
+  async playSlice(realMs: number): Promise<FrameUpdate | null> {
+    if (!this.load || this.held) return null;
+    this.stopLoop();
+    await this.api.play();
+    let update: FrameUpdate;
+    try {
+      update = await this.api.frame(realMs);
+    } finally {
+      await this.api.pause();
+    }
+    this.applyFrame(update);
+    return update;
+  }
+
   /** Scrubs the timeline: a deterministic replay to virtual time t. */
   async seek(t: number): Promise<void> {
-    if (!this.load) return;
+    if (!this.load || this.held) return;
     this.stopLoop();
     this.log = [];
     this.flashes = new Map();
@@ -228,7 +272,7 @@ export class Session {
     this.stopLoop();
     const result = await this.api.importSnapshot(text);
     if (result.ok) {
-      this.adoptLoad(result.load);
+      this.adoptLoad(result.load, 'imported');
       this.notice = result.load.recovery.reason;
       this.applyFrame(await this.api.frame(0));
       await this.refresh();
@@ -273,6 +317,15 @@ export class Session {
 
   sinkReport(limit = 200): Promise<SinkReport> {
     return this.api.sinkReport(limit);
+  }
+
+  /** The learner's lesson progress, kept in IndexedDB by the worker. */
+  listProgress(): Promise<LessonProgress[]> {
+    return this.api.listProgress();
+  }
+
+  putProgress(record: LessonProgress): Promise<void> {
+    return this.api.putProgress(record);
   }
 
   /** Checkpoint listing and timeline, asked for once after something that may change them. */
@@ -326,6 +379,7 @@ export class Session {
     }
     if (added.length) this.log = [...this.log, ...added].slice(-LOG_LIMIT);
     if (notable) void this.refresh();
+    for (const fn of this.frameListeners) fn(update);
   }
 
   private onStorageEvent(event: StorageWriteEvent): void {

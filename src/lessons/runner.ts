@@ -299,6 +299,7 @@ export async function playSolution(
         break;
       case 'crash':
         await driver.crash();
+        ctx.tracker.checkpointIdAtStart = 0; // the new engine's coordinator counts from its restore point
         break;
       case 'restore':
         await driver.restore(

@@ -43,7 +43,9 @@ describe('EngineHost for the app', () => {
       checkpoint: { timeoutMs: 2000, minPauseMs: 100, tolerableFailed: 2, incremental: false },
       parallelism: { count: 3, print: 3 },
       restartStrategy: { type: 'fixed-delay', attempts: 5, delayMs: 250 },
+      processingTimeMs: { split: 7 },
     });
+    expect(info.operators.find((o) => o.uid === 'split')?.processingTimeMs).toBe(7);
     expect(info.config).toMatchObject({
       mode: 'at-least-once',
       intervalMs: 500,

@@ -5,7 +5,11 @@
  * A teacher sends the link; the class opens the same run. Unknown or malformed parameters are reported
  * (and ignored), never guessed.
  */
-import { CHECKPOINTING_MODES, type CheckpointingMode, type RestartStrategyConfig } from '../../engine/index';
+import {
+  CHECKPOINTING_MODES,
+  type CheckpointingMode,
+  type RestartStrategyConfig,
+} from '../../engine/api/JobGraph';
 import type { BackendName, LoadOptions } from '../../worker/protocol';
 import { LANGS, type Lang } from '../i18n/i18n.svelte';
 

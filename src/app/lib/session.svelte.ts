@@ -33,6 +33,7 @@ import type {
 const NOTABLE =
   /^(checkpoint-|task-failed|job-|task-restored|engine-|alignment-aborted|transaction-aborted|sources-)/;
 const LOG_LIMIT = 400;
+const UI_RECORD_EVENTS_PER_FRAME = 400;
 const FLASH_MS = 900;
 
 export interface LogEntry {
@@ -115,7 +116,13 @@ export class Session {
 
   async loadScenario(options: LoadOptions): Promise<LoadInfo> {
     this.stopLoop();
-    const info = await this.api.load({ ...options, speed: options.speed ?? this.speed });
+    const info = await this.api.load({
+      // The UI needs record-level events only for flashes and lesson checks: fewer per frame keeps
+      // the structured clone of each frame small (counts still include every event).
+      maxRecordEventsPerFrame: UI_RECORD_EVENTS_PER_FRAME,
+      ...options,
+      speed: options.speed ?? this.speed,
+    });
     this.loadOptions = options;
     this.adoptLoad(info, 'load');
     this.notice = null;

@@ -4,5 +4,12 @@ import { engineThroughput } from './engine-throughput';
 import { checkpointSize } from './checkpoint-size';
 import { indexedDbBenchmark } from './indexeddb';
 import { uiBenchmark } from './ui';
+import { experimentsBenchmark } from './experiments';
 
-export const BENCHMARKS: Benchmark[] = [engineThroughput, checkpointSize, indexedDbBenchmark, uiBenchmark];
+export const BENCHMARKS: Benchmark[] = [
+  engineThroughput,
+  checkpointSize,
+  indexedDbBenchmark,
+  uiBenchmark,
+  experimentsBenchmark,
+];

@@ -7,9 +7,11 @@
  *   npm run bench -- --only engine-throughput --repeats 7 --lines 200000
  *   npm run bench -- --list
  *
- * Progress goes to stderr. The JSON report is also written to test-results/bench/latest.json
- * (git-ignored); `--out FILE` writes it elsewhere. Exit code 1 if a benchmark fails or finds a wrong
- * result. This is not a timed test: nothing here runs under `npm test`.
+ * Progress goes to stderr. Every run writes ONE JSON report, to test-results/bench/latest.json
+ * (git-ignored) or `--out FILE`, and ends the table with a short summary (one line per benchmark: its
+ * headline figures and duration). A benchmark that throws (a failure or a wrong result) is recorded in
+ * the report (`failed`, and its `error`), the others still run, and the exit code is 1. This is not a
+ * timed test: nothing here runs under `npm test`.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -104,6 +106,34 @@ function environment(): Record<string, unknown> {
   };
 }
 
+interface Outcome {
+  name: string;
+  durationMs: number;
+  result: BenchmarkResult | null;
+  error: string | null;
+}
+
+function headlineValue(v: number | boolean): string {
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  if (Number.isInteger(v)) return v.toLocaleString('en-US');
+  return Number(v.toPrecision(3)).toLocaleString('en-US', { maximumFractionDigits: 6 });
+}
+
+/** One line per benchmark: its headline figures (or its error) and how long it took. */
+function printSummary(outcomes: Outcome[], out: string): void {
+  const nw = Math.max(...outcomes.map((o) => o.name.length));
+  const lines = ['', `summary (report: ${path.relative(process.cwd(), out) || out})`];
+  for (const o of outcomes) {
+    const what = o.error
+      ? `FAILED: ${o.error.split('\n')[0]}`
+      : Object.entries(o.result?.headline ?? {})
+          .map(([k, v]) => `${k} ${headlineValue(v)}`)
+          .join(' · ') || 'ok';
+    lines.push(`  ${o.name.padEnd(nw)}  ${`${(o.durationMs / 1000).toFixed(1)} s`.padStart(7)}  ${what}`);
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
 function printTable(results: BenchmarkResult[], env: Record<string, unknown>): void {
   const lines: string[] = [];
   lines.push(
@@ -143,22 +173,39 @@ async function main(): Promise<number> {
     log: (m) => process.stderr.write(m + '\n'),
   };
   const results: BenchmarkResult[] = [];
+  const outcomes: Outcome[] = [];
   const report: Record<string, unknown> = {
     date: new Date().toISOString(),
     quick: cli.quick,
     environment: env,
   };
   const perBenchmark: Record<string, unknown> = {};
+  const failed: string[] = [];
   for (const b of selected) {
     const t0 = performance.now();
-    const r = await b.run(options);
+    let r: BenchmarkResult;
+    try {
+      r = await b.run(options);
+    } catch (e) {
+      // Recorded, and the rest of the suite still runs; the exit code says it failed.
+      const error = e instanceof Error ? (e.stack ?? e.message) : String(e);
+      const durationMs = Math.round(performance.now() - t0);
+      process.stderr.write(`bench: ${b.name} failed: ${error}\n`);
+      failed.push(b.name);
+      perBenchmark[b.name] = { error, durationMs };
+      outcomes.push({ name: b.name, durationMs, result: null, error });
+      continue;
+    }
+    const durationMs = Math.round(performance.now() - t0);
     results.push(r);
-    perBenchmark[b.name] = { ...r.metrics, durationMs: Math.round(performance.now() - t0) };
+    outcomes.push({ name: b.name, durationMs, result: r, error: null });
+    perBenchmark[b.name] = { ...r.metrics, durationMs };
     for (const [k, v] of Object.entries(r.headline ?? {})) {
       if (k in report) throw new Error(`headline '${k}' of ${b.name} clashes with another field`);
       report[k] = v;
     }
   }
+  report.failed = failed;
   report.benchmarks = perBenchmark;
 
   const json = JSON.stringify(report, null, 2);
@@ -167,9 +214,9 @@ async function main(): Promise<number> {
   if (cli.json) process.stdout.write(JSON.stringify(report) + '\n');
   else {
     printTable(results, env);
-    process.stdout.write(`\nreport: ${path.relative(process.cwd(), cli.out) || cli.out}\n`);
+    printSummary(outcomes, cli.out);
   }
-  return 0;
+  return failed.length > 0 ? 1 : 0;
 }
 
 main().then(

@@ -31,6 +31,15 @@ import {
   type Key,
   type TraceEvent,
 } from '../engine/index';
+import {
+  ExperimentCancelled,
+  getExperiment,
+  listExperiments,
+  resultToCsv,
+  resultToJson,
+  type ExperimentInfo,
+  type ParameterValues,
+} from '../engine/experiments/index';
 import type {
   IndexedDbCheckpointStorage,
   IndexedDbStorageOptions,
@@ -55,6 +64,9 @@ import {
   type TimelineEntry,
   type TimelineInfo,
   type ExportResult,
+  type ExperimentOutcome,
+  type ExperimentProgress,
+  EXPERIMENT_PROGRESS_INTERVAL_MS,
   type FrameUpdate,
   type ImportResult,
   type LoadInfo,
@@ -78,7 +90,22 @@ export interface EngineHostOptions {
   clock?: () => number;
   /** Real time a frame may spend running the engine; the rest of its slice waits for the next frame. */
   frameBudgetMs?: number;
+  /** Real ms an experiment runs before it lets other calls in (a macrotask); default 20. */
+  experimentSliceMs?: number;
+  /** Real ms between two progress reports of an experiment run; default EXPERIMENT_PROGRESS_INTERVAL_MS. */
+  experimentProgressIntervalMs?: number;
 }
+
+/** The experiment run in progress (one at a time). */
+interface ExperimentRun {
+  id: string;
+  cancelled: boolean;
+  /** Settles when the run has stopped (completed, cancelled or failed). */
+  done: Promise<unknown>;
+}
+
+/** A macrotask: lets the worker's message queue (a cancel, a frame) in before the run goes on. */
+const nextMacrotask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 type Cluster = MiniCluster;
 type ChannelOf = Cluster['channels'][number];
@@ -167,6 +194,7 @@ export class EngineHost implements EngineWorkerApi {
   private replaying = false;
   private reference: { counts: Map<string, number>; rows: number } | null = null;
   private readonly listeners: Array<(event: StorageWriteEvent) => unknown> = [];
+  private experimentRun: ExperimentRun | null = null;
   private readonly clock: () => number;
   private readonly frameBudgetMs: number;
 
@@ -1113,5 +1141,91 @@ export class EngineHost implements EngineWorkerApi {
 
   async putProgress(record: LessonProgress): Promise<void> {
     await (await this.openStorage()).putProgress({ ...record, stepsDone: [...record.stepsDone] });
+  }
+
+  // ------------------------------------------------------------------ experiments (fast-forward sweeps)
+
+  async listExperiments(): Promise<ExperimentInfo[]> {
+    return listExperiments();
+  }
+
+  /**
+   * Runs an experiment in slices of `experimentSliceMs` real ms; between slices it waits for a
+   * macrotask, so the worker answers other calls meanwhile (`cancelExperiment`, frames, listings).
+   * Progress goes to `onProgress` at most every `experimentProgressIntervalMs` (the latest figure of
+   * the interval), and once more at the end.
+   */
+  async runExperiment(
+    id: string,
+    params: ParameterValues = {},
+    onProgress?: (progress: ExperimentProgress) => unknown,
+  ): Promise<ExperimentOutcome> {
+    const exp = getExperiment(id);
+    const sliceMs = this.hostOptions.experimentSliceMs ?? 20;
+    const intervalMs = this.hostOptions.experimentProgressIntervalMs ?? EXPERIMENT_PROGRESS_INTERVAL_MS;
+    const run: ExperimentRun = { id, cancelled: false, done: Promise.resolve() };
+    const previous = this.experimentRun;
+    this.experimentRun = run;
+    if (previous) {
+      previous.cancelled = true;
+      await previous.done.catch(() => {});
+    }
+    if (run.cancelled) {
+      if (this.experimentRun === run) this.experimentRun = null;
+      return { status: 'cancelled', experimentId: id };
+    }
+    const started = this.clock();
+    const report = (fraction: number, label: string): void => {
+      if (!onProgress) return;
+      const progress = { experimentId: id, fraction, label, elapsedMs: this.clock() - started };
+      try {
+        // A comlink proxy returns a promise; a listener that went away must not stop the run.
+        void Promise.resolve(onProgress(progress)).catch(() => {});
+      } catch {
+        // ignored, as above
+      }
+    };
+    let lastReport = -Infinity;
+    let sliceStart = started;
+    const running = exp.runAsync(params, {
+      onProgress: (fraction, label) => {
+        const now = this.clock();
+        if (now - lastReport < intervalMs) return;
+        lastReport = now;
+        report(fraction, label);
+      },
+      isCancelled: () => run.cancelled,
+      yieldToHost: async () => {
+        if (this.clock() - sliceStart < sliceMs) return;
+        await nextMacrotask();
+        sliceStart = this.clock();
+      },
+    });
+    run.done = running;
+    try {
+      const result = await running;
+      const assessment = exp.assessShape(result);
+      report(1, 'done');
+      return {
+        status: 'completed',
+        result,
+        assessment,
+        csv: resultToCsv(result),
+        json: resultToJson(result, assessment),
+        wallMs: this.clock() - started,
+      };
+    } catch (e) {
+      if (e instanceof ExperimentCancelled) return { status: 'cancelled', experimentId: id };
+      throw e;
+    } finally {
+      if (this.experimentRun === run) this.experimentRun = null;
+    }
+  }
+
+  async cancelExperiment(): Promise<boolean> {
+    const run = this.experimentRun;
+    if (!run || run.cancelled) return false;
+    run.cancelled = true;
+    return true;
   }
 }

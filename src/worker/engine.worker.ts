@@ -2,7 +2,7 @@
  * The engine worker's entry point: an EngineHost on IndexedDB, exposed through comlink. Frame updates
  * travel with their in-flight array transferred, not copied.
  */
-import { expose, transfer } from 'comlink';
+import { expose, releaseProxy, transfer } from 'comlink';
 import { IndexedDbCheckpointStorage } from '../storage/index';
 import { registerLessonJobs } from '../lessons/jobs';
 import { EngineHost } from './EngineHost';
@@ -43,6 +43,16 @@ const api: EngineWorkerApi = {
   onStorageEvent: (listener) => host.onStorageEvent(listener),
   listProgress: () => host.listProgress(),
   putProgress: (record) => host.putProgress(record),
+  listExperiments: () => host.listExperiments(),
+  runExperiment: async (id, params, onProgress) => {
+    try {
+      return await host.runExperiment(id, params, onProgress);
+    } finally {
+      // The progress callback is a comlink proxy: free its port once the run is over.
+      (onProgress as { [releaseProxy]?: () => void } | undefined)?.[releaseProxy]?.();
+    }
+  },
+  cancelExperiment: () => host.cancelExperiment(),
 };
 
 expose(api);

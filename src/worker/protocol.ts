@@ -15,6 +15,14 @@ import type {
   TraceEvent,
 } from '../engine/index';
 import type { StorageFault, StorageWriteEvent } from '../storage/index';
+import type {
+  ExperimentInfo,
+  ExperimentResult,
+  ParameterValues,
+  ShapeAssessment,
+} from '../engine/experiments/index';
+
+export type { ExperimentInfo, ExperimentResult, ParameterValues, ShapeAssessment };
 
 /** memory = JobManager storage (lost with the worker); fs / hashmap / rocksdb = IndexedDB (survives). */
 export type BackendName = 'memory' | 'fs' | 'hashmap' | 'rocksdb';
@@ -323,6 +331,35 @@ export type LessonProgress = {
   updatedAt: number;
 };
 
+/** How far an experiment run is (sent at most every `EXPERIMENT_PROGRESS_INTERVAL_MS` of real time). */
+export interface ExperimentProgress {
+  experimentId: string;
+  /** 0..1 over all sub-runs. */
+  fraction: number;
+  /** What is running (e.g. "Aligned (exactly-once) at 2 ms"). */
+  label: string;
+  /** Real ms since the run started. */
+  elapsedMs: number;
+}
+
+/** Progress reports of one run are batched: at most one per this many real ms (plus the last, at 1). */
+export const EXPERIMENT_PROGRESS_INTERVAL_MS = 100;
+
+/** How a `runExperiment` call ended: the result with its shape assessment and downloads, or cancelled. */
+export type ExperimentOutcome =
+  | {
+      status: 'completed';
+      result: ExperimentResult;
+      assessment: ShapeAssessment;
+      /** The result's table as CSV (`resultToCsv`). */
+      csv: string;
+      /** The result and its assessment as JSON (`resultToJson`). */
+      json: string;
+      /** Real ms the run took in the worker. */
+      wallMs: number;
+    }
+  | { status: 'cancelled'; experimentId: string };
+
 /** The worker's API (every method is async through comlink). */
 export interface EngineWorkerApi {
   start(): Promise<StartInfo>;
@@ -377,4 +414,18 @@ export interface EngineWorkerApi {
   /** The learner's progress in every lesson (IndexedDB `progress` store). */
   listProgress(): Promise<LessonProgress[]>;
   putProgress(record: LessonProgress): Promise<void>;
+  /** The experiments (plain data: ids, titles, claims, citations, parameter specs). */
+  listExperiments(): Promise<ExperimentInfo[]>;
+  /**
+   * Runs one experiment fast-forward, in chunks that let other calls (frames, `cancelExperiment`) in
+   * between. Missing parameters take their defaults; invalid ones reject. A run already going is
+   * cancelled first (one run at a time).
+   */
+  runExperiment(
+    id: string,
+    params: ParameterValues,
+    onProgress?: (progress: ExperimentProgress) => void,
+  ): Promise<ExperimentOutcome>;
+  /** Stops the running experiment at its next chunk (its `runExperiment` resolves as cancelled); false if none runs. */
+  cancelExperiment(): Promise<boolean>;
 }

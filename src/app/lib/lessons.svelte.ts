@@ -10,7 +10,6 @@
  * the learner sees it happen.
  */
 import type { Lesson } from '../../lessons/assemble';
-import { LESSONS } from '../../lessons/registry';
 import {
   StepTracker,
   evaluateCheck,
@@ -174,6 +173,8 @@ export class LessonRunner {
     }
     if (session.status !== 'ready') return; // ready() follows again
     let route = parsed;
+    // The lessons (texts, validation) load on demand: the simulator's first page does not need them.
+    const { LESSONS } = await import('../../lessons/registry');
     const lesson = LESSONS.find((l) => l.definition.number === route.lesson) ?? null;
     if (!lesson) {
       this.leave();

@@ -17,6 +17,7 @@ import {
   uniformKeys,
   type LabJobSpec,
   type Runner,
+  SEED_PARAMETER,
 } from './harness';
 import {
   defineExperiment,
@@ -329,18 +330,7 @@ export const backpressure = defineExperiment({
       max: 200000,
       integer: true,
     },
-    {
-      kind: 'number',
-      id: 'seed',
-      label: 'Seed',
-      description: 'Seed of latencies, trigger times and keys.',
-      unit: '',
-      default: 1,
-      test: 1,
-      min: 0,
-      max: 2 ** 31 - 1,
-      integer: true,
-    },
+    SEED_PARAMETER,
   ],
   weight: (p) => VARIANTS.length * list(p, 'slowMs').length,
   body,

@@ -15,7 +15,34 @@ import { MiniCluster } from '../runtime/MiniCluster';
 import { Random } from '../runtime/Random';
 import type { ValueState } from '../state/State';
 import { ValueStateDescriptor } from '../state/StateDescriptor';
-import { ExperimentCancelled, type AsyncRunContext, type RunContext } from './types';
+import { ExperimentCancelled, type AsyncRunContext, type NumberParameter, type RunContext } from './types';
+
+/** Parameters several experiments share. */
+export const SEED_PARAMETER: NumberParameter = {
+  kind: 'number',
+  id: 'seed',
+  label: 'Seed',
+  description: 'Seed of latencies, trigger times and keys.',
+  unit: '',
+  default: 1,
+  test: 1,
+  min: 0,
+  max: 2 ** 31 - 1,
+  integer: true,
+};
+
+export const OPERATOR_MS_PARAMETER: NumberParameter = {
+  kind: 'number',
+  id: 'operatorMs',
+  label: 'Counter processing time',
+  description: "Virtual time the keyed counter spends per record: sets the job's capacity.",
+  unit: 'ms',
+  default: 0.2,
+  test: 0.2,
+  min: 0.001,
+  max: 10,
+  integer: false,
+};
 
 export type BackendChoice = 'heap' | 'rocksdb-full' | 'rocksdb-incremental';
 

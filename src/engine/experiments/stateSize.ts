@@ -17,6 +17,7 @@ import {
   type BackendChoice,
   type LabJobSpec,
   type Runner,
+  SEED_PARAMETER,
 } from './harness';
 import {
   defineExperiment,
@@ -320,18 +321,7 @@ export const stateSize = defineExperiment({
       max: 50,
       integer: true,
     },
-    {
-      kind: 'number',
-      id: 'seed',
-      label: 'Seed',
-      description: 'Seed of latencies, trigger times and keys.',
-      unit: '',
-      default: 1,
-      test: 1,
-      min: 0,
-      max: 2 ** 31 - 1,
-      integer: true,
-    },
+    SEED_PARAMETER,
   ],
   weight: (p) => BACKENDS.length * list(p, 'keys').length,
   body,

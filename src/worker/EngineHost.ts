@@ -1175,9 +1175,10 @@ export class EngineHost implements EngineWorkerApi {
       return { status: 'cancelled', experimentId: id };
     }
     const started = this.clock();
-    const report = (fraction: number, label: string): void => {
+    // `now` is the time the throttle judged by, so reports are at least `intervalMs` apart by construction.
+    const report = (fraction: number, label: string, now = this.clock()): void => {
       if (!onProgress) return;
-      const progress = { experimentId: id, fraction, label, elapsedMs: this.clock() - started };
+      const progress = { experimentId: id, fraction, label, elapsedMs: now - started };
       try {
         // A comlink proxy returns a promise; a listener that went away must not stop the run.
         void Promise.resolve(onProgress(progress)).catch(() => {});
@@ -1192,7 +1193,7 @@ export class EngineHost implements EngineWorkerApi {
         const now = this.clock();
         if (now - lastReport < intervalMs) return;
         lastReport = now;
-        report(fraction, label);
+        report(fraction, label, now);
       },
       isCancelled: () => run.cancelled,
       yieldToHost: async () => {

@@ -17,12 +17,7 @@ import {
   type RuntimeContext,
   type TraceEvent,
 } from '../../src/engine/index';
-
-type Ev<T extends TraceEvent['type']> = Extract<TraceEvent, { type: T }>;
-
-function ofType<T extends TraceEvent['type']>(events: readonly TraceEvent[], type: T): Ev<T>[] {
-  return events.filter((e): e is Ev<T> => e.type === type);
-}
+import { ofType } from './helpers';
 
 const NON_KEYED = "Keyed state can only be used on a 'keyed stream', i.e., after a 'keyBy()' operation.";
 

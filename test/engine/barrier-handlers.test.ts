@@ -10,33 +10,13 @@ import {
   NonTransactionalSink,
   ReplayableLog,
   StreamExecutionEnvironment,
-  ValueStateDescriptor,
   type CheckpointStats,
   type CheckpointingMode,
   type JobGraph,
   type LogRecord,
-  type RuntimeContext,
   type TraceEvent,
-  type ValueState,
 } from '../../src/engine/index';
-
-type Ev<T extends TraceEvent['type']> = Extract<TraceEvent, { type: T }>;
-
-function ofType<T extends TraceEvent['type']>(events: readonly TraceEvent[], type: T): Ev<T>[] {
-  return events.filter((e): e is Ev<T> => e.type === type);
-}
-
-class Count {
-  private n!: ValueState<number>;
-  open(ctx: RuntimeContext): void {
-    this.n = ctx.getState(new ValueStateDescriptor<number>('n'));
-  }
-  map(x: { k: string }): [string, number] {
-    const n = (this.n.value() ?? 0) + 1;
-    this.n.update(n);
-    return [x.k, n];
-  }
-}
+import { ofType, CountByK, type Ev } from './helpers';
 
 interface Setup {
   records?: number;
@@ -58,7 +38,7 @@ function buildJob(mode: CheckpointingMode, s: Setup = {}): JobGraph {
     .fromSource(new ReplayableLog('in', parts), 'Source: in', 1)
     .uid('src')
     .keyBy((x: { k: string }) => x.k)
-    .map(new Count())
+    .map(new CountByK())
     .uid('count');
   if (s.slowMs) count.setProcessingTime(s.slowMs);
   count.addSink(new NonTransactionalSink<[string, number]>()).uid('sink');

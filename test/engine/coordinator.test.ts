@@ -11,34 +11,14 @@ import {
   RestartStrategies,
   Simulation,
   StreamExecutionEnvironment,
-  ValueStateDescriptor,
   type CheckpointConfig,
   type CheckpointStats,
   type CostModel,
   type JobGraph,
   type LogRecord,
-  type RuntimeContext,
   type TraceEvent,
-  type ValueState,
 } from '../../src/engine/index';
-
-type Ev<T extends TraceEvent['type']> = Extract<TraceEvent, { type: T }>;
-
-function ofType<T extends TraceEvent['type']>(events: readonly TraceEvent[], type: T): Ev<T>[] {
-  return events.filter((e): e is Ev<T> => e.type === type);
-}
-
-class Count {
-  private n!: ValueState<number>;
-  open(ctx: RuntimeContext): void {
-    this.n = ctx.getState(new ValueStateDescriptor<number>('n'));
-  }
-  map(x: { k: string }): [string, number] {
-    const n = (this.n.value() ?? 0) + 1;
-    this.n.update(n);
-    return [x.k, n];
-  }
-}
+import { ofType, CountByK, type Ev } from './helpers';
 
 interface JobOptions {
   records?: number;
@@ -62,7 +42,7 @@ function buildJob(o: JobOptions = {}): JobGraph {
     .fromSource(new ReplayableLog('in', parts), 'Source: in', 1)
     .uid('src')
     .keyBy((x: { k: string }) => x.k)
-    .map(new Count())
+    .map(new CountByK())
     .uid('count');
   if (o.slowMs) count.setProcessingTime(o.slowMs);
   count.addSink(new NonTransactionalSink<[string, number]>()).uid('sink');
@@ -340,7 +320,7 @@ describe('statistics', () => {
       .fromSource(new ReplayableLog('in', parts), 'Source: in', 1)
       .uid('src')
       .keyBy((x: { k: string }) => x.k)
-      .map(new Count())
+      .map(new CountByK())
       .uid('count')
       .addSink(new NonTransactionalSink())
       .uid('sink');

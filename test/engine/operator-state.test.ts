@@ -28,12 +28,7 @@ import {
   type RuntimeContext,
   type TraceEvent,
 } from '../../src/engine/index';
-
-type Ev<T extends TraceEvent['type']> = Extract<TraceEvent, { type: T }>;
-
-function ofType<T extends TraceEvent['type']>(events: readonly TraceEvent[], type: T): Ev<T>[] {
-  return events.filter((e): e is Ev<T> => e.type === type);
-}
+import { ofType, type Ev } from './helpers';
 
 /** What each subtask saw in open(), after initializeState. Module-level (functions are copied per subtask). */
 interface Init {

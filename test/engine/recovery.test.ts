@@ -26,12 +26,7 @@ import {
   type TraceEvent,
   type ValueState,
 } from '../../src/engine/index';
-
-type Ev<T extends TraceEvent['type']> = Extract<TraceEvent, { type: T }>;
-
-function ofType<T extends TraceEvent['type']>(events: readonly TraceEvent[], type: T): Ev<T>[] {
-  return events.filter((e): e is Ev<T> => e.type === type);
-}
+import { ofType, type Ev } from './helpers';
 
 interface Rec {
   k: string;

@@ -32,12 +32,7 @@ import {
 } from '../../src/engine/index';
 // RestoreError is not exported from src/engine/index.ts (see the report).
 import { RestoreError } from '../../src/engine/checkpointing/Checkpoints';
-
-type Ev<T extends TraceEvent['type']> = Extract<TraceEvent, { type: T }>;
-
-function ofType<T extends TraceEvent['type']>(events: readonly TraceEvent[], type: T): Ev<T>[] {
-  return events.filter((e): e is Ev<T> => e.type === type);
-}
+import { ofType } from './helpers';
 
 interface Rec {
   k: string;

@@ -33,12 +33,7 @@ import {
 } from '../../src/engine/index';
 // Not exported from src/engine/index.ts (see the report): the strategy is reachable only here.
 import { WatermarkStrategies, type WatermarkStrategy } from '../../src/engine/time/WatermarkStrategy';
-
-type Ev<T extends TraceEvent['type']> = Extract<TraceEvent, { type: T }>;
-
-function ofType<T extends TraceEvent['type']>(events: readonly TraceEvent[], type: T): Ev<T>[] {
-  return events.filter((e): e is Ev<T> => e.type === type);
-}
+import { ofType, type Ev } from './helpers';
 
 interface Rec {
   k: string;

@@ -40,6 +40,14 @@ export class StepTracker {
     this.checkpointIdAtStart = latestCheckpointId;
   }
 
+  /**
+   * A new engine instance runs the job (a reload, a restore after a crash, an imported snapshot): its
+   * coordinator's history holds only its own checkpoints, so every one of them is new to this step.
+   */
+  engineReplaced(): void {
+    this.checkpointIdAtStart = 0;
+  }
+
   observe(update: FrameUpdate): void {
     this.frame = update;
     for (const [type, n] of Object.entries(update.eventCounts))
@@ -292,14 +300,14 @@ export async function playSolution(
         break;
       case 'configure':
         await driver.load(lessonLoadOptions(lesson, a.options, driver.currentOptions()));
-        ctx.tracker.checkpointIdAtStart = 0; // a new run numbers its checkpoints from 1 again
+        ctx.tracker.engineReplaced();
         break;
       case 'answer':
         ctx.tracker.answer = a.choice;
         break;
       case 'crash':
         await driver.crash();
-        ctx.tracker.checkpointIdAtStart = 0; // the new engine's coordinator counts from its restore point
+        ctx.tracker.engineReplaced();
         break;
       case 'restore':
         await driver.restore(
@@ -307,6 +315,7 @@ export async function playSolution(
           a.options ? lessonLoadOptions(lesson, a.options, driver.currentOptions()) : null,
         );
         ctx.tracker.imported = true;
+        ctx.tracker.engineReplaced();
         break;
     }
   }

@@ -145,7 +145,7 @@ export class LessonRunner {
   private onLoad(info: LoadInfo, cause: LoadCause): void {
     if (!this.lesson) return;
     this.tracker.recovery = info.recovery;
-    if (cause === 'load') this.tracker.checkpointIdAtStart = 0; // a new run numbers its checkpoints from 1
+    this.tracker.engineReplaced();
     if (cause === 'imported') this.tracker.imported = true;
     this.requestEval();
   }

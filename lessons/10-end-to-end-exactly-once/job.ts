@@ -14,66 +14,24 @@ import {
   FsStateBackend,
   IdempotentUpsertSink,
   NonTransactionalSink,
-  Random,
   ReplayableLog,
   StreamExecutionEnvironment,
   TwoPhaseCommitSink,
-  ValueStateDescriptor,
-  type Collector,
-  type KeyedProcessContext,
-  type KeyedProcessFunction,
-  type LogRecord,
-  type RuntimeContext,
   type Scenario,
   type ScenarioOptions,
-  type ValueState,
 } from '../../src/engine/index';
 import { applyScenarioOptions } from '../../src/engine/scenarios/Scenario';
+// The Visits scenario's types, log generator and ValueState counter (src/engine/scenarios/visits.ts).
+import {
+  CountVisits,
+  generateVisitLog,
+  type Visit,
+  type VisitCount,
+} from '../../src/engine/scenarios/visits';
 
-export interface Visit {
-  user: string;
-  page: string;
-}
-
-export interface VisitCount {
-  user: string;
-  visits: number;
-}
-
-const PAGES = ['/home', '/search', '/product', '/cart', '/checkout'];
-
-/** 4,000 visits over 2 partitions; users drawn with a skew (user-00 visits most). */
-export function generateVisits(
-  events = 4_000,
-  partitions = 2,
-  users = 12,
-  dataSeed = 20240610,
-): ReplayableLog<Visit> {
-  const rng = new Random(dataSeed);
-  const parts: LogRecord<Visit>[][] = Array.from({ length: partitions }, () => []);
-  for (let i = 0; i < events; i++) {
-    const u = Math.floor(users * Math.pow(rng.next(), 2));
-    parts[i % partitions].push({
-      value: { user: `user-${String(u).padStart(2, '0')}`, page: PAGES[rng.int(0, PAGES.length - 1)] },
-      timestamp: i * 10,
-    });
-  }
-  return new ReplayableLog('visits', parts);
-}
-
-/** A ValueState count per user; every visit emits the user's new count. */
-export class CountVisits implements KeyedProcessFunction<string, Visit, VisitCount> {
-  private visits!: ValueState<number>;
-
-  open(ctx: RuntimeContext): void {
-    this.visits = ctx.getState(new ValueStateDescriptor<number>('visits'));
-  }
-
-  processElement(visit: Visit, _ctx: KeyedProcessContext<string>, out: Collector<VisitCount>): void {
-    const n = (this.visits.value() ?? 0) + 1;
-    this.visits.update(n);
-    out.collect({ user: visit.user, visits: n });
-  }
+/** 4,000 visits over 2 partitions; 12 users drawn with a skew (user-00 visits most). */
+export function generateVisits(): ReplayableLog<Visit> {
+  return generateVisitLog(4_000, 2, 12, 20240610);
 }
 
 export function buildThreeSinks(options: ScenarioOptions = {}) {

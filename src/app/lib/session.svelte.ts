@@ -434,4 +434,8 @@ export class Session {
 /** The app's session (one worker per page). */
 export const session = new Session();
 
+// Test hook: the e2e tests compare what the page shows with the engine itself (engineTaskStatuses).
+if (typeof window !== 'undefined')
+  (window as unknown as { __streamStateLab?: Session }).__streamStateLab = session;
+
 export const FLASH_DURATION_MS = FLASH_MS;

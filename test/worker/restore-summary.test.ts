@@ -158,6 +158,33 @@ describe('badges and the restore summary against the engine', () => {
     await host.unload();
   });
 
+  it('an engine crash: the new worker says what it restored (the old state died with the old worker)', async () => {
+    const db = freshDbName();
+    const first = newHost(db);
+    await first.start();
+    await first.load({ scenario: 'visits', seed: 1, speed: 1000 });
+    await first.play();
+    let u = await first.frame(16);
+    while (u.checkpoints.completed < 2) u = await first.frame(16);
+    const latest = u.checkpoints.latestCompletedId;
+    // The worker dies without a word; a new one starts on the same database.
+    const second = newHost(db);
+    const start = await second.start();
+    expect(start.recovered).toBe(true);
+    u = await second.frame(0);
+    const s = u.restore!;
+    expect(s.phase).toBe('restored');
+    expect(s.failure).toMatchObject({ task: null, cause: { code: 'engine-crash' } });
+    expect(s.restored?.checkpointId).toBe(latest);
+    const offsets = (await second.inspect()).offsets;
+    expect(s.sources).toHaveLength(4);
+    for (const p of s.sources) {
+      expect(p.from).toBeNull();
+      expect(p.to).toBe(offsets[p.task].find((o) => o.partition === p.partition)?.offset);
+    }
+    await second.unload();
+  });
+
   it('names the cause of a failure by code', () => {
     expect(failureCause('failure injected by the learner')).toEqual({ code: 'injected' });
     expect(failureCause('Process: count (count#1) threw: poison').code).toBe('user-function-threw');

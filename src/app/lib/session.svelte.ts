@@ -115,6 +115,8 @@ export class Session {
       if (start.load) {
         this.adoptLoad(start.load, 'recovered');
         this.notice = start.load.recovery.reason;
+        // The crash and the recovery at once (log, restore summary), not at the next Play.
+        this.applyFrame(await engine.api.frame(0));
         await this.refresh();
       }
     } catch (e) {

@@ -15,7 +15,7 @@ if (skipReason !== null) console.warn(`e2e: ${skipReason}`);
 function readingRightEdge(page: Page): Promise<number> {
   return page.evaluate(() =>
     Math.max(
-      ...[...document.querySelectorAll('[data-testid="reading-view"] *')]
+      ...Array.from(document.querySelectorAll('[data-testid="reading-view"] *'))
         .filter((e) => !e.closest('pre'))
         .map((e) => e.getBoundingClientRect().right),
     ),
@@ -110,6 +110,13 @@ describe.skipIf(skipReason !== null)('the Reading page in Chromium', () => {
         .toMatch(/^Why snapshots are hard/);
       expect(await page.getByTestId('step-heading').textContent()).toMatch(/Step 1 of/);
       expect(await view.count()).toBe(0);
+
+      // And back: the step cites the article's §3.2 by a link to the Reading page.
+      await page.getByTestId('lesson-panel').locator('a[href="#/reading/3.2"]').first().click();
+      await view.waitFor({ timeout: 20_000 });
+      await expect
+        .poll(async () => Math.round((await s32.boundingBox())?.y ?? -1), { timeout: 10_000 })
+        .toBeLessThan(120);
 
       expect(record.pageErrors).toEqual([]);
       expect(record.consoleErrors).toEqual([]);

@@ -5,18 +5,20 @@
  * Flink 2.x does.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { LESSONS } from '../../src/lessons/registry';
 import {
+  ARTICLE_TITLE,
   parseArticle,
   parseConceptMap,
   parseNotes,
   resolveStepLinks,
   sectionIds,
 } from '../../src/app/components/reading/article';
+import { parseReadingRoute } from '../../src/app/components/reading/route';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const read = (p: string) => readFileSync(path.join(ROOT, p), 'utf8');
@@ -120,5 +122,38 @@ describe('every section of the article', () => {
       }
     for (const lang of ['en', 'zh-CN'] as const)
       for (const [id, note] of notes[lang]) expect(note.length, `${lang} §${id}`).toBeGreaterThan(40);
+  });
+});
+
+describe('the lessons cite the article', () => {
+  const lessonFiles = readdirSync(path.join(ROOT, 'lessons'))
+    .filter((d) => /^\d\d-/.test(d))
+    .flatMap((d) => ['en', 'zh-CN'].map((lang) => `lessons/${d}/${lang}.md`));
+
+  it('by its title, never as "the seed" (which is the random seed in the app)', () => {
+    for (const file of [...lessonFiles, 'lessons/README.md']) {
+      const text = read(file);
+      expect(text, file).not.toMatch(/\bthe seed('s)?\b(?! *(?:value|number|box|field))/i);
+      expect(text, file).not.toContain('种子文章');
+    }
+    const cites = (lang: 'en' | 'zh-CN') =>
+      lessonFiles.filter(
+        (f) => f.endsWith(`/${lang}.md`) && read(f).includes(ARTICLE_TITLE[lang].replace(/[《》]/g, '')),
+      );
+    expect(cites('en').length).toBeGreaterThanOrEqual(10);
+    expect(cites('zh-CN').length).toBeGreaterThanOrEqual(10);
+  });
+
+  it('with links to sections of the Reading page that exist', () => {
+    const ids = new Set(sectionIds(zh));
+    let links = 0;
+    for (const file of lessonFiles)
+      for (const m of read(file).matchAll(/\]\((#\/reading[^)]*)\)/g)) {
+        links++;
+        const route = parseReadingRoute(m[1]);
+        expect(route, `${file}: ${m[1]}`).not.toBeNull();
+        if (route?.section) expect(ids.has(route.section), `${file}: ${m[1]}`).toBe(true);
+      }
+    expect(links).toBeGreaterThanOrEqual(20);
   });
 });

@@ -101,7 +101,7 @@ describe.skipIf(skipReason !== null)('the Reading page in Chromium', () => {
 
       // Following a link of §3.2 opens the lesson step that teaches it.
       const link = s32.locator('a[data-ref="05-why-snapshots-are-hard/stop-the-world"]');
-      expect(await link.textContent()).toMatch(/^Lesson 5, step 1 of \d+: Why snapshots are hard/);
+      expect(await link.textContent()).toMatch(/^Lesson 5, step 1 of \d+ — Why snapshots are hard/);
       await link.click();
       await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/lesson/5/step/1');
       await page.getByTestId('lesson-panel').waitFor({ timeout: 20_000 });

@@ -11,9 +11,8 @@ export const t = defineMessages(
     showZh: '中文原文 (original)',
     contents: 'Contents',
     taught: 'Try it in the lessons',
-    stepLink: 'Lesson {lesson}, step {step} of {total}: {title}',
-    note: 'Flink 2.x',
-    noteIntro: 'Where the article is simplified or out of date:',
+    stepLink: 'Lesson {lesson}, step {step} of {total} — {title}',
+    note: 'Note · Flink 2.x',
     provenance:
       'The article has no title of its own; the lab calls it by its subject. The English translation is the lab’s.',
   },
@@ -27,8 +26,7 @@ export const t = defineMessages(
     contents: '目录',
     taught: '在课程中动手试试',
     stepLink: '第 {lesson} 课，第 {step} 步（共 {total} 步）：{title}',
-    note: 'Flink 2.x',
-    noteIntro: '原文简化或过时之处：',
+    note: '注 · Flink 2.x',
     provenance: '原文没有标题，本实验室按其主题称呼它。英文译文由本实验室翻译。',
   },
 );

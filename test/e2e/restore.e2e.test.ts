@@ -181,6 +181,14 @@ describe.skipIf(skipReason !== null)('a failure and its restore in Chromium', ()
       await summary.scrollIntoViewIfNeeded();
       await saveScreenshot(page, 'restore-4-summary-390');
       await page.setViewportSize({ width: 1440, height: 900 });
+      // The same summary in 简体中文 (the worker sends codes and numbers; the page words them).
+      await page.getByTestId('language').selectOption('zh-CN');
+      await expect
+        .poll(() => page.getByTestId('restore-checkpoint').textContent())
+        .toContain('已从检查点 2 恢复');
+      expect(await summary.textContent()).toContain('故障是你注入的');
+      await saveScreenshot(page, 'restore-3-summary-zh');
+      await page.getByTestId('language').selectOption('en');
 
       // Scrub back: the log keeps the past and greys the future.
       const pastBefore = await page.locator('[data-testid="event-log"] li[data-type]').count();

@@ -210,7 +210,7 @@ describe.skipIf(skipReason !== null)('a failure and its restore in Chromium', ()
       // Play on to the end (the replay repeats the failure, and pauses at it again); then Run again.
       await page.getByTestId('speed').selectOption('20000');
       const play = page.getByTestId('play');
-      for (let i = 0; i < 40 && (await play.getAttribute('data-ended')) !== 'true'; i++) {
+      for (let i = 0; i < 240 && (await play.getAttribute('data-ended')) !== 'true'; i++) {
         if ((await play.getAttribute('aria-pressed')) !== 'true') await play.click();
         await page.waitForTimeout(250);
       }

@@ -11,7 +11,7 @@ import { newHost } from './host-helpers';
 
 describe('the exactly-once checker', () => {
   it('at-least-once + a failure: over-counts and repeated rows, named apart, flagged per row', async () => {
-    const host = newHost(freshDbName());
+    const host = newHost(freshDbName(), [], Number.POSITIVE_INFINITY);
     await host.start();
     // Lesson 7's setup: visits at a record a millisecond per partition, at-least-once.
     await host.load({

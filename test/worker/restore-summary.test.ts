@@ -38,7 +38,7 @@ function engineBadge(cluster: MiniCluster, i: number, finished: boolean): Displa
 
 describe('badges and the restore summary against the engine', () => {
   it('visits: every badge at every frame is the engine status; the summary is what the restore did', async () => {
-    const host = newHost(freshDbName());
+    const host = newHost(freshDbName(), [], Number.POSITIVE_INFINITY);
     await host.start();
     await host.load({ scenario: 'visits', seed: 1, mode: 'exactly-once', speed: 1000 });
     await host.setPauseOnFailure(true);
@@ -140,7 +140,7 @@ describe('badges and the restore summary against the engine', () => {
   }, 120_000);
 
   it('"Next checkpoint" stops at a trigger or a completion, never at an ack', async () => {
-    const host = newHost(freshDbName());
+    const host = newHost(freshDbName(), [], Number.POSITIVE_INFINITY);
     await host.start();
     await host.load({ scenario: 'visits', seed: 1 });
     const stops: string[] = [];

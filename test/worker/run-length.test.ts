@@ -41,7 +41,7 @@ for (const lesson of LESSONS) {
 }
 
 async function runToEnd(options: LoadOptions) {
-  const host = newHost(freshDbName());
+  const host = newHost(freshDbName(), [], Number.POSITIVE_INFINITY);
   await host.start();
   await host.load({ ...options, speed: 20_000 });
   await host.play();
@@ -58,7 +58,7 @@ async function runToEnd(options: LoadOptions) {
 }
 
 async function failAt(options: LoadOptions, task: string, t: number) {
-  const host = newHost(freshDbName());
+  const host = newHost(freshDbName(), [], Number.POSITIVE_INFINITY);
   await host.start();
   await host.load({ ...options, speed: 20_000 });
   await host.play();

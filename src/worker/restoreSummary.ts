@@ -205,9 +205,11 @@ function compare(before: StateCopy, after: StateCopy): NonNullable<RestoreSummar
         keysBefore++;
         const now = after.get(operator)?.get(state)?.get(key);
         if (now === text) continue;
-        keysRewound++;
         const b = userValue(text);
         const a = now === undefined ? null : userValue(now);
+        // TTL state differs in its access time alone: the learner's value did not go back.
+        if (now !== undefined && JSON.stringify(a) === JSON.stringify(b)) continue;
+        keysRewound++;
         const distance = typeof b === 'number' && typeof a === 'number' ? Math.abs(b - a) : 0;
         if (distance > exampleDistance || (distance === exampleDistance && example && key < example.key)) {
           exampleDistance = distance;

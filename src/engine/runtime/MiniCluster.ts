@@ -49,7 +49,7 @@ import { SingleCheckpointBarrierHandler } from '../checkpointing/barriers/Single
 import { CheckpointBarrierTracker } from '../checkpointing/barriers/CheckpointBarrierTracker';
 import { UnalignedCheckpointBarrierHandler } from '../checkpointing/barriers/UnalignedCheckpointBarrierHandler';
 import { ChandyLamportMarkerHandler } from '../checkpointing/barriers/ChandyLamportMarkerHandler';
-import { RestartBackoffTimeStrategy } from '../failover/RestartStrategies';
+import { ExecutionFailureHandler } from '../failover/ExecutionFailureHandler';
 import type { JobStatus, TaskStatus, TraceEvent, TraceListener } from '../trace/TraceEvent';
 import { Channel } from './Channel';
 import { EventQueue } from './EventQueue';
@@ -159,7 +159,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
   private readonly control = new EventQueue<ControlEvent>(this.seq);
   private readonly wakes = new EventQueue<WakeEvent>(this.seq);
   private readonly random: Random;
-  private readonly restartStrategy: RestartBackoffTimeStrategy;
+  private readonly restartStrategy: ExecutionFailureHandler;
   private readonly recordTrace: boolean;
   private readonly traceListener: TraceListener | null;
   private readonly lookahead: number;
@@ -200,7 +200,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       options.fastForward || !this.traceListener
         ? Math.min(costs.channelLatencyMinMs, costs.rpcLatencyMs)
         : 0;
-    this.restartStrategy = new RestartBackoffTimeStrategy(job.restartStrategy, this.random.fork('restart'));
+    this.restartStrategy = new ExecutionFailureHandler(job.restartStrategy, this.random.fork('restart'));
     this.announcedTimeoutMs =
       job.checkpointConfig.mode === 'unaligned' ? job.checkpointConfig.alignedCheckpointTimeoutMs : 0;
     validateCheckpointConfig(job);
@@ -1690,7 +1690,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       t,
       tasks: region.map((x) => x.id),
       delayMs: delay,
-      attempt: this.restartStrategy.numberOfFailures,
+      attempt: this.restartStrategy.numberOfRestarts,
     });
     this.restartsPending++;
     this.control.push(t + delay, { kind: 'restart', tasks: region, token: ++this.restartToken });

@@ -30,6 +30,7 @@ import {
 import {
   DurableCheckpointStorage,
   JobManagerCheckpointStorage,
+  memoryStateTooLargeMessage,
   resolveIncrementalState,
   type CheckpointStorage,
 } from '../checkpointing/CheckpointStorage';
@@ -1250,7 +1251,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
     if (this.job.stateBackend.checkpointStorage === 'jobmanager' && p.stateBytes > MAX_MEMORY_STATE_SIZE) {
       this.coordinator.declineCheckpoint(
         checkpointId,
-        `Task ${task.id}: Size of the state is larger than the maximum permitted memory-backed state. Size=${p.stateBytes} , maxSize=${MAX_MEMORY_STATE_SIZE} . Consider using a different checkpoint storage, like the FileSystemCheckpointStorage.`,
+        `Task ${task.id}: ${memoryStateTooLargeMessage(p.stateBytes, MAX_MEMORY_STATE_SIZE)}`,
         this.now,
         true,
       );

@@ -29,7 +29,7 @@ export interface SimOptions {
   restoreFile?: string;
   /** `--backend NAME`: memory | fs | rocksdb (the seed's names) or the modern class names. */
   backend?: string;
-  /** `--parallelism N`: parallelism of every non-source operator (with --restore: a rescale). */
+  /** `--parallelism N`: Flink's `-p`, the default parallelism, sources included (with --restore: a rescale). */
   parallelism?: number;
 }
 
@@ -74,8 +74,9 @@ Options:
   --backend NAME  state backend: memory | fs | rocksdb (the seed's MemoryStateBackend,
                   FsStateBackend, RocksDBStateBackend with incremental checkpoints); the modern
                   names (HashMapStateBackend, EmbeddedRocksDBStateBackend) work too
-  --parallelism N parallelism of every operator but the sources; with --restore this rescales
-                  the snapshot's keyed state by key groups
+  --parallelism N Flink's -p: the default parallelism of every operator that does not set its own,
+                  sources included (a fromElements source stays at 1); with --restore this rescales
+                  the snapshot's state (keyed state by key groups)
   -h, --help      show this help
 
 Examples:

@@ -13,6 +13,7 @@ import {
   type ScheduledFailure,
 } from '../engine/index';
 import { parseSimArgs, usage, UsageError, validateFailureTargets, type SimOptions } from './args';
+import { ignoredFailures } from './ignoredFailures';
 import { formatSummary, type SummaryInput } from './summary';
 
 export interface CliIO {
@@ -43,8 +44,12 @@ export function runCli(argv: readonly string[], io: CliIO): number {
     const { sim, options } = prepare(parsed.options, restored);
     sim.run(failuresWithin(options.failures, options.until), options.until);
     const exported = options.exportFile !== undefined ? writeSnapshot(sim, options.exportFile, io) : null;
-    if (options.json) io.out(JSON.stringify(sim.result(), null, 2) + '\n');
-    else io.out(formatSummary(summaryInput(sim, options, restored)));
+    if (options.json) {
+      const result = sim.result();
+      // The --fail requests that failed nothing (the run ended first, the task was restarting, ...).
+      const ignored = ignoredFailures(options.failures, result, options.until);
+      io.out(JSON.stringify({ ...result, ignoredFailures: ignored }, null, 2) + '\n');
+    } else io.out(formatSummary(summaryInput(sim, options, restored)));
     if (exported !== null) {
       const note = `Snapshot: checkpoint ${exported.checkpointId} (${exported.kind}) written to ${options.exportFile}\n`;
       if (options.json) io.err(note);

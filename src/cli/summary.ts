@@ -3,6 +3,7 @@
  * `formatSummary` is a pure function of plain data, so it can be tested without running anything.
  */
 import type { ScheduledFailure, SimulationResult } from '../engine/index';
+import { ignoredFailures } from './ignoredFailures';
 
 export interface SummaryInput {
   scenario: string;
@@ -84,13 +85,12 @@ export function formatSummary(input: SummaryInput): string {
         'rllrl',
       ).map(indent),
     );
-  const notReached = input.requestedFailures.filter(
-    (f) => f.at > r.time || (input.until !== undefined && f.at > input.until),
-  );
+  const ignored = ignoredFailures(input.requestedFailures, r, input.until);
+  const ended = `the run ended at ${ms(r.time)}`;
+  const notReached = ignored.filter((f) => f.reason === ended);
   if (notReached.length > 0)
-    lines.push(
-      `  not reached (the run ended at ${ms(r.time)}): ${notReached.map((f) => `${f.target}@${f.at}`).join(', ')}`,
-    );
+    lines.push(`  not reached (${ended}): ${notReached.map((f) => `${f.target}@${f.at}`).join(', ')}`);
+  for (const f of ignored) if (f.reason !== ended) lines.push(`  ignored: ${f.target}@${f.at}: ${f.reason}`);
   return lines.join('\n') + '\n';
 }
 

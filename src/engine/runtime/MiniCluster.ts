@@ -1115,7 +1115,8 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
     const rocks = backend instanceof RocksDBKeyedStateBackend ? backend : null;
     // RocksDB-like backends with incremental checkpoints upload only new SST files (never for savepoints,
     // which use the canonical full format).
-    const useIncremental = rocks !== null && this.job.stateBackend.incrementalCheckpoints && !req.savepoint;
+    const useIncremental =
+      rocks !== null && this.job.stateBackend.incrementalCheckpoints && !this.savepointIds.has(id);
     const flushedEntries = useIncremental ? rocks.lsmStats().memtableEntries : 0;
     const incremental = useIncremental ? rocks.snapshotIncremental(id, rocks.getConfirmedFiles()) : null;
     const keyedState = incremental ?? (backend ? backend.snapshot() : null);

@@ -18,7 +18,7 @@ import {
   assignToKeyGroup,
   computeKeyGroupRangeForOperatorIndex,
 } from '../keygroups/KeyGroupRangeAssignment';
-import type { Key } from '../keygroups/hashCode';
+import { jsonLength, type Key } from '../keygroups/hashCode';
 import { HeapKeyedStateBackend, estimateSnapshotBytes } from '../state/HeapKeyedStateBackend';
 import { isPoison, PoisonRecord, type LogRecord } from '../connectors/ReplayableLog';
 import { ExternalSystem } from '../connectors/ExternalSystem';
@@ -1123,7 +1123,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
     task.clock = t;
     const operatorState = task.operator.snapshotState(id);
     const numKeys = backend ? backend.numKeys() : 0;
-    const operatorBytes = operatorState ? JSON.stringify(operatorState).length : 0;
+    const operatorBytes = operatorState ? jsonLength(operatorState) : 0;
     let stateBytes: number;
     let fullStateBytes: number;
     if (incremental) {
@@ -1261,7 +1261,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
     const inputChannelState = [...p.inputChannelState.values()].filter((c) => c.records.length > 0);
     const channelStateBytes =
       inputChannelState.length + p.outputChannelState.length > 0
-        ? JSON.stringify(inputChannelState).length + JSON.stringify(p.outputChannelState).length
+        ? jsonLength(inputChannelState) + jsonLength(p.outputChannelState)
         : 0;
     const snapshot: TaskStateSnapshot = {
       taskId: task.id,

@@ -38,7 +38,7 @@ describe('default parallelism (-p)', () => {
 
   it('an operator that set its own parallelism keeps it; the others, built before or after, take the default', () => {
     const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(4);
-    const s = env.fromSource(new ReplayableLog('t', [[], [], [], []])).uid('src');
+    const s = env.fromSource(new ReplayableLog<number>('t', [[], [], [], []])).uid('src');
     const m = s.map((x: number) => x).uid('a');
     m.map((x: number) => x)
       .uid('b')

@@ -29,7 +29,7 @@ export interface SimOptions {
   savepointAt?: number;
   /** `--restore FILE`: start the scenario from this snapshot file. */
   restoreFile?: string;
-  /** `--backend NAME`: memory | fs | rocksdb (the seed's names) or the modern class names. */
+  /** `--backend NAME`: memory | fs | rocksdb (the article's names) or the modern class names. */
   backend?: string;
   /** `--parallelism N`: Flink's `-p`, the default parallelism, sources included (with --restore: a rescale). */
   parallelism?: number;
@@ -77,7 +77,7 @@ Options:
                   whose incremental checkpoints reference shared files
   --restore FILE  start the scenario from a snapshot file instead of from scratch; an invalid file
                   prints every problem with its path and exits 1
-  --backend NAME  state backend: memory | fs | rocksdb (the seed's MemoryStateBackend,
+  --backend NAME  state backend: memory | fs | rocksdb (the article's MemoryStateBackend,
                   FsStateBackend, RocksDBStateBackend with incremental checkpoints); the modern
                   names (HashMapStateBackend, EmbeddedRocksDBStateBackend) work too
   --parallelism N Flink's -p: the default parallelism of every operator that does not set its own,

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run';
-import type { IgnoredFailure } from '../../src/cli/ignoredFailures';
+import { ignoredFailures, type IgnoredFailure } from '../../src/cli/ignoredFailures';
 import type { SimulationResult } from '../../src/engine/index';
 
 function cli(...argv: string[]): { code: number; out: string; err: string } {
@@ -72,5 +72,54 @@ describe('--fail requests that fail nothing', () => {
 
   it('nothing ignored: an empty list', () => {
     expect(json('wordcount').ignoredFailures).toEqual([]);
+  });
+});
+
+describe('ignoredFailures (pure)', () => {
+  const result = (failures: SimulationResult['failures'], time: number): SimulationResult => ({
+    job: 'J',
+    mode: 'exactly-once',
+    time,
+    jobStatus: 'FAILED',
+    state: {},
+    sinks: {},
+    checkpoints: [],
+    failures,
+  });
+
+  it('after the job FAILED (recovery suppressed), a later --fail is reported with the failure that ended it', () => {
+    const r = result(
+      [
+        { time: 100, task: 'map#0', reason: 'injected failure', restoredFrom: null, restartDelayMs: 50 },
+        { time: 400, task: 'map#1', reason: 'injected failure', restoredFrom: null, restartDelayMs: null },
+      ],
+      400,
+    );
+    expect(
+      ignoredFailures(
+        [
+          { target: 'map#0', at: 100 },
+          { target: 'map#1', at: 400 },
+          { target: 'map#0', at: 400 },
+        ],
+        r,
+        undefined,
+      ),
+    ).toEqual([{ target: 'map#0', at: 400, reason: 'the job had FAILED at 400.0 ms (map#1)' }]);
+  });
+
+  it('a failure record of another kind (a poison record) does not stand for an injected one', () => {
+    const r = result(
+      [{ time: 300, task: 'map#0', reason: 'poison(x)', restoredFrom: null, restartDelayMs: 1000 }],
+      5000,
+    );
+    expect(ignoredFailures([{ target: 'map#0', at: 300 }], r, undefined)).toEqual([
+      {
+        target: 'map#0',
+        at: 300,
+        reason:
+          'map#0 was not running: it was restarting after map#0 failed at 300.0 ms (restart at 1300.0 ms)',
+      },
+    ]);
   });
 });

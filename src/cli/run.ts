@@ -232,6 +232,10 @@ export function summaryInput(
       isSink: v.spec.kind === 'sink',
     })),
     sinkKinds,
+    savepointIds: sim.cluster.checkpointStorage
+      .list(sim.job.name)
+      .filter((c) => c.kind === 'savepoint')
+      .map((c) => c.checkpointId),
     result: sim.result(),
     restoredFrom: restored
       ? {

@@ -75,6 +75,13 @@ describe('--savepoint-at', () => {
     expect((JSON.parse(restored.out) as SimulationResult).state).toEqual(reference.state);
   });
 
+  it('the checkpoint table marks the savepoint', () => {
+    const { code, out } = cli(new Map(), 'visits', '--savepoint-at', '1500', '--until', '2500');
+    expect(code).toBe(0);
+    expect(out).toMatch(/\n +2 +COMPLETED \(savepoint\) +1500\.0 ms /);
+    expect(out.match(/\(savepoint\)/g)).toHaveLength(1);
+  });
+
   it('a savepoint that has not completed when the run ends: a clear error, no file', () => {
     const files = new Map<string, string>();
     const r = cli(files, 'visits', '--savepoint-at', '2499', '--until', '2500', '--export', 'sp.json');

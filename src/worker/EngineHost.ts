@@ -77,6 +77,9 @@ import {
   type StatePage,
   type StepKind,
 } from './protocol';
+import { plain } from './plain';
+import { LessonCheckEvaluator } from './LessonCheckEvaluator';
+import type { Check, LessonCheckSpec, LessonVerdict } from './lessonCheck';
 
 export const MEMORY_BACKEND_REASON =
   'memory backend keeps checkpoints in the JobManager (lost with the worker)';
@@ -128,13 +131,6 @@ function taskInfos(cluster: Cluster): LoadInfo['tasks'] {
 
 function channelInfos(cluster: Cluster): LoadInfo['channels'] {
   return cluster.channels.map((c) => ({ id: c.id, from: c.from.id, to: c.to.id }));
-}
-
-/** A value as JSON would hold it (Maps as [key, value] pairs), so that state compares by content. */
-function plain(value: unknown): unknown {
-  if (value instanceof Map) return [...value.entries()].map(([k, v]) => [k, plain(v)]);
-  if (Array.isArray(value)) return value.map(plain);
-  return value === undefined ? null : value;
 }
 
 function unwrapTtl(value: unknown): unknown {
@@ -197,6 +193,14 @@ export class EngineHost implements EngineWorkerApi {
   private experimentRun: ExperimentRun | null = null;
   private readonly clock: () => number;
   private readonly frameBudgetMs: number;
+  /** The lesson step's check, evaluated on every engine event (LessonCheckEvaluator.ts). */
+  private readonly lessonChecks = new LessonCheckEvaluator({
+    cluster: () => this.cluster,
+    config: () => this.info?.config ?? null,
+    recovery: () => this.info?.recovery ?? null,
+    referenceCounts: () => this.referenceOutput().counts,
+    sawWholeRun: () => !this.history?.base,
+  });
 
   constructor(private readonly hostOptions: EngineHostOptions) {
     this.clock = hostOptions.clock ?? (() => performance.now());
@@ -397,6 +401,7 @@ export class EngineHost implements EngineWorkerApi {
       config: this.resolvedConfig(job),
       recovery,
     };
+    this.lessonChecks.engineReplaced('load');
     return this.info;
   }
 
@@ -488,6 +493,7 @@ export class EngineHost implements EngineWorkerApi {
       this.stepOnce(cluster);
       await this.afterStep();
       if (this.cluster !== cluster) return;
+      if (budget && !this.playing) return; // a lesson check stopped playback at this event
       if (budget && ++steps % 32 === 0 && this.clock() > deadline) return; // continue next frame
     }
     this.applyDueActions(cluster, target);
@@ -606,6 +612,7 @@ export class EngineHost implements EngineWorkerApi {
     } finally {
       this.replaying = false;
     }
+    this.lessonChecks.engineReplaced('replay');
     this.resetFrame();
     return this.collect();
   }
@@ -619,9 +626,11 @@ export class EngineHost implements EngineWorkerApi {
       this.record = { ...this.record, lastSeenTime: this.cluster.now, updatedAt: Date.now() };
       await storage.putJob(this.record);
     }
+    if (!this.replaying && this.lessonChecks.settle()) this.playing = false;
   }
 
   private onTrace(e: TraceEvent): void {
+    this.lessonChecks.observe(e, this.replaying);
     if (e.type === 'record-sent' || e.type === 'barrier-sent') this.sendTimes.set(e.id, e.t);
     if (e.type === 'checkpoint-completed') this.checkpointCompleted = true;
     // A replay re-creates the past: only what the elements in flight need is kept.
@@ -649,6 +658,7 @@ export class EngineHost implements EngineWorkerApi {
     if (cluster && cluster.now > this.horizon && this.cursor >= this.actions.length)
       this.horizon = cluster.now;
     const storage = this.storage;
+    if (this.lessonChecks.settle()) this.playing = false;
     const update: FrameUpdate = {
       frame: this.frameNo++,
       now: cluster?.now ?? 0,
@@ -676,6 +686,7 @@ export class EngineHost implements EngineWorkerApi {
         faultsQueued: storage?.injectedFaults.length ?? 0,
       },
       finished: cluster ? cluster.jobStatus === 'FAILED' || cluster.isFinished() : true,
+      lesson: this.lessonChecks.verdict(),
     };
     this.resetFrame();
     return update;
@@ -864,6 +875,7 @@ export class EngineHost implements EngineWorkerApi {
       },
     };
     this.info = info;
+    this.lessonChecks.engineReplaced('import');
     return { ok: true, restoredFrom: checkpoint.checkpointId, load: info };
   }
 
@@ -1118,6 +1130,20 @@ export class EngineHost implements EngineWorkerApi {
 
   async onStorageEvent(listener: (event: StorageWriteEvent) => unknown): Promise<void> {
     this.listeners.push(listener);
+  }
+
+  // ------------------------------------------------------------------ lesson checks
+
+  async setLessonCheck(spec: LessonCheckSpec | null): Promise<LessonVerdict | null> {
+    return this.lessonChecks.set(spec);
+  }
+
+  async answerLessonPrediction(): Promise<LessonVerdict | null> {
+    return this.lessonChecks.answer();
+  }
+
+  async pauseWhen(check: Check | null): Promise<LessonVerdict | null> {
+    return this.lessonChecks.pauseWhen(check);
   }
 
   // ------------------------------------------------------------------ learner progress (lessons)

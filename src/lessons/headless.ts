@@ -4,7 +4,14 @@
  * the app; frames are played at a fixed real-time step, as the app's frame loop does.
  */
 import type { EngineHost } from '../worker/EngineHost';
-import type { Check, CheckResult, FrameUpdate, LessonCheckSpec, LessonVerdict, LoadOptions } from '../worker/protocol';
+import type {
+  Check,
+  CheckResult,
+  FrameUpdate,
+  LessonCheckSpec,
+  LessonVerdict,
+  LoadOptions,
+} from '../worker/protocol';
 import type { LessonDefinition, Step } from './format';
 import { lessonLoadOptions, stepCheckSpec, type LessonDriver } from './runner';
 
@@ -18,10 +25,14 @@ export class HeadlessLessonDriver implements LessonDriver {
   private now = 0;
   private visits = 0;
 
-  /** `newHost` makes a host on the same database each time (a crash starts a new one). */
+  /**
+   * `newHost` makes a host on the same database each time (a crash starts a new one); `speed` is the
+   * playback speed in virtual ms per real second (1000 = 1×): each frame plays FRAME_MS of real time.
+   */
   constructor(
     private readonly lesson: LessonDefinition,
     private readonly newHost: () => EngineHost,
+    private readonly speed = 1000,
   ) {
     this.host = newHost();
     this.options = lessonLoadOptions(lesson);
@@ -56,7 +67,7 @@ export class HeadlessLessonDriver implements LessonDriver {
 
   async load(options: LoadOptions): Promise<void> {
     this.options = options;
-    await this.host.load({ ...options, speed: 1000 });
+    await this.host.load({ ...options, speed: this.speed });
     await this.host.frame(0);
   }
 
@@ -119,6 +130,7 @@ export class HeadlessLessonDriver implements LessonDriver {
     const carry = this.verdict?.carry;
     this.host = this.newHost();
     await this.host.start();
+    await this.host.setSpeed(this.speed);
     if (this.spec) this.track(await this.host.setLessonCheck({ ...this.spec, carry }));
     await this.check();
   }

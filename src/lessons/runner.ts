@@ -84,7 +84,9 @@ export async function playSolution(
       case 'play': {
         const r = await driver.playUntil(a.until, a.maxMs ?? DEFAULT_PLAY_LIMIT_MS);
         if (!r.ok)
-          throw new Error(`solution action ${i} (play until ${JSON.stringify(a.until)}) never got there: ${r.why}`);
+          throw new Error(
+            `solution action ${i} (play until ${JSON.stringify(a.until)}) never got there: ${r.why}`,
+          );
         break;
       }
       case 'step':

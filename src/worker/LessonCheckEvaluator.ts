@@ -59,7 +59,13 @@ const pass: CheckResult = { ok: true, why: '' };
 const fail = (why: string): CheckResult => ({ ok: false, why });
 
 /** Events after which keyed state may have been replaced wholesale (a failover, a restore). */
-const RESTORE_EVENTS = new Set(['task-restored', 'task-status', 'task-failed', 'job-status', 'job-restarting']);
+const RESTORE_EVENTS = new Set([
+  'task-restored',
+  'task-status',
+  'task-failed',
+  'job-status',
+  'job-restarting',
+]);
 const SINK_EVENTS = new Set(['sink-written', 'transaction-committed', 'transaction-aborted']);
 
 const operatorOf = (task: string): string => task.slice(0, task.lastIndexOf('#'));
@@ -236,7 +242,8 @@ export class LessonCheckEvaluator {
           n.result = null;
       }
     } else if (RESTORE_EVENTS.has(e.type)) this.invalidate('state', 'state-size');
-    else if (e.type === 'checkpoint-completed' || e.type === 'checkpoint-failed') this.invalidate('checkpoint');
+    else if (e.type === 'checkpoint-completed' || e.type === 'checkpoint-failed')
+      this.invalidate('checkpoint');
     else if (SINK_EVENTS.has(e.type)) this.invalidate('sink');
   }
 
@@ -350,7 +357,9 @@ export class LessonCheckEvaluator {
         const need = c.atLeast ?? 1;
         return n >= need
           ? pass
-          : fail(`${n} '${c.type}' events${c.where ? ` with ${JSON.stringify(c.where)}` : ''} (need ${need})`);
+          : fail(
+              `${n} '${c.type}' events${c.where ? ` with ${JSON.stringify(c.where)}` : ''} (need ${need})`,
+            );
       }
       case 'cached':
         node.result ??= this.read(node.check);
@@ -384,8 +393,10 @@ export class LessonCheckEvaluator {
       case 'state-size': {
         let n = 0;
         for (const t of cluster.tasks)
-          if (t.vertex.uid === check.operator && t.keyedBackend) n += t.keyedBackend.entries(check.state).length;
-        if (check.atLeast !== undefined && n < check.atLeast) return fail(`${n} keys (need ≥ ${check.atLeast})`);
+          if (t.vertex.uid === check.operator && t.keyedBackend)
+            n += t.keyedBackend.entries(check.state).length;
+        if (check.atLeast !== undefined && n < check.atLeast)
+          return fail(`${n} keys (need ≥ ${check.atLeast})`);
         if (check.atMost !== undefined && n > check.atMost) return fail(`${n} keys (need ≤ ${check.atMost})`);
         return pass;
       }
@@ -408,7 +419,9 @@ export class LessonCheckEvaluator {
         const need = check.atLeast ?? 1;
         return found >= need
           ? pass
-          : fail(`${found} matching ${check.status.toLowerCase()} checkpoints since the step began (need ${need})`);
+          : fail(
+              `${found} matching ${check.status.toLowerCase()} checkpoints since the step began (need ${need})`,
+            );
       }
       case 'sink': {
         const v = this.sink.verdict(cluster, this.engine);

@@ -38,7 +38,8 @@ export const CHECKABLE_EVENTS = [
 
 export type CheckableEvent = (typeof CHECKABLE_EVENTS)[number];
 
-export type SinkVerdict = 'so-far-so-good' | 'exactly-once' | 'duplicates' | 'losses' | 'duplicates-and-losses';
+export type SinkVerdict =
+  'so-far-so-good' | 'exactly-once' | 'duplicates' | 'losses' | 'duplicates-and-losses';
 
 export type Check =
   | { kind: 'all'; of: Check[] }

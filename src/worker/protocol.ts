@@ -15,7 +15,7 @@ import type {
   TraceEvent,
 } from '../engine/index';
 import type { StorageFault, StorageWriteEvent } from '../storage/index';
-import type { Check, LessonCheckSpec, LessonVerdict } from './lessonCheck';
+import type { Check, CheckResult, LessonCheckSpec, LessonVerdict } from './lessonCheck';
 import type {
   ExperimentInfo,
   ExperimentResult,
@@ -24,7 +24,7 @@ import type {
 } from '../engine/experiments/index';
 
 export type { ExperimentInfo, ExperimentResult, ParameterValues, ShapeAssessment };
-export type { Check, LessonCheckSpec, LessonVerdict };
+export type { Check, CheckResult, LessonCheckSpec, LessonVerdict };
 
 /** memory = JobManager storage (lost with the worker); fs / hashmap / rocksdb = IndexedDB (survives). */
 export type BackendName = 'memory' | 'fs' | 'hashmap' | 'rocksdb';

@@ -37,7 +37,9 @@ describe('the lessons', () => {
       await driver.start();
       for (const step of lesson.definition.steps) {
         const before = await driver.begin(step);
-        expect(before.passed, `step '${step.id}' passes before its solution: its check is vacuous`).toBe(false);
+        expect(before.passed, `step '${step.id}' passes before its solution: its check is vacuous`).toBe(
+          false,
+        );
         await playSolution(lesson.definition, step.solution, driver);
         const after = await driver.check();
         expect(after.passed, `step '${step.id}' after its solution: ${after.now.why}`).toBe(true);

@@ -4,7 +4,8 @@
  * and again in 简体中文; progress survives a reload and is exported as JSON (and imported back). Also:
  * a deep link to a prediction step holds the engine, "Show me" plays a step's solution, the sandbox
  * keeps the job, lesson 8's first prediction is answered by clicking, and DOMPurify (render.ts's
- * second layer) is checked against hostile HTML in the browser.
+ * second layer) is checked against hostile HTML in the browser. "Show me" of every step of every
+ * lesson, under CPU throttling at 20×: lessons-show-me.e2e.test.ts.
  * Screenshots go to test-results/screenshots/lessons-*.png.
  */
 import { readFileSync } from 'node:fs';
@@ -312,46 +313,6 @@ describe.skipIf(skipReason !== null)('the lesson runner in Chromium', () => {
       }
     },
   );
-
-  // The app's LessonDriver against every lesson: "Show me" on each step, in order, reaches the end
-  // (what test/lessons/solutions.test.ts proves headlessly, here through the session and the worker).
-  for (const lesson of LESSONS) {
-    const n = lesson.definition.number;
-    it(`"Show me" plays every step of lesson ${n} (${lesson.dir}) in the app`, async () => {
-      if (!session) throw new Error('the e2e session did not start');
-      const { context, page, record } = await openApp(session, `/?lang=en#/lesson/${n}/step/1`);
-      try {
-        await page.getByTestId('lesson-panel').waitFor({ timeout: 15_000 });
-        for (const [i, step] of lesson.definition.steps.entries()) {
-          await waitForStep(page, i + 1);
-          await expect.poll(() => page.getByTestId('show-me').isEnabled(), { timeout: 20_000 }).toBe(true);
-          await page.getByTestId('show-me').click();
-          const started = Date.now();
-          for (;;) {
-            if ((await status(page).getAttribute('data-state')) === 'passed') break;
-            const problems = await page
-              .getByTestId('lesson-panel')
-              .locator('[role="alert"]')
-              .allTextContents();
-            if (problems.length) throw new Error(`step ${i + 1} (${step.id}): ${problems.join(' | ')}`);
-            if (Date.now() - started > 60_000) {
-              const why = await page
-                .getByTestId('check-why')
-                .textContent()
-                .catch(() => '');
-              throw new Error(`step ${i + 1} (${step.id}) did not pass in 60 s: ${why}`);
-            }
-            await page.waitForTimeout(100);
-          }
-        }
-        await page.getByTestId('lesson-complete').waitFor({ timeout: 10_000 });
-        await saveScreenshot(page, `lessons-show-me-${lesson.dir}`);
-        expectCleanRun(record);
-      } finally {
-        await context.close();
-      }
-    }, 180_000);
-  }
 
   it('DOMPurify (render.ts, layer 2) removes scripts, handlers and script URLs in the browser', async () => {
     if (!session) throw new Error('the e2e session did not start');

@@ -7,12 +7,16 @@ import { defineLesson } from '../../src/lessons/format';
  * Then restart strategies: fixed-delay gives up after its attempts and the job FAILS.
  *
  * user-00 lives in count#0 (key group 9 of 128); the learner fails count#3.
+ *
+ * The source reads a record every 4 ms (per partition) instead of every 1 ms: the run lasts about
+ * 10 s at 1×, so that in the last step there is time to fail the job a second time after its restart.
  */
 export default defineLesson({
   number: 8,
   slug: 'failure-and-recovery',
   scenario: 'visits',
   seed: 1,
+  options: { processingTimeMs: { source: 4 } },
   steps: [
     {
       id: 'checkpoint-2',

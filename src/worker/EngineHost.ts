@@ -744,6 +744,13 @@ export class EngineHost implements EngineWorkerApi {
   async failTask(taskId: string): Promise<void> {
     const cluster = this.requireCluster();
     if (!cluster.tasks.some((t) => t.id === taskId)) throw new Error(`no subtask '${taskId}' in this job`);
+    // A click after the end would otherwise wait, unseen, in the event queue of a job that never runs again.
+    if (cluster.jobStatus === 'FAILED')
+      throw new Error(
+        `the job has FAILED for good: nothing runs to fail ${taskId}. Restart the job to fail a subtask.`,
+      );
+    if (cluster.isFinished())
+      throw new Error(`the job has finished: ${taskId} runs no more. Restart the job to fail a subtask.`);
     this.act({ type: 'fail-task', taskId });
   }
 

@@ -240,12 +240,31 @@ export class LessonRunner {
     await this.begin(index);
   }
 
-  /** Reloads the lesson's job and starts the current step again. */
+  /**
+   * Runs the job again from its start and starts the current step again — with the configuration the
+   * job runs with now (what this or an earlier step asked for) and the prediction as answered.
+   */
   async restartLesson(): Promise<void> {
     const lesson = this.lesson;
-    if (!lesson) return;
-    this.lesson = null;
-    await this.open(lesson, this.stepIndex);
+    if (!lesson || this.loading) return;
+    const gen = ++this.gen;
+    const keep = { chosen: this.chosen, answer: this.answer, hintsShown: this.hintsShown };
+    this.cancelTimers();
+    this.showing = false;
+    this.loading = true;
+    this.loadError = null;
+    try {
+      await this.loader(session.loadOptions ?? lessonLoadOptions(lesson.definition));
+    } catch (e) {
+      if (gen === this.gen) {
+        this.loadError = e instanceof Error ? e.message : String(e);
+        this.loading = false;
+      }
+      return;
+    }
+    if (gen !== this.gen) return;
+    this.loading = false;
+    await this.begin(this.stepIndex, keep);
   }
 
   private resetStep(index: number): void {
@@ -261,18 +280,27 @@ export class LessonRunner {
     this.showError = null;
   }
 
-  private async begin(index: number): Promise<void> {
+  private async begin(
+    index: number,
+    keep?: { chosen: number | null; answer: number | null; hintsShown: number },
+  ): Promise<void> {
     const lesson = this.lesson;
     if (!lesson) return;
     const gen = ++this.gen;
     this.cancelTimers();
     this.resetStep(index);
+    if (keep) {
+      this.chosen = keep.chosen;
+      this.answer = keep.answer;
+      this.hintsShown = keep.hintsShown;
+    }
     this.complete = false;
     this.syncHold();
     const step = lesson.definition.steps[index];
     if (step.prediction && session.playing) await session.pause();
     if (gen !== this.gen) return;
-    await this.register(stepCheckSpec(lesson.definition, step, gen), gen);
+    const spec = stepCheckSpec(lesson.definition, step, gen);
+    await this.register({ ...spec, answered: spec.answered || this.answer !== null }, gen);
     if (gen !== this.gen) return;
     void this.saveProgress(lesson.definition.slug, (p) => ({ ...p, lastStep: index + 1 }));
   }

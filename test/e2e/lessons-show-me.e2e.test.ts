@@ -84,19 +84,17 @@ describe.skipIf(skipReason !== null)('"Show me" under CPU throttling at 20×', (
             }
             await page.waitForTimeout(100);
           }
-          if (step.prediction && process.env.CHECK_EXPLANATION) {
-            // "Show me" answered the question: the right choice is marked, and why it is right.
-            const feedback = page.getByTestId('prediction-feedback');
-            expect(await feedback.getAttribute('data-correct')).toBe('true');
-            expect(
-              await page
-                .getByTestId(`choice-${step.prediction.answer}`)
-                .locator('xpath=..')
-                .getAttribute('data-right'),
-            ).toBe('true');
-            expect(
-              (await page.getByTestId('prediction-explanation').textContent())?.trim().length,
-            ).toBeGreaterThan(0);
+          if (step.prediction) {
+            // "Show me" answered the question: the right choice is marked, with why it is right, and
+            // the step waits for "Next" so that the learner can read it.
+            const text = lesson.text.en.steps[i].prediction!;
+            expect(await page.getByTestId('prediction-feedback').getAttribute('data-correct')).toBe('true');
+            const right = page.getByTestId(`choice-${step.prediction.answer}`).locator('xpath=..');
+            expect(await right.getAttribute('data-right')).toBe('true');
+            const why = (await page.getByTestId('prediction-explanation').textContent()) ?? '';
+            expect(why).toContain(text.explanation.replace(/[*`]/g, '').slice(0, 40));
+            await page.getByTestId('read-then-next').waitFor({ timeout: 10_000 });
+            await page.getByTestId('next-step').click();
           }
         }
         await page.getByTestId('lesson-complete').waitFor({ timeout: 30_000 });

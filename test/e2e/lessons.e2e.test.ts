@@ -252,10 +252,16 @@ describe.skipIf(skipReason !== null)('the lesson runner in Chromium', () => {
       await page.getByTestId('language').selectOption('en');
       await expect.poll(() => page.getByTestId('lesson-title').textContent()).toBe(LESSONS[0].text.en.title);
 
-      // "Show me" answers and plays, visibly, through the same controls.
+      // "Show me" answers and plays, visibly, through the same controls; the right answer is marked
+      // and explained, and the step stays until "Next" so that the learner can read why.
       await page.getByTestId('show-me').click();
       await page.getByTestId('prediction-feedback').waitFor({ timeout: 10_000 });
       await waitPassed(page);
+      expect(await page.getByTestId('prediction-feedback').textContent()).toContain('“Show me” answered');
+      expect(await page.getByTestId('prediction-explanation').textContent()).toContain('per key');
+      await saveScreenshot(page, 'lessons-show-me-explained');
+      await page.getByTestId('read-then-next').waitFor();
+      await page.getByTestId('next-step').click();
       await waitForStep(page, 3);
       expect(page.url()).toMatch(/#\/lesson\/1\/step\/3$/);
       expect(page.url()).toContain('scenario=wordcount');

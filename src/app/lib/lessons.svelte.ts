@@ -64,6 +64,13 @@ export class LessonRunner {
   chosen = $state<number | null>(null);
   /** The learner's answer to the step's prediction (then the engine may show the truth). */
   answer = $state<number | null>(null);
+  /** "Show me" gave the answer (the prediction then says so, and shows why it is right). */
+  answeredByShowMe = $state(false);
+  /**
+   * The step passed through "Show me" after answering its prediction: it stays until "Next", so that
+   * the learner can read why the answer is right instead of being moved on after a moment.
+   */
+  waitForNext = $state(false);
   hintsShown = $state(0);
   /** The worker's latest evaluation of the step's check. */
   check = $state.raw<CheckResult | null>(null);
@@ -210,6 +217,15 @@ export class LessonRunner {
     this.navigate({ view: 'lesson', lesson: this.lesson.definition.number, step: index + 1 });
   }
 
+  /** The next step; after the last one (once passed), the lesson's end. */
+  next(): void {
+    if (this.stepIndex < this.stepCount - 1) this.goToStep(this.stepIndex + 1);
+    else if (this.passed) {
+      this.waitForNext = false;
+      this.complete = true;
+    }
+  }
+
   /** Leaves the lesson and keeps its job in the free simulator. */
   playFreely(): void {
     this.navigate({ view: 'sim' });
@@ -271,6 +287,8 @@ export class LessonRunner {
     this.stepIndex = index;
     this.chosen = null;
     this.answer = null;
+    this.answeredByShowMe = false;
+    this.waitForNext = false;
     this.hintsShown = 0;
     this.check = null;
     this.passed = false;
@@ -363,6 +381,7 @@ export class LessonRunner {
             this.chosen = action.choice;
             await sleep(SHOW_ANSWER_MS);
             if (gen !== this.gen) return;
+            this.answeredByShowMe = true;
             this.answerPrediction(action.choice);
           }
           continue;
@@ -422,6 +441,10 @@ export class LessonRunner {
     const gen = this.gen;
     if (session.playing) await session.pause();
     if (gen !== this.gen) return;
+    if (this.answeredByShowMe) {
+      this.waitForNext = true;
+      return;
+    }
     this.doneMoment = true;
     if (this.doneTimer) clearTimeout(this.doneTimer);
     this.doneTimer = setTimeout(() => {

@@ -28,7 +28,7 @@ const workMs = (page: Page) =>
   page.evaluate(() => {
     const t0 = performance.now();
     let x = 0;
-    for (let i = 0; i < 5_000_000; i++) x = (x + Math.sqrt(i)) % 1e9;
+    for (let i = 0; i < 1_000_000; i++) x = (x + Math.sqrt(i)) % 1e9;
     return Math.round(performance.now() - t0 + (x < 0 ? 1 : 0));
   });
 
@@ -94,8 +94,9 @@ describe.skipIf(skipReason !== null)('"Show me" under CPU throttling at 20×', (
             const why = (await page.getByTestId('prediction-explanation').textContent()) ?? '';
             expect(why).toContain(text.explanation.replace(/[*`]/g, '').slice(0, 40));
             await page.getByTestId('read-then-next').waitFor({ timeout: 10_000 });
-            await page.getByTestId('next-step').click();
           }
+          // On at once, as a learner may ("✓ Done" would move on by itself after a moment).
+          await page.getByTestId('next-step').click();
         }
         await page.getByTestId('lesson-complete').waitFor({ timeout: 30_000 });
         measured.push(

@@ -242,6 +242,8 @@ export class LessonRunner {
     this.loading = true;
     this.loadError = null;
     session.held = null;
+    // The previous lesson's check must not judge (or stop) this lesson's job.
+    if (this.spec) await this.register(null, gen);
     try {
       await this.loader(lessonLoadOptions(lesson.definition));
     } catch (e) {

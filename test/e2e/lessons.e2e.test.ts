@@ -320,6 +320,40 @@ describe.skipIf(skipReason !== null)('the lesson runner in Chromium', () => {
     },
   );
 
+  it('"Restart the job" keeps the configuration the step asked for and the answered prediction', async () => {
+    if (!session) throw new Error('the e2e session did not start');
+    const { context, page, record } = await openApp(session, '/?lang=en#/lesson/3/step/3');
+    try {
+      await page.getByTestId('lesson-panel').waitFor({ timeout: 15_000 });
+      await waitForStep(page, 3);
+      await page.getByTestId('lesson-held').waitFor({ timeout: 15_000 });
+      await page.getByTestId('choice-1').click();
+      await page.getByTestId('prediction-submit').click();
+      await page.getByTestId('prediction-feedback').waitFor();
+      // The step asks for 3 count subtasks: set them in the Configuration tab.
+      await page.getByTestId('tab-config').click();
+      await page.getByTestId('config-parallelism-count').fill('3');
+      await page.getByTestId('config-apply').click();
+      await page.getByTestId('subtask-count#2').waitFor({ timeout: 15_000 });
+      await page.getByTestId('play').click();
+      await expect
+        .poll(() => page.getByTestId('clock').textContent(), { timeout: 15_000 })
+        .not.toBe('0.000 s');
+      await page.getByTestId('restart-lesson').click();
+      await expect.poll(() => page.getByTestId('clock').textContent(), { timeout: 15_000 }).toBe('0.000 s');
+      // Still three count subtasks, the prediction still answered, the engine not held.
+      await page.getByTestId('subtask-count#2').waitFor({ timeout: 15_000 });
+      expect(await page.getByTestId('prediction-feedback').getAttribute('data-correct')).toBe('true');
+      expect(await page.getByTestId('lesson-held').count()).toBe(0);
+      expect(await isInert(page, 'play')).toBe(false);
+      await waitForStep(page, 3);
+      await saveScreenshot(page, 'lessons-restart-keeps-config');
+      expectCleanRun(record);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('DOMPurify (render.ts, layer 2) removes scripts, handlers and script URLs in the browser', async () => {
     if (!session) throw new Error('the e2e session did not start');
     await build({

@@ -338,7 +338,7 @@ describe.skipIf(skipReason !== null)('the lesson runner in Chromium', () => {
       // A few engine events (not enough for the check to pass), then restart.
       for (let i = 0; i < 50 && (await page.getByTestId('clock').textContent()) === '0.000 s'; i++)
         await page.getByTestId('step').click();
-      expect(await page.getByTestId('clock').textContent()).not.toBe('0.000 s');
+      await expect.poll(() => page.getByTestId('clock').textContent()).not.toBe('0.000 s');
       await page.getByTestId('restart-lesson').click();
       await expect.poll(() => page.getByTestId('clock').textContent(), { timeout: 15_000 }).toBe('0.000 s');
       // Still three count subtasks, the prediction still answered, the engine not held.

@@ -94,9 +94,16 @@ describe.skipIf(skipReason !== null)('"Show me" under CPU throttling at 20×', (
             const why = (await page.getByTestId('prediction-explanation').textContent()) ?? '';
             expect(why).toContain(text.explanation.replace(/[*`]/g, '').slice(0, 40));
             await page.getByTestId('read-then-next').waitFor({ timeout: 10_000 });
+            await page.getByTestId('next-step').click();
+          } else {
+            // On at once, as a learner may ("✓ Done" moves on by itself after a moment): clicked in
+            // the page only while this step is still shown, so that it never skips the next one.
+            await page.evaluate((n) => {
+              const shown = document.querySelector('[data-testid="lesson-step"]')?.getAttribute('data-step');
+              const next = document.querySelector<HTMLButtonElement>('[data-testid="next-step"]');
+              if (shown === String(n) && next && !next.disabled) next.click();
+            }, i + 1);
           }
-          // On at once, as a learner may ("✓ Done" would move on by itself after a moment).
-          await page.getByTestId('next-step').click();
         }
         await page.getByTestId('lesson-complete').waitFor({ timeout: 30_000 });
         measured.push(

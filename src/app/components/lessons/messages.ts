@@ -63,7 +63,8 @@ export const t = defineMessages(
     sandbox: 'Play freely with this job',
     sandboxHint: 'Leave the lesson and keep its job in the free simulator',
     restartJob: 'Restart the job',
-    restartJobHint: 'Run the job again from its start, with its current configuration, and do this step again',
+    restartJobHint:
+      'Run the job again from its start, with its current configuration, and do this step again',
     loading: 'Loading the lesson’s job…',
     loadError: 'The lesson’s job could not be loaded: {message}',
     missing: 'There is no lesson {n}.',

@@ -270,6 +270,12 @@ describe.skipIf(skipReason !== null)('the lesson runner in Chromium', () => {
       await page.getByTestId('lesson-complete').waitFor({ timeout: 10_000 });
       await saveScreenshot(page, 'lessons-show-me-complete');
 
+      // The job has finished: a click on a subtask says why it fails nothing.
+      await page.getByTestId('subtask-count#1').click();
+      await expect
+        .poll(() => page.getByTestId('notice').textContent())
+        .toContain('the job has finished: count#1 runs no more. Restart the job to fail a subtask.');
+
       // The sandbox leaves the lesson and keeps the job (and its finished run).
       const clock = await page.getByTestId('clock').textContent();
       await page.getByRole('button', { name: 'Play freely with this job' }).click();

@@ -80,6 +80,9 @@ import {
 import { INJECTED_FAILURE_REASON, RestoreTracker } from './restoreSummary';
 import { taskPhases } from './taskPhases';
 import { rowIssue, splitDuplicates } from './exactlyOnce';
+import { plain } from './plain';
+import { LessonCheckEvaluator } from './LessonCheckEvaluator';
+import type { Check, LessonCheckSpec, LessonVerdict } from './lessonCheck';
 
 export const MEMORY_BACKEND_REASON =
   'memory backend keeps checkpoints in the JobManager (lost with the worker)';
@@ -133,13 +136,6 @@ function taskInfos(cluster: Cluster): LoadInfo['tasks'] {
 
 function channelInfos(cluster: Cluster): LoadInfo['channels'] {
   return cluster.channels.map((c) => ({ id: c.id, from: c.from.id, to: c.to.id }));
-}
-
-/** A value as JSON would hold it (Maps as [key, value] pairs), so that state compares by content. */
-function plain(value: unknown): unknown {
-  if (value instanceof Map) return [...value.entries()].map(([k, v]) => [k, plain(v)]);
-  if (Array.isArray(value)) return value.map(plain);
-  return value === undefined ? null : value;
 }
 
 function unwrapTtl(value: unknown): unknown {
@@ -206,6 +202,14 @@ export class EngineHost implements EngineWorkerApi {
   private experimentRun: ExperimentRun | null = null;
   private readonly clock: () => number;
   private readonly frameBudgetMs: number;
+  /** The lesson step's check, evaluated on every engine event (LessonCheckEvaluator.ts). */
+  private readonly lessonChecks = new LessonCheckEvaluator({
+    cluster: () => this.cluster,
+    config: () => this.info?.config ?? null,
+    recovery: () => this.info?.recovery ?? null,
+    referenceCounts: () => this.referenceOutput().counts,
+    sawWholeRun: () => !this.history?.base,
+  });
 
   constructor(private readonly hostOptions: EngineHostOptions) {
     this.clock = hostOptions.clock ?? (() => performance.now());
@@ -406,6 +410,7 @@ export class EngineHost implements EngineWorkerApi {
       config: this.resolvedConfig(job),
       recovery,
     };
+    this.lessonChecks.engineReplaced('load');
     return this.info;
   }
 
@@ -506,6 +511,7 @@ export class EngineHost implements EngineWorkerApi {
         this.playing = false;
         return;
       }
+      if (budget && !this.playing) return; // a lesson check stopped playback at this event
       if (budget && ++steps % 32 === 0 && this.clock() > deadline) return; // continue next frame
     }
     this.applyDueActions(cluster, target);
@@ -624,6 +630,7 @@ export class EngineHost implements EngineWorkerApi {
     } finally {
       this.replaying = false;
     }
+    this.lessonChecks.engineReplaced('replay');
     this.resetFrame();
     return this.collect();
   }
@@ -638,9 +645,11 @@ export class EngineHost implements EngineWorkerApi {
       this.record = { ...this.record, lastSeenTime: this.cluster.now, updatedAt: Date.now() };
       await storage.putJob(this.record);
     }
+    if (!this.replaying && this.lessonChecks.settle()) this.playing = false;
   }
 
   private onTrace(e: TraceEvent): void {
+    this.lessonChecks.observe(e, this.replaying);
     if (e.type === 'record-sent' || e.type === 'barrier-sent') this.sendTimes.set(e.id, e.t);
     if (e.type === 'checkpoint-completed') this.checkpointCompleted = true;
     this.restoreTracker.onEvent(e, this.cluster);
@@ -669,6 +678,7 @@ export class EngineHost implements EngineWorkerApi {
     if (cluster && cluster.now > this.horizon && this.cursor >= this.actions.length)
       this.horizon = cluster.now;
     const storage = this.storage;
+    if (this.lessonChecks.settle()) this.playing = false;
     const update: FrameUpdate = {
       frame: this.frameNo++,
       now: cluster?.now ?? 0,
@@ -698,6 +708,7 @@ export class EngineHost implements EngineWorkerApi {
       finished: cluster ? cluster.jobStatus === 'FAILED' || cluster.isFinished() : true,
       taskPhases: cluster ? taskPhases(cluster) : [],
       restore: this.restoreTracker.current ? structuredClone(this.restoreTracker.current) : null,
+      lesson: this.lessonChecks.verdict(),
     };
     this.resetFrame();
     return update;
@@ -755,6 +766,13 @@ export class EngineHost implements EngineWorkerApi {
   async failTask(taskId: string): Promise<void> {
     const cluster = this.requireCluster();
     if (!cluster.tasks.some((t) => t.id === taskId)) throw new Error(`no subtask '${taskId}' in this job`);
+    // A click after the end would otherwise wait, unseen, in the event queue of a job that never runs again.
+    if (cluster.jobStatus === 'FAILED')
+      throw new Error(
+        `the job has FAILED for good: nothing runs to fail ${taskId}. Restart the job to fail a subtask.`,
+      );
+    if (cluster.isFinished())
+      throw new Error(`the job has finished: ${taskId} runs no more. Restart the job to fail a subtask.`);
     this.act({ type: 'fail-task', taskId });
     if (cluster.tasks.find((t) => t.id === taskId)?.status === 'RUNNING')
       this.restoreTracker.pending(taskId, cluster.now);
@@ -888,6 +906,7 @@ export class EngineHost implements EngineWorkerApi {
       },
     };
     this.info = info;
+    this.lessonChecks.engineReplaced('import');
     return { ok: true, restoredFrom: checkpoint.checkpointId, load: info };
   }
 
@@ -1154,6 +1173,20 @@ export class EngineHost implements EngineWorkerApi {
 
   async onStorageEvent(listener: (event: StorageWriteEvent) => unknown): Promise<void> {
     this.listeners.push(listener);
+  }
+
+  // ------------------------------------------------------------------ lesson checks
+
+  async setLessonCheck(spec: LessonCheckSpec | null): Promise<LessonVerdict | null> {
+    return this.lessonChecks.set(spec);
+  }
+
+  async answerLessonPrediction(): Promise<LessonVerdict | null> {
+    return this.lessonChecks.answer();
+  }
+
+  async pauseWhen(check: Check | null): Promise<LessonVerdict | null> {
+    return this.lessonChecks.pauseWhen(check);
   }
 
   // ------------------------------------------------------------------ learner progress (lessons)

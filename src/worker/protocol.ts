@@ -15,6 +15,7 @@ import type {
   TraceEvent,
 } from '../engine/index';
 import type { StorageFault, StorageWriteEvent } from '../storage/index';
+import type { Check, CheckResult, LessonCheckSpec, LessonVerdict } from './lessonCheck';
 import type {
   ExperimentInfo,
   ExperimentResult,
@@ -23,6 +24,7 @@ import type {
 } from '../engine/experiments/index';
 
 export type { ExperimentInfo, ExperimentResult, ParameterValues, ShapeAssessment };
+export type { Check, CheckResult, LessonCheckSpec, LessonVerdict };
 
 /** memory = JobManager storage (lost with the worker); fs / hashmap / rocksdb = IndexedDB (survives). */
 export type BackendName = 'memory' | 'fs' | 'hashmap' | 'rocksdb';
@@ -214,6 +216,8 @@ export interface FrameUpdate {
   taskPhases?: Array<TaskCheckpointPhase | null>;
   /** The latest failure and what the restore brought back (restoreSummary.ts), or null. */
   restore?: RestoreSummary | null;
+  /** The verdict on the lesson check registered with `setLessonCheck` (null: none). */
+  lesson: LessonVerdict | null;
 }
 
 /** A task's part in a checkpoint, as the engine has it at the end of a frame. */
@@ -477,6 +481,15 @@ export interface EngineWorkerApi {
   }>;
   /** Storage write progress (checkpoint being written / completed / failed), pushed as it happens. */
   onStorageEvent(listener: (event: StorageWriteEvent) => void): Promise<void>;
+  /**
+   * The lesson step's check, evaluated in the worker on every engine event from now on (null: none);
+   * answers the verdict now. Later verdicts come with every FrameUpdate (`lesson`).
+   */
+  setLessonCheck(spec: LessonCheckSpec | null): Promise<LessonVerdict | null>;
+  /** The learner answered the step's prediction (the check's `answered`). */
+  answerLessonPrediction(): Promise<LessonVerdict | null>;
+  /** Stops playback at the engine event at which `check` holds ("Show me": play until); null clears. */
+  pauseWhen(check: Check | null): Promise<LessonVerdict | null>;
   /** The learner's progress in every lesson (IndexedDB `progress` store). */
   listProgress(): Promise<LessonProgress[]>;
   putProgress(record: LessonProgress): Promise<void>;

@@ -7,7 +7,7 @@
  */
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { registerLessonJobs } from '../../src/lessons/jobs';
+import { registerLessonJobs } from '../../src/worker/lessonJobs';
 import { LESSONS } from '../../src/lessons/registry';
 import type { LoadOptions } from '../../src/worker/protocol';
 import { freshDbName } from '../storage/helpers';

@@ -755,10 +755,12 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       }
       if (states !== null) keyGroups.push({ keyGroup: i + this.keyGroupRange.startKeyGroup, states });
     }
+    // The types of the states the snapshot holds values of (what a restore must read them with).
     const valueTypes: ValueTypes = {};
+    const present = new Set(keyGroups.flatMap((g) => Object.keys(g.states)));
     for (const name of names) {
       const t = (this.tables.get(name) as StateTable).valueType;
-      if (t !== null) valueTypes[name] = t.toJson();
+      if (t !== null && present.has(name)) valueTypes[name] = t.toJson();
     }
     return {
       maxParallelism: this.maxParallelism,

@@ -561,16 +561,16 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
       maxParallelism: this.maxParallelism,
       keyGroupRange: { start: this.keyGroupRange.startKeyGroup, end: this.keyGroupRange.endKeyGroup },
       keyGroups,
-      valueTypes: this.valueTypes(),
+      valueTypes: this.valueTypes(new Set(keyGroups.flatMap((g) => Object.keys(g.states)))),
     };
   }
 
-  /** The recorded type of every state that has one, by name. */
-  private valueTypes(): ValueTypes {
+  /** The recorded type of every state that has one (of those in `only`, if given), by name. */
+  private valueTypes(only?: ReadonlySet<string>): ValueTypes {
     const out: ValueTypes = {};
     for (const name of Array.from(this.states.keys()).sort()) {
       const t = (this.states.get(name) as StateMeta).valueType;
-      if (t !== null) out[name] = t.toJson();
+      if (t !== null && (only === undefined || only.has(name))) out[name] = t.toJson();
     }
     return out;
   }

@@ -252,7 +252,8 @@ const isStringIntPairs = (v: unknown) =>
   Array.isArray(v) &&
   v.every(
     (p) => Array.isArray(p) && p.length === 2 && typeof p[0] === 'string' && (p[1] === null || isInt(p[1])),
-  );
+  ) &&
+  new Set(v.map((p) => (p as unknown[])[0])).size === v.length; // each user key once
 /** Per base (BASES index), per state name. */
 const ORACLE: Record<number, Record<string, (v: unknown) => boolean>> = {
   // CountWithHistory: INT, LIST<STRING>, MAP<STRING, INT>

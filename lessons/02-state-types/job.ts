@@ -92,13 +92,13 @@ export class CustomerProfile implements KeyedProcessFunction<string, Order, Prof
     this.items = ctx.getListState(new ListStateDescriptor('items', Types.STRING));
     this.perItem = ctx.getMapState(new MapStateDescriptor('perItem', Types.STRING, Types.INT));
     this.total = ctx.getReducingState(
-      new ReducingStateDescriptor('total', (a: number, b: number) => a + b, Types.DOUBLE),
+      new ReducingStateDescriptor('total', (a: number, b: number) => a + b, Types.INT),
     );
     this.average = ctx.getAggregatingState(
       new AggregatingStateDescriptor(
         'average',
         averagePrice,
-        Types.POJO<AvgAcc>('AvgAcc', { sum: Types.DOUBLE, count: Types.LONG }),
+        Types.POJO<AvgAcc>('AvgAcc', { sum: Types.INT, count: Types.INT }),
       ),
     );
   }

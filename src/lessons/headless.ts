@@ -4,7 +4,8 @@
  * does, so a solution that works here works in the app.
  */
 import type { EngineHost } from '../worker/EngineHost';
-import type { FrameUpdate, LoadOptions } from '../worker/protocol';
+import type { FrameUpdate, ImportResult, LoadOptions } from '../worker/protocol';
+import { editSnapshotText, type SnapshotEdit } from './editSnapshot';
 import type { LessonDefinition } from './format';
 import { lessonLoadOptions, type CheckContext, type LessonDriver, StepTracker } from './runner';
 
@@ -122,6 +123,25 @@ export class HeadlessLessonDriver implements LessonDriver {
     this.config = result.load.config;
     this.tracker.recovery = result.load.recovery;
     this.observe(await this.host.frame(0));
+  }
+
+  async importEdited(
+    from: 'latest-checkpoint' | 'latest-savepoint',
+    edit: SnapshotEdit,
+  ): Promise<ImportResult> {
+    const listing = await this.host.listCheckpoints();
+    const kind = from === 'latest-savepoint' ? 'savepoint' : 'checkpoint';
+    const target = listing.stored.filter((s) => s.kind === kind).at(-1);
+    if (!target) throw new Error(`no retained ${kind} to edit`);
+    const exported = await this.host.exportSnapshot(target.checkpointId);
+    if (!exported.ok) throw new Error(exported.error);
+    const result = await this.host.importSnapshot(editSnapshotText(exported.text, edit));
+    if (result.ok) {
+      this.config = result.load.config;
+      this.tracker.recovery = result.load.recovery;
+      this.observe(await this.host.frame(0));
+    }
+    return result;
   }
 }
 

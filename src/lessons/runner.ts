@@ -6,9 +6,11 @@
  * so the grader never disagrees with what the step says.
  */
 import type { TraceEvent } from '../engine/index';
+import type { SnapshotEdit } from './editSnapshot';
 import type {
   CheckpointListing,
   FrameUpdate,
+  ImportResult,
   LoadOptions,
   Recovery,
   ResolvedConfig,
@@ -26,6 +28,8 @@ export class StepTracker {
   counts: Record<string, number> = {};
   answer: number | null = null;
   imported = false;
+  /** The errors of every import refused since the step began, as `path: message` lines. */
+  refusedImports: string[][] = [];
   /** Checkpoint ids up to this one were triggered before the step began. */
   checkpointIdAtStart = 0;
   frame: FrameUpdate | null = null;
@@ -37,6 +41,7 @@ export class StepTracker {
     this.counts = {};
     this.answer = null;
     this.imported = false;
+    this.refusedImports = [];
     this.checkpointIdAtStart = latestCheckpointId;
   }
 
@@ -46,6 +51,11 @@ export class StepTracker {
    */
   engineReplaced(): void {
     this.checkpointIdAtStart = 0;
+  }
+
+  /** An import was refused (nothing was restored): its errors, for the `import-refused` check. */
+  importRefused(errors: ReadonlyArray<{ path: string; message: string }>): void {
+    this.refusedImports.push(errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)));
   }
 
   observe(update: FrameUpdate): void {
@@ -203,6 +213,15 @@ export async function evaluateCheck(check: Check, ctx: CheckContext): Promise<Ch
     }
     case 'imported':
       return t.imported ? pass : fail('no snapshot was restored in this step');
+    case 'import-refused': {
+      if (t.refusedImports.length === 0) return fail('no import was refused in this step');
+      const want = check.contains ?? [];
+      return t.refusedImports.some((lines) => want.every((w) => lines.some((l) => l.includes(w))))
+        ? pass
+        : fail(
+            `no refused import said ${JSON.stringify(want)} (they said ${JSON.stringify(t.refusedImports)})`,
+          );
+    }
     case 'recovered': {
       const r = t.recovery;
       if (!r) return fail('the job has not been (re)started');
@@ -231,6 +250,8 @@ export interface LessonDriver {
   crash(): Promise<void>;
   /** Exports the latest retained checkpoint/savepoint, optionally reloads with `options`, imports it. */
   restore(from: 'latest-checkpoint' | 'latest-savepoint', options: LoadOptions | null): Promise<void>;
+  /** Exports the latest retained checkpoint/savepoint, applies `edit` to the file, imports it. */
+  importEdited(from: 'latest-checkpoint' | 'latest-savepoint', edit: SnapshotEdit): Promise<ImportResult>;
   /** The options the job runs with now (to merge a `configure`). */
   currentOptions(): LoadOptions;
 }
@@ -317,6 +338,14 @@ export async function playSolution(
         ctx.tracker.imported = true;
         ctx.tracker.engineReplaced();
         break;
+      case 'import-edited': {
+        const r = await driver.importEdited(a.from, a);
+        if (r.ok) {
+          ctx.tracker.imported = true;
+          ctx.tracker.engineReplaced();
+        } else ctx.tracker.importRefused(r.errors);
+        break;
+      }
     }
   }
 }

@@ -19,7 +19,8 @@ import {
   type CheckResult,
   type LessonDriver,
 } from '../../lessons/runner';
-import type { FrameUpdate, LessonProgress, LoadInfo, LoadOptions } from '../../worker/protocol';
+import type { FrameUpdate, ImportResult, LessonProgress, LoadInfo, LoadOptions } from '../../worker/protocol';
+import { editSnapshotText, type SnapshotEdit } from '../../lessons/editSnapshot';
 import { session, type LoadCause } from './session.svelte';
 import { parseRoute, routeHash, type Route } from '../components/lessons/route';
 import {
@@ -121,6 +122,8 @@ export class LessonRunner {
     this.detach = [
       session.onFrame((u) => this.onFrame(u)),
       session.onLoad((info, cause) => this.onLoad(info, cause)),
+      // A refused import (the learner's own file, or "Show me") is what a type-check step reads.
+      session.onImportRefused((errors) => this.tracker.importRefused(errors)),
       () => window.removeEventListener('hashchange', onHash),
     ];
     return () => {
@@ -574,6 +577,19 @@ class AppLessonDriver implements LessonDriver {
     if (options) await this.load(options);
     const result = await session.importSnapshot(exported.text);
     if (!result.ok) throw new Error(result.errors.map((e) => `${e.path}: ${e.message}`).join('; '));
+  }
+
+  async importEdited(
+    from: 'latest-checkpoint' | 'latest-savepoint',
+    edit: SnapshotEdit,
+  ): Promise<ImportResult> {
+    const listing = await session.api.listCheckpoints();
+    const kind = from === 'latest-savepoint' ? 'savepoint' : 'checkpoint';
+    const target = listing.stored.filter((s) => s.kind === kind).at(-1);
+    if (!target) throw new Error(`no retained ${kind} to edit`);
+    const exported = await session.exportSnapshot(target.checkpointId);
+    if (!exported.ok) throw new Error(exported.error);
+    return session.importSnapshot(editSnapshotText(exported.text, edit));
   }
 }
 

@@ -78,6 +78,9 @@ export class Session {
 
   private readonly frameListeners = new Set<FrameListener>();
   private readonly loadListeners = new Set<LoadListener>();
+  private readonly refusedListeners = new Set<
+    (errors: ReadonlyArray<{ path: string; message: string }>) => void
+  >();
   private engine: EngineWorker | null = null;
   private loop: FrameLoop | null = null;
   private seq = 0;
@@ -135,6 +138,12 @@ export class Session {
   onFrame(fn: FrameListener): () => void {
     this.frameListeners.add(fn);
     return () => this.frameListeners.delete(fn);
+  }
+
+  /** Calls `fn` with the errors whenever an import is refused (nothing was restored). */
+  onImportRefused(fn: (errors: ReadonlyArray<{ path: string; message: string }>) => void): () => void {
+    this.refusedListeners.add(fn);
+    return () => this.refusedListeners.delete(fn);
   }
 
   /** Calls `fn` whenever a job is loaded, recovered after a crash or restored from a snapshot. */
@@ -283,7 +292,7 @@ export class Session {
       this.notice = result.load.recovery.reason;
       this.applyFrame(await this.api.frame(0));
       await this.refresh();
-    }
+    } else for (const fn of this.refusedListeners) fn(result.errors);
     return result;
   }
 

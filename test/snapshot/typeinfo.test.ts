@@ -187,14 +187,15 @@ describe('Types: compatibility of a new type with the recorded one (Flink serial
 
 // ------------------------------------------------------------------ through the engine
 
-interface StatsV1 {
+// Type aliases, not interfaces: the tracker keeps them as Record<string, unknown>.
+type StatsV1 = {
   visits: number;
   lastPage: string;
-}
-interface StatsV2 {
+};
+type StatsV2 = {
   visits: number;
   firstPage: string | null;
-}
+};
 const STATS_V1 = Types.POJO<StatsV1>('Stats', { visits: Types.INT, lastPage: Types.STRING });
 const STATS_V2 = Types.POJO<StatsV2>('Stats', { visits: Types.INT, firstPage: Types.STRING });
 

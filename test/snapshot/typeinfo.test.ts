@@ -13,6 +13,8 @@ import {
   ListStateDescriptor,
   MapStateDescriptor,
   MiniCluster,
+  NonTransactionalSink,
+  ReplayableLog,
   StateTtlConfig,
   StreamExecutionEnvironment,
   Types,
@@ -20,8 +22,10 @@ import {
   fromSnapshotJson,
   toSnapshotJson,
   typeFromJson,
+  type CheckpointedFunction,
   type CompletedCheckpoint,
   type Collector,
+  type FunctionInitializationContext,
   type JobGraph,
   type KeyedProcessContext,
   type KeyedProcessFunction,
@@ -344,5 +348,106 @@ describe.each([
         `threw in open\\(\\): State "stats": ${prefix} state serializer \\(StringSerializer for STRING\\) must not be incompatible`,
       ),
     );
+  });
+});
+
+// ------------------------------------------------------------------ operator state
+
+/** Buffers what it maps in split list state 'buffer' (INT) and writes a tag to union state 'tags' (STRING). */
+class TypedBuffering implements CheckpointedFunction {
+  private buffer: number[] = [];
+  private split!: ListState<number>;
+  private tags!: ListState<string>;
+  initializeState(ctx: FunctionInitializationContext): void {
+    const store = ctx.getOperatorStateStore();
+    this.split = store.getListState(new ListStateDescriptor('buffer', Types.INT));
+    this.tags = store.getUnionListState(new ListStateDescriptor('tags', Types.STRING));
+    this.buffer = [...this.split.get()];
+  }
+  map(x: number): number {
+    this.buffer.push(x);
+    return x;
+  }
+  snapshotState(): void {
+    this.split.update(this.buffer.slice());
+    this.tags.update([`n=${this.buffer.length}`]);
+  }
+}
+
+function bufferingJob(): JobGraph {
+  const part = Array.from({ length: 400 }, (_, i) => ({ value: i, timestamp: i }));
+  const env = StreamExecutionEnvironment.getExecutionEnvironment();
+  env.enableCheckpointing(40).setStateBackend(new FsStateBackend());
+  env
+    .fromSource(new ReplayableLog('numbers', [part]), 'Source: numbers', 1)
+    .uid('src')
+    .setParallelism(1)
+    .rebalance()
+    .map(new TypedBuffering())
+    .uid('buffer')
+    .setParallelism(2)
+    .rebalance()
+    .addSink(new NonTransactionalSink<number>())
+    .uid('sink')
+    .setParallelism(1);
+  return env.getJobGraph('Buffering');
+}
+
+describe('operator state (list and union) records and checks its element type', () => {
+  const job = bufferingJob();
+  const cp = checkpointOf(job, 120);
+
+  it('the file records elementType; an item of another type is refused with its path, on import and from storage', () => {
+    const json = toSnapshotJson(cp);
+    const lists = json.operators[1].subtasks[0].operatorState!.lists!;
+    expect(lists.map((l) => [l.name, l.redistribution, l.elementType])).toEqual([
+      ['buffer', 'split', 'INT'],
+      ['tags', 'union', 'STRING'],
+    ]);
+    expect(lists[0].items.length).toBeGreaterThan(3);
+    lists[0].items[2] = 'x';
+    lists[1].items[0] = 7;
+    const r = fromSnapshotJson(json, job);
+    expect(r.ok ? [] : r.errors).toEqual([
+      {
+        path: 'operators[1].subtasks[0].operatorState.lists[0].items[2]',
+        message: 'expected INT, got string "x"',
+      },
+      {
+        path: 'operators[1].subtasks[0].operatorState.lists[1].items[0]',
+        message: 'expected STRING, got number 7',
+      },
+    ]);
+
+    // The same edit in a checkpoint held by a checkpoint storage: refused before anything is restored.
+    const edited = structuredClone(cp);
+    const task = edited.tasks.find((t) => t.operatorUid === 'buffer' && t.subtaskIndex === 0)!;
+    task.operatorState!.lists!.buffer.items[2] = 'x';
+    expect(
+      () =>
+        new MiniCluster(job, {
+          seed: 1,
+          checkpointStorage: new DurableCheckpointStorage(10),
+          external: new ExternalSystem(),
+          fastForward: true,
+          restoreFrom: edited,
+        }),
+    ).toThrow('operators[1].subtasks[0].operatorState.lists[0].items[2]: expected INT, got string "x"');
+  });
+
+  it("another element type in the file is incompatible with the job (Flink's element serializer message)", () => {
+    const json = toSnapshotJson(cp);
+    for (const st of json.operators[1].subtasks) {
+      const buffer = st.operatorState!.lists![0];
+      buffer.elementType = 'STRING';
+      buffer.items = buffer.items.map(String);
+    }
+    const r = fromSnapshotJson(json, job);
+    expect(r.ok ? [] : r.errors).toContainEqual({
+      path: 'operators[1].subtasks[0].operatorState.lists[0].elementType',
+      message: expect.stringContaining(
+        "operator state 'buffer' of operator 'buffer' is incompatible with the job: The new element serializer (IntSerializer for INT) must not be incompatible with the old element serializer (StringSerializer for STRING).",
+      ),
+    });
   });
 });

@@ -21,6 +21,7 @@ import {
 } from '../../lessons/runner';
 import type { FrameUpdate, ImportResult, LessonProgress, LoadInfo, LoadOptions } from '../../worker/protocol';
 import { editSnapshotText, type SnapshotEdit } from '../../lessons/editSnapshot';
+import { t as checkpointMessages } from '../components/checkpoints/messages';
 import { session, type LoadCause } from './session.svelte';
 import { parseRoute, routeHash, type Route } from '../components/lessons/route';
 import {
@@ -589,7 +590,16 @@ class AppLessonDriver implements LessonDriver {
     if (!target) throw new Error(`no retained ${kind} to edit`);
     const exported = await session.exportSnapshot(target.checkpointId);
     if (!exported.ok) throw new Error(exported.error);
-    return session.importSnapshot(editSnapshotText(exported.text, edit));
+    const name = `${exported.fileName} (${edit.state} of ${JSON.stringify(edit.key)} edited)`;
+    const result = await session.importSnapshot(editSnapshotText(exported.text, edit));
+    // "Show me" shows the refusal as the import panel would (the Checkpoints tab shows a learner's own).
+    if (!result.ok)
+      session.notice = `${
+        result.errors.length === 1
+          ? checkpointMessages('importError1', { name })
+          : checkpointMessages('importErrors', { name, count: result.errors.length })
+      } ${result.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`;
+    return result;
   }
 }
 

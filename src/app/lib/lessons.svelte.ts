@@ -590,7 +590,7 @@ class AppLessonDriver implements LessonDriver {
     if (!target) throw new Error(`no retained ${kind} to edit`);
     const exported = await session.exportSnapshot(target.checkpointId);
     if (!exported.ok) throw new Error(exported.error);
-    const name = `${exported.fileName} (${edit.state} of ${JSON.stringify(edit.key)} edited)`;
+    const name = exported.fileName;
     const result = await session.importSnapshot(editSnapshotText(exported.text, edit));
     // "Show me" shows the refusal as the import panel would (the Checkpoints tab shows a learner's own).
     if (!result.ok)

@@ -17,7 +17,7 @@
  *   (Flink's `RocksIncrementalSnapshotStrategy`; see `SharedStateRegistry`).
  */
 import type { TypeInformation } from '../../api/typeinfo/TypeInformation';
-import type { Key } from '../../keygroups/hashCode';
+import { serializeKey, type Key } from '../../keygroups/hashCode';
 import { recordedType, resolveRegistration, type ValueTypes } from '../StateSerializerCompatibility';
 import { KeyGroupRange } from '../../keygroups/KeyGroupRange';
 import {
@@ -322,7 +322,7 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
     }
     ctx.key = key;
     ctx.kg = keyGroup;
-    ctx.keyJson = JSON.stringify(key);
+    ctx.keyJson = serializeKey(key);
   }
 
   getCurrentKey(): Key | null {
@@ -362,7 +362,7 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
       const entries = this.visible().filter((e) => e.state === meta.name && e.value !== undefined);
       this.lsm.silently(() => {
         for (const e of entries) {
-          const keyJson = JSON.stringify(e.key);
+          const keyJson = serializeKey(e.key);
           const c: RowCoords = {
             kg: e.kg,
             state: meta.name,
@@ -546,7 +546,7 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
       }
       const value = JSON.parse(e.value as string) as unknown;
       if (state.meta.type === 'map') {
-        const keyJson = JSON.stringify(e.key);
+        const keyJson = serializeKey(e.key);
         if (keyJson !== lastMapKeyJson) {
           state.entries.push([e.key, []]);
           lastMapKeyJson = keyJson;
@@ -753,7 +753,7 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
       if (e.state !== stateName) continue;
       const value = JSON.parse(e.value as string) as unknown;
       if (meta.type === 'map') {
-        const keyJson = JSON.stringify(e.key);
+        const keyJson = serializeKey(e.key);
         if (keyJson !== lastKeyJson) {
           out.push([e.key, []]);
           lastKeyJson = keyJson;
@@ -770,7 +770,7 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
 
   numKeys(): number {
     const keys = new Set<string>();
-    for (const e of this.visible()) keys.add(`${e.kg},${JSON.stringify(e.key)}`);
+    for (const e of this.visible()) keys.add(`${e.kg},${serializeKey(e.key)}`);
     return keys.size;
   }
 }

@@ -351,6 +351,48 @@ describe.each([
   });
 });
 
+describe('POJO schema evolution through an incremental RocksDB checkpoint (values in shared SST files)', () => {
+  const incremental = () => new RocksDBStateBackend('file:///tmp/checkpoints', true);
+  function restoreInto(version: 2 | 'string') {
+    const v1 = trackerJob(1, incremental());
+    const storage = new DurableCheckpointStorage(10);
+    const ran = new MiniCluster(v1, {
+      seed: 1,
+      checkpointStorage: storage,
+      external: new ExternalSystem(),
+      fastForward: true,
+    });
+    ran.runUntil(1000);
+    const cp = storage.latest(v1.name)!;
+    expect(cp.tasks.some((t) => t.keyedState && 'kind' in t.keyedState)).toBe(true); // really incremental
+    const job = trackerJob(version, incremental());
+    // The same storage: it holds the shared files the handles reference.
+    return new MiniCluster(job, {
+      seed: 1,
+      checkpointStorage: storage,
+      external: new ExternalSystem(),
+      fastForward: true,
+      restoreFrom: cp,
+    });
+  }
+
+  it('a field removed and one added: the values read from the SST files are migrated', () => {
+    const cluster = restoreInto(2);
+    expect(cluster.failures).toEqual([]);
+    const values = Object.values(cluster.keyedStateByOperator().track.stats);
+    expect(values.length).toBeGreaterThan(5);
+    for (const v of values) expect(v).toEqual({ visits: (v as StatsV2).visits, firstPage: null });
+  });
+
+  it("a changed type: the task fails when open() registers the state, with RocksDB's message", () => {
+    const cluster = restoreInto('string');
+    cluster.runUntil(cluster.now + 50);
+    expect(cluster.failures[0]?.reason).toContain(
+      'threw in open(): State "stats": The new state serializer (StringSerializer for STRING) must not be incompatible with the old state serializer (PojoSerializer for POJO<Stats>{lastPage: STRING, visits: INT}).',
+    );
+  });
+});
+
 // ------------------------------------------------------------------ operator state
 
 /** Buffers what it maps in split list state 'buffer' (INT) and writes a tag to union state 'tags' (STRING). */

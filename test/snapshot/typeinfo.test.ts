@@ -351,6 +351,42 @@ describe.each([
   });
 });
 
+describe('values with a time-to-live, lists and maps of POJOs: every element is checked where it is', () => {
+  it('a TTL list element, a map value and a POJO field of the wrong type are each named by their path', () => {
+    const job = trackerJob(1, new FsStateBackend());
+    const json = toSnapshotJson(checkpointOf(job, 1000));
+    const track = json.operators.findIndex((o) => o.uid === 'track');
+    const sub = json.operators[track].subtasks[0];
+    const at = (name: string) => sub.keyedState.findIndex((k) => k.name === name);
+    const history = sub.keyedState[at('history')];
+    expect(history.ttl).toBe(true);
+    (history.entries[0].value as Array<{ value: unknown }>)[0].value = 'x';
+    const byPage = sub.keyedState[at('byPage')];
+    (byPage.entries[0].value as Array<[string, unknown]>)[0][1] = { visits: 1, lastPage: 7 };
+    const stats = sub.keyedState[at('stats')];
+    stats.entries[0].value = { visits: 1.5, lastPage: '/a' };
+    const r = fromSnapshotJson(json, job);
+    const p = `operators[${track}].subtasks[0].keyedState`;
+    expect(r.ok ? [] : r.errors).toEqual(
+      expect.arrayContaining([
+        {
+          path: `${p}[${at('history')}].entries[0].value[0].value`,
+          message: 'expected POJO<Stats>{lastPage: STRING, visits: INT}, got string "x"',
+        },
+        {
+          path: `${p}[${at('byPage')}].entries[0].value[0][1].lastPage`,
+          message: 'expected STRING, got number 7',
+        },
+        {
+          path: `${p}[${at('stats')}].entries[0].value.visits`,
+          message: 'expected INT, got number 1.5 (not an integer)',
+        },
+      ]),
+    );
+    expect(r.ok ? 0 : r.errors.length).toBe(3);
+  });
+});
+
 describe('POJO schema evolution through an incremental RocksDB checkpoint (values in shared SST files)', () => {
   const incremental = () => new RocksDBStateBackend('file:///tmp/checkpoints', true);
   function restoreInto(version: 2 | 'string') {

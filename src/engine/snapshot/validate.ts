@@ -31,7 +31,13 @@ import { createOperator } from '../runtime/operators';
 import { HeapKeyedStateBackend } from '../state/HeapKeyedStateBackend';
 import type { KeyedStateBackend } from '../state/KeyedStateBackend';
 import type { StateDescriptor, StateType } from '../state/StateDescriptor';
-import { GenericTypeInfo, typeFromJson, type TypeInformation } from '../api/typeinfo/TypeInformation';
+import {
+  GenericTypeInfo,
+  ListTypeInfo,
+  MapTypeInfo,
+  typeFromJson,
+  type TypeInformation,
+} from '../api/typeinfo/TypeInformation';
 import type { SnapshotError } from './convert';
 import { checkKeyedValue, checkListItems, incompatibility } from './typecheck';
 import type { OperatorJson, SnapshotJson, SubtaskJson } from './schema';
@@ -313,6 +319,16 @@ function validateKeyedState(
     const ttl = state.ttl === true;
     const recorded = readType(state.valueType, `${stp}.valueType`, err);
     let typeOk = recorded !== null;
+    // List state holds LIST<T>, map state MAP<K, V>: said once here rather than at every entry.
+    const shapeOf = { list: ListTypeInfo, map: MapTypeInfo } as const;
+    const needed = state.type === 'list' || state.type === 'map' ? shapeOf[state.type] : null;
+    if (recorded !== null && needed !== null && recorded.isChecked() && !(recorded instanceof needed)) {
+      err(
+        `${stp}.valueType`,
+        `a ${state.type} state's valueType is ${state.type === 'list' ? '{ "LIST": T }' : '{ "MAP": [K, V] }'}, not ${recorded.toString()}`,
+      );
+      typeOk = false;
+    }
     if (declared) {
       const d = declared.get(state.name);
       const why =

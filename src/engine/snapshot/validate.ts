@@ -319,16 +319,6 @@ function validateKeyedState(
     const ttl = state.ttl === true;
     const recorded = readType(state.valueType, `${stp}.valueType`, err);
     let typeOk = recorded !== null;
-    // List state holds LIST<T>, map state MAP<K, V>: said once here rather than at every entry.
-    const shapeOf = { list: ListTypeInfo, map: MapTypeInfo } as const;
-    const needed = state.type === 'list' || state.type === 'map' ? shapeOf[state.type] : null;
-    if (recorded !== null && needed !== null && recorded.isChecked() && !(recorded instanceof needed)) {
-      err(
-        `${stp}.valueType`,
-        `a ${state.type} state's valueType is ${state.type === 'list' ? '{ "LIST": T }' : '{ "MAP": [K, V] }'}, not ${recorded.toString()}`,
-      );
-      typeOk = false;
-    }
     if (declared) {
       const d = declared.get(state.name);
       const why =
@@ -358,6 +348,24 @@ function validateKeyedState(
             ? `state '${state.name}' has a time-to-live in the job: the snapshot needs ttl: true and { value, lastAccess } values`
             : `state '${state.name}' has no time-to-live in the job, but the snapshot has ttl: true`,
         );
+    }
+    // List state holds LIST<T>, map state MAP<K, V>: said once here rather than at every entry.
+    const shapeOf = { list: ListTypeInfo, map: MapTypeInfo } as const;
+    const needed = state.type === 'list' || state.type === 'map' ? shapeOf[state.type] : null;
+    const jobKind = declared?.get(state.name)?.type ?? state.type;
+    if (jobKind !== state.type) typeOk = false; // reported above; its values cannot be read either way
+    if (
+      typeOk &&
+      recorded !== null &&
+      needed !== null &&
+      recorded.isChecked() &&
+      !(recorded instanceof needed)
+    ) {
+      err(
+        `${stp}.valueType`,
+        `a ${state.type} state's valueType is ${state.type === 'list' ? '{ "LIST": T }' : '{ "MAP": [K, V] }'}, not ${recorded.toString()}`,
+      );
+      typeOk = false;
     }
     const keys = new Map<Key, number>();
     const errorCount = { n: 0 };

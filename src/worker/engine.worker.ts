@@ -53,6 +53,8 @@ const api: EngineWorkerApi = {
     }
   },
   cancelExperiment: () => host.cancelExperiment(),
+  setPauseOnFailure: (on) => host.setPauseOnFailure(on),
+  engineTaskStatuses: () => host.engineTaskStatuses(),
 };
 
 expose(api);

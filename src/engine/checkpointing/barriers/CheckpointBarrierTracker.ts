@@ -5,9 +5,9 @@
  * are in the state *and* will be replayed after a restore: duplicates. (For a task with one input
  * this is the same as aligned.)
  */
-import type { Channel } from '../../runtime/Channel';
+import type { Channel } from '../../network/Channel';
 import type { CheckpointBarrier } from '../../runtime/StreamElement';
-import type { StreamTask } from '../../runtime/StreamTask';
+import type { StreamTask } from '../../tasks/StreamTask';
 import type { BarrierHandlerHost, CheckpointBarrierHandler } from './CheckpointBarrierHandler';
 
 export class CheckpointBarrierTracker implements CheckpointBarrierHandler {

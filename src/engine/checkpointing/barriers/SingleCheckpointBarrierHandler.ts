@@ -6,9 +6,9 @@
  * forwards barrier n on all outputs and unblocks. A barrier with a higher id aborts a pending
  * alignment (that checkpoint is subsumed). Alignment time = first barrier to last barrier.
  */
-import type { Channel } from '../../runtime/Channel';
+import type { Channel } from '../../network/Channel';
 import type { CheckpointBarrier } from '../../runtime/StreamElement';
-import type { StreamTask } from '../../runtime/StreamTask';
+import type { StreamTask } from '../../tasks/StreamTask';
 import type { BarrierHandlerHost, CheckpointBarrierHandler } from './CheckpointBarrierHandler';
 
 export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler {

@@ -11,9 +11,9 @@
  * unaligned when the alignment is still running `timeout` after the checkpoint was triggered, or when
  * a priority barrier arrives from an upstream task that already switched.
  */
-import type { Channel } from '../../runtime/Channel';
+import type { Channel } from '../../network/Channel';
 import type { CheckpointBarrier } from '../../runtime/StreamElement';
-import type { StreamTask } from '../../runtime/StreamTask';
+import type { StreamTask } from '../../tasks/StreamTask';
 import type { BarrierHandlerHost, CheckpointBarrierHandler } from './CheckpointBarrierHandler';
 
 export class UnalignedCheckpointBarrierHandler implements CheckpointBarrierHandler {

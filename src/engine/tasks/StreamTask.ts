@@ -1,26 +1,28 @@
 /**
- * One subtask of an operator: its input channels, its output gates (one per downstream edge, with the
- * partitioner that picks channels), its operator instance and keyed state backend, and its barrier
- * handler. The processing loop itself lives in MiniCluster, which owns virtual time.
+ * Flink's StreamTask: one subtask of a job vertex, what a TaskManager slot runs. It holds its input
+ * channels (its InputGate), its output gates (one RecordWriter per downstream edge), the operator
+ * chain deployed into it (operator, keyed state backend, timers: `OperatorChain`), its barrier
+ * handlers and the snapshots it has taken but not acknowledged yet.
+ *
+ * Where its work happens:
+ * - reading input and running the operator: `tasks/StreamInputProcessor` (Flink's mailbox loop and
+ *   StreamInputProcessor; sources emit there too);
+ * - (re)deployment and failure: `scheduler/DefaultScheduler`;
+ * - barriers, snapshots, acks: `checkpointing/SubtaskCheckpointCoordinator`;
+ * - watermarks and timers: `time/StatusWatermarkValve`, `time/InternalTimeServiceManager`.
  */
-import type { JobEdge, JobVertex } from '../api/JobGraph';
+import type { JobVertex } from '../api/JobGraph';
 import type { CheckpointBarrierHandler } from '../checkpointing/barriers/CheckpointBarrierHandler';
 import type { ChannelStateSnapshot, OperatorStateSnapshot } from '../checkpointing/CompletedCheckpoint';
 import type { KeyedStateBackend } from '../state/KeyedStateBackend';
 import type { TaskStatus } from '../trace/TraceEvent';
-import type { Channel } from './Channel';
-import type { StreamOperator } from './operators';
+import type { Channel } from '../network/Channel';
+import type { OutputGate } from '../network/RecordWriter';
+import type { StreamOperator } from '../runtime/operators';
+import type { OperatorChain } from './OperatorChain';
 import type { KeyedStateSnapshot } from '../state/KeyedStateBackend';
 import type { IncrementalKeyedStateHandle } from '../state/rocksdb/types';
 import type { InternalTimerService, TimerSnapshot } from '../time/InternalTimerService';
-
-export interface OutputGate {
-  readonly edge: JobEdge;
-  /** Indexed by downstream subtask; a forward edge has exactly one channel. */
-  readonly channels: Channel[];
-  /** Rebalance: next channel, starting at a seeded random index as Flink's RebalancePartitioner does. */
-  nextChannel: number;
-}
 
 /** A snapshot taken but not yet acknowledged (async upload, channel-state recording still running). */
 export interface PendingSnapshot {
@@ -55,6 +57,8 @@ export class StreamTask {
   attempt = 0;
   /** Restarts of this subtask (Flink's attempt number, shown to user functions: 0 for the first run). */
   restarts = 0;
+  /** The operators deployed into this attempt; `operator` is its head (the one input reaches). */
+  chain!: OperatorChain;
   operator!: StreamOperator;
   keyedBackend: KeyedStateBackend | null = null;
   barrierHandler: CheckpointBarrierHandler | null = null;
@@ -99,5 +103,25 @@ export class StreamTask {
 
   get isSource(): boolean {
     return this.vertex.spec.kind === 'source';
+  }
+
+  /** A new attempt: everything of the previous one (clock, buffers' bookkeeping, event time) starts over. */
+  resetForDeployment(now: number, isRestart: boolean): void {
+    this.attempt++;
+    if (isRestart) this.restarts++;
+    this.busyUntil = now;
+    this.clock = now;
+    this.currentTimestamp = null;
+    this.wakeAt = Infinity;
+    this.backloggedChannels = 0;
+    this.pendingSnapshots.clear();
+    this.firstBarrierAt.clear();
+    this.processingTimerAt = Infinity;
+    this.currentWatermark = -Infinity;
+    this.maxTimestamp = -Infinity;
+    this.lastEmittedWatermark = -Infinity;
+    this.lastRecordAt = now;
+    this.nextEmitAt = now;
+    this.idle = false;
   }
 }

@@ -34,6 +34,13 @@ export const MAX_MEMORY_STATE_SIZE = 5 * 1024 * 1024;
 export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
   /** Ids of savepoints in progress (their barriers are always aligned). */
   private readonly savepointIds = new Set<number>();
+  /**
+   * Checkpoints the coordinator aborted. Flink's SubtaskCheckpointCoordinatorImpl remembers them
+   * (`abortedCheckpointIds`) so that a trigger arriving afterwards takes no snapshot and sends a
+   * CancelCheckpointMarker instead of the barrier; here every task learns of the abort at once, so a
+   * source simply sends nothing.
+   */
+  private readonly abortedCheckpointIds = new Set<number>();
   /** Latest checkpoint whose completion every task was notified of (-1: none). */
   notifiedCheckpoint = -1;
   private notificationsOutstanding = 0;
@@ -98,6 +105,7 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
 
   /** A source records its offsets and emits barrier n into every output channel, in line with its records. */
   triggerSource(task: StreamTask, checkpointId: number): void {
+    if (this.abortedCheckpointIds.has(checkpointId)) return;
     const loop = this.rt.loop;
     const t = Math.max(loop.now, task.busyUntil);
     loop.emit({ type: 'barrier-injected', t, task: task.id, checkpointId });
@@ -448,6 +456,7 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
   // ------------------------------------------------------------------ complete, abort
 
   abortCheckpointInTasks(checkpointId: number, t: number): void {
+    this.abortedCheckpointIds.add(checkpointId);
     for (const task of this.rt.graph.tasks) {
       task.barrierHandler?.abortCheckpoint(checkpointId, t);
       task.chain?.notifyCheckpointAborted(checkpointId);

@@ -66,6 +66,16 @@ export function formatSummary(input: SummaryInput): string {
   if (r.checkpoints.length === 0) lines.push('  (none)');
   else lines.push(...checkpointTable(r).map(indent));
 
+  const tms = r.taskManagers ?? [];
+  if (tms.length > 0) {
+    const slots = tms.reduce((n, tm) => n + tm.slots.length, 0);
+    lines.push('', `TaskManagers (${tms.length}, ${slots} slots running; the job needs ${r.slotsNeeded})`);
+    for (const tm of tms) {
+      const held = tm.slots.map((tasks, i) => `slot ${i}: ${tasks.length > 0 ? tasks.join(' ') : '(free)'}`);
+      lines.push(`  ${tm.id}  ${tm.status}${held.length > 0 ? `  ${held.join(' · ')}` : ''}`);
+    }
+  }
+
   lines.push('', `Failures (${r.failures.length})`);
   if (input.requestedFailures.length > 0)
     lines.push(`  injected: ${input.requestedFailures.map((f) => `${f.target}@${f.at}`).join(', ')}`);

@@ -450,7 +450,9 @@ export class MiniCluster implements CoordinatorHost {
    * fails at once; it comes back after `cluster.taskManagerRestartDelayMs`.
    */
   scheduleTaskManagerFailure(id: string | number, time: number): void {
-    const index = this.taskManagerIndex(id);
+    // (Not checked against the TaskManagers there are now: one added later may be meant.)
+    const index = typeof id === 'number' ? id : parseTaskManagerId(id);
+    if (index === null || !(index >= 1)) throw new Error(`'${id}' is not a TaskManager id (taskmanager-<n>)`);
     this.loop.control.push(time, {
       kind: 'taskmanager-lost',
       taskManager: index,
@@ -460,15 +462,6 @@ export class MiniCluster implements CoordinatorHost {
 
   /** Kills TaskManager `id` now (the app's "kill TaskManager"). */
   killTaskManager(id: string | number): void {
-    this.scheduleTaskManagerFailure(id, this.now);
-  }
-
-  /** A new TaskManager with `slotsPerTaskManager` slots registers at `time` (default: now). */
-  scheduleAddTaskManager(time = this.now): void {
-    this.loop.control.push(time, { kind: 'taskmanager-start', taskManager: null });
-  }
-
-  private taskManagerIndex(id: string | number): number {
     const index = typeof id === 'number' ? id : parseTaskManagerId(id);
     if (index === null || !this.rt.slotPool.resourceManager.get(index))
       throw new Error(
@@ -476,7 +469,12 @@ export class MiniCluster implements CoordinatorHost {
           .map((tm) => tm.id)
           .join(', ')})`,
       );
-    return index;
+    this.scheduleTaskManagerFailure(index, this.now);
+  }
+
+  /** A new TaskManager with `slotsPerTaskManager` slots registers at `time` (default: now). */
+  scheduleAddTaskManager(time = this.now): void {
+    this.loop.control.push(time, { kind: 'taskmanager-start', taskManager: null });
   }
 
   /** Slots the job needs: its highest vertex parallelism (one slot sharing group per slot). */

@@ -114,6 +114,8 @@ export class DefaultScheduler {
 
   /** Fails a subtask now: its pipelined region is cancelled and restarted per the restart strategy. */
   failTask(task: StreamTask, reason: string, global = false): void {
+    // A task waiting for a slot (SCHEDULED) is not running anywhere: nothing to fail.
+    if (task.status !== 'RUNNING') return;
     this.failTasks([task], task.id, reason, global);
   }
 
@@ -181,7 +183,7 @@ export class DefaultScheduler {
 
   /** Checkpoint failures beyond the tolerable number fail the job over (every region restarts). */
   failJobOnCheckpointFailures(reason: string): void {
-    const running = this.rt.graph.tasks.find((t) => t.status === 'RUNNING' || t.status === 'SCHEDULED');
+    const running = this.rt.graph.tasks.find((t) => t.status === 'RUNNING');
     if (running) this.failTask(running, reason, true);
   }
 

@@ -107,9 +107,10 @@ export class SlotPool {
     if (i >= 0) this.pending.splice(i, 1);
   }
 
-  /** Waiting requests, oldest first. */
+  /** Waiting requests, oldest first (stale ones are dropped first: `live` removes them). */
   pendingRequests(): PendingSlotRequest[] {
-    return this.pending.filter((r) => this.live(r.id) !== null);
+    for (const r of [...this.pending]) this.live(r.id);
+    return [...this.pending];
   }
 
   /** Where every subtask is placed (null: no slot now). */

@@ -32,6 +32,9 @@ function op(uid: string, kind: OperatorInfo['kind'], parallelism: number, keyed 
 }
 
 const CONFIG: ResolvedConfig = {
+  taskManagers: 1,
+  slotsPerTaskManager: 2,
+  slotsNeeded: 2,
   mode: 'exactly-once',
   intervalMs: 1000,
   timeoutMs: 600_000,

@@ -266,6 +266,8 @@ export function displayStatus(
       return 'failed';
     case 'CANCELED':
       return 'canceled';
+    case 'SCHEDULED':
+      return 'scheduled';
     case 'RESTARTING':
     case 'CREATED':
       // The subtask that failed keeps saying so while its region waits to restart.

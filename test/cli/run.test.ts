@@ -49,6 +49,7 @@ describe('runCli', () => {
       'taskManagers',
       'slotsNeeded',
       'vertices',
+      'ignoredFailures',
     ]);
     expect(r.mode).toBe('unaligned');
     expect(r.state.count.count).toEqual({ to: 2, be: 2, or: 1, not: 1, that: 1, is: 1, the: 1, question: 1 });

@@ -1,5 +1,5 @@
 /**
- * Barrier handling details checked against Flink's source (issue 12 §4):
+ * Barrier and idleness details checked against Flink's source (issue 12 §4):
  *
  * - An aborted checkpoint's late barriers are ignored: Flink's SingleCheckpointBarrierHandler
  *   (flink-streaming-java, org.apache.flink.streaming.runtime.io.checkpointing) keeps
@@ -22,6 +22,7 @@ import {
   type JobGraph,
   type LogRecord,
   type TraceEvent,
+  WatermarkStrategies,
 } from '../../src/engine/index';
 import type {
   BarrierHandlerHost,
@@ -151,5 +152,51 @@ describe('CheckpointBarrierTracker (at-least-once) drops older pending checkpoin
     tracker.processBarrier(a, barrier(2), 3);
     tracker.processBarrier(b, barrier(2), 4);
     expect(triggered).toEqual([2]);
+  });
+});
+
+/**
+ * Flink's PausableRelativeClock (flink-streaming-java, api/operators/util): ProgressiveTimestampsAndWatermarks
+ * registers each source's input-activity clock as the task's back-pressure listener, and
+ * WatermarksWithIdleness measures idleness on it — a source that cannot emit because its downstream
+ * is slow is not idle.
+ */
+describe('idleness is measured on a clock paused while the source is backpressured (PausableRelativeClock)', () => {
+  it('a backpressured source with records left is never declared idle; at the end of its log it is', () => {
+    const records: LogRecord<{ k: string; v: number }>[] = [];
+    for (let i = 0; i < 40; i++) records.push({ value: { k: `k${i % 3}`, v: i }, timestamp: i * 10 });
+    const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(1);
+    env.enableCheckpointing(1000);
+    env.setCostModel({ channelCapacity: 2 });
+    env
+      .fromSource(
+        new ReplayableLog('in', [records]),
+        'Source: in',
+        1,
+        WatermarkStrategies.forBoundedOutOfOrderness(0).withIdleness(50),
+      )
+      .uid('src')
+      .keyBy((x: { k: string }) => x.k)
+      .map(new CountByK())
+      .uid('count')
+      // 120 ms a record: the source waits for credit far longer than its 50 ms idleness timeout.
+      .setProcessingTime(120)
+      .addSink(new NonTransactionalSink<[string, number]>())
+      .uid('sink');
+    const events: TraceEvent[] = [];
+    const mc = new MiniCluster(env.getJobGraph('Backpressured idleness'), {
+      seed: 1,
+      trace: (e) => events.push(e),
+    });
+    mc.runToCompletion();
+    const sent = events.filter((e) => e.type === 'record-sent' && e.channel.startsWith('src#0->'));
+    expect(sent).toHaveLength(40);
+    const lastSend = sent[sent.length - 1].t;
+    const idle = events.filter((e) => e.type === 'source-idle' && e.task === 'src#0' && e.idle);
+    const backpressured = events.filter((e) => e.type === 'backpressure' && e.task === 'src#0' && e.blocked);
+    expect(backpressured.length).toBeGreaterThan(5);
+    expect(idle.filter((e) => e.t < lastSend)).toEqual([]);
+    // Out of records (and no longer backpressured), it does go idle.
+    expect(idle.length).toBeGreaterThan(0);
   });
 });

@@ -16,6 +16,8 @@ import type { Channel } from '../network/Channel';
 import type { ClusterRuntime } from '../runtime/ClusterRuntime';
 import { BARRIER, RECORD, type CheckpointBarrier } from '../runtime/StreamElement';
 import type { PendingSnapshot, StreamTask } from '../tasks/StreamTask';
+import { jsonLength } from '../keygroups/hashCode';
+import { memoryStateTooLargeMessage } from './CheckpointStorage';
 import type { ChannelStateSnapshot, TaskStateSnapshot } from './CompletedCheckpoint';
 import type {
   BarrierHandlerHost,
@@ -169,7 +171,8 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
         }
       }
     }
-    const incrementalAllowed = this.rt.job.stateBackend.incrementalCheckpoints && !req.savepoint;
+    // Savepoints use the canonical full format (known by id: their barriers carry the savepoint flag).
+    const incrementalAllowed = this.rt.job.stateBackend.incrementalCheckpoints && !this.savepointIds.has(id);
     const state = task.chain.snapshotState(id, incrementalAllowed, t);
     const syncMs = costs.syncSnapshotBaseMs + state.syncEntries * costs.syncSnapshotPerKeyMs;
     const asyncMs = costs.asyncSnapshotBaseMs + state.stateBytes / costs.storageBytesPerMs;
@@ -240,7 +243,7 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
     if (this.rt.job.stateBackend.checkpointStorage === 'jobmanager' && p.stateBytes > MAX_MEMORY_STATE_SIZE) {
       coordinator.declineCheckpoint(
         checkpointId,
-        `Task ${task.id}: Size of the state is larger than the maximum permitted memory-backed state. Size=${p.stateBytes} , maxSize=${MAX_MEMORY_STATE_SIZE} . Consider using a different checkpoint storage, like the FileSystemCheckpointStorage.`,
+        `Task ${task.id}: ${memoryStateTooLargeMessage(p.stateBytes, MAX_MEMORY_STATE_SIZE)}`,
         now,
         true,
       );
@@ -249,7 +252,7 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
     const inputChannelState = [...p.inputChannelState.values()].filter((c) => c.records.length > 0);
     const channelStateBytes =
       inputChannelState.length + p.outputChannelState.length > 0
-        ? JSON.stringify(inputChannelState).length + JSON.stringify(p.outputChannelState).length
+        ? jsonLength(inputChannelState) + jsonLength(p.outputChannelState)
         : 0;
     const snapshot: TaskStateSnapshot = {
       taskId: task.id,

@@ -54,6 +54,39 @@ describe('npm run sim with TaskManagers', () => {
     expect(r.taskManagers.every((tm) => tm.status === 'RUNNING')).toBe(true);
   });
 
+  it('ignoredFailures: a TaskManager kill that failed subtasks is not listed; one with empty slots is, and --add-taskmanager never', () => {
+    const hit = cli(
+      'visits',
+      '--taskmanagers',
+      '2',
+      '--slots',
+      '2',
+      '--fail',
+      'taskmanager-2@1500',
+      '--json',
+    );
+    expect((JSON.parse(hit.out) as { ignoredFailures: unknown[] }).ignoredFailures).toEqual([]);
+    const empty = cli(
+      'visits',
+      '--taskmanagers',
+      '2',
+      '--slots',
+      '4',
+      '--add-taskmanager',
+      '100',
+      '--fail',
+      'taskmanager-2@1500',
+      '--json',
+    );
+    expect((JSON.parse(empty.out) as { ignoredFailures: unknown[] }).ignoredFailures).toEqual([
+      {
+        target: 'taskmanager-2',
+        at: 1500,
+        reason: 'taskmanager-2 had no running subtask in its slots at 1500.0 ms (it was killed all the same)',
+      },
+    ]);
+  });
+
   it('the summary shows the TaskManagers and the TaskManager failure', () => {
     const { code, out } = cli(
       'visits',

@@ -133,6 +133,12 @@ describe('npm run sim with TaskManagers', () => {
     expect(r.checkpoints[0].triggerTime).toBeGreaterThan(800);
   });
 
+  it('the summary lists added TaskManagers with the cluster, not with the failures', () => {
+    const { out } = cli('visits', '--taskmanagers', '1', '--slots', '2', '--add-taskmanager', '800');
+    expect(out).toContain('  added by --add-taskmanager at: 800.0 ms\n');
+    expect(out).toContain('Failures (0)\n  (none)\n');
+  });
+
   it('rejects a TaskManager the cluster does not have and bad sizes', () => {
     const { code, err } = cli('visits', '--taskmanagers', '2', '--fail', 'taskmanager-3@100');
     expect(code).toBe(2);

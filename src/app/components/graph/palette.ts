@@ -49,6 +49,10 @@ export type DisplayStatus =
   | 'finished'
   | 'canceled';
 
+/**
+ * The statuses a badge shows (the legend lists them). 'restoring' is not among them: the engine
+ * restores a subtask within one event, so no badge ever says it (the restore summary does).
+ */
 export const DISPLAY_STATUSES: readonly DisplayStatus[] = [
   'running',
   'aligning',
@@ -56,7 +60,6 @@ export const DISPLAY_STATUSES: readonly DisplayStatus[] = [
   'failed',
   'scheduled',
   'restarting',
-  'restoring',
   'finished',
   'canceled',
 ];

@@ -1,6 +1,6 @@
 /** Killing a TaskManager in the app: the placement labels, the kill button, SCHEDULED subtasks, the TaskManager back. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { e2eSkipReason, openApp, startSession, type E2ESession } from './harness.ts';
+import { e2eSkipReason, openApp, saveScreenshot, startSession, type E2ESession } from './harness.ts';
 
 const skipReason = e2eSkipReason();
 if (skipReason !== null) console.warn(`e2e: ${skipReason}`);
@@ -31,6 +31,7 @@ describe.skipIf(skipReason !== null)('TaskManagers in the app', () => {
 
       await page.getByTestId('kill-taskmanager-2').click();
       await page.getByTestId('lost-taskmanager-2').waitFor({ timeout: 15_000 });
+      await saveScreenshot(page, 'taskmanager-killed');
       // Its subtasks failed; the whole job (one region after keyBy) waits SCHEDULED until TM 2 is back.
       await page.waitForFunction(
         () =>

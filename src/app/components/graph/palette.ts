@@ -72,7 +72,7 @@ export const STATUS_STYLE: Record<DisplayStatus, { colour: string; icon: string 
   failed: { colour: 'var(--c-vermillion)', icon: '✖' },
   restarting: { colour: 'var(--c-orange)', icon: '↻' },
   // Flink's Web UI shows SCHEDULED tasks in purple too: waiting for a slot.
-  scheduled: { colour: 'var(--c-purple)', icon: '⧗' },
+  scheduled: { colour: 'var(--c-purple)', icon: '⋯' },
   restoring: { colour: 'var(--c-purple)', icon: '↧' },
   finished: { colour: 'var(--c-grey)', icon: '✔' },
   canceled: { colour: 'var(--c-grey)', icon: '⊘' },

@@ -11,7 +11,7 @@
  *   operands (no read);
  * - TTL like the heap backend (the same TTL handles), with the compaction filter as background cleanup
  *   (Flink: incremental cleanup has no effect on RocksDB);
- * - full snapshots in the canonical format (`snapshot()`, what savepoints use, restorable into the heap
+ * - full snapshots in the canonical format (`snapshot()`: `RocksFullSnapshotStrategy.ts`, what savepoints use, restorable into the heap
  *   backend and vice versa) and incremental checkpoints (`snapshotIncremental`): the memtable is
  *   flushed and only SST files not uploaded before are sent; older ones are shared by reference
  *   (Flink's `RocksIncrementalSnapshotStrategy`; see `SharedStateRegistry`).
@@ -28,7 +28,6 @@ import {
 import type {
   KeyedStateBackend,
   KeyedStateSnapshot,
-  KeyGroupSnapshot,
   RestorableKeyedState,
   StateChangeListener,
 } from '../KeyedStateBackend';
@@ -40,15 +39,7 @@ import type {
   StateType,
   ValueStateDescriptor,
 } from '../StateDescriptor';
-import {
-  compareKeys,
-  noKey,
-  type ListStorage,
-  type MapStorage,
-  type StateHost,
-  type UserKey,
-  type ValueStorage,
-} from '../StateStorage';
+import { compareKeys, noKey, type StateHost } from '../StateStorage';
 import {
   StorageAggregatingState,
   StorageListState,
@@ -63,14 +54,7 @@ import {
   TtlReducingState,
   TtlValueState,
 } from '../ttl/TtlStates';
-import {
-  checkReRegistration,
-  ttlIncompatibility,
-  ttlSettings,
-  unexpiredOrNull,
-  unwrapTtl,
-  type TtlSettings,
-} from '../ttl/TtlValue';
+import { checkReRegistration, ttlIncompatibility, ttlSettings, unwrapTtl } from '../ttl/TtlValue';
 import {
   DEFAULT_ROCKSDB_COSTS,
   Lsm,
@@ -81,13 +65,16 @@ import {
   type RocksDBCostModel,
   type RowCoords,
 } from './Lsm';
+import { collectFull, collectResolved, restoredStateInfo } from './RocksDBRestoreOperation';
 import {
-  isIncrementalHandle,
-  isResolvedIncrementalHandle,
-  type IncrementalKeyedStateHandle,
-  type ResolvedIncrementalKeyedStateHandle,
-  type SstEntry,
-} from './types';
+  RocksListStorage,
+  RocksMapStorage,
+  RocksValueStorage,
+  type KeyContext,
+  type StateMeta,
+} from './RocksDBStorage';
+import { fullSnapshot } from './RocksFullSnapshotStrategy';
+import { isResolvedIncrementalHandle, type IncrementalKeyedStateHandle, type SstEntry } from './types';
 
 export interface RocksDBOptions {
   /** The task id (`<uid>#<index>`): prefixes SST file ids so they are unique, e.g. `count#1-000007.sst`. */
@@ -102,115 +89,6 @@ export interface RocksDBOptions {
 
 export const DEFAULT_MEMTABLE_ENTRIES = 1024;
 export const DEFAULT_COMPACTION_TRIGGER = 4;
-
-interface KeyContext {
-  key: Key | null;
-  keyJson: string;
-  kg: number;
-  listener: StateChangeListener | null;
-}
-
-interface StateMeta {
-  readonly name: string;
-  readonly nameJson: string;
-  readonly type: StateType;
-  ttl: boolean;
-  ttlSettings: TtlSettings | null;
-  /** Compaction filter on (TTL registered with background cleanup). */
-  compactFilter: boolean;
-  registered: boolean;
-  handle: State | null;
-  /** The type of the values (the descriptor's; a restored one until registered; null: not recorded). */
-  valueType: TypeInformation | null;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Storages over the LSM, for the current key
-
-abstract class RocksStorage {
-  constructor(
-    protected readonly lsm: Lsm,
-    protected readonly ctx: KeyContext,
-    protected readonly meta: StateMeta,
-  ) {}
-
-  protected coords(): RowCoords {
-    const ctx = this.ctx;
-    if (ctx.key === null) throw noKey();
-    return {
-      kg: ctx.kg,
-      state: this.meta.name,
-      key: ctx.key,
-      keyJson: ctx.keyJson,
-      rowKey: rowKeyOf(ctx.kg, this.meta.nameJson, ctx.keyJson),
-    };
-  }
-}
-
-class RocksValueStorage extends RocksStorage implements ValueStorage {
-  get(): unknown {
-    return this.lsm.readValue(this.coords());
-  }
-
-  put(stored: unknown): void {
-    this.lsm.writeCell(this.coords(), serialize(stored));
-  }
-
-  remove(): void {
-    this.lsm.writeCell(this.coords(), undefined);
-  }
-}
-
-class RocksListStorage extends RocksStorage implements ListStorage {
-  get(): unknown[] | undefined {
-    return this.lsm.readList(this.coords());
-  }
-
-  put(elements: unknown[]): void {
-    this.lsm.writeCell(this.coords(), serialize(elements));
-  }
-
-  append(elements: unknown[]): void {
-    this.lsm.appendCell(this.coords(), serialize(elements));
-  }
-
-  remove(): void {
-    this.lsm.writeCell(this.coords(), undefined);
-  }
-}
-
-class RocksMapStorage extends RocksStorage implements MapStorage {
-  get(userKey: UserKey): unknown {
-    return this.lsm.readUser(this.coords(), JSON.stringify(userKey));
-  }
-
-  put(userKey: UserKey, stored: unknown): void {
-    this.lsm.writeUser(this.coords(), userKey, JSON.stringify(userKey), serialize(stored));
-  }
-
-  putAll(pairs: ReadonlyArray<readonly [UserKey, unknown]>): void {
-    const c = this.coords();
-    for (const [uk, v] of pairs) this.lsm.writeUser(c, uk, JSON.stringify(uk), serialize(v));
-  }
-
-  remove(userKey: UserKey): void {
-    this.lsm.writeUser(this.coords(), userKey, JSON.stringify(userKey), undefined);
-  }
-
-  entries(): Array<[UserKey, unknown]> {
-    return this.lsm.scanUser(this.coords()).map((e) => [e.uk, JSON.parse(e.json) as unknown]);
-  }
-
-  isEmpty(): boolean {
-    return this.lsm.scanUser(this.coords()).length === 0;
-  }
-
-  /** As Flink's RocksDBMapState: iterate the key's entries and delete each. */
-  clear(): void {
-    const c = this.coords();
-    for (const e of this.lsm.scanUser(c)) this.lsm.writeUser(c, e.uk, e.ukJson, undefined);
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // The backend
@@ -504,64 +382,16 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
   // ---- snapshots
 
   snapshot(): KeyedStateSnapshot {
-    const keyGroups: KeyGroupSnapshot[] = [];
-    const now = this.now();
-    let group: KeyGroupSnapshot | null = null;
-    // Entries are sorted by (key group, state, key, user key): build the canonical layout in one pass.
-    let state: { meta: StateMeta; entries: Array<[Key, unknown]> } | null = null;
-    let lastMapKeyJson: string | null = null;
-    const finishState = (): void => {
-      if (state === null || group === null) return;
-      const { meta, entries } = state;
-      const settings = meta.ttlSettings;
-      let out = entries;
-      if (settings !== null && settings.config.getCleanupStrategies().inFullSnapshot()) {
-        out = [];
-        for (const [key, v] of entries) {
-          const kept = unexpiredOrNull(meta.type, v, settings.ttl, now);
-          if (kept !== null) out.push([key, kept]);
-        }
-      }
-      if (out.length > 0) {
-        group.states[meta.name] = meta.ttl
-          ? { type: meta.type, ttl: true, entries: out }
-          : { type: meta.type, entries: out };
-      }
-      state = null;
-    };
-    const finishGroup = (): void => {
-      finishState();
-      if (group !== null && Object.keys(group.states).length > 0) keyGroups.push(group);
-      group = null;
-    };
-    for (const e of this.visible()) {
-      if (group === null || group.keyGroup !== e.kg) {
-        finishGroup();
-        group = { keyGroup: e.kg, states: {} };
-      }
-      if (state === null || state.meta.name !== e.state) {
-        finishState();
-        state = { meta: this.metaFor(e.state), entries: [] };
-        lastMapKeyJson = null;
-      }
-      const value = JSON.parse(e.value as string) as unknown;
-      if (state.meta.type === 'map') {
-        const keyJson = serializeKey(e.key);
-        if (keyJson !== lastMapKeyJson) {
-          state.entries.push([e.key, []]);
-          lastMapKeyJson = keyJson;
-        }
-        (state.entries[state.entries.length - 1][1] as Array<[unknown, unknown]>).push([e.uk, value]);
-      } else {
-        state.entries.push([e.key, value]);
-      }
-    }
-    finishGroup();
+    const snap = fullSnapshot(
+      this.visible(),
+      (name) => this.metaFor(name),
+      this.maxParallelism,
+      this.keyGroupRange,
+      this.now(),
+    );
     return {
-      maxParallelism: this.maxParallelism,
-      keyGroupRange: { start: this.keyGroupRange.startKeyGroup, end: this.keyGroupRange.endKeyGroup },
-      keyGroups,
-      valueTypes: this.valueTypes(new Set(keyGroups.flatMap((g) => Object.keys(g.states)))),
+      ...snap,
+      valueTypes: this.valueTypes(new Set(snap.keyGroups.flatMap((g) => Object.keys(g.states)))),
     };
   }
 
@@ -648,41 +478,7 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
    * entries of the key groups in range are bulk-loaded into one new file.
    */
   restore(handles: ReadonlyArray<RestorableKeyedState>): void {
-    const stateInfo = new Map<string, { type: StateType; ttl: boolean }>();
-    const note = (name: string, type: StateType, ttl: boolean): void => {
-      const seen = stateInfo.get(name);
-      if (seen !== undefined) {
-        if (seen.type !== type)
-          throw new Error(`State "${name}" is ${seen.type} state in one snapshot and ${type} in another.`);
-        if (seen.ttl !== ttl)
-          throw new Error(`State "${name}" is stored with TTL in some snapshots and without in others.`);
-        return;
-      }
-      stateInfo.set(name, { type, ttl });
-    };
-    for (const h of handles) {
-      if (isIncrementalHandle(h)) {
-        throw new Error(
-          `Incremental handle of checkpoint ${h.checkpointId} must be resolved first ` +
-            `(SharedStateRegistry.resolve / resolveIncrementalHandle supply the shared files).`,
-        );
-      }
-      if (h.maxParallelism !== this.maxParallelism) {
-        throw new Error(
-          `Cannot restore a snapshot taken with maxParallelism ${h.maxParallelism} into a backend with ` +
-            `maxParallelism ${this.maxParallelism}: the number of key groups must not change.`,
-        );
-      }
-      if (isResolvedIncrementalHandle(h)) {
-        const ttlNames = new Set(h.ttlStates);
-        for (const name of Object.keys(h.stateTypes)) note(name, h.stateTypes[name], ttlNames.has(name));
-      } else {
-        for (const kgs of h.keyGroups) {
-          for (const name of Object.keys(kgs.states))
-            note(name, kgs.states[name].type, kgs.states[name].ttl === true);
-        }
-      }
-    }
+    const stateInfo = restoredStateInfo(handles, this.maxParallelism);
     for (const [name, info] of stateInfo) {
       const meta = this.states.get(name);
       if (meta === undefined) continue;
@@ -773,37 +569,4 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
     for (const e of this.visible()) keys.add(`${e.kg},${serializeKey(e.key)}`);
     return keys.size;
   }
-}
-
-/** The entries of a full (canonical) snapshot in `range`, as puts. */
-function collectFull(s: KeyedStateSnapshot, range: KeyGroupRange, out: SstEntry[]): void {
-  for (const kgs of s.keyGroups) {
-    if (!range.contains(kgs.keyGroup)) continue;
-    for (const state of Object.keys(kgs.states)) {
-      const { type, entries } = kgs.states[state];
-      for (const [key, value] of entries) {
-        if (type === 'map') {
-          for (const [uk, uv] of value as Array<[UserKey, unknown]>) {
-            out.push({ kg: kgs.keyGroup, state, key, uk, op: 'put', value: serialize(uv) });
-          }
-        } else {
-          out.push({ kg: kgs.keyGroup, state, key, op: 'put', value: serialize(value) });
-        }
-      }
-    }
-  }
-}
-
-/** The visible entries of a resolved incremental handle in `range`. */
-function collectResolved(
-  h: ResolvedIncrementalKeyedStateHandle,
-  range: KeyGroupRange,
-  out: SstEntry[],
-  lsm: Lsm,
-): void {
-  const sources = h.files
-    .slice()
-    .reverse()
-    .map((f) => ({ entries: f.entries.filter((e) => range.contains(e.kg)) }));
-  for (const e of lsm.mergeEntries(sources, true, false).entries) out.push(e);
 }

@@ -257,7 +257,8 @@ export const uiBenchmark: Benchmark = {
       cases: cases ? (cases.split(',') as UiCase[]) : undefined,
     });
     const { profiles, ...figures } = metrics;
-    if (profiles) options.log(`ui profiles (test-results/bench/prof/):\n${JSON.stringify(profiles, null, 2)}`);
+    if (profiles)
+      options.log(`ui profiles (test-results/bench/prof/):\n${JSON.stringify(profiles, null, 2)}`);
     return {
       name: 'ui',
       rows: Object.entries(figures).map(([label, value]) => ({ label, value: String(value) })),

@@ -60,8 +60,7 @@ export function cpuProfileTop(profile: CpuProfile, distDir: string, top = 15): S
     if (!f.url) return f.functionName || '(anonymous)';
     const sm = mapFor(f.url);
     const entry = sm?.findEntry(f.lineNumber, f.columnNumber) as
-      | { originalSource?: string; originalLine?: number; name?: string }
-      | undefined;
+      { originalSource?: string; originalLine?: number; name?: string } | undefined;
     if (entry?.originalSource) {
       const src = entry.originalSource.replace(/^(\.\.\/)+/, '');
       return `${entry.name ?? (f.functionName || '(anonymous)')} ${src}:${(entry.originalLine ?? 0) + 1}`;

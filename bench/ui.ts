@@ -157,7 +157,7 @@ const PROFILE_DIR = path.join(ROOT, 'test-results', 'bench', 'prof');
 async function profilePage(page: Page, name: string, seconds: number) {
   mkdirSync(PROFILE_DIR, { recursive: true });
   const browser = page.context().browser()!;
-  await browser.startTracing(page, { categories: ['devtools.timeline', 'v8', 'blink'] });
+  await browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline', 'v8', 'blink'] });
   await page.waitForTimeout(seconds * 1000);
   const trace = (await browser.stopTracing()).toString('utf8');
   writeFileSync(path.join(PROFILE_DIR, `ui-${name}.trace.json`), trace);

@@ -89,16 +89,33 @@ interface TraceEvent {
   ph: string;
   ts: number;
   dur?: number;
+  /** Thread (CPU) time of the event, µs: unlike `dur`, not stretched when the OS deschedules the thread. */
+  tdur?: number;
   pid: number;
   tid: number;
   args?: { name?: string };
 }
 
 /**
- * Self time per event name on the busiest renderer main thread, over the trace's window; plus
- * `busyPct`: the share of the window the thread spent in tasks at all.
+ * CPU time per event name (self, by thread clock) on the busiest renderer main thread, as shares of the
+ * trace's wall-clock window; `cpuPct`: the thread's CPU time in tasks over the window (100 % = one core
+ * all the time). Thread time, not wall time: on a machine shared with other processes a task's wall
+ * time includes the time the OS ran someone else, its thread time does not.
  */
-export function traceTop(json: string, top = 15): { windowMs: number; busyPct: number; events: Share[] } {
+export interface TraceSummary {
+  windowMs: number;
+  /** Main-thread CPU time over the window, percent of one core. */
+  cpuPct: number;
+  /** Animation frames in the window (FireAnimationFrame events), and the main-thread CPU per frame. */
+  frames: number;
+  cpuMsPerFrame: number;
+  /** The longest top-level task by CPU time, and how many took over 50 ms of CPU. */
+  longestTaskCpuMs: number;
+  tasksOver50CpuMs: number;
+  events: Share[];
+}
+
+export function traceTop(json: string, top = 15): TraceSummary {
   const events = (JSON.parse(json) as { traceEvents: TraceEvent[] }).traceEvents;
   const mains = new Set(
     events
@@ -112,24 +129,47 @@ export function traceTop(json: string, top = 15): { windowMs: number; busyPct: n
     (perThread.get(key) ?? perThread.set(key, []).get(key)!).push(e);
   }
   const [, list] = [...perThread].sort((a, b) => b[1].length - a[1].length)[0] ?? ['', []];
-  if (list.length === 0) return { windowMs: 0, busyPct: 0, events: [] };
+  if (list.length === 0)
+    return {
+      windowMs: 0,
+      cpuPct: 0,
+      frames: 0,
+      cpuMsPerFrame: 0,
+      longestTaskCpuMs: 0,
+      tasksOver50CpuMs: 0,
+      events: [],
+    };
   list.sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
   const self = new Map<string, number>();
   const stack: Array<{ end: number; name: string }> = [];
+  const cpu = (e: TraceEvent) => e.tdur ?? e.dur ?? 0;
   let busy = 0;
+  let frames = 0;
+  let longest = 0;
+  let over50 = 0;
   for (const e of list) {
+    if (e.name === 'FireAnimationFrame') frames++;
     const end = e.ts + (e.dur ?? 0);
     while (stack.length && stack[stack.length - 1].end <= e.ts) stack.pop();
     const parent = stack[stack.length - 1];
-    if (parent) self.set(parent.name, (self.get(parent.name) ?? 0) - (e.dur ?? 0));
-    else busy += e.dur ?? 0;
-    self.set(e.name, (self.get(e.name) ?? 0) + (e.dur ?? 0));
+    if (parent) self.set(parent.name, (self.get(parent.name) ?? 0) - cpu(e));
+    // A timer that spans the whole trace (tracing's own) is not work of the page.
+    else if (e.name !== 'TimerBase::run' || (e.dur ?? 0) < 1_000_000) {
+      busy += cpu(e);
+      longest = Math.max(longest, cpu(e));
+      if (cpu(e) > 50_000) over50++;
+    }
+    self.set(e.name, (self.get(e.name) ?? 0) + cpu(e));
     stack.push({ end, name: e.name });
   }
   const windowUs = list[list.length - 1].ts + (list[list.length - 1].dur ?? 0) - list[0].ts;
   return {
     windowMs: round1(windowUs / 1000),
-    busyPct: round1((100 * busy) / windowUs),
+    cpuPct: round1((100 * busy) / windowUs),
+    frames,
+    cpuMsPerFrame: frames ? round1(busy / frames / 1000) : 0,
+    longestTaskCpuMs: round1(longest / 1000),
+    tasksOver50CpuMs: over50,
     events: [...self]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)

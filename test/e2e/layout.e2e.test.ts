@@ -126,10 +126,13 @@ async function graphLabels(page: Page): Promise<{ count: number; small: Array<[s
 
 /** Pixels of the element inside the viewport, vertically, at the current scroll. */
 async function visibleHeight(page: Page, selector: string): Promise<number> {
-  return page.locator(selector).first().evaluate((node) => {
-    const r = node.getBoundingClientRect();
-    return Math.max(0, Math.min(r.bottom, window.innerHeight) - Math.max(r.top, 0));
-  });
+  return page
+    .locator(selector)
+    .first()
+    .evaluate((node) => {
+      const r = node.getBoundingClientRect();
+      return Math.max(0, Math.min(r.bottom, window.innerHeight) - Math.max(r.top, 0));
+    });
 }
 
 async function seriousViolations(page: Page): Promise<string[]> {
@@ -170,7 +173,9 @@ describe.skipIf(skipReason !== null)('phones, tablets and laptops', () => {
               scroll: document.documentElement.scrollWidth,
               client: document.documentElement.clientWidth,
             }));
-            expect(overflow.scroll, `${lang}: the page scrolls sideways`).toBeLessThanOrEqual(overflow.client);
+            expect(overflow.scroll, `${lang}: the page scrolls sideways`).toBeLessThanOrEqual(
+              overflow.client,
+            );
 
             if (view !== 'experiments') {
               const labels = await graphLabels(page);

@@ -111,7 +111,7 @@ async function reachable(page: Page, testId: string): Promise<string | null> {
 /** Every text of the job graph: [text, on-screen px] of those under MIN_LABEL_PX, and how many there are. */
 async function graphLabels(page: Page): Promise<{ count: number; small: Array<[string, number]> }> {
   return page.evaluate((min) => {
-    const texts = [...document.querySelectorAll<SVGTextElement>('.job-graph .viewport svg text')];
+    const texts = Array.from(document.querySelectorAll<SVGTextElement>('.job-graph .viewport svg text'));
     const small: Array<[string, number]> = [];
     for (const t of texts) {
       const ctm = t.getScreenCTM();

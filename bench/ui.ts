@@ -173,6 +173,27 @@ async function profilePage(page: Page, name: string, seconds: number) {
   return { trace: traceTop(trace), cpu: cpuProfileTop(profile, DIST_DIR) };
 }
 
+type Profiled = Awaited<ReturnType<typeof profilePage>>;
+
+/** The profiles' top costs, a few lines per case. */
+function formatProfiles(profiles: Record<string, Profiled>): string {
+  const lines = ['ui profiles (files in test-results/bench/prof/):'];
+  for (const [name, { trace, cpu }] of Object.entries(profiles)) {
+    lines.push(
+      `  ${name}: main thread ${trace.cpuPct} % CPU, ${trace.cpuMsPerFrame} ms CPU per frame, longest task ${trace.longestTaskCpuMs} ms CPU`,
+      `    trace (self CPU): ${trace.events
+        .slice(0, 8)
+        .map((e) => `${e.name} ${e.pct} %`)
+        .join(' · ')}`,
+      `    CPU profile (self): ${cpu
+        .slice(0, 10)
+        .map((e) => `${e.name} ${e.pct} %`)
+        .join(' · ')}`,
+    );
+  }
+  return lines.join('\n');
+}
+
 export async function run(
   options: { seconds?: number; profile?: boolean; cases?: readonly UiCase[] } = {},
 ): Promise<Record<string, unknown>> {
@@ -209,7 +230,13 @@ export async function run(
           throw new Error(
             `${which}: only ${median} elements in flight (median) during the measurement: not the load the goal is about`,
           );
-        if (options.profile) profiles[which] = await profilePage(page, which, seconds);
+        if (options.profile) {
+          const p = await profilePage(page, which, seconds);
+          profiles[which] = p;
+          // By thread time: what a frame costs the main thread, whatever else the machine runs.
+          result[`${which}CpuMsPerFrame`] = p.trace.cpuMsPerFrame;
+          result[`${which}LongestTaskCpuMs`] = p.trace.longestTaskCpuMs;
+        }
         worstP95 = Math.max(worstP95, frames.p95);
         longTasks += frames.longTasks;
         Object.assign(result, {
@@ -257,8 +284,7 @@ export const uiBenchmark: Benchmark = {
       cases: cases ? (cases.split(',') as UiCase[]) : undefined,
     });
     const { profiles, ...figures } = metrics;
-    if (profiles)
-      options.log(`ui profiles (test-results/bench/prof/):\n${JSON.stringify(profiles, null, 2)}`);
+    if (profiles) options.log(formatProfiles(profiles as Record<string, Profiled>));
     return {
       name: 'ui',
       rows: Object.entries(figures).map(([label, value]) => ({ label, value: String(value) })),

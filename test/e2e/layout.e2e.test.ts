@@ -5,7 +5,8 @@
  * - the page never scrolls sideways (the graph pans inside its own box instead);
  * - every control can be reached: on screen horizontally, and not covered by something else once
  *   scrolled to (header, playback controls, failure buttons, the four panel tabs, the graph's view
- *   buttons; the Experiments view's picker and Run);
+ *   buttons; the Experiments view's picker and Run); every panel tab opened keeps the page from
+ *   scrolling sideways, and the Configuration tab's Apply can be reached;
  * - every label of the job graph is at least 11 CSS px on screen at the initial view (computed font
  *   size × the graph's current scale, from each text's screen transform);
  * - from 800 px up, the lesson's text and the job graph are on screen together, without scrolling;
@@ -193,6 +194,18 @@ describe.skipIf(skipReason !== null)('phones, tablets and laptops', () => {
               if (problem) unreachable.push(problem);
             }
             expect(unreachable, `${lang}: controls`).toEqual([]);
+
+            // Every panel tab: its content wraps or scrolls inside the panel, never the page sideways.
+            if (view === 'simulator')
+              for (const tab of ['checkpoints', 'output', 'config', 'state']) {
+                await page.getByTestId(`tab-${tab}`).click();
+                await page.locator(`#panel-${tab}`).waitFor();
+                const width = await page.evaluate(() => document.documentElement.scrollWidth);
+                expect(width, `${lang}: ${tab} tab scrolls the page sideways`).toBeLessThanOrEqual(
+                  size.width,
+                );
+                if (tab === 'config') expect(await reachable(page, 'config-apply')).toBeNull();
+              }
 
             // Accessibility: once per view and language, at the largest size (the rules do not depend
             // on the width) and at the phone size (where the layout differs most).

@@ -109,10 +109,10 @@ async function reachable(page: Page, testId: string): Promise<string | null> {
   }, testId);
 }
 
-/** Every text of the job graph: [text, on-screen px] of those under MIN_LABEL_PX, and how many there are. */
+/** Every text of the job graph and its legend: [text, on-screen px] of those under MIN_LABEL_PX, and how many there are. */
 async function graphLabels(page: Page): Promise<{ count: number; small: Array<[string, number]> }> {
   return page.evaluate((min) => {
-    const texts = Array.from(document.querySelectorAll<SVGTextElement>('.job-graph .viewport svg text'));
+    const texts = Array.from(document.querySelectorAll<SVGTextElement>('.job-graph svg text'));
     const small: Array<[string, number]> = [];
     for (const t of texts) {
       const ctm = t.getScreenCTM();

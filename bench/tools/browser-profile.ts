@@ -106,7 +106,7 @@ export interface TraceSummary {
   windowMs: number;
   /** Main-thread CPU time over the window, percent of one core. */
   cpuPct: number;
-  /** Animation frames in the window (FireAnimationFrame events), and the main-thread CPU per frame. */
+  /** Frames the main thread produced in the window (BeginMainFrame events), and its CPU per frame. */
   frames: number;
   cpuMsPerFrame: number;
   /** The longest top-level task by CPU time, and how many took over 50 ms of CPU. */
@@ -148,7 +148,8 @@ export function traceTop(json: string, top = 15): TraceSummary {
   let longest = 0;
   let over50 = 0;
   for (const e of list) {
-    if (e.name === 'FireAnimationFrame') frames++;
+    // One per frame the main thread produced (FireAnimationFrame is one per rAF callback: two here).
+    if (e.name === 'WebFrameWidgetImpl::BeginMainFrame') frames++;
     const end = e.ts + (e.dur ?? 0);
     while (stack.length && stack[stack.length - 1].end <= e.ts) stack.pop();
     const parent = stack[stack.length - 1];

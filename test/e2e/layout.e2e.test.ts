@@ -9,7 +9,7 @@
  *   scrolling sideways, and the Configuration tab's Apply can be reached;
  * - every label of the job graph is at least 11 CSS px on screen at the initial view (computed font
  *   size × the graph's current scale, from each text's screen transform); on a phone the graph starts
- *   at its sources and a drag pans it to the sinks;
+ *   at its sources and a drag pans it to the sinks; focusing a subtask out of view (Tab) pans to it;
  * - from 800 px up, the lesson's text and the job graph are on screen together, without scrolling;
  * - axe-core (`@axe-core/playwright`) finds no serious or critical violation (contrast, names, roles)
  *   in the simulator (after playing), the lesson and the Experiments view.
@@ -201,6 +201,11 @@ describe.skipIf(skipReason !== null)('phones, tablets and laptops', () => {
               await page.mouse.up();
               expect(await inView()).toBe(true);
               expect((await graphLabels(page)).small).toEqual([]);
+              await page.getByTestId('graph-reset-view').click();
+              expect(await inView()).toBe(false);
+              // A keyboard user reaches it too: focusing it pans the graph to it.
+              await sink.focus();
+              await expect.poll(inView).toBe(true);
               await page.getByTestId('graph-reset-view').click();
             }
             if (view === 'lesson' && size.width >= 800) {

@@ -16,7 +16,9 @@
  *   flushed and only SST files not uploaded before are sent; older ones are shared by reference
  *   (Flink's `RocksIncrementalSnapshotStrategy`; see `SharedStateRegistry`).
  */
+import type { TypeInformation } from '../../api/typeinfo/TypeInformation';
 import { serializeKey, type Key } from '../../keygroups/hashCode';
+import { recordedType, resolveRegistration, type ValueTypes } from '../StateSerializerCompatibility';
 import { KeyGroupRange } from '../../keygroups/KeyGroupRange';
 import {
   assignToKeyGroup,
@@ -118,6 +120,8 @@ interface StateMeta {
   compactFilter: boolean;
   registered: boolean;
   handle: State | null;
+  /** The type of the values (the descriptor's; a restored one until registered; null: not recorded). */
+  valueType: TypeInformation | null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -341,9 +345,40 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
       meta = this.newMeta(name, descriptor.type, ttlConfig !== null);
       this.states.set(name, meta);
     }
+    if (!meta.registered) this.adoptType(meta, descriptor.getValueType());
     meta.registered = true;
     meta.handle = this.createHandle(descriptor, meta);
     return meta.handle as S;
+  }
+
+  /**
+   * The descriptor's type replaces the restored one: checked, and if it is compatible only after
+   * migration every value of the state is read with the old type and written with the new one
+   * (Flink's RocksDBKeyedStateBackend.migrateStateValues).
+   */
+  private adoptType(meta: StateMeta, newType: TypeInformation): void {
+    const migrate = resolveRegistration('rocksdb', meta.name, meta.type, meta.ttl, newType, meta.valueType);
+    if (migrate !== null) {
+      const entries = this.visible().filter((e) => e.state === meta.name && e.value !== undefined);
+      this.lsm.silently(() => {
+        for (const e of entries) {
+          const keyJson = serializeKey(e.key);
+          const c: RowCoords = {
+            kg: e.kg,
+            state: meta.name,
+            key: e.key,
+            keyJson,
+            rowKey: rowKeyOf(e.kg, meta.nameJson, keyJson),
+          };
+          const value = JSON.parse(e.value as string) as unknown;
+          if (meta.type === 'map' && e.uk !== undefined)
+            this.lsm.writeUser(c, e.uk, JSON.stringify(e.uk), serialize(migrate(value)));
+          else if (meta.type === 'list') this.lsm.writeCell(c, serialize((value as unknown[]).map(migrate)));
+          else this.lsm.writeCell(c, serialize(migrate(value)));
+        }
+      });
+    }
+    meta.valueType = newType;
   }
 
   private newMeta(name: string, type: StateType, ttl: boolean): StateMeta {
@@ -356,6 +391,7 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
       compactFilter: false,
       registered: false,
       handle: null,
+      valueType: null,
     };
   }
 
@@ -525,7 +561,18 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
       maxParallelism: this.maxParallelism,
       keyGroupRange: { start: this.keyGroupRange.startKeyGroup, end: this.keyGroupRange.endKeyGroup },
       keyGroups,
+      valueTypes: this.valueTypes(new Set(keyGroups.flatMap((g) => Object.keys(g.states)))),
     };
+  }
+
+  /** The recorded type of every state that has one (of those in `only`, if given), by name. */
+  private valueTypes(only?: ReadonlySet<string>): ValueTypes {
+    const out: ValueTypes = {};
+    for (const name of Array.from(this.states.keys()).sort()) {
+      const t = (this.states.get(name) as StateMeta).valueType;
+      if (t !== null && (only === undefined || only.has(name))) out[name] = t.toJson();
+    }
+    return out;
   }
 
   private metaFor(name: string): StateMeta {
@@ -572,6 +619,7 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
       newFiles: all.filter((f) => !previouslyUploaded.has(f.id)),
       stateTypes,
       ttlStates,
+      valueTypes: this.valueTypes(),
     };
   }
 
@@ -644,13 +692,26 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
       if (meta.registered && meta.ttl !== info.ttl) throw ttlIncompatibility(name, info.ttl);
     }
 
+    const restoredTypes = new Map<string, TypeInformation>();
+    for (const h of handles)
+      for (const name of Object.keys(h.valueTypes ?? {})) {
+        const t = recordedType(h.valueTypes, name);
+        if (t !== null && !restoredTypes.has(name)) restoredTypes.set(name, t);
+      }
+
     this.lsm.clear();
     this.confirmed = new Set();
     this.pendingUploads.clear();
     for (const [name, info] of stateInfo) {
       const meta = this.states.get(name);
-      if (meta === undefined) this.states.set(name, this.newMeta(name, info.type, info.ttl));
-      else if (!meta.registered) meta.ttl = info.ttl;
+      if (meta === undefined) {
+        const fresh = this.newMeta(name, info.type, info.ttl);
+        fresh.valueType = restoredTypes.get(name) ?? null;
+        this.states.set(name, fresh);
+      } else if (!meta.registered) {
+        meta.ttl = info.ttl;
+        meta.valueType = restoredTypes.get(name) ?? null;
+      }
     }
 
     const range = this.keyGroupRange;

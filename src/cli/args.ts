@@ -27,7 +27,7 @@ export interface SimOptions {
   exportFile?: string;
   /** `--restore FILE`: start the scenario from this snapshot file. */
   restoreFile?: string;
-  /** `--backend NAME`: memory | fs | rocksdb (the seed's names) or the modern class names. */
+  /** `--backend NAME`: memory | fs | rocksdb (the article's names) or the modern class names. */
   backend?: string;
   /** `--parallelism N`: parallelism of every non-source operator (with --restore: a rescale). */
   parallelism?: number;
@@ -71,7 +71,7 @@ Options:
                   (docs/snapshot-format.md)
   --restore FILE  start the scenario from a snapshot file instead of from scratch; an invalid file
                   prints every problem with its path and exits 1
-  --backend NAME  state backend: memory | fs | rocksdb (the seed's MemoryStateBackend,
+  --backend NAME  state backend: memory | fs | rocksdb (the article's MemoryStateBackend,
                   FsStateBackend, RocksDBStateBackend with incremental checkpoints); the modern
                   names (HashMapStateBackend, EmbeddedRocksDBStateBackend) work too
   --parallelism N parallelism of every operator but the sources; with --restore this rescales

@@ -62,7 +62,7 @@ describe('runCli', () => {
     expect(code).toBe(0);
     expect(err).toBe('');
     expect(out).toMatch(/^Usage: npm run sim -- <scenario> \[options\]/);
-    expect(out).toMatch(/\n {2}wordcount +The seed's WordCount/);
+    expect(out).toMatch(/\n {2}wordcount +The article's WordCount/);
     expect(out).toMatch(/\n {2}visits +Per-user visit counts/);
   });
 

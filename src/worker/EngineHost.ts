@@ -698,9 +698,11 @@ export class EngineHost implements EngineWorkerApi {
       } else if ('key' in el) {
         kind = queued ? IN_FLIGHT_KIND.queuedRecord : IN_FLIGHT_KIND.record;
         tag = el.key === null ? Number.NaN : javaHashCode(el.key as Key);
-      } else {
+      } else if ('timestamp' in el) {
         kind = queued ? IN_FLIGHT_KIND.queuedWatermark : IN_FLIGHT_KIND.watermark;
         tag = el.timestamp;
+      } else {
+        return; // EndOfData / EndOfPartition: not drawn
       }
       const sent = this.sendTimes.get(el.id);
       if (sent !== undefined) keep.set(el.id, sent);

@@ -21,7 +21,7 @@ export class ChannelStateWriter {
     for (const ch of task.inputs) {
       const records: PersistedRecord[] = [];
       pending.inputChannelState.set(ch, { peer: ch.from.id, records });
-      if (done.has(ch)) continue;
+      if (done.has(ch) || ch.finished) continue; // a closed channel has nothing in flight
       let sawBarrier = false;
       for (let i = 0; i < ch.queue.length; i++) {
         const e = ch.queue.at(i);

@@ -85,8 +85,14 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
       this.rt.stopTheWorld.start(checkpointId, t);
       return;
     }
+    // Flink's DefaultCheckpointPlanCalculator: trigger the running tasks whose upstream tasks all
+    // finished (the sources, and after FLIP-147 any task whose inputs are all closed); finished
+    // tasks are not triggered (the coordinator reports their final state).
     for (const task of this.rt.graph.tasks) {
-      if (task.isSource)
+      if (
+        task.status === 'RUNNING' &&
+        (task.isSource || task.inputs.every((ch) => ch.from.status === 'FINISHED'))
+      )
         this.rt.loop.control.push(t + this.rt.job.costs.rpcLatencyMs, {
           kind: 'source-trigger',
           task,
@@ -161,6 +167,7 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
         }
       }
     }
+    this.rt.endOfInput.onSnapshot(task, id);
     const incrementalAllowed = this.rt.job.stateBackend.incrementalCheckpoints && !req.savepoint;
     const state = task.chain.snapshotState(id, incrementalAllowed, t);
     const syncMs = costs.syncSnapshotBaseMs + state.syncEntries * costs.syncSnapshotPerKeyMs;
@@ -260,6 +267,7 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
       ...(p.fullStateBytes !== p.stateBytes ? { fullStateBytes: p.fullStateBytes } : {}),
       channelStateBytes,
     };
+    task.lastAcknowledged = snapshot;
     const triggerTime = this.triggerTimeOf(checkpointId, p.triggeredAt);
     this.rt.loop.emit({ type: 'checkpoint-acknowledged', t: now, task: task.id, checkpointId });
     coordinator.acknowledgeTask(
@@ -480,6 +488,7 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
       task.chain.notifyCheckpointComplete(checkpointId);
       if (loop.traceListener)
         loop.emit({ type: 'checkpoint-notified', t: loop.now, task: task.id, checkpointId });
+      this.rt.endOfInput.onCheckpointComplete(task, checkpointId);
     }
     if (this.notificationsOutstanding === 0) this.notifiedCheckpoint = checkpointId;
   }

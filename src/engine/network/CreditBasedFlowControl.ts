@@ -15,7 +15,7 @@
  * checkpointing as they leave (SubtaskCheckpointCoordinator.onBarrierSent).
  */
 import type { ClusterRuntime } from '../runtime/ClusterRuntime';
-import { RECORD, WATERMARK, type StreamElement } from '../runtime/StreamElement';
+import { BARRIER, RECORD, WATERMARK, type StreamElement } from '../runtime/StreamElement';
 import type { StreamTask } from '../tasks/StreamTask';
 import type { Channel } from './Channel';
 
@@ -77,9 +77,9 @@ export class CreditBasedFlowControl {
       }
     } else if (el.kind === WATERMARK) {
       // Watermarks travel in line with records but need no credit.
-    } else {
+    } else if (el.kind === BARRIER) {
       this.rt.subtaskCheckpoints.onBarrierSent(channel, el, arrival, t);
-    }
+    } // EndOfData / EndOfPartition: in line, no credit
     const to = channel.to;
     if (to.status === 'RUNNING') loop.scheduleWake(to, Math.max(arrival, to.busyUntil));
   }

@@ -13,6 +13,7 @@ import type { CreditBasedFlowControl } from '../network/CreditBasedFlowControl';
 import type { RecordWriter } from '../network/RecordWriter';
 import type { DefaultScheduler } from '../scheduler/DefaultScheduler';
 import type { ExecutionGraph } from '../scheduler/ExecutionGraph';
+import type { EndOfInput } from '../tasks/EndOfInput';
 import type { StreamInputProcessor } from '../tasks/StreamInputProcessor';
 import type { InternalTimeServiceManager } from '../time/InternalTimeServiceManager';
 import type { ProgressiveTimestampsAndWatermarks } from '../time/ProgressiveTimestampsAndWatermarks';
@@ -31,6 +32,7 @@ export interface ClusterRuntime {
   readonly recordWriter: RecordWriter;
   readonly scheduler: DefaultScheduler;
   readonly inputProcessor: StreamInputProcessor;
+  readonly endOfInput: EndOfInput;
   readonly subtaskCheckpoints: SubtaskCheckpointCoordinator;
   readonly stopTheWorld: StopTheWorldCheckpoint;
   readonly timers: InternalTimeServiceManager;

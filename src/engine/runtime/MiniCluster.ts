@@ -30,6 +30,7 @@ import {
   CheckpointCoordinator,
   type CoordinatorEvent,
   type CoordinatorHost,
+  type TaskAcknowledgement,
 } from '../checkpointing/CheckpointCoordinator';
 import {
   DurableCheckpointStorage,
@@ -47,6 +48,7 @@ import { CreditBasedFlowControl } from '../network/CreditBasedFlowControl';
 import { RecordWriter } from '../network/RecordWriter';
 import { DefaultScheduler } from '../scheduler/DefaultScheduler';
 import { buildExecutionGraph } from '../scheduler/ExecutionGraph';
+import { EndOfInput } from '../tasks/EndOfInput';
 import { StreamInputProcessor } from '../tasks/StreamInputProcessor';
 import type { StreamTask } from '../tasks/StreamTask';
 import { InternalTimeServiceManager } from '../time/InternalTimeServiceManager';
@@ -148,6 +150,7 @@ export class MiniCluster implements CoordinatorHost {
     rt.recordWriter = new RecordWriter(rt);
     rt.scheduler = new DefaultScheduler(rt, random);
     rt.inputProcessor = new StreamInputProcessor(rt);
+    rt.endOfInput = new EndOfInput(rt);
     rt.subtaskCheckpoints = new SubtaskCheckpointCoordinator(rt);
     rt.stopTheWorld = new StopTheWorldCheckpoint(rt);
     rt.timers = new InternalTimeServiceManager(rt);
@@ -171,7 +174,8 @@ export class MiniCluster implements CoordinatorHost {
     for (const task of this.tasks) scheduler.deployTask(task, restoreFrom, false);
     scheduler.flushRestoredOutput(this.tasks);
     if (restoreFrom) this.coordinator.counts.restored++;
-    this.loop.emit({ type: 'job-status', t: this.now, status: 'RUNNING', reason: null });
+    if (this.jobStatus === 'RUNNING')
+      this.loop.emit({ type: 'job-status', t: this.now, status: 'RUNNING', reason: null });
     this.coordinator.startScheduler(this.now);
   }
 
@@ -246,7 +250,8 @@ export class MiniCluster implements CoordinatorHost {
   }
 
   /**
-   * Runs until the job has processed all input that is in its sources and the last checkpoint that
+   * Runs until the job is FINISHED (bounded sources: every task finished after its final checkpoint),
+   * or — unbounded — has processed all input that is in its sources and the last checkpoint that
    * covers it completed (so transactional sinks committed), or the job failed, or `maxTime` passed.
    */
   runToCompletion(maxTime = 3_600_000): void {
@@ -261,7 +266,7 @@ export class MiniCluster implements CoordinatorHost {
 
   /** All input consumed, nothing in flight, and (with checkpointing) a completed checkpoint covering it all. */
   isFinished(): boolean {
-    if (this.jobStatus === 'FAILED') return true;
+    if (this.jobStatus === 'FAILED' || this.jobStatus === 'FINISHED') return true;
     if (!this.isDrained()) return false;
     const lastRecordTime = this.loop.lastRecordTime;
     if (this.job.checkpointConfig.intervalMs === null) return this.now >= lastRecordTime;
@@ -278,7 +283,10 @@ export class MiniCluster implements CoordinatorHost {
     for (const ch of this.channels) if (ch.queue.length > 0 || ch.backlog.length > 0) return false;
     for (const t of this.tasks) if (this.rt.sourceWatermarks.hasPendingWatermark(t)) return false;
     for (const t of this.tasks) {
+      if (t.status === 'FINISHED') continue;
       if (t.status !== 'RUNNING') return false;
+      // A bounded job is done when it is FINISHED, not when its channels are empty.
+      if (t.endOfInput) return false;
       if (t.operator instanceof SourceOperator && t.operator.hasMore()) return false;
     }
     return true;
@@ -329,7 +337,8 @@ export class MiniCluster implements CoordinatorHost {
         if (ev.attempt === ev.task.attempt && ev.task.status === 'RUNNING') rt.sourceWatermarks.tick(ev.task);
         return;
       case 'processing-timer':
-        if (ev.attempt === ev.task.attempt && ev.task.status === 'RUNNING')
+        // After its end of input a task's processing-time service is quiesced (Flink: no more timers fire).
+        if (ev.attempt === ev.task.attempt && ev.task.status === 'RUNNING' && !ev.task.endOfInput)
           rt.timers.fireProcessingTimers(ev.task);
         return;
       case 'call':
@@ -389,6 +398,41 @@ export class MiniCluster implements CoordinatorHost {
   }
 
   /** Checkpoint failures beyond the tolerable number fail the job over (every region restarts). */
+  finishedTaskAcks(t: number): TaskAcknowledgement[] {
+    const acks: TaskAcknowledgement[] = [];
+    for (const task of this.tasks) {
+      const last = task.lastAcknowledged;
+      if (task.status !== 'FINISHED' || !last) continue;
+      // Its final state; nothing in flight (it finished with empty output buffers and closed inputs).
+      const fullStateBytes = last.fullStateBytes ?? last.stateBytes;
+      acks.push({
+        snapshot: {
+          ...last,
+          inputChannelState: [],
+          outputChannelState: [],
+          stateBytes: 0,
+          fullStateBytes,
+          channelStateBytes: 0,
+          finished: true,
+        },
+        stats: {
+          taskId: task.id,
+          ackTime: t,
+          endToEndMs: 0,
+          stateBytes: 0,
+          syncMs: 0,
+          asyncMs: 0,
+          alignmentMs: 0,
+          startDelayMs: 0,
+          persistedInFlightBytes: 0,
+          unaligned: false,
+          finished: true,
+        },
+      });
+    }
+    return acks;
+  }
+
   failJobOnCheckpointFailures(reason: string): void {
     this.rt.scheduler.failJobOnCheckpointFailures(reason);
   }

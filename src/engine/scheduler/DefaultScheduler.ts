@@ -43,9 +43,25 @@ export class DefaultScheduler {
     this.restartStrategy = new RestartBackoffTimeStrategy(rt.job.restartStrategy, random.fork('restart'));
   }
 
-  /** Every subtask is running (checkpoints are only triggered then). */
+  /**
+   * Every subtask is running or finished, and not all finished (checkpoints are only triggered then;
+   * FLIP-147: finished tasks do not stop checkpointing).
+   */
   isJobRunning(): boolean {
-    return this.jobStatus === 'RUNNING' && this.rt.graph.tasks.every((t) => t.status === 'RUNNING');
+    if (this.jobStatus !== 'RUNNING') return false;
+    let running = false;
+    for (const t of this.rt.graph.tasks) {
+      if (t.status === 'RUNNING') running = true;
+      else if (t.status !== 'FINISHED') return false;
+    }
+    return running;
+  }
+
+  /** A task finished: when every task has, the job is FINISHED. */
+  onTaskFinished(): void {
+    if (this.jobStatus !== 'RUNNING' || !this.rt.graph.tasks.every((t) => t.status === 'FINISHED')) return;
+    this.jobStatus = 'FINISHED';
+    this.rt.loop.emit({ type: 'job-status', t: this.rt.loop.now, status: 'FINISHED', reason: null });
   }
 
   // ------------------------------------------------------------------ deployment
@@ -88,6 +104,9 @@ export class DefaultScheduler {
       if (mine) restoreChannelState(rt, task, mine);
     }
     rt.sourceWatermarks.start(task);
+    const finished = snapshots?.find(
+      (s) => s.finished === true && s.subtaskIndex === task.subtaskIndex && s.parallelism === v.parallelism,
+    );
     if (checkpoint || isRestart) {
       loop.emit({
         type: 'task-restored',
@@ -97,7 +116,9 @@ export class DefaultScheduler {
         offsets: task.operator instanceof SourceOperator ? task.operator.offsets() : [],
       });
     }
-    loop.scheduleWake(task, loop.now);
+    // FLIP-147: a subtask that had finished is deployed as finished (its input ends at once).
+    if (finished && task.status === 'RUNNING') rt.endOfInput.deployAsFinished(task, finished, loop.now);
+    else loop.scheduleWake(task, loop.now);
   }
 
   /** Output channel state goes out once every receiver is deployed (after the receivers' input channel state). */
@@ -109,7 +130,7 @@ export class DefaultScheduler {
 
   /** Fails a subtask now: its pipelined region is cancelled and restarted per the restart strategy. */
   failTask(task: StreamTask, reason: string, global = false): void {
-    if (task.status !== 'RUNNING' || this.jobStatus === 'FAILED') return;
+    if (task.status !== 'RUNNING' || this.jobStatus === 'FAILED' || this.jobStatus === 'FINISHED') return;
     const rt = this.rt;
     const loop = rt.loop;
     const t = loop.now;
@@ -117,7 +138,7 @@ export class DefaultScheduler {
     loop.emit({ type: 'task-failed', t, task: task.id, reason });
     loop.emitTaskStatus(task, 'FAILED');
     const region = rt.graph.tasks.filter((x) =>
-      global ? x.status === 'RUNNING' || x === task : x.region === task.region,
+      global ? x.status === 'RUNNING' || x.status === 'FINISHED' || x === task : x.region === task.region,
     );
     for (const x of region) this.cancelTask(x, x === task ? 'FAILED' : 'CANCELED');
     rt.coordinator.abortAll(`Task failure: ${task.id}: ${reason}`, t);
@@ -200,9 +221,13 @@ export class DefaultScheduler {
     if (checkpoint) rt.coordinator.counts.restored++;
     const last = this.failures[this.failures.length - 1];
     if (last) last.restoredFrom = checkpoint?.checkpointId ?? null;
-    if (this.restartsPending === 0 && rt.graph.tasks.every((t) => t.status === 'RUNNING')) {
+    if (
+      this.restartsPending === 0 &&
+      rt.graph.tasks.every((t) => t.status === 'RUNNING' || t.status === 'FINISHED')
+    ) {
       this.jobStatus = 'RUNNING';
       rt.loop.emit({ type: 'job-status', t: rt.loop.now, status: 'RUNNING', reason: null });
+      this.onTaskFinished(); // every task was restored as finished
     }
   }
 }

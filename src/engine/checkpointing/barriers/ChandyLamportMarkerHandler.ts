@@ -40,5 +40,10 @@ export class ChandyLamportMarkerHandler implements CheckpointBarrierHandler {
     return this.processBarrier(channel, barrier, t);
   }
 
+  /** Recording of a closed channel ended with its EndOfPartition (ChannelStateWriter). */
+  processEndOfPartition(_channel: Channel, t: number): number {
+    return t;
+  }
+
   abortCheckpoint(): void {}
 }

@@ -8,7 +8,11 @@
 import type { Channel } from '../../network/Channel';
 import type { CheckpointBarrier } from '../../runtime/StreamElement';
 import type { StreamTask } from '../../tasks/StreamTask';
-import type { BarrierHandlerHost, CheckpointBarrierHandler } from './CheckpointBarrierHandler';
+import {
+  openInputs,
+  type BarrierHandlerHost,
+  type CheckpointBarrierHandler,
+} from './CheckpointBarrierHandler';
 
 export class CheckpointBarrierTracker implements CheckpointBarrierHandler {
   private readonly pending = new Map<number, { count: number; start: number }>();
@@ -26,7 +30,18 @@ export class CheckpointBarrierTracker implements CheckpointBarrierHandler {
     const entry = this.pending.get(id) ?? { count: 0, start: t };
     entry.count++;
     this.pending.set(id, entry);
-    if (entry.count < this.task.inputs.length) return t;
+    if (entry.count < openInputs(this.task)) return t;
+    return this.complete(id, entry.start, t);
+  }
+
+  processEndOfPartition(_channel: Channel, t: number): number {
+    let ready = -1;
+    for (const [id, entry] of this.pending)
+      if (entry.count >= openInputs(this.task) && id > ready) ready = id;
+    return ready < 0 ? t : this.complete(ready, (this.pending.get(ready) as { start: number }).start, t);
+  }
+
+  private complete(id: number, start: number, t: number): number {
     // Complete: older pending checkpoints can no longer complete here.
     for (const [other] of this.pending) {
       if (other < id) this.host.declineCheckpoint(this.task, other, `subsumed by checkpoint ${id}`, t);
@@ -37,7 +52,7 @@ export class CheckpointBarrierTracker implements CheckpointBarrierHandler {
       this.task,
       {
         checkpointId: id,
-        alignmentMs: t - entry.start,
+        alignmentMs: t - start,
         unaligned: false,
         recordChannelState: false,
         triggerChannel: null,

@@ -14,7 +14,7 @@
 import type { CheckpointingMode } from '../api/JobGraph';
 import type { Channel } from '../network/Channel';
 import type { ClusterRuntime } from '../runtime/ClusterRuntime';
-import { BARRIER, RECORD, type CheckpointBarrier } from '../runtime/StreamElement';
+import { BARRIER, END_OF_PARTITION, RECORD, type CheckpointBarrier } from '../runtime/StreamElement';
 import type { PendingSnapshot, StreamTask } from '../tasks/StreamTask';
 import type { ChannelStateSnapshot, TaskStateSnapshot } from './CompletedCheckpoint';
 import type {
@@ -122,6 +122,49 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
       { checkpointId, alignmentMs: 0, unaligned, recordChannelState: unaligned, triggerChannel: null },
       t,
     );
+  }
+
+  /**
+   * FLIP-147: a running task whose upstream tasks all finished is triggered directly. It may still
+   * have input queued (with unaligned checkpoints its upstream finished before it read everything):
+   * the barrier goes at the end of each input channel that is still open, before its EndOfPartition,
+   * where the finished upstream task would have put it (Flink's `triggerUnfinishedChannelsCheckpoint`).
+   * With every channel closed already, the task snapshots at once, as a source does.
+   */
+  triggerUnfinishedChannels(task: StreamTask, checkpointId: number): void {
+    const open = task.inputs.filter((ch) => !ch.finished);
+    if (open.length === 0) {
+      this.triggerSource(task, checkpointId);
+      return;
+    }
+    const loop = this.rt.loop;
+    const cfg = this.rt.job.checkpointConfig;
+    const savepoint = this.savepointIds.has(checkpointId);
+    const priority = cfg.mode === 'unaligned' && !savepoint && cfg.alignedCheckpointTimeoutMs === 0;
+    loop.emit({ type: 'barrier-injected', t: loop.now, task: task.id, checkpointId });
+    for (const ch of open) {
+      const tail = ch.queue.pop();
+      const arrival = Math.max(loop.now, tail?.arrival ?? loop.now);
+      const barrier: CheckpointBarrier = {
+        kind: BARRIER,
+        id: loop.elementIds++,
+        checkpointId,
+        arrival,
+        priority,
+        savepoint,
+      };
+      if (tail !== undefined && tail.kind === END_OF_PARTITION) {
+        ch.queue.push(barrier);
+        tail.arrival = arrival;
+        ch.queue.push(tail);
+      } else {
+        if (tail !== undefined) ch.queue.push(tail);
+        ch.queue.push(barrier);
+      }
+      if (priority)
+        loop.control.push(arrival, { kind: 'priority-barrier', task, attempt: task.attempt, channel: ch, barrier });
+    }
+    loop.scheduleWake(task, Math.max(loop.now, task.busyUntil));
   }
 
   noteFirstBarrier(task: StreamTask, checkpointId: number, t: number): void {

@@ -299,8 +299,9 @@ export class MiniCluster implements CoordinatorHost {
         this.coordinator.handleEvent(ev.event, this.now);
         return;
       case 'source-trigger':
-        if (ev.attempt === ev.task.attempt && ev.task.status === 'RUNNING')
-          rt.subtaskCheckpoints.triggerSource(ev.task, ev.checkpointId);
+        if (ev.attempt !== ev.task.attempt || ev.task.status !== 'RUNNING') return;
+        if (ev.task.isSource) rt.subtaskCheckpoints.triggerSource(ev.task, ev.checkpointId);
+        else rt.subtaskCheckpoints.triggerUnfinishedChannels(ev.task, ev.checkpointId);
         return;
       case 'priority-barrier':
         if (ev.attempt === ev.task.attempt && ev.task.status === 'RUNNING')

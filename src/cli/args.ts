@@ -31,6 +31,8 @@ export interface SimOptions {
   backend?: string;
   /** `--parallelism N`: parallelism of every non-source operator (with --restore: a rescale). */
   parallelism?: number;
+  /** `--unbounded`: log sources keep polling after their last record (default: bounded, the job FINISHES). */
+  unbounded?: boolean;
 }
 
 export type ParsedArgs = { help: true } | { help: false; options: SimOptions };
@@ -64,7 +66,12 @@ Options:
                   ${CHECKPOINTING_MODES.join(' | ')}
   --fail TASK@MS  inject a failure at virtual time MS (ms); repeatable. TASK is
                   <operator uid>#<subtask index> (e.g. count#1) or engine (a whole-engine crash)
-  --until MS      stop at virtual time MS (default: run until all input is processed and committed)
+  --until MS      stop at virtual time MS (default: run until the job is FINISHED; --unbounded:
+                  until all input is processed and committed)
+  --unbounded     log sources keep reading after their last record, as a Kafka topic does; without
+                  it they are bounded (KafkaSource.setBounded(OffsetsInitializer.latest())): at the
+                  end of input MAX_WATERMARK fires every event-time timer, a final checkpoint
+                  commits the sinks and every task, then the job, is FINISHED
   --json          print one JSON object instead of the summary (use npm run -s sim -- ... so that
                   npm prints nothing else on stdout)
   --export FILE   after the run, write the latest completed checkpoint to FILE as snapshot JSON
@@ -104,7 +111,7 @@ const VALUE_OPTIONS = [
   '--backend',
   '--parallelism',
 ] as const;
-const FLAG_OPTIONS = ['--json', '--help', '-h'] as const;
+const FLAG_OPTIONS = ['--json', '--unbounded', '--help', '-h'] as const;
 
 /** `TASK@MS` → a scheduled failure; throws a UsageError when it does not have that shape. */
 export function parseFailure(spec: string): ScheduledFailure {
@@ -135,6 +142,7 @@ export function parseSimArgs(
   let mode: CheckpointingMode | undefined;
   let until: number | undefined;
   let json = false;
+  let unbounded = false;
   let exportFile: string | undefined;
   let restoreFile: string | undefined;
   let backend: string | undefined;
@@ -157,11 +165,12 @@ export function parseSimArgs(
     if ((FLAG_OPTIONS as readonly string[]).includes(name)) {
       if (inline !== undefined) throw new UsageError(`${name} takes no value (got '${arg}')`);
       if (name === '--json') json = true;
+      if (name === '--unbounded') unbounded = true;
       continue;
     }
     if (!(VALUE_OPTIONS as readonly string[]).includes(name)) {
       throw new UsageError(
-        `unknown option '${name}' (options: ${[...VALUE_OPTIONS, '--json', '--help'].join(', ')})`,
+        `unknown option '${name}' (options: ${[...VALUE_OPTIONS, '--json', '--unbounded', '--help'].join(', ')})`,
       );
     }
     let value: string;
@@ -238,6 +247,7 @@ export function parseSimArgs(
   if (restoreFile !== undefined) options.restoreFile = restoreFile;
   if (backend !== undefined) options.backend = backend;
   if (parallelism !== undefined) options.parallelism = parallelism;
+  if (unbounded) options.unbounded = true;
   return { help: false, options };
 }
 

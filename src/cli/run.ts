@@ -82,6 +82,7 @@ export function readSnapshot(options: SimOptions, io: CliIO): RestoredSnapshot {
     mode: options.mode,
     backend: options.backend,
     parallelism: options.parallelism,
+    unbounded: options.unbounded,
   });
   const result = fromSnapshotJson(text, job);
   if (!result.ok) {
@@ -122,6 +123,7 @@ export function prepare(
     mode: options.mode,
     backend: options.backend,
     parallelism: options.parallelism,
+    unbounded: options.unbounded,
   });
   const sim = new Simulation(job, {
     seed: options.seed,

@@ -252,6 +252,7 @@ export class EngineHost implements EngineWorkerApi {
       checkpoint: tuning,
       operatorParallelism: options.parallelism,
       restartStrategy: options.restartStrategy,
+      unbounded: options.unbounded,
     });
     for (const [uid, ms] of Object.entries(options.processingTimeMs ?? {})) {
       const v = job.vertices.find((x) => x.uid === uid);

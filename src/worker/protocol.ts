@@ -84,6 +84,11 @@ export interface LoadOptions {
   restartStrategy?: RestartStrategyConfig;
   /** Operator uid -> virtual ms per record: a slow operator from the start (backpressure demos). */
   processingTimeMs?: Record<string, number>;
+  /**
+   * Log sources keep polling after their last record, as a Kafka topic does (default false: bounded,
+   * the job ends FINISHED after a final checkpoint). fromData sources are always bounded.
+   */
+  unbounded?: boolean;
 }
 
 /** One operator (job vertex) of the loaded job, for the job graph. */

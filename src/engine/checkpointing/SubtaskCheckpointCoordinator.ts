@@ -162,7 +162,13 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
         ch.queue.push(barrier);
       }
       if (priority)
-        loop.control.push(arrival, { kind: 'priority-barrier', task, attempt: task.attempt, channel: ch, barrier });
+        loop.control.push(arrival, {
+          kind: 'priority-barrier',
+          task,
+          attempt: task.attempt,
+          channel: ch,
+          barrier,
+        });
     }
     loop.scheduleWake(task, Math.max(loop.now, task.busyUntil));
   }
@@ -447,6 +453,11 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
         barrier: el,
       });
     }
+  }
+
+  /** EndOfPartition went out on a channel whose state is being recorded: nothing more will come. */
+  onEndOfPartitionSent(channel: Channel, arrival: number): void {
+    this.channelState.finish(channel, arrival);
   }
 
   /** Unaligned: a priority barrier arrived in the input buffer; the handler reacts at once. */

@@ -287,7 +287,9 @@ export class MiniCluster implements CoordinatorHost {
       if (t.status !== 'RUNNING') return false;
       // A bounded job is done when it is FINISHED, not when its channels are empty.
       if (t.endOfInput) return false;
-      if (t.operator instanceof SourceOperator && t.operator.hasMore()) return false;
+      // A bounded source at its end still has to end its input (MAX_WATERMARK, EndOfData).
+      if (t.operator instanceof SourceOperator && (t.operator.hasMore() || t.operator.reachedEnd()))
+        return false;
     }
     return true;
   }

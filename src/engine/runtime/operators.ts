@@ -321,6 +321,7 @@ export class SinkOperator extends StreamOperator {
   private currentRows: unknown[] = [];
   private pending: PendingTransaction[] = [];
   private txnCounter = 0;
+  private endOfInput = false;
 
   constructor(
     ctx: OperatorContext,
@@ -382,11 +383,25 @@ export class SinkOperator extends StreamOperator {
     this.ctx.trace('sink-written', value, row.txn ?? null);
   }
 
-  /** preCommit at the barrier: the open transaction joins the pending ones; a new one opens. */
+  /** End of input: the transaction open now is the last one (Flink's KafkaWriter opens none after it). */
+  override finish(): void {
+    this.endOfInput = true;
+    // An empty last transaction has nothing to commit: closed now rather than left open for ever.
+    if (this.kind === 'two-phase-commit' && this.currentTxn !== '' && this.currentRows.length === 0) {
+      this.table.openTransactions.delete(this.currentTxn);
+      this.currentTxn = '';
+    }
+  }
+
+  /** preCommit at the barrier: the open transaction joins the pending ones; a new one opens (until the end of input). */
   override snapshotState(checkpointId: number): OperatorStateSnapshot | null {
     if (this.kind !== 'two-phase-commit') return null;
-    this.pending.push({ checkpointId, txn: this.currentTxn, rows: this.currentRows });
-    this.beginTransaction();
+    if (this.currentTxn !== '')
+      this.pending.push({ checkpointId, txn: this.currentTxn, rows: this.currentRows });
+    if (this.endOfInput) {
+      this.currentTxn = '';
+      this.currentRows = [];
+    } else this.beginTransaction();
     return { pendingTransactions: this.pending.map((p) => ({ ...p, rows: p.rows.slice() })) };
   }
 

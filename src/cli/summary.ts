@@ -37,7 +37,7 @@ export function formatSummary(input: SummaryInput): string {
   lines.push(`${r.job} (scenario ${input.scenario})`);
   lines.push(
     `mode ${r.mode} · seed ${input.seed} · virtual time ${ms(r.time)} · job ${r.jobStatus}` +
-      taskCounts(r.tasks) +
+      taskCounts(r.tasks ?? {}) +
       (input.until !== undefined ? ` · stopped at --until ${ms(input.until)}` : ''),
   );
   if (input.restoredFrom)

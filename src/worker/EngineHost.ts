@@ -291,6 +291,7 @@ export class EngineHost implements EngineWorkerApi {
       backend: backendOf(job),
       restartStrategy: job.restartStrategy,
       parallelism: Object.fromEntries(job.vertices.map((v) => [v.uid, v.parallelism])),
+      unbounded: job.vertices.some((v) => v.spec.kind === 'source' && !v.spec.bounded),
     };
   }
 

@@ -54,6 +54,8 @@ export interface ResolvedConfig {
   restartStrategy: RestartStrategyConfig;
   /** Operator uid -> parallelism. */
   parallelism: Record<string, number>;
+  /** A log source keeps polling after its last record (LoadOptions.unbounded). */
+  unbounded?: boolean;
 }
 
 export interface ScenarioInfo {

@@ -154,7 +154,7 @@ export interface SimulationResult {
   time: number;
   jobStatus: string;
   /** Status of every subtask by id (FINISHED after a bounded input ended). */
-  tasks: Record<string, string>;
+  tasks?: Record<string, string>;
   state: Record<string, Record<string, Record<string, unknown>>>;
   sinks: Record<string, { committed: unknown[]; written: unknown[] }>;
   checkpoints: Array<{

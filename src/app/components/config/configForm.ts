@@ -86,6 +86,8 @@ export interface ConfigForm {
   parallelism: Record<string, string>;
   restartType: RestartType;
   restart: Record<RestartField, string>;
+  /** Log sources keep reading after their last record (a Kafka topic); default bounded. */
+  unbounded?: boolean;
 }
 
 /** What the form needs to know about an operator. */
@@ -186,6 +188,7 @@ export function formFromConfig(
     parallelism,
     restartType: config?.restartStrategy.type ?? 'exponential-delay',
     restart: restartForm(config?.restartStrategy),
+    unbounded: config?.unbounded ?? false,
   };
 }
 
@@ -353,6 +356,7 @@ export function formToOptions(
       checkpoint,
       parallelism,
       restartStrategy,
+      ...(form.unbounded ? { unbounded: true } : {}),
     },
   };
 }

@@ -402,38 +402,7 @@ export class MiniCluster implements CoordinatorHost {
 
   /** Checkpoint failures beyond the tolerable number fail the job over (every region restarts). */
   finishedTaskAcks(t: number): TaskAcknowledgement[] {
-    const acks: TaskAcknowledgement[] = [];
-    for (const task of this.tasks) {
-      const last = task.lastAcknowledged;
-      if (task.status !== 'FINISHED' || !last) continue;
-      // Its final state; nothing in flight (it finished with empty output buffers and closed inputs).
-      const fullStateBytes = last.fullStateBytes ?? last.stateBytes;
-      acks.push({
-        snapshot: {
-          ...last,
-          inputChannelState: [],
-          outputChannelState: [],
-          stateBytes: 0,
-          fullStateBytes,
-          channelStateBytes: 0,
-          finished: true,
-        },
-        stats: {
-          taskId: task.id,
-          ackTime: t,
-          endToEndMs: 0,
-          stateBytes: 0,
-          syncMs: 0,
-          asyncMs: 0,
-          alignmentMs: 0,
-          startDelayMs: 0,
-          persistedInFlightBytes: 0,
-          unaligned: false,
-          finished: true,
-        },
-      });
-    }
-    return acks;
+    return this.rt.endOfInput.finishedTaskAcks(t);
   }
 
   failJobOnCheckpointFailures(reason: string): void {

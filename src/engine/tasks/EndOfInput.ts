@@ -17,6 +17,7 @@
  * state, marked finished (`CheckpointCoordinator`); restored from it, the task is deployed as
  * finished (`deployAsFinished`): it sends MAX_WATERMARK, EndOfData and EndOfPartition and finishes.
  */
+import type { TaskAcknowledgement } from '../checkpointing/CheckpointCoordinator';
 import type { TaskStateSnapshot } from '../checkpointing/CompletedCheckpoint';
 import type { Channel } from '../network/Channel';
 import type { ClusterRuntime } from '../runtime/ClusterRuntime';
@@ -86,6 +87,45 @@ export class EndOfInput {
     }
     task.finalCheckpointDone = true;
     this.maybeFinish(task, t);
+  }
+
+  /**
+   * FLIP-147: what the finished tasks report for a new checkpoint — their last acknowledged state,
+   * marked finished; they are not triggered and take no snapshot.
+   */
+  finishedTaskAcks(t: number): TaskAcknowledgement[] {
+    const acks: TaskAcknowledgement[] = [];
+    for (const task of this.rt.graph.tasks) {
+      const last = task.lastAcknowledged;
+      if (task.status !== 'FINISHED' || !last) continue;
+      // Its final state; nothing in flight (it finished with empty output buffers and closed inputs).
+      const fullStateBytes = last.fullStateBytes ?? last.stateBytes;
+      acks.push({
+        snapshot: {
+          ...last,
+          inputChannelState: [],
+          outputChannelState: [],
+          stateBytes: 0,
+          fullStateBytes,
+          channelStateBytes: 0,
+          finished: true,
+        },
+        stats: {
+          taskId: task.id,
+          ackTime: t,
+          endToEndMs: 0,
+          stateBytes: 0,
+          syncMs: 0,
+          asyncMs: 0,
+          alignmentMs: 0,
+          startDelayMs: 0,
+          persistedInFlightBytes: 0,
+          unaligned: false,
+          finished: true,
+        },
+      });
+    }
+    return acks;
   }
 
   /** Flink's `StreamTask.endData(DRAIN)`: operators finish, EndOfData goes downstream. */

@@ -47,6 +47,7 @@ describe('runCli', () => {
       'sinks',
       'checkpoints',
       'failures',
+      'ignoredFailures',
     ]);
     expect(r.mode).toBe('unaligned');
     expect(r.state.count.count).toEqual({ to: 2, be: 2, or: 1, not: 1, that: 1, is: 1, the: 1, question: 1 });

@@ -14,6 +14,7 @@
  * The fixture (determinism-golden.json) names the commit that produced it. Regenerate it ONLY from
  * code whose behaviour is the reference (never to make a refactor pass):
  *   UPDATE_GOLDEN=1 npx vitest run --project unit test/engine/determinism-golden.test.ts
+ * (in a copy of another commit's tree, outside git: also GOLDEN_COMMIT=<that commit>).
  */
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
@@ -314,14 +315,19 @@ describe('determinism golden: the same hashes as the reference commit', () => {
     expect(all.filter((g) => g.sample.failures.includes('engine@')).length).toBeGreaterThan(100);
     expect(all.some((g) => g.sample.stored.includes('savepoint'))).toBe(true);
     if (UPDATE) {
-      const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: HERE }).toString().trim();
-      const dirty = execFileSync('git', ['status', '--porcelain', '--', '../../src'], { cwd: HERE })
-        .toString()
-        .trim();
+      // GOLDEN_COMMIT: the commit a copy of the tree outside git was taken from.
+      const commit =
+        process.env.GOLDEN_COMMIT ??
+        execFileSync('git', ['rev-parse', 'HEAD'], { cwd: HERE }).toString().trim();
+      const dirty = process.env.GOLDEN_COMMIT
+        ? ''
+        : execFileSync('git', ['status', '--porcelain', '--', '../../src'], { cwd: HERE }).toString().trim();
       const out: Fixture = {
         producedBy: {
           commit: dirty ? `${commit} (with uncommitted changes in src/)` : commit,
-          note: 'Bounded input (issue 12 §1, FLIP-147): the built-in scenarios and lesson jobs end FINISHED. Regenerated on purpose: with `unbounded: true` every log-source case reproduced the hashes of the carved engine (only fromData jobs — wordcount, lesson-state-types — cannot be unbounded).',
+          note:
+            process.env.GOLDEN_NOTE ??
+            'Bounded input (issue 12 §1, FLIP-147): the built-in scenarios and lesson jobs end FINISHED; regenerated on purpose (with `unbounded: true` every log-source case reproduced the previous hashes; fromData jobs cannot be unbounded).',
         },
         cases: Object.fromEntries(Object.entries(produced).sort(([a], [b]) => (a < b ? -1 : 1))),
       };

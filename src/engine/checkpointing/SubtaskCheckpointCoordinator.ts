@@ -16,6 +16,8 @@ import type { Channel } from '../network/Channel';
 import type { ClusterRuntime } from '../runtime/ClusterRuntime';
 import { BARRIER, END_OF_PARTITION, RECORD, type CheckpointBarrier } from '../runtime/StreamElement';
 import type { PendingSnapshot, StreamTask } from '../tasks/StreamTask';
+import { jsonLength } from '../keygroups/hashCode';
+import { memoryStateTooLargeMessage } from './CheckpointStorage';
 import type { ChannelStateSnapshot, TaskStateSnapshot } from './CompletedCheckpoint';
 import type {
   BarrierHandlerHost,
@@ -34,6 +36,13 @@ export const MAX_MEMORY_STATE_SIZE = 5 * 1024 * 1024;
 export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
   /** Ids of savepoints in progress (their barriers are always aligned). */
   private readonly savepointIds = new Set<number>();
+  /**
+   * Checkpoints the coordinator aborted. Flink's SubtaskCheckpointCoordinatorImpl remembers them
+   * (`abortedCheckpointIds`) so that a trigger arriving afterwards takes no snapshot and sends a
+   * CancelCheckpointMarker instead of the barrier; here every task learns of the abort at once, so a
+   * source simply sends nothing.
+   */
+  private readonly abortedCheckpointIds = new Set<number>();
   /** Latest checkpoint whose completion every task was notified of (-1: none). */
   notifiedCheckpoint = -1;
   private notificationsOutstanding = 0;
@@ -104,6 +113,7 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
 
   /** A source records its offsets and emits barrier n into every output channel, in line with its records. */
   triggerSource(task: StreamTask, checkpointId: number): void {
+    if (this.abortedCheckpointIds.has(checkpointId)) return;
     const loop = this.rt.loop;
     const t = Math.max(loop.now, task.busyUntil);
     loop.emit({ type: 'barrier-injected', t, task: task.id, checkpointId });
@@ -217,7 +227,8 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
       }
     }
     this.rt.endOfInput.onSnapshot(task, id);
-    const incrementalAllowed = this.rt.job.stateBackend.incrementalCheckpoints && !req.savepoint;
+    // Savepoints use the canonical full format (known by id: their barriers carry the savepoint flag).
+    const incrementalAllowed = this.rt.job.stateBackend.incrementalCheckpoints && !this.savepointIds.has(id);
     const state = task.chain.snapshotState(id, incrementalAllowed, t);
     const syncMs = costs.syncSnapshotBaseMs + state.syncEntries * costs.syncSnapshotPerKeyMs;
     const asyncMs = costs.asyncSnapshotBaseMs + state.stateBytes / costs.storageBytesPerMs;
@@ -288,7 +299,7 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
     if (this.rt.job.stateBackend.checkpointStorage === 'jobmanager' && p.stateBytes > MAX_MEMORY_STATE_SIZE) {
       coordinator.declineCheckpoint(
         checkpointId,
-        `Task ${task.id}: Size of the state is larger than the maximum permitted memory-backed state. Size=${p.stateBytes} , maxSize=${MAX_MEMORY_STATE_SIZE} . Consider using a different checkpoint storage, like the FileSystemCheckpointStorage.`,
+        `Task ${task.id}: ${memoryStateTooLargeMessage(p.stateBytes, MAX_MEMORY_STATE_SIZE)}`,
         now,
         true,
       );
@@ -297,7 +308,7 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
     const inputChannelState = [...p.inputChannelState.values()].filter((c) => c.records.length > 0);
     const channelStateBytes =
       inputChannelState.length + p.outputChannelState.length > 0
-        ? JSON.stringify(inputChannelState).length + JSON.stringify(p.outputChannelState).length
+        ? jsonLength(inputChannelState) + jsonLength(p.outputChannelState)
         : 0;
     const snapshot: TaskStateSnapshot = {
       taskId: task.id,
@@ -510,6 +521,7 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
   // ------------------------------------------------------------------ complete, abort
 
   abortCheckpointInTasks(checkpointId: number, t: number): void {
+    this.abortedCheckpointIds.add(checkpointId);
     for (const task of this.rt.graph.tasks) {
       task.barrierHandler?.abortCheckpoint(checkpointId, t);
       task.chain?.notifyCheckpointAborted(checkpointId);

@@ -34,7 +34,8 @@ export class CreditBasedFlowControl {
         !channel.hasCredit(channel.from.workStartedAt, this.rt.job.costs.channelCapacity))
     ) {
       if (channel.backlog.length === 0) {
-        channel.from.backloggedChannels++;
+        // Backpressured from now on: the sender's activity clock (idleness) stands still.
+        if (channel.from.backloggedChannels++ === 0) channel.from.inputActivityClock.pause(t);
         this.wakeOnNextCredit(channel);
         if (loop.recordTrace)
           loop.emit({ type: 'backpressure', t, task: channel.from.id, channel: channel.id, blocked: true });
@@ -120,7 +121,7 @@ export class CreditBasedFlowControl {
       this.wakeOnNextCredit(channel);
     } else {
       const from = channel.from;
-      from.backloggedChannels--;
+      if (--from.backloggedChannels === 0) from.inputActivityClock.resume(t);
       if (loop.recordTrace)
         loop.emit({ type: 'backpressure', t, task: from.id, channel: channel.id, blocked: false });
       if (from.backloggedChannels === 0 && from.status === 'RUNNING')

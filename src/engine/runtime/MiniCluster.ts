@@ -13,7 +13,7 @@
  *   `OperatorChain` (the operators a task runs, their state, restore, snapshot);
  * - `checkpointing/`: `CheckpointCoordinator` (JobManager side), `SubtaskCheckpointCoordinator`
  *   (task side: barriers, snapshots, acks), `ChannelStateWriter`, `SequentialChannelStateReader`,
- *   `StopTheWorldCheckpoint` (the seed's §3.2);
+ *   `StopTheWorldCheckpoint` (the article's §3.2);
  * - `time/`: `StatusWatermarkValve`, `InternalTimeServiceManager`, `ProgressiveTimestampsAndWatermarks`.
  *
  * Determinism: every random draw comes from the seed (each channel has its own stream); events at the

@@ -2,7 +2,8 @@
  * Flink's DefaultScheduler: deploys the subtasks, and on a failure cancels the failed subtask's
  * pipelined region, asks the restart strategy (Flink's RestartBackoffTimeStrategy) for a delay, and
  * redeploys the region from the latest completed checkpoint (Flink's
- * RestartPipelinedRegionFailoverStrategy + CheckpointCoordinator.restoreLatestCheckpointedState).
+ * RestartPipelinedRegionFailoverStrategy + CheckpointCoordinator.restoreLatestCheckpointedState;
+ * the strategy's bookkeeping is `failover/ExecutionFailureHandler`).
  *
  * Deploying a subtask creates a fresh operator chain (operator, keyed state backend, timers) and
  * restores it from the checkpoint: keyed state and timers by key-group range, operator state, source
@@ -10,7 +11,7 @@
  */
 import type { CompletedCheckpoint } from '../checkpointing/CompletedCheckpoint';
 import { restoreChannelState } from '../checkpointing/SequentialChannelStateReader';
-import { RestartBackoffTimeStrategy } from '../failover/RestartStrategies';
+import { ExecutionFailureHandler } from '../failover/ExecutionFailureHandler';
 import type { ClusterRuntime } from '../runtime/ClusterRuntime';
 import { SourceOperator } from '../runtime/operators';
 import type { Random } from '../runtime/Random';
@@ -33,14 +34,14 @@ export class DefaultScheduler {
   restartsPending = 0;
   /** Id of the checkpoint this engine instance started from (0: none). */
   restoreBase = 0;
-  private readonly restartStrategy: RestartBackoffTimeStrategy;
+  private readonly restartStrategy: ExecutionFailureHandler;
   private restartToken = 0;
 
   constructor(
     private readonly rt: ClusterRuntime,
     random: Random,
   ) {
-    this.restartStrategy = new RestartBackoffTimeStrategy(rt.job.restartStrategy, random.fork('restart'));
+    this.restartStrategy = new ExecutionFailureHandler(rt.job.restartStrategy, random.fork('restart'));
   }
 
   /**
@@ -173,7 +174,7 @@ export class DefaultScheduler {
       t,
       tasks: region.map((x) => x.id),
       delayMs: delay,
-      attempt: this.restartStrategy.numberOfFailures,
+      attempt: this.restartStrategy.numberOfRestarts,
     });
     this.restartsPending++;
     loop.control.push(t + delay, { kind: 'restart', tasks: region, token: ++this.restartToken });

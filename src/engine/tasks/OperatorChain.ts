@@ -11,6 +11,7 @@
 import type { CheckpointStorage } from '../checkpointing/CheckpointStorage';
 import { resolveIncrementalState } from '../checkpointing/CheckpointStorage';
 import type { OperatorStateSnapshot, TaskStateSnapshot } from '../checkpointing/CompletedCheckpoint';
+import { jsonLength } from '../keygroups/hashCode';
 import { computeKeyGroupRangeForOperatorIndex } from '../keygroups/KeyGroupRangeAssignment';
 import type { ClusterRuntime } from '../runtime/ClusterRuntime';
 import { createOperator, type OperatorContext, type StreamOperator } from '../runtime/operators';
@@ -107,7 +108,7 @@ export class OperatorChain {
     task.clock = t;
     const operatorState = this.mainOperator.snapshotState(checkpointId);
     const numKeys = backend ? backend.numKeys() : 0;
-    const operatorBytes = operatorState ? JSON.stringify(operatorState).length : 0;
+    const operatorBytes = operatorState ? jsonLength(operatorState) : 0;
     let stateBytes: number;
     let fullStateBytes: number;
     if (incremental) {

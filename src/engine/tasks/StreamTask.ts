@@ -27,6 +27,7 @@ import type { OperatorChain } from './OperatorChain';
 import type { KeyedStateSnapshot } from '../state/KeyedStateBackend';
 import type { IncrementalKeyedStateHandle } from '../state/rocksdb/types';
 import type { InternalTimerService, TimerSnapshot } from '../time/InternalTimerService';
+import { PausableRelativeClock } from '../time/PausableRelativeClock';
 
 /** A snapshot taken but not yet acknowledged (async upload, channel-state recording still running). */
 export interface PendingSnapshot {
@@ -91,7 +92,10 @@ export class StreamTask {
   /** Sources with a watermark strategy: highest record timestamp, last watermark sent, idleness. */
   maxTimestamp = -Infinity;
   lastEmittedWatermark = -Infinity;
+  /** Sources: when the last record was emitted, on `inputActivityClock` (idleness is measured on it). */
   lastRecordAt = 0;
+  /** Stands still while the task is backpressured (Flink's PausableRelativeClock). */
+  readonly inputActivityClock = new PausableRelativeClock();
   /** Sources: virtual time of the next record (one every processingTimeMs). */
   nextEmitAt = 0;
   idle = false;
@@ -135,6 +139,7 @@ export class StreamTask {
     this.currentWatermark = -Infinity;
     this.maxTimestamp = -Infinity;
     this.lastEmittedWatermark = -Infinity;
+    this.inputActivityClock.reset();
     this.lastRecordAt = now;
     this.nextEmitAt = now;
     this.idle = false;

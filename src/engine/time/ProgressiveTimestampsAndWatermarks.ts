@@ -3,7 +3,8 @@
  * SourceOperator: the source tracks the highest record timestamp; every `autoWatermarkIntervalMs` it
  * emits `maxTimestamp − bound − 1` (BoundedOutOfOrdernessWatermarks), and with `withIdleness(ms)` a
  * source that emitted no record for that long declares itself idle (WatermarkStatus.IDLE), which
- * takes its channels out of the downstream minimum until its next record.
+ * takes its channels out of the downstream minimum until its next record. Idleness is measured on
+ * the task's PausableRelativeClock, which stands still while the source is backpressured.
  */
 import type { ClusterRuntime } from '../runtime/ClusterRuntime';
 import type { StreamTask } from '../tasks/StreamTask';
@@ -26,7 +27,7 @@ export class ProgressiveTimestampsAndWatermarks {
   /** A source emitted a record with timestamp `ts` at `t`: it is active, its max timestamp may grow. */
   onRecord(task: StreamTask, ts: number | null, t: number): void {
     if (ts !== null && ts > task.maxTimestamp) task.maxTimestamp = ts;
-    task.lastRecordAt = t;
+    task.lastRecordAt = task.inputActivityClock.relativeTime(t);
     if (task.idle) this.setSourceIdle(task, false, t);
   }
 
@@ -43,7 +44,11 @@ export class ProgressiveTimestampsAndWatermarks {
       task.lastEmittedWatermark = wm;
       this.rt.recordWriter.broadcastWatermark(task, wm, false, t);
     }
-    if (strategy.idlenessMs !== null && !task.idle && loop.now - task.lastRecordAt >= strategy.idlenessMs) {
+    if (
+      strategy.idlenessMs !== null &&
+      !task.idle &&
+      task.inputActivityClock.relativeTime(loop.now) - task.lastRecordAt >= strategy.idlenessMs
+    ) {
       this.setSourceIdle(task, true, t);
     }
     loop.control.push(loop.now + strategy.autoWatermarkIntervalMs, {

@@ -45,5 +45,8 @@ export class ChandyLamportMarkerHandler implements CheckpointBarrierHandler {
     return t;
   }
 
-  abortCheckpoint(): void {}
+  /** An aborted checkpoint's late markers start no snapshot. */
+  abortCheckpoint(checkpointId: number): void {
+    if (checkpointId > this.lastCheckpointId) this.lastCheckpointId = checkpointId;
+  }
 }

@@ -22,6 +22,8 @@ import {
 
 export class UnalignedCheckpointBarrierHandler implements CheckpointBarrierHandler {
   lastCheckpointId = -1;
+  /** Flink's `lastCancelledOrCompletedCheckpointId`: barriers up to it are stale (see SingleCheckpointBarrierHandler). */
+  private lastCancelledOrCompletedCheckpointId = -1;
   /** Aligned phase of a checkpoint with an aligned-checkpoint timeout. */
   private aligning: { checkpointId: number; start: number; received: Set<Channel> } | null = null;
 
@@ -38,7 +40,7 @@ export class UnalignedCheckpointBarrierHandler implements CheckpointBarrierHandl
     const id = barrier.checkpointId;
     const host = this.host;
     host.traceBarrierReceived(this.task, channel, id, t);
-    if (id <= this.lastCheckpointId) return t;
+    if (id <= this.lastCheckpointId || id <= this.lastCancelledOrCompletedCheckpointId) return t;
     if (this.aligning === null || id > this.aligning.checkpointId) {
       if (this.aligning !== null) this.abortAlignment(id, t);
       this.aligning = { checkpointId: id, start: t, received: new Set() };
@@ -72,6 +74,7 @@ export class UnalignedCheckpointBarrierHandler implements CheckpointBarrierHandl
     this.unblock(t);
     this.aligning = null;
     this.lastCheckpointId = id;
+    this.lastCancelledOrCompletedCheckpointId = id;
     return host.triggerCheckpointOnBarrier(
       this.task,
       { checkpointId: id, alignmentMs, unaligned: false, recordChannelState: false, triggerChannel: null },
@@ -83,7 +86,7 @@ export class UnalignedCheckpointBarrierHandler implements CheckpointBarrierHandl
   processPriorityBarrier(channel: Channel, barrier: CheckpointBarrier, t: number): number {
     const id = barrier.checkpointId;
     this.host.traceBarrierReceived(this.task, channel, id, t);
-    if (id <= this.lastCheckpointId) return t;
+    if (id <= this.lastCheckpointId || id <= this.lastCancelledOrCompletedCheckpointId) return t;
     if (this.aligning !== null && this.aligning.checkpointId < id) this.abortAlignment(id, t);
     return this.switchToUnaligned(id, null, t);
   }
@@ -106,6 +109,7 @@ export class UnalignedCheckpointBarrierHandler implements CheckpointBarrierHandl
     this.unblock(t);
     this.aligning = null;
     this.lastCheckpointId = checkpointId;
+    this.lastCancelledOrCompletedCheckpointId = checkpointId;
     return this.host.triggerCheckpointOnBarrier(
       this.task,
       {
@@ -135,10 +139,16 @@ export class UnalignedCheckpointBarrierHandler implements CheckpointBarrierHandl
       if (c.blocked) this.host.setChannelBlocked(this.task, c, false, a.checkpointId, t);
   }
 
+  /** The checkpoint was aborted: end its alignment and ignore its late barriers. */
   abortCheckpoint(checkpointId: number, t: number): void {
     if (this.aligning?.checkpointId === checkpointId) {
       this.unblock(t);
       this.aligning = null;
     }
+    if (checkpointId > this.lastCheckpointId)
+      this.lastCancelledOrCompletedCheckpointId = Math.max(
+        this.lastCancelledOrCompletedCheckpointId,
+        checkpointId,
+      );
   }
 }

@@ -4,7 +4,7 @@
  * what savepoints use, and restorable into the heap backend and back. TTL `cleanupFullSnapshot`
  * leaves expired values out of the snapshot (not out of the state).
  */
-import type { Key } from '../../keygroups/hashCode';
+import { serializeKey, type Key } from '../../keygroups/hashCode';
 import type { KeyGroupRange } from '../../keygroups/KeyGroupRange';
 import type { KeyedStateSnapshot, KeyGroupSnapshot } from '../KeyedStateBackend';
 import { unexpiredOrNull } from '../ttl/TtlValue';
@@ -60,7 +60,7 @@ export function fullSnapshot(
     }
     const value = JSON.parse(e.value as string) as unknown;
     if (state.meta.type === 'map') {
-      const keyJson = JSON.stringify(e.key);
+      const keyJson = serializeKey(e.key);
       if (keyJson !== lastMapKeyJson) {
         state.entries.push([e.key, []]);
         lastMapKeyJson = keyJson;

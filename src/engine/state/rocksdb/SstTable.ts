@@ -3,6 +3,7 @@
  * key group, state, key, then the row cell before its user keys; list appends as merge operands;
  * a lazily built index per file (RocksDB's index block) so a point lookup does not scan.
  */
+import { serializeKey } from '../../keygroups/hashCode';
 import { compareKeys } from '../StateStorage';
 import { sstEntryBytes, type SstEntry, type SstFile } from './types';
 
@@ -56,7 +57,7 @@ function stateJson(state: string): string {
 }
 
 export function fullKeyOf(e: SstEntry): string {
-  const row = rowKeyOf(e.kg, stateJson(e.state), JSON.stringify(e.key));
+  const row = rowKeyOf(e.kg, stateJson(e.state), serializeKey(e.key));
   return e.uk === undefined ? row : userKeyOf(row, JSON.stringify(e.uk));
 }
 

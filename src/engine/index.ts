@@ -5,6 +5,21 @@ export * from './api/functions';
 export type * from './api/JobGraph';
 export { CHECKPOINTING_MODES } from './api/JobGraph';
 export * from './state/StateDescriptor';
+export { Types } from './api/typeinfo/Types';
+export {
+  TypeInformation,
+  BasicTypeInfo,
+  GenericTypeInfo,
+  ListTypeInfo,
+  MapTypeInfo,
+  PojoTypeInfo,
+  RowTypeInfo,
+  TupleTypeInfo,
+  StateMigrationException,
+  typeFromJson,
+  type TypeInfoJson,
+  type SchemaCompatibility,
+} from './api/typeinfo/TypeInformation';
 export type * from './state/State';
 export type * from './state/KeyedStateBackend';
 export { HeapKeyedStateBackend } from './state/HeapKeyedStateBackend';

@@ -9,9 +9,11 @@ import type {
   CheckResult,
   FrameUpdate,
   LessonCheckSpec,
+  ImportResult,
   LessonVerdict,
   LoadOptions,
 } from '../worker/protocol';
+import { editSnapshotText, type SnapshotEdit } from './editSnapshot';
 import type { LessonDefinition, Step } from './format';
 import { lessonLoadOptions, stepCheckSpec, type LessonDriver } from './runner';
 
@@ -146,6 +148,21 @@ export class HeadlessLessonDriver implements LessonDriver {
     const result = await this.host.importSnapshot(exported.text);
     if (!result.ok) throw new Error(result.errors.map((e) => `${e.path}: ${e.message}`).join('; '));
     await this.check();
+  }
+
+  async importEdited(
+    from: 'latest-checkpoint' | 'latest-savepoint',
+    edit: SnapshotEdit,
+  ): Promise<ImportResult> {
+    const listing = await this.host.listCheckpoints();
+    const kind = from === 'latest-savepoint' ? 'savepoint' : 'checkpoint';
+    const target = listing.stored.filter((s) => s.kind === kind).at(-1);
+    if (!target) throw new Error(`no retained ${kind} to edit`);
+    const exported = await this.host.exportSnapshot(target.checkpointId);
+    if (!exported.ok) throw new Error(exported.error);
+    const result = await this.host.importSnapshot(editSnapshotText(exported.text, edit));
+    await this.check();
+    return result;
   }
 }
 

@@ -856,6 +856,13 @@ export class EngineHost implements EngineWorkerApi {
    * (as `flink run -s`), and makes it the job's restore point in IndexedDB. An invalid file changes nothing.
    */
   async importSnapshot(text: string): Promise<ImportResult> {
+    const result = await this.restoreFromSnapshot(text);
+    // A refused import is what a lesson's type-check step reads (`import-refused`).
+    if (!result.ok) this.lessonChecks.importRefused(result.errors);
+    return result;
+  }
+
+  private async restoreFromSnapshot(text: string): Promise<ImportResult> {
     const cluster = this.requireCluster();
     const options = this.options as LoadOptions;
     const storage = await this.openStorage();

@@ -135,6 +135,8 @@ export class LessonCheckEvaluator {
   private cached: Array<Extract<Node, { kind: 'cached' }>> = [];
   private answered = false;
   private imported = false;
+  /** The errors of every import refused since the step began, as `path: message` lines. */
+  private refusedImports: string[][] = [];
   /** Checkpoints up to this id were triggered before the step began (0 after a new engine instance). */
   private checkpointBase = 0;
   private savepointIds = new Set<number>();
@@ -176,6 +178,7 @@ export class LessonCheckEvaluator {
     this.backlog = [];
     this.answered = spec.answered;
     this.imported = carry?.imported ?? false;
+    this.refusedImports = [];
     this.checkpointBase = carry
       ? carry.checkpointBase
       : (this.engine.cluster()?.coordinator.history.at(-1)?.id ?? 0);
@@ -250,6 +253,12 @@ export class LessonCheckEvaluator {
   private count(e: TraceEvent): void {
     const slots = this.byType.get(e.type);
     if (slots) for (const i of slots) if (matches(e, this.counters[i].where)) this.counts[i]++;
+  }
+
+  /** An import was refused (nothing was restored, the engine untouched): what `import-refused` reads. */
+  importRefused(errors: ReadonlyArray<{ path: string; message: string }>): void {
+    this.refusedImports.push(errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)));
+    this.settle();
   }
 
   /**
@@ -471,6 +480,15 @@ export class LessonCheckEvaluator {
       }
       case 'imported':
         return this.imported ? pass : fail('no snapshot was restored in this step');
+      case 'import-refused': {
+        if (this.refusedImports.length === 0) return fail('no import was refused in this step');
+        const want = check.contains ?? [];
+        return this.refusedImports.some((lines) => want.every((w) => lines.some((l) => l.includes(w))))
+          ? pass
+          : fail(
+              `no refused import said ${JSON.stringify(want)} (they said ${JSON.stringify(this.refusedImports)})`,
+            );
+      }
       case 'recovered': {
         const r = this.engine.recovery();
         if (!r) return fail('the job has not been (re)started');

@@ -308,7 +308,7 @@ export class Session {
       this.notice = result.load.recovery.reason;
       this.applyFrame(await this.api.frame(0));
       await this.refresh();
-    }
+    } else this.applyFrame(await this.api.frame(0)); // the lesson verdict on the refusal comes with it
     return result;
   }
 

@@ -39,6 +39,8 @@ import {
 } from './StateDescriptor';
 import { compareKeys, noKey, type StateHost } from './StateStorage';
 import { TtlIncrementalCleanup } from './ttl/TtlIncrementalCleanup';
+import type { TypeInformation } from '../api/typeinfo/TypeInformation';
+import { recordedType, resolveRegistration, type ValueTypes } from './StateSerializerCompatibility';
 import {
   TtlAggregatingState,
   TtlListState,
@@ -177,10 +179,29 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       table = this.newTable(name, descriptor.type, ttlConfig !== null);
       this.tables.set(name, table);
     }
+    if (!table.registered) this.adoptType(table, descriptor.getValueType());
     table.registered = true;
     table.handle =
       ttlConfig !== null ? this.createTtlHandle(descriptor, table) : this.createHandle(descriptor, table);
     return table.handle as S;
+  }
+
+  /** The descriptor's type replaces the restored one: checked, values migrated if needed. */
+  private adoptType(table: StateTable, newType: TypeInformation): void {
+    const migrate = resolveRegistration('heap', table.name, table.type, table.ttl, newType, table.valueType);
+    if (migrate !== null) {
+      for (const m of table.groups) {
+        if (m === undefined) continue;
+        for (const [key, stored] of m) {
+          if (table.type === 'list') m.set(key, (stored as unknown[]).map(migrate));
+          else if (table.type === 'map') {
+            const mm = stored as Map<unknown, unknown>;
+            for (const [uk, uv] of mm) mm.set(uk, migrate(uv));
+          } else m.set(key, migrate(stored));
+        }
+      }
+    }
+    table.valueType = newType;
   }
 
   private newTable(name: string, type: StateType, ttl: boolean): StateTable {
@@ -193,6 +214,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       ttlSettings: null,
       registered: false,
       cleanup: null,
+      valueType: null,
     };
   }
 
@@ -293,10 +315,18 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       }
       if (states !== null) keyGroups.push({ keyGroup: i + this.keyGroupRange.startKeyGroup, states });
     }
+    // The types of the states the snapshot holds values of (what a restore must read them with).
+    const valueTypes: ValueTypes = {};
+    const present = new Set(keyGroups.flatMap((g) => Object.keys(g.states)));
+    for (const name of names) {
+      const t = (this.tables.get(name) as StateTable).valueType;
+      if (t !== null && present.has(name)) valueTypes[name] = t.toJson();
+    }
     return {
       maxParallelism: this.maxParallelism,
       keyGroupRange: { start: this.keyGroupRange.startKeyGroup, end: this.keyGroupRange.endKeyGroup },
       keyGroups,
+      valueTypes,
     };
   }
 
@@ -340,6 +370,13 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       table.groups.fill(undefined);
       if (table.cleanup !== null) table.cleanup.reset();
     }
+    // The recorded types (Flink's serializer snapshots), for the check when a descriptor registers.
+    const restoredTypes = new Map<string, TypeInformation>();
+    for (const s of snapshots)
+      for (const name of Object.keys(s.valueTypes ?? {})) {
+        const t = recordedType(s.valueTypes, name);
+        if (t !== null && !restoredTypes.has(name)) restoredTypes.set(name, t);
+      }
     const start = this.keyGroupRange.startKeyGroup;
     for (const s of snapshots) {
       for (const kgs of s.keyGroups) {
@@ -350,11 +387,13 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
           let table = this.tables.get(name);
           if (table === undefined) {
             table = this.newTable(name, type, restoredTtl.get(name) === true);
+            table.valueType = restoredTypes.get(name) ?? null;
             this.tables.set(name, table);
           } else if (table.type !== type) {
             throw new Error(`State "${name}" is ${table.type} state but the snapshot holds ${type} state.`);
           } else if (!table.registered) {
             table.ttl = restoredTtl.get(name) === true;
+            table.valueType = restoredTypes.get(name) ?? null;
           }
           let m = table.groups[i];
           if (m === undefined) {
@@ -364,6 +403,14 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
           for (const [key, value] of entries) m.set(key, restoredValue(type, value));
         }
       }
+    }
+    // Already registered (a restore into a running backend): the descriptor's type must read them.
+    for (const table of this.tables.values()) {
+      const restored = restoredTypes.get(table.name);
+      if (!table.registered || restored === undefined || table.valueType === null) continue;
+      const current = table.valueType;
+      table.valueType = restored;
+      this.adoptType(table, current);
     }
   }
 

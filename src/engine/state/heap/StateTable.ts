@@ -10,6 +10,7 @@ import type { StateType } from '../StateDescriptor';
 import { compareKeys, copyValue } from '../StateStorage';
 import type { TtlIncrementalCleanup } from '../ttl/TtlIncrementalCleanup';
 import type { TtlSettings } from '../ttl/TtlValue';
+import type { TypeInformation } from '../../api/typeinfo/TypeInformation';
 
 /** Shared between the backend and its state handles: the current key and where its state lives. */
 export interface KeyContext {
@@ -32,6 +33,8 @@ export interface StateTable {
   /** A descriptor requested this state (restore alone does not register it). */
   registered: boolean;
   cleanup: TtlIncrementalCleanup | null;
+  /** The type of the values (the descriptor's; a restored one until registered; null: not recorded). */
+  valueType: TypeInformation | null;
 }
 
 export function compareEntries(a: [Key, unknown], b: [Key, unknown]): number {

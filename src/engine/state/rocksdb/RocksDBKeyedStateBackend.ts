@@ -53,7 +53,18 @@ import {
   TtlValueState,
 } from '../ttl/TtlStates';
 import { checkReRegistration, ttlIncompatibility, ttlSettings, unwrapTtl } from '../ttl/TtlValue';
-import { DEFAULT_ROCKSDB_COSTS, Lsm, type CompactionTtl, type LsmStats, type RocksDBCostModel } from './Lsm';
+import {
+  DEFAULT_ROCKSDB_COSTS,
+  Lsm,
+  rowKeyOf,
+  serialize,
+  type CompactionTtl,
+  type LsmStats,
+  type RocksDBCostModel,
+  type RowCoords,
+} from './Lsm';
+import type { TypeInformation } from '../../api/typeinfo/TypeInformation';
+import { recordedType, resolveRegistration, type ValueTypes } from '../StateSerializerCompatibility';
 import { collectFull, collectResolved, restoredStateInfo } from './RocksDBRestoreOperation';
 import {
   RocksListStorage,
@@ -212,9 +223,40 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
       meta = this.newMeta(name, descriptor.type, ttlConfig !== null);
       this.states.set(name, meta);
     }
+    if (!meta.registered) this.adoptType(meta, descriptor.getValueType());
     meta.registered = true;
     meta.handle = this.createHandle(descriptor, meta);
     return meta.handle as S;
+  }
+
+  /**
+   * The descriptor's type replaces the restored one: checked, and if it is compatible only after
+   * migration every value of the state is read with the old type and written with the new one
+   * (Flink's RocksDBKeyedStateBackend.migrateStateValues).
+   */
+  private adoptType(meta: StateMeta, newType: TypeInformation): void {
+    const migrate = resolveRegistration('rocksdb', meta.name, meta.type, meta.ttl, newType, meta.valueType);
+    if (migrate !== null) {
+      const entries = this.visible().filter((e) => e.state === meta.name && e.value !== undefined);
+      this.lsm.silently(() => {
+        for (const e of entries) {
+          const keyJson = serializeKey(e.key);
+          const c: RowCoords = {
+            kg: e.kg,
+            state: meta.name,
+            key: e.key,
+            keyJson,
+            rowKey: rowKeyOf(e.kg, meta.nameJson, keyJson),
+          };
+          const value = JSON.parse(e.value as string) as unknown;
+          if (meta.type === 'map' && e.uk !== undefined)
+            this.lsm.writeUser(c, e.uk, JSON.stringify(e.uk), serialize(migrate(value)));
+          else if (meta.type === 'list') this.lsm.writeCell(c, serialize((value as unknown[]).map(migrate)));
+          else this.lsm.writeCell(c, serialize(migrate(value)));
+        }
+      });
+    }
+    meta.valueType = newType;
   }
 
   private newMeta(name: string, type: StateType, ttl: boolean): StateMeta {
@@ -227,6 +269,7 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
       compactFilter: false,
       registered: false,
       handle: null,
+      valueType: null,
     };
   }
 
@@ -339,13 +382,27 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
   // ---- snapshots
 
   snapshot(): KeyedStateSnapshot {
-    return fullSnapshot(
+    const snap = fullSnapshot(
       this.visible(),
       (name) => this.metaFor(name),
       this.maxParallelism,
       this.keyGroupRange,
       this.now(),
     );
+    return {
+      ...snap,
+      valueTypes: this.valueTypes(new Set(snap.keyGroups.flatMap((g) => Object.keys(g.states)))),
+    };
+  }
+
+  /** The recorded type of every state that has one (of those in `only`, if given), by name. */
+  private valueTypes(only?: ReadonlySet<string>): ValueTypes {
+    const out: ValueTypes = {};
+    for (const name of Array.from(this.states.keys()).sort()) {
+      const t = (this.states.get(name) as StateMeta).valueType;
+      if (t !== null && (only === undefined || only.has(name))) out[name] = t.toJson();
+    }
+    return out;
   }
 
   private metaFor(name: string): StateMeta {
@@ -392,6 +449,7 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
       newFiles: all.filter((f) => !previouslyUploaded.has(f.id)),
       stateTypes,
       ttlStates,
+      valueTypes: this.valueTypes(),
     };
   }
 
@@ -430,13 +488,26 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
       if (meta.registered && meta.ttl !== info.ttl) throw ttlIncompatibility(name, info.ttl);
     }
 
+    const restoredTypes = new Map<string, TypeInformation>();
+    for (const h of handles)
+      for (const name of Object.keys(h.valueTypes ?? {})) {
+        const t = recordedType(h.valueTypes, name);
+        if (t !== null && !restoredTypes.has(name)) restoredTypes.set(name, t);
+      }
+
     this.lsm.clear();
     this.confirmed = new Set();
     this.pendingUploads.clear();
     for (const [name, info] of stateInfo) {
       const meta = this.states.get(name);
-      if (meta === undefined) this.states.set(name, this.newMeta(name, info.type, info.ttl));
-      else if (!meta.registered) meta.ttl = info.ttl;
+      if (meta === undefined) {
+        const fresh = this.newMeta(name, info.type, info.ttl);
+        fresh.valueType = restoredTypes.get(name) ?? null;
+        this.states.set(name, fresh);
+      } else if (!meta.registered) {
+        meta.ttl = info.ttl;
+        meta.valueType = restoredTypes.get(name) ?? null;
+      }
     }
 
     const range = this.keyGroupRange;

@@ -10,6 +10,7 @@ import type { StateType } from '../StateDescriptor';
 import { noKey, type ListStorage, type MapStorage, type UserKey, type ValueStorage } from '../StateStorage';
 import type { TtlSettings } from '../ttl/TtlValue';
 import { rowKeyOf, serialize, type Lsm, type RowCoords } from './Lsm';
+import type { TypeInformation } from '../../api/typeinfo/TypeInformation';
 
 export interface KeyContext {
   key: Key | null;
@@ -28,6 +29,8 @@ export interface StateMeta {
   compactFilter: boolean;
   registered: boolean;
   handle: State | null;
+  /** The type of the values (the descriptor's; a restored one until registered; null: not recorded). */
+  valueType: TypeInformation | null;
 }
 
 export abstract class RocksStorage {

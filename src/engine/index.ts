@@ -35,7 +35,18 @@ export * from './connectors/sinks';
 export * from './checkpointing/CheckpointStorage';
 export type * from './checkpointing/CompletedCheckpoint';
 export { RestartStrategies } from './failover/RestartStrategies';
-export { MiniCluster, type MiniClusterOptions, type FailureRecord } from './runtime/MiniCluster';
+export {
+  MiniCluster,
+  type MiniClusterOptions,
+  type FailureRecord,
+  type TaskManagerInfo,
+} from './runtime/MiniCluster';
+export {
+  DEFAULT_SLOT_REQUEST_TIMEOUT_MS,
+  DEFAULT_TASK_MANAGER_RESTART_DELAY_MS,
+  type ClusterOptions,
+} from './scheduler/ResourceManager';
+export { parseTaskManagerId, taskManagerId } from './scheduler/TaskManager';
 export {
   Simulation,
   type SimulationOptions,

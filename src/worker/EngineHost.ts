@@ -26,6 +26,7 @@ import {
   fromSnapshotJson,
   snapshotToText,
   stateBackendByName,
+  type ClusterOptions,
   type CompletedCheckpoint,
   type JobGraph,
   type Key,
@@ -174,6 +175,8 @@ export class EngineHost implements EngineWorkerApi {
   private cluster: Cluster | null = null;
   private job: JobGraph | null = null;
   private options: LoadOptions | null = null;
+  /** The cluster of the job being loaded (every engine instance of it starts with this one). */
+  private clusterOptions: ClusterOptions | undefined = undefined;
   private record: JobRecord | null = null;
   private info: LoadInfo | null = null;
   private playing = false;
@@ -305,6 +308,18 @@ export class EngineHost implements EngineWorkerApi {
       restartStrategy: job.restartStrategy,
       parallelism: Object.fromEntries(job.vertices.map((v) => [v.uid, v.parallelism])),
       unbounded: job.vertices.some((v) => v.spec.kind === 'source' && !v.spec.bounded),
+      ...this.clusterConfig(),
+    };
+  }
+
+  /** The cluster of the current engine instance as configured at load (not after kills or additions). */
+  private clusterConfig(): Pick<ResolvedConfig, 'taskManagers' | 'slotsPerTaskManager' | 'slotsNeeded'> {
+    const cluster = this.cluster;
+    const tms = cluster?.taskManagerInfo() ?? [];
+    return {
+      taskManagers: this.clusterOptions?.taskManagers ?? Math.max(1, tms.length),
+      slotsPerTaskManager: this.clusterOptions?.slotsPerTaskManager ?? tms[0]?.slots.length ?? 1,
+      slotsNeeded: cluster?.slotsNeeded ?? 1,
     };
   }
 
@@ -331,6 +346,11 @@ export class EngineHost implements EngineWorkerApi {
     this.speed = options.speed ?? this.speed;
     storage.pauseBetweenTransactionsMs = options.pauseBetweenTransactionsMs ?? 0;
     const job = this.buildJob(options);
+    this.clusterOptions = {
+      taskManagers: options.taskManagers,
+      slotsPerTaskManager: options.slotsPerTaskManager,
+      taskManagerRestartDelayMs: options.taskManagerRestartDelayMs,
+    };
     const backend = backendOf(job);
     const durable = job.stateBackend.checkpointStorage !== 'jobmanager';
     const previous = recover ?? (await storage.getJob(job.name));
@@ -433,6 +453,7 @@ export class EngineHost implements EngineWorkerApi {
       startTime,
       incarnation,
       restoreFrom,
+      cluster: this.clusterOptions,
     });
   }
 
@@ -541,6 +562,12 @@ export class EngineHost implements EngineWorkerApi {
     switch (action.type) {
       case 'fail-task':
         cluster.scheduleTaskFailure(action.taskId, cluster.now, INJECTED_FAILURE_REASON);
+        return null;
+      case 'kill-taskmanager':
+        cluster.killTaskManager(action.taskManager);
+        return null;
+      case 'add-taskmanager':
+        cluster.scheduleAddTaskManager(cluster.now);
         return null;
       case 'poison':
         cluster.injectPoisonRecord(action.sourceUid, action.partition);
@@ -690,6 +717,15 @@ export class EngineHost implements EngineWorkerApi {
       eventCounts: this.counts,
       droppedEvents: this.dropped,
       taskStatuses: cluster ? cluster.tasks.map((t) => t.status) : [],
+      placement: cluster ? cluster.tasks.map((t) => placementOf(cluster, t.id)) : [],
+      taskManagers: cluster
+        ? cluster.taskManagerInfo().map((tm) => ({
+            id: tm.id,
+            index: tm.index,
+            status: tm.status,
+            slots: tm.slots.length,
+          }))
+        : [],
       inFlight: cluster ? this.inFlight(cluster) : new Float64Array(0),
       checkpoints: cluster
         ? {
@@ -780,6 +816,17 @@ export class EngineHost implements EngineWorkerApi {
     this.act({ type: 'fail-task', taskId });
     if (cluster.tasks.find((t) => t.id === taskId)?.status === 'RUNNING')
       this.restoreTracker.pending(taskId, cluster.now);
+  }
+
+  async killTaskManager(id: string): Promise<void> {
+    const cluster = this.requireCluster();
+    if (!cluster.taskManagerInfo().some((tm) => tm.id === id)) throw new Error(`no TaskManager '${id}'`);
+    this.act({ type: 'kill-taskmanager', taskManager: id });
+  }
+
+  async addTaskManager(): Promise<void> {
+    this.requireCluster();
+    this.act({ type: 'add-taskmanager' });
   }
 
   async injectPoisonRecord(sourceUid?: string, partition = 0): Promise<void> {
@@ -1321,4 +1368,9 @@ export class EngineHost implements EngineWorkerApi {
     run.cancelled = true;
     return true;
   }
+}
+
+function placementOf(cluster: Cluster, taskId: string): [number, number] | null {
+  const p = cluster.placement(taskId);
+  return p ? [Number(p.taskManager.slice('taskmanager-'.length)), p.slot] : null;
 }

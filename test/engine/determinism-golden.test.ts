@@ -245,8 +245,11 @@ function run(c: GoldenCase, runMode: RunMode): Golden {
   const cluster = sim.cluster;
   const tables = [...sim.external.tables].map(([uid, t]) => [uid, t]);
   const m = cluster.metrics;
+  // The placement fields came after the fixture (TaskManagers and slots, issue 12 §3); with the default
+  // cluster they change nothing else, which is what this test checks.
+  const { taskManagers: _tms, slotsNeeded: _slots, vertices: _vertices, ...result } = sim.result();
   const outcome = {
-    result: sim.result(),
+    result,
     checkpoints: sim.checkpoints,
     tables,
     metrics: {

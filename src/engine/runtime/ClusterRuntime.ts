@@ -14,6 +14,7 @@ import type { RecordWriter } from '../network/RecordWriter';
 import type { DefaultScheduler } from '../scheduler/DefaultScheduler';
 import type { ExecutionGraph } from '../scheduler/ExecutionGraph';
 import type { EndOfInput } from '../tasks/EndOfInput';
+import type { SlotPool } from '../scheduler/SlotPool';
 import type { StreamInputProcessor } from '../tasks/StreamInputProcessor';
 import type { InternalTimeServiceManager } from '../time/InternalTimeServiceManager';
 import type { ProgressiveTimestampsAndWatermarks } from '../time/ProgressiveTimestampsAndWatermarks';
@@ -31,6 +32,8 @@ export interface ClusterRuntime {
   readonly network: CreditBasedFlowControl;
   readonly recordWriter: RecordWriter;
   readonly scheduler: DefaultScheduler;
+  /** TaskManagers and slots (its `resourceManager`), which group sits where, waiting slot requests. */
+  readonly slotPool: SlotPool;
   readonly inputProcessor: StreamInputProcessor;
   readonly endOfInput: EndOfInput;
   readonly subtaskCheckpoints: SubtaskCheckpointCoordinator;

@@ -31,6 +31,9 @@ export type ControlEvent =
   | { kind: 'notify'; task: StreamTask; attempt: number; checkpointId: number }
   | { kind: 'fail-task'; taskId: string; reason: string }
   | { kind: 'restart'; tasks: StreamTask[]; token: number }
+  | { kind: 'taskmanager-lost'; taskManager: number; reason: string }
+  | { kind: 'taskmanager-start'; taskManager: number | null }
+  | { kind: 'slot-request-timeout'; request: number }
   | { kind: 'stw-snapshot'; checkpointId: number }
   | { kind: 'watermark-tick'; task: StreamTask; attempt: number }
   | { kind: 'processing-timer'; task: StreamTask; attempt: number }

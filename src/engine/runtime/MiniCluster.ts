@@ -49,6 +49,14 @@ import { RecordWriter } from '../network/RecordWriter';
 import { DefaultScheduler } from '../scheduler/DefaultScheduler';
 import { buildExecutionGraph } from '../scheduler/ExecutionGraph';
 import { EndOfInput } from '../tasks/EndOfInput';
+import { buildSlotSharingGroups } from '../scheduler/LocalInputPreferredSlotSharingStrategy';
+import {
+  ResourceManager,
+  resolveClusterConfiguration,
+  type ClusterOptions,
+} from '../scheduler/ResourceManager';
+import { SlotPool } from '../scheduler/SlotPool';
+import { parseTaskManagerId, taskManagerId } from '../scheduler/TaskManager';
 import { StreamInputProcessor } from '../tasks/StreamInputProcessor';
 import type { StreamTask } from '../tasks/StreamTask';
 import { InternalTimeServiceManager } from '../time/InternalTimeServiceManager';
@@ -89,6 +97,20 @@ export interface MiniClusterOptions {
   restoreFrom?: CompletedCheckpoint;
   /** Skip state of operators the job no longer has (Flink's --allowNonRestoredState). */
   allowNonRestoredState?: boolean;
+  /**
+   * TaskManagers and slots (default: one TaskManager with as many slots as the job needs, as Flink's
+   * local MiniCluster), the restart delay of a lost TaskManager and `slot.request.timeout`.
+   */
+  cluster?: ClusterOptions;
+}
+
+/** A TaskManager as the CLI's --json and the app show it. */
+export interface TaskManagerInfo {
+  id: string;
+  index: number;
+  status: 'RUNNING' | 'LOST';
+  /** What each slot holds: the ids of the subtasks in it (empty: free). */
+  slots: string[][];
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -133,6 +155,11 @@ export class MiniCluster implements CoordinatorHost {
     validateCheckpointConfig(job);
     adoptRestoredMaxParallelism(job, options.restoreFrom ?? this.checkpointStorage.latest(job.name));
     const graph = buildExecutionGraph(job, random);
+    const groups = buildSlotSharingGroups(graph.tasks);
+    for (const g of groups) for (const t of g.tasks) t.slotSharingGroup = g;
+    const resourceManager = new ResourceManager(
+      resolveClusterConfiguration(options.cluster ?? {}, groups.length),
+    );
     this.tasks = graph.tasks;
     this.channels = graph.channels;
     this.taskById = graph.taskById;
@@ -149,6 +176,7 @@ export class MiniCluster implements CoordinatorHost {
     rt.network = new CreditBasedFlowControl(rt);
     rt.recordWriter = new RecordWriter(rt);
     rt.scheduler = new DefaultScheduler(rt, random);
+    rt.slotPool = new SlotPool(resourceManager, groups);
     rt.inputProcessor = new StreamInputProcessor(rt);
     rt.endOfInput = new EndOfInput(rt);
     rt.subtaskCheckpoints = new SubtaskCheckpointCoordinator(rt);
@@ -171,9 +199,9 @@ export class MiniCluster implements CoordinatorHost {
     const restoreFrom = this.coordinator.latestCompleted;
     scheduler.restoreBase = restoreFrom?.checkpointId ?? 0;
     if (restoreFrom) validateRestore(job, restoreFrom, options.allowNonRestoredState ?? false);
-    for (const task of this.tasks) scheduler.deployTask(task, restoreFrom, false);
-    scheduler.flushRestoredOutput(this.tasks);
-    if (restoreFrom) this.coordinator.counts.restored++;
+    scheduler.allocateSlotsAndDeploy(this.tasks, false);
+    scheduler.announceSlotsFromNowOn = true;
+    // (Every task restored as finished: the job is FINISHED already.)
     if (this.jobStatus === 'RUNNING')
       this.loop.emit({ type: 'job-status', t: this.now, status: 'RUNNING', reason: null });
     this.coordinator.startScheduler(this.now);
@@ -323,6 +351,15 @@ export class MiniCluster implements CoordinatorHost {
       case 'restart':
         rt.scheduler.onRestartEvent(ev.tasks, ev.token);
         return;
+      case 'taskmanager-lost':
+        rt.scheduler.onTaskManagerLost(ev.taskManager, ev.reason);
+        return;
+      case 'taskmanager-start':
+        rt.scheduler.onTaskManagerStarted(ev.taskManager);
+        return;
+      case 'slot-request-timeout':
+        rt.scheduler.onSlotRequestTimeout(ev.request);
+        return;
       case 'stw-snapshot':
         rt.stopTheWorld.snapshot(ev.checkpointId);
         return;
@@ -423,6 +460,59 @@ export class MiniCluster implements CoordinatorHost {
   scheduleTaskFailure(taskId: string, time: number, reason = 'injected failure'): void {
     this.getTask(taskId);
     this.loop.control.push(time, { kind: 'fail-task', taskId, reason });
+  }
+
+  /**
+   * Kills TaskManager `id` (`taskmanager-<n>` or n) at virtual time `time`: every subtask in its slots
+   * fails at once; it comes back after `cluster.taskManagerRestartDelayMs`.
+   */
+  scheduleTaskManagerFailure(id: string | number, time: number): void {
+    // (Not checked against the TaskManagers there are now: one added later may be meant.)
+    const index = typeof id === 'number' ? id : parseTaskManagerId(id);
+    if (index === null || !(index >= 1)) throw new Error(`'${id}' is not a TaskManager id (taskmanager-<n>)`);
+    this.loop.control.push(time, {
+      kind: 'taskmanager-lost',
+      taskManager: index,
+      reason: `TaskManager with id ${taskManagerId(index)} is no longer reachable.`,
+    });
+  }
+
+  /** Kills TaskManager `id` now (the app's "kill TaskManager"). */
+  killTaskManager(id: string | number): void {
+    const index = typeof id === 'number' ? id : parseTaskManagerId(id);
+    if (index === null || !this.rt.slotPool.resourceManager.get(index))
+      throw new Error(
+        `unknown TaskManager '${id}' (known: ${this.taskManagerInfo()
+          .map((tm) => tm.id)
+          .join(', ')})`,
+      );
+    this.scheduleTaskManagerFailure(index, this.now);
+  }
+
+  /** A new TaskManager with `slotsPerTaskManager` slots registers at `time` (default: now). */
+  scheduleAddTaskManager(time = this.now): void {
+    this.loop.control.push(time, { kind: 'taskmanager-start', taskManager: null });
+  }
+
+  /** Slots the job needs: its highest vertex parallelism (one slot sharing group per slot). */
+  get slotsNeeded(): number {
+    return this.rt.slotPool.slotsNeeded;
+  }
+
+  /** The TaskManagers, their status and what runs in each slot. */
+  taskManagerInfo(): TaskManagerInfo[] {
+    return this.rt.slotPool.resourceManager.taskManagers.map((tm) => ({
+      id: tm.id,
+      index: tm.index,
+      status: tm.status,
+      slots:
+        tm.status === 'RUNNING' ? tm.slots.map((s) => (s.group ? s.group.tasks.map((t) => t.id) : [])) : [],
+    }));
+  }
+
+  /** Where a subtask runs now (null: no slot, e.g. SCHEDULED waiting for one). */
+  placement(taskId: string): { taskManager: string; slot: number } | null {
+    return this.rt.slotPool.placement(this.getTask(taskId));
   }
 
   /** Schedules an arbitrary action at virtual time `time`, in line with other control events. */

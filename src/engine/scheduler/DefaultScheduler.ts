@@ -8,6 +8,10 @@
  * Deploying a subtask creates a fresh operator chain (operator, keyed state backend, timers) and
  * restores it from the checkpoint: keyed state and timers by key-group range, operator state, source
  * offsets (rewind), pending sink transactions, channel state (replayed first).
+ *
+ * Subtasks run in TaskManager slots (`SlotPool`, `ResourceManager`): a set of subtasks is deployed
+ * once all of its slot sharing groups have slots, and waits SCHEDULED until then. Losing a
+ * TaskManager fails every subtask in its slots at once (one failover of their regions).
  */
 import type { CompletedCheckpoint } from '../checkpointing/CompletedCheckpoint';
 import { restoreChannelState } from '../checkpointing/SequentialChannelStateReader';
@@ -18,6 +22,7 @@ import type { Random } from '../runtime/Random';
 import { OperatorChain } from '../tasks/OperatorChain';
 import type { StreamTask } from '../tasks/StreamTask';
 import type { JobStatus, TaskStatus } from '../trace/TraceEvent';
+import type { TaskManager, TaskSlot } from './TaskManager';
 
 export interface FailureRecord {
   time: number;
@@ -131,22 +136,40 @@ export class DefaultScheduler {
 
   /** Fails a subtask now: its pipelined region is cancelled and restarted per the restart strategy. */
   failTask(task: StreamTask, reason: string, global = false): void {
-    if (task.status !== 'RUNNING' || this.jobStatus === 'FAILED' || this.jobStatus === 'FINISHED') return;
+    // A task waiting for a slot (SCHEDULED) is not running anywhere: nothing to fail.
+    if (task.status !== 'RUNNING') return;
+    this.failTasks([task], task.id, reason, global);
+  }
+
+  /**
+   * Fails subtasks at once (those of a lost TaskManager, or a slot request that timed out): one
+   * failover of the union of their regions, one failure for the restart strategy. `source` names
+   * what failed in the failure record (a task id, or `taskmanager-<n>`).
+   */
+  failTasks(tasks: readonly StreamTask[], source: string, reason: string, global = false): void {
+    const failed = tasks.filter((x) => x.status === 'RUNNING' || x.status === 'SCHEDULED');
+    if (failed.length === 0 || this.jobStatus === 'FAILED' || this.jobStatus === 'FINISHED') return;
+    const task = failed[0];
     const rt = this.rt;
     const loop = rt.loop;
     const t = loop.now;
-    task.status = 'FAILED';
-    loop.emit({ type: 'task-failed', t, task: task.id, reason });
-    loop.emitTaskStatus(task, 'FAILED');
+    for (const x of failed) {
+      x.status = 'FAILED';
+      loop.emit({ type: 'task-failed', t, task: x.id, reason });
+      loop.emitTaskStatus(x, 'FAILED');
+    }
+    const regions = new Set(failed.map((x) => x.region));
     const region = rt.graph.tasks.filter((x) =>
-      global ? x.status === 'RUNNING' || x.status === 'FINISHED' || x === task : x.region === task.region,
+      global
+        ? x.status === 'RUNNING' || x.status === 'SCHEDULED' || x.status === 'FINISHED' || failed.includes(x)
+        : regions.has(x.region),
     );
-    for (const x of region) this.cancelTask(x, x === task ? 'FAILED' : 'CANCELED');
+    for (const x of region) this.cancelTask(x, failed.includes(x) ? 'FAILED' : 'CANCELED');
     rt.coordinator.abortAll(`Task failure: ${task.id}: ${reason}`, t);
     const delay = this.restartStrategy.notifyFailure(t);
     const record: FailureRecord = {
       time: t,
-      task: task.id,
+      task: source,
       reason,
       restoredFrom: null,
       restartDelayMs: delay,
@@ -212,25 +235,156 @@ export class DefaultScheduler {
     this.restartsPending--;
     if (this.jobStatus === 'FAILED') return;
     const rt = this.rt;
-    const checkpoint = rt.coordinator.latestCompleted;
-    // Recovery figures: how far the sources rewind (records they will read a second time).
-    const readBefore = sourcePosition(region);
-    for (const task of region) this.deployTask(task, checkpoint, true);
-    rt.metrics.restarts++;
-    rt.metrics.recordsReplayed += Math.max(0, readBefore - sourcePosition(region));
-    this.flushRestoredOutput(region);
-    if (checkpoint) rt.coordinator.counts.restored++;
-    const last = this.failures[this.failures.length - 1];
-    if (last) last.restoredFrom = checkpoint?.checkpointId ?? null;
+    this.allocateSlotsAndDeploy(region, true);
+    // Flink: the job is RUNNING again even while its tasks wait SCHEDULED for slots.
     if (
       this.restartsPending === 0 &&
-      rt.graph.tasks.every((t) => t.status === 'RUNNING' || t.status === 'FINISHED')
+      rt.graph.tasks.every(
+        (t) => t.status === 'RUNNING' || t.status === 'SCHEDULED' || t.status === 'FINISHED',
+      )
     ) {
       this.jobStatus = 'RUNNING';
       rt.loop.emit({ type: 'job-status', t: rt.loop.now, status: 'RUNNING', reason: null });
       this.onTaskFinished(); // every task was restored as finished
     }
   }
+
+  // ------------------------------------------------------------------ slots and TaskManagers
+
+  /**
+   * Deploys `tasks` (restored from the latest checkpoint) once every slot sharing group among them has
+   * a slot; until then they wait SCHEDULED, and fail with NoResourceAvailableException after
+   * `slot.request.timeout`.
+   */
+  allocateSlotsAndDeploy(tasks: StreamTask[], isRestart: boolean): void {
+    const rt = this.rt;
+    const loop = rt.loop;
+    const taken = rt.slotPool.allocate(tasks);
+    if (taken) {
+      this.announceSlots(taken);
+      this.deploy(tasks, isRestart);
+      return;
+    }
+    for (const task of tasks) {
+      task.status = 'SCHEDULED';
+      loop.emitTaskStatus(task, 'SCHEDULED');
+    }
+    const request = rt.slotPool.addPending(tasks, isRestart, loop.now);
+    loop.control.push(loop.now + rt.slotPool.resourceManager.config.slotRequestTimeoutMs, {
+      kind: 'slot-request-timeout',
+      request: request.id,
+    });
+  }
+
+  /** Initial deployment happens in the MiniCluster's constructor: its placement is not a trace event. */
+  announceSlotsFromNowOn = false;
+
+  private announceSlots(taken: readonly TaskSlot[]): void {
+    if (!this.announceSlotsFromNowOn || taken.length === 0) return;
+    const slots = taken.flatMap((s) =>
+      (s.group?.tasks ?? []).map((t) => ({ task: t.id, taskManager: s.taskManager.id, slot: s.index })),
+    );
+    this.rt.loop.emit({ type: 'slots-allocated', t: this.rt.loop.now, slots });
+  }
+
+  private deploy(tasks: readonly StreamTask[], isRestart: boolean): void {
+    const rt = this.rt;
+    const checkpoint = rt.coordinator.latestCompleted;
+    // Recovery figures: how far the sources rewind (records they will read a second time).
+    const readBefore = sourcePosition(tasks);
+    for (const task of tasks) this.deployTask(task, checkpoint, isRestart);
+    if (isRestart) {
+      rt.metrics.restarts++;
+      rt.metrics.recordsReplayed += Math.max(0, readBefore - sourcePosition(tasks));
+    }
+    this.flushRestoredOutput(tasks);
+    if (checkpoint) rt.coordinator.counts.restored++;
+    if (isRestart) {
+      const last = this.failures[this.failures.length - 1];
+      if (last) last.restoredFrom = checkpoint?.checkpointId ?? null;
+    }
+  }
+
+  /** Waiting slot requests get slots, oldest first, as long as there are enough free ones. */
+  private fulfilPendingRequests(): void {
+    const pool = this.rt.slotPool;
+    for (const r of pool.pendingRequests()) {
+      const taken = pool.allocate(r.tasks);
+      if (!taken) break;
+      pool.remove(r);
+      this.announceSlots(taken);
+      this.deploy(r.tasks, r.isRestart);
+    }
+  }
+
+  onSlotRequestTimeout(requestId: number): void {
+    const pool = this.rt.slotPool;
+    const r = pool.live(requestId);
+    if (!r) return;
+    pool.remove(r);
+    const rm = pool.resourceManager;
+    const { needed, available } = pool.shortfall(r.tasks);
+    const reason =
+      `NoResourceAvailableException: Could not acquire the minimum required resources. ` +
+      `The job needs ${pool.slotsNeeded} slot(s); ${needed} more for ${r.tasks.length} task(s) waiting, ` +
+      `${available} free (${rm.totalSlots()} in the cluster: ${describeTaskManagers(rm.taskManagers)}); ` +
+      `waited slot.request.timeout = ${rm.config.slotRequestTimeoutMs} ms.`;
+    this.failTasks(r.tasks, r.tasks[0].id, reason);
+  }
+
+  /**
+   * A TaskManager is lost: its slots are gone and every subtask running in them fails at once. A
+   * process supervisor starts it again after the configured delay.
+   */
+  onTaskManagerLost(index: number, reason: string): void {
+    const rt = this.rt;
+    const loop = rt.loop;
+    const rm = rt.slotPool.resourceManager;
+    const tm = rm.get(index);
+    if (!tm || tm.status !== 'RUNNING') return;
+    const groups = rm.lose(tm);
+    const victims = rt.graph.tasks.filter(
+      (t) => t.status === 'RUNNING' && t.slotSharingGroup !== null && groups.includes(t.slotSharingGroup),
+    );
+    const delay = rm.config.taskManagerRestartDelayMs;
+    const restartAt = Number.isFinite(delay) ? loop.now + delay : null;
+    loop.emit({
+      type: 'taskmanager-lost',
+      t: loop.now,
+      taskManager: tm.id,
+      tasks: victims.map((t) => t.id),
+      restartAt,
+    });
+    if (victims.length > 0) this.failTasks(victims, tm.id, reason);
+    if (restartAt !== null) loop.control.push(restartAt, { kind: 'taskmanager-start', taskManager: index });
+  }
+
+  /** A TaskManager (re)registers (`index` null: a new one is added): waiting tasks may get its slots. */
+  onTaskManagerStarted(index: number | null): TaskManager | null {
+    const rm = this.rt.slotPool.resourceManager;
+    let tm: TaskManager;
+    if (index === null) tm = rm.addTaskManager();
+    else {
+      const existing = rm.get(index);
+      if (!existing || existing.status === 'RUNNING') return null;
+      rm.reregister(existing);
+      tm = existing;
+    }
+    this.rt.loop.emit({
+      type: 'taskmanager-registered',
+      t: this.rt.loop.now,
+      taskManager: tm.id,
+      slots: tm.slots.length,
+    });
+    if (this.jobStatus !== 'FAILED') this.fulfilPendingRequests();
+    return tm;
+  }
+}
+
+function describeTaskManagers(tms: readonly TaskManager[]): string {
+  return tms
+    .map((tm) => `${tm.id} ${tm.status === 'RUNNING' ? `${tm.slots.length} slot(s)` : 'lost'}`)
+    .join(', ');
 }
 
 /** Records read so far by the sources among `tasks` (sum of their offsets). */

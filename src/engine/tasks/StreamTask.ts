@@ -28,6 +28,7 @@ import type { KeyedStateSnapshot } from '../state/KeyedStateBackend';
 import type { IncrementalKeyedStateHandle } from '../state/rocksdb/types';
 import type { InternalTimerService, TimerSnapshot } from '../time/InternalTimerService';
 import { PausableRelativeClock } from '../time/PausableRelativeClock';
+import type { ExecutionSlotSharingGroup } from '../scheduler/TaskManager';
 
 /** A snapshot taken but not yet acknowledged (async upload, channel-state recording still running). */
 export interface PendingSnapshot {
@@ -77,6 +78,8 @@ export class StreamTask {
   backloggedChannels = 0;
   /** Index of the connected component of the subtask graph: Flink's pipelined region, the unit of failover. */
   region = 0;
+  /** The slot sharing group this subtask belongs to (its slot: `slotSharingGroup.slot`). */
+  slotSharingGroup: ExecutionSlotSharingGroup | null = null;
   /** Processing time of the record being processed (its outputs leave at this time). */
   clock = 0;
   /** When the work whose outputs are being emitted started (credit is checked as of then). */

@@ -88,6 +88,9 @@ export interface ConfigForm {
   restart: Record<RestartField, string>;
   /** Log sources keep reading after their last record (a Kafka topic); default bounded. */
   unbounded?: boolean;
+  /** TaskManagers and slots per TaskManager; empty: the default (one TaskManager, enough slots for the job). */
+  taskManagers: string;
+  slotsPerTaskManager: string;
 }
 
 /** What the form needs to know about an operator. */
@@ -189,6 +192,19 @@ export function formFromConfig(
     restartType: config?.restartStrategy.type ?? 'exponential-delay',
     restart: restartForm(config?.restartStrategy),
     unbounded: config?.unbounded ?? false,
+    ...clusterForm(config),
+  };
+}
+
+/** Sizes that the default would give are shown empty, so that a new parallelism still fits. */
+function clusterForm(
+  config: ResolvedConfig | undefined,
+): Pick<ConfigForm, 'taskManagers' | 'slotsPerTaskManager'> {
+  if (!config || config.taskManagers === undefined) return { taskManagers: '', slotsPerTaskManager: '' };
+  const fits = config.slotsPerTaskManager === Math.ceil(config.slotsNeeded / config.taskManagers);
+  return {
+    taskManagers: config.taskManagers === 1 && fits ? '' : String(config.taskManagers),
+    slotsPerTaskManager: fits ? '' : String(config.slotsPerTaskManager),
   };
 }
 
@@ -344,6 +360,12 @@ export function formToOptions(
       break;
   }
 
+  const cluster: Pick<LoadOptions, 'taskManagers' | 'slotsPerTaskManager'> = {};
+  for (const f of ['taskManagers', 'slotsPerTaskManager'] as const) {
+    const v = num(f, form[f] ?? '', { min: 1, max: 128, integer: true, optional: true });
+    if (v !== undefined) cluster[f] = v;
+  }
+
   if (Object.keys(errors).length) return { ok: false, errors };
   return {
     ok: true,
@@ -357,6 +379,7 @@ export function formToOptions(
       parallelism,
       restartStrategy,
       ...(form.unbounded ? { unbounded: true } : {}),
+      ...cluster,
     },
   };
 }

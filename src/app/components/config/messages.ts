@@ -55,6 +55,11 @@ export const t = defineMessages(
     unboundedHint:
       'Log sources keep reading after their last record, as a Kafka topic does: the job never finishes (sources go idle). Off: bounded (setBounded(OffsetsInitializer.latest())), the job ends FINISHED after a final checkpoint.',
     parallelism: 'Parallelism',
+    cluster: 'TaskManagers and slots',
+    taskManagers: 'TaskManagers',
+    slotsPerTaskManager: 'Slots per TaskManager',
+    clusterHint:
+      'Empty: one TaskManager with enough slots for the job (it needs its highest parallelism in slots; one slot holds one subtask of each operator). Fewer slots than needed: the job waits SCHEDULED until a TaskManager is added.',
     operator: 'Operator',
     subtasks: 'Subtasks',
     range: 'Allowed',
@@ -137,6 +142,11 @@ export const t = defineMessages(
     unboundedHint:
       '日志数据源读完最后一条记录后继续读取，就像 Kafka 主题一样：作业永不结束（数据源变为空闲）。关闭时为有界（setBounded(OffsetsInitializer.latest())），作业在最终检查点之后以 FINISHED 结束。',
     parallelism: '并行度',
+    cluster: 'TaskManager 与槽位',
+    taskManagers: 'TaskManager 数量',
+    slotsPerTaskManager: '每个 TaskManager 的槽位数',
+    clusterHint:
+      '留空：一个 TaskManager，槽位足够运行作业（作业需要的槽位数等于其最大并行度；一个槽位容纳每个算子的一个子任务）。槽位不足时，作业处于 SCHEDULED 状态等待，直到添加 TaskManager。',
     operator: '算子',
     subtasks: '子任务数',
     range: '允许范围',

@@ -16,7 +16,9 @@
  *   flushed and only SST files not uploaded before are sent; older ones are shared by reference
  *   (Flink's `RocksIncrementalSnapshotStrategy`; see `SharedStateRegistry`).
  */
+import type { TypeInformation } from '../../api/typeinfo/TypeInformation';
 import { serializeKey, type Key } from '../../keygroups/hashCode';
+import { recordedType, resolveRegistration, type ValueTypes } from '../StateSerializerCompatibility';
 import { KeyGroupRange } from '../../keygroups/KeyGroupRange';
 import {
   assignToKeyGroup,
@@ -63,8 +65,6 @@ import {
   type RocksDBCostModel,
   type RowCoords,
 } from './Lsm';
-import type { TypeInformation } from '../../api/typeinfo/TypeInformation';
-import { recordedType, resolveRegistration, type ValueTypes } from '../StateSerializerCompatibility';
 import { collectFull, collectResolved, restoredStateInfo } from './RocksDBRestoreOperation';
 import {
   RocksListStorage,

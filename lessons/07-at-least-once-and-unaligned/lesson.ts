@@ -15,10 +15,14 @@ export default defineLesson({
   slug: 'at-least-once-and-unaligned',
   scenario: 'visits',
   seed: 1,
-  // The visits log at 4.5 ms a record per partition (2,500 records: about 11 s, a dozen checkpoints).
-  // At-least-once duplicates need a record that a count subtask takes from a channel whose barrier
-  // has passed before the barrier of another channel arrives; at the scenario's 5 ms pace the
-  // barriers of checkpoint 1 reach count#1 with no such record between them, at 4.5 ms they do.
+  // The visits log at 4.5 ms a record per partition (2,500 records a partition: the run lasts about
+  // 12.5 s, a dozen checkpoints). At-least-once duplicates need a record that reaches a count subtask
+  // on a channel whose barrier has passed before the barrier on another channel arrives. The four
+  // barriers of a checkpoint leave the sources together and differ only by channel latency (2-5 ms),
+  // so a source must emit a record within those few ms after its barrier. At 5 ms no record lands in
+  // the gap between checkpoint 1's barriers at count#1 (seed 1's latencies); at 4.5 ms one does, and
+  // solutions.test.ts fails if that ever changes. (At 1 ms every checkpoint has such records, but the
+  // run lasts 2.5 s, too short to act on.)
   options: { processingTimeMs: { source: 4.5 } },
   steps: [
     {

@@ -3,6 +3,7 @@
  * lesson from the command line). Frames are played at a fixed real-time step, as the app's frame loop
  * does, so a solution that works here works in the app.
  */
+import { EngineError, renderEnglish } from '../engine/messages/Message';
 import type { EngineHost } from '../worker/EngineHost';
 import type { FrameUpdate, LoadOptions } from '../worker/protocol';
 import type { LessonDefinition } from './format';
@@ -115,10 +116,11 @@ export class HeadlessLessonDriver implements LessonDriver {
     const target = listing.stored.filter((s) => s.kind === kind).at(-1);
     if (!target) throw new Error(`no retained ${kind} to restore from`);
     const exported = await this.host.exportSnapshot(target.checkpointId);
-    if (!exported.ok) throw new Error(exported.error);
+    if (!exported.ok) throw new EngineError(exported.error);
     if (options) await this.load(options);
     const result = await this.host.importSnapshot(exported.text);
-    if (!result.ok) throw new Error(result.errors.map((e) => `${e.path}: ${e.message}`).join('; '));
+    if (!result.ok)
+      throw new Error(result.errors.map((e) => `${e.path}: ${renderEnglish(e.message)}`).join('; '));
     this.config = result.load.config;
     this.tracker.recovery = result.load.recovery;
     this.observe(await this.host.frame(0));

@@ -5,7 +5,7 @@
  * worker through it; the headless test drives an EngineHost in Node (headless.ts) — the same checks,
  * so the grader never disagrees with what the step says.
  */
-import type { TraceEvent } from '../engine/index';
+import { msg, renderEnglish, type Message, type TraceEvent } from '../engine/index';
 import type {
   CheckpointListing,
   FrameUpdate,
@@ -67,12 +67,12 @@ export interface CheckContext {
 
 export interface CheckResult {
   ok: boolean;
-  /** Why not, in words (for the test's failure message and the runner's debug line). */
-  why: string;
+  /** Why not (a message code: the page shows it in the learner's language, tests read `renderEnglish`). */
+  why: Message;
 }
 
-const pass: CheckResult = { ok: true, why: '' };
-const fail = (why: string): CheckResult => ({ ok: false, why });
+const pass: CheckResult = { ok: true, why: msg('text', { text: '' }) };
+const fail = (why: Message): CheckResult => ({ ok: false, why });
 
 function matches(event: TraceEvent, where: Record<string, unknown> | undefined): boolean {
   if (!where) return true;
@@ -91,17 +91,17 @@ export async function evaluateCheck(check: Check, ctx: CheckContext): Promise<Ch
       return pass;
     }
     case 'any': {
-      const whys: string[] = [];
+      const whys: Message[] = [];
       for (const c of check.of) {
         const r = await evaluateCheck(c, ctx);
         if (r.ok) return pass;
         whys.push(r.why);
       }
-      return fail(`none of: ${whys.join('; ')}`);
+      return fail(msg('check.none-of', { whys: whys.reduce((a, b) => msg('check.list', { first: a, rest: b })) }));
     }
     case 'not': {
       const r = await evaluateCheck(check.check, ctx);
-      return r.ok ? fail(`not expected: ${JSON.stringify(check.check)}`) : pass;
+      return r.ok ? fail(msg('check.not-expected', { check: JSON.stringify(check.check) })) : pass;
     }
     case 'event': {
       const need = check.atLeast ?? 1;
@@ -111,7 +111,9 @@ export async function evaluateCheck(check: Check, ctx: CheckContext): Promise<Ch
       return n >= need
         ? pass
         : fail(
-            `${n} '${check.type}' events${check.where ? ` with ${JSON.stringify(check.where)}` : ''} (need ${need})`,
+            check.where
+              ? msg('check.events-where', { n, type: check.type, where: JSON.stringify(check.where), need })
+              : msg('check.events', { n, type: check.type, need }),
           );
     }
     case 'state': {
@@ -119,19 +121,28 @@ export async function evaluateCheck(check: Check, ctx: CheckContext): Promise<Ch
       const row = page.rows.find((r) => r.key === check.key);
       const value = row ? row.value : null;
       if (row && check.subtask !== undefined && row.subtask !== check.subtask)
-        return fail(`${JSON.stringify(check.key)} lives in subtask ${row.subtask} (want ${check.subtask})`);
+        return fail(
+          msg('check.state-subtask', { key: JSON.stringify(check.key), subtask: row.subtask, want: check.subtask }),
+        );
       return JSON.stringify(value) === JSON.stringify(check.equals)
         ? pass
         : fail(
-            `${check.operator}.${check.state}[${JSON.stringify(check.key)}] is ${JSON.stringify(value)} (want ${JSON.stringify(check.equals)})`,
+            msg('check.state-value', {
+              operator: check.operator,
+              state: check.state,
+              key: JSON.stringify(check.key),
+              value: JSON.stringify(value),
+              want: JSON.stringify(check.equals),
+            }),
           );
     }
     case 'state-size': {
       const page = await ctx.readState(check.operator, check.state, '');
       const n = page.total;
       if (check.atLeast !== undefined && n < check.atLeast)
-        return fail(`${n} keys (need ≥ ${check.atLeast})`);
-      if (check.atMost !== undefined && n > check.atMost) return fail(`${n} keys (need ≤ ${check.atMost})`);
+        return fail(msg('check.keys-at-least', { n, need: check.atLeast }));
+      if (check.atMost !== undefined && n > check.atMost)
+        return fail(msg('check.keys-at-most', { n, need: check.atMost }));
       return pass;
     }
     case 'checkpoint': {
@@ -159,26 +170,26 @@ export async function evaluateCheck(check: Check, ctx: CheckContext): Promise<Ch
       return found >= need
         ? pass
         : fail(
-            `${found} matching ${check.status.toLowerCase()} checkpoints since the step began (need ${need})`,
+            msg('check.checkpoints', { found, status: msg(`checkpoint-status.${check.status}`), need }),
           );
     }
     case 'finished': {
       const f = t.frame;
-      if (!f?.finished) return fail('the job has not finished');
+      if (!f?.finished) return fail(msg('check.not-finished'));
       if (check.jobStatus && f.jobStatus !== check.jobStatus)
-        return fail(`the job is ${f.jobStatus} (want ${check.jobStatus})`);
+        return fail(msg('check.job-status', { status: f.jobStatus, want: check.jobStatus }));
       return pass;
     }
     case 'sink': {
       const v = (await ctx.sinkReport()).check.verdict;
       return check.verdict.includes(v)
         ? pass
-        : fail(`the checker says '${v}' (want ${check.verdict.join(' or ')})`);
+        : fail(msg('check.verdict', { verdict: v, want: check.verdict.join(' | ') }));
     }
     case 'config': {
       const c = ctx.config;
-      if (!c) return fail('no job loaded');
-      const diffs: string[] = [];
+      if (!c) return fail(msg('check.no-job'));
+      const diffs: Message[] = [];
       const want: Array<[string, unknown, unknown]> = [
         ['mode', check.mode, c.mode],
         ['backend', check.backend, c.backend],
@@ -190,27 +201,30 @@ export async function evaluateCheck(check: Check, ctx: CheckContext): Promise<Ch
       ];
       for (const [name, w, have] of want)
         if (w !== undefined && w !== have)
-          diffs.push(`${name} is ${JSON.stringify(have)} (want ${JSON.stringify(w)})`);
+          diffs.push(msg('check.config', { name, value: JSON.stringify(have), want: JSON.stringify(w) }));
       for (const [op, p] of Object.entries(check.parallelism ?? {}))
-        if (c.parallelism[op] !== p) diffs.push(`parallelism of ${op} is ${c.parallelism[op]} (want ${p})`);
-      return diffs.length ? fail(diffs.join('; ')) : pass;
+        if (c.parallelism[op] !== p)
+          diffs.push(msg('check.parallelism', { operator: op, value: c.parallelism[op], want: p }));
+      return diffs.length ? fail(diffs.reduce((a, b) => msg('check.list', { first: a, rest: b }))) : pass;
     }
     case 'answered':
-      return t.answer !== null ? pass : fail('the prediction is not answered');
+      return t.answer !== null ? pass : fail(msg('check.not-answered'));
     case 'time': {
       const now = t.frame?.now ?? 0;
-      return now >= check.atLeast ? pass : fail(`virtual time is ${now} ms (need ≥ ${check.atLeast})`);
+      return now >= check.atLeast ? pass : fail(msg('check.time', { now, need: check.atLeast }));
     }
     case 'imported':
-      return t.imported ? pass : fail('no snapshot was restored in this step');
+      return t.imported ? pass : fail(msg('check.not-imported'));
     case 'recovered': {
       const r = t.recovery;
-      if (!r) return fail('the job has not been (re)started');
+      if (!r) return fail(msg('check.not-started'));
       const from = r.restoredFrom !== null;
       return from === check.fromCheckpoint
         ? pass
         : fail(
-            `the job ${from ? `was restored from checkpoint ${r.restoredFrom}` : 'started from scratch'} (${r.reason})`,
+            from
+              ? msg('check.recovered-from', { id: r.restoredFrom, reason: r.reason })
+              : msg('check.recovered-scratch', { reason: r.reason }),
           );
     }
   }
@@ -275,7 +289,7 @@ export async function playSolution(
         if (!ok) {
           const r = await evaluateCheck(a.until, ctx);
           throw new Error(
-            `solution action ${i} (play until ${JSON.stringify(a.until)}) never got there: ${r.why}`,
+            `solution action ${i} (play until ${JSON.stringify(a.until)}) never got there: ${renderEnglish(r.why)}`,
           );
         }
         break;

@@ -2,6 +2,7 @@
  * The rest of the checkpoint configuration: aligned-checkpoint timeout (start aligned, switch to
  * unaligned), JobManager storage's 5 MiB limit, and the configuration rules Flink enforces.
  */
+import { renderEnglish } from '../../src/engine/messages/Message';
 import { describe, expect, it } from 'vitest';
 import {
   MemoryStateBackend,
@@ -135,11 +136,11 @@ describe("MemoryStateBackend / JobManager storage's 5 MiB limit", () => {
     const failed = events.filter((e) => e.type === 'checkpoint-failed');
     expect(failed.length).toBeGreaterThan(0);
     const reason = failed
-      .map((e) => (e.type === 'checkpoint-failed' ? e.reason : ''))
+      .map((e) => (e.type === 'checkpoint-failed' ? renderEnglish(e.reason) : ''))
       .find((r) => /maximum permitted/.test(r));
     expect(reason).toMatch(/Size of the state is larger than the maximum permitted memory-backed state/);
     expect(reason).toContain(`maxSize=${MAX_MEMORY_STATE_SIZE}`);
-    expect(mc.failures.some((f) => /tolerable failure threshold/.test(f.reason))).toBe(true);
+    expect(mc.failures.some((f) => /tolerable failure threshold/.test(renderEnglish(f.reason)))).toBe(true);
   });
 
   it('the same state in durable (filesystem) checkpoint storage checkpoints fine', () => {

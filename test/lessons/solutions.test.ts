@@ -3,6 +3,7 @@
  * worker runs it): before a step's actions its check fails (no check is vacuous), after them it
  * passes. The steps run in order, each starting where the previous one left the job, as in the app.
  */
+import { renderEnglish } from '../../src/engine/messages/Message';
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { IndexedDbCheckpointStorage } from '../../src/storage/index';
@@ -42,7 +43,7 @@ describe('the lessons', () => {
         expect(before.ok, `step '${step.id}' passes before its solution: its check is vacuous`).toBe(false);
         await playSolution(lesson.definition, step.solution, driver, driver.context());
         const after = await evaluateCheck(step.check, driver.context());
-        expect(after.ok, `step '${step.id}' after its solution: ${after.why}`).toBe(true);
+        expect(after.ok, `step '${step.id}' after its solution: ${renderEnglish(after.why)}`).toBe(true);
       }
     });
   }

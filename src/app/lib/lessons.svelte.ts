@@ -9,6 +9,7 @@
  * The app's LessonDriver plays a step's solution through the same session methods the buttons use, so
  * the learner sees it happen.
  */
+import { EngineError, messageOf, msg } from '../../engine/messages/Message';
 import type { Lesson } from '../../lessons/assemble';
 import {
   StepTracker,
@@ -411,7 +412,7 @@ export class LessonRunner {
       });
       if (gen === this.gen) this.applyCheck(r);
     } catch (e) {
-      if (gen === this.gen) this.check = { ok: false, why: e instanceof Error ? e.message : String(e) };
+      if (gen === this.gen) this.check = { ok: false, why: messageOf(e) };
     } finally {
       this.evaluating = false;
       if (this.dirty && gen === this.gen) this.requestEval();
@@ -570,10 +571,10 @@ class AppLessonDriver implements LessonDriver {
     const target = listing.stored.filter((s) => s.kind === kind).at(-1);
     if (!target) throw new Error(`no retained ${kind} to restore from`);
     const exported = await session.exportSnapshot(target.checkpointId);
-    if (!exported.ok) throw new Error(exported.error);
+    if (!exported.ok) throw new EngineError(exported.error);
     if (options) await this.load(options);
     const result = await session.importSnapshot(exported.text);
-    if (!result.ok) throw new Error(result.errors.map((e) => `${e.path}: ${e.message}`).join('; '));
+    if (!result.ok) throw new EngineError(msg('snapshot.at-path', { path: result.errors[0].path, problem: result.errors[0].message }));
   }
 }
 

@@ -6,8 +6,10 @@
  */
 import type { JobGraph } from '../api/JobGraph';
 import type { CompletedCheckpoint } from './CompletedCheckpoint';
+import { EngineError, msg } from '../messages/Message';
 
-export class RestoreError extends Error {
+/** Its `detail` is the message code the page translates; `message` is the English text. */
+export class RestoreError extends EngineError {
   override readonly name = 'RestoreError';
 }
 
@@ -16,7 +18,7 @@ export function validateRestore(
   checkpoint: CompletedCheckpoint,
   allowNonRestoredState: boolean,
 ): void {
-  const what = `${checkpoint.kind} ${checkpoint.checkpointId}`;
+  const what = msg('restore.what', { kind: msg(`kind.${checkpoint.kind}`), id: checkpoint.checkpointId });
   const byUid = new Map(job.vertices.map((v) => [v.uid, v]));
   const uids = [...new Set(checkpoint.tasks.map((t) => t.operatorUid))];
   for (const uid of uids) {
@@ -32,21 +34,19 @@ export function validateRestore(
     );
     if (!vertex) {
       if (hasState && !allowNonRestoredState)
-        throw new RestoreError(
-          `Failed to rollback to ${what}: cannot map state for operator '${uid}' to the new program, because the operator is not available in the new program. If you want to allow to skip this, set allowNonRestoredState (Flink: --allowNonRestoredState).`,
-        );
+        throw new RestoreError(msg('restore.operator-missing', { what, uid }));
       continue;
     }
     const oldMaxP = tasks[0].maxParallelism;
     if (oldMaxP !== vertex.maxParallelism)
       throw new RestoreError(
-        `Failed to rollback to ${what}: the max parallelism of operator '${uid}' was ${oldMaxP} and is now ${vertex.maxParallelism}; it must not change (key groups are the unit of rescaling).`,
+        msg('restore.max-parallelism-changed', { what, uid, old: oldMaxP, now: vertex.maxParallelism }),
       );
     const oldP = tasks[0].parallelism;
     const inFlight = tasks.some((t) => t.inputChannelState.length > 0 || t.outputChannelState.length > 0);
     if (inFlight && oldP !== vertex.parallelism)
       throw new RestoreError(
-        `Failed to rollback to ${what}: operator '${uid}' has in-flight channel state (unaligned checkpoint) and its parallelism changed from ${oldP} to ${vertex.parallelism}; the simulator rescales only aligned checkpoints and savepoints.`,
+        msg('restore.unaligned-rescale', { what, uid, old: oldP, now: vertex.parallelism }),
       );
   }
 }

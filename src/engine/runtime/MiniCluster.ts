@@ -70,6 +70,7 @@ import { RocksDBKeyedStateBackend } from '../state/rocksdb/RocksDBKeyedStateBack
 import { incrementalHandleSizes } from '../state/rocksdb/types';
 import { StreamTask, type OutputGate, type PendingSnapshot } from './StreamTask';
 import { createOperator, SourceOperator, type OperatorContext } from './operators';
+import { EngineError, messageOf, msg, type Message } from '../messages/Message';
 
 export interface MiniClusterOptions {
   seed: number;
@@ -107,7 +108,7 @@ type ControlEvent =
     }
   | { kind: 'ack'; task: StreamTask; attempt: number; checkpointId: number }
   | { kind: 'notify'; task: StreamTask; attempt: number; checkpointId: number }
-  | { kind: 'fail-task'; taskId: string; reason: string }
+  | { kind: 'fail-task'; taskId: string; reason: Message }
   | { kind: 'restart'; tasks: StreamTask[]; token: number }
   | { kind: 'stw-snapshot'; checkpointId: number }
   | { kind: 'watermark-tick'; task: StreamTask; attempt: number }
@@ -131,7 +132,7 @@ interface WakeEvent {
 export interface FailureRecord {
   time: number;
   task: string;
-  reason: string;
+  reason: Message;
   restoredFrom: number | null;
   restartDelayMs: number | null;
 }
@@ -355,7 +356,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       this.control.push(this.now, {
         kind: 'fail-task',
         taskId: task.id,
-        reason: `${v.name} (${task.id}) threw in open(): ${(e as Error).message}`,
+        reason: msg('task.threw-in-open', { operator: v.name, task: task.id, error: messageOf(e) }),
       });
     }
     if (this.traceListener && task.keyedBackend) {
@@ -719,7 +720,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
           emitted = (task.operator as SourceOperator).emitNext();
         } catch (e) {
           // e.g. a key selector that throws while partitioning the record
-          this.failTask(task, `${task.vertex.name} (${task.id}) threw: ${(e as Error).message}`);
+          this.failTask(task, msg('task.threw', { operator: task.vertex.name, task: task.id, error: messageOf(e) }));
           break;
         }
         if (!emitted) {
@@ -805,7 +806,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
     if (this.recordTrace)
       this.emit({ type: 'record-processed', t: end, id: record.id, task: task.id, channel: channel.id });
     try {
-      if (isPoison(record.value)) throw new Error(`user function threw on record ${String(record.value)}`);
+      if (isPoison(record.value)) throw new EngineError(msg('task.poison', { record: String(record.value) }));
       const backend = task.keyedBackend;
       if (backend !== null) {
         // A record that came through keyBy carries its key: no need to run the selector again.
@@ -815,7 +816,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       // RocksDB-like backend: reads and writes (de)serialize, which takes virtual time.
       if (backend !== null) return end + backend.takeCost();
     } catch (e) {
-      this.failTask(task, `${task.vertex.name} (${task.id}) threw: ${(e as Error).message}`);
+      this.failTask(task, msg('task.threw', { operator: task.vertex.name, task: task.id, error: messageOf(e) }));
     }
     return end;
   }
@@ -1250,7 +1251,11 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
     if (this.job.stateBackend.checkpointStorage === 'jobmanager' && p.stateBytes > MAX_MEMORY_STATE_SIZE) {
       this.coordinator.declineCheckpoint(
         checkpointId,
-        `Task ${task.id}: Size of the state is larger than the maximum permitted memory-backed state. Size=${p.stateBytes} , maxSize=${MAX_MEMORY_STATE_SIZE} . Consider using a different checkpoint storage, like the FileSystemCheckpointStorage.`,
+        msg('checkpoint.memory-state-too-large', {
+          task: task.id,
+          size: p.stateBytes,
+          maxSize: MAX_MEMORY_STATE_SIZE,
+        }),
         this.now,
         true,
       );
@@ -1302,11 +1307,15 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
     );
   }
 
-  declineCheckpoint(task: StreamTask, checkpointId: number, reason: string, t: number): void {
+  declineCheckpoint(task: StreamTask, checkpointId: number, reason: Message, t: number): void {
     this.control.push(t + this.job.costs.rpcLatencyMs, {
       kind: 'call',
       fn: () =>
-        this.coordinator.declineCheckpoint(checkpointId, `Task ${task.id} declined: ${reason}`, this.now),
+        this.coordinator.declineCheckpoint(
+          checkpointId,
+          msg('checkpoint.declined', { task: task.id, reason }),
+          this.now,
+        ),
     });
   }
 
@@ -1383,7 +1392,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       type: 'checkpoint-failed',
       t,
       checkpointId: stats.id,
-      reason: stats.failureReason ?? 'unknown',
+      reason: stats.failureReason ?? msg('unknown'),
     });
   }
 
@@ -1589,7 +1598,10 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       task.keyedBackend?.setCurrentKey(key);
       task.operator.onTimer(timestamp, domain);
     } catch (e) {
-      this.failTask(task, `${task.vertex.name} (${task.id}) threw in onTimer: ${(e as Error).message}`);
+      this.failTask(
+        task,
+        msg('task.threw-in-on-timer', { operator: task.vertex.name, task: task.id, error: messageOf(e) }),
+      );
     }
     if (end > this.lastRecordTime) this.lastRecordTime = end;
     return end;
@@ -1606,7 +1618,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
   }
 
   /** Schedules a subtask failure at virtual time `time` (e.g. `count#1`). */
-  scheduleTaskFailure(taskId: string, time: number, reason = 'injected failure'): void {
+  scheduleTaskFailure(taskId: string, time: number, reason: Message = msg('task.injected')): void {
     this.getTask(taskId);
     this.control.push(time, { kind: 'fail-task', taskId, reason });
   }
@@ -1642,13 +1654,13 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
   }
 
   /** Checkpoint failures beyond the tolerable number fail the job over (every region restarts). */
-  failJobOnCheckpointFailures(reason: string): void {
+  failJobOnCheckpointFailures(reason: Message): void {
     const running = this.tasks.find((t) => t.status === 'RUNNING');
     if (running) this.failTask(running, reason, true);
   }
 
   /** Fails a subtask now: its pipelined region is cancelled and restarted per the restart strategy. */
-  failTask(task: StreamTask, reason: string, global = false): void {
+  failTask(task: StreamTask, reason: Message, global = false): void {
     if (task.status !== 'RUNNING' || this.jobStatus === 'FAILED') return;
     const t = this.now;
     task.status = 'FAILED';
@@ -1658,7 +1670,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       global ? x.status === 'RUNNING' || x === task : x.region === task.region,
     );
     for (const x of region) this.cancelTask(x, x === task ? 'FAILED' : 'CANCELED');
-    this.coordinator.abortAll(`Task failure: ${task.id}: ${reason}`, t);
+    this.coordinator.abortAll(msg('checkpoint.task-failure', { task: task.id, reason }), t);
     const delay = this.restartStrategy.notifyFailure(t);
     const record: FailureRecord = {
       time: t,
@@ -1675,7 +1687,11 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
         type: 'job-status',
         t,
         status: 'FAILED',
-        reason: `Recovery is suppressed by ${this.job.restartStrategy.type} restart strategy after ${this.restartStrategy.numberOfFailures} failure(s): ${reason}`,
+        reason: msg('job.recovery-suppressed', {
+          strategy: this.job.restartStrategy.type,
+          failures: this.restartStrategy.numberOfFailures,
+          reason,
+        }),
       });
       return;
     }

@@ -11,6 +11,7 @@ import { DurableCheckpointStorage, type CheckpointStorage } from '../checkpointi
 import type { CheckpointStats, CompletedCheckpoint } from '../checkpointing/CompletedCheckpoint';
 import type { TraceListener } from '../trace/TraceEvent';
 import { MiniCluster, type FailureRecord } from './MiniCluster';
+import { msg, renderEnglish } from '../messages/Message';
 
 export interface ScheduledFailure {
   /** `<operator uid>#<subtask>` or `engine`. */
@@ -74,11 +75,11 @@ export class Simulation {
     this.pastFailures.push(...old.failures, {
       time: t,
       task: 'engine',
-      reason: 'engine crash',
+      reason: msg('task.engine-crash'),
       restoredFrom: null,
       restartDelayMs: this.options.engineRestartDelayMs ?? 1000,
     });
-    old.coordinator.abortAll('Engine crashed before the checkpoint completed.', t);
+    old.coordinator.abortAll(msg('checkpoint.engine-crashed'), t);
     this.pastCheckpoints.push(...old.coordinator.history);
     this.incarnation++;
     this.cluster = this.newCluster(t + (this.options.engineRestartDelayMs ?? 1000));
@@ -140,9 +141,9 @@ export class Simulation {
         checkpointedBytes: c.checkpointedBytes,
         persistedInFlightBytes: c.persistedInFlightBytes,
         alignmentMsMax: Math.max(0, ...c.subtasks.map((s) => s.alignmentMs)),
-        failureReason: c.failureReason,
+        failureReason: c.failureReason && renderEnglish(c.failureReason),
       })),
-      failures: this.failures,
+      failures: this.failures.map((f) => ({ ...f, reason: renderEnglish(f.reason) })),
     };
   }
 }
@@ -165,5 +166,6 @@ export interface SimulationResult {
     alignmentMsMax: number;
     failureReason: string | null;
   }>;
-  failures: FailureRecord[];
+  /** As the command line prints them: reasons in English. */
+  failures: Array<Omit<FailureRecord, 'reason'> & { reason: string }>;
 }

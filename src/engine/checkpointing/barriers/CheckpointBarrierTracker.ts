@@ -9,6 +9,7 @@ import type { Channel } from '../../runtime/Channel';
 import type { CheckpointBarrier } from '../../runtime/StreamElement';
 import type { StreamTask } from '../../runtime/StreamTask';
 import type { BarrierHandlerHost, CheckpointBarrierHandler } from './CheckpointBarrierHandler';
+import { msg } from '../../messages/Message';
 
 export class CheckpointBarrierTracker implements CheckpointBarrierHandler {
   private readonly pending = new Map<number, { count: number; start: number }>();
@@ -29,7 +30,7 @@ export class CheckpointBarrierTracker implements CheckpointBarrierHandler {
     if (entry.count < this.task.inputs.length) return t;
     // Complete: older pending checkpoints can no longer complete here.
     for (const [other] of this.pending) {
-      if (other < id) this.host.declineCheckpoint(this.task, other, `subsumed by checkpoint ${id}`, t);
+      if (other < id) this.host.declineCheckpoint(this.task, other, msg('checkpoint.subsumed-barrier', { id }), t);
     }
     for (const other of [...this.pending.keys()]) if (other <= id) this.pending.delete(other);
     this.lastCheckpointId = id;

@@ -10,6 +10,7 @@ import type { Channel } from '../../runtime/Channel';
 import type { CheckpointBarrier } from '../../runtime/StreamElement';
 import type { StreamTask } from '../../runtime/StreamTask';
 import type { BarrierHandlerHost, CheckpointBarrierHandler } from './CheckpointBarrierHandler';
+import { msg } from '../../messages/Message';
 
 export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler {
   private currentCheckpointId = -1;
@@ -34,7 +35,7 @@ export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler 
         host.declineCheckpoint(
           this.task,
           this.currentCheckpointId,
-          `alignment aborted: barrier ${id} arrived before alignment of checkpoint ${this.currentCheckpointId} completed`,
+          msg('checkpoint.alignment-aborted', { id, previous: this.currentCheckpointId }),
           t,
         );
         this.unblockAll(t);

@@ -38,6 +38,9 @@ export const KEPT_IN_ENGLISH = [
   'JVM',
   'SQL',
   'ID',
+  'Pipelined Region',
+  // loanwords Chinese writes in Latin letters
+  'App',
 ] as const;
 
 /**
@@ -74,3 +77,49 @@ export const BANNED_ZH: ReadonlyArray<{ variant: string; use: string; pattern?: 
   { variant: '挤过', use: '（改写：排在……之后）' },
   { variant: '确定我的答案', use: '提交答案' },
 ];
+
+/**
+ * Identifiers the page shows on purpose in every language: Flink's option values and names (the mode
+ * `exactly-once`, the backend `hashmap`, the strategy `fixed-delay`, partitioners), the simulator's
+ * sink kinds, and units. Shown as they are typed in Flink's configuration, so they stay English.
+ */
+export const IDENTIFIERS_SHOWN = [
+  // checkpointing modes (CheckpointingMode and the simulator's two historical ones)
+  'exactly-once',
+  'at-least-once',
+  'unaligned',
+  'stop-the-world',
+  'chandy-lamport',
+  // state backends (state.backend.type and the legacy names)
+  'memory',
+  'fs',
+  'hashmap',
+  'rocksdb',
+  // restart strategies (restart-strategy.type)
+  'none',
+  'fixed-delay',
+  'failure-rate',
+  'exponential-delay',
+  // partitioners, as the job graph labels its edges
+  'forward',
+  'keyBy',
+  'hash',
+  'rebalance',
+  'broadcast',
+  // sink kinds and the exactly-once checker's verdicts (identifiers in the lesson checks)
+  'upsert',
+  // units
+  'ms',
+  's',
+  'B',
+  'KB',
+  'MB',
+  'KiB',
+  'MiB',
+  'GiB',
+  'p',
+  'x',
+  // keys named on the help dialog
+  'Shift',
+  'Esc',
+] as const;

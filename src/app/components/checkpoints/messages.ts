@@ -177,7 +177,7 @@ export const t = defineMessages(
     colE2e: '端到端',
     colSize: 'Checkpoint 大小',
     colFull: '完整大小',
-    colInFlight: '在途数据',
+    colInFlight: 'In-flight 数据',
     statusIN_PROGRESS: '进行中',
     statusCOMPLETED: '已完成',
     statusFAILED: '失败',

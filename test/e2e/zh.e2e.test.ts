@@ -179,8 +179,8 @@ describe.skipIf(skipReason !== null)('简体中文, every view', () => {
       const broken = JSON.parse(readFileSync(await download.path(), 'utf8')) as {
         operators: Array<{ subtasks: Array<{ keyGroupRange: unknown; index: unknown }> }>;
       };
+      // A semantic error (the key-group range), then a schema error (a string where a number belongs).
       broken.operators[2].subtasks[0].keyGroupRange = { start: 0, end: 140 };
-      broken.operators[2].subtasks[1].index = 'one';
       await page.getByTestId('import-file').setInputFiles({
         name: 'broken.json',
         mimeType: 'application/json',
@@ -188,9 +188,19 @@ describe.skipIf(skipReason !== null)('简体中文, every view', () => {
       });
       const errors = page.getByTestId('import-errors');
       await errors.waitFor({ timeout: 10_000 });
-      expect(await errors.textContent()).toMatch(/没有做任何更改/);
-      await scan(page, 'import errors', bad);
+      expect(await errors.textContent()).toContain('140 超出了最大并行度 128（键组编号是 0..127）');
+      await scan(page, 'import error (key-group range)', bad);
       await saveScreenshot(page, 'zh-4-import-error');
+      broken.operators[2].subtasks[1].index = 'one';
+      await page.getByTestId('import-file').setInputFiles({
+        name: 'broken2.json',
+        mimeType: 'application/json',
+        buffer: Buffer.from(JSON.stringify(broken)),
+      });
+      await expect
+        .poll(() => errors.textContent(), { timeout: 10_000 })
+        .toContain('类型错误：应为数字，实际是字符串');
+      await scan(page, 'import error (schema)', bad);
 
       // The help dialog.
       await page.keyboard.press('?');

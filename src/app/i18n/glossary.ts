@@ -39,8 +39,24 @@ export const KEPT_IN_ENGLISH = [
   'SQL',
   'ID',
   'Pipelined Region',
+  'Java',
+  'Asynchronous Barrier Snapshotting',
   // loanwords Chinese writes in Latin letters
   'App',
+] as const;
+
+/** People, organisations and products named in the lessons: names are not translated. */
+export const PROPER_NAMES = [
+  'Apache',
+  'Chandy',
+  'Lamport',
+  'Carbone',
+  'Hueske',
+  'Kalavri',
+  "O'Reilly",
+  'Slack',
+  'Stack Overflow',
+  'PostgreSQL',
 ] as const;
 
 /**

@@ -23,13 +23,15 @@ export interface SimOptions {
   /** Undefined: run until all input is processed and committed. */
   until: number | undefined;
   json: boolean;
-  /** `--export FILE`: write the latest completed checkpoint there as snapshot JSON. */
+  /** `--export FILE`: write the latest completed checkpoint (or the `--savepoint-at` savepoint) there as snapshot JSON. */
   exportFile?: string;
+  /** `--savepoint-at MS`: trigger a savepoint at virtual time MS (Flink's `flink savepoint`). */
+  savepointAt?: number;
   /** `--restore FILE`: start the scenario from this snapshot file. */
   restoreFile?: string;
-  /** `--backend NAME`: memory | fs | rocksdb (the seed's names) or the modern class names. */
+  /** `--backend NAME`: memory | fs | rocksdb (the article's names) or the modern class names. */
   backend?: string;
-  /** `--parallelism N`: parallelism of every non-source operator (with --restore: a rescale). */
+  /** `--parallelism N`: Flink's `-p`, the default parallelism, sources included (with --restore: a rescale). */
   parallelism?: number;
 }
 
@@ -68,14 +70,19 @@ Options:
   --json          print one JSON object instead of the summary (use npm run -s sim -- ... so that
                   npm prints nothing else on stdout)
   --export FILE   after the run, write the latest completed checkpoint to FILE as snapshot JSON
-                  (docs/snapshot-format.md)
+                  (docs/snapshot-format.md); with --savepoint-at, the savepoint instead
+  --savepoint-at MS
+                  take a savepoint at virtual time MS (always aligned, full state in canonical
+                  format, no side effects committed): the way to --export a RocksDB-like job,
+                  whose incremental checkpoints reference shared files
   --restore FILE  start the scenario from a snapshot file instead of from scratch; an invalid file
                   prints every problem with its path and exits 1
-  --backend NAME  state backend: memory | fs | rocksdb (the seed's MemoryStateBackend,
+  --backend NAME  state backend: memory | fs | rocksdb (the article's MemoryStateBackend,
                   FsStateBackend, RocksDBStateBackend with incremental checkpoints); the modern
                   names (HashMapStateBackend, EmbeddedRocksDBStateBackend) work too
-  --parallelism N parallelism of every operator but the sources; with --restore this rescales
-                  the snapshot's keyed state by key groups
+  --parallelism N Flink's -p: the default parallelism of every operator that does not set its own,
+                  sources included (a fromElements source stays at 1); with --restore this rescales
+                  the snapshot's state (keyed state by key groups)
   -h, --help      show this help
 
 Examples:
@@ -85,6 +92,7 @@ Examples:
   npm run sim -- visits --until 1800 --export visits-cp.json
   npm run sim -- visits --restore visits-cp.json --parallelism 2
   npm run sim -- visits --backend rocksdb
+  npm run sim -- visits --backend rocksdb --savepoint-at 1500 --until 2500 --export visits-sp.json
 `;
 }
 
@@ -103,6 +111,7 @@ const VALUE_OPTIONS = [
   '--restore',
   '--backend',
   '--parallelism',
+  '--savepoint-at',
 ] as const;
 const FLAG_OPTIONS = ['--json', '--help', '-h'] as const;
 
@@ -139,6 +148,7 @@ export function parseSimArgs(
   let restoreFile: string | undefined;
   let backend: string | undefined;
   let parallelism: number | undefined;
+  let savepointAt: number | undefined;
   const failures: ScheduledFailure[] = [];
   const seen = new Set<string>();
 
@@ -225,6 +235,13 @@ export function parseSimArgs(
         parallelism = n;
         break;
       }
+      case '--savepoint-at': {
+        const n = Number(value);
+        if (!MS_RE.test(value))
+          throw new UsageError(`--savepoint-at must be a virtual time in ms >= 0 (got '${value}')`);
+        savepointAt = n;
+        break;
+      }
     }
   }
 
@@ -238,6 +255,13 @@ export function parseSimArgs(
   if (restoreFile !== undefined) options.restoreFile = restoreFile;
   if (backend !== undefined) options.backend = backend;
   if (parallelism !== undefined) options.parallelism = parallelism;
+  if (savepointAt !== undefined) {
+    if (until !== undefined && savepointAt > until)
+      throw new UsageError(
+        `--savepoint-at ${savepointAt} is after --until ${until}: the run would end first`,
+      );
+    options.savepointAt = savepointAt;
+  }
   return { help: false, options };
 }
 

@@ -13,6 +13,7 @@ import {
   type ScheduledFailure,
 } from '../engine/index';
 import { parseSimArgs, usage, UsageError, validateFailureTargets, type SimOptions } from './args';
+import { ignoredFailures } from './ignoredFailures';
 import { formatSummary, type SummaryInput } from './summary';
 
 export interface CliIO {
@@ -41,10 +42,15 @@ export function runCli(argv: readonly string[], io: CliIO): number {
     }
     const restored = parsed.options.restoreFile !== undefined ? readSnapshot(parsed.options, io) : undefined;
     const { sim, options } = prepare(parsed.options, restored);
-    sim.run(failuresWithin(options.failures, options.until), options.until);
-    const exported = options.exportFile !== undefined ? writeSnapshot(sim, options.exportFile, io) : null;
-    if (options.json) io.out(JSON.stringify(sim.result(), null, 2) + '\n');
-    else io.out(formatSummary(summaryInput(sim, options, restored)));
+    const savepoint = runWithSavepoint(sim, options);
+    const exported =
+      options.exportFile !== undefined ? writeSnapshot(sim, options.exportFile, io, savepoint) : null;
+    if (options.json) {
+      const result = sim.result();
+      // The --fail requests that failed nothing (the run ended first, the task was restarting, ...).
+      const ignored = ignoredFailures(options.failures, result, options.until);
+      io.out(JSON.stringify({ ...result, ignoredFailures: ignored }, null, 2) + '\n');
+    } else io.out(formatSummary(summaryInput(sim, options, restored)));
     if (exported !== null) {
       const note = `Snapshot: checkpoint ${exported.checkpointId} (${exported.kind}) written to ${options.exportFile}\n`;
       if (options.json) io.err(note);
@@ -97,20 +103,84 @@ export function readSnapshot(options: SimOptions, io: CliIO): RestoredSnapshot {
   return { file, checkpoint: result.checkpoint };
 }
 
-/** Writes the latest completed checkpoint (or the restored snapshot, if none completed since) to `file`. */
-export function writeSnapshot(sim: Simulation, file: string, io: CliIO): CompletedCheckpoint {
-  const latest = sim.cluster.coordinator.latestCompleted ?? sim.checkpointStorage.latest(sim.job.name);
-  if (!latest)
-    throw new SnapshotFileError(
-      `--export ${file}: no completed checkpoint to export (the run ended at ${sim.cluster.now.toFixed(1)} ms, before the first checkpoint completed)`,
-    );
+/** The savepoint `--savepoint-at` asked for: when, and the ids that existed before it (to find it afterwards). */
+export interface SavepointRequest {
+  at: number;
+  existing: Set<number>;
+}
+
+/**
+ * Runs the simulation; with `--savepoint-at MS` in two parts: up to MS (with the failures due by
+ * then), a savepoint triggered there (queued behind a running checkpoint if need be), then the rest.
+ */
+export function runWithSavepoint(sim: Simulation, options: SimOptions): SavepointRequest | null {
+  const failures = failuresWithin(options.failures, options.until);
+  const at = options.savepointAt;
+  if (at === undefined) {
+    sim.run(failures, options.until);
+    return null;
+  }
+  sim.run(
+    failures.filter((f) => f.at <= at),
+    at,
+  );
+  const existing = new Set(sim.cluster.checkpointStorage.list(sim.job.name).map((c) => c.checkpointId));
+  if (sim.cluster.jobStatus !== 'FAILED') sim.cluster.triggerSavepoint();
+  sim.run(
+    failures.filter((f) => f.at > at),
+    options.until,
+  );
+  return { at, existing };
+}
+
+/**
+ * Writes the latest completed checkpoint (or the restored snapshot, if none completed since) to
+ * `file`; with `--savepoint-at`, the savepoint taken then.
+ */
+export function writeSnapshot(
+  sim: Simulation,
+  file: string,
+  io: CliIO,
+  savepoint: SavepointRequest | null = null,
+): CompletedCheckpoint {
+  const end = `the run ended at ${sim.cluster.now.toFixed(1)} ms`;
+  let snapshot: CompletedCheckpoint | null;
+  if (savepoint) {
+    snapshot =
+      sim.cluster.checkpointStorage
+        .list(sim.job.name)
+        .filter((c) => c.kind === 'savepoint' && !savepoint.existing.has(c.checkpointId))
+        .pop() ?? null;
+    if (!snapshot)
+      throw new SnapshotFileError(
+        `--export ${file}: the savepoint asked for at ${savepoint.at} ms did not complete (${end}` +
+          (sim.cluster.jobStatus === 'FAILED' ? ', the job FAILED' : '') +
+          '; see the checkpoint table)',
+      );
+  } else {
+    snapshot = sim.cluster.coordinator.latestCompleted ?? sim.checkpointStorage.latest(sim.job.name);
+    if (!snapshot)
+      throw new SnapshotFileError(
+        `--export ${file}: no completed checkpoint to export (${end}, before the first checkpoint completed)`,
+      );
+  }
   if (!io.writeFile) throw new SnapshotFileError('--export is not available here (no file access)');
+  let text: string;
   try {
-    io.writeFile(file, snapshotToText(latest));
+    text = snapshotToText(snapshot);
+  } catch (e) {
+    const incremental = /incremental/.test((e as Error).message);
+    throw new SnapshotFileError(
+      `cannot write snapshot ${file}: ${(e as Error).message}` +
+        (incremental ? ` (add --savepoint-at MS: a savepoint taken at MS is exported instead)` : ''),
+    );
+  }
+  try {
+    io.writeFile(file, text);
   } catch (e) {
     throw new SnapshotFileError(`cannot write snapshot ${file}: ${(e as Error).message}`);
   }
-  return latest;
+  return snapshot;
 }
 
 /** Builds the job and the simulation, and checks the `--fail` targets against the job's tasks. */
@@ -162,6 +232,10 @@ export function summaryInput(
       isSink: v.spec.kind === 'sink',
     })),
     sinkKinds,
+    savepointIds: sim.cluster.checkpointStorage
+      .list(sim.job.name)
+      .filter((c) => c.kind === 'savepoint')
+      .map((c) => c.checkpointId),
     result: sim.result(),
     restoredFrom: restored
       ? {

@@ -3,6 +3,7 @@
  * `formatSummary` is a pure function of plain data, so it can be tested without running anything.
  */
 import type { ScheduledFailure, SimulationResult } from '../engine/index';
+import { ignoredFailures } from './ignoredFailures';
 
 export interface SummaryInput {
   scenario: string;
@@ -15,6 +16,8 @@ export interface SummaryInput {
   /** Sink uid → kind of the external table it writes (two-phase-commit, non-transactional, ...). */
   sinkKinds: Readonly<Record<string, string>>;
   result: SimulationResult;
+  /** Ids of the completed savepoints (`--savepoint-at`), marked in the checkpoint table. */
+  savepointIds?: readonly number[];
   /** `--restore FILE`: the snapshot the run started from. */
   restoredFrom?: { file: string; checkpointId: number; kind: string };
 }
@@ -64,7 +67,7 @@ export function formatSummary(input: SummaryInput): string {
 
   lines.push('', `Checkpoints (${r.checkpoints.length})`);
   if (r.checkpoints.length === 0) lines.push('  (none)');
-  else lines.push(...checkpointTable(r).map(indent));
+  else lines.push(...checkpointTable(r, new Set(input.savepointIds ?? [])).map(indent));
 
   lines.push('', `Failures (${r.failures.length})`);
   if (input.requestedFailures.length > 0)
@@ -84,18 +87,17 @@ export function formatSummary(input: SummaryInput): string {
         'rllrl',
       ).map(indent),
     );
-  const notReached = input.requestedFailures.filter(
-    (f) => f.at > r.time || (input.until !== undefined && f.at > input.until),
-  );
+  const ignored = ignoredFailures(input.requestedFailures, r, input.until);
+  const ended = `the run ended at ${ms(r.time)}`;
+  const notReached = ignored.filter((f) => f.reason === ended);
   if (notReached.length > 0)
-    lines.push(
-      `  not reached (the run ended at ${ms(r.time)}): ${notReached.map((f) => `${f.target}@${f.at}`).join(', ')}`,
-    );
+    lines.push(`  not reached (${ended}): ${notReached.map((f) => `${f.target}@${f.at}`).join(', ')}`);
+  for (const f of ignored) if (f.reason !== ended) lines.push(`  ignored: ${f.target}@${f.at}: ${f.reason}`);
   return lines.join('\n') + '\n';
 }
 
 /** One row per checkpoint, in the order they were triggered (ids never repeat, even across engine crashes). */
-function checkpointTable(r: SimulationResult): string[] {
+function checkpointTable(r: SimulationResult, savepoints: ReadonlySet<number>): string[] {
   const header = [
     'id',
     'status',
@@ -109,7 +111,7 @@ function checkpointTable(r: SimulationResult): string[] {
   ];
   const rows = r.checkpoints.map((c) => [
     String(c.id),
-    c.status,
+    savepoints.has(c.id) ? `${c.status} (savepoint)` : c.status,
     ms(c.triggerTime),
     c.endToEndMs === null ? '-' : ms(c.endToEndMs),
     c.acks,

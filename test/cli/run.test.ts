@@ -46,6 +46,7 @@ describe('runCli', () => {
       'sinks',
       'checkpoints',
       'failures',
+      'ignoredFailures',
     ]);
     expect(r.mode).toBe('unaligned');
     expect(r.state.count.count).toEqual({ to: 2, be: 2, or: 1, not: 1, that: 1, is: 1, the: 1, question: 1 });
@@ -62,7 +63,7 @@ describe('runCli', () => {
     expect(code).toBe(0);
     expect(err).toBe('');
     expect(out).toMatch(/^Usage: npm run sim -- <scenario> \[options\]/);
-    expect(out).toMatch(/\n {2}wordcount +The seed's WordCount/);
+    expect(out).toMatch(/\n {2}wordcount +The article's WordCount/);
     expect(out).toMatch(/\n {2}visits +Per-user visit counts/);
   });
 

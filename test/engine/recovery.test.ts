@@ -303,12 +303,14 @@ describe('restart strategies with a poison record', () => {
   });
 
   it('as Flink: exponential-delay never exceeds maxBackoff nor goes below initialBackoff', () => {
-    // Flink: backoff = max(initial, min(current + jitter, max)) — the jitter is applied before the
-    // clamp. The engine adds the jitter after capping, so delays reach 66 s (and 900 ms at first).
+    // Flink: backoff = max(initial, min(initial·1.5^n + jitter, max)) — the jitter applies to the
+    // uncapped backoff, so from the 12th failure on (1.5^11 · 0.9 s > 60 s) every delay is exactly 60 s.
     const { result } = poisonRun(RestartStrategies.exponentialDelayRestart());
     const delays = result.failures.map((f) => f.restartDelayMs as number);
     expect(Math.max(...delays)).toBeLessThanOrEqual(60_000);
     expect(Math.min(...delays)).toBeGreaterThanOrEqual(1000);
+    expect(delays.length).toBeGreaterThan(12);
+    expect(delays.slice(11)).toEqual(delays.slice(11).map(() => 60_000));
   });
 
   it('exponential-delay resets the backoff after the job ran without failure for the threshold', () => {
@@ -328,8 +330,8 @@ describe('restart strategies with a poison record', () => {
   it('as Flink: the reset threshold counts stable running time since the restart, not since the failure', () => {
     // Flink's ExponentialDelayRestartBackoffTimeStrategy resets when now - nextRestartTimestamp >=
     // threshold. A poison record fails the job ~100 ms after every restart, so the job is never stable
-    // and the backoff keeps growing. The engine measures from the previous failure, which includes the
-    // backoff itself, and wrongly resets once the backoff exceeds the threshold.
+    // and the backoff keeps growing (measuring from the previous failure, which includes the backoff
+    // itself, would wrongly reset once the backoff exceeds the threshold).
     const { result } = poisonRun(
       RestartStrategies.exponentialDelayRestart({ resetBackoffThresholdMs: 5000, jitterFactor: 0 }),
       120_000,

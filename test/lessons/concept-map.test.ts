@@ -1,51 +1,29 @@
-/** lessons/README.md maps every heading of the seed to lesson steps that exist. */
+/**
+ * lessons/README.md maps every heading of the article the lab was built from (reading/zh-CN.md) to
+ * lesson steps that exist. The Reading page takes its links from this table (src/app/components/reading).
+ */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { LESSONS } from '../../src/lessons/registry';
+import { parseArticle, parseConceptMap, sectionIds } from '../../src/app/components/reading/article';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** The seed's concept headings (`### N.M` of ../shared/seeds/000_be028ff01e853f43.txt). */
-const SEED_SECTIONS = [
-  '1.1',
-  '1.2',
-  '1.3',
-  '2.1',
-  '2.2',
-  '2.3',
-  '2.4',
-  '3.1',
-  '3.2',
-  '3.3',
-  '4.1',
-  '4.2',
-  '4.3',
-  '5.1',
-  '5.2',
-  '6.1',
-  '6.2',
-  '6.3',
-  '7.1',
-  '7.2',
-  '7.3',
-  '8.1',
-  '8.2',
-  '9.1',
-  '9.2',
-  '9.3',
-];
+/** The article's concept headings (`### N.M`). */
+const ARTICLE_SECTIONS = sectionIds(
+  parseArticle(readFileSync(path.join(ROOT, 'reading', 'zh-CN.md'), 'utf8')),
+);
 
 describe('the concept map', () => {
-  const rows = readFileSync(path.join(ROOT, 'lessons', 'README.md'), 'utf8')
-    .split('\n')
-    .map((line) => /^\|\s*§(\d\.\d)\s*\|[^|]*\|\s*(.+?)\s*\|$/.exec(line))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => ({ section: m[1], steps: m[2].split(',').map((s) => s.trim()) }));
+  const rows = [...parseConceptMap(readFileSync(path.join(ROOT, 'lessons', 'README.md'), 'utf8'))].map(
+    ([section, steps]) => ({ section, steps }),
+  );
 
-  it('has a row for every heading of the seed', () => {
-    expect(rows.map((r) => r.section)).toEqual(SEED_SECTIONS);
+  it('has a row for every heading of the article, in its order', () => {
+    expect(ARTICLE_SECTIONS).toHaveLength(26);
+    expect(rows.map((r) => r.section)).toEqual(ARTICLE_SECTIONS);
   });
 
   it('points only at lesson steps that exist', () => {

@@ -117,6 +117,7 @@ export const ZH_MESSAGES = {
   'snapshot.format-version': '本版本不支持格式版本 {version}（它读取的格式版本是 {supported}）',
   'snapshot.more-errors': '……另有 {n} 个错误',
   'snapshot.schema': (_p, raw) => schemaIssueZh(String(raw.issue)),
+  'snapshot.export-bigint-key': '键 {key} 是 bigint（Java 的 Long）：快照格式目前还无法表示它',
   'snapshot.key-type': '键必须是字符串、数字或布尔值',
   'snapshot.json-too-deep': '嵌套超过 {max} 层',
   'snapshot.json-not-number': '{value} 不是 JSON 数字',

@@ -92,6 +92,7 @@ export const BANNED_ZH: ReadonlyArray<{ variant: string; use: string; pattern?: 
   { variant: '落在它自己身上', use: '（改写：只影响它自己）' },
   { variant: '挤过', use: '（改写：排在……之后）' },
   { variant: '确定我的答案', use: '提交答案' },
+  { variant: '种子文章', use: '原文的标题《Flink 状态管理与检查点机制》' },
 ];
 
 /**

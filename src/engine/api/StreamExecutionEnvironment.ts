@@ -185,10 +185,15 @@ export class StreamExecutionEnvironment {
     return vertex;
   }
 
-  /** Sets the parallelism of every operator built so far except sources (e.g. to rescale a scenario). */
-  overrideOperatorParallelism(p: number): this {
+  /**
+   * Flink's `-p` (`parallelism.default` from the client): the parallelism of every operator that did
+   * not set its own with `setParallelism`, sources included, built so far or later. Operators that
+   * set theirs (a non-parallel `fromElements` source) keep it, so forward edges stay forward.
+   */
+  overrideDefaultParallelism(p: number): this {
     assertPositiveInt(p, 'parallelism');
-    for (const v of this.vertices) if (v.spec.kind !== 'source') v.parallelism = p;
+    this.defaultParallelism = p;
+    for (const v of this.vertices) if (!parallelismSetByOperator.has(v)) v.parallelism = p;
     return this;
   }
 
@@ -201,6 +206,7 @@ export class StreamExecutionEnvironment {
     if (v.nonParallel && p !== 1)
       throw new Error(`operator '${uid}' is a non-parallel source: its parallelism is 1`);
     v.parallelism = p;
+    parallelismSetByOperator.add(v);
     return this;
   }
 
@@ -349,6 +355,7 @@ export class SingleOutputStreamOperator<T> extends DataStream<T> {
     if (this.getVertex().nonParallel && p !== 1)
       throw new Error('The parallelism of non parallel operator must be 1.');
     this.getVertex().parallelism = p;
+    parallelismSetByOperator.add(this.getVertex());
     return this;
   }
 
@@ -399,9 +406,13 @@ export class DataStreamSink {
   setParallelism(p: number): this {
     assertPositiveInt(p, 'parallelism');
     this.vertex.parallelism = p;
+    parallelismSetByOperator.add(this.vertex);
     return this;
   }
 }
+
+/** Operators whose parallelism was set on the operator itself: a changed default parallelism leaves them alone. */
+const parallelismSetByOperator = new WeakSet<JobVertex>();
 
 function assertPositiveInt(n: number, what: string): void {
   if (!Number.isInteger(n) || n < 1) throw new Error(`${what} must be a positive integer, got ${n}`);

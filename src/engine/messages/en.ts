@@ -38,7 +38,7 @@ export const EN = {
     'Exceeded checkpoint tolerable failure threshold ({tolerable}): checkpoint {id}: {reason}',
   'checkpoint.engine-crashed': 'Engine crashed before the checkpoint completed.',
   'checkpoint.memory-state-too-large':
-    'Task {task}: Size of the state is larger than the maximum permitted memory-backed state. Size={size} , maxSize={maxSize} . Consider using a different checkpoint storage, like the FileSystemCheckpointStorage.',
+    'Task {task}: Size of the state is larger than the maximum permitted memory-backed state. Size={size}, maxSize={maxSize}. Consider using a different checkpoint storage, like the FileSystemCheckpointStorage.',
 
   // ---- how a job (re)started (worker Recovery.reason)
   'recovery.memory-backend': 'memory backend keeps checkpoints in the JobManager (lost with the worker)',
@@ -82,6 +82,7 @@ export const EN = {
   'snapshot.at-path': '{path}: {problem}',
   'snapshot.export-incremental':
     'an incremental (RocksDB) checkpoint references shared files and cannot be written as JSON: take a savepoint (canonical format) instead',
+  'snapshot.export-bigint-key': 'key {key} is a bigint (a Java Long): the snapshot format has no form for it yet',
   'snapshot.key-type': 'a key is a string, a number or a boolean',
   'snapshot.json-not-plain': 'is a {type}, not plain JSON (use arrays and plain objects)',
   'snapshot.export-not-json': '{problem}: it cannot be written as JSON',

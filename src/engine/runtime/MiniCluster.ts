@@ -18,7 +18,7 @@ import {
   assignToKeyGroup,
   computeKeyGroupRangeForOperatorIndex,
 } from '../keygroups/KeyGroupRangeAssignment';
-import type { Key } from '../keygroups/hashCode';
+import { jsonLength, type Key } from '../keygroups/hashCode';
 import { HeapKeyedStateBackend, estimateSnapshotBytes } from '../state/HeapKeyedStateBackend';
 import { isPoison, PoisonRecord, type LogRecord } from '../connectors/ReplayableLog';
 import { ExternalSystem } from '../connectors/ExternalSystem';
@@ -49,7 +49,7 @@ import { SingleCheckpointBarrierHandler } from '../checkpointing/barriers/Single
 import { CheckpointBarrierTracker } from '../checkpointing/barriers/CheckpointBarrierTracker';
 import { UnalignedCheckpointBarrierHandler } from '../checkpointing/barriers/UnalignedCheckpointBarrierHandler';
 import { ChandyLamportMarkerHandler } from '../checkpointing/barriers/ChandyLamportMarkerHandler';
-import { RestartBackoffTimeStrategy } from '../failover/RestartStrategies';
+import { ExecutionFailureHandler } from '../failover/ExecutionFailureHandler';
 import type { JobStatus, TaskStatus, TraceEvent, TraceListener } from '../trace/TraceEvent';
 import { Channel } from './Channel';
 import { EventQueue } from './EventQueue';
@@ -160,7 +160,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
   private readonly control = new EventQueue<ControlEvent>(this.seq);
   private readonly wakes = new EventQueue<WakeEvent>(this.seq);
   private readonly random: Random;
-  private readonly restartStrategy: RestartBackoffTimeStrategy;
+  private readonly restartStrategy: ExecutionFailureHandler;
   private readonly recordTrace: boolean;
   private readonly traceListener: TraceListener | null;
   private readonly lookahead: number;
@@ -201,7 +201,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       options.fastForward || !this.traceListener
         ? Math.min(costs.channelLatencyMinMs, costs.rpcLatencyMs)
         : 0;
-    this.restartStrategy = new RestartBackoffTimeStrategy(job.restartStrategy, this.random.fork('restart'));
+    this.restartStrategy = new ExecutionFailureHandler(job.restartStrategy, this.random.fork('restart'));
     this.announcedTimeoutMs =
       job.checkpointConfig.mode === 'unaligned' ? job.checkpointConfig.alignedCheckpointTimeoutMs : 0;
     validateCheckpointConfig(job);
@@ -1115,14 +1115,15 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
     const rocks = backend instanceof RocksDBKeyedStateBackend ? backend : null;
     // RocksDB-like backends with incremental checkpoints upload only new SST files (never for savepoints,
     // which use the canonical full format).
-    const useIncremental = rocks !== null && this.job.stateBackend.incrementalCheckpoints && !req.savepoint;
+    const useIncremental =
+      rocks !== null && this.job.stateBackend.incrementalCheckpoints && !this.savepointIds.has(id);
     const flushedEntries = useIncremental ? rocks.lsmStats().memtableEntries : 0;
     const incremental = useIncremental ? rocks.snapshotIncremental(id, rocks.getConfirmedFiles()) : null;
     const keyedState = incremental ?? (backend ? backend.snapshot() : null);
     task.clock = t;
     const operatorState = task.operator.snapshotState(id);
     const numKeys = backend ? backend.numKeys() : 0;
-    const operatorBytes = operatorState ? JSON.stringify(operatorState).length : 0;
+    const operatorBytes = operatorState ? jsonLength(operatorState) : 0;
     let stateBytes: number;
     let fullStateBytes: number;
     if (incremental) {
@@ -1264,7 +1265,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
     const inputChannelState = [...p.inputChannelState.values()].filter((c) => c.records.length > 0);
     const channelStateBytes =
       inputChannelState.length + p.outputChannelState.length > 0
-        ? JSON.stringify(inputChannelState).length + JSON.stringify(p.outputChannelState).length
+        ? jsonLength(inputChannelState) + jsonLength(p.outputChannelState)
         : 0;
     const snapshot: TaskStateSnapshot = {
       taskId: task.id,
@@ -1706,7 +1707,7 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       t,
       tasks: region.map((x) => x.id),
       delayMs: delay,
-      attempt: this.restartStrategy.numberOfFailures,
+      attempt: this.restartStrategy.numberOfRestarts,
     });
     this.restartsPending++;
     this.control.push(t + delay, { kind: 'restart', tasks: region, token: ++this.restartToken });

@@ -8,7 +8,11 @@ export interface ScenarioOptions {
   checkpointIntervalMs?: number;
   /** memory | fs | rocksdb, or a Flink class name (see stateBackendByName). */
   backend?: string;
-  /** Parallelism of every operator but the sources (their parallelism follows the log's partitions). */
+  /**
+   * Flink's `-p`: the default parallelism, for every operator that does not set its own (sources
+   * included; a non-parallel fromElements source stays at 1). It replaces the scenario's
+   * `env.setParallelism`, as if the job left that to the client.
+   */
   parallelism?: number;
   /** Per operator uid, after `parallelism` (sources of a fromElements job stay at 1). */
   operatorParallelism?: Readonly<Record<string, number>>;
@@ -25,7 +29,7 @@ export interface Scenario {
 
 export function applyScenarioOptions(env: StreamExecutionEnvironment, options: ScenarioOptions): void {
   if (options.backend) env.setStateBackend(stateBackendByName(options.backend));
-  if (options.parallelism) env.overrideOperatorParallelism(options.parallelism);
+  if (options.parallelism) env.overrideDefaultParallelism(options.parallelism);
   for (const [uid, p] of Object.entries(options.operatorParallelism ?? {}))
     env.setOperatorParallelism(uid, p);
   if (options.restartStrategy) env.setRestartStrategy(options.restartStrategy);

@@ -1,7 +1,8 @@
 /**
- * The seed's §5.1 WordCount: one element, split on \W+, lower-cased, keyed by the word itself, counted
- * in a ValueState, checkpointed every 1000 ms. (The seed's `keyBy(0)` does not compile on a
- * DataStream<String> in real Flink; the key is the word: `keyBy(w -> w)`.)
+ * The WordCount of the article the lab was built from (reading/, §5.1): one element, split on \W+,
+ * lower-cased, keyed by the word itself, counted in a ValueState, checkpointed every 1000 ms. (The
+ * article's `keyBy(0)` fails on a DataStream<String> — a String has no tuple fields — and Flink 2.0
+ * removed `keyBy(int...)`; the key is the word: `keyBy(w -> w)`.)
  *
  * The count operator is slow on purpose (150 ms a word), so that checkpoints happen while the words
  * are still being counted and a failure in the middle has something to restore.
@@ -65,6 +66,6 @@ export function buildWordCount(options: ScenarioOptions = {}) {
 
 export const wordcount: Scenario = {
   name: 'wordcount',
-  description: "The seed's WordCount: ValueState count per word, checkpoint every 1000 ms.",
+  description: "The article's WordCount (§5.1): ValueState count per word, checkpoint every 1000 ms.",
   build: buildWordCount,
 };

@@ -95,6 +95,16 @@ function channelsToJson(list: readonly ChannelStateSnapshot[], path: PathSegment
   }));
 }
 
+/** The snapshot format writes keys as JSON scalars: a bigint (Java Long) key has no form there yet. */
+function jsonKey(key: Key, path: PathSegment[]): string | number | boolean {
+  if (typeof key === 'bigint')
+    throw new SnapshotExportError(
+      formatPath(path),
+      msg('snapshot.export-bigint-key', { key: `${key}n` }),
+    );
+  return key;
+}
+
 function keyedStateToJson(
   ks: KeyedStateSnapshot | IncrementalKeyedStateHandle,
   path: PathSegment[],
@@ -112,7 +122,8 @@ function keyedStateToJson(
         out = st.ttl ? { name, type: st.type, ttl: true, entries: [] } : { name, type: st.type, entries: [] };
         byName.set(name, out);
       }
-      for (const [key, value] of st.entries) out.entries.push({ key, keyGroup: kg.keyGroup, value });
+      for (const [key, value] of st.entries)
+        out.entries.push({ key: jsonKey(key, path), keyGroup: kg.keyGroup, value });
     }
   }
   const states = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -164,7 +175,7 @@ function subtaskToJson(t: TaskStateSnapshot, path: PathSegment[]): SubtaskJson {
     keyedState: t.keyedState ? keyedStateToJson(t.keyedState, [...path, 'keyedState']) : [],
     operatorState,
     timers: t.timers.map((x) => ({
-      key: x.key,
+      key: jsonKey(x.key, [...path, 'timers']),
       keyGroup: x.keyGroup,
       timestamp: x.timestamp,
       domain: x.domain,

@@ -15,7 +15,7 @@
  * Flink's incremental cleanup (`ttl/TtlIncrementalCleanup.ts`). States without TTL keep their own
  * handles below, untouched by TTL: no extra work on their hot paths.
  */
-import type { Key } from '../keygroups/hashCode';
+import { jsonLength, type Key } from '../keygroups/hashCode';
 import { KeyGroupRange } from '../keygroups/KeyGroupRange';
 import {
   assignToKeyGroup,
@@ -839,5 +839,5 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
 
 /** Rough size of a snapshot in bytes (its JSON length). */
 export function estimateSnapshotBytes(s: KeyedStateSnapshot): number {
-  return JSON.stringify(s).length;
+  return jsonLength(s);
 }

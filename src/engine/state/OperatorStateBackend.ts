@@ -3,10 +3,15 @@
  * a redistribution mode that says what happens when the parallelism changes on restore:
  *
  * - `split` (getListState): the lists of all old subtasks are concatenated in subtask order and cut
- *   into contiguous parts: each new subtask gets total/newP items, the first total%newP one more
- *   (Flink's RoundRobinOperatorStateRepartitioner). Same parallelism: each subtask keeps its own.
+ *   into contiguous parts: each new subtask gets total/newP items, total%newP of them one more
+ *   (Flink's RoundRobinOperatorStateRepartitioner). With several named split states, the subtask that
+ *   gets the first part rotates: each state starts at the first subtask that got no extra item of the
+ *   previous one, so the extra items spread over the subtasks. The states are taken in the order
+ *   Flink's `HashMap<String, …>` iterates their names (`javaHashMapOrder`). Same parallelism: each
+ *   subtask keeps its own.
  * - `union` (getUnionListState): every new subtask gets the whole concatenated list.
  */
+import { stringHashCode } from '../keygroups/hashCode';
 import type { ListState } from './State';
 import type { ListStateDescriptor } from './StateDescriptor';
 
@@ -98,6 +103,26 @@ export class OperatorStateBackend {
   }
 }
 
+/**
+ * The order in which Flink's `groupByStateMode` map (`new HashMap<String, …>()` filled with
+ * `computeIfAbsent`) iterates `names`, given in the order they are first seen: by bucket,
+ * `(h ^ h >>> 16) & (capacity - 1)` with h = `String.hashCode`; within a bucket the latest first
+ * (`computeIfAbsent` puts a new key at the head of its bucket; a resize keeps the order). The table
+ * starts at 16 buckets and doubles before an insertion that finds more than 3/4 of it in use.
+ */
+export function javaHashMapOrder(names: readonly string[]): string[] {
+  let capacity = 16;
+  while (names.length - 1 > capacity * 0.75) capacity *= 2;
+  const bucket = (name: string): number => {
+    const h = stringHashCode(name);
+    return (h ^ (h >>> 16)) & (capacity - 1);
+  };
+  return names
+    .map((name, i) => ({ name, i, b: bucket(name) }))
+    .sort((x, y) => x.b - y.b || y.i - x.i)
+    .map((x) => x.name);
+}
+
 /** Which items of each named list subtask `index` of `newP` gets. */
 export function redistribute(
   previous: OperatorStateOfSubtask[],
@@ -108,10 +133,12 @@ export function redistribute(
   const names = new Set(ordered.flatMap((s) => Object.keys(s.lists)));
   const out = new Map<string, OperatorListSnapshot>();
   const sameParallelism = ordered.length > 0 && ordered[0].parallelism === newP;
-  for (const name of names) {
-    const parts = ordered.flatMap((s) =>
-      s.lists[name] ? [{ subtask: s.subtaskIndex, list: s.lists[name] }] : [],
-    );
+  const partsOf = (name: string) =>
+    ordered.flatMap((s) => (s.lists[name] ? [{ subtask: s.subtaskIndex, list: s.lists[name] }] : []));
+  // Flink's repartitionSplitState: one named state after the other, rotating the first subtask.
+  let startParallelOp = 0;
+  for (const name of javaHashMapOrder([...names])) {
+    const parts = partsOf(name);
     const mode = parts[0].list.mode;
     if (mode === 'union') {
       out.set(name, { mode, items: parts.flatMap((p) => p.list.items) });
@@ -121,9 +148,12 @@ export function redistribute(
       const all = parts.flatMap((p) => p.list.items);
       const base = Math.floor(all.length / newP);
       const remainder = all.length % newP;
-      const start = index * base + Math.min(index, remainder);
-      const count = base + (index < remainder ? 1 : 0);
+      // Subtask (startParallelOp + i) % newP gets the i-th contiguous part; the first `remainder` parts have one more.
+      const i = (index - startParallelOp + newP) % newP;
+      const start = i * base + Math.min(i, remainder);
+      const count = base + (i < remainder ? 1 : 0);
       out.set(name, { mode, items: all.slice(start, start + count) });
+      startParallelOp = (startParallelOp + remainder) % newP;
     }
   }
   return out;

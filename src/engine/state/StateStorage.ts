@@ -72,10 +72,10 @@ export function copyValue<T>(value: T): T {
 }
 
 function keyTypeRank(key: Key): number {
-  return typeof key === 'boolean' ? 0 : typeof key === 'number' ? 1 : 2;
+  return typeof key === 'boolean' ? 0 : typeof key === 'number' ? 1 : typeof key === 'bigint' ? 2 : 3;
 }
 
-/** A total order on keys: booleans, then numbers (NaN last), then strings (by UTF-16 units). */
+/** A total order on keys: booleans, numbers (NaN last), bigints (Java Longs), then strings (by UTF-16 units). */
 export function compareKeys(a: Key, b: Key): number {
   const ra = keyTypeRank(a);
   const rb = keyTypeRank(b);

@@ -15,7 +15,7 @@ export const t = defineMessages(
     'mode.exactly-once':
       'Aligned barriers: a task waits for barrier n on every input, then snapshots. Consistent; alignment stalls under backpressure.',
     'mode.at-least-once':
-      'Barriers are tracked, never aligned: nothing blocks, but records that overtook a barrier are replayed after a restore (duplicates).',
+      'Barriers are tracked, never aligned: nothing blocks, but records that arrive after a barrier are counted before the snapshot and replayed after a restore (duplicates).',
     'mode.unaligned':
       'Barriers overtake buffered records, which are saved as channel state. Fast under backpressure, bigger checkpoints.',
     'mode.stop-the-world':
@@ -32,7 +32,7 @@ export const t = defineMessages(
     maxConcurrent: 'Max concurrent',
     maxConcurrentHint: 'Checkpoints that may be in progress at the same time.',
     tolerableFailed: 'Tolerable failed checkpoints',
-    tolerableHint: 'Failed checkpoints in a row before the job fails over (Flink: 0).',
+    tolerableHint: 'Failed checkpoints in a row the job tolerates; one more and it fails over (Flink: 0).',
     alignedTimeoutMs: 'Aligned checkpoint timeout (ms)',
     alignedTimeoutHint:
       'Unaligned mode only: start aligned, switch to unaligned after this long (0 = always unaligned).',
@@ -97,7 +97,8 @@ export const t = defineMessages(
     mode: '模式',
     compareModes: '五种模式对比',
     'mode.exactly-once': '对齐 Barrier：任务在每个输入上都收到 Barrier n 后才做快照。结果一致；有反压时对齐会停顿。',
-    'mode.at-least-once': '只跟踪 Barrier、从不对齐：不会阻塞，但越过 Barrier 的记录在恢复后会被重放（产生重复）。',
+    'mode.at-least-once':
+      '只跟踪 Barrier、从不对齐：不会阻塞，但在 Barrier 之后到达的记录会在快照之前被计入，恢复后又被重放（产生重复）。',
     'mode.unaligned': 'Barrier 越过缓冲中的记录，这些记录作为通道状态保存。反压下依然快速，但 Checkpoint 更大。',
     'mode.stop-the-world':
       '暂停 Source、排空所有通道、为每个任务做快照，然后恢复。简单且一致，但整个作业会停下来。',
@@ -112,7 +113,7 @@ export const t = defineMessages(
     maxConcurrent: '最大并发 Checkpoint 数',
     maxConcurrentHint: '可以同时进行的 Checkpoint 数量。',
     tolerableFailed: '可容忍的连续失败 Checkpoint 数',
-    tolerableHint: '连续失败的 Checkpoint 超过这个数时，作业会故障转移（Flink 默认：0）。',
+    tolerableHint: '作业能容忍的连续失败 Checkpoint 数；再多失败一个，作业就会故障转移（Flink 默认：0）。',
     alignedTimeoutMs: '对齐 Checkpoint 超时（毫秒）',
     alignedTimeoutHint: '仅用于非对齐模式：先以对齐方式开始，超过这个时间后切换为非对齐（0 = 始终非对齐）。',
     alignedTimeoutIgnored: '在 {mode} 模式下不生效：只有非对齐 Checkpoint 使用它。',

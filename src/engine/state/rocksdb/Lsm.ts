@@ -16,7 +16,7 @@
  *   has no older data below it (bottommost) drops tombstones and resolves merge operands into puts;
  *   with TTL it also drops expired values (Flink's compaction filter).
  */
-import type { Key } from '../../keygroups/hashCode';
+import { serializeKey, type Key } from '../../keygroups/hashCode';
 import { compareKeys, type UserKey } from '../StateStorage';
 import type { StateType } from '../StateDescriptor';
 import { isExpired, type TtlValue } from '../ttl/TtlValue';
@@ -115,7 +115,7 @@ function stateJson(state: string): string {
 }
 
 function fullKeyOf(e: SstEntry): string {
-  const row = rowKeyOf(e.kg, stateJson(e.state), JSON.stringify(e.key));
+  const row = rowKeyOf(e.kg, stateJson(e.state), serializeKey(e.key));
   return e.uk === undefined ? row : userKeyOf(row, JSON.stringify(e.uk));
 }
 

@@ -16,7 +16,7 @@
  *   flushed and only SST files not uploaded before are sent; older ones are shared by reference
  *   (Flink's `RocksIncrementalSnapshotStrategy`; see `SharedStateRegistry`).
  */
-import type { Key } from '../../keygroups/hashCode';
+import { serializeKey, type Key } from '../../keygroups/hashCode';
 import { KeyGroupRange } from '../../keygroups/KeyGroupRange';
 import {
   assignToKeyGroup,
@@ -318,7 +318,7 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
     }
     ctx.key = key;
     ctx.kg = keyGroup;
-    ctx.keyJson = JSON.stringify(key);
+    ctx.keyJson = serializeKey(key);
   }
 
   getCurrentKey(): Key | null {
@@ -510,7 +510,7 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
       }
       const value = JSON.parse(e.value as string) as unknown;
       if (state.meta.type === 'map') {
-        const keyJson = JSON.stringify(e.key);
+        const keyJson = serializeKey(e.key);
         if (keyJson !== lastMapKeyJson) {
           state.entries.push([e.key, []]);
           lastMapKeyJson = keyJson;
@@ -692,7 +692,7 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
       if (e.state !== stateName) continue;
       const value = JSON.parse(e.value as string) as unknown;
       if (meta.type === 'map') {
-        const keyJson = JSON.stringify(e.key);
+        const keyJson = serializeKey(e.key);
         if (keyJson !== lastKeyJson) {
           out.push([e.key, []]);
           lastKeyJson = keyJson;
@@ -709,7 +709,7 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
 
   numKeys(): number {
     const keys = new Set<string>();
-    for (const e of this.visible()) keys.add(`${e.kg},${JSON.stringify(e.key)}`);
+    for (const e of this.visible()) keys.add(`${e.kg},${serializeKey(e.key)}`);
     return keys.size;
   }
 }

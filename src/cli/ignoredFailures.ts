@@ -1,0 +1,72 @@
+/**
+ * The `--fail` requests that did not fail anything, and why: the run ended first, the job had already
+ * FAILED, or the task was not running (its job was restarting, as Flink ignores a failure of a task
+ * that is already being restarted). A pure function of what was asked and what happened.
+ */
+import type { ScheduledFailure, SimulationResult } from '../engine/index';
+
+export interface IgnoredFailure {
+  target: string;
+  at: number;
+  reason: string;
+}
+
+type Failure = SimulationResult['failures'][number];
+
+const INJECTED = 'injected failure';
+
+/**
+ * When a requested task failure was due: its own time, unless an engine crash had the engine down then
+ * (the simulation moves it to the moment the new engine starts).
+ */
+function effectiveTime(at: number, crashes: readonly Failure[]): number {
+  let t = at;
+  for (const c of crashes) {
+    const back = c.time + (c.restartDelayMs ?? 0);
+    if (c.time < t && t < back) t = back;
+  }
+  return t;
+}
+
+export function ignoredFailures(
+  requested: readonly ScheduledFailure[],
+  result: SimulationResult,
+  until: number | undefined,
+): IgnoredFailure[] {
+  const crashes = result.failures.filter((f) => f.task === 'engine').sort((a, b) => a.time - b.time);
+  const unmatched = [...result.failures];
+  const out: IgnoredFailure[] = [];
+  const fmt = (v: number) => `${v.toFixed(1)} ms`;
+  for (const f of [...requested].sort((a, b) => a.at - b.at)) {
+    const engine = f.target === 'engine';
+    const due = engine ? f.at : effectiveTime(f.at, crashes);
+    const i = unmatched.findIndex(
+      (r) => r.task === f.target && r.time === due && (engine || r.reason === INJECTED),
+    );
+    if (i >= 0) {
+      unmatched.splice(i, 1);
+      continue;
+    }
+    const ignore = (reason: string) => out.push({ target: f.target, at: f.at, reason });
+    if ((until !== undefined && f.at > until) || due > result.time) {
+      ignore(`the run ended at ${fmt(result.time)}`);
+      continue;
+    }
+    const fatal = result.failures.find((r) => r.restartDelayMs === null && r.time <= due);
+    if (fatal) {
+      ignore(`the job had FAILED at ${fmt(fatal.time)} (${fatal.task})`);
+      continue;
+    }
+    const restarting = result.failures
+      .filter((r) => r.restartDelayMs !== null && r.time <= due && due <= r.time + r.restartDelayMs)
+      .pop();
+    if (restarting) {
+      const back = restarting.time + (restarting.restartDelayMs ?? 0);
+      ignore(
+        `${f.target} was not running: it was restarting after ${restarting.task} failed at ` +
+          `${fmt(restarting.time)} (restart at ${fmt(back)})`,
+      );
+    } else ignore(`${f.target} was not running at ${fmt(due)}`);
+  }
+  return out;
+}

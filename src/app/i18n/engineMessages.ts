@@ -81,7 +81,8 @@ export const ZH_MESSAGES = {
   'checkpoint.subsumed': 'Checkpoint 被更新的 Checkpoint {id} 取代。',
   'checkpoint.subsumed-barrier': '被 Checkpoint {id} 取代',
   'checkpoint.alignment-aborted': '对齐被中止：Checkpoint {previous} 的对齐尚未完成，Barrier {id} 就到了',
-  'checkpoint.tolerable-exceeded': '连续失败的 Checkpoint 超过了可容忍次数（{tolerable}）：Checkpoint {id}：{reason}',
+  'checkpoint.tolerable-exceeded':
+    '连续失败的 Checkpoint 超过了可容忍次数（{tolerable}）：Checkpoint {id}：{reason}',
   'checkpoint.engine-crashed': 'Checkpoint 完成前引擎崩溃。',
   'checkpoint.memory-state-too-large':
     '任务 {task}：状态大小超过了基于内存的状态所允许的上限。大小 = {size}，上限 = {maxSize}。请考虑换用其他 Checkpoint Storage，例如 FileSystemCheckpointStorage。',
@@ -151,7 +152,8 @@ export const ZH_MESSAGES = {
   'snapshot.state-twice': '状态“{name}”出现了两次（另见 keyedState[{other}]）',
   'snapshot.state-undeclared': '算子“{uid}”没有声明状态“{name}”（它声明的有：{declared}）',
   'snapshot.state-kind': '状态“{name}”在作业中是 {jobType} 类型，不是 {fileType}',
-  'snapshot.state-needs-ttl': '状态“{name}”在作业中设置了 TTL：快照中需要 ttl: true 以及 { value, lastAccess } 形式的值',
+  'snapshot.state-needs-ttl':
+    '状态“{name}”在作业中设置了 TTL：快照中需要 ttl: true 以及 { value, lastAccess } 形式的值',
   'snapshot.state-no-ttl': '状态“{name}”在作业中没有设置 TTL，但快照中是 ttl: true',
   'snapshot.key-twice': '键 {key} 在状态“{name}”中出现了两次（另见 entries[{other}]）',
   'snapshot.key-group': '键 {key} 属于键组 {keyGroup}，不是 {fileKeyGroup}',
@@ -178,7 +180,8 @@ export const ZH_MESSAGES = {
   'snapshot.transaction-after': '{id} 晚于快照所属的 Checkpoint {checkpointId}',
   'snapshot.partition-twice': '分区 {partition} 出现了两次（另见 {other}）',
   'snapshot.partitions-without-offset': '日志“{topic}”的分区 {partitions} 在快照中没有偏移量',
-  'snapshot.channel-rescale': '算子“{uid}”的并行度改变时（快照中 {fileP}，作业中 {jobP}），无法恢复 In-flight 数据',
+  'snapshot.channel-rescale':
+    '算子“{uid}”的并行度改变时（快照中 {fileP}，作业中 {jobP}），无法恢复 In-flight 数据',
   'snapshot.channel-not-upstream': '“{peer}”不是 {task} 的上游任务（上游有：{peers}）',
   'snapshot.channel-not-downstream': '“{peer}”不是 {task} 的下游任务（下游有：{peers}）',
   'snapshot.channel-twice': '“{peer}”出现了两次（另见 {side}[{other}]）',
@@ -215,5 +218,7 @@ const CATALOGUES: Record<string, Catalogue> = { en: ENGLISH_MESSAGES, 'zh-CN': Z
 /** An engine message in the current language (reactive: re-renders when the language changes). */
 export function tm(m: Message | null | undefined): string {
   if (!m) return '';
-  return renderMessage(m, CATALOGUES[locale.lang]).replace(/\s{2,}/g, ' ').trim();
+  return renderMessage(m, CATALOGUES[locale.lang])
+    .replace(/\s{2,}/g, ' ')
+    .trim();
 }

@@ -78,11 +78,14 @@ export const EN = {
   'snapshot.json-not-number': '{value} is not a JSON number',
   'snapshot.json-hole': 'is a hole in an array, not a JSON value',
   'snapshot.json-not-value': ((p) =>
-    p.type === 'undefined' ? 'is undefined, not a JSON value' : `is a ${p.type}, not a JSON value`) as Template,
+    p.type === 'undefined'
+      ? 'is undefined, not a JSON value'
+      : `is a ${p.type}, not a JSON value`) as Template,
   'snapshot.at-path': '{path}: {problem}',
   'snapshot.export-incremental':
     'an incremental (RocksDB) checkpoint references shared files and cannot be written as JSON: take a savepoint (canonical format) instead',
-  'snapshot.export-bigint-key': 'key {key} is a bigint (a Java Long): the snapshot format has no form for it yet',
+  'snapshot.export-bigint-key':
+    'key {key} is a bigint (a Java Long): the snapshot format has no form for it yet',
   'snapshot.key-type': 'a key is a string, a number or a boolean',
   'snapshot.json-not-plain': 'is a {type}, not plain JSON (use arrays and plain objects)',
   'snapshot.export-not-json': '{problem}: it cannot be written as JSON',
@@ -106,7 +109,8 @@ export const EN = {
   'snapshot.range-reversed': 'start {start} is after end {end}',
   'snapshot.not-keyed-timers': "operator '{uid}' is not keyed: it cannot have timers",
   'snapshot.key-groups-uncovered': 'key groups {from}..{to} are not covered by any subtask',
-  'snapshot.range-overlap': '{start}..{end} overlaps subtasks[{other}].keyGroupRange {otherStart}..{otherEnd}',
+  'snapshot.range-overlap':
+    '{start}..{end} overlaps subtasks[{other}].keyGroupRange {otherStart}..{otherEnd}',
   'snapshot.state-twice': "state '{name}' appears twice (also keyedState[{other}])",
   'snapshot.state-undeclared': "operator '{uid}' declares no state '{name}' (it declares: {declared})",
   'snapshot.state-kind': "state '{name}' is {jobType} state in the job, not {fileType}",

@@ -720,7 +720,10 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
           emitted = (task.operator as SourceOperator).emitNext();
         } catch (e) {
           // e.g. a key selector that throws while partitioning the record
-          this.failTask(task, msg('task.threw', { operator: task.vertex.name, task: task.id, error: messageOf(e) }));
+          this.failTask(
+            task,
+            msg('task.threw', { operator: task.vertex.name, task: task.id, error: messageOf(e) }),
+          );
           break;
         }
         if (!emitted) {
@@ -816,7 +819,10 @@ export class MiniCluster implements BarrierHandlerHost, CoordinatorHost {
       // RocksDB-like backend: reads and writes (de)serialize, which takes virtual time.
       if (backend !== null) return end + backend.takeCost();
     } catch (e) {
-      this.failTask(task, msg('task.threw', { operator: task.vertex.name, task: task.id, error: messageOf(e) }));
+      this.failTask(
+        task,
+        msg('task.threw', { operator: task.vertex.name, task: task.id, error: messageOf(e) }),
+      );
     }
     return end;
   }

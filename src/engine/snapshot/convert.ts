@@ -98,10 +98,7 @@ function channelsToJson(list: readonly ChannelStateSnapshot[], path: PathSegment
 /** The snapshot format writes keys as JSON scalars: a bigint (Java Long) key has no form there yet. */
 function jsonKey(key: Key, path: PathSegment[]): string | number | boolean {
   if (typeof key === 'bigint')
-    throw new SnapshotExportError(
-      formatPath(path),
-      msg('snapshot.export-bigint-key', { key: `${key}n` }),
-    );
+    throw new SnapshotExportError(formatPath(path), msg('snapshot.export-bigint-key', { key: `${key}n` }));
   return key;
 }
 
@@ -109,11 +106,7 @@ function keyedStateToJson(
   ks: KeyedStateSnapshot | IncrementalKeyedStateHandle,
   path: PathSegment[],
 ): KeyedStateJson[] {
-  if ('kind' in ks)
-    throw new SnapshotExportError(
-      formatPath(path),
-      msg('snapshot.export-incremental'),
-    );
+  if ('kind' in ks) throw new SnapshotExportError(formatPath(path), msg('snapshot.export-incremental'));
   const byName = new Map<string, KeyedStateJson>();
   for (const kg of ks.keyGroups) {
     for (const [name, st] of Object.entries(kg.states)) {
@@ -257,7 +250,10 @@ function importSnapshot(input: unknown, job: JobGraph): SnapshotImportResult {
     try {
       data = JSON.parse(input) as unknown;
     } catch (e) {
-      return { ok: false, errors: [{ path: '', message: msg('snapshot.not-json', { error: messageOf(e) }) }] };
+      return {
+        ok: false,
+        errors: [{ path: '', message: msg('snapshot.not-json', { error: messageOf(e) }) }],
+      };
     }
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data))
@@ -392,7 +388,8 @@ export function checkpointFromJson(snapshot: SnapshotJson): CompletedCheckpoint 
     tasks,
     stats: {
       ...structuredClone(snapshot.statistics),
-      failureReason: snapshot.statistics.failureReason === null ? null : text(snapshot.statistics.failureReason),
+      failureReason:
+        snapshot.statistics.failureReason === null ? null : text(snapshot.statistics.failureReason),
     },
   };
 }
@@ -411,8 +408,10 @@ function schemaIssue(issue: z.core.$ZodIssue): Message {
       pick[k] = i[k] as string | number | boolean;
   if (typeof i.maximum === 'bigint' || typeof i.minimum === 'bigint')
     for (const k of ['minimum', 'maximum'] as const) if (i[k] !== undefined) pick[k] = String(i[k]);
-  if ('input' in i) pick.received = i.input === null ? 'null' : Array.isArray(i.input) ? 'array' : typeof i.input;
+  if ('input' in i)
+    pick.received = i.input === null ? 'null' : Array.isArray(i.input) ? 'array' : typeof i.input;
   if (Array.isArray(i.keys)) pick.keys = (i.keys as unknown[]).map(String).join(', ');
-  if (Array.isArray(i.values)) pick.values = (i.values as unknown[]).map((v) => JSON.stringify(v)).join(' | ');
+  if (Array.isArray(i.values))
+    pick.values = (i.values as unknown[]).map((v) => JSON.stringify(v)).join(' | ');
   return msg('snapshot.schema', { en: issue.message, issue: JSON.stringify(pick) });
 }

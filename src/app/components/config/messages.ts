@@ -96,10 +96,12 @@ export const t = defineMessages(
     checkpointing: 'Checkpoint',
     mode: '模式',
     compareModes: '五种模式对比',
-    'mode.exactly-once': '对齐 Barrier：任务在每个输入上都收到 Barrier n 后才做快照。结果一致；有反压时对齐会停顿。',
+    'mode.exactly-once':
+      '对齐 Barrier：任务在每个输入上都收到 Barrier n 后才做快照。结果一致；有反压时对齐会停顿。',
     'mode.at-least-once':
       '只跟踪 Barrier、从不对齐：不会阻塞，但在 Barrier 之后到达的记录会在快照之前被计入，恢复后又被重放（产生重复）。',
-    'mode.unaligned': 'Barrier 越过缓冲中的记录，这些记录作为通道状态保存。反压下依然快速，但 Checkpoint 更大。',
+    'mode.unaligned':
+      'Barrier 越过缓冲中的记录，这些记录作为通道状态保存。反压下依然快速，但 Checkpoint 更大。',
     'mode.stop-the-world':
       '暂停 Source、排空所有通道、为每个任务做快照，然后恢复。简单且一致，但整个作业会停下来。',
     'mode.chandy-lamport': '经典算法：收到第一个标记时做快照，并记录其他每个通道在其标记到达之前的消息。',

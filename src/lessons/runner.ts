@@ -97,7 +97,9 @@ export async function evaluateCheck(check: Check, ctx: CheckContext): Promise<Ch
         if (r.ok) return pass;
         whys.push(r.why);
       }
-      return fail(msg('check.none-of', { whys: whys.reduce((a, b) => msg('check.list', { first: a, rest: b })) }));
+      return fail(
+        msg('check.none-of', { whys: whys.reduce((a, b) => msg('check.list', { first: a, rest: b })) }),
+      );
     }
     case 'not': {
       const r = await evaluateCheck(check.check, ctx);
@@ -122,7 +124,11 @@ export async function evaluateCheck(check: Check, ctx: CheckContext): Promise<Ch
       const value = row ? row.value : null;
       if (row && check.subtask !== undefined && row.subtask !== check.subtask)
         return fail(
-          msg('check.state-subtask', { key: JSON.stringify(check.key), subtask: row.subtask, want: check.subtask }),
+          msg('check.state-subtask', {
+            key: JSON.stringify(check.key),
+            subtask: row.subtask,
+            want: check.subtask,
+          }),
         );
       return JSON.stringify(value) === JSON.stringify(check.equals)
         ? pass
@@ -169,9 +175,7 @@ export async function evaluateCheck(check: Check, ctx: CheckContext): Promise<Ch
       const need = check.atLeast ?? 1;
       return found >= need
         ? pass
-        : fail(
-            msg('check.checkpoints', { found, status: msg(`checkpoint-status.${check.status}`), need }),
-          );
+        : fail(msg('check.checkpoints', { found, status: msg(`checkpoint-status.${check.status}`), need }));
     }
     case 'finished': {
       const f = t.frame;

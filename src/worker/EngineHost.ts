@@ -743,8 +743,7 @@ export class EngineHost implements EngineWorkerApi {
 
   async injectStorageFault(kind: StorageFault, count = 1): Promise<void> {
     const cluster = this.requireCluster();
-    if (!cluster.checkpointStorage.durable)
-      throw new EngineError(msg('recovery.memory-no-storage-fault'));
+    if (!cluster.checkpointStorage.durable) throw new EngineError(msg('recovery.memory-no-storage-fault'));
     await this.openStorage();
     this.act({ type: 'storage-fault', kind, count });
   }
@@ -859,7 +858,10 @@ export class EngineHost implements EngineWorkerApi {
       now: next.now,
       recovery: {
         restoredFrom: checkpoint.checkpointId,
-        reason: msg('recovery.imported', { kind: msg(`kind.${checkpoint.kind}`), id: checkpoint.checkpointId }),
+        reason: msg('recovery.imported', {
+          kind: msg(`kind.${checkpoint.kind}`),
+          id: checkpoint.checkpointId,
+        }),
       },
     };
     this.info = info;

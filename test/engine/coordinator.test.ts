@@ -89,7 +89,10 @@ describe('checkpoint ids', () => {
     expect(new Set(ids).size).toBe(ids.length);
     for (let i = 1; i < ids.length; i++) expect(ids[i]).toBeGreaterThan(ids[i - 1]);
     expect(
-      sim.checkpoints.some((c) => c.status === 'FAILED' && /Task failure/.test(c.failureReason ? renderEnglish(c.failureReason) : '')),
+      sim.checkpoints.some(
+        (c) =>
+          c.status === 'FAILED' && /Task failure/.test(c.failureReason ? renderEnglish(c.failureReason) : ''),
+      ),
     ).toBe(true);
   });
 });

@@ -560,7 +560,9 @@ describe('timers need a keyed stream', () => {
     const failed = ofType(events, 'task-failed');
     expect(failed).toHaveLength(1);
     expect(failed[0].task).toBe('proc#0');
-    expect(renderEnglish(failed[0].reason)).toContain('Timers can only be used on keyed operators (after keyBy).');
+    expect(renderEnglish(failed[0].reason)).toContain(
+      'Timers can only be used on keyed operators (after keyBy).',
+    );
     expect(cluster.jobStatus).toBe('FAILED');
     expect(ofType(events, 'timer-fired')).toHaveLength(0);
   });

@@ -574,7 +574,10 @@ class AppLessonDriver implements LessonDriver {
     if (!exported.ok) throw new EngineError(exported.error);
     if (options) await this.load(options);
     const result = await session.importSnapshot(exported.text);
-    if (!result.ok) throw new EngineError(msg('snapshot.at-path', { path: result.errors[0].path, problem: result.errors[0].message }));
+    if (!result.ok)
+      throw new EngineError(
+        msg('snapshot.at-path', { path: result.errors[0].path, problem: result.errors[0].message }),
+      );
   }
 }
 

@@ -226,7 +226,12 @@ export class CheckpointCoordinator {
     p.finalizing = false;
     if (!this.pending.has(p.id)) return; // aborted (e.g. a task failed) while the write was in progress
     if (error) {
-      this.failCheckpoint(p.id, msg('checkpoint.storage-write-failed', { error: messageOf(error) }), now, true);
+      this.failCheckpoint(
+        p.id,
+        msg('checkpoint.storage-write-failed', { error: messageOf(error) }),
+        now,
+        true,
+      );
       return;
     }
     this.pending.delete(p.id);

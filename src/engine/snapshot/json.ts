@@ -47,7 +47,8 @@ export function findNonJson(
       case 'boolean':
         continue;
       case 'number':
-        if (!Number.isFinite(v)) return { path: p, problem: msg('snapshot.json-not-number', { value: String(v) }) };
+        if (!Number.isFinite(v))
+          return { path: p, problem: msg('snapshot.json-not-number', { value: String(v) }) };
         continue;
       case 'object': {
         if (v === null) continue;

@@ -89,7 +89,10 @@ const ZH: Record<string, ExperimentText> = {
     claim:
       '在反压下，对齐的 Checkpoint Barrier 排在缓冲的 In-flight 数据之后，因此 Checkpoint 耗时随反压增长；非对齐 Barrier 越过缓冲区，使 Checkpoint 耗时基本不受吞吐量影响，代价是要把 In-flight 数据持久化到 Checkpoint 中。对齐超时只在对齐耗时过长时才切换为非对齐。',
     params: {
-      slowMs: { label: '慢算子处理时间', description: '要扫描的那个按键计数算子的单条记录处理时间（虚拟毫秒）。' },
+      slowMs: {
+        label: '慢算子处理时间',
+        description: '要扫描的那个按键计数算子的单条记录处理时间（虚拟毫秒）。',
+      },
       alignedTimeoutMs: {
         label: '对齐超时',
         description: '用于“带超时的对齐”变体：触发后经过这么长时间切换为非对齐。',

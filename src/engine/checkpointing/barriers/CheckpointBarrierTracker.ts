@@ -30,7 +30,8 @@ export class CheckpointBarrierTracker implements CheckpointBarrierHandler {
     if (entry.count < this.task.inputs.length) return t;
     // Complete: older pending checkpoints can no longer complete here.
     for (const [other] of this.pending) {
-      if (other < id) this.host.declineCheckpoint(this.task, other, msg('checkpoint.subsumed-barrier', { id }), t);
+      if (other < id)
+        this.host.declineCheckpoint(this.task, other, msg('checkpoint.subsumed-barrier', { id }), t);
     }
     for (const other of [...this.pending.keys()]) if (other <= id) this.pending.delete(other);
     this.lastCheckpointId = id;

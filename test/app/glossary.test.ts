@@ -58,6 +58,14 @@ describe('the zh glossary', () => {
     expect(found).toEqual([]);
   });
 
+  it('the Reading page’s notes follow it (the article itself is quoted as its author wrote it)', () => {
+    const text = prose(readFileSync(join(ROOT, 'reading', 'notes.zh-CN.md'), 'utf8'));
+    const found = text
+      .split('\n')
+      .flatMap((line, i) => violations(line).map((v) => `line ${i + 1}: ${v}: ${line.trim()}`));
+    expect(found).toEqual([]);
+  });
+
   it('every zh message of the app follows it', () => {
     const found = zhMessageLines().flatMap(({ file, line }) =>
       violations(line).map((v) => `${file}: ${v}: ${line.trim()}`),

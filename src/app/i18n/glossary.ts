@@ -11,6 +11,7 @@ export const KEPT_IN_ENGLISH = [
   'Checkpointing',
   'Savepoint',
   'State Backend',
+  'Changelog State Backend',
   'Barrier',
   'Source',
   'Sink',
@@ -25,6 +26,7 @@ export const KEPT_IN_ENGLISH = [
   'TTL',
   'DataStream',
   'API',
+  'Table API',
   'Flink',
   'Kafka',
   'RocksDB',
@@ -57,6 +59,9 @@ export const PROPER_NAMES = [
   'Slack',
   'Stack Overflow',
   'PostgreSQL',
+  'Scala',
+  'Kryo',
+  'POJO',
 ] as const;
 
 /**

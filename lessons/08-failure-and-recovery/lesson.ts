@@ -7,6 +7,9 @@ import { defineLesson } from '../../src/lessons/format';
  * Then restart strategies: fixed-delay gives up after its attempts and the job FAILS.
  *
  * user-00 lives in count#0 (key group 9 of 128); the learner fails count#3.
+ *
+ * The visits scenario runs about 12.5 s at 1× (see its source pace): in the last step there is time to
+ * fail the job a second time after its restart.
  */
 export default defineLesson({
   number: 8,

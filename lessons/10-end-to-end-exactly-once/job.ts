@@ -40,7 +40,8 @@ export function buildThreeSinks(options: ScenarioOptions = {}) {
   env.setStateBackend(new FsStateBackend('file:///tmp/checkpoints'));
   env.enableCheckpointing(1000);
   const counts = env
-    .fromSource(generateVisits(), 'Source: visits (Kafka-like, 2 partitions)', 1)
+    // 6 ms a record: 2,000 records a partition last 12 s at 1×, time to fail a subtask and watch.
+    .fromSource(generateVisits(), 'Source: visits (Kafka-like, 2 partitions)', 6)
     .uid('source')
     .keyBy((v: Visit) => v.user)
     .process(new CountVisits())

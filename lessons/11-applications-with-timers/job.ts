@@ -35,6 +35,9 @@ import {
   type Session,
 } from '../../src/engine/scenarios/sessions';
 
+/** Virtual ms between two records of a partition: the run lasts about 12 s at 1×, time to fail a subtask and watch. */
+export const SOURCE_EMIT_MS = 6;
+
 export function buildTimers(options: ScenarioOptions = {}) {
   const env = StreamExecutionEnvironment.getExecutionEnvironment();
   env.setParallelism(4);
@@ -45,7 +48,7 @@ export function buildTimers(options: ScenarioOptions = {}) {
     .fromSource(
       generateLoginLog(),
       'Source: logins (Kafka-like, 4 partitions)',
-      1,
+      SOURCE_EMIT_MS,
       WatermarkStrategies.forBoundedOutOfOrderness(LOGIN_OUT_OF_ORDERNESS_MS).withIdleness(LOGIN_IDLENESS_MS),
     )
     .uid('logins')
@@ -63,7 +66,7 @@ export function buildTimers(options: ScenarioOptions = {}) {
     .fromSource(
       generateClickLog(),
       'Source: clicks (Kafka-like, 4 partitions)',
-      1,
+      SOURCE_EMIT_MS,
       WatermarkStrategies.forBoundedOutOfOrderness(CLICK_OUT_OF_ORDERNESS_MS).withIdleness(CLICK_IDLENESS_MS),
     )
     .uid('clicks')

@@ -1,13 +1,17 @@
 /**
  * The lesson format: what `lessons/NN-slug/lesson.ts` declares (validated with zod, so a broken lesson
  * fails with its file, field and problem), the automatic checks a step passes, and the actions a
- * step's solution plays. Checks and actions are data, not functions: the same lesson is checked by
- * the headless test (EngineHost in Node) and by the app (the worker), and shown to the learner.
+ * step's solution plays. Checks and actions are data, not functions: the engine worker evaluates the
+ * checks (src/worker/LessonCheckEvaluator.ts) — in the app and in the headless test alike.
  *
  * Text lives next to it in `en.md` and `zh-CN.md` (see markdown.ts).
  */
 import { z } from 'zod';
 import { CHECKPOINTING_MODES } from '../engine/index';
+import { CHECKABLE_EVENTS, type Check } from '../worker/lessonCheck';
+
+/** The check type is the worker's (it evaluates them); here it is validated as a lesson declares it. */
+export { CHECKABLE_EVENTS, type Check };
 
 const uid = z.string().min(1);
 const nonNegative = z.number().finite().min(0);
@@ -17,97 +21,6 @@ type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
 const JSON_VALUE: z.ZodType<Json> = z.lazy(() =>
   z.union([SCALAR, z.array(JSON_VALUE), z.record(z.string(), JSON_VALUE)]),
 );
-
-/** The trace event types a check may count (see src/engine/trace/TraceEvent.ts). */
-export const CHECKABLE_EVENTS = [
-  'checkpoint-triggered',
-  'checkpoint-completed',
-  'checkpoint-failed',
-  'snapshot-taken',
-  'barrier-injected',
-  'barrier-received',
-  'channel-blocked',
-  'channel-unblocked',
-  'alignment-completed',
-  'alignment-aborted',
-  'channel-state-recorded',
-  'sources-paused',
-  'sources-resumed',
-  'task-failed',
-  'task-restored',
-  'job-status',
-  'job-restarting',
-  'engine-crashed',
-  'engine-recovered',
-  'backpressure',
-  'timer-fired',
-  'watermark-advanced',
-  'transaction-committed',
-  'transaction-aborted',
-  'sink-written',
-  'state-changed',
-] as const;
-
-export type Check =
-  | { kind: 'all'; of: Check[] }
-  | { kind: 'any'; of: Check[] }
-  | { kind: 'not'; check: Check }
-  /** Trace events of this type since the step began, optionally with these field values. */
-  | {
-      kind: 'event';
-      type: (typeof CHECKABLE_EVENTS)[number];
-      where?: Record<string, string | number | boolean | null>;
-      atLeast?: number;
-    }
-  /** A keyed state's value for one key now (`equals: null`: the key has no value). */
-  | {
-      kind: 'state';
-      operator: string;
-      state: string;
-      key: string | number | boolean;
-      equals: Json;
-      subtask?: number;
-    }
-  /** The number of keys of a keyed state now. */
-  | { kind: 'state-size'; operator: string; state: string; atLeast?: number; atMost?: number }
-  /** Checkpoints of the history triggered since the step began. */
-  | {
-      kind: 'checkpoint';
-      status: 'COMPLETED' | 'FAILED';
-      atLeast?: number;
-      savepoint?: boolean;
-      /** Unaligned: some channel state was persisted. */
-      minPersistedInFlightBytes?: number;
-      /** Incremental: uploaded (checkpointed) bytes at most this fraction of the full size. */
-      maxCheckpointedFraction?: number;
-    }
-  /** The job ran to its end (all input processed and committed), or failed for good. */
-  | { kind: 'finished'; jobStatus?: 'RUNNING' | 'FAILED' }
-  /** The exactly-once checker's verdict now. */
-  | {
-      kind: 'sink';
-      verdict: Array<'so-far-so-good' | 'exactly-once' | 'duplicates' | 'losses' | 'duplicates-and-losses'>;
-    }
-  /** The loaded configuration (as LoadInfo.config reports it). */
-  | {
-      kind: 'config';
-      mode?: string;
-      backend?: string;
-      intervalMs?: number | null;
-      parallelism?: Record<string, number>;
-      incremental?: boolean;
-      maxConcurrent?: number;
-      tolerableFailed?: number;
-      timeoutMs?: number;
-    }
-  /** The learner answered this step's prediction (any answer: the engine then shows the truth). */
-  | { kind: 'answered' }
-  /** Virtual time has reached this point. */
-  | { kind: 'time'; atLeast: number }
-  /** The job was restored from a snapshot file or a retained checkpoint (since the step began). */
-  | { kind: 'imported' }
-  /** How the job came back after the last load or engine crash: from a checkpoint, or from scratch. */
-  | { kind: 'recovered'; fromCheckpoint: boolean };
 
 export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
   z.discriminatedUnion('kind', [

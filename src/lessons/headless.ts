@@ -1,77 +1,101 @@
 /**
  * Lessons without a browser: a LessonDriver over an EngineHost in Node (tests, and anyone checking a
- * lesson from the command line). Frames are played at a fixed real-time step, as the app's frame loop
- * does, so a solution that works here works in the app.
+ * lesson from the command line). The step's check is the worker's (EngineHost.setLessonCheck), as in
+ * the app; frames are played at a fixed real-time step, as the app's frame loop does.
  */
-import { EngineError, renderEnglish } from '../engine/messages/Message';
+import { EngineError, msg, renderEnglish } from '../engine/messages/Message';
 import type { EngineHost } from '../worker/EngineHost';
-import type { FrameUpdate, LoadOptions } from '../worker/protocol';
-import type { LessonDefinition } from './format';
-import { lessonLoadOptions, type CheckContext, type LessonDriver, StepTracker } from './runner';
+import type {
+  Check,
+  CheckResult,
+  FrameUpdate,
+  LessonCheckSpec,
+  LessonVerdict,
+  LoadOptions,
+} from '../worker/protocol';
+import type { LessonDefinition, Step } from './format';
+import { lessonLoadOptions, stepCheckSpec, type LessonDriver } from './runner';
 
 const FRAME_MS = 50;
 
 export class HeadlessLessonDriver implements LessonDriver {
   host: EngineHost;
-  readonly tracker = new StepTracker();
   private options: LoadOptions;
+  private spec: LessonCheckSpec | null = null;
+  private verdict: LessonVerdict | null = null;
+  private now = 0;
+  private visits = 0;
 
-  /** `newHost` makes a host on the same database each time (a crash starts a new one). */
+  /**
+   * `newHost` makes a host on the same database each time (a crash starts a new one); `speed` is the
+   * playback speed in virtual ms per real second (1000 = 1×): each frame plays FRAME_MS of real time.
+   */
   constructor(
     private readonly lesson: LessonDefinition,
     private readonly newHost: () => EngineHost,
+    private readonly speed = 1000,
   ) {
     this.host = newHost();
     this.options = lessonLoadOptions(lesson);
   }
-
-  context(): CheckContext {
-    return {
-      tracker: this.tracker,
-      config: this.config,
-      readState: (op, st, search) => this.host.readState(op, st, 0, 100_000, search || undefined),
-      listCheckpoints: () => this.host.listCheckpoints(),
-      sinkReport: () => this.host.sinkReport(0),
-    };
-  }
-
-  private config: CheckContext['config'] = null;
 
   async start(): Promise<void> {
     await this.host.start();
     await this.load(this.options);
   }
 
-  private observe(u: FrameUpdate): void {
-    this.tracker.observe(u);
+  /** Registers the step's check with the worker; answers its verdict now. */
+  async begin(step: Step): Promise<LessonVerdict> {
+    this.spec = stepCheckSpec(this.lesson, step, ++this.visits);
+    return this.track(await this.host.setLessonCheck(this.spec));
+  }
+
+  /** The worker's verdict on the step's check now. */
+  async check(): Promise<LessonVerdict> {
+    return this.observe(await this.host.frame(0));
+  }
+
+  private track(v: LessonVerdict | null): LessonVerdict {
+    if (!v) throw new Error('no lesson check is registered: call begin(step) first');
+    this.verdict = v;
+    return v;
+  }
+
+  private observe(u: FrameUpdate): LessonVerdict {
+    this.now = u.now;
+    return this.track(u.lesson);
   }
 
   async load(options: LoadOptions): Promise<void> {
     this.options = options;
-    const info = await this.host.load({ ...options, speed: 1000 });
-    this.config = info.config;
-    this.tracker.recovery = info.recovery;
-    this.observe(await this.host.frame(0));
+    await this.host.load({ ...options, speed: this.speed });
+    await this.host.frame(0);
   }
 
   currentOptions(): LoadOptions {
     return this.options;
   }
 
-  async playUntil(done: () => Promise<boolean>, maxMs: number): Promise<boolean> {
-    if (await done()) return true;
-    const start = this.tracker.frame?.now ?? 0;
-    await this.host.play();
+  async playUntil(until: Check, maxMs: number): Promise<CheckResult> {
+    let v = this.track(await this.host.pauseWhen(until));
+    const start = this.now;
     try {
-      for (;;) {
+      while (!v.until?.ok) {
+        await this.host.play();
         const u = await this.host.frame(FRAME_MS);
-        this.observe(u);
-        if (await done()) return true;
-        if (u.finished || u.now - start > maxMs) return false;
+        v = this.observe(u);
+        // Not playing: the goal holds, the step's check just passed (play on), or the job ended.
+        if (v.until?.ok || u.finished || u.now - start > maxMs) break;
       }
     } finally {
       await this.host.pause();
+      await this.host.pauseWhen(null);
     }
+    return v.until ?? { ok: false, why: msg('check.no-check') };
+  }
+
+  async answer(): Promise<void> {
+    this.track(await this.host.answerLessonPrediction());
   }
 
   async step(kind: 'event' | 'barrier'): Promise<void> {
@@ -92,22 +116,24 @@ export class HeadlessLessonDriver implements LessonDriver {
 
   async trigger(kind: 'checkpoint' | 'savepoint'): Promise<void> {
     await this.host.triggerCheckpoint(kind);
-    this.observe(await this.host.frame(0));
+    await this.check();
   }
 
   async setProcessingTime(operator: string, ms: number): Promise<void> {
     await this.host.setProcessingTime(operator, ms);
   }
 
-  /** The worker dies (no goodbye: the old host is dropped); a new one recovers the job. */
+  /**
+   * The worker dies (no goodbye: the old host is dropped); a new one recovers the job, and the step's
+   * check is registered with it again, carrying the counts the old one reported.
+   */
   async crash(): Promise<void> {
+    const carry = this.verdict?.carry;
     this.host = this.newHost();
-    const start = await this.host.start();
-    if (start.load) {
-      this.config = start.load.config;
-      this.tracker.recovery = start.load.recovery;
-    }
-    this.observe(await this.host.frame(0));
+    await this.host.start();
+    await this.host.setSpeed(this.speed);
+    if (this.spec) this.track(await this.host.setLessonCheck({ ...this.spec, carry }));
+    await this.check();
   }
 
   async restore(from: 'latest-checkpoint' | 'latest-savepoint', options: LoadOptions | null): Promise<void> {
@@ -121,9 +147,7 @@ export class HeadlessLessonDriver implements LessonDriver {
     const result = await this.host.importSnapshot(exported.text);
     if (!result.ok)
       throw new Error(result.errors.map((e) => `${e.path}: ${renderEnglish(e.message)}`).join('; '));
-    this.config = result.load.config;
-    this.tracker.recovery = result.load.recovery;
-    this.observe(await this.host.frame(0));
+    await this.check();
   }
 }
 

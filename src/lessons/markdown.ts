@@ -8,6 +8,8 @@
  *     ### Do                   the instruction (required)
  *     ### Hints                a list (optional)
  *     ### Prediction           the question, then a numbered list of choices (iff the step has one)
+ *     ### Answer               why the right choice is right (iff the step has a prediction): shown
+ *                              once the prediction is answered, by the learner or by "Show me"
  *     ### Flink                the real Flink (Java) code, fenced (optional)
  *
  * The `## step:` and `###` headings are keys, the same in every language; the app shows its own
@@ -20,7 +22,7 @@ export interface StepText {
   narrative: string;
   instruction: string;
   hints: string[];
-  prediction: { question: string; choices: string[] } | null;
+  prediction: { question: string; choices: string[]; explanation: string } | null;
   flink: string | null;
 }
 
@@ -30,7 +32,7 @@ export interface LessonText {
   steps: StepText[];
 }
 
-const SUBSECTIONS = ['Do', 'Hints', 'Prediction', 'Flink'] as const;
+const SUBSECTIONS = ['Do', 'Hints', 'Prediction', 'Answer', 'Flink'] as const;
 
 /** Parses one language file; structural problems are reported with the file and the line. */
 export function parseLessonText(source: string, file: string): { text: LessonText; errors: LessonError[] } {
@@ -65,8 +67,16 @@ export function parseLessonText(source: string, file: string): { text: LessonTex
           field: where,
           message: '"### Prediction" needs a numbered list of at least 2 choices',
         });
-      prediction = { question, choices };
-    }
+      const explanation = get('Answer');
+      if (!explanation)
+        errors.push({
+          file,
+          field: where,
+          message: 'has a "### Prediction" but no "### Answer" (why the right choice is right)',
+        });
+      prediction = { question, choices, explanation };
+    } else if (step.parts.Answer)
+      errors.push({ file, field: where, message: '"### Answer" belongs to a "### Prediction"' });
     steps.push({
       id: step.id,
       narrative: get('narrative'),

@@ -78,11 +78,19 @@ import {
   type StepKind,
 } from './protocol';
 import { EngineError, messageOf, msg, type Message } from '../engine/messages/Message';
+import { RestoreTracker } from './restoreSummary';
+import { taskPhases } from './taskPhases';
+import { rowIssue, splitDuplicates } from './exactlyOnce';
+import { plain } from './plain';
+import { LessonCheckEvaluator } from './LessonCheckEvaluator';
+import type { Check, LessonCheckSpec, LessonVerdict } from './lessonCheck';
 
 export const MEMORY_BACKEND_REASON: Message = msg('recovery.memory-backend');
 
 const BARRIER_EVENT =
   /^(barrier-|checkpoint-|alignment-|channel-(un)?blocked|channel-state-recorded|snapshot-taken|sources-)/;
+/** "Next checkpoint": a checkpoint is triggered, completes or fails (acks stay reachable with Step). */
+const CHECKPOINT_STEP_EVENT = /^checkpoint-(triggered|completed|failed)$/;
 
 export interface EngineHostOptions {
   openStorage(options: IndexedDbStorageOptions): Promise<IndexedDbCheckpointStorage>;
@@ -128,13 +136,6 @@ function taskInfos(cluster: Cluster): LoadInfo['tasks'] {
 
 function channelInfos(cluster: Cluster): LoadInfo['channels'] {
   return cluster.channels.map((c) => ({ id: c.id, from: c.from.id, to: c.to.id }));
-}
-
-/** A value as JSON would hold it (Maps as [key, value] pairs), so that state compares by content. */
-function plain(value: unknown): unknown {
-  if (value instanceof Map) return [...value.entries()].map(([k, v]) => [k, plain(v)]);
-  if (Array.isArray(value)) return value.map(plain);
-  return value === undefined ? null : value;
 }
 
 function unwrapTtl(value: unknown): unknown {
@@ -194,9 +195,21 @@ export class EngineHost implements EngineWorkerApi {
   private replaying = false;
   private reference: { counts: Map<string, number>; rows: number } | null = null;
   private readonly listeners: Array<(event: StorageWriteEvent) => unknown> = [];
+  /** The latest failure and its restore, built from the trace (restoreSummary.ts). */
+  private readonly restoreTracker = new RestoreTracker();
+  /** Playing stops at a failure and after its restore (setPauseOnFailure). */
+  private pauseOnFailure = false;
   private experimentRun: ExperimentRun | null = null;
   private readonly clock: () => number;
   private readonly frameBudgetMs: number;
+  /** The lesson step's check, evaluated on every engine event (LessonCheckEvaluator.ts). */
+  private readonly lessonChecks = new LessonCheckEvaluator({
+    cluster: () => this.cluster,
+    config: () => this.info?.config ?? null,
+    recovery: () => this.info?.recovery ?? null,
+    referenceCounts: () => this.referenceOutput().counts,
+    sawWholeRun: () => !this.history?.base,
+  });
 
   constructor(private readonly hostOptions: EngineHostOptions) {
     this.clock = hostOptions.clock ?? (() => performance.now());
@@ -395,6 +408,7 @@ export class EngineHost implements EngineWorkerApi {
       config: this.resolvedConfig(job),
       recovery,
     };
+    this.lessonChecks.engineReplaced('load');
     return this.info;
   }
 
@@ -405,6 +419,7 @@ export class EngineHost implements EngineWorkerApi {
     startTime: number,
     restoreFrom: CompletedCheckpoint | undefined,
   ): Cluster {
+    this.restoreTracker.reset();
     return new MiniCluster(job, {
       seed: seed + incarnation * 7919,
       checkpointStorage: this.storage as IndexedDbCheckpointStorage,
@@ -465,7 +480,8 @@ export class EngineHost implements EngineWorkerApi {
     if (kind === 'event') {
       if (this.stepOnce(cluster)) await this.afterStep();
     } else {
-      const seen = () => this.events.some((e) => BARRIER_EVENT.test(e.type));
+      const stopAt = kind === 'checkpoint' ? CHECKPOINT_STEP_EVENT : BARRIER_EVENT;
+      const seen = () => this.events.some((e) => stopAt.test(e.type));
       for (let i = 0; i < 200_000 && !seen(); i++) {
         if (!this.stepOnce(cluster)) break;
         await this.afterStep();
@@ -482,10 +498,18 @@ export class EngineHost implements EngineWorkerApi {
   private async advance(cluster: Cluster, target: number, budget: boolean): Promise<void> {
     const deadline = this.clock() + this.frameBudgetMs;
     let steps = 0;
+    this.restoreTracker.pauseRequested = false;
     while (cluster.nextEventTime() <= target) {
       this.stepOnce(cluster);
       await this.afterStep();
       if (this.cluster !== cluster) return;
+      // Pause on failure: stop right after the event (the rest of the slice is not run).
+      if (budget && this.pauseOnFailure && this.restoreTracker.pauseRequested) {
+        this.restoreTracker.pauseRequested = false;
+        this.playing = false;
+        return;
+      }
+      if (budget && !this.playing) return; // a lesson check stopped playback at this event
       if (budget && ++steps % 32 === 0 && this.clock() > deadline) return; // continue next frame
     }
     this.applyDueActions(cluster, target);
@@ -604,6 +628,7 @@ export class EngineHost implements EngineWorkerApi {
     } finally {
       this.replaying = false;
     }
+    this.lessonChecks.engineReplaced('replay');
     this.resetFrame();
     return this.collect();
   }
@@ -612,16 +637,20 @@ export class EngineHost implements EngineWorkerApi {
   private async afterStep(): Promise<void> {
     const storage = this.storage;
     if (storage && storage.pendingWrites > 0) await storage.flush();
+    if (this.cluster) this.restoreTracker.afterStep(this.cluster);
     if (this.checkpointCompleted && this.record && this.cluster && storage) {
       this.checkpointCompleted = false;
       this.record = { ...this.record, lastSeenTime: this.cluster.now, updatedAt: Date.now() };
       await storage.putJob(this.record);
     }
+    if (!this.replaying && this.lessonChecks.settle()) this.playing = false;
   }
 
   private onTrace(e: TraceEvent): void {
+    this.lessonChecks.observe(e, this.replaying);
     if (e.type === 'record-sent' || e.type === 'barrier-sent') this.sendTimes.set(e.id, e.t);
     if (e.type === 'checkpoint-completed') this.checkpointCompleted = true;
+    this.restoreTracker.onEvent(e, this.cluster);
     // A replay re-creates the past: only what the elements in flight need is kept.
     if (this.replaying) return;
     this.counts[e.type] = (this.counts[e.type] ?? 0) + 1;
@@ -647,6 +676,7 @@ export class EngineHost implements EngineWorkerApi {
     if (cluster && cluster.now > this.horizon && this.cursor >= this.actions.length)
       this.horizon = cluster.now;
     const storage = this.storage;
+    if (this.lessonChecks.settle()) this.playing = false;
     const update: FrameUpdate = {
       frame: this.frameNo++,
       now: cluster?.now ?? 0,
@@ -674,6 +704,9 @@ export class EngineHost implements EngineWorkerApi {
         faultsQueued: storage?.injectedFaults.length ?? 0,
       },
       finished: cluster ? cluster.jobStatus === 'FAILED' || cluster.isFinished() : true,
+      taskPhases: cluster ? taskPhases(cluster) : [],
+      restore: this.restoreTracker.current ? structuredClone(this.restoreTracker.current) : null,
+      lesson: this.lessonChecks.verdict(),
     };
     this.resetFrame();
     return update;
@@ -731,7 +764,16 @@ export class EngineHost implements EngineWorkerApi {
   async failTask(taskId: string): Promise<void> {
     const cluster = this.requireCluster();
     if (!cluster.tasks.some((t) => t.id === taskId)) throw new Error(`no subtask '${taskId}' in this job`);
+    // A click after the end would otherwise wait, unseen, in the event queue of a job that never runs again.
+    if (cluster.jobStatus === 'FAILED')
+      throw new Error(
+        `the job has FAILED for good: nothing runs to fail ${taskId}. Restart the job to fail a subtask.`,
+      );
+    if (cluster.isFinished())
+      throw new Error(`the job has finished: ${taskId} runs no more. Restart the job to fail a subtask.`);
     this.act({ type: 'fail-task', taskId });
+    if (cluster.tasks.find((t) => t.id === taskId)?.status === 'RUNNING')
+      this.restoreTracker.pending(taskId, cluster.now);
   }
 
   async injectPoisonRecord(sourceUid?: string, partition = 0): Promise<void> {
@@ -865,6 +907,7 @@ export class EngineHost implements EngineWorkerApi {
       },
     };
     this.info = info;
+    this.lessonChecks.engineReplaced('import');
     return { ok: true, restoredFrom: checkpoint.checkpointId, load: info };
   }
 
@@ -1025,13 +1068,21 @@ export class EngineHost implements EngineWorkerApi {
               ? r.txn !== undefined && table!.committedTransactions.has(r.txn)
               : table!.upserts.get(v.spec.kind === 'sink' ? upsertKeyOf(v.spec.sink, r.value) : '') === r;
         let duplicate = false;
+        const expected = reference.counts.get(k) ?? 0;
         // An upsert table holds one row per key: a replayed write replaces, it never duplicates.
         if (visible && kind !== 'idempotent-upsert') {
           const n = (running.get(k) ?? 0) + 1;
           running.set(k, n);
-          duplicate = n > (reference.counts.get(k) ?? 0);
+          duplicate = n > expected;
         }
-        return { time: r.time, value: plain(r.value), txn: r.txn ?? null, visible, duplicate };
+        return {
+          time: r.time,
+          value: plain(r.value),
+          txn: r.txn ?? null,
+          visible,
+          duplicate,
+          ...(duplicate ? { issue: rowIssue(expected) } : {}),
+        };
       });
       sinks.push({
         uid: v.uid,
@@ -1080,6 +1131,10 @@ export class EngineHost implements EngineWorkerApi {
         referenceRows: reference.rows,
         visibleRows: [...seen.values()].reduce((a, b) => a + b, 0),
         duplicates: duplicates.slice(0, 200),
+        ...(({ repeated, overCounts }) => ({
+          repeated: repeated.slice(0, 200),
+          overCounts: overCounts.slice(0, 200),
+        }))(splitDuplicates(duplicates)),
         missing: missing?.slice(0, 200) ?? null,
         verdict,
       },
@@ -1119,6 +1174,20 @@ export class EngineHost implements EngineWorkerApi {
 
   async onStorageEvent(listener: (event: StorageWriteEvent) => unknown): Promise<void> {
     this.listeners.push(listener);
+  }
+
+  // ------------------------------------------------------------------ lesson checks
+
+  async setLessonCheck(spec: LessonCheckSpec | null): Promise<LessonVerdict | null> {
+    return this.lessonChecks.set(spec);
+  }
+
+  async answerLessonPrediction(): Promise<LessonVerdict | null> {
+    return this.lessonChecks.answer();
+  }
+
+  async pauseWhen(check: Check | null): Promise<LessonVerdict | null> {
+    return this.lessonChecks.pauseWhen(check);
   }
 
   // ------------------------------------------------------------------ learner progress (lessons)
@@ -1222,6 +1291,18 @@ export class EngineHost implements EngineWorkerApi {
     } finally {
       if (this.experimentRun === run) this.experimentRun = null;
     }
+  }
+
+  async setPauseOnFailure(on: boolean): Promise<void> {
+    this.pauseOnFailure = on;
+  }
+
+  async engineTaskStatuses(): Promise<
+    Array<{ id: string; status: string; phase: ReturnType<typeof taskPhases>[number] }>
+  > {
+    const cluster = this.requireCluster();
+    const phases = taskPhases(cluster);
+    return cluster.tasks.map((t, i) => ({ id: t.id, status: t.status, phase: phases[i] }));
   }
 
   async cancelExperiment(): Promise<boolean> {

@@ -4,7 +4,7 @@
  */
 import { expose, releaseProxy, transfer } from 'comlink';
 import { IndexedDbCheckpointStorage } from '../storage/index';
-import { registerLessonJobs } from '../lessons/jobs';
+import { registerLessonJobs } from './lessonJobs';
 import { EngineHost } from './EngineHost';
 import type { EngineWorkerApi, FrameUpdate } from './protocol';
 
@@ -41,6 +41,9 @@ const api: EngineWorkerApi = {
   sinkReport: (limit) => host.sinkReport(limit),
   inspect: () => host.inspect(),
   onStorageEvent: (listener) => host.onStorageEvent(listener),
+  setLessonCheck: (spec) => host.setLessonCheck(spec),
+  answerLessonPrediction: () => host.answerLessonPrediction(),
+  pauseWhen: (check) => host.pauseWhen(check),
   listProgress: () => host.listProgress(),
   putProgress: (record) => host.putProgress(record),
   listExperiments: () => host.listExperiments(),
@@ -53,6 +56,8 @@ const api: EngineWorkerApi = {
     }
   },
   cancelExperiment: () => host.cancelExperiment(),
+  setPauseOnFailure: (on) => host.setPauseOnFailure(on),
+  engineTaskStatuses: () => host.engineTaskStatuses(),
 };
 
 expose(api);

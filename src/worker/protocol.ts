@@ -16,6 +16,7 @@ import type {
   TraceEvent,
 } from '../engine/index';
 import type { StorageFault, StorageWriteEvent } from '../storage/index';
+import type { Check, CheckResult, LessonCheckSpec, LessonVerdict } from './lessonCheck';
 import type {
   ExperimentInfo,
   ExperimentResult,
@@ -24,6 +25,7 @@ import type {
 } from '../engine/experiments/index';
 
 export type { ExperimentInfo, ExperimentResult, ParameterValues, ShapeAssessment };
+export type { Check, CheckResult, LessonCheckSpec, LessonVerdict };
 
 /** memory = JobManager storage (lost with the worker); fs / hashmap / rocksdb = IndexedDB (survives). */
 export type BackendName = 'memory' | 'fs' | 'hashmap' | 'rocksdb';
@@ -208,6 +210,67 @@ export interface FrameUpdate {
   };
   /** Nothing is left to do (all input processed and committed, or the job failed). */
   finished: boolean;
+  /**
+   * Where each task is in a checkpoint now, read from the engine (in the order of `LoadInfo.tasks`):
+   * null when it is not aligning or snapshotting (see taskPhases.ts).
+   */
+  taskPhases?: Array<TaskCheckpointPhase | null>;
+  /** The latest failure and what the restore brought back (restoreSummary.ts), or null. */
+  restore?: RestoreSummary | null;
+  /** The verdict on the lesson check registered with `setLessonCheck` (null: none). */
+  lesson: LessonVerdict | null;
+}
+
+/** A task's part in a checkpoint, as the engine has it at the end of a frame. */
+export interface TaskCheckpointPhase {
+  phase: 'aligning' | 'snapshotting';
+  /** The checkpoint (null if the engine does not say which). */
+  checkpointId: number | null;
+}
+
+/**
+ * Why a task failed, as a code with parameters (the page words it in the learner's language).
+ * `message` is the engine's own text (the exception of a user function, a checkpoint failure).
+ */
+export type FailureCause =
+  | { code: 'injected' }
+  | { code: 'user-function-threw'; message: Message }
+  | { code: 'checkpoint-failures'; message: Message }
+  | { code: 'engine-crash' }
+  | { code: 'other'; message: Message };
+
+/**
+ * What a failure did and what the restore brought back, computed in the worker from the trace
+ * (`task-failed`, `job-restarting`, `task-restored`, `transaction-*`) and the engine's state just
+ * before the failure against the state right after the restore.
+ */
+export interface RestoreSummary {
+  /** Grows with every failure: the page keeps which one the learner dismissed. */
+  id: number;
+  /**
+   * pending: injected, the engine has not reached it yet (paused); restarting: cancelled, waiting for
+   * the restart delay; restored: running again; job-failed: the restart strategy gave up.
+   */
+  phase: 'pending' | 'restarting' | 'restored' | 'job-failed';
+  failure: {
+    /** The subtask that failed; null for an engine crash (every task at once). */
+    task: string | null;
+    at: number;
+    cause: FailureCause;
+  };
+  restart: { delayMs: number; attempt: number; tasks: number; at: number } | null;
+  /** Once restored: the checkpoint (null: from scratch) and when it completed. */
+  restored: { at: number; checkpointId: number | null; checkpointCompletedAt: number | null } | null;
+  /** Per restored source partition: the offset before the failure (null: unknown, e.g. after a crash) → the restored one. */
+  sources: Array<{ task: string; partition: number; from: number | null; to: number; replay: number | null }>;
+  /** Keyed state that went back: keys whose value changed (or vanished) between the failure and the restore. */
+  state: {
+    keysBefore: number;
+    keysRewound: number;
+    /** The rewound key that went back the furthest (numbers), or the first one. */
+    example: { operator: string; state: string; key: string; before: unknown; after: unknown } | null;
+  } | null;
+  transactions: { aborted: number; abortedRows: number; committed: number; committedRows: number };
 }
 
 export interface CheckpointListing {
@@ -240,7 +303,8 @@ export interface StatePage {
   rows: Array<{ key: unknown; value: unknown; subtask: number }>;
 }
 
-export type StepKind = 'event' | 'barrier';
+/** event: one engine event; barrier: to the next barrier or checkpoint event; checkpoint: to the next trigger, completion or failure of a checkpoint. */
+export type StepKind = 'event' | 'barrier' | 'checkpoint';
 
 /** What a learner did, kept so that a replay (timeline scrub) repeats it at the same engine event. */
 export type TimelineAction =
@@ -274,6 +338,8 @@ export interface SinkRowInfo {
   visible: boolean;
   /** Seen more often than in the failure-free reference run. */
   duplicate: boolean;
+  /** A duplicate's kind: the reference writes this row too (repeated) or never (over-count). */
+  issue?: 'repeated' | 'over-count';
 }
 
 export interface SinkInfo {
@@ -293,8 +359,12 @@ export interface ExactlyOnceCheck {
   /** Rows the failure-free reference run makes visible in the end. */
   referenceRows: number;
   visibleRows: number;
-  /** Values visible more often than in the reference (or not in it at all). */
+  /** Values visible more often than in the reference (or not in it at all): `repeated` and `overCounts` together. */
   duplicates: Array<{ value: unknown; seen: number; expected: number }>;
+  /** Rows the failure-free run writes too, written again (seen > expected ≥ 1). */
+  repeated?: Array<{ value: unknown; seen: number; expected: number }>;
+  /** Rows the failure-free run never writes (expected 0): e.g. a count that went too high because a record was counted twice. */
+  overCounts?: Array<{ value: unknown; seen: number; expected: number }>;
   /** Only once the run has finished (before that, missing rows may still come): values seen less often than in the reference. */
   missing: Array<{ value: unknown; seen: number; expected: number }> | null;
   verdict: 'so-far-so-good' | 'exactly-once' | 'duplicates' | 'losses' | 'duplicates-and-losses';
@@ -412,6 +482,15 @@ export interface EngineWorkerApi {
   }>;
   /** Storage write progress (checkpoint being written / completed / failed), pushed as it happens. */
   onStorageEvent(listener: (event: StorageWriteEvent) => void): Promise<void>;
+  /**
+   * The lesson step's check, evaluated in the worker on every engine event from now on (null: none);
+   * answers the verdict now. Later verdicts come with every FrameUpdate (`lesson`).
+   */
+  setLessonCheck(spec: LessonCheckSpec | null): Promise<LessonVerdict | null>;
+  /** The learner answered the step's prediction (the check's `answered`). */
+  answerLessonPrediction(): Promise<LessonVerdict | null>;
+  /** Stops playback at the engine event at which `check` holds ("Show me": play until); null clears. */
+  pauseWhen(check: Check | null): Promise<LessonVerdict | null>;
   /** The learner's progress in every lesson (IndexedDB `progress` store). */
   listProgress(): Promise<LessonProgress[]>;
   putProgress(record: LessonProgress): Promise<void>;
@@ -427,6 +506,10 @@ export interface EngineWorkerApi {
     params: ParameterValues,
     onProgress?: (progress: ExperimentProgress) => void,
   ): Promise<ExperimentOutcome>;
+  /** Stop playing when a task fails, and again once the restore is done (lessons turn it on). */
+  setPauseOnFailure(on: boolean): Promise<void>;
+  /** The engine's task statuses and checkpoint phases now, straight from the engine (tests compare the badges with them). */
+  engineTaskStatuses(): Promise<Array<{ id: string; status: string; phase: TaskCheckpointPhase | null }>>;
   /** Stops the running experiment at its next chunk (its `runExperiment` resolves as cancelled); false if none runs. */
   cancelExperiment(): Promise<boolean>;
 }

@@ -41,7 +41,7 @@ describe('verdict', () => {
     expect(verdictTone('duplicates-and-losses')).toBe('bad');
   });
   it('counts duplicated and missing values', () => {
-    expect(verdictCounts(check({}))).toEqual({ dups: 0, missing: 0 });
+    expect(verdictCounts(check({}))).toEqual({ dups: 0, repeated: 0, overCounts: 0, missing: 0 });
     expect(
       verdictCounts(
         check({
@@ -49,11 +49,12 @@ describe('verdict', () => {
           duplicates: [
             { value: ['be', 1], seen: 2, expected: 1 },
             { value: ['to', 1], seen: 3, expected: 1 },
+            { value: ['be', 3], seen: 1, expected: 0 },
           ],
           missing: [{ value: ['or', 1], seen: 0, expected: 1 }],
         }),
       ),
-    ).toEqual({ dups: 2, missing: 1 });
+    ).toEqual({ dups: 3, repeated: 2, overCounts: 1, missing: 1 });
   });
   it('has a message for every verdict and sink kind, in both languages', () => {
     const { en, 'zh-CN': zh } = sinkMessages.tables;

@@ -53,7 +53,7 @@ describe.skipIf(skipReason !== null)('a learner in Chromium', () => {
       expect(sawBarrier).toBe(true);
       await page.getByTestId('play').click(); // pause
 
-      // Step, event by checkpoint event, until the first checkpoint completes.
+      // "Next checkpoint" (a trigger or a completion each time) until the first checkpoint completes.
       await page.getByTestId('tab-checkpoints').click();
       for (let i = 0; i < 100 && (await num(page, 'cp-count-completed')) < 1; i++)
         await page.getByTestId('step-barrier').click();
@@ -80,7 +80,10 @@ describe.skipIf(skipReason !== null)('a learner in Chromium', () => {
       await saveScreenshot(page, 'learner-3-restored');
 
       // Run to the end and read the counts in the state inspector.
-      await expect.poll(() => page.getByTestId('play').isDisabled(), { timeout: 30_000 }).toBe(true);
+      // The job has ended: Play now offers to run it again.
+      await expect
+        .poll(() => page.getByTestId('play').getAttribute('data-ended'), { timeout: 30_000 })
+        .toBe('true');
       await page.getByTestId('tab-state').click();
       const value = (key: string) =>
         page

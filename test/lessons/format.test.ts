@@ -49,6 +49,10 @@ Which?
 1. this
 2. that
 
+### Answer
+
+Because this.
+
 ### Do
 
 Answer.
@@ -69,7 +73,11 @@ describe('lesson validation', () => {
       instruction: 'Play.',
       hints: ['a hint'],
     });
-    expect(t.steps[1].prediction).toEqual({ question: 'Which?', choices: ['this', 'that'] });
+    expect(t.steps[1].prediction).toEqual({
+      question: 'Which?',
+      choices: ['this', 'that'],
+      explanation: 'Because this.',
+    });
   });
 
   it('names the file, the field and the problem', () => {
@@ -105,11 +113,21 @@ describe('lesson validation', () => {
       'lessons/03-keys/en.md step \'a\' (line 5): has no "### Do" instruction',
     );
     expect(errorsOf('03-keys', lesson, text('\n### Quiz\n'))).toContain(
-      'lessons/03-keys/en.md line 30: unknown section "### Quiz" (known: Do, Hints, Prediction, Flink)',
+      'lessons/03-keys/en.md line 34: unknown section "### Quiz" (known: Do, Hints, Prediction, Answer, Flink)',
     );
     expect(errorsOf('03-keys', lesson, text().replace('2. that', ''))).toContain(
       'lessons/03-keys/en.md step \'b\' (line 17): "### Prediction" needs a numbered list of at least 2 choices',
     );
+  });
+
+  it('a prediction explains its answer', () => {
+    expect(errorsOf('03-keys', lesson, text().replace('### Answer\n\nBecause this.\n', ''))).toEqual([
+      'lessons/03-keys/en.md step \'b\' (line 17): has a "### Prediction" but no "### Answer" (why the right choice is right)',
+      'lessons/03-keys/zh-CN.md step \'b\' (line 17): has a "### Prediction" but no "### Answer" (why the right choice is right)',
+    ]);
+    expect(
+      errorsOf('03-keys', lesson, text().replace('### Hints', '### Answer\n\nWhy?\n\n### Hints')),
+    ).toContain('lessons/03-keys/en.md step \'a\' (line 5): "### Answer" belongs to a "### Prediction"');
   });
 
   it('does not read headings inside code fences', () => {

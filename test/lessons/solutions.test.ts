@@ -1,7 +1,8 @@
 /**
  * Every lesson's solution, played headlessly through the engine (EngineHost on fake-indexeddb, as the
- * worker runs it): before a step's actions its check fails (no check is vacuous), after them it
- * passes. The steps run in order, each starting where the previous one left the job, as in the app.
+ * worker runs it), with the step's check evaluated by the worker's own LessonCheckEvaluator on every
+ * engine event: before a step's actions its check fails (no check is vacuous), after them it has
+ * passed. The steps run in order, each starting where the previous one left the job, as in the app.
  */
 import { renderEnglish } from '../../src/engine/messages/Message';
 import 'fake-indexeddb/auto';
@@ -9,9 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { IndexedDbCheckpointStorage } from '../../src/storage/index';
 import { EngineHost } from '../../src/worker/EngineHost';
 import { HeadlessLessonDriver } from '../../src/lessons/headless';
-import { registerLessonJobs } from '../../src/lessons/jobs';
+import { registerLessonJobs } from '../../src/worker/lessonJobs';
 import { LESSONS, LESSON_ERRORS } from '../../src/lessons/registry';
-import { evaluateCheck, playSolution } from '../../src/lessons/runner';
+import { playSolution } from '../../src/lessons/runner';
 import { formatLessonError } from '../../src/lessons/format';
 import { freshDbName } from '../storage/helpers';
 
@@ -36,14 +37,15 @@ describe('the lessons', () => {
       );
       await driver.start();
       for (const step of lesson.definition.steps) {
-        const listing = await driver.host.listCheckpoints();
-        driver.tracker.begin(listing.history.at(-1)?.id ?? 0);
-        const ctx = driver.context();
-        const before = await evaluateCheck(step.check, ctx);
-        expect(before.ok, `step '${step.id}' passes before its solution: its check is vacuous`).toBe(false);
-        await playSolution(lesson.definition, step.solution, driver, driver.context());
-        const after = await evaluateCheck(step.check, driver.context());
-        expect(after.ok, `step '${step.id}' after its solution: ${renderEnglish(after.why)}`).toBe(true);
+        const before = await driver.begin(step);
+        expect(before.passed, `step '${step.id}' passes before its solution: its check is vacuous`).toBe(
+          false,
+        );
+        await playSolution(lesson.definition, step.solution, driver);
+        const after = await driver.check();
+        expect(after.passed, `step '${step.id}' after its solution: ${renderEnglish(after.now.why)}`).toBe(
+          true,
+        );
       }
     });
   }

@@ -3,14 +3,18 @@ import { IndexedDbCheckpointStorage } from '../../src/storage/index';
 import { EngineHost } from '../../src/worker/EngineHost';
 import type { FrameUpdate } from '../../src/worker/protocol';
 
-export function newHost(dbName: string, opened: IndexedDbCheckpointStorage[] = []) {
+/**
+ * `frameBudgetMs`: real ms a frame may run the engine (Infinity: every frame runs its whole slice, so
+ * where frames end — and so where an action lands — does not depend on how busy the machine is).
+ */
+export function newHost(dbName: string, opened: IndexedDbCheckpointStorage[] = [], frameBudgetMs = 1000) {
   return new EngineHost({
     openStorage: async (options) => {
       const s = await IndexedDbCheckpointStorage.open({ ...options, dbName });
       opened.push(s);
       return s;
     },
-    frameBudgetMs: 1000,
+    frameBudgetMs,
   });
 }
 

@@ -189,6 +189,10 @@ export const ZH_MESSAGES = {
   'snapshot.channel-key-selector': '作业的 KeySelector 处理它时出错：{error}',
   'snapshot.store-failed': '保存快照失败：{error}',
 
+  'check.no-check': '没有检查条件',
+  'check.not-evaluated': '尚未检查',
+  'check.unknown': '未知的检查“{kind}”',
+  'check.not-within': '{ms} ms 内没有达到',
   'check.none-of': '以下条件都不满足：{whys}',
   'check.not-expected': '不应出现：{check}',
   'check.events': '{n} 个“{type}”事件（需要 {need} 个）',

@@ -3,24 +3,26 @@
  * check evaluated live against the engine, the prediction gate, "Show me", and the learner's progress
  * (IndexedDB through the worker). It talks to the engine only through `session`, like every component.
  *
- * Checks: a StepTracker is fed every FrameUpdate the session applies (played frames, steps, seeks) and
- * every load (recovery after a crash, restores from a snapshot); the step's check is evaluated after
- * frames, at most 4 times a second and never two at once, with a CheckContext backed by the session.
+ * Checks: the step's check is registered with the engine worker (`setLessonCheck`), which evaluates
+ * it on every engine event and sends its verdict with every FrameUpdate; this runner only shows it.
+ * A new worker (after an engine crash) gets the check again, with the counts the old one reported.
  * The app's LessonDriver plays a step's solution through the same session methods the buttons use, so
- * the learner sees it happen.
+ * the learner sees it happen; its "play until" is the worker's `pauseWhen` (the engine stops at the
+ * event where the goal holds, at any speed).
  */
-import { EngineError, messageOf, msg } from '../../engine/messages/Message';
+import { EngineError, messageOf, msg, text } from '../../engine/messages/Message';
 import type { Lesson } from '../../lessons/assemble';
-import {
-  StepTracker,
-  evaluateCheck,
-  lessonLoadOptions,
-  playSolution,
-  type CheckContext,
-  type CheckResult,
-  type LessonDriver,
-} from '../../lessons/runner';
-import type { FrameUpdate, LessonProgress, LoadInfo, LoadOptions } from '../../worker/protocol';
+import { lessonLoadOptions, playSolution, stepCheckSpec, type LessonDriver } from '../../lessons/runner';
+import type {
+  Check,
+  CheckResult,
+  FrameUpdate,
+  LessonCheckSpec,
+  LessonProgress,
+  LessonVerdict,
+  LoadInfo,
+  LoadOptions,
+} from '../../worker/protocol';
 import { session, type LoadCause } from './session.svelte';
 import { parseRoute, routeHash, type Route } from '../components/lessons/route';
 import {
@@ -32,12 +34,10 @@ import {
 } from '../components/lessons/progress';
 import { downloadText } from '../components/checkpoints/download';
 
-/** At most 4 check evaluations a second. */
-export const EVAL_INTERVAL_MS = 250;
 /** How long "✓ done" shows before the next step. */
 export const DONE_MOMENT_MS = 1200;
-/** "Show me" plays in slices of this many virtual ms (the headless driver's frame), one per 50 ms of real time. */
-const SHOW_SLICE_MS = 50;
+/** How often "Show me" looks whether the engine stopped (the worker stops it; this only notices). */
+const SHOW_POLL_MS = 40;
 /** A "Show me" answer stays visible this long before the solution plays on. */
 const SHOW_ANSWER_MS = 700;
 
@@ -65,8 +65,15 @@ export class LessonRunner {
   chosen = $state<number | null>(null);
   /** The learner's answer to the step's prediction (then the engine may show the truth). */
   answer = $state<number | null>(null);
+  /** "Show me" gave the answer (the prediction then says so, and shows why it is right). */
+  answeredByShowMe = $state(false);
+  /**
+   * The step passed through "Show me" after answering its prediction: it stays until "Next", so that
+   * the learner can read why the answer is right instead of being moved on after a moment.
+   */
+  waitForNext = $state(false);
   hintsShown = $state(0);
-  /** The latest evaluation of the step's check. */
+  /** The worker's latest evaluation of the step's check. */
   check = $state.raw<CheckResult | null>(null);
   /** The step's check has passed (it stays passed for this visit of the step). */
   passed = $state(false);
@@ -84,17 +91,14 @@ export class LessonRunner {
     await session.loadScenario(options);
   };
 
-  readonly tracker = new StepTracker();
   readonly driver: LessonDriver = new AppLessonDriver(this);
+  /** The check registered with the worker for this visit of the step, and its latest verdict. */
+  spec: LessonCheckSpec | null = null;
+  verdict = $state.raw<LessonVerdict | null>(null);
 
-  /** Bumped whenever the step changes: stale evaluations, timers and solutions are ignored. */
+  /** Bumped whenever the step changes: stale verdicts, timers and solutions are ignored. */
   private gen = 0;
-  private evalTimer: ReturnType<typeof setTimeout> | null = null;
   private doneTimer: ReturnType<typeof setTimeout> | null = null;
-  private evaluating = false;
-  private dirty = false;
-  private lastEvalAt = -Infinity;
-  private exclusiveChain: Promise<unknown> = Promise.resolve();
   private saveChain: Promise<unknown> = Promise.resolve();
   private detach: Array<() => void> = [];
 
@@ -138,17 +142,31 @@ export class LessonRunner {
   }
 
   private onFrame(update: FrameUpdate): void {
-    if (!this.lesson) return;
-    this.tracker.observe(update);
-    this.requestEval();
+    if (update.lesson) this.applyVerdict(update.lesson);
   }
 
-  private onLoad(info: LoadInfo, cause: LoadCause): void {
-    if (!this.lesson) return;
-    this.tracker.recovery = info.recovery;
-    this.tracker.engineReplaced();
-    if (cause === 'imported') this.tracker.imported = true;
-    this.requestEval();
+  /**
+   * A load, an import or a reload keeps the worker and its check (it re-reads what the new engine
+   * holds); a new worker after an engine crash needs the check again, with the old worker's counts.
+   */
+  private onLoad(_info: LoadInfo, cause: LoadCause): void {
+    if (!this.lesson || cause !== 'recovered' || !this.spec) return;
+    const spec: LessonCheckSpec = {
+      ...this.spec,
+      answered: this.spec.answered || this.answer !== null,
+      carry: this.verdict?.id === this.spec.id ? this.verdict.carry : undefined,
+    };
+    void this.register(spec, this.gen);
+  }
+
+  private async register(spec: LessonCheckSpec | null, gen: number): Promise<void> {
+    this.spec = spec;
+    try {
+      const v = await session.api.setLessonCheck(spec);
+      if (v && gen === this.gen) this.applyVerdict(v);
+    } catch (e) {
+      if (gen === this.gen) this.check = { ok: false, why: messageOf(e) };
+    }
   }
 
   // ------------------------------------------------------------------ routes
@@ -200,6 +218,15 @@ export class LessonRunner {
     this.navigate({ view: 'lesson', lesson: this.lesson.definition.number, step: index + 1 });
   }
 
+  /** The next step; after the last one (once passed), the lesson's end. */
+  next(): void {
+    if (this.stepIndex < this.stepCount - 1) this.goToStep(this.stepIndex + 1);
+    else if (this.passed) {
+      this.waitForNext = false;
+      this.complete = true;
+    }
+  }
+
   /** Leaves the lesson and keeps its job in the free simulator. */
   playFreely(): void {
     this.navigate({ view: 'sim' });
@@ -216,6 +243,8 @@ export class LessonRunner {
     this.loading = true;
     this.loadError = null;
     session.held = null;
+    // The previous lesson's check must not judge (or stop) this lesson's job.
+    if (this.spec) await this.register(null, gen);
     try {
       await this.loader(lessonLoadOptions(lesson.definition));
     } catch (e) {
@@ -230,18 +259,39 @@ export class LessonRunner {
     await this.begin(index);
   }
 
-  /** Reloads the lesson's job and starts the current step again. */
+  /**
+   * Runs the job again from its start and starts the current step again — with the configuration the
+   * job runs with now (what this or an earlier step asked for) and the prediction as answered.
+   */
   async restartLesson(): Promise<void> {
     const lesson = this.lesson;
-    if (!lesson) return;
-    this.lesson = null;
-    await this.open(lesson, this.stepIndex);
+    if (!lesson || this.loading) return;
+    const gen = ++this.gen;
+    const keep = { chosen: this.chosen, answer: this.answer, hintsShown: this.hintsShown };
+    this.cancelTimers();
+    this.showing = false;
+    this.loading = true;
+    this.loadError = null;
+    try {
+      await this.loader(session.loadOptions ?? lessonLoadOptions(lesson.definition));
+    } catch (e) {
+      if (gen === this.gen) {
+        this.loadError = e instanceof Error ? e.message : String(e);
+        this.loading = false;
+      }
+      return;
+    }
+    if (gen !== this.gen) return;
+    this.loading = false;
+    await this.begin(this.stepIndex, keep);
   }
 
   private resetStep(index: number): void {
     this.stepIndex = index;
     this.chosen = null;
     this.answer = null;
+    this.answeredByShowMe = false;
+    this.waitForNext = false;
     this.hintsShown = 0;
     this.check = null;
     this.passed = false;
@@ -251,32 +301,36 @@ export class LessonRunner {
     this.showError = null;
   }
 
-  private async begin(index: number): Promise<void> {
+  private async begin(
+    index: number,
+    keep?: { chosen: number | null; answer: number | null; hintsShown: number },
+  ): Promise<void> {
     const lesson = this.lesson;
     if (!lesson) return;
     const gen = ++this.gen;
     this.cancelTimers();
     this.resetStep(index);
+    if (keep) {
+      this.chosen = keep.chosen;
+      this.answer = keep.answer;
+      this.hintsShown = keep.hintsShown;
+    }
     this.complete = false;
-    this.tracker.begin(session.checkpoints?.history.at(-1)?.id ?? 0);
     this.syncHold();
     const step = lesson.definition.steps[index];
     if (step.prediction && session.playing) await session.pause();
-    try {
-      const listing = await session.api.listCheckpoints();
-      if (gen === this.gen) this.tracker.checkpointIdAtStart = listing.history.at(-1)?.id ?? 0;
-    } catch {
-      // no engine right now: the listing the session had
-    }
+    if (gen !== this.gen) return;
+    const spec = stepCheckSpec(lesson.definition, step, gen);
+    await this.register({ ...spec, answered: spec.answered || this.answer !== null }, gen);
     if (gen !== this.gen) return;
     void this.saveProgress(lesson.definition.slug, (p) => ({ ...p, lastStep: index + 1 }));
-    this.requestEval();
   }
 
   private leave(): void {
     if (!this.lesson && !session.held) return;
     this.gen++;
     this.cancelTimers();
+    if (this.spec && session.status === 'ready') void this.register(null, this.gen);
     this.lesson = null;
     this.complete = false;
     this.loading = false;
@@ -285,10 +339,8 @@ export class LessonRunner {
   }
 
   private cancelTimers(): void {
-    if (this.evalTimer) clearTimeout(this.evalTimer);
     if (this.doneTimer) clearTimeout(this.doneTimer);
-    this.evalTimer = this.doneTimer = null;
-    this.dirty = false;
+    this.doneTimer = null;
   }
 
   private syncHold(): void {
@@ -307,9 +359,12 @@ export class LessonRunner {
     if (!this.step?.prediction || this.answer !== null) return;
     this.chosen = choice;
     this.answer = choice;
-    this.tracker.answer = choice;
     this.syncHold();
-    this.requestEval();
+    const gen = this.gen;
+    void session.api.answerLessonPrediction().then(
+      (v) => v && gen === this.gen && this.applyVerdict(v),
+      (e: unknown) => gen === this.gen && (this.check = { ok: false, why: messageOf(e) }),
+    );
   }
 
   /** Plays the step's solution through the session, visibly. */
@@ -329,11 +384,12 @@ export class LessonRunner {
             this.chosen = action.choice;
             await sleep(SHOW_ANSWER_MS);
             if (gen !== this.gen) return;
+            this.answeredByShowMe = true;
             this.answerPrediction(action.choice);
           }
           continue;
         }
-        await playSolution(lesson.definition, [action], this.driver, this.context());
+        await playSolution(lesson.definition, [action], this.driver);
       }
     } catch (e) {
       if (gen === this.gen)
@@ -346,10 +402,6 @@ export class LessonRunner {
         this.showing = false;
         this.showIndex = -1;
         if (this.passed) void this.celebrate();
-        else {
-          this.dirty = true;
-          this.requestEval();
-        }
       }
     }
   }
@@ -365,66 +417,14 @@ export class LessonRunner {
 
   // ------------------------------------------------------------------ checks
 
-  /** What a check may ask the engine: the session's reads and the loaded configuration. */
-  context(): CheckContext {
-    const tracker = this.tracker;
-    return {
-      tracker,
-      get config() {
-        return session.load?.config ?? null;
-      },
-      // A state check searches for its key (a few rows); a size check needs only the total.
-      readState: (op, st, search) => session.readState(op, st, 0, search ? 10_000 : 1, search || undefined),
-      listCheckpoints: () => session.api.listCheckpoints(),
-      sinkReport: () => session.sinkReport(0),
-    };
-  }
-
-  /** Runs `fn` when no other check evaluation is running (evaluations never overlap). */
-  exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.exclusiveChain.then(fn, fn);
-    this.exclusiveChain = run.catch(() => {});
-    return run;
-  }
-
-  /** Asks for an evaluation of the step's check: throttled, one at a time, none while "Show me" plays. */
-  requestEval(): void {
-    if (!this.lesson || this.loading || this.passed) return;
-    this.dirty = true;
-    if (this.evaluating || this.evalTimer || this.showing) return;
-    const wait = Math.max(0, this.lastEvalAt + EVAL_INTERVAL_MS - performance.now());
-    this.evalTimer = setTimeout(() => {
-      this.evalTimer = null;
-      void this.evaluate();
-    }, wait);
-  }
-
-  private async evaluate(): Promise<void> {
-    const step = this.step;
-    if (!step || this.passed || this.showing) return;
-    const gen = this.gen;
-    this.dirty = false;
-    this.evaluating = true;
-    try {
-      const r = await this.exclusive(() => {
-        this.lastEvalAt = performance.now();
-        return evaluateCheck(step.check, this.context());
-      });
-      if (gen === this.gen) this.applyCheck(r);
-    } catch (e) {
-      if (gen === this.gen) this.check = { ok: false, why: messageOf(e) };
-    } finally {
-      this.evaluating = false;
-      if (this.dirty && gen === this.gen) this.requestEval();
-    }
-  }
-
-  private applyCheck(r: CheckResult): void {
+  /** The worker's verdict on the step's check (with a frame, or answering a registration). */
+  private applyVerdict(v: LessonVerdict): void {
     const lesson = this.lesson;
     const step = this.step;
-    if (!lesson || !step) return;
-    this.check = r;
-    if (!r.ok || this.passed) return;
+    if (!lesson || !step || v.id !== this.spec?.id) return; // another step's, or none
+    this.verdict = v;
+    this.check = v.passed ? { ok: true, why: text('') } : v.now;
+    if (!v.passed || this.passed) return;
     if (step.prediction && this.answer === null) return; // never before the prediction is answered
     this.passed = true;
     this.syncHold();
@@ -444,6 +444,10 @@ export class LessonRunner {
     const gen = this.gen;
     if (session.playing) await session.pause();
     if (gen !== this.gen) return;
+    if (this.answeredByShowMe) {
+      this.waitForNext = true;
+      return;
+    }
     this.doneMoment = true;
     if (this.doneTimer) clearTimeout(this.doneTimer);
     this.doneTimer = setTimeout(() => {
@@ -514,26 +518,39 @@ class AppLessonDriver implements LessonDriver {
   }
 
   /**
-   * Plays in slices of SHOW_SLICE_MS virtual ms, paced in real time (1×), and asks `done` between
-   * slices while the engine stands still — as the headless driver does with its 50 ms frames — so
-   * the job stops where the lesson expects it and the next step finds what it needs.
+   * Plays at the session's speed, as the Play button does, with the goal registered in the worker
+   * (`pauseWhen`): the worker stops the engine at the event where the goal holds, so the job stops
+   * where the lesson expects it whatever the speed or the machine's load. It also stops when the
+   * step's check passes or the job ends: then it plays on, or gives up.
    */
-  async playUntil(done: () => Promise<boolean>, maxMs: number): Promise<boolean> {
-    const gen = this.runner.currentGen();
-    const check = () => this.runner.exclusive(done);
-    if (await check()) return true;
+  async playUntil(until: Check, maxMs: number): Promise<CheckResult> {
+    const runner = this.runner;
+    const gen = runner.currentGen();
+    let goal = (await session.api.pauseWhen(until))?.until ?? null;
     const start = session.now;
-    for (;;) {
-      const began = performance.now();
-      const realMs = Math.min(250, (SHOW_SLICE_MS * 1000) / session.speed);
-      const f = await session.playSlice(realMs);
-      if (!this.runner.showAlive(gen)) return false;
-      if (!f) throw new ShowStopped();
-      if (await check()) return true;
-      if (f.finished || f.now - start > maxMs) return false;
-      await sleep(Math.max(0, SHOW_SLICE_MS - (performance.now() - began)));
-      if (!this.runner.showAlive(gen)) return false;
+    try {
+      for (;;) {
+        if (goal?.ok) return goal;
+        if (!runner.showAlive(gen)) throw new ShowStopped();
+        if (session.frame?.finished) return goal ?? { ok: false, why: msg('check.not-finished') };
+        if (session.now - start > maxMs)
+          return goal ?? { ok: false, why: msg('check.not-within', { ms: maxMs }) };
+        await session.play();
+        if (!session.playing) throw new ShowStopped(); // held
+        while (session.playing && runner.showAlive(gen) && session.now - start <= maxMs)
+          await sleep(SHOW_POLL_MS);
+        // The learner paused (the worker still played): "Show me" stops with them.
+        if (session.frame?.playing && !session.playing) throw new ShowStopped();
+        await session.pause();
+        goal = runner.verdict?.until ?? goal;
+      }
+    } finally {
+      await session.api.pauseWhen(null).catch(() => null);
     }
+  }
+
+  async answer(choice: number): Promise<void> {
+    this.runner.answerPrediction(choice);
   }
 
   async step(kind: 'event' | 'barrier'): Promise<void> {
@@ -574,10 +591,7 @@ class AppLessonDriver implements LessonDriver {
     if (!exported.ok) throw new EngineError(exported.error);
     if (options) await this.load(options);
     const result = await session.importSnapshot(exported.text);
-    if (!result.ok)
-      throw new EngineError(
-        msg('snapshot.at-path', { path: result.errors[0].path, problem: result.errors[0].message }),
-      );
+    if (!result.ok) throw new Error(result.errors.map((e) => `${e.path}: ${e.message}`).join('; '));
   }
 }
 

@@ -40,6 +40,8 @@ const FLASH_MS = 900;
 export interface LogEntry {
   seq: number;
   event: TraceEvent;
+  /** After scrubbing back: an event of the run's future (shown greyed until the replay reaches it again). */
+  future?: boolean;
 }
 
 export type SessionStatus = 'starting' | 'ready' | 'crashed' | 'error';
@@ -77,6 +79,10 @@ export class Session {
   loadOptions = $state.raw<LoadOptions | null>(null);
   /** Why the engine is held (a lesson's prediction not answered yet): play, step and seek do nothing. */
   held = $state<string | null>(null);
+  /** Playing stops at a failure and again once the restore is done (on in lessons; a toggle in the controls). */
+  pauseOnFailure = $state(false);
+  /** The restore summary the learner dismissed (its id): it stays hidden, a newer one shows. */
+  dismissedRestore = $state(0);
 
   private readonly frameListeners = new Set<FrameListener>();
   private readonly loadListeners = new Set<LoadListener>();
@@ -104,11 +110,15 @@ export class Session {
         (u) => this.applyFrame(u),
         (e) => this.fail(e),
       );
-      this.scenarios = await engine.api.listScenarios();
+      // A lesson's own job (`lesson-<slug>`) is internal: its lesson loads it, the picker does not list it.
+      this.scenarios = (await engine.api.listScenarios()).filter((s) => !s.name.startsWith('lesson-'));
+      await engine.api.setPauseOnFailure(this.pauseOnFailure);
       this.status = 'ready';
       if (start.load) {
         this.adoptLoad(start.load, 'recovered');
         this.notice = start.load.recovery.reason;
+        // The crash and the recovery at once (log, restore summary), not at the next Play.
+        this.applyFrame(await engine.api.frame(0));
         await this.refresh();
       }
     } catch (e) {
@@ -148,6 +158,7 @@ export class Session {
   private adoptLoad(info: LoadInfo, cause: LoadCause): void {
     this.load = info;
     this.log = [];
+    this.dismissedRestore = 0;
     this.flashes = new Map();
     this.storageEvents = [];
     this.playing = false;
@@ -173,6 +184,18 @@ export class Session {
 
   togglePlay(): Promise<void> {
     return this.playing ? this.pause() : this.play();
+  }
+
+  /** The job ended: the same options again from the start, and play. */
+  async rerun(): Promise<void> {
+    if (!this.loadOptions || this.held) return;
+    await this.loadScenario(this.loadOptions);
+    await this.play();
+  }
+
+  async setPauseOnFailure(on: boolean): Promise<void> {
+    this.pauseOnFailure = on;
+    if (this.engine) await this.api.setPauseOnFailure(on);
   }
 
   async step(kind: StepKind = 'event'): Promise<void> {
@@ -204,9 +227,11 @@ export class Session {
   async seek(t: number): Promise<void> {
     if (!this.load || this.held) return;
     this.stopLoop();
-    this.log = [];
     this.flashes = new Map();
-    this.applyFrame(await this.api.seek(t));
+    const update = await this.api.seek(t);
+    // Keep the past; what comes after the new moment is the future, greyed until the replay reaches it.
+    this.log = this.log.map((l) => ({ ...l, future: l.event.t > update.now }));
+    this.applyFrame(update);
     this.stateVersion++;
     this.sinkVersion++;
     await this.refresh();
@@ -346,6 +371,8 @@ export class Session {
   }
 
   private async afterAction(): Promise<void> {
+    // An action in the past forks a new future (the worker drops the recorded one): so does the log.
+    if (this.log.some((l) => l.future)) this.log = this.log.filter((l) => !l.future);
     if (!this.playing) this.applyFrame(await this.api.frame(0));
     await this.refresh();
   }
@@ -386,7 +413,13 @@ export class Session {
       for (const [k, at] of flashes) if (at < cutoff) flashes.delete(k);
       this.flashes = flashes;
     }
-    if (added.length) this.log = [...this.log, ...added].slice(-LOG_LIMIT);
+    // Replaying the greyed future: those events are happening again and come back in this frame.
+    if (this.log.some((l) => l.future)) {
+      const keep = this.log.filter((l) => !(l.future && l.event.t <= update.now));
+      this.log = [...keep.filter((l) => !l.future), ...added, ...keep.filter((l) => l.future)].slice(
+        -LOG_LIMIT,
+      );
+    } else if (added.length) this.log = [...this.log, ...added].slice(-LOG_LIMIT);
     if (notable) void this.refresh();
     for (const fn of this.frameListeners) fn(update);
   }
@@ -404,5 +437,9 @@ export class Session {
 
 /** The app's session (one worker per page). */
 export const session = new Session();
+
+// Test hook: the e2e tests compare what the page shows with the engine itself (engineTaskStatuses).
+if (typeof window !== 'undefined')
+  (window as unknown as { __streamStateLab?: Session }).__streamStateLab = session;
 
 export const FLASH_DURATION_MS = FLASH_MS;

@@ -156,6 +156,10 @@ export const EN = {
   'snapshot.store-failed': 'storing the snapshot failed: {error}',
 
   // ---- a lesson step's check, not passed yet (why)
+  'check.no-check': 'no check',
+  'check.not-evaluated': 'not evaluated yet',
+  'check.unknown': "unknown check '{kind}'",
+  'check.not-within': 'not within {ms} ms',
   'check.none-of': 'none of: {whys}',
   'check.not-expected': 'not expected: {check}',
   'check.events': "{n} '{type}' events (need {need})",

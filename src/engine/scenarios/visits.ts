@@ -24,6 +24,12 @@ export interface VisitCount {
   visits: number;
 }
 
+/**
+ * Virtual ms between two records of one partition: 2,500 records a partition take 12.5 s, so at 1× a
+ * learner sees about a dozen checkpoints complete and has time to fail a subtask and watch the restore.
+ */
+export const VISITS_EMIT_MS = 5;
+
 const PAGES = ['/home', '/search', '/product', '/cart', '/checkout', '/help'];
 
 /** A deterministic visit log: users drawn with a skew (a few heavy users, a long tail). */
@@ -66,7 +72,11 @@ export function buildVisits(options: ScenarioOptions & { events?: number } = {})
   env.setStateBackend(new FsStateBackend('file:///tmp/checkpoints'));
   env.enableCheckpointing(1000);
   env
-    .fromSource(generateVisitLog(options.events ?? 10_000), 'Source: visits (Kafka-like, 4 partitions)', 1)
+    .fromSource(
+      generateVisitLog(options.events ?? 10_000),
+      'Source: visits (Kafka-like, 4 partitions)',
+      VISITS_EMIT_MS,
+    )
     .uid('source')
     .keyBy((v: Visit) => v.user)
     .process(new CountVisits())

@@ -1,11 +1,17 @@
 /**
  * What the graph shows beyond positions, derived from the trace events of each frame: which channels
  * are held for barrier alignment, backpressured or having their in-flight records persisted as
- * channel state, and what each subtask is doing (aligning, snapshotting, restoring...). A pure
- * reducer: (flags, frame) -> flags, reset when a new job is loaded or the timeline goes back.
+ * channel state. A pure reducer: (flags, frame) -> flags, reset when a new job is loaded or the
+ * timeline goes back. A subtask's badge is not derived from events: `displayStatus` shows the
+ * engine's own status and checkpoint phase.
  */
 import type { TraceEvent } from '../../../engine/index';
-import { IN_FLIGHT_KIND, IN_FLIGHT_STRIDE, type ChannelInfo } from '../../../worker/protocol';
+import {
+  IN_FLIGHT_KIND,
+  IN_FLIGHT_STRIDE,
+  type ChannelInfo,
+  type TaskCheckpointPhase,
+} from '../../../worker/protocol';
 import type { DisplayStatus } from './palette';
 
 export interface ChannelFlags {
@@ -244,19 +250,16 @@ export function reduceFrame(
 }
 
 /**
- * What a subtask box shows: the engine's status (RUNNING, FAILED, ...) refined by what the events
- * say it is doing. `holdMs`: how long (virtual ms) a momentary event (a snapshot, a restore) stays
- * visible; `latchMs`: how long an alignment that already ended still shows.
+ * What a subtask box and its ARIA label show: exactly the engine's task status and, while RUNNING,
+ * the task's checkpoint phase as the engine has it at the end of the frame (`FrameUpdate.taskPhases`,
+ * read from the engine's state by the worker). Nothing is held or latched here: a badge says
+ * "snapshot" only while the engine has a snapshot of that task in progress.
  */
 export function displayStatus(
   engineStatus: string | undefined,
-  track: TaskTrack | undefined,
-  now: number,
-  holdMs: number,
+  phase: TaskCheckpointPhase | null | undefined,
   jobFinished = false,
-  latchMs = holdMs / 2,
 ): DisplayStatus {
-  const t = track ?? freshTask();
   // All input processed and committed: the engine keeps its tasks RUNNING, the learner sees them done.
   if (jobFinished && engineStatus === 'RUNNING') return 'finished';
   switch (engineStatus) {
@@ -268,20 +271,16 @@ export function displayStatus(
       return 'canceled';
     case 'RESTARTING':
     case 'CREATED':
-      // The subtask that failed keeps saying so while its region waits to restart.
-      return t.failedAt > t.restoredAt ? 'failed' : 'restarting';
+      return 'restarting';
   }
-  if (now - t.restoredAt <= holdMs) return 'restoring';
-  // A finished alignment stays visible a moment (`latchMs`), then the snapshot taken right after it.
-  if (t.aligningFor !== null || now - t.alignedAt <= latchMs) return 'aligning';
-  if (now - t.snapshotAt <= holdMs) return 'snapshotting';
+  if (phase?.phase === 'aligning') return 'aligning';
+  if (phase?.phase === 'snapshotting') return 'snapshotting';
   return 'running';
 }
 
 /**
- * How long momentary statuses (a snapshot, a restore) stay visible, in virtual ms: about half a real
- * second at the current speed, but less than half the checkpoint interval (else, fast-forwarded, every
- * subtask would look as if it were always snapshotting).
+ * How long a momentary channel mark (channel state just persisted) stays visible, in virtual ms: about
+ * half a real second at the current speed, but less than half the checkpoint interval.
  */
 export function holdFor(speed: number, checkpointIntervalMs?: number | null): number {
   const cap =

@@ -41,13 +41,16 @@ export function keySlot(hashCode: number): number {
 export type DisplayStatus =
   'running' | 'aligning' | 'snapshotting' | 'failed' | 'restarting' | 'restoring' | 'finished' | 'canceled';
 
+/**
+ * The statuses a badge shows (the legend lists them). 'restoring' is not among them: the engine
+ * restores a subtask within one event, so no badge ever says it (the restore summary does).
+ */
 export const DISPLAY_STATUSES: readonly DisplayStatus[] = [
   'running',
   'aligning',
   'snapshotting',
   'failed',
   'restarting',
-  'restoring',
   'finished',
   'canceled',
 ];

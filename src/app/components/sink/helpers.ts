@@ -28,9 +28,20 @@ export function verdictTone(verdict: Verdict): 'good' | 'neutral' | 'bad' {
   return 'bad';
 }
 
-/** How many distinct values (rows) the checker found duplicated and missing (missing: 0 while the run goes on). */
-export function verdictCounts(check: ExactlyOnceCheck): { dups: number; missing: number } {
-  return { dups: check.duplicates.length, missing: check.missing?.length ?? 0 };
+/**
+ * How many distinct values (rows) the checker found wrong, by kind: repeated (the failure-free run
+ * writes the row too, fewer times), over-counted (it never writes that value), missing (0 while the
+ * run goes on). `dups` = repeated + over-counted.
+ */
+export function verdictCounts(check: ExactlyOnceCheck): {
+  dups: number;
+  repeated: number;
+  overCounts: number;
+  missing: number;
+} {
+  const overCounts = check.overCounts?.length ?? check.duplicates.filter((d) => d.expected === 0).length;
+  const repeated = check.repeated?.length ?? check.duplicates.length - overCounts;
+  return { dups: check.duplicates.length, repeated, overCounts, missing: check.missing?.length ?? 0 };
 }
 
 export interface ThrottleClock {

@@ -1,6 +1,7 @@
 /**
  * Lesson jobs (`lessons/NN-slug/job.ts`, exporting `scenario`), registered with the engine by name so
- * that the worker and the tests can load them like the built-in scenarios.
+ * that the worker and the tests can load them like the built-in scenarios. The job files are data
+ * written with the engine's API: the worker loads them, and nothing here depends on `src/lessons`.
  */
 import { registerScenario, type Scenario } from '../engine/index';
 

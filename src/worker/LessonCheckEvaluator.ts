@@ -1,0 +1,511 @@
+/**
+ * A lesson step's check, evaluated where the events happen: in the worker, against every engine event
+ * as the engine produces it. The page registers the step's check (`setLessonCheck`) and only renders
+ * the verdict that comes back with each FrameUpdate — so a transient event or state is never missed,
+ * however slow the machine or fast the playback.
+ *
+ * - `event` checks are counters, fed by every trace event since the step began (record-level ones
+ *   included: nothing is capped here).
+ * - state-like checks (`state`, `state-size`, `checkpoint`, `sink`) are re-read only after an event
+ *   that touches what they look at (a state change of that operator and state, a restore, a completed
+ *   or failed checkpoint, a sink write or commit, a new engine instance) and cached in between;
+ *   `finished`, `time`, `config`, `recovered`, `answered`, `imported` are cheap and read every time.
+ * - The whole check is evaluated after every engine event (EngineHost.afterStep) and at every frame.
+ *   The first time it holds, the step has passed: the verdict latches, with the virtual time, and
+ *   (by default) playback stops at that very event, so the next step starts where the lesson expects.
+ *
+ * The whole check latches, not each part: `all` of a configuration and a state means both at once
+ * (lesson 3: "count has parallelism 3 AND `be` is in subtask 1"), not each at some moment.
+ */
+import { msg, text, type Message } from '../engine/messages/Message';
+import { RECORD_LEVEL_EVENTS, type MiniCluster, type TraceEvent } from '../engine/index';
+import type {
+  Check,
+  CheckResult,
+  LessonCheckCarry,
+  LessonCheckSpec,
+  LessonVerdict,
+  SinkVerdict,
+} from './lessonCheck';
+import { plain, sinkRowKey } from './plain';
+import type { Recovery, ResolvedConfig } from './protocol';
+
+/** What the evaluator reads from the engine's host. */
+export interface CheckedEngine {
+  cluster(): MiniCluster | null;
+  config(): ResolvedConfig | null;
+  recovery(): Recovery | null;
+  /** The failure-free reference run's visible rows: `sinkRowKey(uid, value)` -> count. */
+  referenceCounts(): Map<string, number>;
+  /** The external systems saw the whole run (not restored from a snapshot): losses can be judged. */
+  sawWholeRun(): boolean;
+}
+
+type EventCheck = Extract<Check, { kind: 'event' }>;
+type CachedCheck = Extract<Check, { kind: 'state' | 'state-size' | 'checkpoint' | 'sink' }>;
+
+type Node =
+  | { kind: 'all' | 'any'; of: Node[] }
+  | { kind: 'not'; node: Node; check: Check }
+  | { kind: 'event'; check: EventCheck; counter: number }
+  | { kind: 'cached'; check: CachedCheck; result: CheckResult | null }
+  | { kind: 'live'; check: Check };
+
+interface Counter {
+  type: string;
+  where: EventCheck['where'];
+}
+
+const pass: CheckResult = { ok: true, why: text('') };
+const fail = (why: Message): CheckResult => ({ ok: false, why });
+/** `a; b; c` (each part a message). */
+const list = (parts: Message[]): Message => parts.reduce((first, rest) => msg('check.list', { first, rest }));
+
+/** Events after which keyed state may have been replaced wholesale (a failover, a restore). */
+const RESTORE_EVENTS = new Set([
+  'task-restored',
+  'task-status',
+  'task-failed',
+  'job-status',
+  'job-restarting',
+]);
+const SINK_EVENTS = new Set(['sink-written', 'transaction-committed', 'transaction-aborted']);
+
+const operatorOf = (task: string): string => task.slice(0, task.lastIndexOf('#'));
+
+function matches(event: TraceEvent, where: EventCheck['where']): boolean {
+  if (!where) return true;
+  const fields = event as unknown as Record<string, unknown>;
+  return Object.entries(where).every(([k, v]) => fields[k] === v);
+}
+
+/** The exactly-once checker's verdict, kept up to date row by row (visible rows are only ever appended). */
+class SinkVerdictTracker {
+  private readonly seen = new Map<string, number>();
+  private readonly consumed = new Map<string, number>();
+  private overCounted = 0;
+
+  verdict(cluster: MiniCluster, engine: CheckedEngine): SinkVerdict {
+    const reference = engine.referenceCounts();
+    const upserts: string[] = [];
+    for (const v of cluster.job.vertices) {
+      if (v.spec.kind !== 'sink') continue;
+      // An upsert table holds one row per key: a replayed write replaces, it never duplicates.
+      if (v.spec.sink.sinkKind === 'idempotent-upsert') {
+        upserts.push(v.uid);
+        continue;
+      }
+      const table = cluster.external.tables.get(v.uid);
+      if (!table) continue;
+      for (let i = this.consumed.get(v.uid) ?? 0; i < table.committed.length; i++) {
+        const k = sinkRowKey(v.uid, table.committed[i].value);
+        const n = (this.seen.get(k) ?? 0) + 1;
+        this.seen.set(k, n);
+        if (n === (reference.get(k) ?? 0) + 1) this.overCounted++;
+      }
+      this.consumed.set(v.uid, table.committed.length);
+    }
+    const finished = cluster.jobStatus === 'FAILED' || cluster.isFinished();
+    let lost = false;
+    let judged = false;
+    // Losses are only certain once the run is over, and only when the external system saw all of it.
+    if (finished && engine.sawWholeRun()) {
+      judged = true;
+      const all = new Map(this.seen);
+      for (const uid of upserts)
+        for (const value of cluster.external.committedValues(uid)) {
+          const k = sinkRowKey(uid, value);
+          all.set(k, (all.get(k) ?? 0) + 1);
+        }
+      for (const [k, expected] of reference) if ((all.get(k) ?? 0) < expected) lost = true;
+    }
+    const dup = this.overCounted > 0;
+    if (dup && lost) return 'duplicates-and-losses';
+    if (dup) return 'duplicates';
+    if (lost) return 'losses';
+    return judged ? 'exactly-once' : 'so-far-so-good';
+  }
+}
+
+export class LessonCheckEvaluator {
+  private spec: LessonCheckSpec | null = null;
+  private root: Node | null = null;
+  private until: { check: Check; node: Node; result: CheckResult } | null = null;
+  private counters: Counter[] = [];
+  private counterIndex = new Map<string, number>();
+  private counts: number[] = [];
+  private byType = new Map<string, number[]>();
+  private cached: Array<Extract<Node, { kind: 'cached' }>> = [];
+  private answered = false;
+  private imported = false;
+  /** Checkpoints up to this id were triggered before the step began (0 after a new engine instance). */
+  private checkpointBase = 0;
+  private savepointIds = new Set<number>();
+  private sink = new SinkVerdictTracker();
+  private lastFinished: boolean | null = null;
+  private passed = false;
+  private passedAt: number | null = null;
+  private stopPending = false;
+  private now: CheckResult = fail(msg('check.no-check'));
+  /** Notable events since the last load while no check was registered (a new worker's recovery). */
+  private backlog: TraceEvent[] = [];
+
+  constructor(private readonly engine: CheckedEngine) {}
+
+  // ------------------------------------------------------------------ the page's side
+
+  /** Registers the check of the step the learner is on (null: none); counting starts now. */
+  set(spec: LessonCheckSpec | null): LessonVerdict | null {
+    this.spec = spec;
+    this.counters = [];
+    this.counterIndex.clear();
+    this.byType.clear();
+    this.cached = [];
+    this.until = null;
+    this.passed = false;
+    this.passedAt = null;
+    this.stopPending = false;
+    this.lastFinished = null;
+    if (!spec) {
+      this.root = null;
+      return null;
+    }
+    this.root = this.compile(spec.check);
+    for (const c of spec.also ?? []) this.compile(c);
+    const carry = spec.carry;
+    this.counts = this.counters.map((_, i) => carry?.counts[i] ?? 0);
+    // Taking over from a crashed worker: what this one did since it started counts too.
+    if (carry) for (const e of this.backlog) this.count(e);
+    this.backlog = [];
+    this.answered = spec.answered;
+    this.imported = carry?.imported ?? false;
+    this.checkpointBase = carry
+      ? carry.checkpointBase
+      : (this.engine.cluster()?.coordinator.history.at(-1)?.id ?? 0);
+    this.settle();
+    return this.verdict();
+  }
+
+  /** The learner answered the step's prediction. */
+  answer(): LessonVerdict | null {
+    this.answered = true;
+    this.settle();
+    return this.verdict();
+  }
+
+  /**
+   * Stops playback at the engine event at which `check` holds (a solution's "play until"); null clears
+   * it. Its event counters are those of the step if `also` registered it, else they start now.
+   */
+  pauseWhen(check: Check | null): LessonVerdict | null {
+    this.until = check
+      ? { check, node: this.compile(check), result: fail(msg('check.not-evaluated')) }
+      : null;
+    while (this.counts.length < this.counters.length) this.counts.push(0);
+    this.settle();
+    return this.verdict();
+  }
+
+  verdict(): LessonVerdict | null {
+    const spec = this.spec;
+    if (!spec) return null;
+    return {
+      id: spec.id,
+      passed: this.passed,
+      passedAt: this.passedAt,
+      now: this.now,
+      until: this.until ? { check: this.until.check, ...this.until.result } : null,
+      carry: this.carry(),
+    };
+  }
+
+  private carry(): LessonCheckCarry {
+    return { counts: [...this.counts], imported: this.imported, checkpointBase: this.checkpointBase };
+  }
+
+  // ------------------------------------------------------------------ the engine's side
+
+  /** Every trace event, as the engine emits it. A replay (timeline scrub) re-creates the past: not counted. */
+  observe(e: TraceEvent, replaying: boolean): void {
+    if (e.type === 'checkpoint-triggered' && e.kind === 'savepoint') this.savepointIds.add(e.checkpointId);
+    if (replaying) return;
+    if (!this.spec) {
+      if (!RECORD_LEVEL_EVENTS.has(e.type) && this.backlog.length < 1000) this.backlog.push(e);
+      return;
+    }
+    this.count(e);
+    if (e.type === 'state-changed') {
+      const op = operatorOf(e.task);
+      for (const n of this.cached) {
+        const c = n.check;
+        if (
+          (c.kind === 'state' || c.kind === 'state-size') &&
+          c.operator === op &&
+          c.state === e.state &&
+          (c.kind === 'state-size' || c.key === e.key)
+        )
+          n.result = null;
+      }
+    } else if (RESTORE_EVENTS.has(e.type)) this.invalidate('state', 'state-size');
+    else if (e.type === 'checkpoint-completed' || e.type === 'checkpoint-failed')
+      this.invalidate('checkpoint');
+    else if (SINK_EVENTS.has(e.type)) this.invalidate('sink');
+  }
+
+  private count(e: TraceEvent): void {
+    const slots = this.byType.get(e.type);
+    if (slots) for (const i of slots) if (matches(e, this.counters[i].where)) this.counts[i]++;
+  }
+
+  /**
+   * A new engine instance runs the job: a (re)load, an imported snapshot, or a replay to an earlier
+   * time. Its coordinator's history holds only its own checkpoints, so every one of them is new to the
+   * step (a replay re-creates the same history: the step's base stays).
+   */
+  engineReplaced(kind: 'load' | 'import' | 'replay'): void {
+    this.savepointIds = kind === 'replay' ? this.savepointIds : new Set();
+    if (kind === 'load') this.backlog = [];
+    this.sink = new SinkVerdictTracker();
+    if (kind !== 'replay') this.checkpointBase = 0;
+    if (kind === 'import') this.imported = true;
+    for (const n of this.cached) n.result = null;
+    this.lastFinished = null;
+    this.settle();
+  }
+
+  /**
+   * Evaluates the check after an engine event (or a frame, an action, a load). True once when the
+   * step's check has just passed (with `pauseOnPass`) or while the "play until" check holds:
+   * playback stops here.
+   */
+  settle(): boolean {
+    if (!this.spec || !this.root) return false;
+    const cluster = this.engine.cluster();
+    const finished = cluster ? cluster.jobStatus === 'FAILED' || cluster.isFinished() : false;
+    // The exactly-once verdict changes when the run ends (losses are judged then).
+    if (finished !== this.lastFinished) {
+      this.lastFinished = finished;
+      this.invalidate('sink');
+    }
+    this.now = this.evaluate(this.root);
+    if (this.now.ok && !this.passed) {
+      this.passed = true;
+      this.passedAt = cluster?.now ?? 0;
+      this.stopPending = this.spec.pauseOnPass ?? true;
+    }
+    if (this.until) this.until.result = this.evaluate(this.until.node);
+    const stop = this.stopPending || (this.until?.result.ok ?? false);
+    this.stopPending = false;
+    return stop;
+  }
+
+  // ------------------------------------------------------------------ compiling and evaluating
+
+  private invalidate(...kinds: CachedCheck['kind'][]): void {
+    for (const n of this.cached) if (kinds.includes(n.check.kind)) n.result = null;
+  }
+
+  private compile(check: Check): Node {
+    switch (check.kind) {
+      case 'all':
+      case 'any':
+        return { kind: check.kind, of: check.of.map((c) => this.compile(c)) };
+      case 'not':
+        return { kind: 'not', node: this.compile(check.check), check: check.check };
+      case 'event': {
+        const key = JSON.stringify([check.type, check.where ?? null]);
+        let counter = this.counterIndex.get(key);
+        if (counter === undefined) {
+          counter = this.counters.length;
+          this.counters.push({ type: check.type, where: check.where });
+          this.counterIndex.set(key, counter);
+          this.byType.set(check.type, [...(this.byType.get(check.type) ?? []), counter]);
+        }
+        return { kind: 'event', check, counter };
+      }
+      case 'state':
+      case 'state-size':
+      case 'checkpoint':
+      case 'sink': {
+        const node = { kind: 'cached' as const, check, result: null };
+        this.cached.push(node);
+        return node;
+      }
+      default:
+        return { kind: 'live', check };
+    }
+  }
+
+  private evaluate(node: Node): CheckResult {
+    switch (node.kind) {
+      case 'all': {
+        for (const n of node.of) {
+          const r = this.evaluate(n);
+          if (!r.ok) return r;
+        }
+        return pass;
+      }
+      case 'any': {
+        const whys: Message[] = [];
+        for (const n of node.of) {
+          const r = this.evaluate(n);
+          if (r.ok) return pass;
+          whys.push(r.why);
+        }
+        return fail(msg('check.none-of', { whys: list(whys) }));
+      }
+      case 'not':
+        return this.evaluate(node.node).ok
+          ? fail(msg('check.not-expected', { check: JSON.stringify(node.check) }))
+          : pass;
+      case 'event': {
+        const c = node.check;
+        const n = this.counts[node.counter] ?? 0;
+        const need = c.atLeast ?? 1;
+        return n >= need
+          ? pass
+          : fail(
+              c.where
+                ? msg('check.events-where', { n, type: c.type, where: JSON.stringify(c.where), need })
+                : msg('check.events', { n, type: c.type, need }),
+            );
+      }
+      case 'cached':
+        node.result ??= this.read(node.check);
+        return node.result;
+      case 'live':
+        return this.live(node.check);
+    }
+  }
+
+  /** The state-like checks: read from the engine (only when something they look at changed). */
+  private read(check: CachedCheck): CheckResult {
+    const cluster = this.engine.cluster();
+    if (!cluster) return fail(msg('check.no-job'));
+    switch (check.kind) {
+      case 'state': {
+        let row: { value: unknown; subtask: number } | null = null;
+        for (const t of cluster.tasks) {
+          if (t.vertex.uid !== check.operator || !t.keyedBackend) continue;
+          for (const [key, value] of t.keyedBackend.entries(check.state))
+            if (key === check.key) row = { value: plain(value), subtask: t.subtaskIndex };
+        }
+        if (row && check.subtask !== undefined && row.subtask !== check.subtask)
+          return fail(
+            msg('check.state-subtask', {
+              key: JSON.stringify(check.key),
+              subtask: row.subtask,
+              want: check.subtask,
+            }),
+          );
+        const value = row ? row.value : null;
+        return JSON.stringify(value) === JSON.stringify(check.equals)
+          ? pass
+          : fail(
+              msg('check.state-value', {
+                operator: check.operator,
+                state: check.state,
+                key: JSON.stringify(check.key),
+                value: JSON.stringify(value),
+                want: JSON.stringify(check.equals),
+              }),
+            );
+      }
+      case 'state-size': {
+        let n = 0;
+        for (const t of cluster.tasks)
+          if (t.vertex.uid === check.operator && t.keyedBackend)
+            n += t.keyedBackend.entries(check.state).length;
+        if (check.atLeast !== undefined && n < check.atLeast)
+          return fail(msg('check.keys-at-least', { n, need: check.atLeast }));
+        if (check.atMost !== undefined && n > check.atMost)
+          return fail(msg('check.keys-at-most', { n, need: check.atMost }));
+        return pass;
+      }
+      case 'checkpoint': {
+        const found = cluster.coordinator.history.filter((h) => {
+          if (h.id <= this.checkpointBase || h.status !== check.status) return false;
+          if (
+            check.minPersistedInFlightBytes !== undefined &&
+            h.persistedInFlightBytes < check.minPersistedInFlightBytes
+          )
+            return false;
+          if (
+            check.maxCheckpointedFraction !== undefined &&
+            h.checkpointedBytes > check.maxCheckpointedFraction * h.fullBytes
+          )
+            return false;
+          if (check.savepoint !== undefined && this.savepointIds.has(h.id) !== check.savepoint) return false;
+          return true;
+        }).length;
+        const need = check.atLeast ?? 1;
+        return found >= need
+          ? pass
+          : fail(msg('check.checkpoints', { found, status: msg(`checkpoint-status.${check.status}`), need }));
+      }
+      case 'sink': {
+        const v = this.sink.verdict(cluster, this.engine);
+        return check.verdict.includes(v)
+          ? pass
+          : fail(msg('check.verdict', { verdict: v, want: check.verdict.join(' | ') }));
+      }
+    }
+  }
+
+  /** The cheap checks, read at every evaluation. */
+  private live(check: Check): CheckResult {
+    const cluster = this.engine.cluster();
+    switch (check.kind) {
+      case 'finished': {
+        if (!cluster || !(cluster.jobStatus === 'FAILED' || cluster.isFinished()))
+          return fail(msg('check.not-finished'));
+        if (check.jobStatus && cluster.jobStatus !== check.jobStatus)
+          return fail(msg('check.job-status', { status: cluster.jobStatus, want: check.jobStatus }));
+        return pass;
+      }
+      case 'config': {
+        const c = this.engine.config();
+        if (!c) return fail(msg('check.no-job'));
+        const diffs: Message[] = [];
+        const want: Array<[string, unknown, unknown]> = [
+          ['mode', check.mode, c.mode],
+          ['backend', check.backend, c.backend],
+          ['intervalMs', check.intervalMs, c.intervalMs],
+          ['incremental', check.incremental, c.incremental],
+          ['maxConcurrent', check.maxConcurrent, c.maxConcurrent],
+          ['tolerableFailed', check.tolerableFailed, c.tolerableFailed],
+          ['timeoutMs', check.timeoutMs, c.timeoutMs],
+        ];
+        for (const [name, w, have] of want)
+          if (w !== undefined && w !== have)
+            diffs.push(msg('check.config', { name, value: JSON.stringify(have), want: JSON.stringify(w) }));
+        for (const [op, p] of Object.entries(check.parallelism ?? {}))
+          if (c.parallelism[op] !== p)
+            diffs.push(msg('check.parallelism', { operator: op, value: c.parallelism[op], want: p }));
+        return diffs.length ? fail(list(diffs)) : pass;
+      }
+      case 'answered':
+        return this.answered ? pass : fail(msg('check.not-answered'));
+      case 'time': {
+        const now = cluster?.now ?? 0;
+        return now >= check.atLeast ? pass : fail(msg('check.time', { now, need: check.atLeast }));
+      }
+      case 'imported':
+        return this.imported ? pass : fail(msg('check.not-imported'));
+      case 'recovered': {
+        const r = this.engine.recovery();
+        if (!r) return fail(msg('check.not-started'));
+        const from = r.restoredFrom !== null;
+        return from === check.fromCheckpoint
+          ? pass
+          : fail(
+              from
+                ? msg('check.recovered-from', { id: r.restoredFrom, reason: r.reason })
+                : msg('check.recovered-scratch', { reason: r.reason }),
+            );
+      }
+      default:
+        return fail(msg('check.unknown', { kind: String((check as { kind: unknown }).kind) }));
+    }
+  }
+}

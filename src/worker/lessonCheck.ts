@@ -1,0 +1,149 @@
+import type { Message } from '../engine/messages/Message';
+/**
+ * A lesson step's automatic check, as data: what the engine worker evaluates against every engine
+ * event (LessonCheckEvaluator.ts) and what the lesson files declare (src/lessons/format.ts validates
+ * them with zod). The worker owns the checker; lessons are data that depend on it, never the reverse.
+ */
+
+type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
+
+/** The trace event types a check may count (see src/engine/trace/TraceEvent.ts). */
+export const CHECKABLE_EVENTS = [
+  'checkpoint-triggered',
+  'checkpoint-completed',
+  'checkpoint-failed',
+  'snapshot-taken',
+  'barrier-injected',
+  'barrier-received',
+  'channel-blocked',
+  'channel-unblocked',
+  'alignment-completed',
+  'alignment-aborted',
+  'channel-state-recorded',
+  'sources-paused',
+  'sources-resumed',
+  'task-failed',
+  'task-restored',
+  'job-status',
+  'job-restarting',
+  'engine-crashed',
+  'engine-recovered',
+  'backpressure',
+  'timer-fired',
+  'watermark-advanced',
+  'transaction-committed',
+  'transaction-aborted',
+  'sink-written',
+  'state-changed',
+] as const;
+
+export type CheckableEvent = (typeof CHECKABLE_EVENTS)[number];
+
+export type SinkVerdict =
+  'so-far-so-good' | 'exactly-once' | 'duplicates' | 'losses' | 'duplicates-and-losses';
+
+export type Check =
+  | { kind: 'all'; of: Check[] }
+  | { kind: 'any'; of: Check[] }
+  | { kind: 'not'; check: Check }
+  /** Trace events of this type since the step began, optionally with these field values. */
+  | {
+      kind: 'event';
+      type: CheckableEvent;
+      where?: Record<string, string | number | boolean | null>;
+      atLeast?: number;
+    }
+  /** A keyed state's value for one key now (`equals: null`: the key has no value). */
+  | {
+      kind: 'state';
+      operator: string;
+      state: string;
+      key: string | number | boolean;
+      equals: Json;
+      subtask?: number;
+    }
+  /** The number of keys of a keyed state now. */
+  | { kind: 'state-size'; operator: string; state: string; atLeast?: number; atMost?: number }
+  /** Checkpoints of the history triggered since the step began (or since the engine was replaced). */
+  | {
+      kind: 'checkpoint';
+      status: 'COMPLETED' | 'FAILED';
+      atLeast?: number;
+      savepoint?: boolean;
+      /** Unaligned: some channel state was persisted. */
+      minPersistedInFlightBytes?: number;
+      /** Incremental: uploaded (checkpointed) bytes at most this fraction of the full size. */
+      maxCheckpointedFraction?: number;
+    }
+  /** The job ran to its end (all input processed and committed), or failed for good. */
+  | { kind: 'finished'; jobStatus?: 'RUNNING' | 'FAILED' }
+  /** The exactly-once checker's verdict now. */
+  | { kind: 'sink'; verdict: SinkVerdict[] }
+  /** The loaded configuration (as LoadInfo.config reports it). */
+  | {
+      kind: 'config';
+      mode?: string;
+      backend?: string;
+      intervalMs?: number | null;
+      parallelism?: Record<string, number>;
+      incremental?: boolean;
+      maxConcurrent?: number;
+      tolerableFailed?: number;
+      timeoutMs?: number;
+    }
+  /** The learner answered this step's prediction (any answer: the engine then shows the truth). */
+  | { kind: 'answered' }
+  /** Virtual time has reached this point. */
+  | { kind: 'time'; atLeast: number }
+  /** The job was restored from a snapshot file or a retained checkpoint (since the step began). */
+  | { kind: 'imported' }
+  /** How the job came back after the last load or engine crash: from a checkpoint, or from scratch. */
+  | { kind: 'recovered'; fromCheckpoint: boolean };
+
+/** What the page registers for the step it shows (`EngineWorkerApi.setLessonCheck`). */
+export interface LessonCheckSpec {
+  /** Names the step (e.g. `wordcount/predict-be#3`); every verdict carries it back. */
+  id: string;
+  check: Check;
+  /** The step's prediction is already answered (or it has none that the check asks about). */
+  answered: boolean;
+  /**
+   * Checks the step's solution plays until ("Show me"): registered now, so that their event counters
+   * also start when the step began.
+   */
+  also?: Check[];
+  /** Stop playback at the engine event at which the check passes (default true). */
+  pauseOnPass?: boolean;
+  /**
+   * A new worker takes over after an engine crash: the event counts the previous worker reported
+   * (`LessonVerdict.carry`), so that events before the crash still count.
+   */
+  carry?: LessonCheckCarry;
+}
+
+/** Event counters of a spec, in the order of its `event` checks (check, then `also`). */
+export interface LessonCheckCarry {
+  counts: number[];
+  imported: boolean;
+  checkpointBase: number;
+}
+
+export interface CheckResult {
+  ok: boolean;
+  /** Why not: a message code (the page shows it in the learner's language; tests read `renderEnglish`). */
+  why: Message;
+}
+
+/** The worker's verdict on the registered check, sent with every FrameUpdate. */
+export interface LessonVerdict {
+  id: string;
+  /** The check has held at some engine event since the step began (it then stays passed). */
+  passed: boolean;
+  /** Virtual time of the engine event at which it passed. */
+  passedAt: number | null;
+  /** The check now, with the reason when it does not hold. */
+  now: CheckResult;
+  /** The "play until" check set with `pauseWhen`, or null. */
+  until: (CheckResult & { check: Check }) | null;
+  carry: LessonCheckCarry;
+}

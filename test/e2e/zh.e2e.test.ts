@@ -164,7 +164,9 @@ describe.skipIf(skipReason !== null)('简体中文, every view', () => {
             timeout: 30_000,
           })
           .toBeGreaterThan(0);
-        await expect.poll(() => page.getByTestId('play').isDisabled(), { timeout: 30_000 }).toBe(true);
+        await expect
+          .poll(() => page.getByTestId('play').getAttribute('data-ended'), { timeout: 60_000 })
+          .toBe('true');
         const log = await page.getByTestId('event-log').textContent();
         expect(log).toContain('你手动注入的故障');
         expect(await page.getByTestId('job-status').textContent()).toMatch(
@@ -182,11 +184,15 @@ describe.skipIf(skipReason !== null)('简体中文, every view', () => {
         }
 
         // Restore a retained checkpoint, then import a broken snapshot: its errors in Chinese.
-        const restore = page.locator('[data-testid^="restore-"]').first();
+        // (the retained checkpoints' Restore buttons are restore-<id>, in their table)
+        const restore = page.locator('table button[data-testid^="restore-"]').first();
         if (await restore.count()) {
           await restore.click();
-          await page.getByTestId('restore-ok').waitFor({ timeout: 15_000 });
-          expect(await page.getByTestId('restore-ok').textContent()).toContain('恢复');
+          // The job restarts from it: the notice says how, in Chinese.
+          await expect
+            .poll(() => page.getByTestId('notice').textContent(), { timeout: 15_000 })
+            .toContain('恢复');
+          await saveScreenshot(page, 'zh-3-restored');
           await scan(page, 'restored a retained checkpoint', bad);
         }
         const exportButton = page.locator('[data-testid^="export-"]').last();

@@ -21,6 +21,7 @@ import {
   ReducingStateDescriptor,
   StreamExecutionEnvironment,
   ValueStateDescriptor,
+  Types,
   type AggregateFunction,
   type AggregatingState,
   type Collector,
@@ -87,11 +88,19 @@ export class CustomerProfile implements KeyedProcessFunction<string, Order, Prof
   private average!: AggregatingState<number, number>;
 
   open(ctx: RuntimeContext): void {
-    this.lastItem = ctx.getState(new ValueStateDescriptor<string>('lastItem'));
-    this.items = ctx.getListState(new ListStateDescriptor<string>('items'));
-    this.perItem = ctx.getMapState(new MapStateDescriptor<string, number>('perItem'));
-    this.total = ctx.getReducingState(new ReducingStateDescriptor<number>('total', (a, b) => a + b));
-    this.average = ctx.getAggregatingState(new AggregatingStateDescriptor('average', averagePrice));
+    this.lastItem = ctx.getState(new ValueStateDescriptor('lastItem', Types.STRING));
+    this.items = ctx.getListState(new ListStateDescriptor('items', Types.STRING));
+    this.perItem = ctx.getMapState(new MapStateDescriptor('perItem', Types.STRING, Types.INT));
+    this.total = ctx.getReducingState(
+      new ReducingStateDescriptor('total', (a: number, b: number) => a + b, Types.INT),
+    );
+    this.average = ctx.getAggregatingState(
+      new AggregatingStateDescriptor(
+        'average',
+        averagePrice,
+        Types.POJO<AvgAcc>('AvgAcc', { sum: Types.INT, count: Types.INT }),
+      ),
+    );
   }
 
   processElement(order: Order, _ctx: KeyedProcessContext<string>, out: Collector<Profile>): void {

@@ -1,6 +1,9 @@
 import { defineLesson } from '../../src/lessons/format';
 
-/** Lesson 2: the seed's five keyed state types (§2.1, §3.1), side by side in one keyed function. */
+/**
+ * Lesson 2: the seed's five keyed state types (§2.1, §3.1), side by side in one keyed function, and the
+ * type each descriptor declares, which a restore checks.
+ */
 export default defineLesson({
   number: 2,
   slug: 'state-types',
@@ -106,6 +109,31 @@ export default defineLesson({
       solution: [
         { do: 'answer', choice: 1 },
         { do: 'play', until: { kind: 'finished' } },
+      ],
+    },
+    {
+      id: 'types-on-restore',
+      prediction: { choices: 3, answer: 1 },
+      check: {
+        kind: 'all',
+        of: [
+          { kind: 'answered' },
+          {
+            kind: 'import-refused',
+            contains: ['.keyedState[', '.value: expected INT, got string "many"'],
+          },
+        ],
+      },
+      solution: [
+        { do: 'answer', choice: 1 },
+        {
+          do: 'import-edited',
+          from: 'latest-checkpoint',
+          operator: 'profile',
+          state: 'total',
+          key: 'alice',
+          value: 'many',
+        },
       ],
     },
   ],

@@ -16,6 +16,7 @@ import {
   ReplayableLog,
   StreamExecutionEnvironment,
   ValueStateDescriptor,
+  Types,
   type Collector,
   type KeyedProcessContext,
   type KeyedProcessFunction,
@@ -24,6 +25,7 @@ import {
   type Scenario,
   type ScenarioOptions,
   type ValueState,
+  type TypeInformation,
 } from '../../src/engine/index';
 import { applyScenarioOptions } from '../../src/engine/scenarios/Scenario';
 
@@ -112,7 +114,27 @@ export class KeepLatestOrder implements KeyedProcessFunction<string, OrderDoc, s
   private latest!: ValueState<OrderDoc>;
 
   open(ctx: RuntimeContext): void {
-    this.latest = ctx.getState(new ValueStateDescriptor<OrderDoc>('latest'));
+    this.latest = ctx.getState(
+      new ValueStateDescriptor(
+        'latest',
+        Types.POJO<OrderDoc>('OrderDoc', {
+          id: Types.STRING,
+          version: Types.INT,
+          status: Types.STRING as TypeInformation<OrderDoc['status']>,
+          customer: Types.STRING,
+          address: Types.STRING,
+          lines: Types.LIST(
+            Types.POJO<OrderLine>('OrderLine', {
+              sku: Types.STRING,
+              product: Types.STRING,
+              qty: Types.INT,
+              price: Types.DOUBLE,
+            }),
+          ),
+          note: Types.STRING,
+        }),
+      ),
+    );
   }
 
   processElement(order: OrderDoc, _ctx: KeyedProcessContext<string>, out: Collector<string>): void {

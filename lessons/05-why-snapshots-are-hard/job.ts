@@ -18,6 +18,7 @@ import {
   StreamExecutionEnvironment,
   TwoPhaseCommitSink,
   ValueStateDescriptor,
+  Types,
   type Collector,
   type KeyedProcessContext,
   type KeyedProcessFunction,
@@ -67,7 +68,7 @@ export class CountVisits implements KeyedProcessFunction<string, Visit, VisitCou
   private visits!: ValueState<number>;
 
   open(ctx: RuntimeContext): void {
-    this.visits = ctx.getState(new ValueStateDescriptor<number>('visits'));
+    this.visits = ctx.getState(new ValueStateDescriptor('visits', Types.INT));
   }
 
   processElement(visit: Visit, _ctx: KeyedProcessContext<string>, out: Collector<VisitCount>): void {

@@ -6,8 +6,10 @@
 import {
   CHECKPOINTING_MODES,
   SCENARIOS,
+  parseTaskManagerId,
   stateBackendByName,
   type CheckpointingMode,
+  type ClusterOptions,
   type ScheduledFailure,
 } from '../engine/index';
 
@@ -33,6 +35,8 @@ export interface SimOptions {
   backend?: string;
   /** `--parallelism N`: Flink's `-p`, the default parallelism, sources included (with --restore: a rescale). */
   parallelism?: number;
+  /** `--taskmanagers N`, `--slots S`, `--taskmanager-restart MS`, `--slot-request-timeout MS`. */
+  cluster?: ClusterOptions;
 }
 
 export type ParsedArgs = { help: true } | { help: false; options: SimOptions };
@@ -65,7 +69,9 @@ Options:
   --mode MODE     checkpointing mode (default: the scenario's own):
                   ${CHECKPOINTING_MODES.join(' | ')}
   --fail TASK@MS  inject a failure at virtual time MS (ms); repeatable. TASK is
-                  <operator uid>#<subtask index> (e.g. count#1) or engine (a whole-engine crash)
+                  <operator uid>#<subtask index> (e.g. count#1), engine (a whole-engine crash) or
+                  taskmanager-<n> (kill TaskManager n: every subtask in its slots fails at once; it
+                  is back after --taskmanager-restart)
   --until MS      stop at virtual time MS (default: run until all input is processed and committed)
   --json          print one JSON object instead of the summary (use npm run -s sim -- ... so that
                   npm prints nothing else on stdout)
@@ -83,6 +89,17 @@ Options:
   --parallelism N Flink's -p: the default parallelism of every operator that does not set its own,
                   sources included (a fromElements source stays at 1); with --restore this rescales
                   the snapshot's state (keyed state by key groups)
+  --taskmanagers N
+                  TaskManagers in the cluster (default: one, as a local cluster)
+  --slots S       task slots per TaskManager (default: enough for the job: it needs as many slots
+                  as its highest parallelism, one slot holding one subtask of each operator)
+  --taskmanager-restart MS
+                  time a killed TaskManager takes to come back (default 3000)
+  --slot-request-timeout MS
+                  how long tasks wait SCHEDULED for slots before NoResourceAvailableException
+                  (Flink's slot.request.timeout, default 300000)
+  --add-taskmanager MS
+                  a new TaskManager (with --slots slots) registers at MS; repeatable
   -h, --help      show this help
 
 Examples:
@@ -93,10 +110,12 @@ Examples:
   npm run sim -- visits --restore visits-cp.json --parallelism 2
   npm run sim -- visits --backend rocksdb
   npm run sim -- visits --backend rocksdb --savepoint-at 1500 --until 2500 --export visits-sp.json
+  npm run sim -- visits --taskmanagers 2 --slots 2 --fail taskmanager-2@1500
+  npm run sim -- visits --restore visits-cp.json --parallelism 6 --taskmanagers 2 --slots 2 --add-taskmanager 2000
 `;
 }
 
-const TASK_RE = /^(?:engine|[^\s#@]+#\d+)$/;
+const TASK_RE = /^(?:engine|taskmanager-\d+|[^\s#@]+#\d+)$/;
 const MS_RE = /^\d+(?:\.\d+)?$/;
 const INT_RE = /^[-+]?\d+$/;
 const INT32_MIN = -(2 ** 31);
@@ -112,6 +131,11 @@ const VALUE_OPTIONS = [
   '--backend',
   '--parallelism',
   '--savepoint-at',
+  '--taskmanagers',
+  '--slots',
+  '--taskmanager-restart',
+  '--slot-request-timeout',
+  '--add-taskmanager',
 ] as const;
 const FLAG_OPTIONS = ['--json', '--help', '-h'] as const;
 
@@ -122,8 +146,8 @@ export function parseFailure(spec: string): ScheduledFailure {
   const time = at < 0 ? '' : spec.slice(at + 1);
   if (at < 0 || !TASK_RE.test(target) || !MS_RE.test(time)) {
     throw new UsageError(
-      `--fail '${spec}' does not match TASK@MS: TASK is <operator uid>#<subtask index> (e.g. count#1) ` +
-        `or engine, MS a virtual time in ms >= 0 (e.g. count#1@2500, engine@1800)`,
+      `--fail '${spec}' does not match TASK@MS: TASK is <operator uid>#<subtask index> (e.g. count#1), ` +
+        `engine or taskmanager-<n>, MS a virtual time in ms >= 0 (e.g. count#1@2500, engine@1800, taskmanager-1@900)`,
     );
   }
   return { target, at: Number(time) };
@@ -149,6 +173,7 @@ export function parseSimArgs(
   let backend: string | undefined;
   let parallelism: number | undefined;
   let savepointAt: number | undefined;
+  const cluster: ClusterOptions = {};
   const failures: ScheduledFailure[] = [];
   const seen = new Set<string>();
 
@@ -184,7 +209,7 @@ export function parseSimArgs(
       value = next;
       i++;
     }
-    if (name !== '--fail') {
+    if (name !== '--fail' && name !== '--add-taskmanager') {
       if (seen.has(name)) throw new UsageError(`${name} given more than once`);
       seen.add(name);
     }
@@ -242,6 +267,28 @@ export function parseSimArgs(
         savepointAt = n;
         break;
       }
+      case '--taskmanagers':
+      case '--slots': {
+        const n = Number(value);
+        if (!INT_RE.test(value) || n < 1 || n > 128)
+          throw new UsageError(`${name} must be an integer from 1 to 128 (got '${value}')`);
+        if (name === '--taskmanagers') cluster.taskManagers = n;
+        else cluster.slotsPerTaskManager = n;
+        break;
+      }
+      case '--taskmanager-restart':
+      case '--slot-request-timeout':
+      case '--add-taskmanager': {
+        const n = Number(value);
+        if (!MS_RE.test(value) || (name === '--slot-request-timeout' && !(n > 0)))
+          throw new UsageError(
+            `${name} must be a ${name === '--slot-request-timeout' ? 'positive ' : ''}number of milliseconds (got '${value}')`,
+          );
+        if (name === '--taskmanager-restart') cluster.taskManagerRestartDelayMs = n;
+        else if (name === '--slot-request-timeout') cluster.slotRequestTimeoutMs = n;
+        else failures.push({ target: 'add-taskmanager', at: n });
+        break;
+      }
     }
   }
 
@@ -262,6 +309,7 @@ export function parseSimArgs(
       );
     options.savepointAt = savepointAt;
   }
+  if (Object.keys(cluster).length > 0) options.cluster = cluster;
   return { help: false, options };
 }
 
@@ -279,20 +327,36 @@ function valueHint(name: string): string {
     case '--backend':
       return 'memory|fs|rocksdb';
     case '--parallelism':
+    case '--taskmanagers':
+    case '--slots':
       return 'N';
     default:
       return 'MS';
   }
 }
 
-/** Throws a UsageError when a `--fail` names a task the job does not have (`engine` is always valid). */
+/**
+ * Throws a UsageError when a `--fail` names a task the job does not have (`engine` is always valid)
+ * or a TaskManager the cluster will not have (`taskManagers`: how many it starts with).
+ */
 export function validateFailureTargets(
   failures: readonly ScheduledFailure[],
   taskIds: readonly string[],
   jobName: string,
+  taskManagers = 1,
 ): void {
+  const added = failures.filter((f) => f.target === 'add-taskmanager').length;
   for (const f of failures) {
-    if (f.target === 'engine' || taskIds.includes(f.target)) continue;
+    if (f.target === 'engine' || f.target === 'add-taskmanager' || taskIds.includes(f.target)) continue;
+    const tm = parseTaskManagerId(f.target);
+    if (tm !== null) {
+      if (tm >= 1 && tm <= taskManagers + added) continue;
+      throw new UsageError(
+        `--fail ${f.target}@${f.at}: the cluster has ${taskManagers} TaskManager(s)` +
+          (added > 0 ? ` (+${added} added by --add-taskmanager)` : '') +
+          `: taskmanager-1 to taskmanager-${taskManagers + added}`,
+      );
+    }
     throw new UsageError(
       `--fail ${f.target}@${f.at}: job '${jobName}' has no task '${f.target}' ` +
         `(its tasks: ${taskIds.join(', ')}; or engine)`,

@@ -3,7 +3,7 @@
  * FAILED, or the task was not running (its job was restarting, as Flink ignores a failure of a task
  * that is already being restarted). A pure function of what was asked and what happened.
  */
-import type { ScheduledFailure, SimulationResult } from '../engine/index';
+import { parseTaskManagerId, type ScheduledFailure, type SimulationResult } from '../engine/index';
 
 export interface IgnoredFailure {
   target: string;
@@ -38,10 +38,14 @@ export function ignoredFailures(
   const out: IgnoredFailure[] = [];
   const fmt = (v: number) => `${v.toFixed(1)} ms`;
   for (const f of [...requested].sort((a, b) => a.at - b.at)) {
+    // (--add-taskmanager is scheduled with the failures but fails nothing.)
+    if (f.target === 'add-taskmanager') continue;
     const engine = f.target === 'engine';
+    // A killed TaskManager's failure record carries Flink's "no longer reachable" reason.
+    const taskManager = parseTaskManagerId(f.target) !== null;
     const due = engine ? f.at : effectiveTime(f.at, crashes);
     const i = unmatched.findIndex(
-      (r) => r.task === f.target && r.time === due && (engine || r.reason === INJECTED),
+      (r) => r.task === f.target && r.time === due && (engine || taskManager || r.reason === INJECTED),
     );
     if (i >= 0) {
       unmatched.splice(i, 1);
@@ -66,7 +70,9 @@ export function ignoredFailures(
         `${f.target} was not running: it was restarting after ${restarting.task} failed at ` +
           `${fmt(restarting.time)} (restart at ${fmt(back)})`,
       );
-    } else ignore(`${f.target} was not running at ${fmt(due)}`);
+    } else if (taskManager)
+      ignore(`${f.target} had no running subtask in its slots at ${fmt(due)} (it was killed all the same)`);
+    else ignore(`${f.target} was not running at ${fmt(due)}`);
   }
   return out;
 }

@@ -197,8 +197,14 @@ export function prepare(
     seed: options.seed,
     fastForward: true,
     restoreFrom: restored?.checkpoint,
+    cluster: options.cluster,
   });
-  validateFailureTargets(options.failures, sim.cluster.taskIds(), job.name);
+  validateFailureTargets(
+    options.failures,
+    sim.cluster.taskIds(),
+    job.name,
+    sim.cluster.taskManagerInfo().length,
+  );
   return { sim, options };
 }
 

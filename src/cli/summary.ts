@@ -69,9 +69,24 @@ export function formatSummary(input: SummaryInput): string {
   if (r.checkpoints.length === 0) lines.push('  (none)');
   else lines.push(...checkpointTable(r, new Set(input.savepointIds ?? [])).map(indent));
 
+  const tms = r.taskManagers ?? [];
+  if (tms.length > 0) {
+    const slots = tms.reduce((n, tm) => n + tm.slots.length, 0);
+    lines.push('', `TaskManagers (${tms.length}, ${slots} slots running; the job needs ${r.slotsNeeded})`);
+    for (const tm of tms) {
+      const held = tm.slots.map((tasks, i) => `slot ${i}: ${tasks.length > 0 ? tasks.join(' ') : '(free)'}`);
+      lines.push(`  ${tm.id}  ${tm.status}${held.length > 0 ? `  ${held.join(' · ')}` : ''}`);
+    }
+    const added = input.requestedFailures.filter((f) => f.target === 'add-taskmanager');
+    if (added.length > 0)
+      lines.push(`  added by --add-taskmanager at: ${added.map((f) => ms(f.at)).join(', ')}`);
+  }
+  // (--add-taskmanager is scheduled with the failures, but it is not one.)
+  const requested = input.requestedFailures.filter((f) => f.target !== 'add-taskmanager');
+
   lines.push('', `Failures (${r.failures.length})`);
-  if (input.requestedFailures.length > 0)
-    lines.push(`  injected: ${input.requestedFailures.map((f) => `${f.target}@${f.at}`).join(', ')}`);
+  if (requested.length > 0)
+    lines.push(`  injected: ${requested.map((f) => `${f.target}@${f.at}`).join(', ')}`);
   if (r.failures.length === 0) lines.push('  (none)');
   else
     lines.push(

@@ -5,6 +5,21 @@ export * from './api/functions';
 export type * from './api/JobGraph';
 export { CHECKPOINTING_MODES } from './api/JobGraph';
 export * from './state/StateDescriptor';
+export { Types } from './api/typeinfo/Types';
+export {
+  TypeInformation,
+  BasicTypeInfo,
+  GenericTypeInfo,
+  ListTypeInfo,
+  MapTypeInfo,
+  PojoTypeInfo,
+  RowTypeInfo,
+  TupleTypeInfo,
+  StateMigrationException,
+  typeFromJson,
+  type TypeInfoJson,
+  type SchemaCompatibility,
+} from './api/typeinfo/TypeInformation';
 export type * from './state/State';
 export type * from './state/KeyedStateBackend';
 export { HeapKeyedStateBackend } from './state/HeapKeyedStateBackend';
@@ -18,7 +33,18 @@ export * from './connectors/sinks';
 export * from './checkpointing/CheckpointStorage';
 export type * from './checkpointing/CompletedCheckpoint';
 export { RestartStrategies } from './failover/RestartStrategies';
-export { MiniCluster, type MiniClusterOptions, type FailureRecord } from './runtime/MiniCluster';
+export {
+  MiniCluster,
+  type MiniClusterOptions,
+  type FailureRecord,
+  type TaskManagerInfo,
+} from './runtime/MiniCluster';
+export {
+  DEFAULT_SLOT_REQUEST_TIMEOUT_MS,
+  DEFAULT_TASK_MANAGER_RESTART_DELAY_MS,
+  type ClusterOptions,
+} from './scheduler/ResourceManager';
+export { parseTaskManagerId, taskManagerId } from './scheduler/TaskManager';
 export {
   Simulation,
   type SimulationOptions,
@@ -40,4 +66,4 @@ export { RocksDBKeyedStateBackend } from './state/rocksdb/RocksDBKeyedStateBacke
 export type { IncrementalKeyedStateHandle, SstFile } from './state/rocksdb/types';
 export { SharedStateRegistry } from './checkpointing/SharedStateRegistry';
 export * from './messages/Message';
-export { EN as ENGLISH_MESSAGES } from './messages/en';
+export { EN as ENGLISH_MESSAGES, taskManagerList } from './messages/en';

@@ -78,6 +78,7 @@ export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
     z.strictObject({ kind: z.literal('answered') }),
     z.strictObject({ kind: z.literal('time'), atLeast: nonNegative }),
     z.strictObject({ kind: z.literal('imported') }),
+    z.strictObject({ kind: z.literal('import-refused'), contains: z.array(z.string().min(1)).optional() }),
     z.strictObject({ kind: z.literal('recovered'), fromCheckpoint: z.boolean() }),
   ]),
 ) as z.ZodType<Check>;
@@ -164,6 +165,19 @@ export const LessonActionSchema = z.discriminatedUnion('do', [
     do: z.literal('restore'),
     from: z.enum(['latest-checkpoint', 'latest-savepoint']),
     options: LessonOptionsSchema.optional(),
+  }),
+  /**
+   * Export the latest retained checkpoint, set one key's value of one keyed state in the file (as a
+   * learner would in an editor) and import it: the import is refused if the value does not have the
+   * state's type (the refusal is what the step's check reads), else the job restores from it.
+   */
+  z.strictObject({
+    do: z.literal('import-edited'),
+    from: z.enum(['latest-checkpoint', 'latest-savepoint']),
+    operator: uid,
+    state: z.string().min(1),
+    key: z.union([z.string(), z.number(), z.boolean()]),
+    value: JSON_VALUE,
   }),
 ]);
 export type LessonAction = z.infer<typeof LessonActionSchema>;

@@ -10,9 +10,11 @@ import type {
   CheckResult,
   FrameUpdate,
   LessonCheckSpec,
+  ImportResult,
   LessonVerdict,
   LoadOptions,
 } from '../worker/protocol';
+import { editSnapshotText, type SnapshotEdit } from './editSnapshot';
 import type { LessonDefinition, Step } from './format';
 import { lessonLoadOptions, stepCheckSpec, type LessonDriver } from './runner';
 
@@ -148,6 +150,21 @@ export class HeadlessLessonDriver implements LessonDriver {
     if (!result.ok)
       throw new Error(result.errors.map((e) => `${e.path}: ${renderEnglish(e.message)}`).join('; '));
     await this.check();
+  }
+
+  async importEdited(
+    from: 'latest-checkpoint' | 'latest-savepoint',
+    edit: SnapshotEdit,
+  ): Promise<ImportResult> {
+    const listing = await this.host.listCheckpoints();
+    const kind = from === 'latest-savepoint' ? 'savepoint' : 'checkpoint';
+    const target = listing.stored.filter((s) => s.kind === kind).at(-1);
+    if (!target) throw new Error(`no retained ${kind} to edit`);
+    const exported = await this.host.exportSnapshot(target.checkpointId);
+    if (!exported.ok) throw new EngineError(exported.error);
+    const result = await this.host.importSnapshot(editSnapshotText(exported.text, edit));
+    await this.check();
+    return result;
   }
 }
 

@@ -6,7 +6,8 @@
  * `pauseWhen`: playback stops at the very engine event at which its goal holds, at any speed.
  */
 import { renderEnglish } from '../engine/messages/Message';
-import type { Check, CheckResult, LessonCheckSpec, LoadOptions } from '../worker/protocol';
+import type { Check, CheckResult, ImportResult, LessonCheckSpec, LoadOptions } from '../worker/protocol';
+import type { SnapshotEdit } from './editSnapshot';
 import type { LessonAction, LessonDefinition, LessonOptions, Step } from './format';
 
 export type { CheckResult };
@@ -47,6 +48,8 @@ export interface LessonDriver {
   crash(): Promise<void>;
   /** Exports the latest retained checkpoint/savepoint, optionally reloads with `options`, imports it. */
   restore(from: 'latest-checkpoint' | 'latest-savepoint', options: LoadOptions | null): Promise<void>;
+  /** Exports the latest retained checkpoint/savepoint, applies `edit` to the file, imports it. */
+  importEdited(from: 'latest-checkpoint' | 'latest-savepoint', edit: SnapshotEdit): Promise<ImportResult>;
   /** The options the job runs with now (to merge a `configure`). */
   currentOptions(): LoadOptions;
 }
@@ -123,6 +126,11 @@ export async function playSolution(
           a.options ? lessonLoadOptions(lesson, a.options, driver.currentOptions()) : null,
         );
         break;
+      case 'import-edited': {
+        // The worker's check sees the import (refused or restored) itself.
+        await driver.importEdited(a.from, a);
+        break;
+      }
     }
   }
 }

@@ -16,6 +16,11 @@
  *
  * Incremental (RocksDB-like) keyed state is stored as its handle WITHOUT the files' contents: the SST
  * files are shared files (`encodeSstFile`), written once and reference-counted by the storage.
+ *
+ * The type of each state's values (`valueTypes`, Flink's serializer snapshots) is stored next to the
+ * columns, as the engine recorded it. Chunks written before types were recorded have none: no schema
+ * step can add them (the IndexedDB upgrade does not know the jobs), so they are migrated when restored:
+ * their values are checked against the job's current descriptors (checkpointing/Checkpoints.ts).
  */
 import {
   isPoison,
@@ -26,6 +31,7 @@ import {
   type Key,
   type StateType,
   type TaskStateSnapshot,
+  type TypeInfoJson,
 } from '../engine/index';
 import {
   isIncrementalHandle,
@@ -82,7 +88,14 @@ export interface EncodedTask {
   v: typeof CHUNK_FORMAT;
   task: TaskFields;
   /** Full keyed state, packed into `body`. */
-  keyed: { maxParallelism: number; start: number; end: number; states: EncodedState[] } | null;
+  keyed: {
+    maxParallelism: number;
+    start: number;
+    end: number;
+    states: EncodedState[];
+    /** The type of each state's values; absent in chunks written before types were recorded. */
+    valueTypes?: Record<string, TypeInfoJson>;
+  } | null;
   /** Incremental keyed state: the handle with `newFiles: []` (the files are shared files). */
   incremental?: IncrementalKeyedStateHandle;
   /** Keyed state of a form this codec does not know: stored as it is. */
@@ -140,6 +153,7 @@ function encodeKeyed(
     start: ks.keyGroupRange.start,
     end: ks.keyGroupRange.end,
     states,
+    ...(ks.valueTypes ? { valueTypes: ks.valueTypes } : {}),
   };
 }
 
@@ -327,7 +341,12 @@ function decodeKeyed(k: NonNullable<EncodedTask['keyed']>, r: BodyReader): Keyed
   }
   // States are stored by name ascending, so every key group lists them in that order, as the backends do.
   const keyGroups = [...groups.values()].sort((a, b) => a.keyGroup - b.keyGroup);
-  return { maxParallelism: k.maxParallelism, keyGroupRange: { start: k.start, end: k.end }, keyGroups };
+  return {
+    maxParallelism: k.maxParallelism,
+    keyGroupRange: { start: k.start, end: k.end },
+    keyGroups,
+    ...(k.valueTypes ? { valueTypes: k.valueTypes } : {}),
+  };
 }
 
 function encodeChannels(list: readonly ChannelStateSnapshot[]): EncodedChannel[] {

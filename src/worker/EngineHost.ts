@@ -26,6 +26,7 @@ import {
   fromSnapshotJson,
   snapshotToText,
   stateBackendByName,
+  type ClusterOptions,
   type CompletedCheckpoint,
   type JobGraph,
   type Key,
@@ -174,6 +175,8 @@ export class EngineHost implements EngineWorkerApi {
   private cluster: Cluster | null = null;
   private job: JobGraph | null = null;
   private options: LoadOptions | null = null;
+  /** The cluster of the job being loaded (every engine instance of it starts with this one). */
+  private clusterOptions: ClusterOptions | undefined = undefined;
   private record: JobRecord | null = null;
   private info: LoadInfo | null = null;
   private playing = false;
@@ -303,6 +306,18 @@ export class EngineHost implements EngineWorkerApi {
       backend: backendOf(job),
       restartStrategy: job.restartStrategy,
       parallelism: Object.fromEntries(job.vertices.map((v) => [v.uid, v.parallelism])),
+      ...this.clusterConfig(),
+    };
+  }
+
+  /** The cluster of the current engine instance as configured at load (not after kills or additions). */
+  private clusterConfig(): Pick<ResolvedConfig, 'taskManagers' | 'slotsPerTaskManager' | 'slotsNeeded'> {
+    const cluster = this.cluster;
+    const tms = cluster?.taskManagerInfo() ?? [];
+    return {
+      taskManagers: this.clusterOptions?.taskManagers ?? Math.max(1, tms.length),
+      slotsPerTaskManager: this.clusterOptions?.slotsPerTaskManager ?? tms[0]?.slots.length ?? 1,
+      slotsNeeded: cluster?.slotsNeeded ?? 1,
     };
   }
 
@@ -329,6 +344,11 @@ export class EngineHost implements EngineWorkerApi {
     this.speed = options.speed ?? this.speed;
     storage.pauseBetweenTransactionsMs = options.pauseBetweenTransactionsMs ?? 0;
     const job = this.buildJob(options);
+    this.clusterOptions = {
+      taskManagers: options.taskManagers,
+      slotsPerTaskManager: options.slotsPerTaskManager,
+      taskManagerRestartDelayMs: options.taskManagerRestartDelayMs,
+    };
     const backend = backendOf(job);
     const durable = job.stateBackend.checkpointStorage !== 'jobmanager';
     const previous = recover ?? (await storage.getJob(job.name));
@@ -429,6 +449,7 @@ export class EngineHost implements EngineWorkerApi {
       startTime,
       incarnation,
       restoreFrom,
+      cluster: this.clusterOptions,
     });
   }
 
@@ -537,6 +558,12 @@ export class EngineHost implements EngineWorkerApi {
     switch (action.type) {
       case 'fail-task':
         cluster.scheduleTaskFailure(action.taskId, cluster.now, msg('task.injected-by-learner'));
+        return null;
+      case 'kill-taskmanager':
+        cluster.killTaskManager(action.taskManager);
+        return null;
+      case 'add-taskmanager':
+        cluster.scheduleAddTaskManager(cluster.now);
         return null;
       case 'poison':
         cluster.injectPoisonRecord(action.sourceUid, action.partition);
@@ -686,6 +713,15 @@ export class EngineHost implements EngineWorkerApi {
       eventCounts: this.counts,
       droppedEvents: this.dropped,
       taskStatuses: cluster ? cluster.tasks.map((t) => t.status) : [],
+      placement: cluster ? cluster.tasks.map((t) => placementOf(cluster, t.id)) : [],
+      taskManagers: cluster
+        ? cluster.taskManagerInfo().map((tm) => ({
+            id: tm.id,
+            index: tm.index,
+            status: tm.status,
+            slots: tm.slots.length,
+          }))
+        : [],
       inFlight: cluster ? this.inFlight(cluster) : new Float64Array(0),
       checkpoints: cluster
         ? {
@@ -776,6 +812,17 @@ export class EngineHost implements EngineWorkerApi {
       this.restoreTracker.pending(taskId, cluster.now);
   }
 
+  async killTaskManager(id: string): Promise<void> {
+    const cluster = this.requireCluster();
+    if (!cluster.taskManagerInfo().some((tm) => tm.id === id)) throw new Error(`no TaskManager '${id}'`);
+    this.act({ type: 'kill-taskmanager', taskManager: id });
+  }
+
+  async addTaskManager(): Promise<void> {
+    this.requireCluster();
+    this.act({ type: 'add-taskmanager' });
+  }
+
   async injectPoisonRecord(sourceUid?: string, partition = 0): Promise<void> {
     const cluster = this.requireCluster();
     const uid = sourceUid ?? cluster.job.vertices.find((v) => v.spec.kind === 'source')?.uid;
@@ -850,6 +897,13 @@ export class EngineHost implements EngineWorkerApi {
    * (as `flink run -s`), and makes it the job's restore point in IndexedDB. An invalid file changes nothing.
    */
   async importSnapshot(text: string): Promise<ImportResult> {
+    const result = await this.restoreFromSnapshot(text);
+    // A refused import is what a lesson's type-check step reads (`import-refused`).
+    if (!result.ok) this.lessonChecks.importRefused(result.errors);
+    return result;
+  }
+
+  private async restoreFromSnapshot(text: string): Promise<ImportResult> {
     const cluster = this.requireCluster();
     const options = this.options as LoadOptions;
     const storage = await this.openStorage();
@@ -1311,4 +1365,9 @@ export class EngineHost implements EngineWorkerApi {
     run.cancelled = true;
     return true;
   }
+}
+
+function placementOf(cluster: Cluster, taskId: string): [number, number] | null {
+  const p = cluster.placement(taskId);
+  return p ? [Number(p.taskManager.slice('taskmanager-'.length)), p.slot] : null;
 }

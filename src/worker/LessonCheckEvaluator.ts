@@ -17,7 +17,7 @@
  * The whole check latches, not each part: `all` of a configuration and a state means both at once
  * (lesson 3: "count has parallelism 3 AND `be` is in subtask 1"), not each at some moment.
  */
-import { msg, text, type Message } from '../engine/messages/Message';
+import { msg, renderEnglish, text, type Message } from '../engine/messages/Message';
 import { RECORD_LEVEL_EVENTS, type MiniCluster, type TraceEvent } from '../engine/index';
 import type {
   Check,
@@ -138,6 +138,9 @@ export class LessonCheckEvaluator {
   private cached: Array<Extract<Node, { kind: 'cached' }>> = [];
   private answered = false;
   private imported = false;
+  /** The errors of every import refused since the step began, as `path: message` lines. */
+  /** Per refused import: its lines in English (what a lesson's `contains` names) and as messages (shown). */
+  private refusedImports: Array<{ english: string[]; said: Message }> = [];
   /** Checkpoints up to this id were triggered before the step began (0 after a new engine instance). */
   private checkpointBase = 0;
   private savepointIds = new Set<number>();
@@ -179,6 +182,7 @@ export class LessonCheckEvaluator {
     this.backlog = [];
     this.answered = spec.answered;
     this.imported = carry?.imported ?? false;
+    this.refusedImports = [];
     this.checkpointBase = carry
       ? carry.checkpointBase
       : (this.engine.cluster()?.coordinator.history.at(-1)?.id ?? 0);
@@ -255,6 +259,26 @@ export class LessonCheckEvaluator {
   private count(e: TraceEvent): void {
     const slots = this.byType.get(e.type);
     if (slots) for (const i of slots) if (matches(e, this.counters[i].where)) this.counts[i]++;
+  }
+
+  /** An import was refused (nothing was restored, the engine untouched): what `import-refused` reads. */
+  importRefused(errors: ReadonlyArray<{ path: string; message: Message }>): void {
+    // Lessons name what a refusal says in English (the catalogue the command line prints).
+    this.refusedImports.push({
+      english: errors.map((e) =>
+        e.path ? `${e.path}: ${renderEnglish(e.message)}` : renderEnglish(e.message),
+      ),
+      said:
+        errors
+          .map((e) =>
+            e.path ? msg('restore.type-problem', { path: e.path, message: e.message }) : e.message,
+          )
+          .reduceRight<Message | null>(
+            (rest, first) => (rest ? msg('check.list', { first, rest }) : first),
+            null,
+          ) ?? msg('unknown'),
+    });
+    this.settle();
   }
 
   /**
@@ -492,6 +516,18 @@ export class LessonCheckEvaluator {
       }
       case 'imported':
         return this.imported ? pass : fail(msg('check.not-imported'));
+      case 'import-refused': {
+        if (this.refusedImports.length === 0) return fail(msg('check.no-import-refused'));
+        const want = check.contains ?? [];
+        return this.refusedImports.some((r) => want.every((w) => r.english.some((l) => l.includes(w))))
+          ? pass
+          : fail(
+              msg('check.import-refused-other', {
+                want: JSON.stringify(want),
+                said: this.refusedImports[this.refusedImports.length - 1].said,
+              }),
+            );
+      }
       case 'recovered': {
         const r = this.engine.recovery();
         if (!r) return fail(msg('check.not-started'));

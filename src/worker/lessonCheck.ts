@@ -97,6 +97,8 @@ export type Check =
   | { kind: 'time'; atLeast: number }
   /** The job was restored from a snapshot file or a retained checkpoint (since the step began). */
   | { kind: 'imported' }
+  /** An import was refused in this step, with errors containing every one of these texts. */
+  | { kind: 'import-refused'; contains?: string[] }
   /** How the job came back after the last load or engine crash: from a checkpoint, or from scratch. */
   | { kind: 'recovered'; fromCheckpoint: boolean };
 

@@ -57,6 +57,11 @@ export interface ResolvedConfig {
   restartStrategy: RestartStrategyConfig;
   /** Operator uid -> parallelism. */
   parallelism: Record<string, number>;
+  /** The cluster the job runs on (at load). */
+  taskManagers: number;
+  slotsPerTaskManager: number;
+  /** Slots the job needs: its highest parallelism. */
+  slotsNeeded: number;
 }
 
 export interface ScenarioInfo {
@@ -87,6 +92,11 @@ export interface LoadOptions {
   restartStrategy?: RestartStrategyConfig;
   /** Operator uid -> virtual ms per record: a slow operator from the start (backpressure demos). */
   processingTimeMs?: Record<string, number>;
+  /** TaskManagers (default 1) and slots per TaskManager (default: enough for the job). */
+  taskManagers?: number;
+  slotsPerTaskManager?: number;
+  /** How long a killed TaskManager takes to come back (default 3000 virtual ms). */
+  taskManagerRestartDelayMs?: number;
 }
 
 /** One operator (job vertex) of the loaded job, for the job graph. */
@@ -190,6 +200,10 @@ export interface FrameUpdate {
   droppedEvents: number;
   /** Status of each task, in the order of `LoadInfo.tasks`. */
   taskStatuses: string[];
+  /** Where each task runs, in the order of `LoadInfo.tasks`: [TaskManager index (1-based), slot]; null: no slot (SCHEDULED). */
+  placement: Array<[number, number] | null>;
+  /** The TaskManagers now: id, RUNNING or LOST, number of slots. */
+  taskManagers: Array<{ id: string; index: number; status: 'RUNNING' | 'LOST'; slots: number }>;
   inFlight: Float64Array;
   checkpoints: {
     triggered: number;
@@ -309,6 +323,8 @@ export type StepKind = 'event' | 'barrier' | 'checkpoint';
 /** What a learner did, kept so that a replay (timeline scrub) repeats it at the same engine event. */
 export type TimelineAction =
   | { type: 'fail-task'; taskId: string }
+  | { type: 'kill-taskmanager'; taskManager: string }
+  | { type: 'add-taskmanager' }
   | { type: 'poison'; sourceUid: string; partition: number }
   | { type: 'storage-fault'; kind: StorageFault; count: number }
   | { type: 'trigger'; kind: 'checkpoint' | 'savepoint' }
@@ -442,6 +458,10 @@ export interface EngineWorkerApi {
   frame(realMs: number): Promise<FrameUpdate>;
   step(kind: StepKind): Promise<FrameUpdate>;
   failTask(taskId: string): Promise<void>;
+  /** Kills a TaskManager (`taskmanager-<n>`): every subtask in its slots fails; it is back after the configured delay. */
+  killTaskManager(id: string): Promise<void>;
+  /** A new TaskManager registers now. */
+  addTaskManager(): Promise<void>;
   injectPoisonRecord(sourceUid?: string, partition?: number): Promise<void>;
   injectStorageFault(kind: StorageFault, count?: number): Promise<void>;
   triggerCheckpoint(kind?: 'checkpoint' | 'savepoint'): Promise<number | null>;

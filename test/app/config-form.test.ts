@@ -32,6 +32,9 @@ function op(uid: string, kind: OperatorInfo['kind'], parallelism: number, keyed 
 }
 
 const CONFIG: ResolvedConfig = {
+  taskManagers: 1,
+  slotsPerTaskManager: 2,
+  slotsNeeded: 2,
   mode: 'exactly-once',
   intervalMs: 1000,
   timeoutMs: 600_000,
@@ -244,5 +247,30 @@ describe('config form', () => {
     expect(parseNumber('', { min: 0, optional: true })).toBeUndefined();
     expect(parseNumber('Infinity', { min: 0 })).toEqual({ key: 'errNumber' });
     expect(parseNumber('5', { min: 0, max: 4 })).toEqual({ key: 'errMax', params: { max: 4 } });
+  });
+});
+
+describe('TaskManagers and slots in the form', () => {
+  it('empty by default (enough slots for the job); explicit sizes go into LoadOptions; bad ones are errors', () => {
+    const { form: f, ops } = form();
+    expect([f.taskManagers, f.slotsPerTaskManager]).toEqual(['', '']);
+    const plain = formToOptions(f, RUN, ops);
+    expect(plain.ok && [plain.options.taskManagers, plain.options.slotsPerTaskManager]).toEqual([
+      undefined,
+      undefined,
+    ]);
+    const sized = formToOptions({ ...f, taskManagers: '2', slotsPerTaskManager: '1' }, RUN, ops);
+    expect(sized.ok && [sized.options.taskManagers, sized.options.slotsPerTaskManager]).toEqual([2, 1]);
+    expect(formToOptions({ ...f, slotsPerTaskManager: '0' }, RUN, ops).ok).toBe(false);
+    // A cluster smaller than the default is shown as configured.
+    const small = formFromConfig(
+      { ...CONFIG, taskManagers: 1, slotsPerTaskManager: 1, slotsNeeded: 2 },
+      ops,
+      {
+        mode: 'exactly-once',
+        backend: 'fs',
+      },
+    );
+    expect([small.taskManagers, small.slotsPerTaskManager]).toEqual(['1', '1']);
   });
 });

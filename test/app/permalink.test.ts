@@ -34,9 +34,12 @@ describe('the permalink', () => {
         delayMs: 100,
       },
       speed: 250,
+      taskManagers: 2,
+      slotsPerTaskManager: 3,
     };
     const url = encodePermalink(options, 'zh-CN');
     expect(url).toContain('p.count=3');
+    expect(url).toContain('taskmanagers=2&slots=3');
     expect(url).toContain('pt.count=5');
     const back = decodePermalink(url, DEFAULTS);
     expect(back.errors).toEqual([]);

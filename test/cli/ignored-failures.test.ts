@@ -85,6 +85,9 @@ describe('ignoredFailures (pure)', () => {
     sinks: {},
     checkpoints: [],
     failures,
+    taskManagers: [],
+    slotsNeeded: 1,
+    vertices: [],
   });
 
   it('after the job FAILED (recovery suppressed), a later --fail is reported with the failure that ended it', () => {

@@ -46,6 +46,9 @@ describe('runCli', () => {
       'sinks',
       'checkpoints',
       'failures',
+      'taskManagers',
+      'slotsNeeded',
+      'vertices',
       'ignoredFailures',
     ]);
     expect(r.mode).toBe('unaligned');
@@ -165,6 +168,9 @@ describe('formatSummary', () => {
       jobStatus: 'RUNNING',
       state: {},
       sinks: { out: { committed: [], written: [] } },
+      taskManagers: [],
+      slotsNeeded: 2,
+      vertices: [],
       checkpoints: [],
       failures: [],
     },

@@ -34,7 +34,7 @@ describe('--export and --restore', () => {
     expect(exported.code).toBe(0);
     expect(exported.out).toMatch(/\nSnapshot: checkpoint \d+ \(checkpoint\) written to cp\.json\n$/);
     const snapshot = JSON.parse(files.get('cp.json')!) as SnapshotJson;
-    expect(snapshot).toMatchObject({ format: 'stream-state-lab/snapshot', formatVersion: 1, job: 'Visits' });
+    expect(snapshot).toMatchObject({ format: 'stream-state-lab/snapshot', formatVersion: 2, job: 'Visits' });
 
     const restored = cli(files, 'visits', '--restore', 'cp.json', '--json');
     expect(restored.code).toBe(0);
@@ -78,6 +78,76 @@ describe('--export and --restore', () => {
     expect(missing.err).toMatch(/^sim: cannot read snapshot nowhere\.json: ENOENT/);
     const notJson = cli(files, 'visits', '--restore', 'notjson.json');
     expect(notJson.err).toMatch(/\(1 problem\):\n {2}not valid JSON: /);
+  });
+
+  it('a WordCount snapshot whose count for \'be\' was edited to "many": refused with the path and both types, nothing run', () => {
+    const files = new Map<string, string>();
+    expect(cli(files, 'wordcount', '--export', 'wc.json').code).toBe(0);
+    const json = JSON.parse(files.get('wc.json')!) as SnapshotJson;
+    const count = json.operators.findIndex((o) => o.uid === 'count');
+    const sub = json.operators[count].subtasks.findIndex((st) =>
+      st.keyedState.some((ks) => ks.entries.some((e) => e.key === 'be')),
+    );
+    const state = json.operators[count].subtasks[sub].keyedState[0];
+    expect(state).toMatchObject({ name: 'count', type: 'value', valueType: 'INT' });
+    const entry = state.entries.findIndex((e) => e.key === 'be');
+    state.entries[entry].value = 'many';
+    files.set('edited.json', JSON.stringify(json));
+    const { code, out, err } = cli(files, 'wordcount', '--restore', 'edited.json');
+    expect(code).toBe(1);
+    expect(out).toBe(''); // no run: nothing was restored
+    expect(err).toBe(
+      `sim: edited.json cannot be restored into scenario 'wordcount' (1 problem):\n` +
+        `  operators[${count}].subtasks[${sub}].keyedState[0].entries[${entry}].value: expected INT, got string "many"\n`,
+    );
+  });
+
+  it('a snapshot whose state type is not the job\'s: refused with Flink\'s "must not be incompatible" message', () => {
+    const files = new Map<string, string>();
+    cli(files, 'wordcount', '--export', 'wc.json');
+    const json = JSON.parse(files.get('wc.json')!) as SnapshotJson;
+    const count = json.operators.findIndex((o) => o.uid === 'count');
+    for (const st of json.operators[count].subtasks)
+      for (const ks of st.keyedState) {
+        ks.valueType = 'STRING';
+        for (const e of ks.entries) e.value = String(e.value);
+      }
+    files.set('strings.json', JSON.stringify(json));
+    const { code, out, err } = cli(files, 'wordcount', '--restore', 'strings.json');
+    expect(code).toBe(1);
+    expect(out).toBe('');
+    expect(err).toContain(
+      `  operators[${count}].subtasks[0].keyedState[0].valueType: state 'count' of operator 'count' is incompatible with the job: ` +
+        'For heap backends, the new state serializer (IntSerializer for INT) must not be incompatible with the old state serializer (StringSerializer for STRING).',
+    );
+  });
+
+  it('a version-1 file (no types) is migrated: restored like the same version-2 file, its values checked against the job', () => {
+    const files = new Map<string, string>();
+    cli(files, 'visits', '--until', '1800', '--export', 'v2.json');
+    const v2 = JSON.parse(files.get('v2.json')!) as SnapshotJson;
+    const v1 = structuredClone(v2) as unknown as {
+      formatVersion: number;
+      operators: SnapshotJson['operators'];
+    };
+    v1.formatVersion = 1;
+    for (const op of v1.operators)
+      for (const st of op.subtasks)
+        for (const ks of st.keyedState) delete (ks as { valueType?: unknown }).valueType;
+    files.set('v1.json', JSON.stringify(v1));
+    const fromV1 = cli(files, 'visits', '--restore', 'v1.json', '--json');
+    const fromV2 = cli(files, 'visits', '--restore', 'v2.json', '--json');
+    expect(fromV1.code).toBe(0);
+    expect(JSON.parse(fromV1.out)).toEqual(JSON.parse(fromV2.out));
+
+    const count = v1.operators.findIndex((o) => o.uid === 'count');
+    v1.operators[count].subtasks[0].keyedState[0].entries[0].value = 2.5;
+    files.set('v1-bad.json', JSON.stringify(v1));
+    const bad = cli(files, 'visits', '--restore', 'v1-bad.json');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain(
+      `  operators[${count}].subtasks[0].keyedState[0].entries[0].value: expected INT, got number 2.5 (not an integer)\n`,
+    );
   });
 
   it('--export before the first checkpoint completed is an error, not an empty file', () => {

@@ -286,9 +286,12 @@ describe('snapshot validation: every error names its path', () => {
       path: 'operators[0].subtasks[0]',
       message: 'Unrecognized key: "keyGroupRnage"',
     });
-    const v2 = mutate(json, (j) => ((j as { formatVersion: number }).formatVersion = 2));
-    expect(errorsOf(v2, job)).toEqual([
-      { path: 'formatVersion', message: '2 is not supported by this build (it reads format version 1)' },
+    const v3 = mutate(json, (j) => ((j as { formatVersion: number }).formatVersion = 3));
+    expect(errorsOf(v3, job)).toEqual([
+      {
+        path: 'formatVersion',
+        message: '3 is not supported by this build (it reads format versions 1 and 2)',
+      },
     ]);
     expect(errorsOf('{"format": ', job)[0].message).toMatch(/^not valid JSON: /);
     expect(errorsOf([1, 2], job)).toEqual([{ path: '', message: 'a snapshot is a JSON object' }]);

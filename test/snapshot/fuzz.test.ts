@@ -239,3 +239,106 @@ function stateOfJson(doc: SnapshotJson) {
         for (const e of s.entries) ((out[op.uid] ??= {})[s.name] ??= {})[String(e.key)] = e.value;
   return out;
 }
+
+// ------------------------------------------------------------------ typed values
+
+/**
+ * What the test's jobs declare, written out independently of the engine's TypeInformation: whether a
+ * value is one of these (Java int; list of strings; map string → int as [key, value] pairs; the
+ * sessions' SessionBounds POJO with nullable fields).
+ */
+const isInt = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31;
+const isLong = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v);
+const isStringIntPairs = (v: unknown) =>
+  Array.isArray(v) &&
+  v.every(
+    (p) => Array.isArray(p) && p.length === 2 && typeof p[0] === 'string' && (p[1] === null || isInt(p[1])),
+  ) &&
+  new Set(v.map((p) => (p as unknown[])[0])).size === v.length; // each user key once
+/** Per base (BASES index), per state name. */
+const ORACLE: Record<number, Record<string, (v: unknown) => boolean>> = {
+  // CountWithHistory: INT, LIST<STRING>, MAP<STRING, INT>
+  0: {
+    visits: isInt,
+    pages: (v) => Array.isArray(v) && v.every((x) => typeof x === 'string'),
+    perPage: isStringIntPairs,
+  },
+  // Sessionize: MAP<STRING, INT> and POJO SessionBounds { start: LONG, end: LONG, events: INT } (nullable fields)
+  2: {
+    pages: isStringIntPairs,
+    bounds: (v) => {
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+      const o = v as Record<string, unknown>;
+      return (
+        Object.keys(o).sort().join() === 'end,events,start' &&
+        [o.start, o.end].every((x) => x === null || isLong(x)) &&
+        (o.events === null || isInt(o.events))
+      );
+    },
+  },
+};
+
+const nearMiss = fc.oneof(
+  fc.jsonValue({ maxDepth: 2 }),
+  fc.constantFrom(
+    'many',
+    '7',
+    2.5,
+    2 ** 31,
+    -(2 ** 31) - 1,
+    2 ** 53,
+    null,
+    true,
+    [],
+    {},
+    ['a', 1],
+    [['a', 'b']],
+  ),
+  fc.integer(),
+  fc.array(fc.string(), { maxLength: 3 }),
+  fc.array(fc.tuple(fc.string(), fc.oneof(fc.integer(), fc.double(), fc.constant(null))), { maxLength: 3 }),
+  fc.record({ start: fc.oneof(fc.integer(), fc.string()), end: fc.integer(), events: fc.integer() }),
+);
+
+describe('snapshot import fuzz: state values against their declared types', () => {
+  const TYPED = [0, 2]; // the visits base with value/list/map state, and sessions (POJO + map)
+  it(`${Math.ceil(NUM_RUNS / 3)} random values: accepted exactly when the job's type holds them, else the value's path is named`, () => {
+    let accepted = 0;
+    let rejected = 0;
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...TYPED),
+        fc.nat(1_000_000),
+        fc.nat(1_000_000),
+        nearMiss,
+        (bi, pick, entryPick, value) => {
+          const b = BASES[bi];
+          const doc = structuredClone(b.json);
+          const states = doc.operators.flatMap((op, o) =>
+            op.subtasks.flatMap((st, k) =>
+              st.keyedState.flatMap((ks, s) => (ks.entries.length > 0 ? [{ o, k, s, ks }] : [])),
+            ),
+          );
+          const { o, k, s, ks } = states[pick % states.length];
+          const x = entryPick % ks.entries.length;
+          ks.entries[x].value = value;
+          const result = fromSnapshotJson(doc, b.job);
+          const path = `operators[${o}].subtasks[${k}].keyedState[${s}].entries[${x}].value`;
+          if (ORACLE[bi][ks.name](value)) {
+            expect(result.ok, JSON.stringify(result.ok ? null : result.errors)).toBe(true);
+            accepted++;
+          } else {
+            expect(result.ok, `${ks.name} = ${JSON.stringify(value)}`).toBe(false);
+            if (result.ok) return;
+            for (const e of result.errors)
+              expect(e.path.startsWith(path), `${e.path}: ${e.message}`).toBe(true);
+            rejected++;
+          }
+        },
+      ),
+      { numRuns: Math.ceil(NUM_RUNS / 3), seed: Number(process.env.SNAPSHOT_FUZZ_SEED ?? 20261206) },
+    );
+    expect(accepted).toBeGreaterThan(5);
+    expect(rejected).toBeGreaterThan(NUM_RUNS / 10);
+  });
+});

@@ -10,6 +10,7 @@ import {
   ListStateDescriptor,
   MapStateDescriptor,
   ValueStateDescriptor,
+  Types,
   type CheckpointingMode,
   type CompletedCheckpoint,
   type Collector,
@@ -61,9 +62,9 @@ export class CountWithHistory implements KeyedProcessFunction<string, Visit, unk
   private pages!: ListState<string>;
   private perPage!: MapState<string, number>;
   open(ctx: RuntimeContext): void {
-    this.visits = ctx.getState(new ValueStateDescriptor<number>('visits'));
-    this.pages = ctx.getListState(new ListStateDescriptor<string>('pages'));
-    this.perPage = ctx.getMapState(new MapStateDescriptor<string, number>('perPage'));
+    this.visits = ctx.getState(new ValueStateDescriptor('visits', Types.INT));
+    this.pages = ctx.getListState(new ListStateDescriptor('pages', Types.STRING));
+    this.perPage = ctx.getMapState(new MapStateDescriptor('perPage', Types.STRING, Types.INT));
   }
   processElement(v: Visit, _ctx: KeyedProcessContext<string>, out: Collector<unknown>): void {
     const n = (this.visits.value() ?? 0) + 1;

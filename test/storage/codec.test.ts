@@ -15,6 +15,7 @@ import {
   PoisonRecord,
   RocksDBKeyedStateBackend,
   StateTtlConfig,
+  Types,
   ValueStateDescriptor,
   assignToKeyGroup,
   type KeyedStateBackend,
@@ -309,12 +310,12 @@ describe('chunk codec: round trips', () => {
       let now = 1000;
       b.setTimeProvider(() => now);
       const ttl = StateTtlConfig.newBuilder(60_000).build();
-      const count = b.getPartitionedState<ValueState<number>>(new ValueStateDescriptor<number>('count'));
-      const seenDesc = new ValueStateDescriptor<string>('seen');
+      const count = b.getPartitionedState<ValueState<number>>(new ValueStateDescriptor('count', Types.INT));
+      const seenDesc = new ValueStateDescriptor('seen', Types.STRING);
       seenDesc.enableTimeToLive(ttl);
       const seen = b.getPartitionedState<ValueState<string>>(seenDesc);
-      const pages = b.getPartitionedState<ListState<string>>(new ListStateDescriptor<string>('pages'));
-      const perPageDesc = new MapStateDescriptor<string, number>('perPage');
+      const pages = b.getPartitionedState<ListState<string>>(new ListStateDescriptor('pages', Types.STRING));
+      const perPageDesc = new MapStateDescriptor('perPage', Types.STRING, Types.INT);
       perPageDesc.enableTimeToLive(ttl);
       const perPage = b.getPartitionedState<MapState<string, number>>(perPageDesc);
       for (let i = 0; i < 500; i++) {
@@ -335,6 +336,13 @@ describe('chunk codec: round trips', () => {
       fill(b);
       const t = taskWith(b.snapshot());
       expect(roundTrip(t)).toStrictEqual(t);
+      // Each state's recorded type (Flink's serializer snapshot) is stored with the chunk.
+      expect((roundTrip(t).keyedState as KeyedStateSnapshot).valueTypes).toEqual({
+        count: 'INT',
+        pages: { LIST: 'STRING' },
+        perPage: { MAP: ['STRING', 'INT'] },
+        seen: 'STRING',
+      });
       const restored = new HeapKeyedStateBackend(MAX_P, new KeyGroupRange(0, MAX_P - 1));
       restored.restore([roundTrip(t).keyedState as KeyedStateSnapshot]);
       expect(restored.entries('count')).toEqual(b.entries('count'));

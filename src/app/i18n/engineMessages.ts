@@ -12,6 +12,7 @@ import {
   type Template,
   type Message,
   type MessageCode,
+  taskManagerList,
 } from '../../engine/index';
 import { locale } from './i18n.svelte';
 
@@ -115,7 +116,7 @@ export const ZH_MESSAGES = {
   'snapshot.internal': '校验时发生内部错误：{error}',
   'snapshot.not-json': '不是有效的 JSON：{error}',
   'snapshot.not-object': '快照必须是一个 JSON 对象',
-  'snapshot.format-version': '本版本不支持格式版本 {version}（它读取的格式版本是 {supported}）',
+  'snapshot.format-version': '本版本不支持格式版本 {version}（它能读取的格式版本：{versions} 和 {last}）',
   'snapshot.more-errors': '……另有 {n} 个错误',
   'snapshot.schema': (_p, raw) => schemaIssueZh(String(raw.issue)),
   'snapshot.export-bigint-key': '键 {key} 是 bigint（Java 的 Long）：快照格式目前还无法表示它',
@@ -215,6 +216,56 @@ export const ZH_MESSAGES = {
   'check.not-started': '作业还没有（重新）启动',
   'check.recovered-from': '作业从 Checkpoint {id} 恢复（{reason}）',
   'check.recovered-scratch': '作业从头开始（{reason}）',
+
+  // ---- TaskManager 与槽位
+  'taskmanager.unreachable': 'ID 为 {id} 的 TaskManager 已无法连接。',
+  'scheduler.no-resource': (p) =>
+    `NoResourceAvailableException：无法获得所需的最少资源。作业需要 ${p.slotsNeeded} 个槽位；` +
+    `${p.waiting} 个任务在等待，还缺 ${p.needed} 个，空闲 ${p.available} 个` +
+    `（集群共 ${p.total} 个：${taskManagerList(p.taskManagers, (n) => `${n} 个槽位`, '已丢失', '，')}）；` +
+    `已等待 slot.request.timeout = ${p.timeoutMs} ms。`,
+
+  // ---- 带类型的状态
+  'value.null': 'null',
+  'value.nothing': '缺失',
+  'value.array': '一个数组',
+  'value.array-of': '含 {n} 个元素的数组',
+  'value.string': '字符串 {value}',
+  'value.number': '数字 {value}',
+  'value.boolean': '布尔值 {value}',
+  'value.bigint': 'bigint {value}',
+  'value.object': '一个对象',
+  'value.other': '一个 {kind}',
+  'type.expected': '应为 {type}，实际是{got}',
+  'type.not-integer': '应为 {type}，实际是{got}（不是整数）',
+  'type.beyond-long': '应为 {type}，实际是{got}（超出 ±{max}：JSON 数字只能精确表示不超过 2^53−1 的整数）',
+  'type.beyond-range': '应为 {type}，实际是{got}（超出 {type} 的取值范围 {min}..{max}）',
+  'type.expected-object': '应为 {type}（一个对象），实际是{got}',
+  'type.expected-array-of': '应为 {type}（含 {n} 个元素的数组），实际是{got}',
+  'type.field-missing': '应为 {type}：缺少字段“{field}”',
+  'type.pojo-no-field': 'POJO {cls} 没有字段“{field}”（它的字段：{fields}）',
+  'type.no-field': '{type} 没有字段“{field}”',
+  'type.json-unknown': '未知的类型 {json}',
+  'type.json-not-type': '类型应写成一个名字或一个对象，实际是{got}',
+  'type.json-shape': '{type} 的写法是 {shape}',
+  'type.state-cannot-hold': '{stateType} 状态不能保存 {type} 类型的值',
+  'type.incompatible-serializer': (p) => {
+    const kind = p.element === 'true' ? '元素序列化器' : '状态序列化器';
+    const prefix = p.heap === 'true' ? '对 heap 后端而言，新的' : '新的';
+    return `${prefix}${kind}（${p.newSerializer}，类型 ${p.newType}）与旧的${kind}（${p.oldSerializer}，类型 ${p.oldType}）不兼容。`;
+  },
+  'state.incompatible': '状态“{name}”：{detail}',
+  'state.operator-incompatible': 'Operator State“{name}”：{detail}',
+  'snapshot.type-incompatible':
+    '{what}与作业不兼容：{detail}作业声明的类型是 {jobType}，快照中保存的是 {recorded}（Flink：StateMigrationException；只有 POJO 可以增减字段）。',
+  'snapshot.what-keyed-state': '算子“{uid}”的状态“{name}”',
+  'snapshot.what-operator-state': '算子“{uid}”的 Operator State“{name}”',
+  'snapshot.value-type-shape': '{stateType} 状态的 valueType 应为 {shape}，而不是 {recorded}',
+  'restore.wrong-types': '无法回滚到 {what}：它的状态与作业声明的类型不符：\n  {problems}',
+  'restore.type-problem': '{path}：{message}',
+  'restore.type-problems': '{first}\n  {rest}',
+  'check.no-import-refused': '本步中还没有被拒绝的导入',
+  'check.import-refused-other': '没有哪次被拒绝的导入提到 {want}（最近一次的拒绝信息：{said}）',
 } satisfies Record<MessageCode, Template>;
 
 const CATALOGUES: Record<string, Catalogue> = { en: ENGLISH_MESSAGES, 'zh-CN': ZH_MESSAGES };

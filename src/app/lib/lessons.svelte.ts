@@ -19,10 +19,14 @@ import type {
   FrameUpdate,
   LessonCheckSpec,
   LessonProgress,
+  ImportResult,
   LessonVerdict,
   LoadInfo,
   LoadOptions,
 } from '../../worker/protocol';
+import { editSnapshotText, type SnapshotEdit } from '../../lessons/editSnapshot';
+import { t as checkpointMessages } from '../components/checkpoints/messages';
+import { tm } from '../i18n/engineMessages';
 import { session, type LoadCause } from './session.svelte';
 import { parseRoute, routeHash, type Route } from '../components/lessons/route';
 import {
@@ -591,7 +595,29 @@ class AppLessonDriver implements LessonDriver {
     if (!exported.ok) throw new EngineError(exported.error);
     if (options) await this.load(options);
     const result = await session.importSnapshot(exported.text);
-    if (!result.ok) throw new Error(result.errors.map((e) => `${e.path}: ${e.message}`).join('; '));
+    if (!result.ok) throw new Error(result.errors.map((e) => `${e.path}: ${tm(e.message)}`).join('; '));
+  }
+
+  async importEdited(
+    from: 'latest-checkpoint' | 'latest-savepoint',
+    edit: SnapshotEdit,
+  ): Promise<ImportResult> {
+    const listing = await session.api.listCheckpoints();
+    const kind = from === 'latest-savepoint' ? 'savepoint' : 'checkpoint';
+    const target = listing.stored.filter((s) => s.kind === kind).at(-1);
+    if (!target) throw new Error(`no retained ${kind} to edit`);
+    const exported = await session.exportSnapshot(target.checkpointId);
+    if (!exported.ok) throw new EngineError(exported.error);
+    const name = exported.fileName;
+    const result = await session.importSnapshot(editSnapshotText(exported.text, edit));
+    // "Show me" shows the refusal as the import panel would (the Checkpoints tab shows a learner's own).
+    if (!result.ok)
+      session.notice = `${
+        result.errors.length === 1
+          ? checkpointMessages('importError1', { name })
+          : checkpointMessages('importErrors', { name, count: result.errors.length })
+      } ${result.errors.map((e) => `${e.path}: ${tm(e.message)}`).join('; ')}`;
+    return result;
   }
 }
 

@@ -24,6 +24,8 @@ export interface Permalink {
 const NUMBER_PARAMS = {
   interval: 'intervalMs',
   speed: 'speed',
+  taskmanagers: 'taskManagers',
+  slots: 'slotsPerTaskManager',
 } as const;
 
 const TUNING_PARAMS = {
@@ -98,6 +100,8 @@ export function encodePermalink(options: LoadOptions, lang?: Lang): string {
   for (const [uid, p] of Object.entries(options.parallelism ?? {})) q.set(`p.${uid}`, String(p));
   for (const [uid, ms] of Object.entries(options.processingTimeMs ?? {})) q.set(`pt.${uid}`, String(ms));
   if (options.restartStrategy) q.set('restart', restartToText(options.restartStrategy));
+  if (options.taskManagers !== undefined) q.set('taskmanagers', String(options.taskManagers));
+  if (options.slotsPerTaskManager !== undefined) q.set('slots', String(options.slotsPerTaskManager));
   if (options.speed !== undefined) q.set('speed', String(options.speed));
   if (lang) q.set('lang', lang);
   return `?${q.toString()}`;
@@ -129,8 +133,10 @@ export function decodePermalink(search: string, defaults: LoadOptions): Permalin
       if ((BACKENDS as readonly string[]).includes(raw)) options.backend = raw as BackendName;
       else errors.push(`backend: '${raw}' is not one of ${BACKENDS.join(', ')}`);
     } else if (name in NUMBER_PARAMS) {
-      const v = num(name, raw, name === 'speed' ? 1 : 0);
-      if (v !== undefined) options[NUMBER_PARAMS[name as keyof typeof NUMBER_PARAMS]] = v;
+      const v = num(name, raw, name === 'speed' || name === 'taskmanagers' || name === 'slots' ? 1 : 0);
+      const field = NUMBER_PARAMS[name as keyof typeof NUMBER_PARAMS];
+      if (v !== undefined)
+        options[field] = field === 'taskManagers' || field === 'slotsPerTaskManager' ? Math.floor(v) : v;
     } else if (name in TUNING_PARAMS) {
       const v = num(name, raw, name === 'maxConcurrent' ? 1 : 0);
       if (v !== undefined)

@@ -254,6 +254,17 @@ export class Session {
     await this.afterAction();
   }
 
+  /** Kills a TaskManager (`taskmanager-<n>`): every subtask in its slots fails at once. */
+  async killTaskManager(id: string): Promise<void> {
+    await this.api.killTaskManager(id);
+    await this.afterAction();
+  }
+
+  async addTaskManager(): Promise<void> {
+    await this.api.addTaskManager();
+    await this.afterAction();
+  }
+
   async poison(sourceUid?: string, partition?: number): Promise<void> {
     await this.api.injectPoisonRecord(sourceUid, partition);
     await this.afterAction();
@@ -310,7 +321,7 @@ export class Session {
       this.notice = result.load.recovery.reason;
       this.applyFrame(await this.api.frame(0));
       await this.refresh();
-    }
+    } else this.applyFrame(await this.api.frame(0)); // the lesson verdict on the refusal comes with it
     return result;
   }
 

@@ -7,6 +7,7 @@
  * per subtask, the engine gives every subtask its own shallow copy of a function object, so fields
  * such as `private countState` are per subtask.
  */
+import { TypeInformation } from './typeinfo/TypeInformation';
 import type { Key } from '../keygroups/hashCode';
 import type { State } from '../state/State';
 import type {
@@ -152,6 +153,8 @@ export function copyFunction<F>(fn: F): F {
 }
 
 function cloneOrShare(v: object): unknown {
+  // A type is immutable and is recognised by its class: a structured clone would lose that.
+  if (v instanceof TypeInformation) return v;
   try {
     return structuredClone(v);
   } catch {

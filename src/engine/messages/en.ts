@@ -9,6 +9,23 @@ import type { Template } from './Message';
 
 const plural = (n: string, one: string, many: string) => (n === '1' ? one : many);
 
+/** `taskmanager-1=2;taskmanager-2=lost` → `taskmanager-1 2 slot(s), taskmanager-2 lost` (words per language). */
+export function taskManagerList(
+  encoded: string,
+  slots: (n: string) => string,
+  lost: string,
+  sep = ', ',
+): string {
+  return encoded
+    .split(';')
+    .filter((x) => x !== '')
+    .map((x) => {
+      const [id, n] = x.split('=');
+      return `${id} ${n === 'lost' ? lost : slots(n)}`;
+    })
+    .join(sep);
+}
+
 export const EN = {
   /** Text from outside the engine, shown verbatim. */
   text: '{text}',
@@ -70,7 +87,8 @@ export const EN = {
   'snapshot.internal': 'internal error while validating: {error}',
   'snapshot.not-json': 'not valid JSON: {error}',
   'snapshot.not-object': 'a snapshot is a JSON object',
-  'snapshot.format-version': '{version} is not supported by this build (it reads format version {supported})',
+  'snapshot.format-version':
+    '{version} is not supported by this build (it reads format versions {versions} and {last})',
   'snapshot.more-errors': '… and {n} more errors',
   /** A zod schema issue: `issue` is its JSON (for the page's own translation), `en` zod's English. */
   'snapshot.schema': '{en}',
@@ -184,6 +202,61 @@ export const EN = {
   'check.not-started': 'the job has not been (re)started',
   'check.recovered-from': 'the job was restored from checkpoint {id} ({reason})',
   'check.recovered-scratch': 'the job started from scratch ({reason})',
+
+  // ---- TaskManagers and slots
+  'taskmanager.unreachable': 'TaskManager with id {id} is no longer reachable.',
+  /** `taskManagers` is `taskmanager-1=2;taskmanager-2=lost` (slots, or lost): each language words the list. */
+  'scheduler.no-resource': (p) =>
+    `NoResourceAvailableException: Could not acquire the minimum required resources. ` +
+    `The job needs ${p.slotsNeeded} slot(s); ${p.needed} more for ${p.waiting} task(s) waiting, ` +
+    `${p.available} free (${p.total} in the cluster: ${taskManagerList(p.taskManagers, (n) => `${n} slot(s)`, 'lost')}); ` +
+    `waited slot.request.timeout = ${p.timeoutMs} ms.`,
+
+  // ---- typed state: how a value is named, and why it does not have its type
+  'value.null': 'null',
+  'value.nothing': 'nothing',
+  'value.array': 'an array',
+  'value.array-of': 'an array of {n}',
+  'value.string': 'string {value}',
+  'value.number': 'number {value}',
+  'value.boolean': 'boolean {value}',
+  'value.bigint': 'bigint {value}',
+  'value.object': 'an object',
+  'value.other': 'a {kind}',
+  'type.expected': 'expected {type}, got {got}',
+  'type.not-integer': 'expected {type}, got {got} (not an integer)',
+  'type.beyond-long':
+    'expected {type}, got {got} (beyond ±{max}: a JSON number keeps integers exactly only up to 2^53−1)',
+  'type.beyond-range': "expected {type}, got {got} (beyond {type}'s range {min}..{max})",
+  'type.expected-object': 'expected {type} (an object), got {got}',
+  'type.expected-array-of': 'expected {type} (an array of {n}), got {got}',
+  'type.field-missing': "expected {type}: field '{field}' is missing",
+  'type.pojo-no-field': "POJO {cls} has no field '{field}' (its fields: {fields})",
+  'type.no-field': "{type} has no field '{field}'",
+  'type.json-unknown': 'unknown type {json}',
+  'type.json-not-type': 'a type is a name or an object, got {got}',
+  'type.json-shape': '{type} is {shape}',
+  'type.state-cannot-hold': 'a {stateType} state cannot hold {type} values',
+  /** Flink's TypeSerializerSchemaCompatibility refusal (StateMigrationException), as the backends word it. */
+  'type.incompatible-serializer': (p) => {
+    const kind = p.element === 'true' ? 'element serializer' : 'state serializer';
+    const prefix = p.heap === 'true' ? 'For heap backends, the new' : 'The new';
+    return `${prefix} ${kind} (${p.newSerializer} for ${p.newType}) must not be incompatible with the old ${kind} (${p.oldSerializer} for ${p.oldType}).`;
+  },
+  'state.incompatible': 'State "{name}": {detail}',
+  'state.operator-incompatible': "Operator state '{name}': {detail}",
+  'snapshot.type-incompatible':
+    '{what} is incompatible with the job: {detail} The job declares {jobType}, the snapshot holds {recorded} (Flink: StateMigrationException; only a POJO may gain or lose fields).',
+  'snapshot.what-keyed-state': "state '{name}' of operator '{uid}'",
+  'snapshot.what-operator-state': "operator state '{name}' of operator '{uid}'",
+  'snapshot.value-type-shape': "a {stateType} state's valueType is {shape}, not {recorded}",
+  'restore.wrong-types':
+    'Failed to rollback to {what}: its state does not have the types the job declares:\n  {problems}',
+  /** One problem of a list, then the rest (nested): a list of any length in any language. */
+  'restore.type-problem': '{path}: {message}',
+  'restore.type-problems': '{first}\n  {rest}',
+  'check.no-import-refused': 'no import was refused in this step',
+  'check.import-refused-other': 'no refused import said {want} (the last one said: {said})',
 } satisfies Record<string, Template>;
 
 export type MessageCode = keyof typeof EN;

@@ -10,11 +10,16 @@ import { ExternalSystem } from '../connectors/ExternalSystem';
 import { DurableCheckpointStorage, type CheckpointStorage } from '../checkpointing/CheckpointStorage';
 import type { CheckpointStats, CompletedCheckpoint } from '../checkpointing/CompletedCheckpoint';
 import type { TraceListener } from '../trace/TraceEvent';
-import { MiniCluster, type FailureRecord } from './MiniCluster';
+import type { ClusterOptions } from '../scheduler/ResourceManager';
+import { parseTaskManagerId } from '../scheduler/TaskManager';
+import { MiniCluster, type FailureRecord, type TaskManagerInfo } from './MiniCluster';
 import { msg, renderEnglish } from '../messages/Message';
 
 export interface ScheduledFailure {
-  /** `<operator uid>#<subtask>` or `engine`. */
+  /**
+   * `<operator uid>#<subtask>`, `engine`, `taskmanager-<n>` (kill TaskManager n) or `add-taskmanager`
+   * (a new TaskManager registers: not a failure, but scheduled the same way).
+   */
   target: string;
   at: number;
 }
@@ -32,6 +37,8 @@ export interface SimulationOptions {
    * Every engine instance falls back to it until the durable storage has a newer checkpoint.
    */
   restoreFrom?: CompletedCheckpoint;
+  /** TaskManagers and slots (see `MiniClusterOptions.cluster`); every engine instance starts with them. */
+  cluster?: ClusterOptions;
 }
 
 export class Simulation {
@@ -64,6 +71,7 @@ export class Simulation {
       // Flink keeps the checkpoint id counter in HA storage: ids never repeat across a crash.
       firstCheckpointId: Math.max(0, ...this.pastCheckpoints.map((c) => c.id)) + 1,
       restoreFrom: this.checkpointStorage.latest(this.job.name) ? undefined : this.options.restoreFrom,
+      cluster: this.options.cluster,
     });
   }
 
@@ -94,18 +102,24 @@ export class Simulation {
    */
   run(failures: readonly ScheduledFailure[] = [], until?: number): void {
     const crashes = failures.filter((f) => f.target === 'engine').sort((a, b) => a.at - b.at);
-    for (const f of failures) if (f.target !== 'engine') this.cluster.scheduleTaskFailure(f.target, f.at);
+    for (const f of failures) if (f.target !== 'engine') this.schedule(f.target, f.at);
     for (const crash of crashes) {
       if (until !== undefined && crash.at > until) break;
       this.cluster.runUntil(crash.at);
       if (this.cluster.jobStatus === 'FAILED') break;
       const pendingTaskFailures = failures.filter((f) => f.target !== 'engine' && f.at > crash.at);
       this.crashEngine();
-      for (const f of pendingTaskFailures)
-        this.cluster.scheduleTaskFailure(f.target, Math.max(f.at, this.cluster.now));
+      for (const f of pendingTaskFailures) this.schedule(f.target, Math.max(f.at, this.cluster.now));
     }
     if (until !== undefined) this.cluster.runUntil(until);
     else this.cluster.runToCompletion();
+  }
+
+  /** Schedules a subtask failure, a TaskManager kill or a new TaskManager on the current engine. */
+  private schedule(target: string, at: number): void {
+    if (target === 'add-taskmanager') this.cluster.scheduleAddTaskManager(at);
+    else if (parseTaskManagerId(target) !== null) this.cluster.scheduleTaskManagerFailure(target, at);
+    else this.cluster.scheduleTaskFailure(target, at);
   }
 
   get failures(): FailureRecord[] {
@@ -144,6 +158,24 @@ export class Simulation {
         failureReason: c.failureReason && renderEnglish(c.failureReason),
       })),
       failures: this.failures.map((f) => ({ ...f, reason: renderEnglish(f.reason) })),
+      taskManagers: this.cluster.taskManagerInfo(),
+      slotsNeeded: this.cluster.slotsNeeded,
+      vertices: this.job.vertices.map((v) => ({
+        name: v.name,
+        operators: [v.uid],
+        parallelism: v.parallelism,
+        subtasks: this.cluster.tasks
+          .filter((t) => t.vertex === v)
+          .map((t) => {
+            const p = this.cluster.placement(t.id);
+            return {
+              index: t.subtaskIndex,
+              status: t.status,
+              taskManager: p?.taskManager ?? null,
+              slot: p?.slot ?? null,
+            };
+          }),
+      })),
     };
   }
 }
@@ -168,4 +200,15 @@ export interface SimulationResult {
   }>;
   /** As the command line prints them: reasons in English. */
   failures: Array<Omit<FailureRecord, 'reason'> & { reason: string }>;
+  /** The TaskManagers at the end of the run: status and the subtasks in each slot. */
+  taskManagers: TaskManagerInfo[];
+  /** Slots the job needs (its highest vertex parallelism). */
+  slotsNeeded: number;
+  /** Per job vertex, its subtasks with their status and placement (null: no slot). */
+  vertices: Array<{
+    name: string;
+    operators: string[];
+    parallelism: number;
+    subtasks: Array<{ index: number; status: string; taskManager: string | null; slot: number | null }>;
+  }>;
 }

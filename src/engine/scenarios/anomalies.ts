@@ -101,6 +101,7 @@ import { javaHashCode } from '../keygroups/hashCode';
 import { Random } from '../runtime/Random';
 import type { ValueState } from '../state/State';
 import { ValueStateDescriptor } from '../state/StateDescriptor';
+import { Types } from '../api/typeinfo/Types';
 import { WatermarkStrategies } from '../time/WatermarkStrategy';
 import { applyScenarioOptions, type Scenario, type ScenarioOptions } from './Scenario';
 
@@ -277,7 +278,12 @@ export class DetectConsecutiveFailures implements KeyedProcessFunction<string, L
   private streak!: ValueState<Streak>;
 
   open(ctx: RuntimeContext): void {
-    this.streak = ctx.getState(new ValueStateDescriptor<Streak>('streak'));
+    this.streak = ctx.getState(
+      new ValueStateDescriptor(
+        'streak',
+        Types.POJO<Streak>('Streak', { count: Types.INT, firstFailureAt: Types.LONG }),
+      ),
+    );
   }
 
   processElement(login: Login, ctx: KeyedProcessContext<string>, out: Collector<Alert>): void {

@@ -110,6 +110,7 @@ import { javaHashCode } from '../keygroups/hashCode';
 import { Random } from '../runtime/Random';
 import type { MapState, ValueState } from '../state/State';
 import { MapStateDescriptor, ValueStateDescriptor } from '../state/StateDescriptor';
+import { Types } from '../api/typeinfo/Types';
 import { WatermarkStrategies } from '../time/WatermarkStrategy';
 import { applyScenarioOptions, type Scenario, type ScenarioOptions } from './Scenario';
 
@@ -222,8 +223,13 @@ export class Sessionize implements KeyedProcessFunction<string, PageView, Sessio
   private bounds!: ValueState<SessionBounds>;
 
   open(ctx: RuntimeContext): void {
-    this.pages = ctx.getMapState(new MapStateDescriptor<string, number>('pages'));
-    this.bounds = ctx.getState(new ValueStateDescriptor<SessionBounds>('bounds'));
+    this.pages = ctx.getMapState(new MapStateDescriptor('pages', Types.STRING, Types.INT));
+    this.bounds = ctx.getState(
+      new ValueStateDescriptor(
+        'bounds',
+        Types.POJO<SessionBounds>('SessionBounds', { start: Types.LONG, end: Types.LONG, events: Types.INT }),
+      ),
+    );
   }
 
   processElement(view: PageView, ctx: KeyedProcessContext<string>, out: Collector<Session>): void {

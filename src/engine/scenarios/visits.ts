@@ -12,6 +12,7 @@ import { TwoPhaseCommitSink } from '../connectors/sinks';
 import { Random } from '../runtime/Random';
 import type { ValueState } from '../state/State';
 import { ValueStateDescriptor } from '../state/StateDescriptor';
+import { Types } from '../api/typeinfo/Types';
 import { applyScenarioOptions, type Scenario, type ScenarioOptions } from './Scenario';
 
 export interface Visit {
@@ -56,7 +57,7 @@ export class CountVisits implements KeyedProcessFunction<string, Visit, VisitCou
   private visits!: ValueState<number>;
 
   open(ctx: RuntimeContext): void {
-    this.visits = ctx.getState(new ValueStateDescriptor<number>('visits'));
+    this.visits = ctx.getState(new ValueStateDescriptor('visits', Types.INT));
   }
 
   processElement(visit: Visit, _ctx: KeyedProcessContext<string>, out: Collector<VisitCount>): void {

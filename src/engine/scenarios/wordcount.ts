@@ -11,6 +11,7 @@ import { StreamExecutionEnvironment } from '../api/StreamExecutionEnvironment';
 import { FsStateBackend } from '../api/StateBackends';
 import type { Collector, MapFunctionObject, RuntimeContext } from '../api/functions';
 import { ValueStateDescriptor } from '../state/StateDescriptor';
+import { Types } from '../api/typeinfo/Types';
 import type { ValueState } from '../state/State';
 import { NonTransactionalSink } from '../connectors/sinks';
 import type { ScenarioOptions, Scenario } from './Scenario';
@@ -30,7 +31,7 @@ export class CountWithValueState implements MapFunctionObject<string, [string, n
   private countState!: ValueState<number>;
 
   open(ctx: RuntimeContext): void {
-    this.countState = ctx.getState(new ValueStateDescriptor<number>('count'));
+    this.countState = ctx.getState(new ValueStateDescriptor('count', Types.INT));
   }
 
   map(word: string): [string, number] {

@@ -1,13 +1,16 @@
 /**
- * CompletedCheckpoint ↔ snapshot JSON (format version 1).
+ * CompletedCheckpoint ↔ snapshot JSON (format version 2; version 1 files are migrated on import).
  *
  * - `toSnapshotJson(checkpoint)`: the checkpoint as plain, human-readable JSON: keyed state per state
  *   name with each key, its key group and its value; source offsets; pending transactions; channel
  *   state; the statistics. Throws a `SnapshotExportError` naming the path when a value is not plain JSON
  *   (NaN, a Map, a class instance): a snapshot never silently loses data.
  * - `fromSnapshotJson(json, job)`: validates the shape (zod schema), then the meaning against the job
- *   (validate.ts), and only then builds a fresh CompletedCheckpoint that shares nothing with the input.
- *   Never throws; an invalid file yields every problem found, each with its path.
+ *   (validate.ts: including every value against its state's recorded type, and that type against the
+ *   job's descriptor), and only then builds a fresh CompletedCheckpoint that shares nothing with the
+ *   input. Never throws; an invalid file yields every problem found, each with its path.
+ * - A version 1 file (before types were recorded) is migrated first: each state gets the type the
+ *   job's descriptor declares now (`migrateV1`), so its values are checked against the current job.
  */
 import type { IncrementalKeyedStateHandle } from '../state/rocksdb/types';
 import type { JobGraph } from '../api/JobGraph';
@@ -27,6 +30,7 @@ import type { StateType } from '../state/StateDescriptor';
 import { findNonJson, formatPath, prettyJson, type PathSegment } from './json';
 import {
   KEY_ERROR,
+  READABLE_FORMAT_VERSIONS,
   SNAPSHOT_FORMAT,
   SNAPSHOT_FORMAT_VERSION,
   SnapshotSchema,
@@ -36,9 +40,13 @@ import {
   type SnapshotJson,
   type SubtaskJson,
 } from './schema';
-import { validateSnapshotAgainstJob } from './validate';
+import { declaredState, validateSnapshotAgainstJob } from './validate';
 import type { z } from 'zod';
 import { EngineError, messageOf, msg, renderEnglish, text, type Message } from '../messages/Message';
+import type { TypeInfoJson } from '../api/typeinfo/TypeInformation';
+
+/** Written for a state whose type was never recorded (restored from storage of an older build, not registered since). */
+const UNKNOWN_TYPE: TypeInfoJson = 'GENERIC';
 
 export interface SnapshotError {
   /** Where in the file, e.g. `operators[1].subtasks[2].keyGroupRange` (empty: the file as a whole). */
@@ -112,7 +120,10 @@ function keyedStateToJson(
     for (const [name, st] of Object.entries(kg.states)) {
       let out = byName.get(name);
       if (!out) {
-        out = st.ttl ? { name, type: st.type, ttl: true, entries: [] } : { name, type: st.type, entries: [] };
+        const valueType = structuredClone(ks.valueTypes?.[name] ?? UNKNOWN_TYPE);
+        out = st.ttl
+          ? { name, type: st.type, valueType, ttl: true, entries: [] }
+          : { name, type: st.type, valueType, entries: [] };
         byName.set(name, out);
       }
       for (const [key, value] of st.entries)
@@ -140,6 +151,7 @@ function subtaskToJson(t: TaskStateSnapshot, path: PathSegment[]): SubtaskJson {
         .map((name, i) => ({
           name,
           redistribution: os.lists![name].mode,
+          elementType: structuredClone(os.lists![name].elementType ?? UNKNOWN_TYPE),
           items: jsonCopy(os.lists![name].items, [
             ...path,
             'operatorState',
@@ -259,18 +271,23 @@ function importSnapshot(input: unknown, job: JobGraph): SnapshotImportResult {
   if (data === null || typeof data !== 'object' || Array.isArray(data))
     return { ok: false, errors: [{ path: '', message: msg('snapshot.not-object') }] };
   const version = (data as { formatVersion?: unknown }).formatVersion;
-  if (version !== undefined && version !== SNAPSHOT_FORMAT_VERSION && typeof version === 'number')
+  if (version !== undefined && typeof version === 'number' && !READABLE_FORMAT_VERSIONS.includes(version))
     return {
       ok: false,
       errors: [
         {
           path: 'formatVersion',
-          message: msg('snapshot.format-version', { version, supported: SNAPSHOT_FORMAT_VERSION }),
+          message: msg('snapshot.format-version', {
+            version,
+            versions: READABLE_FORMAT_VERSIONS.slice(0, -1).join(', '),
+            last: READABLE_FORMAT_VERSIONS[READABLE_FORMAT_VERSIONS.length - 1],
+          }),
         },
       ],
     };
   const bad = findNonJson(data);
   if (bad) return { ok: false, errors: [{ path: formatPath(bad.path), message: bad.problem }] };
+  if (version === 1) data = migrateV1(data as Record<string, unknown>, job);
 
   const parsed = SnapshotSchema.safeParse(data, { reportInput: true });
   if (!parsed.success) {
@@ -288,6 +305,43 @@ function importSnapshot(input: unknown, job: JobGraph): SnapshotImportResult {
   return { ok: true, checkpoint: checkpointFromJson(copy), snapshot: copy };
 }
 
+/**
+ * Version 1 → 2: version 1 recorded no types. Each keyed state and operator list gets the type the
+ * job's operator declares for it now, so the values are then checked against the current job (a state
+ * the job does not declare gets GENERIC here and is reported by the validation as undeclared). Works
+ * on a copy and only where the shape is as expected: anything else is left for the schema to report.
+ */
+export function migrateV1(data: Record<string, unknown>, job: JobGraph): Record<string, unknown> {
+  const out = structuredClone(data);
+  out.formatVersion = SNAPSHOT_FORMAT_VERSION;
+  const vertices = new Map(job.vertices.map((v) => [v.uid, v]));
+  const declared = new Map<string, ReturnType<typeof declaredState>>();
+  const isObj = (x: unknown): x is Record<string, unknown> =>
+    x !== null && typeof x === 'object' && !Array.isArray(x);
+  if (!Array.isArray(out.operators)) return out;
+  for (const op of out.operators as unknown[]) {
+    if (!isObj(op) || !Array.isArray(op.subtasks)) continue;
+    const v = typeof op.uid === 'string' ? vertices.get(op.uid) : undefined;
+    if (v && !declared.has(v.uid)) declared.set(v.uid, declaredState(v));
+    const d = v ? declared.get(v.uid) : null;
+    for (const st of op.subtasks as unknown[]) {
+      if (!isObj(st)) continue;
+      if (Array.isArray(st.keyedState))
+        for (const ks of st.keyedState as unknown[]) {
+          if (!isObj(ks) || 'valueType' in ks || typeof ks.name !== 'string') continue;
+          ks.valueType = d?.keyed.get(ks.name)?.valueType.toJson() ?? UNKNOWN_TYPE;
+        }
+      const os = st.operatorState;
+      if (isObj(os) && Array.isArray(os.lists))
+        for (const l of os.lists as unknown[]) {
+          if (!isObj(l) || 'elementType' in l || typeof l.name !== 'string') continue;
+          l.elementType = d?.listTypes.get(l.name)?.toJson() ?? UNKNOWN_TYPE;
+        }
+    }
+  }
+  return out;
+}
+
 function cap(errors: SnapshotError[]): SnapshotError[] {
   if (errors.length <= MAX_REPORTED_ERRORS) return errors;
   return [
@@ -303,6 +357,8 @@ function recordFromJson(r: ChannelStateJson['records'][number]): PersistedRecord
 function keyedStateFromJson(st: SubtaskJson, maxParallelism: number): KeyedStateSnapshot | null {
   const range = st.keyGroupRange;
   if (!range) return null;
+  const valueTypes: Record<string, TypeInfoJson> = {};
+  for (const s of st.keyedState) valueTypes[s.name] = structuredClone(s.valueType);
   const groups = new Map<number, KeyGroupSnapshot>();
   const names = st.keyedState.map((s) => s.name).sort();
   for (const name of names) {
@@ -323,7 +379,7 @@ function keyedStateFromJson(st: SubtaskJson, maxParallelism: number): KeyedState
   const keyGroups = [...groups.values()].sort((a, b) => a.keyGroup - b.keyGroup);
   for (const g of keyGroups)
     for (const slot of Object.values(g.states)) slot.entries.sort((a, b) => compareKeys(a[0], b[0]));
-  return { maxParallelism, keyGroupRange: { start: range.start, end: range.end }, keyGroups };
+  return { maxParallelism, keyGroupRange: { start: range.start, end: range.end }, keyGroups, valueTypes };
 }
 
 function operatorStateFromJson(st: SubtaskJson): OperatorStateSnapshot | null {
@@ -332,7 +388,12 @@ function operatorStateFromJson(st: SubtaskJson): OperatorStateSnapshot | null {
   const out: OperatorStateSnapshot = {};
   if (os.lists) {
     out.lists = {};
-    for (const l of os.lists) out.lists[l.name] = { mode: l.redistribution, items: structuredClone(l.items) };
+    for (const l of os.lists)
+      out.lists[l.name] = {
+        mode: l.redistribution,
+        items: structuredClone(l.items),
+        elementType: structuredClone(l.elementType),
+      };
   }
   if (os.sourceOffsets) out.sourceOffsets = os.sourceOffsets.splits.map((s) => ({ ...s }));
   if (os.pendingTransactions)

@@ -1,5 +1,5 @@
 /**
- * The snapshot JSON format, version 1, as a zod schema: the single source of truth for the shape of a
+ * The snapshot JSON format, version 2, as a zod schema: the single source of truth for the shape of a
  * file. `public/snapshot.schema.json` is generated from it (`npm run snapshot-schema`; a test keeps the
  * two in sync), `docs/snapshot-format.md` explains it field by field.
  *
@@ -9,9 +9,13 @@
  */
 import { z } from 'zod';
 import { CHECKPOINTING_MODES, type CheckpointingMode } from '../api/JobGraph';
+import { BASIC_TYPE_NAMES, type TypeInfoJson } from '../api/typeinfo/TypeInformation';
 
 export const SNAPSHOT_FORMAT = 'stream-state-lab/snapshot';
-export const SNAPSHOT_FORMAT_VERSION = 1;
+/** 2: every keyed state and operator list state records the type of its values. */
+export const SNAPSHOT_FORMAT_VERSION = 2;
+/** Older versions this build reads (migrated on import: see convert.ts). */
+export const READABLE_FORMAT_VERSIONS: readonly number[] = [1, 2];
 
 export const STATE_TYPES = ['value', 'list', 'map', 'reducing', 'aggregating'] as const;
 
@@ -53,10 +57,35 @@ export const KeyedStateEntrySchema = z
   })
   .meta({ id: 'KeyedStateEntry' });
 
+/**
+ * The type of a state's values, as its descriptor declares it (`Types.INT`, `Types.LIST(..)`…): what
+ * Flink records as the state's serializer snapshot. Values are checked against it on restore.
+ */
+export const TypeInfoSchema: z.ZodType<TypeInfoJson> = z
+  .lazy(() =>
+    z.union([
+      z.enum([...BASIC_TYPE_NAMES, 'GENERIC']),
+      z.strictObject({ LIST: TypeInfoSchema }),
+      z.strictObject({ MAP: z.tuple([TypeInfoSchema, TypeInfoSchema]) }),
+      z.strictObject({ POJO: z.string().min(1), fields: z.record(z.string(), TypeInfoSchema) }),
+      z.strictObject({ ROW: z.array(z.tuple([z.string().min(1), TypeInfoSchema])) }),
+      z.strictObject({ TUPLE: z.array(TypeInfoSchema) }),
+    ]),
+  )
+  .meta({
+    id: 'TypeInfo',
+    description:
+      'Flink Types: STRING, BOOLEAN, BYTE, SHORT, INT, LONG, FLOAT, DOUBLE, GENERIC (not checked), { LIST: t }, { MAP: [k, v] }, { POJO: class, fields: { name: t } }, { ROW: [[name, t]] }, { TUPLE: [t] }',
+  });
+
 export const KeyedStateSchema = z
   .strictObject({
     name: z.string().min(1).meta({ description: 'the state descriptor name, unique per operator' }),
     type: z.enum(STATE_TYPES),
+    valueType: TypeInfoSchema.meta({
+      description:
+        'the type of the value per key (value/reducing: T, aggregating: the accumulator, list: { LIST: T }, map: { MAP: [UK, UV] }), as the descriptor declares it',
+    }),
     ttl: z.literal(true).optional().meta({
       description:
         'the state has a time-to-live: each value (list element, map entry) is { value, lastAccess } with lastAccess in ms of processing time',
@@ -83,6 +112,7 @@ export const OperatorListSchema = z
   .strictObject({
     name: z.string().min(1),
     redistribution: z.enum(REDISTRIBUTION_MODES),
+    elementType: TypeInfoSchema.meta({ description: 'the type of the items, as the descriptor declares it' }),
     items: z.array(jsonValue),
   })
   .meta({ id: 'OperatorList', description: "a CheckpointedFunction's list state" });
@@ -218,7 +248,7 @@ export const SnapshotSchema = z
   })
   .meta({
     title: 'Stream State Lab snapshot',
-    description: 'A completed checkpoint or savepoint of a Stream State Lab job (format version 1).',
+    description: 'A completed checkpoint or savepoint of a Stream State Lab job (format version 2).',
   });
 
 export type SnapshotJson = z.infer<typeof SnapshotSchema>;

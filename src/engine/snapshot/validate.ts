@@ -10,6 +10,8 @@
  * - each key: in the key group its hash gives, inside its subtask's range, once per state; list and
  *   map values have their shape; state names and types match what the operator declares in `open()`;
  * - TTL: a state with a time-to-live in the job has `ttl: true` and `{ value, lastAccess }` values;
+ * - types: every value has the type its state records (`valueType`, `elementType`), and the job's
+ *   descriptor type can read that type (Flink's serializer compatibility; typecheck.ts);
  * - operator state: list states with the names and redistribution modes the operator registers; source
  *   offsets only on sources (every partition once, within the log); pending transactions only on
  *   two-phase-commit sinks;
@@ -29,8 +31,16 @@ import { createOperator } from '../runtime/operators';
 import { HeapKeyedStateBackend } from '../state/HeapKeyedStateBackend';
 import type { KeyedStateBackend } from '../state/KeyedStateBackend';
 import type { StateDescriptor, StateType } from '../state/StateDescriptor';
+import {
+  GenericTypeInfo,
+  ListTypeInfo,
+  MapTypeInfo,
+  typeFromJson,
+  type TypeInformation,
+} from '../api/typeinfo/TypeInformation';
 import type { SnapshotError } from './convert';
 import { messageOf, msg, type Message } from '../messages/Message';
+import { checkKeyedValue, checkListItems, incompatibility } from './typecheck';
 import type { OperatorJson, SnapshotJson, SubtaskJson } from './schema';
 
 function fmtKey(key: unknown): string {
@@ -43,10 +53,12 @@ function list(items: readonly string[]): string | Message {
 
 /** What an operator registers when it starts (null: unknown, because its functions threw). */
 export interface DeclaredState {
-  /** Keyed states by name (keyed operators; empty map otherwise). */
-  keyed: Map<string, { type: StateType; ttl: boolean }>;
+  /** Keyed states by name (keyed operators; empty map otherwise), with the descriptor's value type. */
+  keyed: Map<string, { type: StateType; ttl: boolean; valueType: TypeInformation }>;
   /** CheckpointedFunction list states by name, with their redistribution mode. */
   lists: Map<string, 'split' | 'union'>;
+  /** The element type of each CheckpointedFunction list state. */
+  listTypes: Map<string, TypeInformation>;
 }
 
 /**
@@ -55,7 +67,7 @@ export interface DeclaredState {
  * that throws (the checks that need it are skipped then).
  */
 export function declaredState(vertex: JobVertex): DeclaredState | null {
-  const keyed = new Map<string, { type: StateType; ttl: boolean }>();
+  const keyed = new Map<string, { type: StateType; ttl: boolean; valueType: TypeInformation }>();
   try {
     let backend: KeyedStateBackend | null = null;
     if (vertex.keySelector) {
@@ -67,7 +79,11 @@ export function declaredState(vertex: JobVertex): DeclaredState | null {
         get(target, prop) {
           if (prop === 'getPartitionedState')
             return (d: StateDescriptor) => {
-              keyed.set(d.name, { type: d.type, ttl: d.getTtlConfig() !== null });
+              keyed.set(d.name, {
+                type: d.type,
+                ttl: d.getTtlConfig() !== null,
+                valueType: d.getValueType(),
+              });
               return target.getPartitionedState(d);
             };
           const v = Reflect.get(target, prop, target) as unknown;
@@ -95,9 +111,13 @@ export function declaredState(vertex: JobVertex): DeclaredState | null {
     op.initializeState(null);
     op.open();
     const lists = new Map<string, 'split' | 'union'>();
+    const listTypes = new Map<string, TypeInformation>();
     const snap = op.snapshotState(0);
-    for (const [name, l] of Object.entries(snap?.lists ?? {})) lists.set(name, l.mode);
-    return { keyed, lists };
+    for (const [name, l] of Object.entries(snap?.lists ?? {})) {
+      lists.set(name, l.mode);
+      listTypes.set(name, l.elementType === undefined ? new GenericTypeInfo() : typeFromJson(l.elementType));
+    }
+    return { keyed, lists, listTypes };
   } catch {
     return null;
   }
@@ -256,13 +276,13 @@ function validateOperator(
       }
       if (ok) ranges.push({ k, start, end });
       if (keyGroupsComparable) {
-        validateKeyedState(st, op, sp, ok ? { start, end } : null, declared?.keyed ?? null, err);
+        validateKeyedState(job, st, op, sp, ok ? { start, end } : null, declared?.keyed ?? null, err);
         validateTimers(st, op, sp, ok ? { start, end } : null, err);
       }
     }
     if (!keyed && st.timers.length > 0)
       err(`${sp}.timers`, msg('snapshot.not-keyed-timers', { uid: op.uid }));
-    validateOperatorState(snapshot, op, v, st, sp, declared?.lists ?? null, err);
+    validateOperatorState(snapshot, op, v, st, sp, declared, err);
     validateChannelState(job, op, v, st, sp, err);
   });
 
@@ -296,12 +316,23 @@ function validateOperator(
   validateSourceCoverage(op, v, p, err);
 }
 
+/** The recorded type, or null after reporting why it cannot be read. */
+function readType(json: unknown, path: string, err: Err): TypeInformation | null {
+  try {
+    return typeFromJson(json);
+  } catch (e) {
+    err(path, messageOf(e));
+    return null;
+  }
+}
+
 function validateKeyedState(
+  job: JobGraph,
   st: SubtaskJson,
   op: OperatorJson,
   sp: string,
   range: { start: number; end: number } | null,
-  declared: Map<string, { type: StateType; ttl: boolean }> | null,
+  declared: DeclaredState['keyed'] | null,
   err: Err,
 ): void {
   const names = new Map<string, number>();
@@ -311,8 +342,23 @@ function validateKeyedState(
     if (other !== undefined) err(`${stp}.name`, msg('snapshot.state-twice', { name: state.name, other }));
     else names.set(state.name, s);
     const ttl = state.ttl === true;
+    const recorded = readType(state.valueType, `${stp}.valueType`, err);
+    let typeOk = recorded !== null;
     if (declared) {
       const d = declared.get(state.name);
+      const why =
+        d !== undefined && recorded !== null && d.type === state.type
+          ? incompatibility(
+              job.stateBackend.stateBackend,
+              msg('snapshot.what-keyed-state', { name: state.name, uid: op.uid }),
+              d.valueType,
+              recorded,
+            )
+          : null;
+      if (why !== null) {
+        err(`${stp}.valueType`, why);
+        typeOk = false;
+      }
       if (d === undefined)
         err(
           `${stp}.name`,
@@ -335,7 +381,35 @@ function validateKeyedState(
             : msg('snapshot.state-no-ttl', { name: state.name }),
         );
     }
+    // List state holds LIST<T>, map state MAP<K, V>: said once here rather than at every entry.
+    const shapeOf = { list: ListTypeInfo, map: MapTypeInfo } as const;
+    const needed = state.type === 'list' || state.type === 'map' ? shapeOf[state.type] : null;
+    const jobKind = declared?.get(state.name)?.type ?? state.type;
+    if (jobKind !== state.type) typeOk = false; // reported above; its values cannot be read either way
+    if (
+      typeOk &&
+      recorded !== null &&
+      needed !== null &&
+      recorded.isChecked() &&
+      !(recorded instanceof needed)
+    ) {
+      err(
+        `${stp}.valueType`,
+        msg('snapshot.value-type-shape', {
+          stateType: state.type,
+          shape: state.type === 'list' ? '{ "LIST": T }' : '{ "MAP": [K, V] }',
+          recorded: recorded.toString(),
+        }),
+      );
+      typeOk = false;
+    }
     const keys = new Map<Key, number>();
+    const errorCount = { n: 0 };
+    const counted: Err = (path, message) => {
+      errorCount.n++;
+      err(path, message);
+    };
+    let typeErrors = 0;
     state.entries.forEach((e, x) => {
       const ep = `${stp}.entries[${x}]`;
       const key = e.key as Key;
@@ -359,7 +433,13 @@ function validateKeyedState(
             end: range.end,
           }),
         );
-      validateValueShape(state.type, ttl, e.value, `${ep}.value`, err);
+      const before = errorCount.n;
+      validateValueShape(state.type, ttl, e.value, `${ep}.value`, counted);
+      // Values are read with the recorded type, as Flink reads them with the restored serializer.
+      if (typeOk && recorded !== null && errorCount.n === before) {
+        if (checkKeyedValue(state.type, ttl, recorded, e.value, `${ep}.value`, err) > 0) typeErrors++;
+        if (typeErrors >= 20) typeOk = false; // enough said about this state
+      }
     });
   });
 }
@@ -450,9 +530,10 @@ function validateOperatorState(
   v: JobVertex,
   st: SubtaskJson,
   sp: string,
-  declaredLists: Map<string, 'split' | 'union'> | null,
+  declared: DeclaredState | null,
   err: Err,
 ): void {
+  const declaredLists = declared?.lists ?? null;
   const isSource = v.spec.kind === 'source';
   const is2pc = v.spec.kind === 'sink' && v.spec.sink.sinkKind === 'two-phase-commit';
   const os = st.operatorState;
@@ -470,6 +551,19 @@ function validateOperatorState(
     const other = names.get(l.name);
     if (other !== undefined) err(`${lp}.name`, msg('snapshot.list-twice', { name: l.name, other }));
     names.set(l.name, i);
+    const recorded = readType(l.elementType, `${lp}.elementType`, err);
+    const jobType = declared?.listTypes.get(l.name);
+    const why =
+      recorded !== null && jobType !== undefined
+        ? incompatibility(
+            'operator',
+            msg('snapshot.what-operator-state', { name: l.name, uid: op.uid }),
+            jobType,
+            recorded,
+          )
+        : null;
+    if (why !== null) err(`${lp}.elementType`, why);
+    else if (recorded !== null) checkListItems(recorded, l.items, `${lp}.items`, err);
     if (!declaredLists) return;
     const mode = declaredLists.get(l.name);
     if (mode === undefined)

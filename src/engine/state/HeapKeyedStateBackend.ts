@@ -1,7 +1,7 @@
 /**
  * Flink's HashMap state backend (`HeapKeyedStateBackend`): state lives as plain objects on the heap.
  *
- * Storage mirrors Flink's `StateTable`: one table per state name, holding one `Map<key, value>` per
+ * Storage mirrors Flink's `StateTable` (`heap/StateTable.ts`): one table per state name, holding one `Map<key, value>` per
  * key group (an array indexed by `keyGroup - startKeyGroup`). Reads and writes are a couple of Map
  * operations on the current key's key group, which `setCurrentKey` computes once per key change.
  * Snapshots are written per key group, so any set of snapshots can be restored into a backend with a
@@ -13,7 +13,7 @@
  * States with TTL (`descriptor.enableTimeToLive`) store `TtlValue`s (per list element, per map entry)
  * and get the shared TTL handles of `ttl/TtlStates.ts` over small storages on the same tables, plus
  * Flink's incremental cleanup (`ttl/TtlIncrementalCleanup.ts`). States without TTL keep their own
- * handles below, untouched by TTL: no extra work on their hot paths.
+ * handles (`heap/HeapState.ts`), untouched by TTL: no extra work on their hot paths.
  */
 import { jsonLength, type Key } from '../keygroups/hashCode';
 import { KeyGroupRange } from '../keygroups/KeyGroupRange';
@@ -29,27 +29,18 @@ import type {
   RestorableKeyedState,
   StateChangeListener,
 } from './KeyedStateBackend';
-import type { AggregatingState, ListState, MapState, ReducingState, State, ValueState } from './State';
+import type { State } from './State';
 import {
   AggregatingStateDescriptor,
   ReducingStateDescriptor,
   ValueStateDescriptor,
-  type AggregateFunction,
   type StateDescriptor,
   type StateType,
 } from './StateDescriptor';
-import {
-  checkNotNull,
-  compareKeys,
-  copyValue,
-  noKey,
-  type ListStorage,
-  type MapStorage,
-  type StateHost,
-  type UserKey,
-  type ValueStorage,
-} from './StateStorage';
+import { compareKeys, noKey, type StateHost } from './StateStorage';
 import { TtlIncrementalCleanup } from './ttl/TtlIncrementalCleanup';
+import type { TypeInformation } from '../api/typeinfo/TypeInformation';
+import { recordedType, resolveRegistration, type ValueTypes } from './StateSerializerCompatibility';
 import {
   TtlAggregatingState,
   TtlListState,
@@ -63,452 +54,25 @@ import {
   ttlSettings,
   unexpiredOrNull,
   unwrapTtl,
-  type TtlSettings,
 } from './ttl/TtlValue';
+import {
+  HeapAggregatingState,
+  HeapListState,
+  HeapMapState,
+  HeapReducingState,
+  HeapValueState,
+} from './heap/HeapState';
+import { HeapListStorage, HeapMapStorage, HeapValueStorage } from './heap/HeapTtlStorage';
+import {
+  compareEntries,
+  inspectionValue,
+  restoredValue,
+  snapshotValue,
+  type KeyContext,
+  type StateTable,
+} from './heap/StateTable';
 
 export { compareKeys };
-
-/** Shared between the backend and its state handles: the current key and where its state lives. */
-interface KeyContext {
-  key: Key | null;
-  /** `keyGroup - keyGroupRange.startKeyGroup` of the current key. */
-  kgIndex: number;
-  listener: StateChangeListener | null;
-}
-
-/** Per-state storage: one `Map<key, value>` per key group of the backend's range. */
-interface StateTable {
-  readonly name: string;
-  readonly type: StateType;
-  groups: Array<Map<Key, unknown> | undefined>;
-  handle: State | null;
-  /** Values are `TtlValue`s (from the descriptor, or from a restored snapshot). */
-  ttl: boolean;
-  /** The TTL settings of the registered descriptor (`null` without TTL or before registration). */
-  ttlSettings: TtlSettings | null;
-  /** A descriptor requested this state (restore alone does not register it). */
-  registered: boolean;
-  cleanup: TtlIncrementalCleanup | null;
-}
-
-function compareEntries(a: [Key, unknown], b: [Key, unknown]): number {
-  return compareKeys(a[0], b[0]);
-}
-
-/** The value shown for inspection and to the listener: list → array copy, map → [uk, uv] pairs. */
-function inspectionValue(type: StateType, stored: unknown): unknown {
-  if (type === 'list') return (stored as unknown[]).slice();
-  if (type === 'map') return Array.from((stored as Map<unknown, unknown>).entries());
-  return stored;
-}
-
-/** Plain, JSON-compatible deep copy of a stored value for a snapshot. */
-function snapshotValue(type: StateType, stored: unknown): unknown {
-  if (type === 'list') return (stored as unknown[]).map(copyValue);
-  if (type === 'map') {
-    const pairs: Array<[unknown, unknown]> = [];
-    for (const [uk, uv] of stored as Map<unknown, unknown>) pairs.push([uk, copyValue(uv)]);
-    return pairs;
-  }
-  return copyValue(stored);
-}
-
-/** The stored form of a snapshot value (deep-copied, so the snapshot stays independent). */
-function restoredValue(type: StateType, value: unknown): unknown {
-  if (type === 'list') return (value as unknown[]).map(copyValue);
-  if (type === 'map') {
-    const m = new Map<unknown, unknown>();
-    for (const [uk, uv] of value as Array<[unknown, unknown]>) m.set(uk, copyValue(uv));
-    return m;
-  }
-  return copyValue(value);
-}
-
-// ---------------------------------------------------------------------------------------------
-// State handles
-
-abstract class HeapState implements State {
-  constructor(
-    protected readonly ctx: KeyContext,
-    protected readonly table: StateTable,
-  ) {}
-
-  /** The current key's map (created on demand). Throws when no key is set. */
-  protected group(): Map<Key, unknown> {
-    if (this.ctx.key === null) throw noKey();
-    const groups = this.table.groups;
-    const i = this.ctx.kgIndex;
-    let m = groups[i];
-    if (m === undefined) {
-      m = new Map();
-      groups[i] = m;
-    }
-    return m;
-  }
-
-  /** The current key's stored value, `undefined` when absent. Throws when no key is set. */
-  protected getInternal(): unknown {
-    const key = this.ctx.key;
-    if (key === null) throw noKey();
-    const m = this.table.groups[this.ctx.kgIndex];
-    return m === undefined ? undefined : m.get(key);
-  }
-
-  protected notify(value: unknown): void {
-    const listener = this.ctx.listener;
-    if (listener !== null) {
-      listener(
-        this.table.name,
-        this.ctx.key as Key,
-        value === null ? null : inspectionValue(this.table.type, value),
-      );
-    }
-  }
-
-  clear(): void {
-    const key = this.ctx.key;
-    if (key === null) throw noKey();
-    const m = this.table.groups[this.ctx.kgIndex];
-    if (m !== undefined) m.delete(key);
-    if (this.ctx.listener !== null) this.ctx.listener(this.table.name, key, null);
-  }
-}
-
-class HeapValueState<T> extends HeapState implements ValueState<T> {
-  private readonly defaultValue: T | null;
-
-  constructor(ctx: KeyContext, table: StateTable, descriptor: ValueStateDescriptor<T>) {
-    super(ctx, table);
-    this.defaultValue = descriptor.defaultValue;
-  }
-
-  value(): T | null {
-    const key = this.ctx.key;
-    if (key === null) throw noKey();
-    const m = this.table.groups[this.ctx.kgIndex];
-    if (m !== undefined) {
-      const v = m.get(key);
-      if (v !== undefined) return v as T;
-    }
-    return this.defaultValue === null ? null : copyValue(this.defaultValue);
-  }
-
-  update(value: T | null): void {
-    if (value === null || value === undefined) {
-      this.clear();
-      return;
-    }
-    const key = this.ctx.key;
-    if (key === null) throw noKey();
-    const groups = this.table.groups;
-    const i = this.ctx.kgIndex;
-    let m = groups[i];
-    if (m === undefined) {
-      m = new Map();
-      groups[i] = m;
-    }
-    m.set(key, value);
-    if (this.ctx.listener !== null) this.ctx.listener(this.table.name, key, value);
-  }
-}
-
-class HeapListState<T> extends HeapState implements ListState<T> {
-  get(): T[] {
-    const list = this.getInternal() as T[] | undefined;
-    return list === undefined ? [] : list.slice();
-  }
-
-  add(value: T): void {
-    checkNotNull(value, 'You cannot add null to a ListState.');
-    const m = this.group();
-    const key = this.ctx.key as Key;
-    const list = m.get(key) as T[] | undefined;
-    if (list === undefined) m.set(key, [value]);
-    else list.push(value);
-    this.notify(m.get(key));
-  }
-
-  addAll(values: T[]): void {
-    checkNotNull(values, 'List of values to add cannot be null.');
-    if (values.length === 0) return;
-    for (const v of values) checkNotNull(v, 'You cannot add null to a ListState.');
-    const m = this.group();
-    const key = this.ctx.key as Key;
-    const list = m.get(key) as T[] | undefined;
-    if (list === undefined) m.set(key, values.slice());
-    else for (const v of values) list.push(v);
-    this.notify(m.get(key));
-  }
-
-  update(values: T[]): void {
-    checkNotNull(values, 'List of values to add cannot be null.');
-    if (values.length === 0) {
-      this.clear();
-      return;
-    }
-    for (const v of values) checkNotNull(v, 'You cannot add null to a ListState.');
-    const m = this.group();
-    const copy = values.slice();
-    m.set(this.ctx.key as Key, copy);
-    this.notify(copy);
-  }
-}
-
-class HeapMapState<UK extends string | number, UV> extends HeapState implements MapState<UK, UV> {
-  private userMap(): Map<UK, UV> | undefined {
-    return this.getInternal() as Map<UK, UV> | undefined;
-  }
-
-  private userMapForWrite(): Map<UK, UV> {
-    const m = this.group();
-    const key = this.ctx.key as Key;
-    let um = m.get(key) as Map<UK, UV> | undefined;
-    if (um === undefined) {
-      um = new Map();
-      m.set(key, um);
-    }
-    return um;
-  }
-
-  get(userKey: UK): UV | null {
-    const um = this.userMap();
-    if (um === undefined) return null;
-    const v = um.get(userKey);
-    return v === undefined ? null : v;
-  }
-
-  put(userKey: UK, value: UV): void {
-    const um = this.userMapForWrite();
-    um.set(userKey, value);
-    this.notify(um);
-  }
-
-  putAll(map: ReadonlyMap<UK, UV> | (UK extends string ? Readonly<Record<UK, UV>> : never)): void {
-    if (map === null || map === undefined) return;
-    const pairs: Array<[UK, UV]> =
-      map instanceof Map
-        ? Array.from((map as ReadonlyMap<UK, UV>).entries())
-        : (Object.entries(map) as Array<[UK, UV]>);
-    if (pairs.length === 0) return;
-    const um = this.userMapForWrite();
-    for (const [uk, uv] of pairs) um.set(uk, uv);
-    this.notify(um);
-  }
-
-  remove(userKey: UK): void {
-    const um = this.userMap();
-    if (um === undefined) {
-      this.notify(null);
-      return;
-    }
-    um.delete(userKey);
-    if (um.size === 0) this.clear();
-    else this.notify(um);
-  }
-
-  contains(userKey: UK): boolean {
-    const um = this.userMap();
-    return um !== undefined && um.has(userKey);
-  }
-
-  entries(): Array<[UK, UV]> {
-    const um = this.userMap();
-    return um === undefined ? [] : Array.from(um.entries());
-  }
-
-  keys(): UK[] {
-    const um = this.userMap();
-    return um === undefined ? [] : Array.from(um.keys());
-  }
-
-  values(): UV[] {
-    const um = this.userMap();
-    return um === undefined ? [] : Array.from(um.values());
-  }
-
-  isEmpty(): boolean {
-    const um = this.userMap();
-    return um === undefined || um.size === 0;
-  }
-}
-
-class HeapReducingState<T> extends HeapState implements ReducingState<T> {
-  private readonly reduce: (a: T, b: T) => T;
-
-  constructor(ctx: KeyContext, table: StateTable, descriptor: ReducingStateDescriptor<T>) {
-    super(ctx, table);
-    this.reduce = descriptor.reduce;
-  }
-
-  get(): T | null {
-    const v = this.getInternal();
-    return v === undefined ? null : (v as T);
-  }
-
-  add(value: T): void {
-    if (value === null || value === undefined) {
-      this.clear();
-      return;
-    }
-    const m = this.group();
-    const key = this.ctx.key as Key;
-    const previous = m.get(key) as T | undefined;
-    const next = previous === undefined ? value : this.reduce(previous, value);
-    if (next === null || next === undefined) {
-      this.clear();
-      return;
-    }
-    m.set(key, next);
-    this.notify(next);
-  }
-}
-
-class HeapAggregatingState<IN, ACC, OUT> extends HeapState implements AggregatingState<IN, OUT> {
-  private readonly fn: AggregateFunction<IN, ACC, OUT>;
-
-  constructor(ctx: KeyContext, table: StateTable, descriptor: AggregatingStateDescriptor<IN, ACC, OUT>) {
-    super(ctx, table);
-    this.fn = descriptor.aggFunction;
-  }
-
-  get(): OUT | null {
-    const acc = this.getInternal();
-    return acc === undefined ? null : this.fn.getResult(acc as ACC);
-  }
-
-  add(value: IN): void {
-    if (value === null || value === undefined) {
-      this.clear();
-      return;
-    }
-    const m = this.group();
-    const key = this.ctx.key as Key;
-    let acc = m.get(key) as ACC | undefined;
-    if (acc === undefined) acc = this.fn.createAccumulator();
-    acc = this.fn.add(value, acc);
-    m.set(key, acc);
-    this.notify(acc);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Storages for the TTL handles (stored values are TtlValues; map state keeps a Map per key)
-
-abstract class HeapStorage {
-  constructor(
-    protected readonly ctx: KeyContext,
-    protected readonly table: StateTable,
-  ) {}
-
-  protected current(): unknown {
-    const key = this.ctx.key;
-    if (key === null) throw noKey();
-    const m = this.table.groups[this.ctx.kgIndex];
-    return m === undefined ? undefined : m.get(key);
-  }
-
-  protected set(stored: unknown): void {
-    const key = this.ctx.key;
-    if (key === null) throw noKey();
-    const groups = this.table.groups;
-    let m = groups[this.ctx.kgIndex];
-    if (m === undefined) {
-      m = new Map();
-      groups[this.ctx.kgIndex] = m;
-    }
-    m.set(key, stored);
-  }
-
-  remove(): void {
-    const key = this.ctx.key;
-    if (key === null) throw noKey();
-    const m = this.table.groups[this.ctx.kgIndex];
-    if (m !== undefined) m.delete(key);
-  }
-}
-
-class HeapValueStorage extends HeapStorage implements ValueStorage {
-  get(): unknown {
-    return this.current();
-  }
-
-  put(stored: unknown): void {
-    this.set(stored);
-  }
-}
-
-class HeapListStorage extends HeapStorage implements ListStorage {
-  get(): unknown[] | undefined {
-    return this.current() as unknown[] | undefined;
-  }
-
-  put(elements: unknown[]): void {
-    this.set(elements);
-  }
-
-  append(elements: unknown[]): void {
-    const list = this.current() as unknown[] | undefined;
-    if (list === undefined) this.set(elements.slice());
-    else for (const e of elements) list.push(e);
-  }
-}
-
-class HeapMapStorage extends HeapStorage implements MapStorage {
-  private userMap(): Map<UserKey, unknown> | undefined {
-    return this.current() as Map<UserKey, unknown> | undefined;
-  }
-
-  private userMapForWrite(): Map<UserKey, unknown> {
-    let um = this.userMap();
-    if (um === undefined) {
-      um = new Map();
-      this.set(um);
-    }
-    return um;
-  }
-
-  get(userKey: UserKey): unknown {
-    const um = this.userMap();
-    return um === undefined ? undefined : um.get(userKey);
-  }
-
-  put(userKey: UserKey, stored: unknown): void {
-    this.userMapForWrite().set(userKey, stored);
-  }
-
-  putAll(pairs: ReadonlyArray<readonly [UserKey, unknown]>): void {
-    const um = this.userMapForWrite();
-    for (const [uk, v] of pairs) um.set(uk, v);
-  }
-
-  override remove(userKey?: UserKey): void {
-    if (userKey === undefined) {
-      super.remove();
-      return;
-    }
-    const um = this.userMap();
-    if (um === undefined) return;
-    um.delete(userKey);
-    if (um.size === 0) super.remove();
-  }
-
-  entries(): Array<[UserKey, unknown]> {
-    const um = this.userMap();
-    return um === undefined ? [] : Array.from(um.entries());
-  }
-
-  isEmpty(): boolean {
-    const um = this.userMap();
-    return um === undefined || um.size === 0;
-  }
-
-  clear(): void {
-    super.remove();
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The backend
 
 export class HeapKeyedStateBackend implements KeyedStateBackend {
   readonly keyGroupRange: KeyGroupRange;
@@ -615,10 +179,29 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       table = this.newTable(name, descriptor.type, ttlConfig !== null);
       this.tables.set(name, table);
     }
+    if (!table.registered) this.adoptType(table, descriptor.getValueType());
     table.registered = true;
     table.handle =
       ttlConfig !== null ? this.createTtlHandle(descriptor, table) : this.createHandle(descriptor, table);
     return table.handle as S;
+  }
+
+  /** The descriptor's type replaces the restored one: checked, values migrated if needed. */
+  private adoptType(table: StateTable, newType: TypeInformation): void {
+    const migrate = resolveRegistration('heap', table.name, table.type, table.ttl, newType, table.valueType);
+    if (migrate !== null) {
+      for (const m of table.groups) {
+        if (m === undefined) continue;
+        for (const [key, stored] of m) {
+          if (table.type === 'list') m.set(key, (stored as unknown[]).map(migrate));
+          else if (table.type === 'map') {
+            const mm = stored as Map<unknown, unknown>;
+            for (const [uk, uv] of mm) mm.set(uk, migrate(uv));
+          } else m.set(key, migrate(stored));
+        }
+      }
+    }
+    table.valueType = newType;
   }
 
   private newTable(name: string, type: StateType, ttl: boolean): StateTable {
@@ -631,6 +214,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       ttlSettings: null,
       registered: false,
       cleanup: null,
+      valueType: null,
     };
   }
 
@@ -731,10 +315,18 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       }
       if (states !== null) keyGroups.push({ keyGroup: i + this.keyGroupRange.startKeyGroup, states });
     }
+    // The types of the states the snapshot holds values of (what a restore must read them with).
+    const valueTypes: ValueTypes = {};
+    const present = new Set(keyGroups.flatMap((g) => Object.keys(g.states)));
+    for (const name of names) {
+      const t = (this.tables.get(name) as StateTable).valueType;
+      if (t !== null && present.has(name)) valueTypes[name] = t.toJson();
+    }
     return {
       maxParallelism: this.maxParallelism,
       keyGroupRange: { start: this.keyGroupRange.startKeyGroup, end: this.keyGroupRange.endKeyGroup },
       keyGroups,
+      valueTypes,
     };
   }
 
@@ -778,6 +370,13 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       table.groups.fill(undefined);
       if (table.cleanup !== null) table.cleanup.reset();
     }
+    // The recorded types (Flink's serializer snapshots), for the check when a descriptor registers.
+    const restoredTypes = new Map<string, TypeInformation>();
+    for (const s of snapshots)
+      for (const name of Object.keys(s.valueTypes ?? {})) {
+        const t = recordedType(s.valueTypes, name);
+        if (t !== null && !restoredTypes.has(name)) restoredTypes.set(name, t);
+      }
     const start = this.keyGroupRange.startKeyGroup;
     for (const s of snapshots) {
       for (const kgs of s.keyGroups) {
@@ -788,11 +387,13 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
           let table = this.tables.get(name);
           if (table === undefined) {
             table = this.newTable(name, type, restoredTtl.get(name) === true);
+            table.valueType = restoredTypes.get(name) ?? null;
             this.tables.set(name, table);
           } else if (table.type !== type) {
             throw new Error(`State "${name}" is ${table.type} state but the snapshot holds ${type} state.`);
           } else if (!table.registered) {
             table.ttl = restoredTtl.get(name) === true;
+            table.valueType = restoredTypes.get(name) ?? null;
           }
           let m = table.groups[i];
           if (m === undefined) {
@@ -802,6 +403,14 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
           for (const [key, value] of entries) m.set(key, restoredValue(type, value));
         }
       }
+    }
+    // Already registered (a restore into a running backend): the descriptor's type must read them.
+    for (const table of this.tables.values()) {
+      const restored = restoredTypes.get(table.name);
+      if (!table.registered || restored === undefined || table.valueType === null) continue;
+      const current = table.valueType;
+      table.valueType = restored;
+      this.adoptType(table, current);
     }
   }
 

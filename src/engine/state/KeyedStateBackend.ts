@@ -3,6 +3,7 @@
  * the key groups in `keyGroupRange`; snapshots are organised per key group, so restoring a set of
  * snapshots into backends with other ranges is how rescaling works.
  */
+import type { TypeInfoJson } from '../api/typeinfo/TypeInformation';
 import type { Key } from '../keygroups/hashCode';
 import type { KeyGroupRange } from '../keygroups/KeyGroupRange';
 import type { ResolvedIncrementalKeyedStateHandle } from './rocksdb/types';
@@ -67,6 +68,11 @@ export interface KeyedStateSnapshot {
   keyGroupRange: { start: number; end: number };
   /** Only non-empty key groups, ascending. */
   keyGroups: KeyGroupSnapshot[];
+  /**
+   * The type of each state's values (`StateDescriptor.getValueType()` as JSON), as Flink records a
+   * serializer snapshot per state; absent in snapshots written before types were recorded.
+   */
+  valueTypes?: Record<string, TypeInfoJson>;
 }
 
 export interface KeyGroupSnapshot {

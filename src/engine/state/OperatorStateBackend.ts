@@ -11,15 +11,25 @@
  *   subtask keeps its own.
  * - `union` (getUnionListState): every new subtask gets the whole concatenated list.
  */
+import {
+  StateMigrationException,
+  incompatibleSerializerMessage,
+  typeFromJson,
+  type TypeInfoJson,
+  type TypeInformation,
+} from '../api/typeinfo/TypeInformation';
 import { stringHashCode } from '../keygroups/hashCode';
 import type { ListState } from './State';
 import type { ListStateDescriptor } from './StateDescriptor';
+import { msg } from '../messages/Message';
 
 export type OperatorStateMode = 'split' | 'union';
 
 export interface OperatorListSnapshot {
   mode: OperatorStateMode;
   items: unknown[];
+  /** The type of the elements (the descriptor's, as Flink records the element serializer); absent in older snapshots. */
+  elementType?: TypeInfoJson;
 }
 
 /** What one old subtask held: its index and its lists. */
@@ -31,7 +41,10 @@ export interface OperatorStateOfSubtask {
 
 class PartitionableListState<T> implements ListState<T> {
   items: T[] = [];
-  constructor(readonly mode: OperatorStateMode) {}
+  constructor(
+    readonly mode: OperatorStateMode,
+    readonly elementType: TypeInformation,
+  ) {}
   get(): Iterable<T> {
     return this.items.slice();
   }
@@ -63,26 +76,42 @@ export class OperatorStateBackend {
   }
 
   getListState<T>(descriptor: ListStateDescriptor<T>): ListState<T> {
-    return this.get(descriptor.name, 'split') as ListState<T>;
+    return this.get(descriptor, 'split') as ListState<T>;
   }
 
   getUnionListState<T>(descriptor: ListStateDescriptor<T>): ListState<T> {
-    return this.get(descriptor.name, 'union') as ListState<T>;
+    return this.get(descriptor, 'union') as ListState<T>;
   }
 
-  private get(name: string, mode: OperatorStateMode): PartitionableListState<unknown> {
+  private get<T>(
+    descriptor: ListStateDescriptor<T>,
+    mode: OperatorStateMode,
+  ): PartitionableListState<unknown> {
+    const name = descriptor.name;
     let s = this.lists.get(name);
     if (s) {
       if (s.mode !== mode)
         throw new Error(`operator state '${name}' is registered as ${s.mode} list state, not ${mode}`);
       return s;
     }
-    s = new PartitionableListState<unknown>(mode);
+    s = new PartitionableListState<unknown>(mode, descriptor.elementTypeInfo);
     const prev = this.restored.get(name);
     if (prev) {
       if (prev.mode !== mode)
         throw new Error(`operator state '${name}' was checkpointed as ${prev.mode} list state, not ${mode}`);
       s.items = structuredClone(prev.items);
+      // Flink's DefaultOperatorStateBackend: the new element serializer must read the old elements.
+      const old = prev.elementType === undefined ? null : typeFromJson(prev.elementType);
+      const compat = old === null ? 'COMPATIBLE_AS_IS' : s.elementType.resolveSchemaCompatibility(old);
+      if (compat === 'INCOMPATIBLE' && old !== null)
+        throw new StateMigrationException(
+          msg('state.operator-incompatible', {
+            name,
+            detail: incompatibleSerializerMessage('operator', s.elementType, old),
+          }),
+        );
+      if (compat === 'COMPATIBLE_AFTER_MIGRATION' && old !== null)
+        s.items = s.items.map((v) => s!.elementType.migrate(v, old));
     }
     this.lists.set(name, s);
     return s;
@@ -92,9 +121,10 @@ export class OperatorStateBackend {
     const out: Record<string, OperatorListSnapshot> = {};
     // Restored state the function did not ask for again is kept, as Flink's backend registers it on restore.
     for (const [name, prev] of this.restored) {
-      if (!this.lists.has(name)) out[name] = { mode: prev.mode, items: structuredClone(prev.items) };
+      if (!this.lists.has(name)) out[name] = structuredClone(prev);
     }
-    for (const [name, s] of this.lists) out[name] = { mode: s.mode, items: structuredClone(s.items) };
+    for (const [name, s] of this.lists)
+      out[name] = { mode: s.mode, items: structuredClone(s.items), elementType: s.elementType.toJson() };
     return out;
   }
 
@@ -140,10 +170,16 @@ export function redistribute(
   for (const name of javaHashMapOrder([...names])) {
     const parts = partsOf(name);
     const mode = parts[0].list.mode;
+    const typed = parts.find((p) => p.list.elementType !== undefined)?.list.elementType;
+    const elementType = typed === undefined ? {} : { elementType: typed };
     if (mode === 'union') {
-      out.set(name, { mode, items: parts.flatMap((p) => p.list.items) });
+      out.set(name, { mode, items: parts.flatMap((p) => p.list.items), ...elementType });
     } else if (sameParallelism) {
-      out.set(name, { mode, items: parts.find((p) => p.subtask === index)?.list.items ?? [] });
+      out.set(name, {
+        mode,
+        items: parts.find((p) => p.subtask === index)?.list.items ?? [],
+        ...elementType,
+      });
     } else {
       const all = parts.flatMap((p) => p.list.items);
       const base = Math.floor(all.length / newP);
@@ -152,7 +188,7 @@ export function redistribute(
       const i = (index - startParallelOp + newP) % newP;
       const start = i * base + Math.min(i, remainder);
       const count = base + (i < remainder ? 1 : 0);
-      out.set(name, { mode, items: all.slice(start, start + count) });
+      out.set(name, { mode, items: all.slice(start, start + count), ...elementType });
       startParallelOp = (startParallelOp + remainder) % newP;
     }
   }

@@ -1,8 +1,16 @@
 /**
- * State descriptors (Flink's `StateDescriptor` family): a name, unique per operator, plus what the
- * backend needs to create the state (default value, reduce or aggregate function) and, optionally, a
+ * State descriptors (Flink's `StateDescriptor` family): a name, unique per operator, the type of the
+ * value (`TypeInformation`, e.g. `new ValueStateDescriptor('count', Types.INT)`), plus what the backend
+ * needs to create the state (default value, reduce or aggregate function) and, optionally, a
  * time-to-live (`enableTimeToLive`, see `ttl/StateTtlConfig.ts`).
+ *
+ * The type is recorded in every checkpoint (as Flink records the serializer snapshot) and checked on
+ * restore: values must have it, and a changed type must be compatible (api/typeinfo/TypeInformation.ts).
+ * A descriptor built without a type (the lab's older constructors, kept so existing code compiles;
+ * Flink's `Class<T>` constructor falls back to Kryo the same way) gets `Types.GENERIC()`, whose
+ * values are NOT checked: give every descriptor a type.
  */
+import { GenericTypeInfo, ListTypeInfo, MapTypeInfo, TypeInformation } from '../api/typeinfo/TypeInformation';
 import type { StateTtlConfig } from './ttl/StateTtlConfig';
 
 export type StateType = 'value' | 'list' | 'map' | 'reducing' | 'aggregating';
@@ -35,6 +43,12 @@ export abstract class StateDescriptor {
   }
 
   /**
+   * The type of what the state holds per key, as the checkpoint records it: value / reducing state T,
+   * aggregating state the accumulator, list state LIST<T>, map state MAP<UK, UV>.
+   */
+  abstract getValueType(): TypeInformation;
+
+  /**
    * Flink's `enableTimeToLive`: values of this state expire `ttl` ms (processing time) after their
    * last write (or access, with OnReadAndWrite). Call before the state is first requested.
    */
@@ -55,8 +69,17 @@ export abstract class StateDescriptor {
   }
 
   toString(): string {
-    return `${this.constructor.name}{name=${this.name}, type=${this.type}}`;
+    return `${this.constructor.name}{name=${this.name}, type=${this.type}, valueType=${this.getValueType().toString()}}`;
   }
+}
+
+function typeArg<T>(name: string, t: unknown, what: string): TypeInformation<T> {
+  if (t === undefined) return new GenericTypeInfo<T>();
+  if (!(t instanceof TypeInformation))
+    throw new Error(
+      `State descriptor "${name}": ${what} must be a TypeInformation (Types.INT, ...), got ${String(t)}`,
+    );
+  return t as TypeInformation<T>;
 }
 
 export class ValueStateDescriptor<T> extends StateDescriptor {
@@ -66,10 +89,25 @@ export class ValueStateDescriptor<T> extends StateDescriptor {
    * `null` when none was given.
    */
   readonly defaultValue: T | null;
+  readonly typeInfo: TypeInformation<T>;
 
-  constructor(name: string, defaultValue?: T) {
+  /** Flink's `ValueStateDescriptor(name, typeInfo)` (and the deprecated one with a default value). */
+  constructor(name: string, typeInfo: TypeInformation<T>, defaultValue?: T);
+  /** Untyped (GENERIC, values not checked on restore): kept for older code, prefer the typed form. */
+  constructor(name: string, defaultValue?: T);
+  constructor(name: string, typeOrDefault?: TypeInformation<T> | T, defaultValue?: T) {
     super(name);
-    this.defaultValue = defaultValue === undefined ? null : defaultValue;
+    if (typeOrDefault instanceof TypeInformation) {
+      this.typeInfo = typeOrDefault as TypeInformation<T>;
+      this.defaultValue = defaultValue === undefined ? null : defaultValue;
+    } else {
+      this.typeInfo = new GenericTypeInfo<T>();
+      this.defaultValue = typeOrDefault === undefined ? null : (typeOrDefault as T);
+    }
+  }
+
+  getValueType(): TypeInformation {
+    return this.typeInfo;
   }
 }
 
@@ -77,9 +115,16 @@ export class ListStateDescriptor<T> extends StateDescriptor {
   readonly type = 'list' as const;
   /** Type-only marker so `StateOf` can infer `T`; never set. */
   declare readonly __elementType?: T;
+  readonly elementTypeInfo: TypeInformation<T>;
 
-  constructor(name: string) {
+  /** Flink's `ListStateDescriptor(name, elementTypeInfo)`; without it GENERIC (not checked). */
+  constructor(name: string, elementTypeInfo?: TypeInformation<T>) {
     super(name);
+    this.elementTypeInfo = typeArg<T>(name, elementTypeInfo, 'the element type');
+  }
+
+  getValueType(): TypeInformation {
+    return new ListTypeInfo(this.elementTypeInfo);
   }
 }
 
@@ -88,9 +133,18 @@ export class MapStateDescriptor<UK extends string | number, UV> extends StateDes
   /** Type-only markers so `StateOf` can infer `UK` and `UV`; never set. */
   declare readonly __userKeyType?: UK;
   declare readonly __userValueType?: UV;
+  readonly keyTypeInfo: TypeInformation<UK>;
+  readonly valueTypeInfo: TypeInformation<UV>;
 
-  constructor(name: string) {
+  /** Flink's `MapStateDescriptor(name, keyTypeInfo, valueTypeInfo)`; without them GENERIC (not checked). */
+  constructor(name: string, keyTypeInfo?: TypeInformation<UK>, valueTypeInfo?: TypeInformation<UV>) {
     super(name);
+    this.keyTypeInfo = typeArg<UK>(name, keyTypeInfo, 'the key type');
+    this.valueTypeInfo = typeArg<UV>(name, valueTypeInfo, 'the value type');
+  }
+
+  getValueType(): TypeInformation {
+    return new MapTypeInfo(this.keyTypeInfo, this.valueTypeInfo);
   }
 }
 
@@ -99,9 +153,12 @@ export class ReducingStateDescriptor<T> extends StateDescriptor {
   readonly reduceFunction: ReduceFunction<T>;
   /** `reduceFunction` normalised to a plain function. */
   readonly reduce: (a: T, b: T) => T;
+  readonly typeInfo: TypeInformation<T>;
 
-  constructor(name: string, reduceFunction: ReduceFunction<T>) {
+  /** Flink's `ReducingStateDescriptor(name, reduceFunction, typeInfo)`; without it GENERIC (not checked). */
+  constructor(name: string, reduceFunction: ReduceFunction<T>, typeInfo?: TypeInformation<T>) {
     super(name);
+    this.typeInfo = typeArg<T>(name, typeInfo, 'the type');
     if (typeof reduceFunction === 'function') {
       this.reduce = reduceFunction;
     } else if (reduceFunction !== null && typeof reduceFunction === 'object' && 'reduce' in reduceFunction) {
@@ -111,17 +168,29 @@ export class ReducingStateDescriptor<T> extends StateDescriptor {
     }
     this.reduceFunction = reduceFunction;
   }
+
+  getValueType(): TypeInformation {
+    return this.typeInfo;
+  }
 }
 
 export class AggregatingStateDescriptor<IN, ACC, OUT> extends StateDescriptor {
   readonly type = 'aggregating' as const;
   readonly aggFunction: AggregateFunction<IN, ACC, OUT>;
+  /** The accumulator's type: what the state stores (Flink's `stateType`). */
+  readonly accumulatorTypeInfo: TypeInformation<ACC>;
 
-  constructor(name: string, aggFunction: AggregateFunction<IN, ACC, OUT>) {
+  /** Flink's `AggregatingStateDescriptor(name, aggFunction, stateType)`; without it GENERIC (not checked). */
+  constructor(name: string, aggFunction: AggregateFunction<IN, ACC, OUT>, stateType?: TypeInformation<ACC>) {
     super(name);
+    this.accumulatorTypeInfo = typeArg<ACC>(name, stateType, 'the accumulator type');
     if (aggFunction === null || typeof aggFunction !== 'object') {
       throw new Error(`AggregatingStateDescriptor "${name}" needs an AggregateFunction`);
     }
     this.aggFunction = aggFunction;
+  }
+
+  getValueType(): TypeInformation {
+    return this.accumulatorTypeInfo;
   }
 }

@@ -9,7 +9,8 @@ import type { Key } from '../keygroups/hashCode';
 import type { CheckpointStats } from '../checkpointing/CompletedCheckpoint';
 import type { Message } from '../messages/Message';
 
-export type TaskStatus = 'CREATED' | 'RUNNING' | 'FAILED' | 'CANCELED' | 'RESTARTING' | 'FINISHED';
+export type TaskStatus =
+  'CREATED' | 'SCHEDULED' | 'RUNNING' | 'FAILED' | 'CANCELED' | 'RESTARTING' | 'FINISHED';
 export type JobStatus = 'RUNNING' | 'RESTARTING' | 'FAILED';
 
 export type TraceEvent =
@@ -92,6 +93,22 @@ export type TraceEvent =
       task: string;
       checkpointId: number | null;
       offsets: Array<{ partition: number; offset: number }>;
+    }
+  // TaskManagers and slots (only when the cluster changes: the initial placement is MiniCluster.placement())
+  | {
+      type: 'taskmanager-lost';
+      t: number;
+      taskManager: string;
+      /** The subtasks that were running in its slots (they fail together). */
+      tasks: string[];
+      /** When it will be back (null: not restarted). */
+      restartAt: number | null;
+    }
+  | { type: 'taskmanager-registered'; t: number; taskManager: string; slots: number }
+  | {
+      type: 'slots-allocated';
+      t: number;
+      slots: Array<{ task: string; taskManager: string; slot: number }>;
     }
   | { type: 'engine-crashed'; t: number }
   | { type: 'engine-recovered'; t: number; checkpointId: number | null };

@@ -517,14 +517,20 @@ export interface FailuresArbOptions {
   maxFailures?: number;
   allowEngine?: boolean;
   build?: BuildOptions;
+  /** Also kill TaskManagers `taskmanager-1` … `taskmanager-<n>` (run with a cluster of n TaskManagers). */
+  taskManagers?: number;
 }
 
 /**
- * 0–3 failures, each on a random subtask or the engine, at a random point of the run (a fraction of
+ * 0–3 failures, each on a random subtask, the engine or (with `taskManagers`) a TaskManager, at a random point of the run (a fraction of
  * the failure-free run's length; see `resolveFailures`).
  */
 export function failuresArb(spec: JobSpec, options: FailuresArbOptions = {}): fc.Arbitrary<FailureSpec[]> {
-  const targets = [...taskIds(spec, options.build), ...(options.allowEngine === false ? [] : ['engine'])];
+  const targets = [
+    ...taskIds(spec, options.build),
+    ...(options.allowEngine === false ? [] : ['engine']),
+    ...Array.from({ length: options.taskManagers ?? 0 }, (_, i) => `taskmanager-${i + 1}`),
+  ];
   return fc.array(
     fc.record({
       target: fc.constantFrom(...targets),

@@ -86,6 +86,9 @@ export interface ConfigForm {
   parallelism: Record<string, string>;
   restartType: RestartType;
   restart: Record<RestartField, string>;
+  /** TaskManagers and slots per TaskManager; empty: the default (one TaskManager, enough slots for the job). */
+  taskManagers: string;
+  slotsPerTaskManager: string;
 }
 
 /** What the form needs to know about an operator. */
@@ -186,6 +189,19 @@ export function formFromConfig(
     parallelism,
     restartType: config?.restartStrategy.type ?? 'exponential-delay',
     restart: restartForm(config?.restartStrategy),
+    ...clusterForm(config),
+  };
+}
+
+/** Sizes that the default would give are shown empty, so that a new parallelism still fits. */
+function clusterForm(
+  config: ResolvedConfig | undefined,
+): Pick<ConfigForm, 'taskManagers' | 'slotsPerTaskManager'> {
+  if (!config || config.taskManagers === undefined) return { taskManagers: '', slotsPerTaskManager: '' };
+  const fits = config.slotsPerTaskManager === Math.ceil(config.slotsNeeded / config.taskManagers);
+  return {
+    taskManagers: config.taskManagers === 1 && fits ? '' : String(config.taskManagers),
+    slotsPerTaskManager: fits ? '' : String(config.slotsPerTaskManager),
   };
 }
 
@@ -341,6 +357,12 @@ export function formToOptions(
       break;
   }
 
+  const cluster: Pick<LoadOptions, 'taskManagers' | 'slotsPerTaskManager'> = {};
+  for (const f of ['taskManagers', 'slotsPerTaskManager'] as const) {
+    const v = num(f, form[f] ?? '', { min: 1, max: 128, integer: true, optional: true });
+    if (v !== undefined) cluster[f] = v;
+  }
+
   if (Object.keys(errors).length) return { ok: false, errors };
   return {
     ok: true,
@@ -353,6 +375,7 @@ export function formToOptions(
       checkpoint,
       parallelism,
       restartStrategy,
+      ...cluster,
     },
   };
 }

@@ -51,6 +51,11 @@ export const t = defineMessages(
     incremental: 'Incremental checkpoints',
     incrementalHint: 'Upload only the SST files earlier checkpoints do not have (RocksDB only).',
     parallelism: 'Parallelism',
+    cluster: 'TaskManagers and slots',
+    taskManagers: 'TaskManagers',
+    slotsPerTaskManager: 'Slots per TaskManager',
+    clusterHint:
+      'Empty: one TaskManager with enough slots for the job (it needs its highest parallelism in slots; one slot holds one subtask of each operator). Fewer slots than needed: the job waits SCHEDULED until a TaskManager is added.',
     operator: 'Operator',
     subtasks: 'Subtasks',
     range: 'Allowed',
@@ -131,6 +136,11 @@ export const t = defineMessages(
     incremental: '增量 Checkpoint',
     incrementalHint: '只上传之前的 Checkpoint 中没有的 SST 文件（仅 RocksDB）。',
     parallelism: '并行度',
+    cluster: 'TaskManager 与槽位',
+    taskManagers: 'TaskManager 数量',
+    slotsPerTaskManager: '每个 TaskManager 的槽位数',
+    clusterHint:
+      '留空：一个 TaskManager，槽位足够运行作业（作业需要的槽位数等于其最大并行度；一个槽位容纳每个算子的一个子任务）。槽位不足时，作业处于 SCHEDULED 状态等待，直到添加 TaskManager。',
     operator: '算子',
     subtasks: '子任务数',
     range: '允许范围',

@@ -269,6 +269,8 @@ export function displayStatus(
       return 'failed';
     case 'CANCELED':
       return 'canceled';
+    case 'SCHEDULED':
+      return 'scheduled';
     case 'RESTARTING':
     case 'CREATED':
       return 'restarting';

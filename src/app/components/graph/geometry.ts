@@ -117,3 +117,39 @@ export function fitTransform(
   const k = Math.min(maxScale, viewWidth / width, viewHeight / height);
   return { k, x: (viewWidth - width * k) / 2, y: (viewHeight - height * k) / 2 };
 }
+
+/** No label of the graph may be smaller than this on screen, in CSS pixels. */
+export const MIN_LABEL_PX = 11;
+/** The smallest font size of any label drawn in the graph, in graph units (JobGraph's styles, the canvas). */
+export const SMALLEST_LABEL_FONT = 11;
+/** The initial view never scales the graph below this: every label stays ≥ MIN_LABEL_PX. */
+export const MIN_FIT_SCALE = MIN_LABEL_PX / SMALLEST_LABEL_FONT;
+
+export interface InitialView extends ViewTransform {
+  /** The height the view takes for it. */
+  viewHeight: number;
+}
+
+/**
+ * The initial view of a `width × height` graph in a view `viewWidth` wide: as large as fits (up to
+ * `maxScale`, and no taller than `maxHeight`), but never below `minScale` — a graph too wide for the
+ * view at that scale shows its left part (the sources, where data enters) and is panned from there.
+ * The view is as tall as the graph at that scale, within [minHeight, maxHeight].
+ */
+export function initialView(
+  width: number,
+  height: number,
+  viewWidth: number,
+  o: { minScale?: number; maxScale?: number; minHeight?: number; maxHeight?: number } = {},
+): InitialView {
+  const { minScale = MIN_FIT_SCALE, maxScale = 1.25, minHeight = 160, maxHeight = 520 } = o;
+  if (width <= 0 || height <= 0 || viewWidth <= 0) return { k: 1, x: 0, y: 0, viewHeight: minHeight };
+  const k = Math.max(minScale, Math.min(maxScale, viewWidth / width, maxHeight / height));
+  const viewHeight = Math.round(Math.max(minHeight, Math.min(maxHeight, height * k)));
+  return {
+    k,
+    x: width * k <= viewWidth ? (viewWidth - width * k) / 2 : 0,
+    y: height * k <= viewHeight ? (viewHeight - height * k) / 2 : 0,
+    viewHeight,
+  };
+}

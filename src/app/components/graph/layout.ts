@@ -86,10 +86,14 @@ export const HEADER_HEIGHT = 50;
 export const ROW_HEIGHT = 32;
 export const ROW_GAP = 5;
 export const BOX_PADDING = 8;
-/** Horizontal room between two columns: the channels live there (records move and queue up on them). */
-export const LAYER_GAP = 100;
+/**
+ * Horizontal room between two columns: the channels live there (records move and queue up on them).
+ * Kept as short as that allows: the graph is shown at 100 % or more (labels ≥ 11 px, geometry.ts), so
+ * its width decides whether a four-operator job fits a laptop's graph column without panning.
+ */
+export const LAYER_GAP = 80;
 export const ACROSS_GAP = 32;
-export const MARGIN = 24;
+export const MARGIN = 16;
 /** Narrow boxes keep the graph legible in a half-screen column: names wrap onto two lines. */
 const MIN_WIDTH = 150;
 const MAX_WIDTH = 200;

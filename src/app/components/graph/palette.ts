@@ -39,7 +39,15 @@ export function keySlot(hashCode: number): number {
 }
 
 export type DisplayStatus =
-  'running' | 'aligning' | 'snapshotting' | 'failed' | 'restarting' | 'restoring' | 'finished' | 'canceled';
+  | 'running'
+  | 'aligning'
+  | 'snapshotting'
+  | 'failed'
+  | 'restarting'
+  | 'scheduled'
+  | 'restoring'
+  | 'finished'
+  | 'canceled';
 
 /**
  * The statuses a badge shows (the legend lists them). 'restoring' is not among them: the engine
@@ -50,6 +58,7 @@ export const DISPLAY_STATUSES: readonly DisplayStatus[] = [
   'aligning',
   'snapshotting',
   'failed',
+  'scheduled',
   'restarting',
   'finished',
   'canceled',
@@ -62,6 +71,8 @@ export const STATUS_STYLE: Record<DisplayStatus, { colour: string; icon: string 
   snapshotting: { colour: 'var(--c-sky)', icon: '◉' },
   failed: { colour: 'var(--c-vermillion)', icon: '✖' },
   restarting: { colour: 'var(--c-orange)', icon: '↻' },
+  // Flink's Web UI shows SCHEDULED tasks in purple too: waiting for a slot.
+  scheduled: { colour: 'var(--c-purple)', icon: '⋯' },
   restoring: { colour: 'var(--c-purple)', icon: '↧' },
   finished: { colour: 'var(--c-grey)', icon: '✔' },
   canceled: { colour: 'var(--c-grey)', icon: '⊘' },
@@ -91,4 +102,10 @@ export function resolveColours(read: (name: string) => string): CanvasColours {
     watermark: v('--c-blue'),
     recording: v('--c-purple'),
   };
+}
+
+/** The outline colour of TaskManager n (1-based) in the job graph and on its kill button. */
+export function tmColour(index: number): string {
+  const colours = ['var(--c-blue)', 'var(--c-orange)', 'var(--c-purple)', 'var(--c-sky)', 'var(--c-yellow)'];
+  return colours[(index - 1) % colours.length];
 }

@@ -5,9 +5,9 @@
  * snapshot and before that channel's marker. Those messages are the channel's state; on restore they
  * are replayed before new input. Markers start at the sources here, as barriers do in Flink.
  */
-import type { Channel } from '../../runtime/Channel';
+import type { Channel } from '../../network/Channel';
 import type { CheckpointBarrier } from '../../runtime/StreamElement';
-import type { StreamTask } from '../../runtime/StreamTask';
+import type { StreamTask } from '../../tasks/StreamTask';
 import type { BarrierHandlerHost, CheckpointBarrierHandler } from './CheckpointBarrierHandler';
 
 export class ChandyLamportMarkerHandler implements CheckpointBarrierHandler {
@@ -40,5 +40,8 @@ export class ChandyLamportMarkerHandler implements CheckpointBarrierHandler {
     return this.processBarrier(channel, barrier, t);
   }
 
-  abortCheckpoint(): void {}
+  /** An aborted checkpoint's late markers start no snapshot. */
+  abortCheckpoint(checkpointId: number): void {
+    if (checkpointId > this.lastCheckpointId) this.lastCheckpointId = checkpointId;
+  }
 }

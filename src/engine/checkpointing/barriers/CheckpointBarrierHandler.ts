@@ -10,9 +10,9 @@
  * - ChandyLamportMarkerHandler: the seed's §4.1 markers: snapshot at the first marker, then record the
  *   messages arriving on each other channel until that channel's marker.
  */
-import type { Channel } from '../../runtime/Channel';
+import type { Channel } from '../../network/Channel';
 import type { CheckpointBarrier } from '../../runtime/StreamElement';
-import type { StreamTask } from '../../runtime/StreamTask';
+import type { StreamTask } from '../../tasks/StreamTask';
 import type { Message } from '../../messages/Message';
 
 export interface SnapshotRequest {

@@ -4,15 +4,21 @@
  * Records that arrived behind a barrier on a fast channel are processed before the snapshot, so they
  * are in the state *and* will be replayed after a restore: duplicates. (For a task with one input
  * this is the same as aligned.)
+ *
+ * As Flink's tracker: a first barrier is tracked only if its checkpoint is newer than the latest one
+ * pending (an older one cannot complete any more), and when a checkpoint completes, the older pending
+ * ones are dropped — not declined: the coordinator subsumes them when this one completes.
  */
-import type { Channel } from '../../runtime/Channel';
+import type { Channel } from '../../network/Channel';
 import type { CheckpointBarrier } from '../../runtime/StreamElement';
-import type { StreamTask } from '../../runtime/StreamTask';
+import type { StreamTask } from '../../tasks/StreamTask';
 import type { BarrierHandlerHost, CheckpointBarrierHandler } from './CheckpointBarrierHandler';
-import { msg } from '../../messages/Message';
 
 export class CheckpointBarrierTracker implements CheckpointBarrierHandler {
+  /** By checkpoint id, ascending (ids only grow). */
   private readonly pending = new Map<number, { count: number; start: number }>();
+  /** Flink's `latestPendingCheckpointID`: the newest checkpoint this task saw a barrier of (or an abort). */
+  private latestPendingCheckpointId = -1;
   lastCheckpointId = -1;
 
   constructor(
@@ -24,15 +30,17 @@ export class CheckpointBarrierTracker implements CheckpointBarrierHandler {
     const id = barrier.checkpointId;
     this.host.traceBarrierReceived(this.task, channel, id, t);
     if (id <= this.lastCheckpointId) return t;
-    const entry = this.pending.get(id) ?? { count: 0, start: t };
-    entry.count++;
-    this.pending.set(id, entry);
-    if (entry.count < this.task.inputs.length) return t;
-    // Complete: older pending checkpoints can no longer complete here.
-    for (const [other] of this.pending) {
-      if (other < id)
-        this.host.declineCheckpoint(this.task, other, msg('checkpoint.subsumed-barrier', { id }), t);
+    let entry = this.pending.get(id);
+    if (entry === undefined) {
+      // The first barrier of this checkpoint: tracked only if newer than the latest pending one.
+      if (id <= this.latestPendingCheckpointId) return t;
+      this.latestPendingCheckpointId = id;
+      entry = { count: 0, start: t };
+      this.pending.set(id, entry);
     }
+    entry.count++;
+    if (entry.count < this.task.inputs.length) return t;
+    // Complete: this checkpoint and every older pending one (now subsumed) are dropped.
     for (const other of [...this.pending.keys()]) if (other <= id) this.pending.delete(other);
     this.lastCheckpointId = id;
     return this.host.triggerCheckpointOnBarrier(
@@ -52,7 +60,9 @@ export class CheckpointBarrierTracker implements CheckpointBarrierHandler {
     return this.processBarrier(channel, barrier, t);
   }
 
+  /** The checkpoint was aborted: its count is dropped and its late barriers are not tracked again. */
   abortCheckpoint(checkpointId: number): void {
     this.pending.delete(checkpointId);
+    if (checkpointId > this.latestPendingCheckpointId) this.latestPendingCheckpointId = checkpointId;
   }
 }

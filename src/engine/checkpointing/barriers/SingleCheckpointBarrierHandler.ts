@@ -5,10 +5,15 @@
  * after the snapshot. When barrier n has arrived on every input channel the task snapshots its state,
  * forwards barrier n on all outputs and unblocks. A barrier with a higher id aborts a pending
  * alignment (that checkpoint is subsumed). Alignment time = first barrier to last barrier.
+ *
+ * As Flink's handler it remembers the last checkpoint it completed or saw cancelled
+ * (`lastCancelledOrCompletedCheckpointId`): a barrier of that checkpoint or an older one arriving late
+ * (after an abort) is ignored instead of starting a new alignment that would block channels for a
+ * checkpoint that can no longer complete.
  */
-import type { Channel } from '../../runtime/Channel';
+import type { Channel } from '../../network/Channel';
 import type { CheckpointBarrier } from '../../runtime/StreamElement';
-import type { StreamTask } from '../../runtime/StreamTask';
+import type { StreamTask } from '../../tasks/StreamTask';
 import type { BarrierHandlerHost, CheckpointBarrierHandler } from './CheckpointBarrierHandler';
 import { msg } from '../../messages/Message';
 
@@ -16,6 +21,8 @@ export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler 
   private currentCheckpointId = -1;
   private alignmentStart = 0;
   private readonly received = new Set<Channel>();
+  /** Flink's `lastCancelledOrCompletedCheckpointId`. */
+  private lastCancelledOrCompletedCheckpointId = -1;
   lastCheckpointId = -1;
 
   constructor(
@@ -27,7 +34,9 @@ export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler 
     const id = barrier.checkpointId;
     const host = this.host;
     host.traceBarrierReceived(this.task, channel, id, t);
-    if (id <= this.lastCheckpointId || id < this.currentCheckpointId) return t; // a stale barrier
+    // A stale barrier: of a checkpoint completed, cancelled or subsumed here (Flink: currentCheckpointId >
+    // barrierId, or == barrierId with no checkpoint pending).
+    if (id <= this.lastCancelledOrCompletedCheckpointId || id < this.currentCheckpointId) return t;
     const numInputs = this.task.inputs.length;
     if (id > this.currentCheckpointId) {
       if (this.received.size > 0) {
@@ -39,6 +48,7 @@ export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler 
           t,
         );
         this.unblockAll(t);
+        this.lastCancelledOrCompletedCheckpointId = this.currentCheckpointId;
       }
       this.currentCheckpointId = id;
       this.alignmentStart = t;
@@ -52,6 +62,7 @@ export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler 
     if (numInputs > 1) host.traceAlignment(this.task, 'alignment-completed', id, alignmentMs, t);
     this.unblockAll(t);
     this.lastCheckpointId = id;
+    this.lastCancelledOrCompletedCheckpointId = id;
     return host.triggerCheckpointOnBarrier(
       this.task,
       { checkpointId: id, alignmentMs, unaligned: false, recordChannelState: false, triggerChannel: null },
@@ -63,8 +74,19 @@ export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler 
     return this.processBarrier(channel, barrier, t);
   }
 
+  /**
+   * The checkpoint was aborted (the coordinator's notification, modelled as reaching every task at
+   * once, as Flink's CancelCheckpointMarker wave would): end its alignment and ignore its late barriers.
+   */
   abortCheckpoint(checkpointId: number, t: number): void {
     if (checkpointId === this.currentCheckpointId && this.received.size > 0) this.unblockAll(t);
+    if (checkpointId >= this.currentCheckpointId) {
+      this.currentCheckpointId = checkpointId;
+      this.lastCancelledOrCompletedCheckpointId = Math.max(
+        this.lastCancelledOrCompletedCheckpointId,
+        checkpointId,
+      );
+    }
   }
 
   private unblockAll(t: number): void {

@@ -11,13 +11,15 @@
  * unaligned when the alignment is still running `timeout` after the checkpoint was triggered, or when
  * a priority barrier arrives from an upstream task that already switched.
  */
-import type { Channel } from '../../runtime/Channel';
+import type { Channel } from '../../network/Channel';
 import type { CheckpointBarrier } from '../../runtime/StreamElement';
-import type { StreamTask } from '../../runtime/StreamTask';
+import type { StreamTask } from '../../tasks/StreamTask';
 import type { BarrierHandlerHost, CheckpointBarrierHandler } from './CheckpointBarrierHandler';
 
 export class UnalignedCheckpointBarrierHandler implements CheckpointBarrierHandler {
   lastCheckpointId = -1;
+  /** Flink's `lastCancelledOrCompletedCheckpointId`: barriers up to it are stale (see SingleCheckpointBarrierHandler). */
+  private lastCancelledOrCompletedCheckpointId = -1;
   /** Aligned phase of a checkpoint with an aligned-checkpoint timeout. */
   private aligning: { checkpointId: number; start: number; received: Set<Channel> } | null = null;
 
@@ -34,7 +36,7 @@ export class UnalignedCheckpointBarrierHandler implements CheckpointBarrierHandl
     const id = barrier.checkpointId;
     const host = this.host;
     host.traceBarrierReceived(this.task, channel, id, t);
-    if (id <= this.lastCheckpointId) return t;
+    if (id <= this.lastCheckpointId || id <= this.lastCancelledOrCompletedCheckpointId) return t;
     if (this.aligning === null || id > this.aligning.checkpointId) {
       if (this.aligning !== null) this.abortAlignment(id, t);
       this.aligning = { checkpointId: id, start: t, received: new Set() };
@@ -55,6 +57,7 @@ export class UnalignedCheckpointBarrierHandler implements CheckpointBarrierHandl
     this.unblock(t);
     this.aligning = null;
     this.lastCheckpointId = id;
+    this.lastCancelledOrCompletedCheckpointId = id;
     return host.triggerCheckpointOnBarrier(
       this.task,
       { checkpointId: id, alignmentMs, unaligned: false, recordChannelState: false, triggerChannel: null },
@@ -66,7 +69,7 @@ export class UnalignedCheckpointBarrierHandler implements CheckpointBarrierHandl
   processPriorityBarrier(channel: Channel, barrier: CheckpointBarrier, t: number): number {
     const id = barrier.checkpointId;
     this.host.traceBarrierReceived(this.task, channel, id, t);
-    if (id <= this.lastCheckpointId) return t;
+    if (id <= this.lastCheckpointId || id <= this.lastCancelledOrCompletedCheckpointId) return t;
     if (this.aligning !== null && this.aligning.checkpointId < id) this.abortAlignment(id, t);
     return this.switchToUnaligned(id, null, t);
   }
@@ -89,6 +92,7 @@ export class UnalignedCheckpointBarrierHandler implements CheckpointBarrierHandl
     this.unblock(t);
     this.aligning = null;
     this.lastCheckpointId = checkpointId;
+    this.lastCancelledOrCompletedCheckpointId = checkpointId;
     return this.host.triggerCheckpointOnBarrier(
       this.task,
       {
@@ -118,10 +122,16 @@ export class UnalignedCheckpointBarrierHandler implements CheckpointBarrierHandl
       if (c.blocked) this.host.setChannelBlocked(this.task, c, false, a.checkpointId, t);
   }
 
+  /** The checkpoint was aborted: end its alignment and ignore its late barriers. */
   abortCheckpoint(checkpointId: number, t: number): void {
     if (this.aligning?.checkpointId === checkpointId) {
       this.unblock(t);
       this.aligning = null;
     }
+    if (checkpointId > this.lastCheckpointId)
+      this.lastCancelledOrCompletedCheckpointId = Math.max(
+        this.lastCancelledOrCompletedCheckpointId,
+        checkpointId,
+      );
   }
 }

@@ -11,12 +11,14 @@
  *   operands (no read);
  * - TTL like the heap backend (the same TTL handles), with the compaction filter as background cleanup
  *   (Flink: incremental cleanup has no effect on RocksDB);
- * - full snapshots in the canonical format (`snapshot()`, what savepoints use, restorable into the heap
+ * - full snapshots in the canonical format (`snapshot()`: `RocksFullSnapshotStrategy.ts`, what savepoints use, restorable into the heap
  *   backend and vice versa) and incremental checkpoints (`snapshotIncremental`): the memtable is
  *   flushed and only SST files not uploaded before are sent; older ones are shared by reference
  *   (Flink's `RocksIncrementalSnapshotStrategy`; see `SharedStateRegistry`).
  */
+import type { TypeInformation } from '../../api/typeinfo/TypeInformation';
 import { serializeKey, type Key } from '../../keygroups/hashCode';
+import { recordedType, resolveRegistration, type ValueTypes } from '../StateSerializerCompatibility';
 import { KeyGroupRange } from '../../keygroups/KeyGroupRange';
 import {
   assignToKeyGroup,
@@ -26,7 +28,6 @@ import {
 import type {
   KeyedStateBackend,
   KeyedStateSnapshot,
-  KeyGroupSnapshot,
   RestorableKeyedState,
   StateChangeListener,
 } from '../KeyedStateBackend';
@@ -38,15 +39,7 @@ import type {
   StateType,
   ValueStateDescriptor,
 } from '../StateDescriptor';
-import {
-  compareKeys,
-  noKey,
-  type ListStorage,
-  type MapStorage,
-  type StateHost,
-  type UserKey,
-  type ValueStorage,
-} from '../StateStorage';
+import { compareKeys, noKey, type StateHost } from '../StateStorage';
 import {
   StorageAggregatingState,
   StorageListState,
@@ -61,14 +54,7 @@ import {
   TtlReducingState,
   TtlValueState,
 } from '../ttl/TtlStates';
-import {
-  checkReRegistration,
-  ttlIncompatibility,
-  ttlSettings,
-  unexpiredOrNull,
-  unwrapTtl,
-  type TtlSettings,
-} from '../ttl/TtlValue';
+import { checkReRegistration, ttlIncompatibility, ttlSettings, unwrapTtl } from '../ttl/TtlValue';
 import {
   DEFAULT_ROCKSDB_COSTS,
   Lsm,
@@ -79,13 +65,16 @@ import {
   type RocksDBCostModel,
   type RowCoords,
 } from './Lsm';
+import { collectFull, collectResolved, restoredStateInfo } from './RocksDBRestoreOperation';
 import {
-  isIncrementalHandle,
-  isResolvedIncrementalHandle,
-  type IncrementalKeyedStateHandle,
-  type ResolvedIncrementalKeyedStateHandle,
-  type SstEntry,
-} from './types';
+  RocksListStorage,
+  RocksMapStorage,
+  RocksValueStorage,
+  type KeyContext,
+  type StateMeta,
+} from './RocksDBStorage';
+import { fullSnapshot } from './RocksFullSnapshotStrategy';
+import { isResolvedIncrementalHandle, type IncrementalKeyedStateHandle, type SstEntry } from './types';
 
 export interface RocksDBOptions {
   /** The task id (`<uid>#<index>`): prefixes SST file ids so they are unique, e.g. `count#1-000007.sst`. */
@@ -100,113 +89,6 @@ export interface RocksDBOptions {
 
 export const DEFAULT_MEMTABLE_ENTRIES = 1024;
 export const DEFAULT_COMPACTION_TRIGGER = 4;
-
-interface KeyContext {
-  key: Key | null;
-  keyJson: string;
-  kg: number;
-  listener: StateChangeListener | null;
-}
-
-interface StateMeta {
-  readonly name: string;
-  readonly nameJson: string;
-  readonly type: StateType;
-  ttl: boolean;
-  ttlSettings: TtlSettings | null;
-  /** Compaction filter on (TTL registered with background cleanup). */
-  compactFilter: boolean;
-  registered: boolean;
-  handle: State | null;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Storages over the LSM, for the current key
-
-abstract class RocksStorage {
-  constructor(
-    protected readonly lsm: Lsm,
-    protected readonly ctx: KeyContext,
-    protected readonly meta: StateMeta,
-  ) {}
-
-  protected coords(): RowCoords {
-    const ctx = this.ctx;
-    if (ctx.key === null) throw noKey();
-    return {
-      kg: ctx.kg,
-      state: this.meta.name,
-      key: ctx.key,
-      keyJson: ctx.keyJson,
-      rowKey: rowKeyOf(ctx.kg, this.meta.nameJson, ctx.keyJson),
-    };
-  }
-}
-
-class RocksValueStorage extends RocksStorage implements ValueStorage {
-  get(): unknown {
-    return this.lsm.readValue(this.coords());
-  }
-
-  put(stored: unknown): void {
-    this.lsm.writeCell(this.coords(), serialize(stored));
-  }
-
-  remove(): void {
-    this.lsm.writeCell(this.coords(), undefined);
-  }
-}
-
-class RocksListStorage extends RocksStorage implements ListStorage {
-  get(): unknown[] | undefined {
-    return this.lsm.readList(this.coords());
-  }
-
-  put(elements: unknown[]): void {
-    this.lsm.writeCell(this.coords(), serialize(elements));
-  }
-
-  append(elements: unknown[]): void {
-    this.lsm.appendCell(this.coords(), serialize(elements));
-  }
-
-  remove(): void {
-    this.lsm.writeCell(this.coords(), undefined);
-  }
-}
-
-class RocksMapStorage extends RocksStorage implements MapStorage {
-  get(userKey: UserKey): unknown {
-    return this.lsm.readUser(this.coords(), JSON.stringify(userKey));
-  }
-
-  put(userKey: UserKey, stored: unknown): void {
-    this.lsm.writeUser(this.coords(), userKey, JSON.stringify(userKey), serialize(stored));
-  }
-
-  putAll(pairs: ReadonlyArray<readonly [UserKey, unknown]>): void {
-    const c = this.coords();
-    for (const [uk, v] of pairs) this.lsm.writeUser(c, uk, JSON.stringify(uk), serialize(v));
-  }
-
-  remove(userKey: UserKey): void {
-    this.lsm.writeUser(this.coords(), userKey, JSON.stringify(userKey), undefined);
-  }
-
-  entries(): Array<[UserKey, unknown]> {
-    return this.lsm.scanUser(this.coords()).map((e) => [e.uk, JSON.parse(e.json) as unknown]);
-  }
-
-  isEmpty(): boolean {
-    return this.lsm.scanUser(this.coords()).length === 0;
-  }
-
-  /** As Flink's RocksDBMapState: iterate the key's entries and delete each. */
-  clear(): void {
-    const c = this.coords();
-    for (const e of this.lsm.scanUser(c)) this.lsm.writeUser(c, e.uk, e.ukJson, undefined);
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // The backend
@@ -341,9 +223,40 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
       meta = this.newMeta(name, descriptor.type, ttlConfig !== null);
       this.states.set(name, meta);
     }
+    if (!meta.registered) this.adoptType(meta, descriptor.getValueType());
     meta.registered = true;
     meta.handle = this.createHandle(descriptor, meta);
     return meta.handle as S;
+  }
+
+  /**
+   * The descriptor's type replaces the restored one: checked, and if it is compatible only after
+   * migration every value of the state is read with the old type and written with the new one
+   * (Flink's RocksDBKeyedStateBackend.migrateStateValues).
+   */
+  private adoptType(meta: StateMeta, newType: TypeInformation): void {
+    const migrate = resolveRegistration('rocksdb', meta.name, meta.type, meta.ttl, newType, meta.valueType);
+    if (migrate !== null) {
+      const entries = this.visible().filter((e) => e.state === meta.name && e.value !== undefined);
+      this.lsm.silently(() => {
+        for (const e of entries) {
+          const keyJson = serializeKey(e.key);
+          const c: RowCoords = {
+            kg: e.kg,
+            state: meta.name,
+            key: e.key,
+            keyJson,
+            rowKey: rowKeyOf(e.kg, meta.nameJson, keyJson),
+          };
+          const value = JSON.parse(e.value as string) as unknown;
+          if (meta.type === 'map' && e.uk !== undefined)
+            this.lsm.writeUser(c, e.uk, JSON.stringify(e.uk), serialize(migrate(value)));
+          else if (meta.type === 'list') this.lsm.writeCell(c, serialize((value as unknown[]).map(migrate)));
+          else this.lsm.writeCell(c, serialize(migrate(value)));
+        }
+      });
+    }
+    meta.valueType = newType;
   }
 
   private newMeta(name: string, type: StateType, ttl: boolean): StateMeta {
@@ -356,6 +269,7 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
       compactFilter: false,
       registered: false,
       handle: null,
+      valueType: null,
     };
   }
 
@@ -468,64 +382,27 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
   // ---- snapshots
 
   snapshot(): KeyedStateSnapshot {
-    const keyGroups: KeyGroupSnapshot[] = [];
-    const now = this.now();
-    let group: KeyGroupSnapshot | null = null;
-    // Entries are sorted by (key group, state, key, user key): build the canonical layout in one pass.
-    let state: { meta: StateMeta; entries: Array<[Key, unknown]> } | null = null;
-    let lastMapKeyJson: string | null = null;
-    const finishState = (): void => {
-      if (state === null || group === null) return;
-      const { meta, entries } = state;
-      const settings = meta.ttlSettings;
-      let out = entries;
-      if (settings !== null && settings.config.getCleanupStrategies().inFullSnapshot()) {
-        out = [];
-        for (const [key, v] of entries) {
-          const kept = unexpiredOrNull(meta.type, v, settings.ttl, now);
-          if (kept !== null) out.push([key, kept]);
-        }
-      }
-      if (out.length > 0) {
-        group.states[meta.name] = meta.ttl
-          ? { type: meta.type, ttl: true, entries: out }
-          : { type: meta.type, entries: out };
-      }
-      state = null;
-    };
-    const finishGroup = (): void => {
-      finishState();
-      if (group !== null && Object.keys(group.states).length > 0) keyGroups.push(group);
-      group = null;
-    };
-    for (const e of this.visible()) {
-      if (group === null || group.keyGroup !== e.kg) {
-        finishGroup();
-        group = { keyGroup: e.kg, states: {} };
-      }
-      if (state === null || state.meta.name !== e.state) {
-        finishState();
-        state = { meta: this.metaFor(e.state), entries: [] };
-        lastMapKeyJson = null;
-      }
-      const value = JSON.parse(e.value as string) as unknown;
-      if (state.meta.type === 'map') {
-        const keyJson = serializeKey(e.key);
-        if (keyJson !== lastMapKeyJson) {
-          state.entries.push([e.key, []]);
-          lastMapKeyJson = keyJson;
-        }
-        (state.entries[state.entries.length - 1][1] as Array<[unknown, unknown]>).push([e.uk, value]);
-      } else {
-        state.entries.push([e.key, value]);
-      }
-    }
-    finishGroup();
+    const snap = fullSnapshot(
+      this.visible(),
+      (name) => this.metaFor(name),
+      this.maxParallelism,
+      this.keyGroupRange,
+      this.now(),
+    );
     return {
-      maxParallelism: this.maxParallelism,
-      keyGroupRange: { start: this.keyGroupRange.startKeyGroup, end: this.keyGroupRange.endKeyGroup },
-      keyGroups,
+      ...snap,
+      valueTypes: this.valueTypes(new Set(snap.keyGroups.flatMap((g) => Object.keys(g.states)))),
     };
+  }
+
+  /** The recorded type of every state that has one (of those in `only`, if given), by name. */
+  private valueTypes(only?: ReadonlySet<string>): ValueTypes {
+    const out: ValueTypes = {};
+    for (const name of Array.from(this.states.keys()).sort()) {
+      const t = (this.states.get(name) as StateMeta).valueType;
+      if (t !== null && (only === undefined || only.has(name))) out[name] = t.toJson();
+    }
+    return out;
   }
 
   private metaFor(name: string): StateMeta {
@@ -572,6 +449,7 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
       newFiles: all.filter((f) => !previouslyUploaded.has(f.id)),
       stateTypes,
       ttlStates,
+      valueTypes: this.valueTypes(),
     };
   }
 
@@ -600,41 +478,7 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
    * entries of the key groups in range are bulk-loaded into one new file.
    */
   restore(handles: ReadonlyArray<RestorableKeyedState>): void {
-    const stateInfo = new Map<string, { type: StateType; ttl: boolean }>();
-    const note = (name: string, type: StateType, ttl: boolean): void => {
-      const seen = stateInfo.get(name);
-      if (seen !== undefined) {
-        if (seen.type !== type)
-          throw new Error(`State "${name}" is ${seen.type} state in one snapshot and ${type} in another.`);
-        if (seen.ttl !== ttl)
-          throw new Error(`State "${name}" is stored with TTL in some snapshots and without in others.`);
-        return;
-      }
-      stateInfo.set(name, { type, ttl });
-    };
-    for (const h of handles) {
-      if (isIncrementalHandle(h)) {
-        throw new Error(
-          `Incremental handle of checkpoint ${h.checkpointId} must be resolved first ` +
-            `(SharedStateRegistry.resolve / resolveIncrementalHandle supply the shared files).`,
-        );
-      }
-      if (h.maxParallelism !== this.maxParallelism) {
-        throw new Error(
-          `Cannot restore a snapshot taken with maxParallelism ${h.maxParallelism} into a backend with ` +
-            `maxParallelism ${this.maxParallelism}: the number of key groups must not change.`,
-        );
-      }
-      if (isResolvedIncrementalHandle(h)) {
-        const ttlNames = new Set(h.ttlStates);
-        for (const name of Object.keys(h.stateTypes)) note(name, h.stateTypes[name], ttlNames.has(name));
-      } else {
-        for (const kgs of h.keyGroups) {
-          for (const name of Object.keys(kgs.states))
-            note(name, kgs.states[name].type, kgs.states[name].ttl === true);
-        }
-      }
-    }
+    const stateInfo = restoredStateInfo(handles, this.maxParallelism);
     for (const [name, info] of stateInfo) {
       const meta = this.states.get(name);
       if (meta === undefined) continue;
@@ -644,13 +488,26 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
       if (meta.registered && meta.ttl !== info.ttl) throw ttlIncompatibility(name, info.ttl);
     }
 
+    const restoredTypes = new Map<string, TypeInformation>();
+    for (const h of handles)
+      for (const name of Object.keys(h.valueTypes ?? {})) {
+        const t = recordedType(h.valueTypes, name);
+        if (t !== null && !restoredTypes.has(name)) restoredTypes.set(name, t);
+      }
+
     this.lsm.clear();
     this.confirmed = new Set();
     this.pendingUploads.clear();
     for (const [name, info] of stateInfo) {
       const meta = this.states.get(name);
-      if (meta === undefined) this.states.set(name, this.newMeta(name, info.type, info.ttl));
-      else if (!meta.registered) meta.ttl = info.ttl;
+      if (meta === undefined) {
+        const fresh = this.newMeta(name, info.type, info.ttl);
+        fresh.valueType = restoredTypes.get(name) ?? null;
+        this.states.set(name, fresh);
+      } else if (!meta.registered) {
+        meta.ttl = info.ttl;
+        meta.valueType = restoredTypes.get(name) ?? null;
+      }
     }
 
     const range = this.keyGroupRange;
@@ -712,37 +569,4 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
     for (const e of this.visible()) keys.add(`${e.kg},${serializeKey(e.key)}`);
     return keys.size;
   }
-}
-
-/** The entries of a full (canonical) snapshot in `range`, as puts. */
-function collectFull(s: KeyedStateSnapshot, range: KeyGroupRange, out: SstEntry[]): void {
-  for (const kgs of s.keyGroups) {
-    if (!range.contains(kgs.keyGroup)) continue;
-    for (const state of Object.keys(kgs.states)) {
-      const { type, entries } = kgs.states[state];
-      for (const [key, value] of entries) {
-        if (type === 'map') {
-          for (const [uk, uv] of value as Array<[UserKey, unknown]>) {
-            out.push({ kg: kgs.keyGroup, state, key, uk, op: 'put', value: serialize(uv) });
-          }
-        } else {
-          out.push({ kg: kgs.keyGroup, state, key, op: 'put', value: serialize(value) });
-        }
-      }
-    }
-  }
-}
-
-/** The visible entries of a resolved incremental handle in `range`. */
-function collectResolved(
-  h: ResolvedIncrementalKeyedStateHandle,
-  range: KeyGroupRange,
-  out: SstEntry[],
-  lsm: Lsm,
-): void {
-  const sources = h.files
-    .slice()
-    .reverse()
-    .map((f) => ({ entries: f.entries.filter((e) => range.contains(e.kg)) }));
-  for (const e of lsm.mergeEntries(sources, true, false).entries) out.push(e);
 }

@@ -8,6 +8,7 @@
  * reference counts; a handle is restored after `resolveIncrementalHandle` replaced its file references
  * by the files themselves.
  */
+import type { TypeInfoJson } from '../../api/typeinfo/TypeInformation';
 import type { Key } from '../../keygroups/hashCode';
 import type { StateType } from '../StateDescriptor';
 
@@ -69,6 +70,8 @@ export interface IncrementalKeyedStateHandle {
   stateTypes: Record<string, StateType>;
   /** Names of the states whose values are `TtlValue`s. */
   ttlStates: string[];
+  /** The type of each state's values (Flink's serializer snapshots); absent in older handles. */
+  valueTypes?: Record<string, TypeInfoJson>;
 }
 
 /** An incremental handle whose files are supplied: what `restore` accepts. */
@@ -80,6 +83,7 @@ export interface ResolvedIncrementalKeyedStateHandle {
   files: SstFile[];
   stateTypes: Record<string, StateType>;
   ttlStates: string[];
+  valueTypes?: Record<string, TypeInfoJson>;
 }
 
 /**
@@ -135,6 +139,7 @@ export function resolveIncrementalHandle(
     files,
     stateTypes: { ...handle.stateTypes },
     ttlStates: handle.ttlStates.slice(),
+    ...(handle.valueTypes ? { valueTypes: structuredClone(handle.valueTypes) } : {}),
   };
 }
 

@@ -1,26 +1,30 @@
 /**
- * One subtask of an operator: its input channels, its output gates (one per downstream edge, with the
- * partitioner that picks channels), its operator instance and keyed state backend, and its barrier
- * handler. The processing loop itself lives in MiniCluster, which owns virtual time.
+ * Flink's StreamTask: one subtask of a job vertex, what a TaskManager slot runs. It holds its input
+ * channels (its InputGate), its output gates (one RecordWriter per downstream edge), the operator
+ * chain deployed into it (operator, keyed state backend, timers: `OperatorChain`), its barrier
+ * handlers and the snapshots it has taken but not acknowledged yet.
+ *
+ * Where its work happens:
+ * - reading input and running the operator: `tasks/StreamInputProcessor` (Flink's mailbox loop and
+ *   StreamInputProcessor; sources emit there too);
+ * - (re)deployment and failure: `scheduler/DefaultScheduler`;
+ * - barriers, snapshots, acks: `checkpointing/SubtaskCheckpointCoordinator`;
+ * - watermarks and timers: `time/StatusWatermarkValve`, `time/InternalTimeServiceManager`.
  */
-import type { JobEdge, JobVertex } from '../api/JobGraph';
+import type { JobVertex } from '../api/JobGraph';
 import type { CheckpointBarrierHandler } from '../checkpointing/barriers/CheckpointBarrierHandler';
 import type { ChannelStateSnapshot, OperatorStateSnapshot } from '../checkpointing/CompletedCheckpoint';
 import type { KeyedStateBackend } from '../state/KeyedStateBackend';
 import type { TaskStatus } from '../trace/TraceEvent';
-import type { Channel } from './Channel';
-import type { StreamOperator } from './operators';
+import type { Channel } from '../network/Channel';
+import type { OutputGate } from '../network/RecordWriter';
+import type { StreamOperator } from '../runtime/operators';
+import type { OperatorChain } from './OperatorChain';
 import type { KeyedStateSnapshot } from '../state/KeyedStateBackend';
 import type { IncrementalKeyedStateHandle } from '../state/rocksdb/types';
 import type { InternalTimerService, TimerSnapshot } from '../time/InternalTimerService';
-
-export interface OutputGate {
-  readonly edge: JobEdge;
-  /** Indexed by downstream subtask; a forward edge has exactly one channel. */
-  readonly channels: Channel[];
-  /** Rebalance: next channel, starting at a seeded random index as Flink's RebalancePartitioner does. */
-  nextChannel: number;
-}
+import { PausableRelativeClock } from '../time/PausableRelativeClock';
+import type { ExecutionSlotSharingGroup } from '../scheduler/TaskManager';
 
 /** A snapshot taken but not yet acknowledged (async upload, channel-state recording still running). */
 export interface PendingSnapshot {
@@ -55,6 +59,8 @@ export class StreamTask {
   attempt = 0;
   /** Restarts of this subtask (Flink's attempt number, shown to user functions: 0 for the first run). */
   restarts = 0;
+  /** The operators deployed into this attempt; `operator` is its head (the one input reaches). */
+  chain!: OperatorChain;
   operator!: StreamOperator;
   keyedBackend: KeyedStateBackend | null = null;
   barrierHandler: CheckpointBarrierHandler | null = null;
@@ -68,6 +74,8 @@ export class StreamTask {
   backloggedChannels = 0;
   /** Index of the connected component of the subtask graph: Flink's pipelined region, the unit of failover. */
   region = 0;
+  /** The slot sharing group this subtask belongs to (its slot: `slotSharingGroup.slot`). */
+  slotSharingGroup: ExecutionSlotSharingGroup | null = null;
   /** Processing time of the record being processed (its outputs leave at this time). */
   clock = 0;
   /** When the work whose outputs are being emitted started (credit is checked as of then). */
@@ -83,7 +91,10 @@ export class StreamTask {
   /** Sources with a watermark strategy: highest record timestamp, last watermark sent, idleness. */
   maxTimestamp = -Infinity;
   lastEmittedWatermark = -Infinity;
+  /** Sources: when the last record was emitted, on `inputActivityClock` (idleness is measured on it). */
   lastRecordAt = 0;
+  /** Stands still while the task is backpressured (Flink's PausableRelativeClock). */
+  readonly inputActivityClock = new PausableRelativeClock();
   /** Sources: virtual time of the next record (one every processingTimeMs). */
   nextEmitAt = 0;
   idle = false;
@@ -99,5 +110,26 @@ export class StreamTask {
 
   get isSource(): boolean {
     return this.vertex.spec.kind === 'source';
+  }
+
+  /** A new attempt: everything of the previous one (clock, buffers' bookkeeping, event time) starts over. */
+  resetForDeployment(now: number, isRestart: boolean): void {
+    this.attempt++;
+    if (isRestart) this.restarts++;
+    this.busyUntil = now;
+    this.clock = now;
+    this.currentTimestamp = null;
+    this.wakeAt = Infinity;
+    this.backloggedChannels = 0;
+    this.pendingSnapshots.clear();
+    this.firstBarrierAt.clear();
+    this.processingTimerAt = Infinity;
+    this.currentWatermark = -Infinity;
+    this.maxTimestamp = -Infinity;
+    this.lastEmittedWatermark = -Infinity;
+    this.inputActivityClock.reset();
+    this.lastRecordAt = now;
+    this.nextEmitAt = now;
+    this.idle = false;
   }
 }

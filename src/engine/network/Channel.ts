@@ -6,11 +6,11 @@
  * - `backlog`: the sender's output buffer: elements produced but not yet sent because the channel has
  *   no credit left (its capacity is used up). A non-empty backlog blocks the sender: backpressure.
  */
-import { Deque } from './Deque';
-import type { Random } from './Random';
-import type { StreamElement } from './StreamElement';
+import { Deque } from '../runtime/Deque';
+import type { Random } from '../runtime/Random';
+import type { StreamElement } from '../runtime/StreamElement';
 import type { PersistedRecord } from '../checkpointing/CompletedCheckpoint';
-import type { StreamTask } from './StreamTask';
+import type { StreamTask } from '../tasks/StreamTask';
 
 export class Channel {
   readonly queue = new Deque<StreamElement>();

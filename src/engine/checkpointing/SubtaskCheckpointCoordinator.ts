@@ -1,0 +1,502 @@
+/**
+ * Flink's SubtaskCheckpointCoordinator: the task side of a checkpoint. The CheckpointCoordinator
+ * (JobManager side) triggers checkpoint n; here —
+ *
+ * - a source records its offsets and emits barrier n into every output channel (`triggerSource`);
+ * - a task reads barriers through its barrier handler (`barriers/`: aligned, at-least-once,
+ *   unaligned, Chandy-Lamport); when the handler decides, `triggerCheckpointOnBarrier` forwards the
+ *   barrier first (ahead of the output buffer when unaligned: the overtaken records become output
+ *   channel state), then takes the synchronous snapshot of the operator chain;
+ * - the task acknowledges after the synchronous part (modelled cost per key), the asynchronous upload
+ *   (modelled bandwidth) and, for channel-state modes, once every input channel's state is recorded;
+ * - `notifyCheckpointComplete` / abort reach every task (two-phase-commit sinks commit then).
+ */
+import type { CheckpointingMode } from '../api/JobGraph';
+import type { Channel } from '../network/Channel';
+import type { ClusterRuntime } from '../runtime/ClusterRuntime';
+import { BARRIER, RECORD, type CheckpointBarrier } from '../runtime/StreamElement';
+import type { PendingSnapshot, StreamTask } from '../tasks/StreamTask';
+import { jsonLength } from '../keygroups/hashCode';
+import { msg, type Message } from '../messages/Message';
+import type { ChannelStateSnapshot, TaskStateSnapshot } from './CompletedCheckpoint';
+import type {
+  BarrierHandlerHost,
+  CheckpointBarrierHandler,
+  SnapshotRequest,
+} from './barriers/CheckpointBarrierHandler';
+import { ChandyLamportMarkerHandler } from './barriers/ChandyLamportMarkerHandler';
+import { CheckpointBarrierTracker } from './barriers/CheckpointBarrierTracker';
+import { SingleCheckpointBarrierHandler } from './barriers/SingleCheckpointBarrierHandler';
+import { UnalignedCheckpointBarrierHandler } from './barriers/UnalignedCheckpointBarrierHandler';
+import { ChannelStateWriter } from './ChannelStateWriter';
+
+/** JobManagerCheckpointStorage's default max state size (5 MiB), as in Flink. */
+export const MAX_MEMORY_STATE_SIZE = 5 * 1024 * 1024;
+
+export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
+  /** Ids of savepoints in progress (their barriers are always aligned). */
+  private readonly savepointIds = new Set<number>();
+  /**
+   * Checkpoints the coordinator aborted. Flink's SubtaskCheckpointCoordinatorImpl remembers them
+   * (`abortedCheckpointIds`) so that a trigger arriving afterwards takes no snapshot and sends a
+   * CancelCheckpointMarker instead of the barrier; here every task learns of the abort at once, so a
+   * source simply sends nothing.
+   */
+  private readonly abortedCheckpointIds = new Set<number>();
+  /** Latest checkpoint whose completion every task was notified of (-1: none). */
+  notifiedCheckpoint = -1;
+  private notificationsOutstanding = 0;
+  /** Unaligned mode with an aligned-checkpoint timeout: the timeout (0 otherwise). */
+  private readonly announcedTimeoutMs: number;
+  private readonly channelState: ChannelStateWriter;
+
+  constructor(private readonly rt: ClusterRuntime) {
+    const cfg = rt.job.checkpointConfig;
+    this.announcedTimeoutMs = cfg.mode === 'unaligned' ? cfg.alignedCheckpointTimeoutMs : 0;
+    this.channelState = new ChannelStateWriter(rt);
+  }
+
+  /** A new deployment of `task` gets fresh barrier handlers for the job's mode (savepoints: aligned). */
+  createBarrierHandlers(task: StreamTask): void {
+    task.barrierHandler = this.createBarrierHandler(task, this.rt.job.checkpointConfig.mode);
+    task.savepointHandler = new SingleCheckpointBarrierHandler(task, this);
+  }
+
+  private createBarrierHandler(task: StreamTask, mode: CheckpointingMode): CheckpointBarrierHandler {
+    switch (mode) {
+      case 'exactly-once':
+      case 'stop-the-world':
+        return new SingleCheckpointBarrierHandler(task, this);
+      case 'at-least-once':
+        return new CheckpointBarrierTracker(task, this);
+      case 'unaligned':
+        return new UnalignedCheckpointBarrierHandler(
+          task,
+          this,
+          this.rt.job.checkpointConfig.alignedCheckpointTimeoutMs,
+        );
+      case 'chandy-lamport':
+        return new ChandyLamportMarkerHandler(task, this);
+    }
+  }
+
+  // ------------------------------------------------------------------ trigger
+
+  /** The coordinator started checkpoint n: barriers at the sources, or (stop-the-world) pause and drain. */
+  startCheckpoint(
+    checkpointId: number,
+    mode: CheckpointingMode,
+    kind: 'checkpoint' | 'savepoint',
+    t: number,
+  ): void {
+    if (kind === 'savepoint') this.savepointIds.add(checkpointId);
+    if (mode === 'stop-the-world') {
+      this.rt.stopTheWorld.start(checkpointId, t);
+      return;
+    }
+    for (const task of this.rt.graph.tasks) {
+      if (task.isSource)
+        this.rt.loop.control.push(t + this.rt.job.costs.rpcLatencyMs, {
+          kind: 'source-trigger',
+          task,
+          attempt: task.attempt,
+          checkpointId,
+        });
+    }
+  }
+
+  /** A source records its offsets and emits barrier n into every output channel, in line with its records. */
+  triggerSource(task: StreamTask, checkpointId: number): void {
+    if (this.abortedCheckpointIds.has(checkpointId)) return;
+    const loop = this.rt.loop;
+    const t = Math.max(loop.now, task.busyUntil);
+    loop.emit({ type: 'barrier-injected', t, task: task.id, checkpointId });
+    this.noteFirstBarrier(task, checkpointId, loop.now);
+    // With an aligned-checkpoint timeout, barriers start aligned (in line) and may switch later.
+    const cfg = this.rt.job.checkpointConfig;
+    const unaligned =
+      cfg.mode === 'unaligned' &&
+      !this.savepointIds.has(checkpointId) &&
+      !(
+        cfg.alignedCheckpointTimeoutMs > 0 &&
+        loop.now - this.triggerTimeOf(checkpointId, loop.now) < cfg.alignedCheckpointTimeoutMs
+      );
+    task.busyUntil = this.triggerCheckpointOnBarrier(
+      task,
+      { checkpointId, alignmentMs: 0, unaligned, recordChannelState: unaligned, triggerChannel: null },
+      t,
+    );
+  }
+
+  noteFirstBarrier(task: StreamTask, checkpointId: number, t: number): void {
+    if (!task.firstBarrierAt.has(checkpointId)) task.firstBarrierAt.set(checkpointId, t);
+  }
+
+  /** The task read an in-line barrier from `channel` at `t`; returns the task's time after it. */
+  processBarrier(task: StreamTask, channel: Channel, barrier: CheckpointBarrier, t: number): number {
+    this.noteFirstBarrier(task, barrier.checkpointId, t);
+    const handler = barrier.savepoint ? task.savepointHandler : task.barrierHandler;
+    return (handler as CheckpointBarrierHandler).processBarrier(channel, barrier, t);
+  }
+
+  // ------------------------------------------------------------------ snapshot
+
+  triggerCheckpointOnBarrier(task: StreamTask, req: SnapshotRequest, t: number): number {
+    const id = req.checkpointId;
+    const costs = this.rt.job.costs;
+    const loop = this.rt.loop;
+    const network = this.rt.network;
+    // Forward the barrier first (as Flink does), then take the synchronous snapshot.
+    const outputChannelState: ChannelStateSnapshot[] = [];
+    for (const gate of req.forwardBarrier === false ? [] : task.outputs) {
+      for (const ch of gate.channels) {
+        const barrier: CheckpointBarrier = {
+          kind: BARRIER,
+          id: loop.elementIds++,
+          checkpointId: id,
+          arrival: 0,
+          priority: req.unaligned,
+          savepoint: this.savepointIds.has(id),
+        };
+        if (req.unaligned) {
+          // The barrier overtakes the output buffer; the overtaken records become channel state.
+          const overtaken = ch.backlog
+            .toArray()
+            .flatMap((e) => (e.kind === RECORD ? [{ value: e.value, ts: e.ts }] : []));
+          if (overtaken.length > 0)
+            outputChannelState.push({ peer: ch.to.id, records: structuredClone(overtaken) });
+          network.transmit(ch, barrier, t);
+        } else {
+          network.send(ch, barrier, t);
+        }
+      }
+    }
+    // Savepoints use the canonical full format (known by id: their barriers carry the savepoint flag).
+    const incrementalAllowed = this.rt.job.stateBackend.incrementalCheckpoints && !this.savepointIds.has(id);
+    const state = task.chain.snapshotState(id, incrementalAllowed, t);
+    const syncMs = costs.syncSnapshotBaseMs + state.syncEntries * costs.syncSnapshotPerKeyMs;
+    const asyncMs = costs.asyncSnapshotBaseMs + state.stateBytes / costs.storageBytesPerMs;
+    const pending: PendingSnapshot = {
+      checkpointId: id,
+      triggeredAt: t,
+      syncMs,
+      asyncMs,
+      alignmentMs: req.alignmentMs,
+      startDelayMs: (task.firstBarrierAt.get(id) ?? t) - this.triggerTimeOf(id, t),
+      unaligned: req.unaligned,
+      keyedState: state.keyedState,
+      operatorState: state.operatorState,
+      timers: state.timers,
+      stateBytes: state.stateBytes,
+      fullStateBytes: state.fullStateBytes,
+      inputChannelState: new Map(),
+      outputChannelState,
+      channelsRecording: 0,
+      readyAt: t + syncMs + asyncMs,
+      recordingDoneAt: t,
+    };
+    task.pendingSnapshots.set(id, pending);
+    if (req.recordChannelState) {
+      const done = new Set(req.completedChannels ?? []);
+      if (req.triggerChannel) done.add(req.triggerChannel);
+      this.channelState.start(task, pending, done, t);
+    }
+    loop.emit({
+      type: 'snapshot-taken',
+      t,
+      task: task.id,
+      checkpointId: id,
+      syncMs,
+      stateBytes: state.stateBytes,
+    });
+    if (pending.channelsRecording === 0) this.scheduleAck(task, pending);
+    return t + syncMs;
+  }
+
+  private triggerTimeOf(checkpointId: number, fallback: number): number {
+    return this.rt.coordinator.triggerTimeOf(checkpointId) ?? fallback;
+  }
+
+  // ------------------------------------------------------------------ acknowledge
+
+  scheduleAck(task: StreamTask, pending: PendingSnapshot): void {
+    const at = Math.max(pending.readyAt, pending.recordingDoneAt) + this.rt.job.costs.rpcLatencyMs;
+    this.rt.loop.control.push(at, {
+      kind: 'ack',
+      task,
+      attempt: task.attempt,
+      checkpointId: pending.checkpointId,
+    });
+  }
+
+  /** The async part is done (and channel state recorded): the task acknowledges to the coordinator. */
+  sendAck(task: StreamTask, checkpointId: number): void {
+    const p = task.pendingSnapshots.get(checkpointId);
+    if (!p) return;
+    const now = this.rt.loop.now;
+    const coordinator = this.rt.coordinator;
+    task.pendingSnapshots.delete(checkpointId);
+    task.firstBarrierAt.delete(checkpointId);
+    const v = task.vertex;
+    // JobManagerCheckpointStorage (the seed's MemoryStateBackend) refuses state over its max size:
+    // the async phase fails, which counts towards the tolerable checkpoint failures.
+    if (this.rt.job.stateBackend.checkpointStorage === 'jobmanager' && p.stateBytes > MAX_MEMORY_STATE_SIZE) {
+      coordinator.declineCheckpoint(
+        checkpointId,
+        msg('checkpoint.memory-state-too-large', {
+          task: task.id,
+          size: p.stateBytes,
+          maxSize: MAX_MEMORY_STATE_SIZE,
+        }),
+        now,
+        true,
+      );
+      return;
+    }
+    const inputChannelState = [...p.inputChannelState.values()].filter((c) => c.records.length > 0);
+    const channelStateBytes =
+      inputChannelState.length + p.outputChannelState.length > 0
+        ? jsonLength(inputChannelState) + jsonLength(p.outputChannelState)
+        : 0;
+    const snapshot: TaskStateSnapshot = {
+      taskId: task.id,
+      operatorUid: v.uid,
+      operatorName: v.name,
+      subtaskIndex: task.subtaskIndex,
+      parallelism: v.parallelism,
+      maxParallelism: v.maxParallelism,
+      keyedState: p.keyedState,
+      operatorState: p.operatorState,
+      timers: p.timers,
+      inputChannelState: structuredClone(inputChannelState),
+      outputChannelState: p.outputChannelState,
+      stateBytes: p.stateBytes,
+      // Only incremental snapshots differ between what was uploaded and the full size.
+      ...(p.fullStateBytes !== p.stateBytes ? { fullStateBytes: p.fullStateBytes } : {}),
+      channelStateBytes,
+    };
+    const triggerTime = this.triggerTimeOf(checkpointId, p.triggeredAt);
+    this.rt.loop.emit({ type: 'checkpoint-acknowledged', t: now, task: task.id, checkpointId });
+    coordinator.acknowledgeTask(
+      task.id,
+      checkpointId,
+      {
+        snapshot,
+        stats: {
+          taskId: task.id,
+          ackTime: now,
+          endToEndMs: now - triggerTime,
+          stateBytes: p.stateBytes,
+          syncMs: p.syncMs,
+          asyncMs: p.asyncMs,
+          alignmentMs: p.alignmentMs,
+          startDelayMs: p.startDelayMs,
+          persistedInFlightBytes: channelStateBytes,
+          unaligned: p.unaligned,
+        },
+      },
+      now,
+    );
+  }
+
+  // ------------------------------------------------------------------ what barrier handlers call (BarrierHandlerHost)
+
+  declineCheckpoint(task: StreamTask, checkpointId: number, reason: Message, t: number): void {
+    this.rt.loop.control.push(t + this.rt.job.costs.rpcLatencyMs, {
+      kind: 'call',
+      fn: () =>
+        this.rt.coordinator.declineCheckpoint(
+          checkpointId,
+          msg('checkpoint.declined', { task: task.id, reason }),
+          this.rt.loop.now,
+        ),
+    });
+  }
+
+  setChannelBlocked(
+    task: StreamTask,
+    channel: Channel,
+    blocked: boolean,
+    checkpointId: number,
+    t: number,
+  ): void {
+    const loop = this.rt.loop;
+    channel.blocked = blocked;
+    if (!blocked) loop.scheduleWake(task, Math.max(t, loop.now));
+    if (loop.traceListener)
+      loop.emit({
+        type: blocked ? 'channel-blocked' : 'channel-unblocked',
+        t,
+        task: task.id,
+        channel: channel.id,
+        checkpointId,
+      });
+  }
+
+  traceAlignment(
+    task: StreamTask,
+    event: 'alignment-completed' | 'alignment-aborted',
+    checkpointId: number,
+    value: number,
+    t: number,
+  ): void {
+    const loop = this.rt.loop;
+    if (!loop.traceListener) return;
+    if (event === 'alignment-completed')
+      loop.emit({ type: event, t, task: task.id, checkpointId, alignmentMs: value });
+    else loop.emit({ type: event, t, task: task.id, checkpointId, byCheckpointId: value });
+  }
+
+  checkpointTriggerTime(checkpointId: number): number {
+    return this.triggerTimeOf(checkpointId, this.rt.loop.now);
+  }
+
+  scheduleAlignmentTimeout(task: StreamTask, checkpointId: number, at: number): void {
+    this.rt.loop.control.push(at, { kind: 'alignment-timeout', task, attempt: task.attempt, checkpointId });
+  }
+
+  traceBarrierReceived(task: StreamTask, channel: Channel, checkpointId: number, t: number): void {
+    const loop = this.rt.loop;
+    if (loop.traceListener)
+      loop.emit({ type: 'barrier-received', t, task: task.id, channel: channel.id, checkpointId });
+  }
+
+  // ------------------------------------------------------------------ barriers on the wire
+
+  /** The network put barrier `el` on `channel` at `t`; it arrives at `arrival`. */
+  onBarrierSent(channel: Channel, el: CheckpointBarrier, arrival: number, t: number): void {
+    const loop = this.rt.loop;
+    if (channel.recording !== null && el.checkpointId >= channel.recording.checkpointId) {
+      this.channelState.finish(channel, arrival);
+    }
+    if (loop.traceListener) {
+      loop.emit({
+        type: 'barrier-sent',
+        t,
+        id: el.id,
+        channel: channel.id,
+        checkpointId: el.checkpointId,
+        arriveAt: arrival,
+        priority: el.priority,
+      });
+      loop.control.push(arrival, {
+        kind: 'trace',
+        event: {
+          type: 'barrier-arrived',
+          t: arrival,
+          id: el.id,
+          channel: channel.id,
+          checkpointId: el.checkpointId,
+        },
+      });
+    }
+    if (el.priority) {
+      loop.control.push(arrival, {
+        kind: 'priority-barrier',
+        task: channel.to,
+        attempt: channel.to.attempt,
+        channel,
+        barrier: el,
+      });
+    } else if (this.announcedTimeoutMs > 0 && !el.savepoint) {
+      // Aligned-checkpoint timeout: the receiver learns of an in-line barrier when it is sent (Flink's
+      // EventAnnouncement overtakes the buffers), so a barrier stuck behind buffered records can time
+      // out and be overtaken there, not only once it is read.
+      const deadline = this.triggerTimeOf(el.checkpointId, t) + this.announcedTimeoutMs;
+      loop.control.push(Math.max(deadline, arrival), {
+        kind: 'announced-barrier-timeout',
+        task: channel.to,
+        attempt: channel.to.attempt,
+        channel,
+        barrier: el,
+      });
+    }
+  }
+
+  /** Unaligned: a priority barrier arrived in the input buffer; the handler reacts at once. */
+  onPriorityBarrier(task: StreamTask, channel: Channel, barrier: CheckpointBarrier): void {
+    const now = this.rt.loop.now;
+    const t = Math.max(now, task.busyUntil);
+    this.noteFirstBarrier(task, barrier.checkpointId, now);
+    task.busyUntil = (task.barrierHandler as CheckpointBarrierHandler).processPriorityBarrier(
+      channel,
+      barrier,
+      t,
+    );
+  }
+
+  /** The aligned-checkpoint timeout passed while the task was still aligning. */
+  onAlignmentTimeout(task: StreamTask, checkpointId: number): void {
+    const handler = task.barrierHandler;
+    if (handler instanceof UnalignedCheckpointBarrierHandler) {
+      const t = Math.max(this.rt.loop.now, task.busyUntil);
+      task.busyUntil = handler.onAlignmentTimeout(checkpointId, t);
+    }
+  }
+
+  /**
+   * The aligned-checkpoint timeout passed while an announced in-line barrier still waits in the
+   * receiver's input buffer behind records: the receiver switches to unaligned now, as if the barrier
+   * had been a priority one (the records ahead of it become channel state; reading it later is a no-op).
+   */
+  onAnnouncedBarrierTimeout(
+    task: StreamTask,
+    attempt: number,
+    channel: Channel,
+    barrier: CheckpointBarrier,
+  ): void {
+    if (attempt !== task.attempt || task.status !== 'RUNNING' || barrier.priority) return;
+    const handler = task.barrierHandler;
+    if (!(handler instanceof UnalignedCheckpointBarrierHandler)) return;
+    if (handler.lastCheckpointId >= barrier.checkpointId) return;
+    let queued = false;
+    const queue = channel.queue;
+    for (let i = 0; i < queue.length && !queued; i++) queued = queue.at(i) === barrier;
+    if (!queued) return; // already read: the handler's own alignment timeout applies
+    barrier.priority = true;
+    const now = this.rt.loop.now;
+    const t = Math.max(now, task.busyUntil);
+    this.noteFirstBarrier(task, barrier.checkpointId, now);
+    task.busyUntil = handler.processPriorityBarrier(channel, barrier, t);
+  }
+
+  // ------------------------------------------------------------------ complete, abort
+
+  abortCheckpointInTasks(checkpointId: number, t: number): void {
+    this.abortedCheckpointIds.add(checkpointId);
+    for (const task of this.rt.graph.tasks) {
+      task.barrierHandler?.abortCheckpoint(checkpointId, t);
+      task.chain?.notifyCheckpointAborted(checkpointId);
+      if (task.pendingSnapshots.delete(checkpointId)) {
+        for (const ch of task.inputs) if (ch.recording?.checkpointId === checkpointId) ch.recording = null;
+      }
+    }
+    this.rt.stopTheWorld.finish(checkpointId, t);
+  }
+
+  /** notifyCheckpointComplete reaches every task one RPC later. */
+  notifyCheckpointComplete(checkpointId: number, t: number): void {
+    for (const task of this.rt.graph.tasks) {
+      this.notificationsOutstanding++;
+      this.rt.loop.control.push(t + this.rt.job.costs.rpcLatencyMs, {
+        kind: 'notify',
+        task,
+        attempt: task.attempt,
+        checkpointId,
+      });
+    }
+  }
+
+  /** The notification reached `task` (ignored by a newer attempt, still counted). */
+  onNotify(task: StreamTask, attempt: number, checkpointId: number): void {
+    this.notificationsOutstanding--;
+    const loop = this.rt.loop;
+    if (attempt === task.attempt && task.status === 'RUNNING') {
+      task.clock = loop.now;
+      task.chain.notifyCheckpointComplete(checkpointId);
+      if (loop.traceListener)
+        loop.emit({ type: 'checkpoint-notified', t: loop.now, task: task.id, checkpointId });
+    }
+    if (this.notificationsOutstanding === 0) this.notifiedCheckpoint = checkpointId;
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Flink's RecordWriter with its StreamPartitioner (ChannelSelector): what a task's last operator
+ * emits is partitioned over the output gate of every downstream edge —
+ *
+ * - `forward`: the one channel to the same-index subtask;
+ * - `hash` (keyBy): `keyGroup = murmurHash(hashCode(key)) % maxParallelism`, then the subtask owning
+ *   that key group (KeyGroupRangeAssignment); the key travels with the record;
+ * - `rebalance`: round robin from a seeded random start (RebalancePartitioner);
+ * - `broadcast`: every channel.
+ *
+ * Watermarks and idle statuses are broadcast on every channel (RecordWriter.broadcastEmit).
+ */
+import type { JobEdge } from '../api/JobGraph';
+import type { Key } from '../keygroups/hashCode';
+import { assignKeyToParallelOperator } from '../keygroups/KeyGroupRangeAssignment';
+import type { ClusterRuntime } from '../runtime/ClusterRuntime';
+import { RECORD, WATERMARK, type StreamRecord, type Watermark } from '../runtime/StreamElement';
+import type { StreamTask } from '../tasks/StreamTask';
+import type { Channel } from './Channel';
+
+/** A task's output towards one downstream edge. */
+export interface OutputGate {
+  readonly edge: JobEdge;
+  /** Indexed by downstream subtask; a forward edge has exactly one channel. */
+  readonly channels: Channel[];
+  /** Rebalance: next channel, starting at a seeded random index as Flink's RebalancePartitioner does. */
+  nextChannel: number;
+}
+
+export class RecordWriter {
+  constructor(private readonly rt: ClusterRuntime) {}
+
+  newRecord(
+    value: unknown,
+    ts: number | null,
+    key: Key | null,
+    arrival: number,
+    ingest: number,
+  ): StreamRecord {
+    return { kind: RECORD, id: this.rt.loop.elementIds++, value, ts, key, arrival, ingest };
+  }
+
+  /** Partitions a record to the output channels of every output gate of `task`. */
+  emit(task: StreamTask, value: unknown, ts: number | null): void {
+    const t = task.clock;
+    const ingest = this.rt.loop.ingestTime;
+    if (task.isSource) this.rt.sourceWatermarks.onRecord(task, ts, t);
+    const network = this.rt.network;
+    const outputs = task.outputs;
+    for (let g = 0; g < outputs.length; g++) {
+      const gate = outputs[g];
+      const channels = gate.channels;
+      switch (gate.edge.partitioner) {
+        case 'forward':
+          network.send(channels[0], this.newRecord(value, ts, null, 0, ingest), t);
+          break;
+        case 'hash': {
+          const key = (gate.edge.keySelector as (v: unknown) => Key)(value);
+          const target = gate.edge.target;
+          const idx = assignKeyToParallelOperator(key, target.maxParallelism, target.parallelism);
+          network.send(channels[idx], this.newRecord(value, ts, key, 0, ingest), t);
+          break;
+        }
+        case 'rebalance': {
+          const idx = gate.nextChannel;
+          gate.nextChannel = (idx + 1) % channels.length;
+          network.send(channels[idx], this.newRecord(value, ts, null, 0, ingest), t);
+          break;
+        }
+        case 'broadcast':
+          for (const ch of channels) network.send(ch, this.newRecord(value, ts, null, 0, ingest), t);
+          break;
+      }
+    }
+  }
+
+  /** Sends a watermark (or an idle status) on every output channel of `task`, in line with its records. */
+  broadcastWatermark(task: StreamTask, timestamp: number, idle: boolean, t: number): void {
+    const loop = this.rt.loop;
+    for (const gate of task.outputs) {
+      for (const ch of gate.channels) {
+        const wm: Watermark = { kind: WATERMARK, id: loop.elementIds++, timestamp, idle, arrival: 0 };
+        this.rt.network.send(ch, wm, t);
+      }
+    }
+  }
+}

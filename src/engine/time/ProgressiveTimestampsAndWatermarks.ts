@@ -1,0 +1,76 @@
+/**
+ * Watermark generation at the sources, as Flink's ProgressiveTimestampsAndWatermarks does it inside a
+ * SourceOperator: the source tracks the highest record timestamp; every `autoWatermarkIntervalMs` it
+ * emits `maxTimestamp − bound − 1` (BoundedOutOfOrdernessWatermarks), and with `withIdleness(ms)` a
+ * source that emitted no record for that long declares itself idle (WatermarkStatus.IDLE), which
+ * takes its channels out of the downstream minimum until its next record. Idleness is measured on
+ * the task's PausableRelativeClock, which stands still while the source is backpressured.
+ */
+import type { ClusterRuntime } from '../runtime/ClusterRuntime';
+import type { StreamTask } from '../tasks/StreamTask';
+
+export class ProgressiveTimestampsAndWatermarks {
+  constructor(private readonly rt: ClusterRuntime) {}
+
+  /** A newly deployed source with a watermark strategy starts its periodic emission. */
+  start(task: StreamTask): void {
+    const spec = task.vertex.spec;
+    if (spec.kind !== 'source' || !spec.watermarkStrategy) return;
+    const loop = this.rt.loop;
+    loop.control.push(loop.now + spec.watermarkStrategy.autoWatermarkIntervalMs, {
+      kind: 'watermark-tick',
+      task,
+      attempt: task.attempt,
+    });
+  }
+
+  /** A source emitted a record with timestamp `ts` at `t`: it is active, its max timestamp may grow. */
+  onRecord(task: StreamTask, ts: number | null, t: number): void {
+    if (ts !== null && ts > task.maxTimestamp) task.maxTimestamp = ts;
+    task.lastRecordAt = task.inputActivityClock.relativeTime(t);
+    if (task.idle) this.setSourceIdle(task, false, t);
+  }
+
+  /** Periodic watermark generation at a source (bounded out-of-orderness), and the idleness rule. */
+  tick(task: StreamTask): void {
+    const spec = task.vertex.spec;
+    if (spec.kind !== 'source' || !spec.watermarkStrategy) return;
+    const loop = this.rt.loop;
+    const strategy = spec.watermarkStrategy;
+    const t = Math.max(loop.now, task.busyUntil);
+    const wm = task.maxTimestamp - strategy.boundMs - 1;
+    if (!task.idle && wm > task.lastEmittedWatermark) {
+      task.lastEmittedWatermark = wm;
+      this.rt.recordWriter.broadcastWatermark(task, wm, false, t);
+    }
+    if (
+      strategy.idlenessMs !== null &&
+      !task.idle &&
+      task.inputActivityClock.relativeTime(loop.now) - task.lastRecordAt >= strategy.idlenessMs
+    ) {
+      this.setSourceIdle(task, true, t);
+    }
+    loop.control.push(loop.now + strategy.autoWatermarkIntervalMs, {
+      kind: 'watermark-tick',
+      task,
+      attempt: task.attempt,
+    });
+  }
+
+  /** Whether a watermark-emitting source still has a watermark (or an idle status) to send. */
+  hasPendingWatermark(task: StreamTask): boolean {
+    const spec = task.vertex.spec;
+    if (spec.kind !== 'source' || !spec.watermarkStrategy || task.idle) return false;
+    if (task.maxTimestamp - spec.watermarkStrategy.boundMs - 1 > task.lastEmittedWatermark) return true;
+    // withIdleness: a source at the end of its input is about to go idle, which can release the
+    // downstream watermark (the minimum over the active inputs) and fire event-time timers.
+    return spec.watermarkStrategy.idlenessMs !== null;
+  }
+
+  private setSourceIdle(task: StreamTask, idle: boolean, t: number): void {
+    task.idle = idle;
+    this.rt.loop.emit({ type: 'source-idle', t, task: task.id, idle });
+    // Becoming active again puts the channels back into the downstream minimum.
+    this.rt.recordWriter.broadcastWatermark(task, task.lastEmittedWatermark, idle, t);
+  }
+}

@@ -38,6 +38,7 @@ export const t = defineMessages(
       'Unaligned mode only: start aligned, switch to unaligned after this long (0 = always unaligned).',
     alignedTimeoutIgnored: 'Ignored in {mode} mode: only unaligned checkpoints use it.',
     defaultPlaceholder: 'default {value}',
+    autoPlaceholder: 'auto',
     backend: 'State backend',
     backendLabel: 'Backend',
     'backend.memory':
@@ -125,6 +126,7 @@ export const t = defineMessages(
     alignedTimeoutHint: '仅用于非对齐模式：先以对齐方式开始，超过这个时间后切换为非对齐（0 = 始终非对齐）。',
     alignedTimeoutIgnored: '在 {mode} 模式下不生效：只有非对齐 Checkpoint 使用它。',
     defaultPlaceholder: '默认 {value}',
+    autoPlaceholder: '自动',
     backend: 'State Backend',
     backendLabel: '后端',
     'backend.memory':

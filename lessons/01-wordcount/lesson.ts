@@ -32,8 +32,8 @@ export default defineLesson({
       check: {
         kind: 'all',
         of: [
+          // FINISHED implies the final checkpoint completed (FLIP-147: the job waits for it).
           { kind: 'finished' },
-          { kind: 'checkpoint', status: 'COMPLETED' },
           { kind: 'state', operator: 'count', state: 'count', key: 'to', equals: 2 },
           { kind: 'state-size', operator: 'count', state: 'count', atLeast: 8, atMost: 8 },
         ],

@@ -11,6 +11,9 @@ export default defineLesson({
   slug: 'savepoints-and-rescaling',
   scenario: 'wordcount',
   seed: 1,
+  // Bounded WordCount finishes after its first checkpoint once the words are counted: checkpoints
+  // every 5 s leave it running (waiting for its final checkpoint) long enough to take a savepoint.
+  options: { intervalMs: 5000 },
   steps: [
     {
       id: 'count-all',

@@ -35,6 +35,8 @@ export interface SimOptions {
   backend?: string;
   /** `--parallelism N`: Flink's `-p`, the default parallelism, sources included (with --restore: a rescale). */
   parallelism?: number;
+  /** `--unbounded`: log sources keep polling after their last record (default: bounded, the job FINISHES). */
+  unbounded?: boolean;
   /** `--taskmanagers N`, `--slots S`, `--taskmanager-restart MS`, `--slot-request-timeout MS`. */
   cluster?: ClusterOptions;
 }
@@ -72,7 +74,12 @@ Options:
                   <operator uid>#<subtask index> (e.g. count#1), engine (a whole-engine crash) or
                   taskmanager-<n> (kill TaskManager n: every subtask in its slots fails at once; it
                   is back after --taskmanager-restart)
-  --until MS      stop at virtual time MS (default: run until all input is processed and committed)
+  --until MS      stop at virtual time MS (default: run until the job is FINISHED; --unbounded:
+                  until all input is processed and committed)
+  --unbounded     log sources keep reading after their last record, as a Kafka topic does; without
+                  it they are bounded (KafkaSource.setBounded(OffsetsInitializer.latest())): at the
+                  end of input MAX_WATERMARK fires every event-time timer, a final checkpoint
+                  commits the sinks and every task, then the job, is FINISHED
   --json          print one JSON object instead of the summary (use npm run -s sim -- ... so that
                   npm prints nothing else on stdout)
   --export FILE   after the run, write the latest completed checkpoint to FILE as snapshot JSON
@@ -137,7 +144,7 @@ const VALUE_OPTIONS = [
   '--slot-request-timeout',
   '--add-taskmanager',
 ] as const;
-const FLAG_OPTIONS = ['--json', '--help', '-h'] as const;
+const FLAG_OPTIONS = ['--json', '--unbounded', '--help', '-h'] as const;
 
 /** `TASK@MS` → a scheduled failure; throws a UsageError when it does not have that shape. */
 export function parseFailure(spec: string): ScheduledFailure {
@@ -168,6 +175,7 @@ export function parseSimArgs(
   let mode: CheckpointingMode | undefined;
   let until: number | undefined;
   let json = false;
+  let unbounded = false;
   let exportFile: string | undefined;
   let restoreFile: string | undefined;
   let backend: string | undefined;
@@ -192,11 +200,12 @@ export function parseSimArgs(
     if ((FLAG_OPTIONS as readonly string[]).includes(name)) {
       if (inline !== undefined) throw new UsageError(`${name} takes no value (got '${arg}')`);
       if (name === '--json') json = true;
+      if (name === '--unbounded') unbounded = true;
       continue;
     }
     if (!(VALUE_OPTIONS as readonly string[]).includes(name)) {
       throw new UsageError(
-        `unknown option '${name}' (options: ${[...VALUE_OPTIONS, '--json', '--help'].join(', ')})`,
+        `unknown option '${name}' (options: ${[...VALUE_OPTIONS, '--json', '--unbounded', '--help'].join(', ')})`,
       );
     }
     let value: string;
@@ -302,6 +311,7 @@ export function parseSimArgs(
   if (restoreFile !== undefined) options.restoreFile = restoreFile;
   if (backend !== undefined) options.backend = backend;
   if (parallelism !== undefined) options.parallelism = parallelism;
+  if (unbounded) options.unbounded = true;
   if (savepointAt !== undefined) {
     if (until !== undefined && savepointAt > until)
       throw new UsageError(

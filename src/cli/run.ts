@@ -88,6 +88,7 @@ export function readSnapshot(options: SimOptions, io: CliIO): RestoredSnapshot {
     mode: options.mode,
     backend: options.backend,
     parallelism: options.parallelism,
+    unbounded: options.unbounded,
   });
   const result = fromSnapshotJson(text, job);
   if (!result.ok) {
@@ -192,6 +193,7 @@ export function prepare(
     mode: options.mode,
     backend: options.backend,
     parallelism: options.parallelism,
+    unbounded: options.unbounded,
   });
   const sim = new Simulation(job, {
     seed: options.seed,

@@ -25,12 +25,22 @@ export interface SummaryInput {
 /** How many keys of one state are listed before the rest is summarised as a count. */
 export const MAX_KEYS_SHOWN = 20;
 
+/** ` · 12/12 tasks FINISHED`, or the count per status when they differ. */
+function taskCounts(tasks: Readonly<Record<string, string>>): string {
+  const counts = new Map<string, number>();
+  for (const status of Object.values(tasks)) counts.set(status, (counts.get(status) ?? 0) + 1);
+  const total = Object.keys(tasks).length;
+  const parts = [...counts].map(([status, n]) => `${n}/${total} tasks ${status}`);
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
+}
+
 export function formatSummary(input: SummaryInput): string {
   const r = input.result;
   const lines: string[] = [];
   lines.push(`${r.job} (scenario ${input.scenario})`);
   lines.push(
     `mode ${r.mode} · seed ${input.seed} · virtual time ${ms(r.time)} · job ${r.jobStatus}` +
+      taskCounts(r.tasks ?? {}) +
       (input.until !== undefined ? ` · stopped at --until ${ms(input.until)}` : ''),
   );
   if (input.restoredFrom)

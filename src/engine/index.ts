@@ -28,6 +28,8 @@ export * from './keygroups/KeyGroupRange';
 export { javaHashCode, type Key } from './keygroups/hashCode';
 export { murmurHash } from './keygroups/MathUtils';
 export * from './connectors/ReplayableLog';
+export * from './connectors/KafkaSource';
+export * from './connectors/DataGeneratorSource';
 export * from './connectors/ExternalSystem';
 export * from './connectors/sinks';
 export * from './checkpointing/CheckpointStorage';
@@ -52,6 +54,7 @@ export {
   type ScheduledFailure,
 } from './runtime/Simulation';
 export { Random } from './runtime/Random';
+export { MAX_WATERMARK } from './runtime/StreamElement';
 export type * from './trace/TraceEvent';
 export { RECORD_LEVEL_EVENTS } from './trace/TraceEvent';
 export { SCENARIOS, allScenarios, getScenario, registerScenario } from './scenarios/index';

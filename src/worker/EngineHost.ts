@@ -268,6 +268,7 @@ export class EngineHost implements EngineWorkerApi {
       checkpoint: tuning,
       operatorParallelism: options.parallelism,
       restartStrategy: options.restartStrategy,
+      unbounded: options.unbounded,
     });
     for (const [uid, ms] of Object.entries(options.processingTimeMs ?? {})) {
       const v = job.vertices.find((x) => x.uid === uid);
@@ -306,6 +307,7 @@ export class EngineHost implements EngineWorkerApi {
       backend: backendOf(job),
       restartStrategy: job.restartStrategy,
       parallelism: Object.fromEntries(job.vertices.map((v) => [v.uid, v.parallelism])),
+      unbounded: job.vertices.some((v) => v.spec.kind === 'source' && !v.spec.bounded),
       ...this.clusterConfig(),
     };
   }
@@ -765,9 +767,11 @@ export class EngineHost implements EngineWorkerApi {
       } else if ('key' in el) {
         kind = queued ? IN_FLIGHT_KIND.queuedRecord : IN_FLIGHT_KIND.record;
         tag = el.key === null ? Number.NaN : javaHashCode(el.key as Key);
-      } else {
+      } else if ('timestamp' in el) {
         kind = queued ? IN_FLIGHT_KIND.queuedWatermark : IN_FLIGHT_KIND.watermark;
         tag = el.timestamp;
+      } else {
+        return; // EndOfData / EndOfPartition: not drawn
       }
       const sent = this.sendTimes.get(el.id);
       if (sent !== undefined) keep.set(el.id, sent);

@@ -57,6 +57,8 @@ export interface ResolvedConfig {
   restartStrategy: RestartStrategyConfig;
   /** Operator uid -> parallelism. */
   parallelism: Record<string, number>;
+  /** A log source keeps polling after its last record (LoadOptions.unbounded). */
+  unbounded?: boolean;
   /** The cluster the job runs on (at load). */
   taskManagers: number;
   slotsPerTaskManager: number;
@@ -92,6 +94,11 @@ export interface LoadOptions {
   restartStrategy?: RestartStrategyConfig;
   /** Operator uid -> virtual ms per record: a slow operator from the start (backpressure demos). */
   processingTimeMs?: Record<string, number>;
+  /**
+   * Log sources keep polling after their last record, as a Kafka topic does (default false: bounded,
+   * the job ends FINISHED after a final checkpoint). fromData sources are always bounded.
+   */
+  unbounded?: boolean;
   /** TaskManagers (default 1) and slots per TaskManager (default: enough for the job). */
   taskManagers?: number;
   slotsPerTaskManager?: number;

@@ -23,7 +23,7 @@ describe('runCli', () => {
     expect(code).toBe(0);
     expect(err).toBe('');
     expect(out).toMatch(
-      /^WordCount \(scenario wordcount\)\nmode exactly-once · seed 1 · virtual time [\d.]+ ms · job RUNNING\n/,
+      /^WordCount \(scenario wordcount\)\nmode exactly-once · seed 1 · virtual time [\d.]+ ms · job FINISHED \(7\/7 tasks FINISHED\)\n/,
     );
     expect(out).toContain("count (Map: count with ValueState) · state 'count' · 8 keys · sum 10");
     expect(out).toMatch(/\n {4}to {8}2\n/);
@@ -42,6 +42,7 @@ describe('runCli', () => {
       'mode',
       'time',
       'jobStatus',
+      'tasks',
       'state',
       'sinks',
       'checkpoints',
@@ -99,10 +100,18 @@ describe('runCli', () => {
   });
 
   it('shows what a failed task restored from, and duplicates in a non-transactional sink', () => {
-    const { out } = cli('wordcount', '--mode', 'unaligned', '--fail', 'count#0@800');
-    expect(out).toContain('injected: count#0@800');
-    expect(out).toMatch(/800\.0 ms +count#0 +injected failure +[\d.]+ ms +checkpoint 1\n/);
+    // count#1 counts most words (count#0 has finished by 800 ms: a failure aimed at it does nothing).
+    const { out } = cli('wordcount', '--mode', 'unaligned', '--fail', 'count#1@800');
+    expect(out).toContain('injected: count#1@800');
+    expect(out).toMatch(/800\.0 ms +count#1 +injected failure +[\d.]+ ms +checkpoint 1\n/);
     expect(out).toMatch(/print +non-transactional +11 +11 +1\n/);
+  });
+
+  it('bounded by default: anomalies ends FINISHED; --unbounded keeps its log source reading (RUNNING)', () => {
+    expect(cli('anomalies').out).toMatch(/ · job FINISHED \(12\/12 tasks FINISHED\)\n/);
+    const { code, out } = cli('anomalies', '--unbounded', '--until', '3000');
+    expect(code).toBe(0);
+    expect(out).toMatch(/ · job RUNNING \(12\/12 tasks RUNNING\) · stopped at --until 3000\.0 ms\n/);
   });
 
   it('reports a checkpoint in progress at an engine crash as failed, and restarts from scratch', () => {

@@ -270,11 +270,12 @@ describe.skipIf(skipReason !== null)('the lesson runner in Chromium', () => {
       await page.getByTestId('lesson-complete').waitFor({ timeout: 10_000 });
       await saveScreenshot(page, 'lessons-show-me-complete');
 
-      // The job has finished: a click on a subtask says why it fails nothing.
-      await page.getByTestId('subtask-count#1').click();
-      await expect
-        .poll(() => page.getByTestId('notice').textContent())
-        .toContain('the job has finished: count#1 runs no more. Restart the job to fail a subtask.');
+      // The job has finished (bounded input, FLIP-147): its subtasks are FINISHED and say why they
+      // cannot be failed.
+      const finishedSubtask = page.getByTestId('subtask-count#1');
+      expect(await finishedSubtask.getAttribute('data-status')).toBe('finished');
+      expect(await finishedSubtask.getAttribute('aria-disabled')).toBe('true');
+      expect(await finishedSubtask.getAttribute('aria-label')).toContain('only a running subtask can fail');
 
       // The sandbox leaves the lesson and keeps the job (and its finished run).
       const clock = await page.getByTestId('clock').textContent();

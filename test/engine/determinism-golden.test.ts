@@ -133,24 +133,46 @@ const CASES: GoldenCase[] = [
     ],
   },
   {
-    name: 'wordcount savepoint, appended records and a poison record (job FAILED)',
-    scenario: 'wordcount',
+    // Unbounded: a bounded source reads neither appended records nor a poison record (its stopping
+    // offsets are fixed at its start), and a finished job takes no savepoint.
+    name: 'visits unbounded: savepoint, appended records and a poison record (job FAILED)',
+    scenario: 'visits',
     mode: 'exactly-once',
     options: {
       checkpointIntervalMs: 200,
       restartStrategy: { type: 'fixed-delay', attempts: 2, delayMs: 50 },
+      unbounded: true,
     },
     seed: 9,
-    until: 2600,
+    // no --until: the run ends when the poison record has failed the job for good
+
     failures: [{ target: 'keyed', at: 0.05 }],
     actions: (sim) => {
       const c = sim.cluster;
       c.scheduleAction(1400, () => c.triggerSavepoint());
       c.scheduleAction(1700, () =>
-        c.appendToSource('source', 0, [{ value: 'late words appended here', timestamp: 1700 }]),
+        c.appendToSource('source', 0, [{ value: { user: 'user-99', page: '/late' }, timestamp: 1700 }]),
       );
       c.scheduleAction(1750, () => c.injectPoisonRecord('source', 0));
     },
+  },
+  // The unbounded variant of two scenarios (log sources keep polling; no end of input): these equal
+  // the hashes of the same cases before bounded input existed.
+  {
+    name: 'anomalies unbounded exactly-once',
+    scenario: 'anomalies',
+    mode: 'exactly-once',
+    options: { checkpointIntervalMs: 200, unbounded: true },
+    seed: 7,
+    failures: STANDARD_FAILURES,
+  },
+  {
+    name: 'sessions unbounded unaligned',
+    scenario: 'sessions',
+    mode: 'unaligned',
+    options: { checkpointIntervalMs: 200, unbounded: true },
+    seed: 7,
+    failures: STANDARD_FAILURES,
   },
   {
     name: 'sessions at parallelism 3, stop-the-world',
@@ -314,7 +336,7 @@ describe('determinism golden: the same hashes as the reference commit', () => {
           commit: dirty ? `${commit} (with uncommitted changes in src/)` : commit,
           note:
             process.env.GOLDEN_NOTE ??
-            'Hashes of the engine before MiniCluster was carved into scheduler/network/tasks/checkpointing/time (issue 12 §5).',
+            'Bounded input (issue 12 §1, FLIP-147): the built-in scenarios and lesson jobs end FINISHED; regenerated on purpose (with `unbounded: true` every log-source case reproduced the previous hashes; fromData jobs cannot be unbounded).',
         },
         cases: Object.fromEntries(Object.entries(produced).sort(([a], [b]) => (a < b ? -1 : 1))),
       };

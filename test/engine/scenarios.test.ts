@@ -184,7 +184,7 @@ describe('anomalies: three failed logins within a minute', () => {
 
   it('commits exactly the brute-force alerts; the timer and the timestamp check both end streaks', () => {
     const { sim, committed, timersFired } = run('anomalies', 'alerts');
-    expect(sim.cluster.jobStatus).toBe('RUNNING');
+    expect(sim.cluster.jobStatus).toBe('FINISHED');
     expect(sim.cluster.isFinished()).toBe(true);
     expect(sortAlerts(committed as Alert[])).toEqual(bruteForceAlerts());
     expect(sim.failures).toEqual([]);
@@ -210,7 +210,7 @@ describe('anomalies: three failed logins within a minute', () => {
         { target: 'alerts#3', at: 5_000 },
       ];
       const { sim, committed } = run('anomalies', 'alerts', { mode, failures });
-      expect(sim.cluster.jobStatus).toBe('RUNNING');
+      expect(sim.cluster.jobStatus).toBe('FINISHED');
       // every failure happened (each one after the previous restart), and recoveries restored keyed
       // state and timers from checkpoints
       expect(sim.failures.map((f) => f.task)).toEqual(failures.map((f) => f.target));
@@ -271,7 +271,7 @@ describe('sessions: 30-minute inactivity sessions', () => {
 
   it('commits exactly the brute-force sessions; the timer closes some, the next view closes others', () => {
     const { sim, committed, timersFired } = run('sessions', 'sessions');
-    expect(sim.cluster.jobStatus).toBe('RUNNING');
+    expect(sim.cluster.jobStatus).toBe('FINISHED');
     const expected = bruteForceSessions(pageViews());
     expect(sortSessions(committed as Session[])).toEqual(expected);
     // Every fired timer closed a session (a timer is deleted whenever its session closes otherwise).
@@ -285,7 +285,8 @@ describe('sessions: 30-minute inactivity sessions', () => {
   });
 
   it('without heartbeats the watermark stops: exactly the sessions behind it close, the rest stay open in state', () => {
-    const job = buildSessions({ heartbeats: false });
+    // Unbounded (a Kafka topic): no end of input, no MAX_WATERMARK to release the rest.
+    const job = buildSessions({ heartbeats: false, unbounded: true });
     const sim = new Simulation(job, { seed: 42, fastForward: true });
     sim.run();
     const committed = sortSessions(sim.external.committedValues('sessions') as Session[]);
@@ -324,7 +325,7 @@ describe('sessions: 30-minute inactivity sessions', () => {
         { target: 'sessions#1', at: 5_800 },
       ];
       const { sim, committed } = run('sessions', 'sessions', { mode, failures });
-      expect(sim.cluster.jobStatus).toBe('RUNNING');
+      expect(sim.cluster.jobStatus).toBe('FINISHED');
       expect(sim.failures.map((f) => f.task)).toEqual(failures.map((f) => f.target));
       expect(sim.failures.filter((f) => f.restoredFrom !== null).length).toBeGreaterThanOrEqual(3);
       expect(sortSessions(committed as Session[])).toEqual(bruteForceSessions(pageViews()));
@@ -393,7 +394,7 @@ describe('sessions: 30-minute inactivity sessions', () => {
         pages: Object.fromEntries(pages[user] ?? []),
       }));
       const message = `${mode}, seed ${i}, ${JSON.stringify(failures)}`;
-      expect(sim.cluster.jobStatus, message).toBe('RUNNING');
+      expect(sim.cluster.jobStatus, message).toBe('FINISHED');
       expect(sortSessions([...(committed as Session[]), ...open]), message).toEqual(expected);
     }
   });

@@ -58,7 +58,7 @@ describe('snapshot round trip on the visits scenario', () => {
         expect(offsetsOfCluster(second)).toEqual(offsetsOfCheckpoint(latest!));
         second.runToCompletion();
 
-        expect(second.jobStatus).toBe('RUNNING');
+        expect(second.jobStatus).toBe('FINISHED');
         expect(second.keyedStateByOperator()).toEqual(reference.state);
         const committed = external.committedValues('sink');
         expect(committed).toHaveLength(10_000);

@@ -85,6 +85,7 @@ export const ZH_MESSAGES = {
   'checkpoint.tolerable-exceeded':
     '连续失败的 Checkpoint 超过了可容忍次数（{tolerable}）：Checkpoint {id}：{reason}',
   'checkpoint.engine-crashed': 'Checkpoint 完成前引擎崩溃。',
+  'checkpoint.task-finished': '任务 {task} 在参与 Checkpoint {id} 之前已结束。',
   'checkpoint.memory-state-too-large':
     '任务 {task}：状态大小超过了基于内存的状态所允许的上限。大小 = {size}，上限 = {maxSize}。请考虑换用其他 Checkpoint Storage，例如 FileSystemCheckpointStorage。',
   'checkpoint-status.COMPLETED': '已完成',

@@ -16,6 +16,11 @@ export type OperatorSpec =
   | {
       kind: 'source';
       log: ReplayableLog<unknown>;
+      /**
+       * Boundedness.BOUNDED: the source stops at the log's end offsets as of its first start (Flink's
+       * `setBounded(OffsetsInitializer.latest())`), then its input ends. Otherwise it polls for ever.
+       */
+      bounded: boolean;
       emitIntervalMs: number;
       watermarkStrategy: WatermarkStrategy | null;
     }

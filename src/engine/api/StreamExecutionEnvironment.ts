@@ -3,13 +3,15 @@
  *
  *   const env = StreamExecutionEnvironment.getExecutionEnvironment();
  *   env.enableCheckpointing(1000);
- *   env.fromElements('To be, or not to be, that is the question')
+ *   env.fromData('To be, or not to be, that is the question')
  *      .flatMap(splitWords).keyBy((w) => w).map(new CountWithValueState()).addSink(new NonTransactionalSink());
  *   const job = env.getJobGraph('WordCount');
  */
 import type { Key } from '../keygroups/hashCode';
 import { computeDefaultMaxParallelism } from '../keygroups/KeyGroupRangeAssignment';
 import { ReplayableLog } from '../connectors/ReplayableLog';
+import { KafkaSource } from '../connectors/KafkaSource';
+import { DataGeneratorSource } from '../connectors/DataGeneratorSource';
 import { NonTransactionalSink, type SinkDefinition } from '../connectors/sinks';
 import type { ReduceFunction } from '../state/StateDescriptor';
 import type {
@@ -63,6 +65,8 @@ export class StreamExecutionEnvironment {
   private stateBackend: StateBackendConfig = new StateBackend('hashmap', 'jobmanager').config;
   private costs: CostModel = { ...DEFAULT_COSTS };
   private uidCounter = new Map<string, number>();
+  /** Sources over a Kafka-like log (not fromData, not a data generator). */
+  private readonly logSources = new Set<JobVertex>();
 
   static getExecutionEnvironment(): StreamExecutionEnvironment {
     return new StreamExecutionEnvironment();
@@ -118,30 +122,83 @@ export class StreamExecutionEnvironment {
     return this;
   }
 
-  /** A non-parallel source over fixed elements (parallelism 1, one log partition), as Flink's fromElements. */
-  fromElements<T>(...elements: T[]): SingleOutputStreamOperator<T> {
+  /**
+   * A bounded, non-parallel source over fixed elements (parallelism 1, one log partition), as Flink
+   * 2.x's `fromData`: after the last element its input ends and the job can finish.
+   */
+  fromData<T>(...elements: T[]): SingleOutputStreamOperator<T> {
     const log = ReplayableLog.ofValues('elements', elements);
-    const ds = this.fromSource(log, 'Elements Source');
+    const ds = this.addSource(log, true, 'Elements Source', 1, null);
     ds.setParallelism(1);
     ds.getVertex().nonParallel = true;
     return ds;
   }
 
-  /** A parallel source reading a partitioned, replayable log (Kafka-like); partition i goes to subtask i % p. */
+  /** @deprecated Flink 1.x's name for {@link fromData} (deprecated in Flink 2.x). */
+  fromElements<T>(...elements: T[]): SingleOutputStreamOperator<T> {
+    return this.fromData(...elements);
+  }
+
+  /**
+   * A parallel source: a Kafka-like log (a `ReplayableLog` as is, or a `KafkaSource` built with
+   * `setBounded(OffsetsInitializer.latest())`), or a bounded `DataGeneratorSource`. Partition i goes
+   * to subtask i % p. `emitIntervalMs`: virtual time between two records of one subtask (a
+   * DataGeneratorSource's rate limiter sets it when given).
+   */
   fromSource<T>(
-    log: ReplayableLog<T>,
-    name = `Source: ${log.topic}`,
+    source: ReplayableLog<T> | KafkaSource<T> | DataGeneratorSource<T>,
+    name?: string,
     emitIntervalMs = 1,
     watermarkStrategy: WatermarkStrategy | null = null,
   ): SingleOutputStreamOperator<T> {
+    if (source instanceof DataGeneratorSource) {
+      const p = this.defaultParallelism;
+      const interval = source.emitIntervalMs(p) ?? emitIntervalMs;
+      return this.addSource(
+        source.toLog(p),
+        true,
+        name ?? 'Source: DataGenerator',
+        interval,
+        watermarkStrategy,
+      );
+    }
+    const log = source instanceof KafkaSource ? source.log : source;
+    const bounded = source instanceof KafkaSource && source.getBoundedness() === 'BOUNDED';
+    const ds = this.addSource(
+      log,
+      bounded,
+      name ?? `Source: ${log.topic}`,
+      emitIntervalMs,
+      watermarkStrategy,
+    );
+    this.logSources.add(ds.getVertex());
+    return ds;
+  }
+
+  private addSource<T>(
+    log: ReplayableLog<T>,
+    bounded: boolean,
+    name: string,
+    emitIntervalMs: number,
+    watermarkStrategy: WatermarkStrategy | null,
+  ): SingleOutputStreamOperator<T> {
     const v = this.addVertex(
-      { kind: 'source', log: log as ReplayableLog<unknown>, emitIntervalMs, watermarkStrategy },
+      { kind: 'source', log: log as ReplayableLog<unknown>, bounded, emitIntervalMs, watermarkStrategy },
       name,
       [],
       null,
     );
     v.processingTimeMs = emitIntervalMs;
     return new SingleOutputStreamOperator<T>(this, [v], null);
+  }
+
+  /**
+   * Lab switch for the built-in scenarios: read every log source bounded (`setBounded(latest())`) or
+   * unbounded (keeps polling after the last record, as a Kafka topic does). `fromData` stays bounded.
+   */
+  setLogSourcesBounded(bounded: boolean): this {
+    for (const v of this.logSources) if (v.spec.kind === 'source') v.spec.bounded = bounded;
+    return this;
   }
 
   /** @internal */

@@ -8,7 +8,7 @@
  */
 import type { Channel } from '../network/Channel';
 import type { ClusterRuntime } from '../runtime/ClusterRuntime';
-import { BARRIER, RECORD } from '../runtime/StreamElement';
+import { BARRIER, END_OF_PARTITION, RECORD } from '../runtime/StreamElement';
 import type { PendingSnapshot, StreamTask } from '../tasks/StreamTask';
 import type { PersistedRecord } from './CompletedCheckpoint';
 
@@ -21,11 +21,12 @@ export class ChannelStateWriter {
     for (const ch of task.inputs) {
       const records: PersistedRecord[] = [];
       pending.inputChannelState.set(ch, { peer: ch.from.id, records });
-      if (done.has(ch)) continue;
+      if (done.has(ch) || ch.finished) continue; // a closed channel has nothing in flight
       let sawBarrier = false;
       for (let i = 0; i < ch.queue.length; i++) {
         const e = ch.queue.at(i);
-        if (e.kind === BARRIER && e.checkpointId >= pending.checkpointId) {
+        // EndOfPartition: its sender finished; nothing more comes on this channel.
+        if ((e.kind === BARRIER && e.checkpointId >= pending.checkpointId) || e.kind === END_OF_PARTITION) {
           sawBarrier = true;
           // Queued but maybe not arrived yet: the channel's state is complete only when it arrives.
           pending.recordingDoneAt = Math.max(pending.recordingDoneAt, e.arrival);

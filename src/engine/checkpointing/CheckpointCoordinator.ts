@@ -51,6 +51,11 @@ export interface CoordinatorHost {
   onCheckpointCompleted(checkpoint: CompletedCheckpoint, t: number): void;
   onCheckpointFailed(stats: CheckpointStats, t: number): void;
   onCheckpointTriggered(checkpointId: number, kind: 'checkpoint' | 'savepoint', t: number): void;
+  /**
+   * FLIP-147: what the finished tasks report for a new checkpoint (their final state, marked
+   * finished); they take no snapshot.
+   */
+  finishedTaskAcks(t: number): TaskAcknowledgement[];
   /** More checkpoints failed in a row than tolerated: fail the job over (Flink's CheckpointFailureManager). */
   failJobOnCheckpointFailures(reason: Message, t: number): void;
 }
@@ -164,6 +169,8 @@ export class CheckpointCoordinator {
     this.triggerTimes.set(id, now);
     this.counts.triggered++;
     this.host.onCheckpointTriggered(id, kind, now);
+    for (const ack of this.host.finishedTaskAcks(now))
+      this.acknowledgeTask(ack.snapshot.taskId, id, ack, now);
     this.host.scheduleCoordinatorEvent(now + this.config.timeoutMs, {
       kind: 'checkpoint-timeout',
       checkpointId: id,
@@ -190,6 +197,18 @@ export class CheckpointCoordinator {
   /** A task declined (e.g. its alignment was subsumed by a newer barrier): not counted as a failure, as in Flink. */
   declineCheckpoint(checkpointId: number, reason: Message, now: number, countsAsFailure = false): void {
     if (this.pending.has(checkpointId)) this.failCheckpoint(checkpointId, reason, now, countsAsFailure);
+  }
+
+  /**
+   * A task finished (FLIP-147) while checkpoints that count on it were pending: those it has neither
+   * acknowledged nor snapshotted (`inProgress`) can no longer complete — declined, as Flink declines a
+   * trigger that reaches a finished task (not counted as a failure).
+   */
+  onTaskFinished(taskId: string, inProgress: ReadonlySet<number>, now: number): void {
+    for (const [id, p] of [...this.pending]) {
+      if (!p.acks.has(taskId) && !inProgress.has(id))
+        this.failCheckpoint(id, msg('checkpoint.task-finished', { task: taskId, id }), now, false);
+    }
   }
 
   /** Aborts every pending checkpoint (on failover: Flink fails them with TASK_FAILURE). */

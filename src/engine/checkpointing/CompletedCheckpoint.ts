@@ -24,6 +24,8 @@ export interface ChannelStateSnapshot {
 export interface SourceSplitState {
   partition: number;
   offset: number;
+  /** A bounded source: the offset where this split ends (resolved when first assigned; Flink's KafkaPartitionSplit). */
+  stoppingOffset?: number;
 }
 
 export interface PendingTransaction {
@@ -61,6 +63,11 @@ export interface TaskStateSnapshot {
   fullStateBytes?: number;
   /** Estimated serialized size of the persisted in-flight records (bytes). */
   channelStateBytes: number;
+  /**
+   * FLIP-147: the subtask had FINISHED when the checkpoint was taken; this is what it acknowledged
+   * last (its state at the end of its input). Restored, it is deployed as finished.
+   */
+  finished?: boolean;
 }
 
 export type CheckpointStatus = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
@@ -77,6 +84,8 @@ export interface SubtaskCheckpointStats {
   startDelayMs: number;
   persistedInFlightBytes: number;
   unaligned: boolean;
+  /** FLIP-147: the subtask had finished; it reported its final state without taking a snapshot. */
+  finished?: true;
 }
 
 export interface CheckpointStats {

@@ -14,7 +14,7 @@
 import type { CheckpointingMode } from '../api/JobGraph';
 import type { Channel } from '../network/Channel';
 import type { ClusterRuntime } from '../runtime/ClusterRuntime';
-import { BARRIER, RECORD, type CheckpointBarrier } from '../runtime/StreamElement';
+import { BARRIER, END_OF_PARTITION, RECORD, type CheckpointBarrier } from '../runtime/StreamElement';
 import type { PendingSnapshot, StreamTask } from '../tasks/StreamTask';
 import { jsonLength } from '../keygroups/hashCode';
 import { msg, type Message } from '../messages/Message';
@@ -94,8 +94,14 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
       this.rt.stopTheWorld.start(checkpointId, t);
       return;
     }
+    // Flink's DefaultCheckpointPlanCalculator: trigger the running tasks whose upstream tasks all
+    // finished (the sources, and after FLIP-147 any task whose inputs are all closed); finished
+    // tasks are not triggered (the coordinator reports their final state).
     for (const task of this.rt.graph.tasks) {
-      if (task.isSource)
+      if (
+        task.status === 'RUNNING' &&
+        (task.isSource || task.inputs.every((ch) => ch.from.status === 'FINISHED'))
+      )
         this.rt.loop.control.push(t + this.rt.job.costs.rpcLatencyMs, {
           kind: 'source-trigger',
           task,
@@ -126,6 +132,55 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
       { checkpointId, alignmentMs: 0, unaligned, recordChannelState: unaligned, triggerChannel: null },
       t,
     );
+  }
+
+  /**
+   * FLIP-147: a running task whose upstream tasks all finished is triggered directly. It may still
+   * have input queued (with unaligned checkpoints its upstream finished before it read everything):
+   * the barrier goes at the end of each input channel that is still open, before its EndOfPartition,
+   * where the finished upstream task would have put it (Flink's `triggerUnfinishedChannelsCheckpoint`).
+   * With every channel closed already, the task snapshots at once, as a source does.
+   */
+  triggerUnfinishedChannels(task: StreamTask, checkpointId: number): void {
+    const open = task.inputs.filter((ch) => !ch.finished);
+    if (open.length === 0) {
+      this.triggerSource(task, checkpointId);
+      return;
+    }
+    const loop = this.rt.loop;
+    const cfg = this.rt.job.checkpointConfig;
+    const savepoint = this.savepointIds.has(checkpointId);
+    const priority = cfg.mode === 'unaligned' && !savepoint && cfg.alignedCheckpointTimeoutMs === 0;
+    loop.emit({ type: 'barrier-injected', t: loop.now, task: task.id, checkpointId });
+    for (const ch of open) {
+      const tail = ch.queue.pop();
+      const arrival = Math.max(loop.now, tail?.arrival ?? loop.now);
+      const barrier: CheckpointBarrier = {
+        kind: BARRIER,
+        id: loop.elementIds++,
+        checkpointId,
+        arrival,
+        priority,
+        savepoint,
+      };
+      if (tail !== undefined && tail.kind === END_OF_PARTITION) {
+        ch.queue.push(barrier);
+        tail.arrival = arrival;
+        ch.queue.push(tail);
+      } else {
+        if (tail !== undefined) ch.queue.push(tail);
+        ch.queue.push(barrier);
+      }
+      if (priority)
+        loop.control.push(arrival, {
+          kind: 'priority-barrier',
+          task,
+          attempt: task.attempt,
+          channel: ch,
+          barrier,
+        });
+    }
+    loop.scheduleWake(task, Math.max(loop.now, task.busyUntil));
   }
 
   noteFirstBarrier(task: StreamTask, checkpointId: number, t: number): void {
@@ -171,6 +226,7 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
         }
       }
     }
+    this.rt.endOfInput.onSnapshot(task, id);
     // Savepoints use the canonical full format (known by id: their barriers carry the savepoint flag).
     const incrementalAllowed = this.rt.job.stateBackend.incrementalCheckpoints && !this.savepointIds.has(id);
     const state = task.chain.snapshotState(id, incrementalAllowed, t);
@@ -275,6 +331,7 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
       ...(p.fullStateBytes !== p.stateBytes ? { fullStateBytes: p.fullStateBytes } : {}),
       channelStateBytes,
     };
+    task.lastAcknowledged = snapshot;
     const triggerTime = this.triggerTimeOf(checkpointId, p.triggeredAt);
     this.rt.loop.emit({ type: 'checkpoint-acknowledged', t: now, task: task.id, checkpointId });
     coordinator.acknowledgeTask(
@@ -413,6 +470,11 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
     }
   }
 
+  /** EndOfPartition went out on a channel whose state is being recorded: nothing more will come. */
+  onEndOfPartitionSent(channel: Channel, arrival: number): void {
+    this.channelState.finish(channel, arrival);
+  }
+
   /** Unaligned: a priority barrier arrived in the input buffer; the handler reacts at once. */
   onPriorityBarrier(task: StreamTask, channel: Channel, barrier: CheckpointBarrier): void {
     const now = this.rt.loop.now;
@@ -496,6 +558,7 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
       task.chain.notifyCheckpointComplete(checkpointId);
       if (loop.traceListener)
         loop.emit({ type: 'checkpoint-notified', t: loop.now, task: task.id, checkpointId });
+      this.rt.endOfInput.onCheckpointComplete(task, checkpointId);
     }
     if (this.notificationsOutstanding === 0) this.notifiedCheckpoint = checkpointId;
   }

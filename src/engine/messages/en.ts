@@ -54,6 +54,7 @@ export const EN = {
   'checkpoint.tolerable-exceeded':
     'Exceeded checkpoint tolerable failure threshold ({tolerable}): checkpoint {id}: {reason}',
   'checkpoint.engine-crashed': 'Engine crashed before the checkpoint completed.',
+  'checkpoint.task-finished': 'Task {task} finished before it took part in checkpoint {id}.',
   'checkpoint.memory-state-too-large':
     'Task {task}: Size of the state is larger than the maximum permitted memory-backed state. Size={size}, maxSize={maxSize}. Consider using a different checkpoint storage, like the FileSystemCheckpointStorage.',
 

@@ -28,6 +28,9 @@ export class Channel {
   /** Event time: the last watermark read from this channel, and whether its sender declared itself idle. */
   watermark = -Infinity;
   idle = false;
+  /** The receiver read EndOfData (no more records) / EndOfPartition (the sender finished: no barrier either). */
+  endOfData = false;
+  finished = false;
   /** Aligned checkpoints: the receiver stopped reading this channel until alignment completes. */
   blocked = false;
   /** Unaligned / Chandy-Lamport: records being persisted as this channel's state for a checkpoint. */
@@ -63,5 +66,7 @@ export class Channel {
     this.recording = null;
     this.watermark = -Infinity;
     this.idle = false;
+    this.endOfData = false;
+    this.finished = false;
   }
 }

@@ -15,7 +15,7 @@
  * checkpointing as they leave (SubtaskCheckpointCoordinator.onBarrierSent).
  */
 import type { ClusterRuntime } from '../runtime/ClusterRuntime';
-import { RECORD, WATERMARK, type StreamElement } from '../runtime/StreamElement';
+import { BARRIER, END_OF_PARTITION, RECORD, WATERMARK, type StreamElement } from '../runtime/StreamElement';
 import type { StreamTask } from '../tasks/StreamTask';
 import type { Channel } from './Channel';
 
@@ -78,9 +78,12 @@ export class CreditBasedFlowControl {
       }
     } else if (el.kind === WATERMARK) {
       // Watermarks travel in line with records but need no credit.
-    } else {
+    } else if (el.kind === BARRIER) {
       this.rt.subtaskCheckpoints.onBarrierSent(channel, el, arrival, t);
-    }
+    } else if (el.kind === END_OF_PARTITION && channel.recording !== null) {
+      // The sender finished without a barrier: the channel's recorded state is complete.
+      this.rt.subtaskCheckpoints.onEndOfPartitionSent(channel, arrival);
+    } // EndOfData / EndOfPartition: in line, no credit
     const to = channel.to;
     if (to.status === 'RUNNING') loop.scheduleWake(to, Math.max(arrival, to.busyUntil));
   }

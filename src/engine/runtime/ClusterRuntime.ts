@@ -13,6 +13,7 @@ import type { CreditBasedFlowControl } from '../network/CreditBasedFlowControl';
 import type { RecordWriter } from '../network/RecordWriter';
 import type { DefaultScheduler } from '../scheduler/DefaultScheduler';
 import type { ExecutionGraph } from '../scheduler/ExecutionGraph';
+import type { EndOfInput } from '../tasks/EndOfInput';
 import type { SlotPool } from '../scheduler/SlotPool';
 import type { StreamInputProcessor } from '../tasks/StreamInputProcessor';
 import type { InternalTimeServiceManager } from '../time/InternalTimeServiceManager';
@@ -34,6 +35,7 @@ export interface ClusterRuntime {
   /** TaskManagers and slots (its `resourceManager`), which group sits where, waiting slot requests. */
   readonly slotPool: SlotPool;
   readonly inputProcessor: StreamInputProcessor;
+  readonly endOfInput: EndOfInput;
   readonly subtaskCheckpoints: SubtaskCheckpointCoordinator;
   readonly stopTheWorld: StopTheWorldCheckpoint;
   readonly timers: InternalTimeServiceManager;

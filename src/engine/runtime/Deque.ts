@@ -16,6 +16,12 @@ export class Deque<T> {
     this.head = 0;
   }
 
+  /** Removes and returns the last element (the newest). */
+  pop(): T | undefined {
+    if (this.head >= this.items.length) return undefined;
+    return this.items.pop();
+  }
+
   peek(): T | undefined {
     return this.head < this.items.length ? this.items[this.head] : undefined;
   }

@@ -30,6 +30,7 @@ import {
   CheckpointCoordinator,
   type CoordinatorEvent,
   type CoordinatorHost,
+  type TaskAcknowledgement,
 } from '../checkpointing/CheckpointCoordinator';
 import {
   DurableCheckpointStorage,
@@ -47,6 +48,7 @@ import { CreditBasedFlowControl } from '../network/CreditBasedFlowControl';
 import { RecordWriter } from '../network/RecordWriter';
 import { DefaultScheduler } from '../scheduler/DefaultScheduler';
 import { buildExecutionGraph } from '../scheduler/ExecutionGraph';
+import { EndOfInput } from '../tasks/EndOfInput';
 import { buildSlotSharingGroups } from '../scheduler/LocalInputPreferredSlotSharingStrategy';
 import {
   ResourceManager,
@@ -177,6 +179,7 @@ export class MiniCluster implements CoordinatorHost {
     rt.scheduler = new DefaultScheduler(rt, random);
     rt.slotPool = new SlotPool(resourceManager, groups);
     rt.inputProcessor = new StreamInputProcessor(rt);
+    rt.endOfInput = new EndOfInput(rt);
     rt.subtaskCheckpoints = new SubtaskCheckpointCoordinator(rt);
     rt.stopTheWorld = new StopTheWorldCheckpoint(rt);
     rt.timers = new InternalTimeServiceManager(rt);
@@ -199,7 +202,9 @@ export class MiniCluster implements CoordinatorHost {
     if (restoreFrom) validateRestore(job, restoreFrom, options.allowNonRestoredState ?? false);
     scheduler.allocateSlotsAndDeploy(this.tasks, false);
     scheduler.announceSlotsFromNowOn = true;
-    this.loop.emit({ type: 'job-status', t: this.now, status: 'RUNNING', reason: null });
+    // (Every task restored as finished: the job is FINISHED already.)
+    if (this.jobStatus === 'RUNNING')
+      this.loop.emit({ type: 'job-status', t: this.now, status: 'RUNNING', reason: null });
     this.coordinator.startScheduler(this.now);
   }
 
@@ -274,7 +279,8 @@ export class MiniCluster implements CoordinatorHost {
   }
 
   /**
-   * Runs until the job has processed all input that is in its sources and the last checkpoint that
+   * Runs until the job is FINISHED (bounded sources: every task finished after its final checkpoint),
+   * or — unbounded — has processed all input that is in its sources and the last checkpoint that
    * covers it completed (so transactional sinks committed), or the job failed, or `maxTime` passed.
    */
   runToCompletion(maxTime = 3_600_000): void {
@@ -289,7 +295,7 @@ export class MiniCluster implements CoordinatorHost {
 
   /** All input consumed, nothing in flight, and (with checkpointing) a completed checkpoint covering it all. */
   isFinished(): boolean {
-    if (this.jobStatus === 'FAILED') return true;
+    if (this.jobStatus === 'FAILED' || this.jobStatus === 'FINISHED') return true;
     if (!this.isDrained()) return false;
     const lastRecordTime = this.loop.lastRecordTime;
     if (this.job.checkpointConfig.intervalMs === null) return this.now >= lastRecordTime;
@@ -306,8 +312,13 @@ export class MiniCluster implements CoordinatorHost {
     for (const ch of this.channels) if (ch.queue.length > 0 || ch.backlog.length > 0) return false;
     for (const t of this.tasks) if (this.rt.sourceWatermarks.hasPendingWatermark(t)) return false;
     for (const t of this.tasks) {
+      if (t.status === 'FINISHED') continue;
       if (t.status !== 'RUNNING') return false;
-      if (t.operator instanceof SourceOperator && t.operator.hasMore()) return false;
+      // A bounded job is done when it is FINISHED, not when its channels are empty.
+      if (t.endOfInput) return false;
+      // A bounded source at its end still has to end its input (MAX_WATERMARK, EndOfData).
+      if (t.operator instanceof SourceOperator && (t.operator.hasMore() || t.operator.reachedEnd()))
+        return false;
     }
     return true;
   }
@@ -319,8 +330,9 @@ export class MiniCluster implements CoordinatorHost {
         this.coordinator.handleEvent(ev.event, this.now);
         return;
       case 'source-trigger':
-        if (ev.attempt === ev.task.attempt && ev.task.status === 'RUNNING')
-          rt.subtaskCheckpoints.triggerSource(ev.task, ev.checkpointId);
+        if (ev.attempt !== ev.task.attempt || ev.task.status !== 'RUNNING') return;
+        if (ev.task.isSource) rt.subtaskCheckpoints.triggerSource(ev.task, ev.checkpointId);
+        else rt.subtaskCheckpoints.triggerUnfinishedChannels(ev.task, ev.checkpointId);
         return;
       case 'priority-barrier':
         if (ev.attempt === ev.task.attempt && ev.task.status === 'RUNNING')
@@ -366,7 +378,8 @@ export class MiniCluster implements CoordinatorHost {
         if (ev.attempt === ev.task.attempt && ev.task.status === 'RUNNING') rt.sourceWatermarks.tick(ev.task);
         return;
       case 'processing-timer':
-        if (ev.attempt === ev.task.attempt && ev.task.status === 'RUNNING')
+        // After its end of input a task's processing-time service is quiesced (Flink: no more timers fire).
+        if (ev.attempt === ev.task.attempt && ev.task.status === 'RUNNING' && !ev.task.endOfInput)
           rt.timers.fireProcessingTimers(ev.task);
         return;
       case 'call':
@@ -426,6 +439,10 @@ export class MiniCluster implements CoordinatorHost {
   }
 
   /** Checkpoint failures beyond the tolerable number fail the job over (every region restarts). */
+  finishedTaskAcks(t: number): TaskAcknowledgement[] {
+    return this.rt.endOfInput.finishedTaskAcks(t);
+  }
+
   failJobOnCheckpointFailures(reason: Message): void {
     this.rt.scheduler.failJobOnCheckpointFailures(reason);
   }

@@ -144,6 +144,7 @@ export class Simulation {
       mode: this.job.checkpointConfig.mode,
       time: this.cluster.now,
       jobStatus: this.cluster.jobStatus,
+      tasks: Object.fromEntries(this.cluster.tasks.map((t) => [t.id, t.status])),
       state: this.cluster.keyedStateByOperator(),
       sinks,
       checkpoints: this.checkpoints.map((c) => ({
@@ -185,6 +186,8 @@ export interface SimulationResult {
   mode: string;
   time: number;
   jobStatus: string;
+  /** Status of every subtask by id (FINISHED after a bounded input ended). */
+  tasks?: Record<string, string>;
   state: Record<string, Record<string, Record<string, unknown>>>;
   sinks: Record<string, { committed: unknown[]; written: unknown[] }>;
   checkpoints: Array<{

@@ -8,6 +8,13 @@ import type { Key } from '../keygroups/hashCode';
 export const RECORD = 0;
 export const BARRIER = 1;
 export const WATERMARK = 2;
+/** Flink's EndOfData event (StopMode.DRAIN): the sender's input ended; no record follows on this channel. */
+export const END_OF_DATA = 3;
+/** Flink's EndOfPartitionEvent: the sender finished; nothing at all follows (no barrier either). */
+export const END_OF_PARTITION = 4;
+
+/** Flink's `Watermark.MAX_WATERMARK` (Long.MAX_VALUE there): the end of event time; every timer fires. */
+export const MAX_WATERMARK = Number.MAX_SAFE_INTEGER;
 
 export interface StreamRecord {
   kind: typeof RECORD;
@@ -43,4 +50,17 @@ export interface Watermark {
   arrival: number;
 }
 
-export type StreamElement = StreamRecord | CheckpointBarrier | Watermark;
+/** The end of a channel's input (FLIP-147): EndOfData, then — after the final checkpoint — EndOfPartition. */
+export interface EndOfDataEvent {
+  kind: typeof END_OF_DATA;
+  id: number;
+  arrival: number;
+}
+export interface EndOfPartitionEvent {
+  kind: typeof END_OF_PARTITION;
+  id: number;
+  arrival: number;
+}
+export type EndOfInputEvent = EndOfDataEvent | EndOfPartitionEvent;
+
+export type StreamElement = StreamRecord | CheckpointBarrier | Watermark | EndOfInputEvent;

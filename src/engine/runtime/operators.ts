@@ -68,6 +68,8 @@ export abstract class StreamOperator {
   open(): void {}
   abstract processElement(value: unknown): void;
   close(): void {}
+  /** End of input (Flink's `finish()`): no more records will come; flush what is buffered. */
+  finish(): void {}
   snapshotState(_checkpointId: number): OperatorStateSnapshot | null {
     return null;
   }
@@ -237,6 +239,8 @@ export class StreamGroupedReduce extends UserFunctionOperator<ReduceFunction<unk
 /**
  * The source reader: owns some partitions of a replayable log and an offset for each. Its offsets are
  * its operator state; on restore it rewinds to them (Flink's Kafka source keeps offsets the same way).
+ * A bounded source also keeps each split's stopping offset (resolved at the first start as the log's
+ * end: `OffsetsInitializer.latest()`), in its state too, so a restore stops at the same place.
  */
 export class SourceOperator extends StreamOperator {
   private splits: SourceSplitState[] = [];
@@ -245,6 +249,7 @@ export class SourceOperator extends StreamOperator {
   constructor(
     ctx: OperatorContext,
     private readonly log: ReplayableLog<unknown>,
+    private readonly bounded: boolean,
   ) {
     super(ctx);
   }
@@ -252,13 +257,16 @@ export class SourceOperator extends StreamOperator {
   /** Offsets are union state: every new subtask sees all of them and takes its own partitions' (rescaling). */
   override initializeState(snapshots: TaskStateSnapshot[] | null): void {
     const p = this.ctx.vertex.parallelism;
-    const restored = new Map<number, number>();
+    const restored = new Map<number, SourceSplitState>();
     for (const s of snapshots ?? [])
-      for (const split of s.operatorState?.sourceOffsets ?? []) restored.set(split.partition, split.offset);
+      for (const split of s.operatorState?.sourceOffsets ?? []) restored.set(split.partition, split);
     this.splits = [];
     for (let partition = 0; partition < this.log.numPartitions; partition++) {
-      if (partition % p === this.ctx.subtaskIndex)
-        this.splits.push({ partition, offset: restored.get(partition) ?? 0 });
+      if (partition % p !== this.ctx.subtaskIndex) continue;
+      const r = restored.get(partition);
+      const split: SourceSplitState = { partition, offset: r?.offset ?? 0 };
+      if (this.bounded) split.stoppingOffset = r?.stoppingOffset ?? this.log.partitions[partition].length;
+      this.splits.push(split);
     }
   }
 
@@ -266,9 +274,18 @@ export class SourceOperator extends StreamOperator {
     return this.splits.map((s) => ({ ...s }));
   }
 
+  private end(split: SourceSplitState): number {
+    return split.stoppingOffset ?? this.log.partitions[split.partition].length;
+  }
+
   hasMore(): boolean {
-    for (const s of this.splits) if (s.offset < this.log.partitions[s.partition].length) return true;
+    for (const s of this.splits) if (s.offset < this.end(s)) return true;
     return false;
+  }
+
+  /** A bounded source that has read every split up to its stopping offset: its input has ended. */
+  reachedEnd(): boolean {
+    return this.bounded && !this.hasMore();
   }
 
   processElement(): void {
@@ -280,9 +297,8 @@ export class SourceOperator extends StreamOperator {
     const n = this.splits.length;
     for (let i = 0; i < n; i++) {
       const split = this.splits[(this.next + i) % n];
-      const partition = this.log.partitions[split.partition];
-      if (split.offset < partition.length) {
-        const record = partition[split.offset++];
+      if (split.offset < this.end(split)) {
+        const record = this.log.partitions[split.partition][split.offset++];
         this.next = (this.next + i + 1) % n;
         this.ctx.emit(record.value, record.timestamp);
         return true;
@@ -305,6 +321,7 @@ export class SinkOperator extends StreamOperator {
   private currentRows: unknown[] = [];
   private pending: PendingTransaction[] = [];
   private txnCounter = 0;
+  private endOfInput = false;
 
   constructor(
     ctx: OperatorContext,
@@ -366,11 +383,25 @@ export class SinkOperator extends StreamOperator {
     this.ctx.trace('sink-written', value, row.txn ?? null);
   }
 
-  /** preCommit at the barrier: the open transaction joins the pending ones; a new one opens. */
+  /** End of input: the transaction open now is the last one (Flink's KafkaWriter opens none after it). */
+  override finish(): void {
+    this.endOfInput = true;
+    // An empty last transaction has nothing to commit: closed now rather than left open for ever.
+    if (this.kind === 'two-phase-commit' && this.currentTxn !== '' && this.currentRows.length === 0) {
+      this.table.openTransactions.delete(this.currentTxn);
+      this.currentTxn = '';
+    }
+  }
+
+  /** preCommit at the barrier: the open transaction joins the pending ones; a new one opens (until the end of input). */
   override snapshotState(checkpointId: number): OperatorStateSnapshot | null {
     if (this.kind !== 'two-phase-commit') return null;
-    this.pending.push({ checkpointId, txn: this.currentTxn, rows: this.currentRows });
-    this.beginTransaction();
+    if (this.currentTxn !== '')
+      this.pending.push({ checkpointId, txn: this.currentTxn, rows: this.currentRows });
+    if (this.endOfInput) {
+      this.currentTxn = '';
+      this.currentRows = [];
+    } else this.beginTransaction();
     return { pendingTransactions: this.pending.map((p) => ({ ...p, rows: p.rows.slice() })) };
   }
 
@@ -400,7 +431,7 @@ export function createOperator(ctx: OperatorContext): StreamOperator {
   const spec = ctx.vertex.spec;
   switch (spec.kind) {
     case 'source':
-      return new SourceOperator(ctx, spec.log);
+      return new SourceOperator(ctx, spec.log, spec.bounded);
     case 'map':
       return new StreamMap(ctx, spec.fn);
     case 'flatMap':

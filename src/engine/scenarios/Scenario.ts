@@ -19,6 +19,11 @@ export interface ScenarioOptions {
   /** The rest of Flink's CheckpointConfig (timeout, min pause, ...). */
   checkpoint?: Partial<Omit<CheckpointConfig, 'mode' | 'intervalMs'>>;
   restartStrategy?: RestartStrategyConfig;
+  /**
+   * Keep log sources running after their last record, as a Kafka topic does (default: bounded,
+   * `setBounded(OffsetsInitializer.latest())`, so the job ends FINISHED). `fromData` is always bounded.
+   */
+  unbounded?: boolean;
 }
 
 export interface Scenario {
@@ -28,6 +33,7 @@ export interface Scenario {
 }
 
 export function applyScenarioOptions(env: StreamExecutionEnvironment, options: ScenarioOptions): void {
+  env.setLogSourcesBounded(!options.unbounded);
   if (options.backend) env.setStateBackend(stateBackendByName(options.backend));
   if (options.parallelism) env.overrideDefaultParallelism(options.parallelism);
   for (const [uid, p] of Object.entries(options.operatorParallelism ?? {}))

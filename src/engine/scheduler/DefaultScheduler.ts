@@ -50,9 +50,25 @@ export class DefaultScheduler {
     this.restartStrategy = new ExecutionFailureHandler(rt.job.restartStrategy, random.fork('restart'));
   }
 
-  /** Every subtask is running (checkpoints are only triggered then). */
+  /**
+   * Every subtask is running or finished, and not all finished (checkpoints are only triggered then;
+   * FLIP-147: finished tasks do not stop checkpointing).
+   */
   isJobRunning(): boolean {
-    return this.jobStatus === 'RUNNING' && this.rt.graph.tasks.every((t) => t.status === 'RUNNING');
+    if (this.jobStatus !== 'RUNNING') return false;
+    let running = false;
+    for (const t of this.rt.graph.tasks) {
+      if (t.status === 'RUNNING') running = true;
+      else if (t.status !== 'FINISHED') return false;
+    }
+    return running;
+  }
+
+  /** A task finished: when every task has, the job is FINISHED. */
+  onTaskFinished(): void {
+    if (this.jobStatus !== 'RUNNING' || !this.rt.graph.tasks.every((t) => t.status === 'FINISHED')) return;
+    this.jobStatus = 'FINISHED';
+    this.rt.loop.emit({ type: 'job-status', t: this.rt.loop.now, status: 'FINISHED', reason: null });
   }
 
   // ------------------------------------------------------------------ deployment
@@ -95,6 +111,9 @@ export class DefaultScheduler {
       if (mine) restoreChannelState(rt, task, mine);
     }
     rt.sourceWatermarks.start(task);
+    const finished = snapshots?.find(
+      (s) => s.finished === true && s.subtaskIndex === task.subtaskIndex && s.parallelism === v.parallelism,
+    );
     if (checkpoint || isRestart) {
       loop.emit({
         type: 'task-restored',
@@ -104,7 +123,9 @@ export class DefaultScheduler {
         offsets: task.operator instanceof SourceOperator ? task.operator.offsets() : [],
       });
     }
-    loop.scheduleWake(task, loop.now);
+    // FLIP-147: a subtask that had finished is deployed as finished (its input ends at once).
+    if (finished && task.status === 'RUNNING') rt.endOfInput.deployAsFinished(task, finished, loop.now);
+    else loop.scheduleWake(task, loop.now);
   }
 
   /** Output channel state goes out once every receiver is deployed (after the receivers' input channel state). */
@@ -128,7 +149,7 @@ export class DefaultScheduler {
    */
   failTasks(tasks: readonly StreamTask[], source: string, reason: Message, global = false): void {
     const failed = tasks.filter((x) => x.status === 'RUNNING' || x.status === 'SCHEDULED');
-    if (failed.length === 0 || this.jobStatus === 'FAILED') return;
+    if (failed.length === 0 || this.jobStatus === 'FAILED' || this.jobStatus === 'FINISHED') return;
     const task = failed[0];
     const rt = this.rt;
     const loop = rt.loop;
@@ -141,7 +162,7 @@ export class DefaultScheduler {
     const regions = new Set(failed.map((x) => x.region));
     const region = rt.graph.tasks.filter((x) =>
       global
-        ? x.status === 'RUNNING' || x.status === 'SCHEDULED' || failed.includes(x)
+        ? x.status === 'RUNNING' || x.status === 'SCHEDULED' || x.status === 'FINISHED' || failed.includes(x)
         : regions.has(x.region),
     );
     for (const x of region) this.cancelTask(x, failed.includes(x) ? 'FAILED' : 'CANCELED');
@@ -223,10 +244,13 @@ export class DefaultScheduler {
     // Flink: the job is RUNNING again even while its tasks wait SCHEDULED for slots.
     if (
       this.restartsPending === 0 &&
-      rt.graph.tasks.every((t) => t.status === 'RUNNING' || t.status === 'SCHEDULED')
+      rt.graph.tasks.every(
+        (t) => t.status === 'RUNNING' || t.status === 'SCHEDULED' || t.status === 'FINISHED',
+      )
     ) {
       this.jobStatus = 'RUNNING';
       rt.loop.emit({ type: 'job-status', t: rt.loop.now, status: 'RUNNING', reason: null });
+      this.onTaskFinished(); // every task was restored as finished
     }
   }
 

@@ -163,7 +163,11 @@ function subtaskToJson(t: TaskStateSnapshot, path: PathSegment[]): SubtaskJson {
     if (os.sourceOffsets)
       operatorState.sourceOffsets = {
         redistribution: 'union',
-        splits: os.sourceOffsets.map((s) => ({ partition: s.partition, offset: s.offset })),
+        splits: os.sourceOffsets.map((s) =>
+          s.stoppingOffset === undefined
+            ? { partition: s.partition, offset: s.offset }
+            : { partition: s.partition, offset: s.offset, stoppingOffset: s.stoppingOffset },
+        ),
       };
     if (os.pendingTransactions)
       operatorState.pendingTransactions = os.pendingTransactions.map((p, i) => ({
@@ -189,6 +193,7 @@ function subtaskToJson(t: TaskStateSnapshot, path: PathSegment[]): SubtaskJson {
     outputChannelState: channelsToJson(t.outputChannelState, [...path, 'outputChannelState']),
     stateBytes: t.stateBytes,
     channelStateBytes: t.channelStateBytes,
+    ...(t.finished ? { finished: true as const } : {}),
   };
 }
 
@@ -436,6 +441,7 @@ export function checkpointFromJson(snapshot: SnapshotJson): CompletedCheckpoint 
         })),
         stateBytes: st.stateBytes,
         channelStateBytes: st.channelStateBytes,
+        ...(st.finished ? { finished: true } : {}),
       });
     }
   }

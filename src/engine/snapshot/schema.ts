@@ -97,6 +97,9 @@ export const KeyedStateSchema = z
 export const SourceSplitSchema = z.strictObject({
   partition: nonNegativeInt,
   offset: nonNegativeInt.meta({ description: 'the next offset to read' }),
+  stoppingOffset: nonNegativeInt
+    .optional()
+    .meta({ description: 'a bounded source: where this split ends (the log end at its first start)' }),
 });
 
 export const PendingTransactionSchema = z.strictObject({
@@ -188,6 +191,10 @@ export const SubtaskSchema = z
       .meta({ description: "unaligned: records in the subtask's output buffers, overtaken by the barrier" }),
     stateBytes: nonNegative,
     channelStateBytes: nonNegative,
+    finished: z.literal(true).optional().meta({
+      description:
+        'FLIP-147: the subtask had finished (its input ended); restored, it is deployed as finished',
+    }),
   })
   .meta({ id: 'Subtask' });
 
@@ -212,6 +219,7 @@ export const SubtaskStatisticsSchema = z.strictObject({
   startDelayMs: z.number(),
   persistedInFlightBytes: nonNegative,
   unaligned: z.boolean(),
+  finished: z.literal(true).optional().meta({ description: 'FLIP-147: the subtask had finished' }),
 });
 
 export const StatisticsSchema = z

@@ -80,6 +80,11 @@ export class OperatorChain {
     }
   }
 
+  /** End of input: the operators finish, head first (Flink's `finishOperators`). */
+  finish(): void {
+    for (const op of this.operators) op.finish();
+  }
+
   open(): void {
     this.mainOperator.open();
     this.task.keyedBackend?.takeCost(); // set-up and restore are not charged to the first record

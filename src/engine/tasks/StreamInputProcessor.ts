@@ -18,7 +18,14 @@ import { isPoison } from '../connectors/ReplayableLog';
 import type { Channel } from '../network/Channel';
 import type { ClusterRuntime } from '../runtime/ClusterRuntime';
 import { SourceOperator } from '../runtime/operators';
-import { RECORD, WATERMARK, type StreamElement, type StreamRecord } from '../runtime/StreamElement';
+import {
+  END_OF_DATA,
+  END_OF_PARTITION,
+  RECORD,
+  WATERMARK,
+  type StreamElement,
+  type StreamRecord,
+} from '../runtime/StreamElement';
 import type { StreamTask } from './StreamTask';
 import { EngineError, messageOf, msg } from '../messages/Message';
 
@@ -40,6 +47,8 @@ export class StreamInputProcessor {
       return;
     }
     if (task.backloggedChannels > 0) network.drainBacklogs(task, t);
+    // Waiting to finish (FLIP-147) only for its output buffers to drain?
+    if (task.endOfInput && task.backloggedChannels === 0) rt.endOfInput.maybeFinish(task, t);
     const horizon =
       loop.lookahead > 0
         ? Math.min(now + loop.lookahead, loop.control.peekTime(), loop.runLimit + 1e-9)
@@ -58,7 +67,7 @@ export class StreamInputProcessor {
         break;
       }
       if (isSource) {
-        if (rt.stopTheWorld.active) break;
+        if (rt.stopTheWorld.active || task.endOfInput) break;
         // A source emits one record every `pt` ms and is idle in between (it is not busy): an idle
         // status or a barrier can go out between two records.
         if (t < task.nextEmitAt) {
@@ -84,8 +93,11 @@ export class StreamInputProcessor {
           break;
         }
         if (!emitted) {
-          // At the end of the log: poll again later, as a Kafka consumer does (records may be appended).
-          loop.scheduleWake(task, t + SOURCE_POLL_INTERVAL_MS);
+          const source = task.operator as SourceOperator;
+          // A bounded source's input ends here (FLIP-147); an unbounded one polls again later, as a
+          // Kafka consumer does (records may be appended).
+          if (source.reachedEnd()) rt.endOfInput.sourceReachedEnd(task, t);
+          else loop.scheduleWake(task, t + SOURCE_POLL_INTERVAL_MS);
           break;
         }
         task.nextEmitAt = t + pt;
@@ -146,6 +158,11 @@ export class StreamInputProcessor {
         if (isSink && task.status === 'RUNNING') rt.metrics.recordSink(el, t);
       } else if (el.kind === WATERMARK) {
         t = rt.watermarkValve.inputWatermark(task, best, el, t);
+      } else if (el.kind === END_OF_DATA) {
+        t = rt.endOfInput.onEndOfData(task, best, t);
+      } else if (el.kind === END_OF_PARTITION) {
+        sticky = null; // may complete an alignment (unblocks channels)
+        t = rt.endOfInput.onEndOfPartition(task, best, t);
       } else {
         sticky = null; // a barrier may block or unblock channels
         if (el.priority) continue; // unaligned: already handled when it arrived

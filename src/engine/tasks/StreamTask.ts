@@ -13,7 +13,11 @@
  */
 import type { JobVertex } from '../api/JobGraph';
 import type { CheckpointBarrierHandler } from '../checkpointing/barriers/CheckpointBarrierHandler';
-import type { ChannelStateSnapshot, OperatorStateSnapshot } from '../checkpointing/CompletedCheckpoint';
+import type {
+  ChannelStateSnapshot,
+  OperatorStateSnapshot,
+  TaskStateSnapshot,
+} from '../checkpointing/CompletedCheckpoint';
 import type { KeyedStateBackend } from '../state/KeyedStateBackend';
 import type { TaskStatus } from '../trace/TraceEvent';
 import type { Channel } from '../network/Channel';
@@ -98,6 +102,17 @@ export class StreamTask {
   /** Sources: virtual time of the next record (one every processingTimeMs). */
   nextEmitAt = 0;
   idle = false;
+  /**
+   * End of input (FLIP-147): every input ended (a source: reached its stopping offsets), MAX_WATERMARK
+   * and EndOfData went downstream, the operators finished. The task then waits for its final checkpoint.
+   */
+  endOfInput = false;
+  /** The first checkpoint this task took part in after its end of input (Flink's finalCheckpointMinId). */
+  finalCheckpointMinId: number | null = null;
+  /** That checkpoint completed (or checkpointing is off): FINISHED once every input channel ended too. */
+  finalCheckpointDone = false;
+  /** What this task acknowledged last: a finished task reports it again, marked finished, in later checkpoints. */
+  lastAcknowledged: TaskStateSnapshot | null = null;
   /** First time a barrier of a checkpoint reached this task (for the "start delay" statistic). */
   readonly firstBarrierAt = new Map<number, number>();
 
@@ -131,5 +146,9 @@ export class StreamTask {
     this.lastRecordAt = now;
     this.nextEmitAt = now;
     this.idle = false;
+    this.endOfInput = false;
+    this.finalCheckpointMinId = null;
+    this.finalCheckpointDone = false;
+    this.lastAcknowledged = null;
   }
 }

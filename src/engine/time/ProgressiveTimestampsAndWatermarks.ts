@@ -34,7 +34,8 @@ export class ProgressiveTimestampsAndWatermarks {
   /** Periodic watermark generation at a source (bounded out-of-orderness), and the idleness rule. */
   tick(task: StreamTask): void {
     const spec = task.vertex.spec;
-    if (spec.kind !== 'source' || !spec.watermarkStrategy) return;
+    // After the end of input the source has sent MAX_WATERMARK: nothing more to generate.
+    if (spec.kind !== 'source' || !spec.watermarkStrategy || task.endOfInput) return;
     const loop = this.rt.loop;
     const strategy = spec.watermarkStrategy;
     const t = Math.max(loop.now, task.busyUntil);
@@ -60,7 +61,7 @@ export class ProgressiveTimestampsAndWatermarks {
   /** Whether a watermark-emitting source still has a watermark (or an idle status) to send. */
   hasPendingWatermark(task: StreamTask): boolean {
     const spec = task.vertex.spec;
-    if (spec.kind !== 'source' || !spec.watermarkStrategy || task.idle) return false;
+    if (spec.kind !== 'source' || !spec.watermarkStrategy || task.idle || task.endOfInput) return false;
     if (task.maxTimestamp - spec.watermarkStrategy.boundMs - 1 > task.lastEmittedWatermark) return true;
     // withIdleness: a source at the end of its input is about to go idle, which can release the
     // downstream watermark (the minimum over the active inputs) and fire event-time timers.

@@ -11,7 +11,7 @@ import type { Message } from '../messages/Message';
 
 export type TaskStatus =
   'CREATED' | 'SCHEDULED' | 'RUNNING' | 'FAILED' | 'CANCELED' | 'RESTARTING' | 'FINISHED';
-export type JobStatus = 'RUNNING' | 'RESTARTING' | 'FAILED';
+export type JobStatus = 'RUNNING' | 'RESTARTING' | 'FAILED' | 'FINISHED';
 
 export type TraceEvent =
   // record-level
@@ -82,6 +82,9 @@ export type TraceEvent =
   | { type: 'checkpoint-notified'; t: number; task: string; checkpointId: number }
   | { type: 'transaction-committed'; t: number; task: string; txn: string; rows: number }
   | { type: 'transaction-aborted'; t: number; task: string; txn: string; rows: number }
+  // end of input (FLIP-147): MAX_WATERMARK and EndOfData sent, operators finished; FINISHED follows
+  // after the final checkpoint (task-status)
+  | { type: 'end-of-input'; t: number; task: string }
   // failures and recovery
   | { type: 'task-status'; t: number; task: string; status: TaskStatus }
   | { type: 'task-failed'; t: number; task: string; reason: Message }

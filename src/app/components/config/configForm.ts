@@ -86,6 +86,8 @@ export interface ConfigForm {
   parallelism: Record<string, string>;
   restartType: RestartType;
   restart: Record<RestartField, string>;
+  /** Log sources keep reading after their last record (a Kafka topic); default bounded. */
+  unbounded?: boolean;
   /** TaskManagers and slots per TaskManager; empty: the default (one TaskManager, enough slots for the job). */
   taskManagers: string;
   slotsPerTaskManager: string;
@@ -189,6 +191,7 @@ export function formFromConfig(
     parallelism,
     restartType: config?.restartStrategy.type ?? 'exponential-delay',
     restart: restartForm(config?.restartStrategy),
+    unbounded: config?.unbounded ?? false,
     ...clusterForm(config),
   };
 }
@@ -375,6 +378,7 @@ export function formToOptions(
       checkpoint,
       parallelism,
       restartStrategy,
+      ...(form.unbounded ? { unbounded: true } : {}),
       ...cluster,
     },
   };

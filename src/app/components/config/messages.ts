@@ -51,6 +51,10 @@ export const t = defineMessages(
       'EmbeddedRocksDBStateBackend: state in (simulated) RocksDB SST files, checkpoints persisted to IndexedDB; can checkpoint incrementally.',
     incremental: 'Incremental checkpoints',
     incrementalHint: 'Upload only the SST files earlier checkpoints do not have (RocksDB only).',
+    input: 'Input',
+    unbounded: 'Unbounded sources',
+    unboundedHint:
+      'Log sources keep reading after their last record, as a Kafka topic does: the job never finishes (sources go idle). Off: bounded (setBounded(OffsetsInitializer.latest())), the job ends FINISHED after a final checkpoint.',
     parallelism: 'Parallelism',
     cluster: 'TaskManagers and slots',
     taskManagers: 'TaskManagers',
@@ -137,6 +141,10 @@ export const t = defineMessages(
       'EmbeddedRocksDBStateBackend：状态存于（模拟的）RocksDB SST 文件，Checkpoint 持久化到 IndexedDB；支持增量 Checkpoint。',
     incremental: '增量 Checkpoint',
     incrementalHint: '只上传之前的 Checkpoint 中没有的 SST 文件（仅 RocksDB）。',
+    input: '输入',
+    unbounded: '无界 Source',
+    unboundedHint:
+      '日志 Source 读完最后一条记录后继续读取，就像 Kafka Topic 一样：作业永不结束（Source 变为空闲）。关闭时为有界（setBounded(OffsetsInitializer.latest())），作业在最终 Checkpoint 之后以 FINISHED 结束。',
     parallelism: '并行度',
     cluster: 'TaskManager 与槽位',
     taskManagers: 'TaskManager 数量',

@@ -41,7 +41,7 @@ export const t = defineMessages(
     st_finished: 'finished',
     st_canceled: 'canceled',
     st_scheduled: 'scheduled (waiting for a slot)',
-    slotLabel: 'TM {tm} · slot {slot}',
+    slotLabel: 'TM{tm}:{slot}',
     slotTitle: 'Runs in slot {slot} of TaskManager {tm}',
     // legend
     legend: 'Legend',
@@ -53,6 +53,7 @@ export const t = defineMessages(
     lgBlocked: 'Channel held for alignment (exactly-once)',
     lgBackpressure: 'Backpressure: output buffer full',
     lgRecording: 'Records saved as channel state (unaligned)',
+    lgSlot: 'TM1:0 — the subtask runs in TaskManager 1, slot 0 (outline in its TaskManager’s colour)',
     lgStatuses: 'Subtask status',
   },
   {
@@ -92,7 +93,7 @@ export const t = defineMessages(
     st_finished: '已完成',
     st_canceled: '已取消',
     st_scheduled: '已调度（等待槽位）',
-    slotLabel: 'TM {tm} · 槽位 {slot}',
+    slotLabel: 'TM{tm}:{slot}',
     slotTitle: '运行在 TaskManager {tm} 的槽位 {slot} 中',
     legend: '图例',
     lgRecords: '记录（颜色 = 它的键；同一个键，同一种颜色）',
@@ -103,6 +104,7 @@ export const t = defineMessages(
     lgBlocked: '为对齐而阻塞的通道（精确一次）',
     lgBackpressure: '反压：输出缓冲区已满',
     lgRecording: '保存为通道状态的记录（非对齐）',
+    lgSlot: 'TM1:0 —— 该子任务运行在 TaskManager 1 的槽位 0（边框为该 TaskManager 的颜色）',
     lgStatuses: '子任务状态',
   },
 );

@@ -40,6 +40,11 @@ export class ChandyLamportMarkerHandler implements CheckpointBarrierHandler {
     return this.processBarrier(channel, barrier, t);
   }
 
+  /** Recording of a closed channel ended with its EndOfPartition (ChannelStateWriter). */
+  processEndOfPartition(_channel: Channel, t: number): number {
+    return t;
+  }
+
   /** An aborted checkpoint's late markers start no snapshot. */
   abortCheckpoint(checkpointId: number): void {
     if (checkpointId > this.lastCheckpointId) this.lastCheckpointId = checkpointId;

@@ -60,8 +60,20 @@ export interface CheckpointBarrierHandler {
   processBarrier(channel: Channel, barrier: CheckpointBarrier, t: number): number;
   /** Unaligned only: a priority barrier arrived in the input buffer (handled at once). */
   processPriorityBarrier(channel: Channel, barrier: CheckpointBarrier, t: number): number;
+  /**
+   * EndOfPartition on `channel` (its sender finished): no barrier will come on it any more, so an
+   * alignment waiting for it may now be complete (Flink's `processEndOfPartition`). Returns the task's time.
+   */
+  processEndOfPartition(channel: Channel, t: number): number;
   /** The checkpoint was aborted elsewhere (subsumed, failed): drop its alignment. */
   abortCheckpoint(checkpointId: number, t: number): void;
   /** The latest checkpoint id this task took part in (-1 if none). */
   readonly lastCheckpointId: number;
+}
+
+/** Input channels still open: a channel whose sender finished (EndOfPartition read) sends no barrier. */
+export function openInputs(task: StreamTask): number {
+  let n = 0;
+  for (const ch of task.inputs) if (!ch.finished) n++;
+  return n;
 }

@@ -12,7 +12,11 @@
 import type { Channel } from '../../network/Channel';
 import type { CheckpointBarrier } from '../../runtime/StreamElement';
 import type { StreamTask } from '../../tasks/StreamTask';
-import type { BarrierHandlerHost, CheckpointBarrierHandler } from './CheckpointBarrierHandler';
+import {
+  openInputs,
+  type BarrierHandlerHost,
+  type CheckpointBarrierHandler,
+} from './CheckpointBarrierHandler';
 
 export class CheckpointBarrierTracker implements CheckpointBarrierHandler {
   /** By checkpoint id, ascending (ids only grow). */
@@ -39,7 +43,19 @@ export class CheckpointBarrierTracker implements CheckpointBarrierHandler {
       this.pending.set(id, entry);
     }
     entry.count++;
-    if (entry.count < this.task.inputs.length) return t;
+    if (entry.count < openInputs(this.task)) return t;
+    return this.complete(id, entry.start, t);
+  }
+
+  /** A channel closed (its sender finished): a checkpoint seen on every still-open channel completes. */
+  processEndOfPartition(_channel: Channel, t: number): number {
+    let ready = -1;
+    for (const [id, entry] of this.pending)
+      if (entry.count >= openInputs(this.task) && id > ready) ready = id;
+    return ready < 0 ? t : this.complete(ready, (this.pending.get(ready) as { start: number }).start, t);
+  }
+
+  private complete(id: number, start: number, t: number): number {
     // Complete: this checkpoint and every older pending one (now subsumed) are dropped.
     for (const other of [...this.pending.keys()]) if (other <= id) this.pending.delete(other);
     this.lastCheckpointId = id;
@@ -47,7 +63,7 @@ export class CheckpointBarrierTracker implements CheckpointBarrierHandler {
       this.task,
       {
         checkpointId: id,
-        alignmentMs: t - entry.start,
+        alignmentMs: t - start,
         unaligned: false,
         recordChannelState: false,
         triggerChannel: null,

@@ -14,7 +14,11 @@
 import type { Channel } from '../../network/Channel';
 import type { CheckpointBarrier } from '../../runtime/StreamElement';
 import type { StreamTask } from '../../tasks/StreamTask';
-import type { BarrierHandlerHost, CheckpointBarrierHandler } from './CheckpointBarrierHandler';
+import {
+  openInputs,
+  type BarrierHandlerHost,
+  type CheckpointBarrierHandler,
+} from './CheckpointBarrierHandler';
 import { msg } from '../../messages/Message';
 
 export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler {
@@ -37,7 +41,6 @@ export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler 
     // A stale barrier: of a checkpoint completed, cancelled or subsumed here (Flink: currentCheckpointId >
     // barrierId, or == barrierId with no checkpoint pending).
     if (id <= this.lastCancelledOrCompletedCheckpointId || id < this.currentCheckpointId) return t;
-    const numInputs = this.task.inputs.length;
     if (id > this.currentCheckpointId) {
       if (this.received.size > 0) {
         host.traceAlignment(this.task, 'alignment-aborted', this.currentCheckpointId, id, t);
@@ -54,12 +57,24 @@ export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler 
       this.alignmentStart = t;
     }
     this.received.add(channel);
-    if (this.received.size < numInputs) {
+    if (this.received.size < openInputs(this.task)) {
       host.setChannelBlocked(this.task, channel, true, id, t);
       return t;
     }
+    return this.completeAlignment(t);
+  }
+
+  processEndOfPartition(_channel: Channel, t: number): number {
+    if (this.received.size === 0 || this.received.size < openInputs(this.task)) return t;
+    return this.completeAlignment(t);
+  }
+
+  private completeAlignment(t: number): number {
+    const host = this.host;
+    const id = this.currentCheckpointId;
     const alignmentMs = t - this.alignmentStart;
-    if (numInputs > 1) host.traceAlignment(this.task, 'alignment-completed', id, alignmentMs, t);
+    if (this.task.inputs.length > 1)
+      host.traceAlignment(this.task, 'alignment-completed', id, alignmentMs, t);
     this.unblockAll(t);
     this.lastCheckpointId = id;
     this.lastCancelledOrCompletedCheckpointId = id;

@@ -14,7 +14,11 @@
 import type { Channel } from '../../network/Channel';
 import type { CheckpointBarrier } from '../../runtime/StreamElement';
 import type { StreamTask } from '../../tasks/StreamTask';
-import type { BarrierHandlerHost, CheckpointBarrierHandler } from './CheckpointBarrierHandler';
+import {
+  openInputs,
+  type BarrierHandlerHost,
+  type CheckpointBarrierHandler,
+} from './CheckpointBarrierHandler';
 
 export class UnalignedCheckpointBarrierHandler implements CheckpointBarrierHandler {
   lastCheckpointId = -1;
@@ -46,11 +50,24 @@ export class UnalignedCheckpointBarrierHandler implements CheckpointBarrierHandl
     }
     const a = this.aligning;
     a.received.add(channel);
-    if (a.received.size < this.task.inputs.length) {
+    if (a.received.size < openInputs(this.task)) {
       host.setChannelBlocked(this.task, channel, true, id, t);
       return t;
     }
-    // Aligned in time: an ordinary aligned snapshot.
+    return this.completeAligned(t);
+  }
+
+  processEndOfPartition(_channel: Channel, t: number): number {
+    const a = this.aligning;
+    if (a === null || a.received.size < openInputs(this.task)) return t;
+    return this.completeAligned(t);
+  }
+
+  /** Aligned in time: an ordinary aligned snapshot. */
+  private completeAligned(t: number): number {
+    const host = this.host;
+    const a = this.aligning as { checkpointId: number; start: number; received: Set<Channel> };
+    const id = a.checkpointId;
     const alignmentMs = t - a.start;
     if (this.task.inputs.length > 1)
       host.traceAlignment(this.task, 'alignment-completed', id, alignmentMs, t);

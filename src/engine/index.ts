@@ -68,3 +68,5 @@ export * from './state/ttl/StateTtlConfig';
 export { RocksDBKeyedStateBackend } from './state/rocksdb/RocksDBKeyedStateBackend';
 export type { IncrementalKeyedStateHandle, SstFile } from './state/rocksdb/types';
 export { SharedStateRegistry } from './checkpointing/SharedStateRegistry';
+export * from './messages/Message';
+export { EN as ENGLISH_MESSAGES, taskManagerList } from './messages/en';

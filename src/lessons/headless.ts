@@ -3,6 +3,7 @@
  * lesson from the command line). The step's check is the worker's (EngineHost.setLessonCheck), as in
  * the app; frames are played at a fixed real-time step, as the app's frame loop does.
  */
+import { EngineError, msg, renderEnglish } from '../engine/messages/Message';
 import type { EngineHost } from '../worker/EngineHost';
 import type {
   Check,
@@ -92,7 +93,7 @@ export class HeadlessLessonDriver implements LessonDriver {
       await this.host.pause();
       await this.host.pauseWhen(null);
     }
-    return v.until ?? { ok: false, why: 'no goal' };
+    return v.until ?? { ok: false, why: msg('check.no-check') };
   }
 
   async answer(): Promise<void> {
@@ -143,10 +144,11 @@ export class HeadlessLessonDriver implements LessonDriver {
     const target = listing.stored.filter((s) => s.kind === kind).at(-1);
     if (!target) throw new Error(`no retained ${kind} to restore from`);
     const exported = await this.host.exportSnapshot(target.checkpointId);
-    if (!exported.ok) throw new Error(exported.error);
+    if (!exported.ok) throw new EngineError(exported.error);
     if (options) await this.load(options);
     const result = await this.host.importSnapshot(exported.text);
-    if (!result.ok) throw new Error(result.errors.map((e) => `${e.path}: ${e.message}`).join('; '));
+    if (!result.ok)
+      throw new Error(result.errors.map((e) => `${e.path}: ${renderEnglish(e.message)}`).join('; '));
     await this.check();
   }
 
@@ -159,7 +161,7 @@ export class HeadlessLessonDriver implements LessonDriver {
     const target = listing.stored.filter((s) => s.kind === kind).at(-1);
     if (!target) throw new Error(`no retained ${kind} to edit`);
     const exported = await this.host.exportSnapshot(target.checkpointId);
-    if (!exported.ok) throw new Error(exported.error);
+    if (!exported.ok) throw new EngineError(exported.error);
     const result = await this.host.importSnapshot(editSnapshotText(exported.text, edit));
     await this.check();
     return result;

@@ -5,6 +5,7 @@
  * app's session, or an EngineHost in Node (headless.ts). A solution's "play until" is the worker's
  * `pauseWhen`: playback stops at the very engine event at which its goal holds, at any speed.
  */
+import { renderEnglish } from '../engine/messages/Message';
 import type { Check, CheckResult, ImportResult, LessonCheckSpec, LoadOptions } from '../worker/protocol';
 import type { SnapshotEdit } from './editSnapshot';
 import type { LessonAction, LessonDefinition, LessonOptions, Step } from './format';
@@ -88,7 +89,7 @@ export async function playSolution(
         const r = await driver.playUntil(a.until, a.maxMs ?? DEFAULT_PLAY_LIMIT_MS);
         if (!r.ok)
           throw new Error(
-            `solution action ${i} (play until ${JSON.stringify(a.until)}) never got there: ${r.why}`,
+            `solution action ${i} (play until ${JSON.stringify(a.until)}) never got there: ${renderEnglish(r.why)}`,
           );
         break;
       }

@@ -78,15 +78,15 @@ import {
   type StatePage,
   type StepKind,
 } from './protocol';
-import { INJECTED_FAILURE_REASON, RestoreTracker } from './restoreSummary';
+import { EngineError, messageOf, msg, type Message } from '../engine/messages/Message';
+import { RestoreTracker } from './restoreSummary';
 import { taskPhases } from './taskPhases';
 import { rowIssue, splitDuplicates } from './exactlyOnce';
 import { plain } from './plain';
 import { LessonCheckEvaluator } from './LessonCheckEvaluator';
 import type { Check, LessonCheckSpec, LessonVerdict } from './lessonCheck';
 
-export const MEMORY_BACKEND_REASON =
-  'memory backend keeps checkpoints in the JobManager (lost with the worker)';
+export const MEMORY_BACKEND_REASON: Message = msg('recovery.memory-backend');
 
 const BARRIER_EVENT =
   /^(barrier-|checkpoint-|alignment-|channel-(un)?blocked|channel-state-recorded|snapshot-taken|sources-)/;
@@ -363,19 +363,17 @@ export class EngineHost implements EngineWorkerApi {
     if (!durable)
       recovery = {
         restoredFrom: null,
-        reason: recover || !fresh ? MEMORY_BACKEND_REASON : 'a new run: started from scratch',
+        reason: recover || !fresh ? MEMORY_BACKEND_REASON : msg('recovery.new-run'),
       };
     else if (latest)
       recovery = {
         restoredFrom: latest.checkpointId,
-        reason: `restored from checkpoint ${latest.checkpointId} in IndexedDB`,
+        reason: msg('recovery.from-indexeddb', { id: latest.checkpointId }),
       };
     else
       recovery = {
         restoredFrom: null,
-        reason: fresh
-          ? 'a new run: started from scratch'
-          : 'no completed checkpoint in IndexedDB yet: started from scratch',
+        reason: fresh ? msg('recovery.new-run') : msg('recovery.none-in-indexeddb'),
       };
     const startTime =
       recover || !fresh ? Math.max(previous?.lastSeenTime ?? 0, latest?.completionTime ?? 0) : 0;
@@ -389,7 +387,7 @@ export class EngineHost implements EngineWorkerApi {
       await storage.discardCheckpoints(job.name);
       recovery = {
         restoredFrom: null,
-        reason: `the stored checkpoint ${latest?.checkpointId ?? ''} cannot be restored (${(e as Error).message}): started from scratch`,
+        reason: msg('recovery.stored-unrestorable', { id: latest?.checkpointId ?? '', error: messageOf(e) }),
       };
       this.resetFrame();
       cluster = this.newCluster(job, options.seed, incarnation, startTime, undefined);
@@ -561,7 +559,7 @@ export class EngineHost implements EngineWorkerApi {
   private apply(cluster: Cluster, action: TimelineAction): number | null {
     switch (action.type) {
       case 'fail-task':
-        cluster.scheduleTaskFailure(action.taskId, cluster.now, INJECTED_FAILURE_REASON);
+        cluster.scheduleTaskFailure(action.taskId, cluster.now, msg('task.injected-by-learner'));
         return null;
       case 'kill-taskmanager':
         cluster.killTaskManager(action.taskManager);
@@ -838,10 +836,7 @@ export class EngineHost implements EngineWorkerApi {
 
   async injectStorageFault(kind: StorageFault, count = 1): Promise<void> {
     const cluster = this.requireCluster();
-    if (!cluster.checkpointStorage.durable)
-      throw new Error(
-        `${MEMORY_BACKEND_REASON}: nothing is written to IndexedDB, so there is no storage to fail`,
-      );
+    if (!cluster.checkpointStorage.durable) throw new EngineError(msg('recovery.memory-no-storage-fault'));
     await this.openStorage();
     this.act({ type: 'storage-fault', kind, count });
   }
@@ -884,8 +879,11 @@ export class EngineHost implements EngineWorkerApi {
         ok: false,
         error:
           checkpointId === undefined
-            ? 'no completed checkpoint yet'
-            : `checkpoint ${checkpointId} is not retained (retained: ${all.map((c) => c.checkpointId).join(', ') || 'none'})`,
+            ? msg('export.none-yet')
+            : msg('export.not-retained', {
+                id: checkpointId,
+                retained: all.map((c) => c.checkpointId).join(', ') || msg('snapshot.none'),
+              }),
       };
     try {
       return {
@@ -894,7 +892,7 @@ export class EngineHost implements EngineWorkerApi {
         text: snapshotToText(cp),
       };
     } catch (e) {
-      return { ok: false, error: (e as Error).message };
+      return { ok: false, error: messageOf(e) };
     }
   }
 
@@ -924,7 +922,7 @@ export class EngineHost implements EngineWorkerApi {
     try {
       next = this.newCluster(job, options.seed, incarnation, cluster.now, checkpoint);
     } catch (e) {
-      return { ok: false, errors: [{ path: '', message: (e as Error).message }] };
+      return { ok: false, errors: [{ path: '', message: messageOf(e) }] };
     }
     if (job.stateBackend.checkpointStorage !== 'jobmanager') {
       // The imported snapshot is now this job's restore point: a crash restores from it, not from the old run.
@@ -935,7 +933,7 @@ export class EngineHost implements EngineWorkerApi {
       if (stored)
         return {
           ok: false,
-          errors: [{ path: '', message: `storing the snapshot failed: ${stored.message}` }],
+          errors: [{ path: '', message: msg('snapshot.store-failed', { error: messageOf(stored) }) }],
         };
     }
     this.cluster = next;
@@ -960,7 +958,10 @@ export class EngineHost implements EngineWorkerApi {
       now: next.now,
       recovery: {
         restoredFrom: checkpoint.checkpointId,
-        reason: `restored from an imported ${checkpoint.kind} (${checkpoint.checkpointId})`,
+        reason: msg('recovery.imported', {
+          kind: msg(`kind.${checkpoint.kind}`),
+          id: checkpoint.checkpointId,
+        }),
       },
     };
     this.info = info;

@@ -17,6 +17,7 @@
  * The whole check latches, not each part: `all` of a configuration and a state means both at once
  * (lesson 3: "count has parallelism 3 AND `be` is in subtask 1"), not each at some moment.
  */
+import { msg, renderEnglish, text, type Message } from '../engine/messages/Message';
 import { RECORD_LEVEL_EVENTS, type MiniCluster, type TraceEvent } from '../engine/index';
 import type {
   Check,
@@ -55,8 +56,10 @@ interface Counter {
   where: EventCheck['where'];
 }
 
-const pass: CheckResult = { ok: true, why: '' };
-const fail = (why: string): CheckResult => ({ ok: false, why });
+const pass: CheckResult = { ok: true, why: text('') };
+const fail = (why: Message): CheckResult => ({ ok: false, why });
+/** `a; b; c` (each part a message). */
+const list = (parts: Message[]): Message => parts.reduce((first, rest) => msg('check.list', { first, rest }));
 
 /** Events after which keyed state may have been replaced wholesale (a failover, a restore). */
 const RESTORE_EVENTS = new Set([
@@ -136,7 +139,8 @@ export class LessonCheckEvaluator {
   private answered = false;
   private imported = false;
   /** The errors of every import refused since the step began, as `path: message` lines. */
-  private refusedImports: string[][] = [];
+  /** Per refused import: its lines in English (what a lesson's `contains` names) and as messages (shown). */
+  private refusedImports: Array<{ english: string[]; said: Message }> = [];
   /** Checkpoints up to this id were triggered before the step began (0 after a new engine instance). */
   private checkpointBase = 0;
   private savepointIds = new Set<number>();
@@ -145,7 +149,7 @@ export class LessonCheckEvaluator {
   private passed = false;
   private passedAt: number | null = null;
   private stopPending = false;
-  private now: CheckResult = fail('no check');
+  private now: CheckResult = fail(msg('check.no-check'));
   /** Notable events since the last load while no check was registered (a new worker's recovery). */
   private backlog: TraceEvent[] = [];
 
@@ -198,7 +202,9 @@ export class LessonCheckEvaluator {
    * it. Its event counters are those of the step if `also` registered it, else they start now.
    */
   pauseWhen(check: Check | null): LessonVerdict | null {
-    this.until = check ? { check, node: this.compile(check), result: fail('not evaluated yet') } : null;
+    this.until = check
+      ? { check, node: this.compile(check), result: fail(msg('check.not-evaluated')) }
+      : null;
     while (this.counts.length < this.counters.length) this.counts.push(0);
     this.settle();
     return this.verdict();
@@ -256,8 +262,22 @@ export class LessonCheckEvaluator {
   }
 
   /** An import was refused (nothing was restored, the engine untouched): what `import-refused` reads. */
-  importRefused(errors: ReadonlyArray<{ path: string; message: string }>): void {
-    this.refusedImports.push(errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)));
+  importRefused(errors: ReadonlyArray<{ path: string; message: Message }>): void {
+    // Lessons name what a refusal says in English (the catalogue the command line prints).
+    this.refusedImports.push({
+      english: errors.map((e) =>
+        e.path ? `${e.path}: ${renderEnglish(e.message)}` : renderEnglish(e.message),
+      ),
+      said:
+        errors
+          .map((e) =>
+            e.path ? msg('restore.type-problem', { path: e.path, message: e.message }) : e.message,
+          )
+          .reduceRight<Message | null>(
+            (rest, first) => (rest ? msg('check.list', { first, rest }) : first),
+            null,
+          ) ?? msg('unknown'),
+    });
     this.settle();
   }
 
@@ -350,16 +370,18 @@ export class LessonCheckEvaluator {
         return pass;
       }
       case 'any': {
-        const whys: string[] = [];
+        const whys: Message[] = [];
         for (const n of node.of) {
           const r = this.evaluate(n);
           if (r.ok) return pass;
           whys.push(r.why);
         }
-        return fail(`none of: ${whys.join('; ')}`);
+        return fail(msg('check.none-of', { whys: list(whys) }));
       }
       case 'not':
-        return this.evaluate(node.node).ok ? fail(`not expected: ${JSON.stringify(node.check)}`) : pass;
+        return this.evaluate(node.node).ok
+          ? fail(msg('check.not-expected', { check: JSON.stringify(node.check) }))
+          : pass;
       case 'event': {
         const c = node.check;
         const n = this.counts[node.counter] ?? 0;
@@ -367,7 +389,9 @@ export class LessonCheckEvaluator {
         return n >= need
           ? pass
           : fail(
-              `${n} '${c.type}' events${c.where ? ` with ${JSON.stringify(c.where)}` : ''} (need ${need})`,
+              c.where
+                ? msg('check.events-where', { n, type: c.type, where: JSON.stringify(c.where), need })
+                : msg('check.events', { n, type: c.type, need }),
             );
       }
       case 'cached':
@@ -381,7 +405,7 @@ export class LessonCheckEvaluator {
   /** The state-like checks: read from the engine (only when something they look at changed). */
   private read(check: CachedCheck): CheckResult {
     const cluster = this.engine.cluster();
-    if (!cluster) return fail('no job loaded');
+    if (!cluster) return fail(msg('check.no-job'));
     switch (check.kind) {
       case 'state': {
         let row: { value: unknown; subtask: number } | null = null;
@@ -391,12 +415,24 @@ export class LessonCheckEvaluator {
             if (key === check.key) row = { value: plain(value), subtask: t.subtaskIndex };
         }
         if (row && check.subtask !== undefined && row.subtask !== check.subtask)
-          return fail(`${JSON.stringify(check.key)} lives in subtask ${row.subtask} (want ${check.subtask})`);
+          return fail(
+            msg('check.state-subtask', {
+              key: JSON.stringify(check.key),
+              subtask: row.subtask,
+              want: check.subtask,
+            }),
+          );
         const value = row ? row.value : null;
         return JSON.stringify(value) === JSON.stringify(check.equals)
           ? pass
           : fail(
-              `${check.operator}.${check.state}[${JSON.stringify(check.key)}] is ${JSON.stringify(value)} (want ${JSON.stringify(check.equals)})`,
+              msg('check.state-value', {
+                operator: check.operator,
+                state: check.state,
+                key: JSON.stringify(check.key),
+                value: JSON.stringify(value),
+                want: JSON.stringify(check.equals),
+              }),
             );
       }
       case 'state-size': {
@@ -405,8 +441,9 @@ export class LessonCheckEvaluator {
           if (t.vertex.uid === check.operator && t.keyedBackend)
             n += t.keyedBackend.entries(check.state).length;
         if (check.atLeast !== undefined && n < check.atLeast)
-          return fail(`${n} keys (need ≥ ${check.atLeast})`);
-        if (check.atMost !== undefined && n > check.atMost) return fail(`${n} keys (need ≤ ${check.atMost})`);
+          return fail(msg('check.keys-at-least', { n, need: check.atLeast }));
+        if (check.atMost !== undefined && n > check.atMost)
+          return fail(msg('check.keys-at-most', { n, need: check.atMost }));
         return pass;
       }
       case 'checkpoint': {
@@ -428,15 +465,13 @@ export class LessonCheckEvaluator {
         const need = check.atLeast ?? 1;
         return found >= need
           ? pass
-          : fail(
-              `${found} matching ${check.status.toLowerCase()} checkpoints since the step began (need ${need})`,
-            );
+          : fail(msg('check.checkpoints', { found, status: msg(`checkpoint-status.${check.status}`), need }));
       }
       case 'sink': {
         const v = this.sink.verdict(cluster, this.engine);
         return check.verdict.includes(v)
           ? pass
-          : fail(`the checker says '${v}' (want ${check.verdict.join(' or ')})`);
+          : fail(msg('check.verdict', { verdict: v, want: check.verdict.join(' | ') }));
       }
     }
   }
@@ -447,15 +482,15 @@ export class LessonCheckEvaluator {
     switch (check.kind) {
       case 'finished': {
         if (!cluster || !(cluster.jobStatus === 'FAILED' || cluster.isFinished()))
-          return fail('the job has not finished');
+          return fail(msg('check.not-finished'));
         if (check.jobStatus && cluster.jobStatus !== check.jobStatus)
-          return fail(`the job is ${cluster.jobStatus} (want ${check.jobStatus})`);
+          return fail(msg('check.job-status', { status: cluster.jobStatus, want: check.jobStatus }));
         return pass;
       }
       case 'config': {
         const c = this.engine.config();
-        if (!c) return fail('no job loaded');
-        const diffs: string[] = [];
+        if (!c) return fail(msg('check.no-job'));
+        const diffs: Message[] = [];
         const want: Array<[string, unknown, unknown]> = [
           ['mode', check.mode, c.mode],
           ['backend', check.backend, c.backend],
@@ -467,40 +502,46 @@ export class LessonCheckEvaluator {
         ];
         for (const [name, w, have] of want)
           if (w !== undefined && w !== have)
-            diffs.push(`${name} is ${JSON.stringify(have)} (want ${JSON.stringify(w)})`);
+            diffs.push(msg('check.config', { name, value: JSON.stringify(have), want: JSON.stringify(w) }));
         for (const [op, p] of Object.entries(check.parallelism ?? {}))
-          if (c.parallelism[op] !== p) diffs.push(`parallelism of ${op} is ${c.parallelism[op]} (want ${p})`);
-        return diffs.length ? fail(diffs.join('; ')) : pass;
+          if (c.parallelism[op] !== p)
+            diffs.push(msg('check.parallelism', { operator: op, value: c.parallelism[op], want: p }));
+        return diffs.length ? fail(list(diffs)) : pass;
       }
       case 'answered':
-        return this.answered ? pass : fail('the prediction is not answered');
+        return this.answered ? pass : fail(msg('check.not-answered'));
       case 'time': {
         const now = cluster?.now ?? 0;
-        return now >= check.atLeast ? pass : fail(`virtual time is ${now} ms (need ≥ ${check.atLeast})`);
+        return now >= check.atLeast ? pass : fail(msg('check.time', { now, need: check.atLeast }));
       }
       case 'imported':
-        return this.imported ? pass : fail('no snapshot was restored in this step');
+        return this.imported ? pass : fail(msg('check.not-imported'));
       case 'import-refused': {
-        if (this.refusedImports.length === 0) return fail('no import was refused in this step');
+        if (this.refusedImports.length === 0) return fail(msg('check.no-import-refused'));
         const want = check.contains ?? [];
-        return this.refusedImports.some((lines) => want.every((w) => lines.some((l) => l.includes(w))))
+        return this.refusedImports.some((r) => want.every((w) => r.english.some((l) => l.includes(w))))
           ? pass
           : fail(
-              `no refused import said ${JSON.stringify(want)} (they said ${JSON.stringify(this.refusedImports)})`,
+              msg('check.import-refused-other', {
+                want: JSON.stringify(want),
+                said: this.refusedImports[this.refusedImports.length - 1].said,
+              }),
             );
       }
       case 'recovered': {
         const r = this.engine.recovery();
-        if (!r) return fail('the job has not been (re)started');
+        if (!r) return fail(msg('check.not-started'));
         const from = r.restoredFrom !== null;
         return from === check.fromCheckpoint
           ? pass
           : fail(
-              `the job ${from ? `was restored from checkpoint ${r.restoredFrom}` : 'started from scratch'} (${r.reason})`,
+              from
+                ? msg('check.recovered-from', { id: r.restoredFrom, reason: r.reason })
+                : msg('check.recovered-scratch', { reason: r.reason }),
             );
       }
       default:
-        return fail(`unknown check '${check.kind}'`);
+        return fail(msg('check.unknown', { kind: String((check as { kind: unknown }).kind) }));
     }
   }
 }

@@ -1,3 +1,4 @@
+import type { Message } from '../engine/messages/Message';
 /**
  * A lesson step's automatic check, as data: what the engine worker evaluates against every engine
  * event (LessonCheckEvaluator.ts) and what the lesson files declare (src/lessons/format.ts validates
@@ -131,8 +132,8 @@ export interface LessonCheckCarry {
 
 export interface CheckResult {
   ok: boolean;
-  /** Why not, in words (for the learner's "not yet" line and the tests' failure messages). */
-  why: string;
+  /** Why not: a message code (the page shows it in the learner's language; tests read `renderEnglish`). */
+  why: Message;
 }
 
 /** The worker's verdict on the registered check, sent with every FrameUpdate. */

@@ -10,6 +10,7 @@
 import type {
   CheckpointingMode,
   CheckpointStats,
+  Message,
   RestartStrategyConfig,
   SinkKind,
   TraceEvent,
@@ -142,8 +143,8 @@ export interface ChannelInfo {
 export interface Recovery {
   /** The checkpoint the job was restored from, or null (started from scratch). */
   restoredFrom: number | null;
-  /** Plainly: why. E.g. 'memory backend keeps checkpoints in the JobManager (lost with the worker)'. */
-  reason: string;
+  /** Plainly: why (a message code, e.g. `recovery.memory-backend`; the page translates it). */
+  reason: Message;
 }
 
 export interface LoadInfo {
@@ -254,10 +255,10 @@ export interface TaskCheckpointPhase {
  */
 export type FailureCause =
   | { code: 'injected' }
-  | { code: 'user-function-threw'; message: string }
-  | { code: 'checkpoint-failures'; message: string }
+  | { code: 'user-function-threw'; message: Message }
+  | { code: 'checkpoint-failures'; message: Message }
   | { code: 'engine-crash' }
-  | { code: 'other'; message: string };
+  | { code: 'other'; message: Message };
 
 /**
  * What a failure did and what the restore brought back, computed in the worker from the trace
@@ -308,11 +309,11 @@ export interface CheckpointListing {
   history: CheckpointStats[];
 }
 
-export type ExportResult = { ok: true; fileName: string; text: string } | { ok: false; error: string };
+export type ExportResult = { ok: true; fileName: string; text: string } | { ok: false; error: Message };
 
 export type ImportResult =
   | { ok: true; restoredFrom: number; load: LoadInfo }
-  | { ok: false; errors: Array<{ path: string; message: string }> };
+  | { ok: false; errors: Array<{ path: string; message: Message }> };
 
 export interface StatePage {
   operatorUid: string;

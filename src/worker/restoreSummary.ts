@@ -8,19 +8,17 @@
  * events of the same step) ends it: after that engine step the state is compared key by key with the
  * copy, and each source partition's offset with its offset at the failure.
  */
-import type { MiniCluster, TraceEvent } from '../engine/index';
+import type { Message, MiniCluster, TraceEvent } from '../engine/index';
 import type { FailureCause, RestoreSummary } from './protocol';
 
 type Cluster = MiniCluster;
 
-/** The text EngineHost gives a learner's injected failure. */
-export const INJECTED_FAILURE_REASON = 'failure injected by the learner';
-
-export function failureCause(reason: string): FailureCause {
-  if (reason === INJECTED_FAILURE_REASON) return { code: 'injected' };
-  if (reason.startsWith('Exceeded checkpoint tolerable failure threshold'))
+/** What caused a failure, from its message code (the page renders `message` in the learner's language). */
+export function failureCause(reason: Message): FailureCause {
+  if (reason.code === 'task.injected-by-learner') return { code: 'injected' };
+  if (reason.code === 'checkpoint.tolerable-exceeded')
     return { code: 'checkpoint-failures', message: reason };
-  if (/\) threw( in \w+\(?\)?)?: /.test(reason)) return { code: 'user-function-threw', message: reason };
+  if (reason.code.startsWith('task.threw')) return { code: 'user-function-threw', message: reason };
   return { code: 'other', message: reason };
 }
 

@@ -1,3 +1,4 @@
+import { text } from '../../src/engine/messages/Message';
 import { describe, expect, it } from 'vitest';
 import { describeEvent, formatMs, formatVirtualTime } from '../../src/app/components/controls/format';
 
@@ -10,9 +11,9 @@ describe('the run log and clock', () => {
   });
 
   it('describes the events a learner should notice, and skips record-level ones', () => {
-    expect(describeEvent({ type: 'task-failed', t: 1, task: 'count#1', reason: 'boom' })).toEqual({
+    expect(describeEvent({ type: 'task-failed', t: 1, task: 'count#1', reason: text('boom') })).toEqual({
       key: 'taskFailed',
-      params: { task: 'count#1', reason: 'boom' },
+      params: { task: 'count#1', reason: text('boom') },
     });
     expect(
       describeEvent({ type: 'task-restored', t: 2, task: 'count#1', checkpointId: null, offsets: [] })?.key,

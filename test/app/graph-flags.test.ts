@@ -1,3 +1,4 @@
+import { text } from '../../src/engine/messages/Message';
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../src/engine/index';
 import {
@@ -74,7 +75,7 @@ describe('channel flags', () => {
     );
     expect(aborted.tasks['b#0'].aligningFor).toBeNull();
     const failed = run(
-      [{ type: 'checkpoint-failed', t: 2, checkpointId: 3, reason: 'timeout' }],
+      [{ type: 'checkpoint-failed', t: 2, checkpointId: 3, reason: text('timeout') }],
       aligned,
       blocked,
     );
@@ -142,7 +143,7 @@ describe('channel flags', () => {
     );
     const failed = run(
       [
-        { type: 'task-failed', t: 2, task: 'b#0', reason: 'boom' },
+        { type: 'task-failed', t: 2, task: 'b#0', reason: text('boom') },
         { type: 'task-status', t: 2, task: 'b#0', status: 'FAILED' },
         { type: 'task-status', t: 2, task: 'b#0', status: 'RESTARTING' },
         { type: 'task-status', t: 2, task: 'a#0', status: 'RESTARTING' },

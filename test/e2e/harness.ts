@@ -38,6 +38,7 @@ const CHROMIUM_ARGS = [
 const BUILD_INPUTS = [
   'src',
   'lessons',
+  'reading',
   'public',
   'index.html',
   'vite.config.ts',

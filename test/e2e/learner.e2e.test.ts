@@ -123,7 +123,7 @@ describe.skipIf(skipReason !== null)('a learner in Chromium', () => {
       // 简体中文.
       await page.getByTestId('language').selectOption('zh-CN');
       await expect.poll(() => page.getByTestId('tab-state').textContent()).toBe('状态');
-      expect(await page.getByTestId('tab-checkpoints').textContent()).toBe('检查点');
+      expect(await page.getByTestId('tab-checkpoints').textContent()).toBe('Checkpoint');
       expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
       expect(page.url()).toContain('lang=zh-CN');
       await saveScreenshot(page, 'learner-6-zh');

@@ -185,7 +185,7 @@ describe.skipIf(skipReason !== null)('a failure and its restore in Chromium', ()
       await page.getByTestId('language').selectOption('zh-CN');
       await expect
         .poll(() => page.getByTestId('restore-checkpoint').textContent())
-        .toContain('已从检查点 2 恢复');
+        .toContain('已从 Checkpoint 2 恢复');
       expect(await summary.textContent()).toContain('故障是你注入的');
       await saveScreenshot(page, 'restore-3-summary-zh');
       await page.getByTestId('language').selectOption('en');

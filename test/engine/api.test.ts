@@ -2,6 +2,7 @@
  * The DataStream API as a learner uses it: what it accepts and rejects, the defaults it picks, how
  * user functions are instantiated per subtask, and the seed's WordCount end to end.
  */
+import { renderEnglish } from '../../src/engine/messages/Message';
 import { describe, expect, it } from 'vitest';
 import {
   MiniCluster,
@@ -54,7 +55,7 @@ describe('keyed state on a non-keyed stream', () => {
     const failed = ofType(events, 'task-failed');
     expect(failed).toHaveLength(1);
     expect(failed[0].task).toBe('stateful-map#0');
-    expect(failed[0].reason).toContain(NON_KEYED);
+    expect(renderEnglish(failed[0].reason)).toContain(NON_KEYED);
     expect(mc.jobStatus).toBe('FAILED');
     expect(mc.external.committedValues('out')).toEqual([]);
   });
@@ -81,7 +82,7 @@ describe('keyed state on a non-keyed stream', () => {
     }).not.toThrow();
     const failed = ofType(events, 'task-failed');
     expect(failed.map((e) => e.task)).toEqual(['stateful-map#0']);
-    expect(failed[0].reason).toContain(NON_KEYED);
+    expect(renderEnglish(failed[0].reason)).toContain(NON_KEYED);
     expect((mc as MiniCluster | null)?.jobStatus).toBe('FAILED');
   });
 

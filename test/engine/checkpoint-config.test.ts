@@ -2,6 +2,7 @@
  * The rest of the checkpoint configuration: aligned-checkpoint timeout (start aligned, switch to
  * unaligned), JobManager storage's 5 MiB limit, and the configuration rules Flink enforces.
  */
+import { renderEnglish } from '../../src/engine/messages/Message';
 import { describe, expect, it } from 'vitest';
 import {
   MemoryStateBackend,
@@ -135,7 +136,7 @@ describe("MemoryStateBackend / JobManager storage's 5 MiB limit", () => {
     const failed = events.filter((e) => e.type === 'checkpoint-failed');
     expect(failed.length).toBeGreaterThan(0);
     const reason = failed
-      .map((e) => (e.type === 'checkpoint-failed' ? e.reason : ''))
+      .map((e) => (e.type === 'checkpoint-failed' ? renderEnglish(e.reason) : ''))
       .find((r) => /maximum permitted/.test(r));
     // Flink 1.13+ (MemCheckpointStreamFactory.checkSize), as a 1.x/2.x TaskManager log prints it.
     expect(reason).toMatch(
@@ -144,7 +145,7 @@ describe("MemoryStateBackend / JobManager storage's 5 MiB limit", () => {
           `Consider using a different checkpoint storage, like the FileSystemCheckpointStorage\\.$`,
       ),
     );
-    expect(mc.failures.some((f) => /tolerable failure threshold/.test(f.reason))).toBe(true);
+    expect(mc.failures.some((f) => /tolerable failure threshold/.test(renderEnglish(f.reason)))).toBe(true);
   });
 
   it('the same state in durable (filesystem) checkpoint storage checkpoints fine', () => {

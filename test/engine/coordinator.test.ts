@@ -3,6 +3,7 @@
  * ids, completion only after every task acknowledged, notifications, concurrency, timeouts, and the
  * statistics the Web UI's checkpoint page shows.
  */
+import { renderEnglish } from '../../src/engine/messages/Message';
 import { describe, expect, it } from 'vitest';
 import {
   MiniCluster,
@@ -88,7 +89,10 @@ describe('checkpoint ids', () => {
     expect(new Set(ids).size).toBe(ids.length);
     for (let i = 1; i < ids.length; i++) expect(ids[i]).toBeGreaterThan(ids[i - 1]);
     expect(
-      sim.checkpoints.some((c) => c.status === 'FAILED' && /Task failure/.test(c.failureReason ?? '')),
+      sim.checkpoints.some(
+        (c) =>
+          c.status === 'FAILED' && /Task failure/.test(c.failureReason ? renderEnglish(c.failureReason) : ''),
+      ),
     ).toBe(true);
   });
 });
@@ -230,11 +234,11 @@ describe('timeout', () => {
     const failed = ofType(events, 'checkpoint-failed');
     expect(failed.length).toBeGreaterThan(3);
     expect(ofType(events, 'checkpoint-completed')).toHaveLength(0);
-    for (const f of failed) expect(f.reason).toMatch(/expired/i);
+    for (const f of failed) expect(renderEnglish(f.reason)).toMatch(/expired/i);
     const triggered = new Map(ofType(events, 'checkpoint-triggered').map((e) => [e.checkpointId, e.t]));
     for (const f of failed) expect(f.t - (triggered.get(f.checkpointId) as number)).toBeCloseTo(1, 6);
     for (const s of mc.coordinator.history.filter((x) => x.status === 'FAILED')) {
-      expect(s.failureReason).toMatch(/expired/i);
+      expect(renderEnglish(s.failureReason!)).toMatch(/expired/i);
       expect(s.numAcknowledged).toBeLessThan(s.numTasks);
     }
     expect(mc.coordinator.counts.failed).toBe(failed.length);
@@ -248,7 +252,7 @@ describe('timeout', () => {
     const { mc, events } = run(buildJob({ checkpoint: { timeoutMs: 1 } }), 3, 1000);
     expect(ofType(events, 'checkpoint-failed').length).toBeGreaterThan(0);
     expect(mc.failures.length).toBeGreaterThan(0);
-    expect(mc.failures[0].reason).toMatch(/tolerable failure threshold/i);
+    expect(renderEnglish(mc.failures[0].reason)).toMatch(/tolerable failure threshold/i);
   });
 });
 

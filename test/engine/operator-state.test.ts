@@ -6,6 +6,7 @@
  * RoundRobinOperatorStateRepartitioner: the lists of all old subtasks concatenated in subtask order
  * and cut into contiguous chunks, total/newP each, the first total%newP one more.
  */
+import { renderEnglish } from '../../src/engine/messages/Message';
 import { describe, expect, it } from 'vitest';
 import {
   DurableCheckpointStorage,
@@ -375,7 +376,7 @@ describe('CheckpointedFunction: registration errors', () => {
     const failed = ofType(events, 'task-failed');
     expect(failed).toHaveLength(1);
     expect(failed[0].task).toBe('buffer#0');
-    expect(failed[0].reason).toContain(
+    expect(renderEnglish(failed[0].reason)).toContain(
       "operator state 'buffer' is registered as split list state, not union",
     );
   });
@@ -391,7 +392,7 @@ describe('CheckpointedFunction: registration errors', () => {
     cluster.runUntil(cluster.now + 20);
     const failed = ofType(events, 'task-failed');
     expect(failed.length).toBeGreaterThanOrEqual(1);
-    expect(failed[0].reason).toContain(
+    expect(renderEnglish(failed[0].reason)).toContain(
       "operator state 'buffer' was checkpointed as split list state, not union",
     );
   });

@@ -3,6 +3,7 @@
  * restarts, what each restart strategy does with a poison record, and what an engine (JobManager)
  * crash loses with each state backend.
  */
+import { renderEnglish } from '../../src/engine/messages/Message';
 import { describe, expect, it } from 'vitest';
 import {
   DurableCheckpointStorage,
@@ -252,7 +253,7 @@ describe('restart strategies with a poison record', () => {
     expect(restarting.map((e) => e.delayMs)).toEqual([100, 100]);
     const failedStatus = ofType(events, 'job-status').filter((e) => e.status === 'FAILED');
     expect(failedStatus).toHaveLength(1);
-    expect(failedStatus[0].reason).toMatch(/fixed-delay/);
+    expect(renderEnglish(failedStatus[0].reason!)).toMatch(/fixed-delay/);
     // Each restart happened `delay` after its failure.
     const failed = ofType(events, 'task-failed');
     const running = ofType(events, 'job-status').filter((e) => e.status === 'RUNNING' && e.t > 0);

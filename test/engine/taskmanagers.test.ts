@@ -6,6 +6,7 @@
  * after slot.request.timeout, and a rescaled job waiting for a TaskManager to be added (the
  * Operations Playground's exercises).
  */
+import { renderEnglish } from '../../src/engine/messages/Message';
 import { describe, expect, it } from 'vitest';
 import {
   FsStateBackend,
@@ -151,7 +152,7 @@ describe('losing a TaskManager', () => {
     const failed = ofType(events, 'task-failed');
     expect(failed.map((e) => e.task)).toEqual(['m#2', 'count#2', 'sink#2']);
     expect(new Set(failed.map((e) => e.t))).toEqual(new Set([400]));
-    expect(failed[0].reason).toBe('TaskManager with id taskmanager-2 is no longer reachable.');
+    expect(renderEnglish(failed[0].reason)).toBe('TaskManager with id taskmanager-2 is no longer reachable.');
     expect(ofType(events, 'job-restarting')).toHaveLength(1);
     expect(result.failures).toHaveLength(1);
     expect(result.failures[0].task).toBe('taskmanager-2');
@@ -229,7 +230,9 @@ describe('losing a TaskManager', () => {
     // fixed-delay with 1 attempt: the second failure fails the job.
     expect(result.jobStatus).toBe('FAILED');
     const failedJob = ofType(events, 'job-status').find((e) => e.status === 'FAILED');
-    expect(failedJob?.reason).toContain('Could not acquire the minimum required resources');
+    expect(failedJob?.reason ? renderEnglish(failedJob.reason) : '').toContain(
+      'Could not acquire the minimum required resources',
+    );
   });
 
   it('a slot request times out again and again while the TaskManager stays away; it comes back and the job recovers', () => {

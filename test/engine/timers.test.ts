@@ -5,6 +5,7 @@
  * timestamp; delete works; timers are part of the checkpoint and fire after a restore (and move with
  * their key group when the parallelism changes); timers need a keyed stream.
  */
+import { renderEnglish } from '../../src/engine/messages/Message';
 import { describe, expect, it } from 'vitest';
 import {
   DurableCheckpointStorage,
@@ -559,7 +560,9 @@ describe('timers need a keyed stream', () => {
     const failed = ofType(events, 'task-failed');
     expect(failed).toHaveLength(1);
     expect(failed[0].task).toBe('proc#0');
-    expect(failed[0].reason).toContain('Timers can only be used on keyed operators (after keyBy).');
+    expect(renderEnglish(failed[0].reason)).toContain(
+      'Timers can only be used on keyed operators (after keyBy).',
+    );
     expect(cluster.jobStatus).toBe('FAILED');
     expect(ofType(events, 'timer-fired')).toHaveLength(0);
   });

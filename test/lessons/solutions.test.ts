@@ -4,6 +4,7 @@
  * engine event: before a step's actions its check fails (no check is vacuous), after them it has
  * passed. The steps run in order, each starting where the previous one left the job, as in the app.
  */
+import { renderEnglish } from '../../src/engine/messages/Message';
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { IndexedDbCheckpointStorage } from '../../src/storage/index';
@@ -42,7 +43,9 @@ describe('the lessons', () => {
         );
         await playSolution(lesson.definition, step.solution, driver);
         const after = await driver.check();
-        expect(after.passed, `step '${step.id}' after its solution: ${after.now.why}`).toBe(true);
+        expect(after.passed, `step '${step.id}' after its solution: ${renderEnglish(after.now.why)}`).toBe(
+          true,
+        );
       }
     });
   }

@@ -46,7 +46,7 @@ const OUT_OF_DATE: Record<string, { en: RegExp[]; 'zh-CN': RegExp[] }> = {
   '3.2': { en: [/does not pause the sources/, /forwards\s+the barrier/], 'zh-CN': [/不会暂停 Source/] },
   '3.3': {
     en: [/pipelined region/, /exponential-delay/],
-    'zh-CN': [/pipelined region/, /exponential-delay/],
+    'zh-CN': [/Pipelined Region/, /exponential-delay/],
   },
   '4.1': { en: [/align/], 'zh-CN': [/对齐/] },
   '4.3': { en: [/tolerable-failed-checkpoints/], 'zh-CN': [/tolerable-failed-checkpoints/] },

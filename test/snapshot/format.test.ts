@@ -2,6 +2,7 @@
  * The snapshot JSON format: CompletedCheckpoint → JSON → CompletedCheckpoint is the identity in every
  * checkpointing mode; the validator names the path and the problem for each kind of bad file.
  */
+import { renderEnglish } from '../../src/engine/messages/Message';
 import type { KeyedStateSnapshot } from '../../src/engine/state/KeyedStateBackend';
 import { describe, expect, it } from 'vitest';
 import {
@@ -32,10 +33,11 @@ function exported(job = visitsJob(), until = 1000) {
   return { job, cp, json: toSnapshotJson(cp) };
 }
 
-function errorsOf(json: unknown, job = visitsJob()): SnapshotError[] {
+/** The errors as the command line prints them (English). */
+function errorsOf(json: unknown, job = visitsJob()): Array<{ path: string; message: string }> {
   const r = fromSnapshotJson(json, job);
   if (r.ok) throw new Error('expected the snapshot to be rejected');
-  return r.errors;
+  return r.errors.map((e: SnapshotError) => ({ path: e.path, message: renderEnglish(e.message) }));
 }
 
 function mutate(json: SnapshotJson, fn: (j: SnapshotJson) => void): SnapshotJson {

@@ -5,6 +5,7 @@
  * POJO values when a job whose POJO gained or lost a field restores a checkpoint (heap and RocksDB).
  */
 import { describe, expect, it } from 'vitest';
+import { renderEnglish, type Message } from '../../src/engine/messages/Message';
 import {
   DurableCheckpointStorage,
   RocksDBStateBackend,
@@ -38,8 +39,14 @@ import {
 } from '../../src/engine/index';
 import { generateVisitLog, type Visit } from '../../src/engine/scenarios/visits';
 
+/** Errors as the command line prints them. */
+function english(errors: ReadonlyArray<{ path: string; message: Message }>) {
+  return errors.map((e) => ({ path: e.path, message: renderEnglish(e.message) }));
+}
+const reasonOf = (m: Message | undefined) => (m ? renderEnglish(m) : undefined);
+
 function errors(t: TypeInformation, v: unknown): string[] {
-  return t.mismatches(v).map((m) => `${m.path.join('.')}: ${m.message}`);
+  return t.mismatches(v).map((m) => `${m.path.join('.')}: ${renderEnglish(m.message)}`);
 }
 
 describe('Types: what each accepts in a snapshot', () => {
@@ -327,7 +334,7 @@ describe.each([
     expect(imported.ok).toBe(false);
     if (imported.ok) return;
     const prefix = _name === 'heap' ? 'For heap backends, the new' : 'The new';
-    expect(imported.errors).toContainEqual({
+    expect(english(imported.errors)).toContainEqual({
       path: expect.stringMatching(/^operators\[1\]\.subtasks\[\d\]\.keyedState\[\d\]\.valueType$/),
       message: expect.stringContaining(
         `state 'stats' of operator 'track' is incompatible with the job: ${prefix} state serializer (StringSerializer for STRING) must not be incompatible with the old state serializer (PojoSerializer for POJO<Stats>{lastPage: STRING, visits: INT}).`,
@@ -343,7 +350,7 @@ describe.each([
       restoreFrom: cp,
     });
     cluster.runUntil(cluster.now + 50);
-    expect(cluster.failures[0]?.reason).toMatch(
+    expect(reasonOf(cluster.failures[0]?.reason)).toMatch(
       new RegExp(
         `threw in open\\(\\): State "stats": ${prefix} state serializer \\(StringSerializer for STRING\\) must not be incompatible`,
       ),
@@ -367,7 +374,7 @@ describe('values with a time-to-live, lists and maps of POJOs: every element is 
     stats.entries[0].value = { visits: 1.5, lastPage: '/a' };
     const r = fromSnapshotJson(json, job);
     const p = `operators[${track}].subtasks[0].keyedState`;
-    expect(r.ok ? [] : r.errors).toEqual(
+    expect(r.ok ? [] : english(r.errors)).toEqual(
       expect.arrayContaining([
         {
           path: `${p}[${at('history')}].entries[0].value[0].value`,
@@ -423,7 +430,7 @@ describe('POJO schema evolution through an incremental RocksDB checkpoint (value
   it("a changed type: the task fails when open() registers the state, with RocksDB's message", () => {
     const cluster = restoreInto('string');
     cluster.runUntil(cluster.now + 50);
-    expect(cluster.failures[0]?.reason).toContain(
+    expect(reasonOf(cluster.failures[0]?.reason)).toContain(
       'threw in open(): State "stats": The new state serializer (StringSerializer for STRING) must not be incompatible with the old state serializer (PojoSerializer for POJO<Stats>{lastPage: STRING, visits: INT}).',
     );
   });
@@ -486,7 +493,7 @@ describe('operator state (list and union) records and checks its element type', 
     lists[0].items[2] = 'x';
     lists[1].items[0] = 7;
     const r = fromSnapshotJson(json, job);
-    expect(r.ok ? [] : r.errors).toEqual([
+    expect(r.ok ? [] : english(r.errors)).toEqual([
       {
         path: 'operators[1].subtasks[0].operatorState.lists[0].items[2]',
         message: 'expected INT, got string "x"',
@@ -521,7 +528,7 @@ describe('operator state (list and union) records and checks its element type', 
       buffer.items = buffer.items.map(String);
     }
     const r = fromSnapshotJson(json, job);
-    expect(r.ok ? [] : r.errors).toContainEqual({
+    expect(r.ok ? [] : english(r.errors)).toContainEqual({
       path: 'operators[1].subtasks[0].operatorState.lists[0].elementType',
       message: expect.stringContaining(
         "operator state 'buffer' of operator 'buffer' is incompatible with the job: The new element serializer (IntSerializer for INT) must not be incompatible with the old element serializer (StringSerializer for STRING).",

@@ -5,6 +5,7 @@
  * from the mirror) and after a crash (a new storage on the same database). Plus: a stored chunk that
  * was damaged is skipped and reported at open, never restored and never a crash.
  */
+import { text } from '../../src/engine/messages/Message';
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import {
@@ -219,7 +220,7 @@ describe('the engine with RocksDB incremental checkpoints on IndexedDB', () => {
       trace: (e) => memTrace.push(e),
     });
     mem.runUntil(1000);
-    mem.failTask(countTask(mem), 'test failure'); // restores from the latest checkpoint: shared files needed
+    mem.failTask(countTask(mem), text('test failure')); // restores from the latest checkpoint: shared files needed
     mem.runUntil(3500);
 
     const dbName = freshDbName();
@@ -232,7 +233,7 @@ describe('the engine with RocksDB incremental checkpoints on IndexedDB', () => {
     });
     await runWithStorage(idb, storage, 1000);
     idb.runUntil(1000); // no event left before 1000: only the clock moves, as in runUntil above
-    idb.failTask(countTask(idb), 'test failure');
+    idb.failTask(countTask(idb), text('test failure'));
     await runWithStorage(idb, storage, 3500);
 
     expect(idbTrace.filter((e) => e.type === 'task-restored').length).toBeGreaterThan(0);

@@ -6,6 +6,9 @@
  */
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
+import { renderEnglish, type Message } from '../../src/engine/messages/Message';
+
+const reasonOf = (m: Message | undefined) => (m ? renderEnglish(m) : '');
 import {
   ExternalSystem,
   MiniCluster,
@@ -48,7 +51,7 @@ describe('typed restore in the browser (worker + IndexedDB)', () => {
     await host.load({ scenario: 'wordcount', seed: 1 });
     await playUntil(host, (u) => u.checkpoints.completed >= 1);
     const exported = await host.exportSnapshot();
-    if (!exported.ok) throw new Error(exported.error);
+    if (!exported.ok) throw new Error(renderEnglish(exported.error));
     const json = JSON.parse(exported.text) as SnapshotJson;
     const op = json.operators.findIndex((o) => o.uid === 'count');
     const sub = json.operators[op].subtasks.findIndex((s) => s.keyedState[0]?.entries.length > 0);
@@ -56,7 +59,10 @@ describe('typed restore in the browser (worker + IndexedDB)', () => {
 
     const stateBefore = await host.inspect();
     const listBefore = await host.listCheckpoints();
-    const result = await host.importSnapshot(JSON.stringify(json));
+    const imported = await host.importSnapshot(JSON.stringify(json));
+    const result = imported.ok
+      ? imported
+      : { ...imported, errors: imported.errors.map((e) => ({ ...e, message: renderEnglish(e.message) })) };
     expect(result).toEqual({
       ok: false,
       errors: [
@@ -91,10 +97,10 @@ describe('typed restore in the browser (worker + IndexedDB)', () => {
     const start = await second.start();
     expect(start.recovered).toBe(true);
     expect(start.load?.recovery.restoredFrom).toBeNull();
-    expect(start.load?.recovery.reason).toContain(
+    expect(reasonOf(start.load?.recovery.reason)).toContain(
       `cannot be restored (Failed to rollback to checkpoint ${latest.checkpointId}`,
     );
-    expect(start.load?.recovery.reason).toContain(`${path}: expected INT, got string "many"`);
+    expect(reasonOf(start.load?.recovery.reason)).toContain(`${path}: expected INT, got string "many"`);
   });
 
   it("a checkpoint stored before types were recorded is checked against the job's current descriptors", async () => {

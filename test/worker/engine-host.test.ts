@@ -3,6 +3,7 @@
  * steps, failures, checkpoints, snapshots, paged state, and crash survival — a new host on the same
  * database brings the job back from its latest completed checkpoint, equal to the reference run's.
  */
+import { msg, renderEnglish } from '../../src/engine/messages/Message';
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { IndexedDbCheckpointStorage } from '../../src/storage/index';
@@ -22,7 +23,7 @@ describe('EngineHost', () => {
       backend: 'fs',
       checkpointStorage: 'IndexedDbCheckpointStorage',
       durable: true,
-      recovery: { restoredFrom: null, reason: 'a new run: started from scratch' },
+      recovery: { restoredFrom: null, reason: msg('recovery.new-run') },
     });
     expect(info.tasks).toHaveLength(12);
     expect(info.channels.length).toBeGreaterThan(0);
@@ -99,7 +100,7 @@ describe('EngineHost', () => {
     expect(start.recovered).toBe(true);
     expect(start.load?.recovery).toEqual({
       restoredFrom: latest,
-      reason: `restored from checkpoint ${latest} in IndexedDB`,
+      reason: msg('recovery.from-indexeddb', { id: latest }),
     });
     expect(start.load?.incarnation).toBe(1);
     const restored = await second.inspect();
@@ -171,9 +172,9 @@ describe('EngineHost', () => {
     await host.injectStorageFault('quota');
     const updates = await playUntil(host, (u) => u.events.some((e) => e.type === 'checkpoint-failed'));
     const failed = updates.flatMap((u) => u.events).find((e) => e.type === 'checkpoint-failed');
-    expect(failed).toMatchObject({
-      reason: expect.stringMatching(/Checkpoint storage write failed: QuotaExceededError/),
-    });
+    expect(failed?.type === 'checkpoint-failed' && renderEnglish(failed.reason)).toMatch(
+      /Checkpoint storage write failed: QuotaExceededError/,
+    );
   });
 
   it('exports a snapshot, imports it back, and an invalid file changes nothing', async () => {
@@ -182,7 +183,7 @@ describe('EngineHost', () => {
     await host.load({ scenario: 'visits', seed: 3 });
     await playUntil(host, (u) => u.checkpoints.completed >= 2);
     const exported = await host.exportSnapshot();
-    if (!exported.ok) throw new Error(exported.error);
+    if (!exported.ok) throw new Error(renderEnglish(exported.error));
     expect(exported.fileName).toMatch(/^Visits-checkpoint-\d+\.json$/);
     const json = JSON.parse(exported.text) as {
       operators: Array<{ uid: string; subtasks: Array<{ keyGroupRange: unknown }> }>;
@@ -197,7 +198,7 @@ describe('EngineHost', () => {
       errors: expect.arrayContaining([
         {
           path: 'operators[1].subtasks[2].keyGroupRange',
-          message: '140 is beyond maxParallelism 128 (key groups are 0..127)',
+          message: msg('snapshot.range-beyond', { value: 140, maxP: 128, last: 127 }),
         },
       ]),
     });

@@ -4,6 +4,7 @@
  * and checkpoint phase; the restore summary's numbers equal the engine's state and offsets at the
  * failure and after the restore; "pause on failure" stops playback at both moments.
  */
+import { msg, text } from '../../src/engine/messages/Message';
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import type { MiniCluster } from '../../src/engine/index';
@@ -186,11 +187,15 @@ describe('badges and the restore summary against the engine', () => {
   });
 
   it('names the cause of a failure by code', () => {
-    expect(failureCause('failure injected by the learner')).toEqual({ code: 'injected' });
-    expect(failureCause('Process: count (count#1) threw: poison').code).toBe('user-function-threw');
+    expect(failureCause(msg('task.injected-by-learner'))).toEqual({ code: 'injected' });
     expect(
-      failureCause('Exceeded checkpoint tolerable failure threshold (0): checkpoint 3: declined').code,
+      failureCause(msg('task.threw', { operator: 'Process: count', task: 'count#1', error: text('poison') }))
+        .code,
+    ).toBe('user-function-threw');
+    expect(
+      failureCause(msg('checkpoint.tolerable-exceeded', { tolerable: 0, id: 3, reason: text('declined') }))
+        .code,
     ).toBe('checkpoint-failures');
-    expect(failureCause('something else')).toEqual({ code: 'other', message: 'something else' });
+    expect(failureCause(text('something else'))).toEqual({ code: 'other', message: text('something else') });
   });
 });

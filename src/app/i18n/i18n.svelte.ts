@@ -40,3 +40,8 @@ export function defineMessages<T extends Record<string, string>>(
     format(tables[locale.lang][key] ?? key, params);
   return Object.assign(t, { tables });
 }
+
+/** The colon after a label: full-width in Chinese (“状态：”), “: ” in English. */
+export function colon(): string {
+  return locale.lang === 'zh-CN' ? '：' : ': ';
+}

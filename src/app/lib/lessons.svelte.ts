@@ -10,6 +10,7 @@
  * the learner sees it happen; its "play until" is the worker's `pauseWhen` (the engine stops at the
  * event where the goal holds, at any speed).
  */
+import { EngineError, messageOf, msg, text } from '../../engine/messages/Message';
 import type { Lesson } from '../../lessons/assemble';
 import { lessonLoadOptions, playSolution, stepCheckSpec, type LessonDriver } from '../../lessons/runner';
 import type {
@@ -25,6 +26,7 @@ import type {
 } from '../../worker/protocol';
 import { editSnapshotText, type SnapshotEdit } from '../../lessons/editSnapshot';
 import { t as checkpointMessages } from '../components/checkpoints/messages';
+import { tm } from '../i18n/engineMessages';
 import { session, type LoadCause } from './session.svelte';
 import { parseRoute, routeHash, type Route } from '../components/lessons/route';
 import {
@@ -167,7 +169,7 @@ export class LessonRunner {
       const v = await session.api.setLessonCheck(spec);
       if (v && gen === this.gen) this.applyVerdict(v);
     } catch (e) {
-      if (gen === this.gen) this.check = { ok: false, why: e instanceof Error ? e.message : String(e) };
+      if (gen === this.gen) this.check = { ok: false, why: messageOf(e) };
     }
   }
 
@@ -365,7 +367,7 @@ export class LessonRunner {
     const gen = this.gen;
     void session.api.answerLessonPrediction().then(
       (v) => v && gen === this.gen && this.applyVerdict(v),
-      (e: unknown) => gen === this.gen && (this.check = { ok: false, why: String(e) }),
+      (e: unknown) => gen === this.gen && (this.check = { ok: false, why: messageOf(e) }),
     );
   }
 
@@ -425,7 +427,7 @@ export class LessonRunner {
     const step = this.step;
     if (!lesson || !step || v.id !== this.spec?.id) return; // another step's, or none
     this.verdict = v;
-    this.check = v.passed ? { ok: true, why: '' } : v.now;
+    this.check = v.passed ? { ok: true, why: text('') } : v.now;
     if (!v.passed || this.passed) return;
     if (step.prediction && this.answer === null) return; // never before the prediction is answered
     this.passed = true;
@@ -534,8 +536,9 @@ class AppLessonDriver implements LessonDriver {
       for (;;) {
         if (goal?.ok) return goal;
         if (!runner.showAlive(gen)) throw new ShowStopped();
-        if (session.frame?.finished) return goal ?? { ok: false, why: 'the job has finished' };
-        if (session.now - start > maxMs) return goal ?? { ok: false, why: `not within ${maxMs} ms` };
+        if (session.frame?.finished) return goal ?? { ok: false, why: msg('check.not-finished') };
+        if (session.now - start > maxMs)
+          return goal ?? { ok: false, why: msg('check.not-within', { ms: maxMs }) };
         await session.play();
         if (!session.playing) throw new ShowStopped(); // held
         while (session.playing && runner.showAlive(gen) && session.now - start <= maxMs)
@@ -589,10 +592,10 @@ class AppLessonDriver implements LessonDriver {
     const target = listing.stored.filter((s) => s.kind === kind).at(-1);
     if (!target) throw new Error(`no retained ${kind} to restore from`);
     const exported = await session.exportSnapshot(target.checkpointId);
-    if (!exported.ok) throw new Error(exported.error);
+    if (!exported.ok) throw new EngineError(exported.error);
     if (options) await this.load(options);
     const result = await session.importSnapshot(exported.text);
-    if (!result.ok) throw new Error(result.errors.map((e) => `${e.path}: ${e.message}`).join('; '));
+    if (!result.ok) throw new Error(result.errors.map((e) => `${e.path}: ${tm(e.message)}`).join('; '));
   }
 
   async importEdited(
@@ -604,7 +607,7 @@ class AppLessonDriver implements LessonDriver {
     const target = listing.stored.filter((s) => s.kind === kind).at(-1);
     if (!target) throw new Error(`no retained ${kind} to edit`);
     const exported = await session.exportSnapshot(target.checkpointId);
-    if (!exported.ok) throw new Error(exported.error);
+    if (!exported.ok) throw new EngineError(exported.error);
     const name = exported.fileName;
     const result = await session.importSnapshot(editSnapshotText(exported.text, edit));
     // "Show me" shows the refusal as the import panel would (the Checkpoints tab shows a learner's own).
@@ -613,7 +616,7 @@ class AppLessonDriver implements LessonDriver {
         result.errors.length === 1
           ? checkpointMessages('importError1', { name })
           : checkpointMessages('importErrors', { name, count: result.errors.length })
-      } ${result.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`;
+      } ${result.errors.map((e) => `${e.path}: ${tm(e.message)}`).join('; ')}`;
     return result;
   }
 }

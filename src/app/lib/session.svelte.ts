@@ -8,6 +8,7 @@
  * completed -> refresh the checkpoint listing once, not per event).
  */
 /* eslint-disable svelte/prefer-svelte-reactivity -- `flashes` is a $state.raw Map replaced whole, never mutated once published */
+import { msg, type Message } from '../../engine/messages/Message';
 import type { Remote } from 'comlink';
 import type { TraceEvent } from '../../engine/index';
 import type { StorageFault, StorageWriteEvent } from '../../storage/index';
@@ -54,7 +55,8 @@ export class Session {
   status = $state<SessionStatus>('starting');
   error = $state<string | null>(null);
   /** What the app tells the learner about recovery (e.g. "restored from checkpoint 4 in IndexedDB"). */
-  notice = $state<string | null>(null);
+  /** A one-line notice above the graph: an engine message (translated on the page) or an error's text. */
+  notice = $state<Message | string | null>(null);
   scenarios = $state.raw<ScenarioInfo[]>([]);
   load = $state.raw<LoadInfo | null>(null);
   /** The latest frame: replaced whole every animation frame. */
@@ -294,7 +296,7 @@ export class Session {
     this.status = 'crashed';
     this.frame = null;
     await this.init();
-    if (!this.load) this.notice = 'the engine was restarted, but no job was running';
+    if (!this.load) this.notice = msg('recovery.no-job-after-crash');
     if (wasPlaying && this.load) await this.play();
   }
 

@@ -14,6 +14,7 @@ import type {
   SubtaskCheckpointStats,
   TaskStateSnapshot,
 } from './CompletedCheckpoint';
+import { messageOf, msg, type Message } from '../messages/Message';
 
 export interface TaskAcknowledgement {
   snapshot: TaskStateSnapshot;
@@ -56,7 +57,7 @@ export interface CoordinatorHost {
    */
   finishedTaskAcks(t: number): TaskAcknowledgement[];
   /** More checkpoints failed in a row than tolerated: fail the job over (Flink's CheckpointFailureManager). */
-  failJobOnCheckpointFailures(reason: string, t: number): void;
+  failJobOnCheckpointFailures(reason: Message, t: number): void;
 }
 
 export type CoordinatorEvent =
@@ -128,7 +129,7 @@ export class CheckpointCoordinator {
         return;
       case 'checkpoint-timeout':
         if (this.pending.has(event.checkpointId) && !this.pending.get(event.checkpointId)?.finalizing)
-          this.failCheckpoint(event.checkpointId, 'Checkpoint expired before completing.', now, true);
+          this.failCheckpoint(event.checkpointId, msg('checkpoint.expired'), now, true);
         return;
     }
   }
@@ -194,7 +195,7 @@ export class CheckpointCoordinator {
   }
 
   /** A task declined (e.g. its alignment was subsumed by a newer barrier): not counted as a failure, as in Flink. */
-  declineCheckpoint(checkpointId: number, reason: string, now: number, countsAsFailure = false): void {
+  declineCheckpoint(checkpointId: number, reason: Message, now: number, countsAsFailure = false): void {
     if (this.pending.has(checkpointId)) this.failCheckpoint(checkpointId, reason, now, countsAsFailure);
   }
 
@@ -206,17 +207,12 @@ export class CheckpointCoordinator {
   onTaskFinished(taskId: string, inProgress: ReadonlySet<number>, now: number): void {
     for (const [id, p] of [...this.pending]) {
       if (!p.acks.has(taskId) && !inProgress.has(id))
-        this.failCheckpoint(
-          id,
-          `Task ${taskId} finished before it took part in checkpoint ${id}.`,
-          now,
-          false,
-        );
+        this.failCheckpoint(id, msg('checkpoint.task-finished', { task: taskId, id }), now, false);
     }
   }
 
   /** Aborts every pending checkpoint (on failover: Flink fails them with TASK_FAILURE). */
-  abortAll(reason: string, now: number): void {
+  abortAll(reason: Message, now: number): void {
     for (const id of [...this.pending.keys()]) this.failCheckpoint(id, reason, now, false);
     this.triggerQueued = false;
   }
@@ -249,7 +245,12 @@ export class CheckpointCoordinator {
     p.finalizing = false;
     if (!this.pending.has(p.id)) return; // aborted (e.g. a task failed) while the write was in progress
     if (error) {
-      this.failCheckpoint(p.id, `Checkpoint storage write failed: ${error.message}`, now, true);
+      this.failCheckpoint(
+        p.id,
+        msg('checkpoint.storage-write-failed', { error: messageOf(error) }),
+        now,
+        true,
+      );
       return;
     }
     this.pending.delete(p.id);
@@ -261,7 +262,7 @@ export class CheckpointCoordinator {
     if (checkpoint.kind === 'checkpoint') this.latestCompleted = checkpoint;
     // A completed checkpoint subsumes older pending ones.
     for (const id of [...this.pending.keys()]) {
-      if (id < p.id) this.failCheckpoint(id, `Checkpoint subsumed by checkpoint ${p.id}.`, now, false);
+      if (id < p.id) this.failCheckpoint(id, msg('checkpoint.subsumed', { id: p.id }), now, false);
     }
     this.host.onCheckpointCompleted(checkpoint, now);
     // Since Flink 1.15 an (intermediate) savepoint commits no side effects: no notifyCheckpointComplete.
@@ -273,7 +274,7 @@ export class CheckpointCoordinator {
    * `counts`: expired checkpoints and storage errors count towards tolerableFailedCheckpoints;
    * task-failure aborts and subsumed checkpoints do not (Flink's CheckpointFailureManager).
    */
-  private failCheckpoint(id: number, reason: string, now: number, counts: boolean): void {
+  private failCheckpoint(id: number, reason: Message, now: number, counts: boolean): void {
     const p = this.pending.get(id);
     if (!p) return;
     this.pending.delete(id);
@@ -286,7 +287,11 @@ export class CheckpointCoordinator {
     if (counts && ++this.continuousFailures > this.config.tolerableFailedCheckpoints) {
       this.continuousFailures = 0;
       this.host.failJobOnCheckpointFailures(
-        `Exceeded checkpoint tolerable failure threshold (${this.config.tolerableFailedCheckpoints}): checkpoint ${id}: ${reason}`,
+        msg('checkpoint.tolerable-exceeded', {
+          tolerable: this.config.tolerableFailedCheckpoints,
+          id,
+          reason,
+        }),
         now,
       );
       return;

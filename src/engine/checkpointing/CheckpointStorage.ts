@@ -17,18 +17,6 @@ import {
   type ResolvedIncrementalKeyedStateHandle,
 } from '../state/rocksdb/types';
 
-/**
- * Why JobManagerCheckpointStorage refuses a subtask's state over its maximum (5 MiB by default), in
- * the words of Flink's `MemCheckpointStreamFactory.checkSize` since checkpoint storage was split from
- * state backends (1.13, unchanged in 1.19 and 2.x).
- */
-export function memoryStateTooLargeMessage(size: number, maxSize: number): string {
-  return (
-    `Size of the state is larger than the maximum permitted memory-backed state. Size=${size}, ` +
-    `maxSize=${maxSize}. Consider using a different checkpoint storage, like the FileSystemCheckpointStorage.`
-  );
-}
-
 export interface CheckpointStorage {
   /** True if checkpoints survive the engine instance (crash survival). */
   readonly durable: boolean;

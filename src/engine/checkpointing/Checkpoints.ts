@@ -14,8 +14,10 @@ import type { KeyedStateSnapshot } from '../state/KeyedStateBackend';
 import { checkKeyedValue, checkListItems } from '../snapshot/typecheck';
 import { declaredState, type DeclaredState } from '../snapshot/validate';
 import type { CompletedCheckpoint } from './CompletedCheckpoint';
+import { EngineError, msg, type Message } from '../messages/Message';
 
-export class RestoreError extends Error {
+/** Its `detail` is the message code the page translates; `message` is the English text. */
+export class RestoreError extends EngineError {
   override readonly name = 'RestoreError';
 }
 
@@ -24,7 +26,7 @@ export function validateRestore(
   checkpoint: CompletedCheckpoint,
   allowNonRestoredState: boolean,
 ): void {
-  const what = `${checkpoint.kind} ${checkpoint.checkpointId}`;
+  const what = msg('restore.what', { kind: msg(`kind.${checkpoint.kind}`), id: checkpoint.checkpointId });
   const byUid = new Map(job.vertices.map((v) => [v.uid, v]));
   const uids = [...new Set(checkpoint.tasks.map((t) => t.operatorUid))];
   for (const uid of uids) {
@@ -40,27 +42,31 @@ export function validateRestore(
     );
     if (!vertex) {
       if (hasState && !allowNonRestoredState)
-        throw new RestoreError(
-          `Failed to rollback to ${what}: cannot map state for operator '${uid}' to the new program, because the operator is not available in the new program. If you want to allow to skip this, set allowNonRestoredState (Flink: --allowNonRestoredState).`,
-        );
+        throw new RestoreError(msg('restore.operator-missing', { what, uid }));
       continue;
     }
     const oldMaxP = tasks[0].maxParallelism;
     if (oldMaxP !== vertex.maxParallelism)
       throw new RestoreError(
-        `Failed to rollback to ${what}: the max parallelism of operator '${uid}' was ${oldMaxP} and is now ${vertex.maxParallelism}; it must not change (key groups are the unit of rescaling).`,
+        msg('restore.max-parallelism-changed', { what, uid, old: oldMaxP, now: vertex.maxParallelism }),
       );
     const oldP = tasks[0].parallelism;
     const inFlight = tasks.some((t) => t.inputChannelState.length > 0 || t.outputChannelState.length > 0);
     if (inFlight && oldP !== vertex.parallelism)
       throw new RestoreError(
-        `Failed to rollback to ${what}: operator '${uid}' has in-flight channel state (unaligned checkpoint) and its parallelism changed from ${oldP} to ${vertex.parallelism}; the simulator rescales only aligned checkpoints and savepoints.`,
+        msg('restore.unaligned-rescale', { what, uid, old: oldP, now: vertex.parallelism }),
       );
   }
   const problems = checkStateTypes(job, checkpoint);
   if (problems.length > 0)
     throw new RestoreError(
-      `Failed to rollback to ${what}: its state does not have the types the job declares:\n  ${problems.join('\n  ')}`,
+      msg('restore.wrong-types', {
+        what,
+        problems: problems.reduceRight<Message | null>(
+          (rest, first) => (rest === null ? first : msg('restore.type-problems', { first, rest })),
+          null,
+        ),
+      }),
     );
 }
 
@@ -77,10 +83,10 @@ const MAX_TYPE_PROBLEMS = 10;
  * (declaredState) and its values checked against the job's current types. Values inside the shared
  * SST files of an incremental (RocksDB) checkpoint are not read here (the storage checksums them).
  */
-function checkStateTypes(job: JobGraph, checkpoint: CompletedCheckpoint): string[] {
-  const problems: string[] = [];
-  const err = (path: string, message: string) => {
-    if (problems.length < MAX_TYPE_PROBLEMS) problems.push(`${path}: ${message}`);
+function checkStateTypes(job: JobGraph, checkpoint: CompletedCheckpoint): Message[] {
+  const problems: Message[] = [];
+  const err = (path: string, message: Message) => {
+    if (problems.length < MAX_TYPE_PROBLEMS) problems.push(msg('restore.type-problem', { path, message }));
   };
   const byUid = new Map(job.vertices.map((v) => [v.uid, v]));
   const opIndex = new Map<string, number>();
@@ -118,7 +124,7 @@ function checkKeyedSnapshot(
   ks: KeyedStateSnapshot,
   declared: () => DeclaredState | null,
   sp: string,
-  err: (path: string, message: string) => void,
+  err: (path: string, message: Message) => void,
 ): void {
   // Paths as the snapshot JSON writes them: states by name, entries by key across key groups.
   const names = [...new Set(ks.keyGroups.flatMap((g) => Object.keys(g.states)))].sort((a, b) =>

@@ -8,6 +8,7 @@ import type { KeyedStateSnapshot } from '../state/KeyedStateBackend';
 import type { IncrementalKeyedStateHandle } from '../state/rocksdb/types';
 import type { OperatorListSnapshot } from '../state/OperatorStateBackend';
 import type { TimerSnapshot } from '../time/InternalTimerService';
+import type { Message } from '../messages/Message';
 
 export interface PersistedRecord {
   value: unknown;
@@ -99,7 +100,7 @@ export interface CheckpointStats {
   checkpointedBytes: number;
   fullBytes: number;
   persistedInFlightBytes: number;
-  failureReason: string | null;
+  failureReason: Message | null;
   subtasks: SubtaskCheckpointStats[];
 }
 

@@ -17,7 +17,7 @@ import type { ClusterRuntime } from '../runtime/ClusterRuntime';
 import { BARRIER, END_OF_PARTITION, RECORD, type CheckpointBarrier } from '../runtime/StreamElement';
 import type { PendingSnapshot, StreamTask } from '../tasks/StreamTask';
 import { jsonLength } from '../keygroups/hashCode';
-import { memoryStateTooLargeMessage } from './CheckpointStorage';
+import { msg, type Message } from '../messages/Message';
 import type { ChannelStateSnapshot, TaskStateSnapshot } from './CompletedCheckpoint';
 import type {
   BarrierHandlerHost,
@@ -299,7 +299,11 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
     if (this.rt.job.stateBackend.checkpointStorage === 'jobmanager' && p.stateBytes > MAX_MEMORY_STATE_SIZE) {
       coordinator.declineCheckpoint(
         checkpointId,
-        `Task ${task.id}: ${memoryStateTooLargeMessage(p.stateBytes, MAX_MEMORY_STATE_SIZE)}`,
+        msg('checkpoint.memory-state-too-large', {
+          task: task.id,
+          size: p.stateBytes,
+          maxSize: MAX_MEMORY_STATE_SIZE,
+        }),
         now,
         true,
       );
@@ -354,13 +358,13 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
 
   // ------------------------------------------------------------------ what barrier handlers call (BarrierHandlerHost)
 
-  declineCheckpoint(task: StreamTask, checkpointId: number, reason: string, t: number): void {
+  declineCheckpoint(task: StreamTask, checkpointId: number, reason: Message, t: number): void {
     this.rt.loop.control.push(t + this.rt.job.costs.rpcLatencyMs, {
       kind: 'call',
       fn: () =>
         this.rt.coordinator.declineCheckpoint(
           checkpointId,
-          `Task ${task.id} declined: ${reason}`,
+          msg('checkpoint.declined', { task: task.id, reason }),
           this.rt.loop.now,
         ),
     });

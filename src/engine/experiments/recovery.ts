@@ -32,6 +32,7 @@ import {
   type ResultBody,
 } from './define';
 import type { ExperimentResult, Panel, Series, ShapeCheck } from './types';
+import { msg } from '../messages/Message';
 
 /** Sampling step of source positions (the catch-up time's resolution). */
 const SAMPLE_MS = 5;
@@ -131,7 +132,7 @@ function* body(p: Resolved, runner: Runner): Generator<void, ResultBody, void> {
       const lab = buildLabJob(spec(p, interval), 'recovery');
       const cluster = newCluster(lab, seed);
       startProducer(cluster, lab, feed, seed, end);
-      cluster.scheduleTaskFailure(FAILING_TASK, failAt, 'experiment: injected failure');
+      cluster.scheduleTaskFailure(FAILING_TASK, failAt, msg('task.injected'));
       runner.begin(`${interval} ms: failure at ${Math.round(failAt)} ms`, 1);
       let caughtUpAt: number | null = null;
       yield* runner.advance(

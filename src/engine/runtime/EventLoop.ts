@@ -16,6 +16,7 @@ import type { StreamTask } from '../tasks/StreamTask';
 import type { TaskStatus, TraceEvent, TraceListener } from '../trace/TraceEvent';
 import { EventQueue } from './EventQueue';
 import type { CheckpointBarrier } from './StreamElement';
+import type { Message } from '../messages/Message';
 
 export type ControlEvent =
   | { kind: 'coordinator'; event: CoordinatorEvent }
@@ -29,9 +30,9 @@ export type ControlEvent =
     }
   | { kind: 'ack'; task: StreamTask; attempt: number; checkpointId: number }
   | { kind: 'notify'; task: StreamTask; attempt: number; checkpointId: number }
-  | { kind: 'fail-task'; taskId: string; reason: string }
+  | { kind: 'fail-task'; taskId: string; reason: Message }
   | { kind: 'restart'; tasks: StreamTask[]; token: number }
-  | { kind: 'taskmanager-lost'; taskManager: number; reason: string }
+  | { kind: 'taskmanager-lost'; taskManager: number; reason: Message }
   | { kind: 'taskmanager-start'; taskManager: number | null }
   | { kind: 'slot-request-timeout'; request: number }
   | { kind: 'stw-snapshot'; checkpointId: number }

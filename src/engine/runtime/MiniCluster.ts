@@ -71,6 +71,7 @@ import { Random } from './Random';
 
 // Kept importable from here: callers know these as the MiniCluster's.
 import type { FailureRecord } from '../scheduler/DefaultScheduler';
+import { msg, type Message } from '../messages/Message';
 export type { FailureRecord };
 export { MAX_MEMORY_STATE_SIZE } from '../checkpointing/SubtaskCheckpointCoordinator';
 export { JobMetrics, LatencyHistogram, type LatencySummary } from './JobMetrics';
@@ -429,7 +430,7 @@ export class MiniCluster implements CoordinatorHost {
       type: 'checkpoint-failed',
       t,
       checkpointId: stats.id,
-      reason: stats.failureReason ?? 'unknown',
+      reason: stats.failureReason ?? msg('unknown'),
     });
   }
 
@@ -442,7 +443,7 @@ export class MiniCluster implements CoordinatorHost {
     return this.rt.endOfInput.finishedTaskAcks(t);
   }
 
-  failJobOnCheckpointFailures(reason: string): void {
+  failJobOnCheckpointFailures(reason: Message): void {
     this.rt.scheduler.failJobOnCheckpointFailures(reason);
   }
 
@@ -457,7 +458,7 @@ export class MiniCluster implements CoordinatorHost {
   }
 
   /** Schedules a subtask failure at virtual time `time` (e.g. `count#1`). */
-  scheduleTaskFailure(taskId: string, time: number, reason = 'injected failure'): void {
+  scheduleTaskFailure(taskId: string, time: number, reason: Message = msg('task.injected')): void {
     this.getTask(taskId);
     this.loop.control.push(time, { kind: 'fail-task', taskId, reason });
   }
@@ -473,7 +474,7 @@ export class MiniCluster implements CoordinatorHost {
     this.loop.control.push(time, {
       kind: 'taskmanager-lost',
       taskManager: index,
-      reason: `TaskManager with id ${taskManagerId(index)} is no longer reachable.`,
+      reason: msg('taskmanager.unreachable', { id: taskManagerId(index) }),
     });
   }
 
@@ -521,7 +522,7 @@ export class MiniCluster implements CoordinatorHost {
   }
 
   /** Fails a subtask now: its pipelined region is cancelled and restarted per the restart strategy. */
-  failTask(task: StreamTask, reason: string, global = false): void {
+  failTask(task: StreamTask, reason: Message, global = false): void {
     this.rt.scheduler.failTask(task, reason, global);
   }
 

@@ -13,6 +13,7 @@ import type { TraceListener } from '../trace/TraceEvent';
 import type { ClusterOptions } from '../scheduler/ResourceManager';
 import { parseTaskManagerId } from '../scheduler/TaskManager';
 import { MiniCluster, type FailureRecord, type TaskManagerInfo } from './MiniCluster';
+import { msg, renderEnglish } from '../messages/Message';
 
 export interface ScheduledFailure {
   /**
@@ -82,11 +83,11 @@ export class Simulation {
     this.pastFailures.push(...old.failures, {
       time: t,
       task: 'engine',
-      reason: 'engine crash',
+      reason: msg('task.engine-crash'),
       restoredFrom: null,
       restartDelayMs: this.options.engineRestartDelayMs ?? 1000,
     });
-    old.coordinator.abortAll('Engine crashed before the checkpoint completed.', t);
+    old.coordinator.abortAll(msg('checkpoint.engine-crashed'), t);
     this.pastCheckpoints.push(...old.coordinator.history);
     this.incarnation++;
     this.cluster = this.newCluster(t + (this.options.engineRestartDelayMs ?? 1000));
@@ -155,9 +156,9 @@ export class Simulation {
         checkpointedBytes: c.checkpointedBytes,
         persistedInFlightBytes: c.persistedInFlightBytes,
         alignmentMsMax: Math.max(0, ...c.subtasks.map((s) => s.alignmentMs)),
-        failureReason: c.failureReason,
+        failureReason: c.failureReason && renderEnglish(c.failureReason),
       })),
-      failures: this.failures,
+      failures: this.failures.map((f) => ({ ...f, reason: renderEnglish(f.reason) })),
       taskManagers: this.cluster.taskManagerInfo(),
       slotsNeeded: this.cluster.slotsNeeded,
       vertices: this.job.vertices.map((v) => ({
@@ -200,7 +201,8 @@ export interface SimulationResult {
     alignmentMsMax: number;
     failureReason: string | null;
   }>;
-  failures: FailureRecord[];
+  /** As the command line prints them: reasons in English. */
+  failures: Array<Omit<FailureRecord, 'reason'> & { reason: string }>;
   /** The TaskManagers at the end of the run: status and the subtasks in each slot. */
   taskManagers: TaskManagerInfo[];
   /** Slots the job needs (its highest vertex parallelism). */

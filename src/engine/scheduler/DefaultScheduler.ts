@@ -23,11 +23,12 @@ import { OperatorChain } from '../tasks/OperatorChain';
 import type { StreamTask } from '../tasks/StreamTask';
 import type { JobStatus, TaskStatus } from '../trace/TraceEvent';
 import type { TaskManager, TaskSlot } from './TaskManager';
+import { messageOf, msg, type Message } from '../messages/Message';
 
 export interface FailureRecord {
   time: number;
   task: string;
-  reason: string;
+  reason: Message;
   restoredFrom: number | null;
   restartDelayMs: number | null;
 }
@@ -94,7 +95,7 @@ export class DefaultScheduler {
       loop.control.push(loop.now, {
         kind: 'fail-task',
         taskId: task.id,
-        reason: `${v.name} (${task.id}) threw in open(): ${(e as Error).message}`,
+        reason: msg('task.threw-in-open', { operator: v.name, task: task.id, error: messageOf(e) }),
       });
     }
     if (loop.traceListener && task.keyedBackend) {
@@ -135,7 +136,7 @@ export class DefaultScheduler {
   // ------------------------------------------------------------------ failures and recovery
 
   /** Fails a subtask now: its pipelined region is cancelled and restarted per the restart strategy. */
-  failTask(task: StreamTask, reason: string, global = false): void {
+  failTask(task: StreamTask, reason: Message, global = false): void {
     // A task waiting for a slot (SCHEDULED) is not running anywhere: nothing to fail.
     if (task.status !== 'RUNNING') return;
     this.failTasks([task], task.id, reason, global);
@@ -146,7 +147,7 @@ export class DefaultScheduler {
    * failover of the union of their regions, one failure for the restart strategy. `source` names
    * what failed in the failure record (a task id, or `taskmanager-<n>`).
    */
-  failTasks(tasks: readonly StreamTask[], source: string, reason: string, global = false): void {
+  failTasks(tasks: readonly StreamTask[], source: string, reason: Message, global = false): void {
     const failed = tasks.filter((x) => x.status === 'RUNNING' || x.status === 'SCHEDULED');
     if (failed.length === 0 || this.jobStatus === 'FAILED' || this.jobStatus === 'FINISHED') return;
     const task = failed[0];
@@ -165,7 +166,7 @@ export class DefaultScheduler {
         : regions.has(x.region),
     );
     for (const x of region) this.cancelTask(x, failed.includes(x) ? 'FAILED' : 'CANCELED');
-    rt.coordinator.abortAll(`Task failure: ${task.id}: ${reason}`, t);
+    rt.coordinator.abortAll(msg('checkpoint.task-failure', { task: task.id, reason }), t);
     const delay = this.restartStrategy.notifyFailure(t);
     const record: FailureRecord = {
       time: t,
@@ -182,7 +183,11 @@ export class DefaultScheduler {
         type: 'job-status',
         t,
         status: 'FAILED',
-        reason: `Recovery is suppressed by ${rt.job.restartStrategy.type} restart strategy after ${this.restartStrategy.numberOfFailures} failure(s): ${reason}`,
+        reason: msg('job.recovery-suppressed', {
+          strategy: rt.job.restartStrategy.type,
+          failures: this.restartStrategy.numberOfFailures,
+          reason,
+        }),
       });
       return;
     }
@@ -204,7 +209,7 @@ export class DefaultScheduler {
   }
 
   /** Checkpoint failures beyond the tolerable number fail the job over (every region restarts). */
-  failJobOnCheckpointFailures(reason: string): void {
+  failJobOnCheckpointFailures(reason: Message): void {
     const running = this.rt.graph.tasks.find((t) => t.status === 'RUNNING');
     if (running) this.failTask(running, reason, true);
   }
@@ -324,11 +329,15 @@ export class DefaultScheduler {
     pool.remove(r);
     const rm = pool.resourceManager;
     const { needed, available } = pool.shortfall(r.tasks);
-    const reason =
-      `NoResourceAvailableException: Could not acquire the minimum required resources. ` +
-      `The job needs ${pool.slotsNeeded} slot(s); ${needed} more for ${r.tasks.length} task(s) waiting, ` +
-      `${available} free (${rm.totalSlots()} in the cluster: ${describeTaskManagers(rm.taskManagers)}); ` +
-      `waited slot.request.timeout = ${rm.config.slotRequestTimeoutMs} ms.`;
+    const reason = msg('scheduler.no-resource', {
+      slotsNeeded: pool.slotsNeeded,
+      needed,
+      waiting: r.tasks.length,
+      available,
+      total: rm.totalSlots(),
+      taskManagers: describeTaskManagers(rm.taskManagers),
+      timeoutMs: rm.config.slotRequestTimeoutMs,
+    });
     this.failTasks(r.tasks, r.tasks[0].id, reason);
   }
 
@@ -336,7 +345,7 @@ export class DefaultScheduler {
    * A TaskManager is lost: its slots are gone and every subtask running in them fails at once. A
    * process supervisor starts it again after the configured delay.
    */
-  onTaskManagerLost(index: number, reason: string): void {
+  onTaskManagerLost(index: number, reason: Message): void {
     const rt = this.rt;
     const loop = rt.loop;
     const rm = rt.slotPool.resourceManager;
@@ -381,10 +390,9 @@ export class DefaultScheduler {
   }
 }
 
+/** `taskmanager-1=2;taskmanager-2=lost`: each catalogue words the list (see 'scheduler.no-resource'). */
 function describeTaskManagers(tms: readonly TaskManager[]): string {
-  return tms
-    .map((tm) => `${tm.id} ${tm.status === 'RUNNING' ? `${tm.slots.length} slot(s)` : 'lost'}`)
-    .join(', ');
+  return tms.map((tm) => `${tm.id}=${tm.status === 'RUNNING' ? tm.slots.length : 'lost'}`).join(';');
 }
 
 /** Records read so far by the sources among `tasks` (sum of their offsets). */

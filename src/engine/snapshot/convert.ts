@@ -29,6 +29,7 @@ import type { KeyedStateSnapshot, KeyGroupSnapshot } from '../state/KeyedStateBa
 import type { StateType } from '../state/StateDescriptor';
 import { findNonJson, formatPath, prettyJson, type PathSegment } from './json';
 import {
+  KEY_ERROR,
   READABLE_FORMAT_VERSIONS,
   SNAPSHOT_FORMAT,
   SNAPSHOT_FORMAT_VERSION,
@@ -40,6 +41,8 @@ import {
   type SubtaskJson,
 } from './schema';
 import { declaredState, validateSnapshotAgainstJob } from './validate';
+import type { z } from 'zod';
+import { EngineError, messageOf, msg, renderEnglish, text, type Message } from '../messages/Message';
 import type { TypeInfoJson } from '../api/typeinfo/TypeInformation';
 
 /** Written for a state whose type was never recorded (restored from storage of an older build, not registered since). */
@@ -48,7 +51,8 @@ const UNKNOWN_TYPE: TypeInfoJson = 'GENERIC';
 export interface SnapshotError {
   /** Where in the file, e.g. `operators[1].subtasks[2].keyGroupRange` (empty: the file as a whole). */
   path: string;
-  message: string;
+  /** What is wrong there: a message code the page translates (`renderEnglish` for the command line). */
+  message: Message;
 }
 
 export type SnapshotImportResult =
@@ -58,19 +62,21 @@ export type SnapshotImportResult =
 /** At most this many errors are listed; the last one says how many more there were. */
 export const MAX_REPORTED_ERRORS = 100;
 
-export class SnapshotExportError extends Error {
+export class SnapshotExportError extends EngineError {
   constructor(
     readonly path: string,
-    message: string,
+    problem: Message,
   ) {
-    super(`${path}: ${message}`);
+    super(msg('snapshot.at-path', { path, problem }));
     this.name = 'SnapshotExportError';
   }
 }
 
 /** `path: message` lines, as the command line prints them. */
 export function formatSnapshotErrors(errors: readonly SnapshotError[]): string {
-  return errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('\n');
+  return errors
+    .map((e) => (e.path ? `${e.path}: ${renderEnglish(e.message)}` : renderEnglish(e.message)))
+    .join('\n');
 }
 
 // ------------------------------------------------------------------ export
@@ -78,7 +84,10 @@ export function formatSnapshotErrors(errors: readonly SnapshotError[]): string {
 function jsonCopy(value: unknown, path: PathSegment[]): unknown {
   const bad = findNonJson(value, path);
   if (bad)
-    throw new SnapshotExportError(formatPath(bad.path), `${bad.problem}: it cannot be written as JSON`);
+    throw new SnapshotExportError(
+      formatPath(bad.path),
+      msg('snapshot.export-not-json', { problem: bad.problem }),
+    );
   return value === undefined ? null : structuredClone(value);
 }
 
@@ -97,10 +106,7 @@ function channelsToJson(list: readonly ChannelStateSnapshot[], path: PathSegment
 /** The snapshot format writes keys as JSON scalars: a bigint (Java Long) key has no form there yet. */
 function jsonKey(key: Key, path: PathSegment[]): string | number | boolean {
   if (typeof key === 'bigint')
-    throw new SnapshotExportError(
-      formatPath(path),
-      `key ${key}n is a bigint (a Java Long): the snapshot format has no form for it yet`,
-    );
+    throw new SnapshotExportError(formatPath(path), msg('snapshot.export-bigint-key', { key: `${key}n` }));
   return key;
 }
 
@@ -108,11 +114,7 @@ function keyedStateToJson(
   ks: KeyedStateSnapshot | IncrementalKeyedStateHandle,
   path: PathSegment[],
 ): KeyedStateJson[] {
-  if ('kind' in ks)
-    throw new SnapshotExportError(
-      formatPath(path),
-      'an incremental (RocksDB) checkpoint references shared files and cannot be written as JSON: take a savepoint (canonical format) instead',
-    );
+  if ('kind' in ks) throw new SnapshotExportError(formatPath(path), msg('snapshot.export-incremental'));
   const byName = new Map<string, KeyedStateJson>();
   for (const kg of ks.keyGroups) {
     for (const [name, st] of Object.entries(kg.states)) {
@@ -230,7 +232,11 @@ export function toSnapshotJson(checkpoint: CompletedCheckpoint): SnapshotJson {
     triggerTime: checkpoint.triggerTime,
     completionTime: checkpoint.completionTime,
     operators,
-    statistics: structuredClone(checkpoint.stats),
+    statistics: {
+      ...structuredClone({ ...checkpoint.stats, failureReason: null }),
+      // a completed checkpoint has no failure reason; the file stores text, never a message code
+      failureReason: checkpoint.stats.failureReason && renderEnglish(checkpoint.stats.failureReason),
+    },
   };
 }
 
@@ -251,7 +257,7 @@ export function fromSnapshotJson(input: unknown, job: JobGraph): SnapshotImportR
     return importSnapshot(input, job);
   } catch (e) {
     // A bug, not a bad file; still an answer rather than an exception (an import must never crash the app).
-    return { ok: false, errors: [{ path: '', message: `internal error while validating: ${String(e)}` }] };
+    return { ok: false, errors: [{ path: '', message: msg('snapshot.internal', { error: String(e) }) }] };
   }
 }
 
@@ -261,11 +267,14 @@ function importSnapshot(input: unknown, job: JobGraph): SnapshotImportResult {
     try {
       data = JSON.parse(input) as unknown;
     } catch (e) {
-      return { ok: false, errors: [{ path: '', message: `not valid JSON: ${(e as Error).message}` }] };
+      return {
+        ok: false,
+        errors: [{ path: '', message: msg('snapshot.not-json', { error: messageOf(e) }) }],
+      };
     }
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data))
-    return { ok: false, errors: [{ path: '', message: 'a snapshot is a JSON object' }] };
+    return { ok: false, errors: [{ path: '', message: msg('snapshot.not-object') }] };
   const version = (data as { formatVersion?: unknown }).formatVersion;
   if (version !== undefined && typeof version === 'number' && !READABLE_FORMAT_VERSIONS.includes(version))
     return {
@@ -273,7 +282,11 @@ function importSnapshot(input: unknown, job: JobGraph): SnapshotImportResult {
       errors: [
         {
           path: 'formatVersion',
-          message: `${version} is not supported by this build (it reads format versions ${READABLE_FORMAT_VERSIONS.join(' and ')})`,
+          message: msg('snapshot.format-version', {
+            version,
+            versions: READABLE_FORMAT_VERSIONS.slice(0, -1).join(', '),
+            last: READABLE_FORMAT_VERSIONS[READABLE_FORMAT_VERSIONS.length - 1],
+          }),
         },
       ],
     };
@@ -281,11 +294,11 @@ function importSnapshot(input: unknown, job: JobGraph): SnapshotImportResult {
   if (bad) return { ok: false, errors: [{ path: formatPath(bad.path), message: bad.problem }] };
   if (version === 1) data = migrateV1(data as Record<string, unknown>, job);
 
-  const parsed = SnapshotSchema.safeParse(data);
+  const parsed = SnapshotSchema.safeParse(data, { reportInput: true });
   if (!parsed.success) {
     const errors = parsed.error.issues.map((issue) => ({
       path: formatPath(issue.path as PathSegment[]),
-      message: issue.message,
+      message: schemaIssue(issue),
     }));
     return { ok: false, errors: cap(errors) };
   }
@@ -338,7 +351,7 @@ function cap(errors: SnapshotError[]): SnapshotError[] {
   if (errors.length <= MAX_REPORTED_ERRORS) return errors;
   return [
     ...errors.slice(0, MAX_REPORTED_ERRORS),
-    { path: '', message: `… and ${errors.length - MAX_REPORTED_ERRORS} more errors` },
+    { path: '', message: msg('snapshot.more-errors', { n: errors.length - MAX_REPORTED_ERRORS }) },
   ];
 }
 
@@ -440,6 +453,32 @@ export function checkpointFromJson(snapshot: SnapshotJson): CompletedCheckpoint 
     triggerTime: snapshot.triggerTime,
     completionTime: snapshot.completionTime,
     tasks,
-    stats: structuredClone(snapshot.statistics),
+    stats: {
+      ...structuredClone(snapshot.statistics),
+      failureReason:
+        snapshot.statistics.failureReason === null ? null : text(snapshot.statistics.failureReason),
+    },
   };
+}
+
+/**
+ * A zod issue as a message: its English text, plus what the page needs to say it in another language
+ * (code, expected type, the received value's type, bounds, keys). The snapshot schema's own message
+ * (`KEY_ERROR`) has a code of its own.
+ */
+function schemaIssue(issue: z.core.$ZodIssue): Message {
+  if (issue.message === KEY_ERROR) return msg('snapshot.key-type');
+  const i = issue as unknown as Record<string, unknown>;
+  const pick: Record<string, string | number | boolean> = { code: issue.code };
+  for (const k of ['expected', 'received', 'origin', 'minimum', 'maximum', 'inclusive', 'format'])
+    if (typeof i[k] === 'string' || typeof i[k] === 'number' || typeof i[k] === 'boolean')
+      pick[k] = i[k] as string | number | boolean;
+  if (typeof i.maximum === 'bigint' || typeof i.minimum === 'bigint')
+    for (const k of ['minimum', 'maximum'] as const) if (i[k] !== undefined) pick[k] = String(i[k]);
+  if ('input' in i)
+    pick.received = i.input === null ? 'null' : Array.isArray(i.input) ? 'array' : typeof i.input;
+  if (Array.isArray(i.keys)) pick.keys = (i.keys as unknown[]).map(String).join(', ');
+  if (Array.isArray(i.values))
+    pick.values = (i.values as unknown[]).map((v) => JSON.stringify(v)).join(' | ');
+  return msg('snapshot.schema', { en: issue.message, issue: JSON.stringify(pick) });
 }

@@ -3,6 +3,7 @@
  * a check that a value is plain JSON, and a pretty printer that keeps small objects on one line (an
  * entry per line), so a snapshot of many keys stays readable and diffs well.
  */
+import { msg, type Message } from '../messages/Message';
 
 export type PathSegment = string | number;
 
@@ -34,32 +35,33 @@ function isPlainObject(v: object): boolean {
 export function findNonJson(
   value: unknown,
   path: readonly PathSegment[] = [],
-): { path: PathSegment[]; problem: string } | null {
+): { path: PathSegment[]; problem: Message } | null {
   const stack: Array<{ v: unknown; path: PathSegment[] }> = [{ v: value, path: [...path] }];
   const base = path.length;
   while (stack.length > 0) {
     const { v, path: p } = stack.pop() as { v: unknown; path: PathSegment[] };
     if (p.length - base > MAX_JSON_DEPTH)
-      return { path: p, problem: `nests deeper than ${MAX_JSON_DEPTH} levels` };
+      return { path: p, problem: msg('snapshot.json-too-deep', { max: MAX_JSON_DEPTH }) };
     switch (typeof v) {
       case 'string':
       case 'boolean':
         continue;
       case 'number':
-        if (!Number.isFinite(v)) return { path: p, problem: `${String(v)} is not a JSON number` };
+        if (!Number.isFinite(v))
+          return { path: p, problem: msg('snapshot.json-not-number', { value: String(v) }) };
         continue;
       case 'object': {
         if (v === null) continue;
         if (Array.isArray(v)) {
           for (let i = v.length - 1; i >= 0; i--) {
-            if (!(i in v)) return { path: [...p, i], problem: 'is a hole in an array, not a JSON value' };
+            if (!(i in v)) return { path: [...p, i], problem: msg('snapshot.json-hole') };
             stack.push({ v: v[i], path: [...p, i] });
           }
           continue;
         }
         if (!isPlainObject(v)) {
           const name = (v as { constructor?: { name?: string } }).constructor?.name ?? 'object';
-          return { path: p, problem: `is a ${name}, not plain JSON (use arrays and plain objects)` };
+          return { path: p, problem: msg('snapshot.json-not-plain', { type: name }) };
         }
         const keys = Object.keys(v);
         for (let i = keys.length - 1; i >= 0; i--) {
@@ -72,7 +74,7 @@ export function findNonJson(
       default:
         return {
           path: p,
-          problem: `is ${v === undefined ? 'undefined' : `a ${typeof v}`}, not a JSON value`,
+          problem: msg('snapshot.json-not-value', { type: v === undefined ? 'undefined' : typeof v }),
         };
     }
   }

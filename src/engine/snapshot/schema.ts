@@ -37,9 +37,12 @@ const nonNegativeInt = z.int().min(0);
 /** Any JSON value: keys and values are written as plain JSON, never as opaque blobs. */
 const jsonValue = z.unknown().meta({ description: 'any JSON value' });
 
+/** The schema's one message of its own (convert.ts gives it a message code). */
+export const KEY_ERROR = 'a key is a string, a number or a boolean';
+
 export const KeySchema = z
   .union([z.string(), z.number(), z.boolean()], {
-    error: 'a key is a string, a number or a boolean',
+    error: KEY_ERROR,
   })
   .meta({ description: 'the key as keyBy returned it' });
 

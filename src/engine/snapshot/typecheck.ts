@@ -17,8 +17,9 @@ import {
 } from '../api/typeinfo/TypeInformation';
 import type { StateType } from '../state/StateDescriptor';
 import { formatPath, type PathSegment } from './json';
+import { msg, type Message } from '../messages/Message';
 
-type Err = (path: string, message: string) => void;
+type Err = (path: string, message: Message) => void;
 
 /** `base` + relative segments: `x.value` + `[2, 'start']` → `x.value[2].start`. */
 export function appendPath(base: string, rel: readonly PathSegment[]): string {
@@ -58,7 +59,7 @@ export function checkKeyedValue(
     });
   } else if (stateType === 'list' || stateType === 'map') {
     // A list/map state whose recorded type is not a LIST/MAP: the value as a whole cannot be read.
-    out.push({ path: [], message: `a ${stateType} state cannot hold ${type.toString()} values` });
+    out.push({ path: [], message: msg('type.state-cannot-hold', { stateType, type: type.toString() }) });
   } else {
     inner(value, [], (x, q) => type.check(x, q, out, false));
   }
@@ -86,11 +87,16 @@ export function checkListItems(
  */
 export function incompatibility(
   backend: StateBackendName | 'operator',
-  what: string,
+  what: Message,
   jobType: TypeInformation,
   recorded: TypeInformation,
-): string | null {
+): Message | null {
   if (jobType.resolveSchemaCompatibility(recorded) !== 'INCOMPATIBLE') return null;
   const b = backend === 'hashmap' ? 'heap' : backend;
-  return `${what} is incompatible with the job: ${incompatibleSerializerMessage(b, jobType, recorded)} The job declares ${jobType.toString()}, the snapshot holds ${recorded.toString()} (Flink: StateMigrationException; only a POJO may gain or lose fields).`;
+  return msg('snapshot.type-incompatible', {
+    what,
+    detail: incompatibleSerializerMessage(b, jobType, recorded),
+    jobType: jobType.toString(),
+    recorded: recorded.toString(),
+  });
 }

@@ -39,6 +39,7 @@ import {
   type TypeInformation,
 } from '../api/typeinfo/TypeInformation';
 import type { SnapshotError } from './convert';
+import { messageOf, msg, type Message } from '../messages/Message';
 import { checkKeyedValue, checkListItems, incompatibility } from './typecheck';
 import type { OperatorJson, SnapshotJson, SubtaskJson } from './schema';
 
@@ -46,8 +47,8 @@ function fmtKey(key: unknown): string {
   return JSON.stringify(key) ?? String(key);
 }
 
-function list(items: readonly string[]): string {
-  return items.length === 0 ? 'none' : items.join(', ');
+function list(items: readonly string[]): string | Message {
+  return items.length === 0 ? msg('snapshot.none') : items.join(', ');
 }
 
 /** What an operator registers when it starts (null: unknown, because its functions threw). */
@@ -154,12 +155,24 @@ function range(n: number): number[] {
 
 export function validateSnapshotAgainstJob(snapshot: SnapshotJson, job: JobGraph): SnapshotError[] {
   const errors: SnapshotError[] = [];
-  const err = (path: string, message: string) => errors.push({ path, message });
+  const err: Err = (path, message) => errors.push({ path, message });
 
   if (snapshot.completionTime < snapshot.triggerTime)
-    err('completionTime', `${snapshot.completionTime} is before triggerTime ${snapshot.triggerTime}`);
+    err(
+      'completionTime',
+      msg('snapshot.completion-before-trigger', {
+        completion: snapshot.completionTime,
+        trigger: snapshot.triggerTime,
+      }),
+    );
   if (snapshot.statistics.id !== snapshot.checkpointId)
-    err('statistics.id', `${snapshot.statistics.id} does not match checkpointId ${snapshot.checkpointId}`);
+    err(
+      'statistics.id',
+      msg('snapshot.statistics-id', {
+        statisticsId: snapshot.statistics.id,
+        checkpointId: snapshot.checkpointId,
+      }),
+    );
 
   const vertices = new Map(job.vertices.map((v) => [v.uid, v]));
   const seen = new Map<string, number>();
@@ -169,26 +182,30 @@ export function validateSnapshotAgainstJob(snapshot: SnapshotJson, job: JobGraph
     if (!v) {
       err(
         `${p}.uid`,
-        `'${op.uid}' is not an operator of job '${job.name}' (its operators: ${list([...vertices.keys()])})`,
+        msg('snapshot.unknown-operator', {
+          uid: op.uid,
+          job: job.name,
+          operators: list([...vertices.keys()]),
+        }),
       );
       return;
     }
     const first = seen.get(op.uid);
     if (first !== undefined) {
-      err(`${p}.uid`, `'${op.uid}' appears twice (also operators[${first}])`);
+      err(`${p}.uid`, msg('snapshot.operator-twice', { uid: op.uid, first }));
       return;
     }
     seen.set(op.uid, i);
     validateOperator(job, snapshot, op, v, p, err);
   });
   for (const v of job.vertices) {
-    if (!seen.has(v.uid))
-      err('operators', `the job's operator '${v.uid}' (${v.name}) is missing from the snapshot`);
+    if (!seen.has(v.uid)) err('operators', msg('snapshot.operator-missing', { uid: v.uid, name: v.name }));
   }
   return errors;
 }
 
-type Err = (path: string, message: string) => void;
+/** Reports a problem at a path; `message` is a message code (src/engine/messages/en.ts). */
+type Err = (path: string, message: Message) => void;
 
 function validateOperator(
   job: JobGraph,
@@ -203,20 +220,27 @@ function validateOperator(
   if (maxP !== v.maxParallelism) {
     err(
       `${p}.maxParallelism`,
-      `${maxP} does not match the job's maxParallelism ${v.maxParallelism} for '${op.uid}': the number of key groups cannot change`,
+      msg('snapshot.max-parallelism', { maxP, jobMaxP: v.maxParallelism, uid: op.uid }),
     );
     keyGroupsComparable = false;
   }
-  if (op.parallelism > maxP) err(`${p}.parallelism`, `${op.parallelism} exceeds maxParallelism ${maxP}`);
+  if (op.parallelism > maxP)
+    err(`${p}.parallelism`, msg('snapshot.parallelism-above-max', { parallelism: op.parallelism, maxP }));
   if (op.subtasks.length !== op.parallelism)
-    err(`${p}.subtasks`, `has ${op.subtasks.length} subtasks but parallelism is ${op.parallelism}`);
+    err(
+      `${p}.subtasks`,
+      msg('snapshot.subtask-count', { count: op.subtasks.length, parallelism: op.parallelism }),
+    );
   const indexSeen = new Map<number, number>();
   op.subtasks.forEach((st, k) => {
     if (st.index >= op.parallelism)
-      err(`${p}.subtasks[${k}].index`, `${st.index} is not below parallelism ${op.parallelism}`);
+      err(
+        `${p}.subtasks[${k}].index`,
+        msg('snapshot.subtask-index', { index: st.index, parallelism: op.parallelism }),
+      );
     const other = indexSeen.get(st.index);
     if (other !== undefined)
-      err(`${p}.subtasks[${k}].index`, `subtask ${st.index} appears twice (also subtasks[${other}])`);
+      err(`${p}.subtasks[${k}].index`, msg('snapshot.subtask-twice', { index: st.index, other }));
     else indexSeen.set(st.index, k);
   });
 
@@ -227,31 +251,27 @@ function validateOperator(
     const sp = `${p}.subtasks[${k}]`;
     if (!keyed) {
       if (st.keyGroupRange !== null)
-        err(`${sp}.keyGroupRange`, `operator '${op.uid}' is not keyed: its key-group range must be null`);
-      if (st.keyedState.length > 0)
-        err(`${sp}.keyedState`, `operator '${op.uid}' is not keyed: it cannot hold keyed state`);
+        err(`${sp}.keyGroupRange`, msg('snapshot.not-keyed-range', { uid: op.uid }));
+      if (st.keyedState.length > 0) err(`${sp}.keyedState`, msg('snapshot.not-keyed-state', { uid: op.uid }));
     } else if (st.keyGroupRange === null) {
-      err(`${sp}.keyGroupRange`, `operator '${op.uid}' is keyed: a key-group range is required`);
+      err(`${sp}.keyGroupRange`, msg('snapshot.keyed-needs-range', { uid: op.uid }));
     } else {
       const { start, end } = st.keyGroupRange;
       let ok = true;
       if (start < 0) {
-        err(`${sp}.keyGroupRange`, `start ${start} is negative`);
+        err(`${sp}.keyGroupRange`, msg('snapshot.range-negative', { start }));
         ok = false;
       }
       if (start > maxP - 1) {
-        err(
-          `${sp}.keyGroupRange`,
-          `${start} is beyond maxParallelism ${maxP} (key groups are 0..${maxP - 1})`,
-        );
+        err(`${sp}.keyGroupRange`, msg('snapshot.range-beyond', { value: start, maxP, last: maxP - 1 }));
         ok = false;
       }
       if (end > maxP - 1) {
-        err(`${sp}.keyGroupRange`, `${end} is beyond maxParallelism ${maxP} (key groups are 0..${maxP - 1})`);
+        err(`${sp}.keyGroupRange`, msg('snapshot.range-beyond', { value: end, maxP, last: maxP - 1 }));
         ok = false;
       }
       if (start > end) {
-        err(`${sp}.keyGroupRange`, `start ${start} is after end ${end}`);
+        err(`${sp}.keyGroupRange`, msg('snapshot.range-reversed', { start, end }));
         ok = false;
       }
       if (ok) ranges.push({ k, start, end });
@@ -261,7 +281,7 @@ function validateOperator(
       }
     }
     if (!keyed && st.timers.length > 0)
-      err(`${sp}.timers`, `operator '${op.uid}' is not keyed: it cannot have timers`);
+      err(`${sp}.timers`, msg('snapshot.not-keyed-timers', { uid: op.uid }));
     validateOperatorState(snapshot, op, v, st, sp, declared, err);
     validateChannelState(job, op, v, st, sp, err);
   });
@@ -273,18 +293,24 @@ function validateOperator(
     let prev: { k: number; start: number; end: number } | null = null;
     for (const r of ranges) {
       if (r.start > next)
-        err(`${p}.subtasks`, `key groups ${next}..${r.start - 1} are not covered by any subtask`);
+        err(`${p}.subtasks`, msg('snapshot.key-groups-uncovered', { from: next, to: r.start - 1 }));
       else if (r.start < next && prev)
         err(
           `${p}.subtasks[${r.k}].keyGroupRange`,
-          `${r.start}..${r.end} overlaps subtasks[${prev.k}].keyGroupRange ${prev.start}..${prev.end}`,
+          msg('snapshot.range-overlap', {
+            start: r.start,
+            end: r.end,
+            other: prev.k,
+            otherStart: prev.start,
+            otherEnd: prev.end,
+          }),
         );
       if (r.end + 1 > next) {
         next = r.end + 1;
         prev = r;
       }
     }
-    if (next < maxP) err(`${p}.subtasks`, `key groups ${next}..${maxP - 1} are not covered by any subtask`);
+    if (next < maxP) err(`${p}.subtasks`, msg('snapshot.key-groups-uncovered', { from: next, to: maxP - 1 }));
   }
 
   validateSourceCoverage(op, v, p, err);
@@ -295,7 +321,7 @@ function readType(json: unknown, path: string, err: Err): TypeInformation | null
   try {
     return typeFromJson(json);
   } catch (e) {
-    err(path, (e as Error).message);
+    err(path, messageOf(e));
     return null;
   }
 }
@@ -313,8 +339,7 @@ function validateKeyedState(
   st.keyedState.forEach((state, s) => {
     const stp = `${sp}.keyedState[${s}]`;
     const other = names.get(state.name);
-    if (other !== undefined)
-      err(`${stp}.name`, `state '${state.name}' appears twice (also keyedState[${other}])`);
+    if (other !== undefined) err(`${stp}.name`, msg('snapshot.state-twice', { name: state.name, other }));
     else names.set(state.name, s);
     const ttl = state.ttl === true;
     const recorded = readType(state.valueType, `${stp}.valueType`, err);
@@ -325,7 +350,7 @@ function validateKeyedState(
         d !== undefined && recorded !== null && d.type === state.type
           ? incompatibility(
               job.stateBackend.stateBackend,
-              `state '${state.name}' of operator '${op.uid}'`,
+              msg('snapshot.what-keyed-state', { name: state.name, uid: op.uid }),
               d.valueType,
               recorded,
             )
@@ -337,16 +362,23 @@ function validateKeyedState(
       if (d === undefined)
         err(
           `${stp}.name`,
-          `operator '${op.uid}' declares no state '${state.name}' (it declares: ${list([...declared.keys()])})`,
+          msg('snapshot.state-undeclared', {
+            uid: op.uid,
+            name: state.name,
+            declared: list([...declared.keys()]),
+          }),
         );
       else if (d.type !== state.type)
-        err(`${stp}.type`, `state '${state.name}' is ${d.type} state in the job, not ${state.type}`);
+        err(
+          `${stp}.type`,
+          msg('snapshot.state-kind', { name: state.name, jobType: d.type, fileType: state.type }),
+        );
       else if (d.ttl !== ttl)
         err(
           `${stp}`,
           d.ttl
-            ? `state '${state.name}' has a time-to-live in the job: the snapshot needs ttl: true and { value, lastAccess } values`
-            : `state '${state.name}' has no time-to-live in the job, but the snapshot has ttl: true`,
+            ? msg('snapshot.state-needs-ttl', { name: state.name })
+            : msg('snapshot.state-no-ttl', { name: state.name }),
         );
     }
     // List state holds LIST<T>, map state MAP<K, V>: said once here rather than at every entry.
@@ -363,7 +395,11 @@ function validateKeyedState(
     ) {
       err(
         `${stp}.valueType`,
-        `a ${state.type} state's valueType is ${state.type === 'list' ? '{ "LIST": T }' : '{ "MAP": [K, V] }'}, not ${recorded.toString()}`,
+        msg('snapshot.value-type-shape', {
+          stateType: state.type,
+          shape: state.type === 'list' ? '{ "LIST": T }' : '{ "MAP": [K, V] }',
+          recorded: recorded.toString(),
+        }),
       );
       typeOk = false;
     }
@@ -379,15 +415,23 @@ function validateKeyedState(
       const key = e.key as Key;
       const dup = keys.get(key);
       if (dup !== undefined)
-        err(`${ep}.key`, `key ${fmtKey(key)} appears twice in state '${state.name}' (also entries[${dup}])`);
+        err(`${ep}.key`, msg('snapshot.key-twice', { key: fmtKey(key), name: state.name, other: dup }));
       else keys.set(key, x);
       const kg = assignToKeyGroup(key, op.maxParallelism);
       if (e.keyGroup !== kg)
-        err(`${ep}.keyGroup`, `key ${fmtKey(key)} is in key group ${kg}, not ${e.keyGroup}`);
+        err(
+          `${ep}.keyGroup`,
+          msg('snapshot.key-group', { key: fmtKey(key), keyGroup: kg, fileKeyGroup: e.keyGroup }),
+        );
       else if (range && (kg < range.start || kg > range.end))
         err(
           `${ep}.key`,
-          `key ${fmtKey(key)} (key group ${kg}) lies outside this subtask's key-group range ${range.start}..${range.end}`,
+          msg('snapshot.key-outside-range', {
+            key: fmtKey(key),
+            keyGroup: kg,
+            start: range.start,
+            end: range.end,
+          }),
         );
       const before = errorCount.n;
       validateValueShape(state.type, ttl, e.value, `${ep}.value`, counted);
@@ -409,40 +453,40 @@ function checkTtlValue(v: unknown, path: string, err: Err): boolean {
     'value' in v &&
     typeof (v as { lastAccess?: unknown }).lastAccess === 'number' &&
     Object.keys(v).length === 2;
-  if (!ok) err(path, 'a value of a state with a time-to-live is { "value": ..., "lastAccess": ms }');
+  if (!ok) err(path, msg('snapshot.ttl-value'));
   return ok;
 }
 
 function validateValueShape(type: string, ttl: boolean, value: unknown, path: string, err: Err): void {
   switch (type) {
     case 'list':
-      if (!Array.isArray(value)) err(path, 'a list state value is an array of elements');
+      if (!Array.isArray(value)) err(path, msg('snapshot.list-value'));
       else if (ttl) value.every((el, i) => checkTtlValue(el, `${path}[${i}]`, err));
       return;
     case 'map': {
       if (!Array.isArray(value)) {
-        err(path, 'a map state value is an array of [userKey, userValue] pairs');
+        err(path, msg('snapshot.map-value'));
         return;
       }
       const seen = new Set<unknown>();
       value.forEach((pair: unknown, i) => {
         if (!Array.isArray(pair) || pair.length !== 2) {
-          err(`${path}[${i}]`, 'a map entry is a [userKey, userValue] pair');
+          err(`${path}[${i}]`, msg('snapshot.map-entry'));
           return;
         }
         const uk: unknown = pair[0];
         if (typeof uk !== 'string' && typeof uk !== 'number') {
-          err(`${path}[${i}][0]`, 'a map user key is a string or a number');
+          err(`${path}[${i}][0]`, msg('snapshot.map-user-key'));
           return;
         }
-        if (seen.has(uk)) err(`${path}[${i}][0]`, `user key ${fmtKey(uk)} appears twice`);
+        if (seen.has(uk)) err(`${path}[${i}][0]`, msg('snapshot.user-key-twice', { key: fmtKey(uk) }));
         seen.add(uk);
         if (ttl) checkTtlValue(pair[1], `${path}[${i}][1]`, err);
       });
       return;
     }
     default:
-      if (value === null) err(path, `a ${type} state holds no null (a cleared key has no entry)`);
+      if (value === null) err(path, msg('snapshot.null-value', { type }));
       else if (ttl) checkTtlValue(value, path, err);
   }
 }
@@ -459,15 +503,23 @@ function validateTimers(
     const tp = `${sp}.timers[${i}]`;
     const kg = assignToKeyGroup(t.key as Key, op.maxParallelism);
     if (t.keyGroup !== kg)
-      err(`${tp}.keyGroup`, `key ${fmtKey(t.key)} is in key group ${kg}, not ${t.keyGroup}`);
+      err(
+        `${tp}.keyGroup`,
+        msg('snapshot.key-group', { key: fmtKey(t.key), keyGroup: kg, fileKeyGroup: t.keyGroup }),
+      );
     else if (range && (kg < range.start || kg > range.end))
       err(
         `${tp}.key`,
-        `key ${fmtKey(t.key)} (key group ${kg}) lies outside this subtask's key-group range ${range.start}..${range.end}`,
+        msg('snapshot.key-outside-range', {
+          key: fmtKey(t.key),
+          keyGroup: kg,
+          start: range.start,
+          end: range.end,
+        }),
       );
     const id = `${t.domain}:${typeof t.key}:${String(t.key)}@${t.timestamp}`;
     const other = seen.get(id);
-    if (other !== undefined) err(tp, `the same timer appears twice (also timers[${other}])`);
+    if (other !== undefined) err(tp, msg('snapshot.timer-twice', { other }));
     else seen.set(id, i);
   });
 }
@@ -486,25 +538,29 @@ function validateOperatorState(
   const is2pc = v.spec.kind === 'sink' && v.spec.sink.sinkKind === 'two-phase-commit';
   const os = st.operatorState;
   if (os?.sourceOffsets && !isSource)
-    err(`${sp}.operatorState.sourceOffsets`, `operator '${op.uid}' is not a source`);
+    err(`${sp}.operatorState.sourceOffsets`, msg('snapshot.offsets-not-source', { uid: op.uid }));
   if (os?.pendingTransactions && !is2pc)
-    err(`${sp}.operatorState.pendingTransactions`, `operator '${op.uid}' is not a two-phase-commit sink`);
+    err(`${sp}.operatorState.pendingTransactions`, msg('snapshot.transactions-not-2pc', { uid: op.uid }));
   if (isSource && !os?.sourceOffsets)
-    err(`${sp}.operatorState`, `source '${op.uid}' needs its sourceOffsets (where to resume reading)`);
+    err(`${sp}.operatorState`, msg('snapshot.source-needs-offsets', { uid: op.uid }));
   if (is2pc && !os?.pendingTransactions)
-    err(`${sp}.operatorState`, `two-phase-commit sink '${op.uid}' needs its pendingTransactions`);
+    err(`${sp}.operatorState`, msg('snapshot.2pc-needs-transactions', { uid: op.uid }));
   const names = new Map<string, number>();
   (os?.lists ?? []).forEach((l, i) => {
     const lp = `${sp}.operatorState.lists[${i}]`;
     const other = names.get(l.name);
-    if (other !== undefined)
-      err(`${lp}.name`, `operator state '${l.name}' appears twice (also lists[${other}])`);
+    if (other !== undefined) err(`${lp}.name`, msg('snapshot.list-twice', { name: l.name, other }));
     names.set(l.name, i);
     const recorded = readType(l.elementType, `${lp}.elementType`, err);
     const jobType = declared?.listTypes.get(l.name);
     const why =
       recorded !== null && jobType !== undefined
-        ? incompatibility('operator', `operator state '${l.name}' of operator '${op.uid}'`, jobType, recorded)
+        ? incompatibility(
+            'operator',
+            msg('snapshot.what-operator-state', { name: l.name, uid: op.uid }),
+            jobType,
+            recorded,
+          )
         : null;
     if (why !== null) err(`${lp}.elementType`, why);
     else if (recorded !== null) checkListItems(recorded, l.items, `${lp}.items`, err);
@@ -513,10 +569,17 @@ function validateOperatorState(
     if (mode === undefined)
       err(
         `${lp}.name`,
-        `operator '${op.uid}' registers no operator state '${l.name}' (it registers: ${list([...declaredLists.keys()])})`,
+        msg('snapshot.list-unregistered', {
+          uid: op.uid,
+          name: l.name,
+          registered: list([...declaredLists.keys()]),
+        }),
       );
     else if (mode !== l.redistribution)
-      err(`${lp}.redistribution`, `'${l.name}' is ${mode} list state in the job, not ${l.redistribution}`);
+      err(
+        `${lp}.redistribution`,
+        msg('snapshot.list-mode', { name: l.name, jobMode: mode, fileMode: l.redistribution }),
+      );
   });
 
   if (isSource && os?.sourceOffsets && v.spec.kind === 'source') {
@@ -524,7 +587,7 @@ function validateOperatorState(
     if (so.redistribution !== 'union')
       err(
         `${sp}.operatorState.sourceOffsets.redistribution`,
-        `the source restores its offsets as union list state (every subtask sees every offset and takes its partitions), not '${so.redistribution}'`,
+        msg('snapshot.offsets-union', { mode: so.redistribution }),
       );
     const log = v.spec.log;
     so.splits.forEach((s, i) => {
@@ -532,12 +595,21 @@ function validateOperatorState(
       if (s.partition >= log.numPartitions)
         err(
           `${xp}.partition`,
-          `log '${log.topic}' has no partition ${s.partition} (it has ${log.numPartitions})`,
+          msg('snapshot.no-partition', {
+            topic: log.topic,
+            partition: s.partition,
+            count: log.numPartitions,
+          }),
         );
       else if (s.offset > log.partitions[s.partition].length)
         err(
           `${xp}.offset`,
-          `${s.offset} is beyond the end of partition ${s.partition} of log '${log.topic}' (${log.partitions[s.partition].length} records)`,
+          msg('snapshot.offset-beyond', {
+            offset: s.offset,
+            partition: s.partition,
+            topic: log.topic,
+            length: log.partitions[s.partition].length,
+          }),
         );
     });
   }
@@ -546,7 +618,7 @@ function validateOperatorState(
       if (t.checkpointId > snapshot.checkpointId)
         err(
           `${sp}.operatorState.pendingTransactions[${i}].checkpointId`,
-          `${t.checkpointId} is after the snapshot's checkpoint ${snapshot.checkpointId}`,
+          msg('snapshot.transaction-after', { id: t.checkpointId, checkpointId: snapshot.checkpointId }),
         );
     });
   }
@@ -568,7 +640,7 @@ function validateSourceCoverage(op: OperatorJson, v: JobVertex, p: string, err: 
       const xp = `${p}.subtasks[${k}].operatorState.sourceOffsets.splits[${i}]`;
       const other = where.get(s.partition);
       if (other !== undefined)
-        err(`${xp}.partition`, `partition ${s.partition} appears twice (also ${other})`);
+        err(`${xp}.partition`, msg('snapshot.partition-twice', { partition: s.partition, other }));
       else where.set(s.partition, xp);
     });
   });
@@ -577,7 +649,11 @@ function validateSourceCoverage(op: OperatorJson, v: JobVertex, p: string, err: 
   if (missing.length > 0)
     err(
       `${p}.subtasks`,
-      `partition${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of log '${log.topic}' ${missing.length > 1 ? 'have' : 'has'} no offset in the snapshot`,
+      msg('snapshot.partitions-without-offset', {
+        count: missing.length,
+        partitions: missing.join(', '),
+        topic: log.topic,
+      }),
     );
 }
 
@@ -596,7 +672,7 @@ function validateChannelState(
     if (hasRecords)
       err(
         `${sp}.${st.inputChannelState.some((c) => c.records.length > 0) ? 'inputChannelState' : 'outputChannelState'}`,
-        `in-flight records cannot be restored when the parallelism of '${op.uid}' changes (snapshot ${op.parallelism}, job ${v.parallelism})`,
+        msg('snapshot.channel-rescale', { uid: op.uid, fileP: op.parallelism, jobP: v.parallelism }),
       );
     return;
   }
@@ -614,12 +690,17 @@ function validateChannelState(
       if (!peer) {
         err(
           `${cp}.peer`,
-          `'${cs.peer}' is not an ${relation} task of ${me} (${relation}: ${list([...peers.keys()])})`,
+          msg(relation === 'upstream' ? 'snapshot.channel-not-upstream' : 'snapshot.channel-not-downstream', {
+            peer: cs.peer,
+            task: me,
+            peers: list([...peers.keys()]),
+          }),
         );
         return;
       }
       const other = seen.get(cs.peer);
-      if (other !== undefined) err(`${cp}.peer`, `'${cs.peer}' appears twice (also ${side}[${other}])`);
+      if (other !== undefined)
+        err(`${cp}.peer`, msg('snapshot.channel-twice', { peer: cs.peer, side, other }));
       seen.set(cs.peer, c);
       const edge = peer.edge;
       if (edge.partitioner !== 'hash' || !edge.keySelector) return;
@@ -636,10 +717,14 @@ function validateChannelState(
           if (idx !== peer.receiverIndex)
             err(
               `${cp}.records[${i}].value`,
-              `its key ${fmtKey(key)} is routed to ${peer.receiver.uid}#${idx}, not ${peer.receiver.uid}#${peer.receiverIndex}`,
+              msg('snapshot.channel-routing', {
+                key: fmtKey(key),
+                actual: `${peer.receiver.uid}#${idx}`,
+                expected: `${peer.receiver.uid}#${peer.receiverIndex}`,
+              }),
             );
         } catch (e) {
-          err(`${cp}.records[${i}].value`, `the job's key selector fails on it: ${(e as Error).message}`);
+          err(`${cp}.records[${i}].value`, msg('snapshot.channel-key-selector', { error: messageOf(e) }));
         }
       });
     });

@@ -21,6 +21,7 @@ import {
 import { stringHashCode } from '../keygroups/hashCode';
 import type { ListState } from './State';
 import type { ListStateDescriptor } from './StateDescriptor';
+import { msg } from '../messages/Message';
 
 export type OperatorStateMode = 'split' | 'union';
 
@@ -104,7 +105,10 @@ export class OperatorStateBackend {
       const compat = old === null ? 'COMPATIBLE_AS_IS' : s.elementType.resolveSchemaCompatibility(old);
       if (compat === 'INCOMPATIBLE' && old !== null)
         throw new StateMigrationException(
-          `Operator state '${name}': ${incompatibleSerializerMessage('operator', s.elementType, old)}`,
+          msg('state.operator-incompatible', {
+            name,
+            detail: incompatibleSerializerMessage('operator', s.elementType, old),
+          }),
         );
       if (compat === 'COMPATIBLE_AFTER_MIGRATION' && old !== null)
         s.items = s.items.map((v) => s!.elementType.migrate(v, old));

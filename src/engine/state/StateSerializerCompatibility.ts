@@ -18,6 +18,7 @@ import {
 } from '../api/typeinfo/TypeInformation';
 import type { StateType } from './StateDescriptor';
 import type { TtlValue } from './ttl/TtlValue';
+import { msg } from '../messages/Message';
 
 export type ValueTypes = Record<string, TypeInfoJson>;
 
@@ -49,7 +50,7 @@ export function resolveRegistration(
   if (compat === 'COMPATIBLE_AS_IS') return null;
   if (compat === 'INCOMPATIBLE')
     throw new StateMigrationException(
-      `State "${name}": ${incompatibleSerializerMessage(backend, newType, oldType)}`,
+      msg('state.incompatible', { name, detail: incompatibleSerializerMessage(backend, newType, oldType) }),
     );
   // Migrate at the granularity values are stored: list elements, map values, else the whole value.
   let to = newType;

@@ -27,6 +27,7 @@ import {
   type StreamRecord,
 } from '../runtime/StreamElement';
 import type { StreamTask } from './StreamTask';
+import { EngineError, messageOf, msg } from '../messages/Message';
 
 /** How often a source at the end of its log looks for new records. */
 const SOURCE_POLL_INTERVAL_MS = 100;
@@ -85,7 +86,10 @@ export class StreamInputProcessor {
           emitted = (task.operator as SourceOperator).emitNext();
         } catch (e) {
           // e.g. a key selector that throws while partitioning the record
-          rt.scheduler.failTask(task, `${task.vertex.name} (${task.id}) threw: ${(e as Error).message}`);
+          rt.scheduler.failTask(
+            task,
+            msg('task.threw', { operator: task.vertex.name, task: task.id, error: messageOf(e) }),
+          );
           break;
         }
         if (!emitted) {
@@ -179,7 +183,7 @@ export class StreamInputProcessor {
     if (loop.recordTrace)
       loop.emit({ type: 'record-processed', t: end, id: record.id, task: task.id, channel: channel.id });
     try {
-      if (isPoison(record.value)) throw new Error(`user function threw on record ${String(record.value)}`);
+      if (isPoison(record.value)) throw new EngineError(msg('task.poison', { record: String(record.value) }));
       const backend = task.keyedBackend;
       if (backend !== null) {
         // A record that came through keyBy carries its key: no need to run the selector again.
@@ -189,7 +193,10 @@ export class StreamInputProcessor {
       // RocksDB-like backend: reads and writes (de)serialize, which takes virtual time.
       if (backend !== null) return end + backend.takeCost();
     } catch (e) {
-      this.rt.scheduler.failTask(task, `${task.vertex.name} (${task.id}) threw: ${(e as Error).message}`);
+      this.rt.scheduler.failTask(
+        task,
+        msg('task.threw', { operator: task.vertex.name, task: task.id, error: messageOf(e) }),
+      );
     }
     return end;
   }

@@ -15,6 +15,7 @@ import type { Key } from '../keygroups/hashCode';
 import type { ClusterRuntime } from '../runtime/ClusterRuntime';
 import type { StreamTask } from '../tasks/StreamTask';
 import type { TimeDomain } from './InternalTimerService';
+import { messageOf, msg } from '../messages/Message';
 
 export class InternalTimeServiceManager {
   constructor(private readonly rt: ClusterRuntime) {}
@@ -94,7 +95,7 @@ export class InternalTimeServiceManager {
     } catch (e) {
       this.rt.scheduler.failTask(
         task,
-        `${task.vertex.name} (${task.id}) threw in onTimer: ${(e as Error).message}`,
+        msg('task.threw-in-on-timer', { operator: task.vertex.name, task: task.id, error: messageOf(e) }),
       );
     }
     if (end > loop.lastRecordTime) loop.lastRecordTime = end;

@@ -7,6 +7,7 @@
  */
 import type { Key } from '../keygroups/hashCode';
 import type { CheckpointStats } from '../checkpointing/CompletedCheckpoint';
+import type { Message } from '../messages/Message';
 
 export type TaskStatus =
   'CREATED' | 'SCHEDULED' | 'RUNNING' | 'FAILED' | 'CANCELED' | 'RESTARTING' | 'FINISHED';
@@ -77,7 +78,7 @@ export type TraceEvent =
     }
   | { type: 'checkpoint-acknowledged'; t: number; task: string; checkpointId: number }
   | { type: 'checkpoint-completed'; t: number; checkpointId: number; stats: CheckpointStats }
-  | { type: 'checkpoint-failed'; t: number; checkpointId: number; reason: string }
+  | { type: 'checkpoint-failed'; t: number; checkpointId: number; reason: Message }
   | { type: 'checkpoint-notified'; t: number; task: string; checkpointId: number }
   | { type: 'transaction-committed'; t: number; task: string; txn: string; rows: number }
   | { type: 'transaction-aborted'; t: number; task: string; txn: string; rows: number }
@@ -86,8 +87,8 @@ export type TraceEvent =
   | { type: 'end-of-input'; t: number; task: string }
   // failures and recovery
   | { type: 'task-status'; t: number; task: string; status: TaskStatus }
-  | { type: 'task-failed'; t: number; task: string; reason: string }
-  | { type: 'job-status'; t: number; status: JobStatus; reason: string | null }
+  | { type: 'task-failed'; t: number; task: string; reason: Message }
+  | { type: 'job-status'; t: number; status: JobStatus; reason: Message | null }
   | { type: 'job-restarting'; t: number; tasks: string[]; delayMs: number; attempt: number }
   | {
       type: 'task-restored';

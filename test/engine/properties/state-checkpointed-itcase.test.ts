@@ -10,6 +10,7 @@
  * its input. The runs are deterministic, so the faulty run is the probe run up to that time; its own
  * probe confirms how much of the subtask's input had been processed when it failed.
  */
+import { text } from '../../../src/engine/messages/Message';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -113,7 +114,7 @@ function runItCase(c: ItCase, mode: CheckpointingMode): void {
     seed: c.seed,
     fastForward: true,
   });
-  sim.cluster.scheduleTaskFailure(`stateful#${subtask}`, failAt, 'StateCheckpointedITCase: fail once');
+  sim.cluster.scheduleTaskFailure(`stateful#${subtask}`, failAt, text('StateCheckpointedITCase: fail once'));
   sim.run();
 
   // The failure happened, once, where intended, and recovery restored a checkpoint.

@@ -1,5 +1,5 @@
 /** Display helpers of the controls: speeds, virtual time, and event descriptions for the run's log. */
-import type { TraceEvent } from '../../../engine/index';
+import type { Message, TraceEvent } from '../../../engine/index';
 
 /** Virtual ms per real second: slower and faster than real time. */
 export const SPEEDS: ReadonlyArray<{ value: number; label: string }> = [
@@ -25,7 +25,7 @@ export function formatMs(ms: number | null | undefined): string {
 /** The log message key and its parameters for a notable trace event (null: not shown in the log). */
 export function describeEvent(
   e: TraceEvent,
-): { key: LogKey; params: Record<string, string | number> } | null {
+): { key: LogKey; params: Record<string, string | number | Message> } | null {
   switch (e.type) {
     case 'checkpoint-triggered':
       return {

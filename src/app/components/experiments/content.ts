@@ -20,75 +20,91 @@ interface ExperimentText {
 }
 
 const SEED = { label: '随机种子', description: '延迟、触发时间和键的随机种子。' };
-const CHECKPOINT_INTERVALS = { label: '检查点间隔', description: '要扫描的间隔（虚拟毫秒）。' };
+const CHECKPOINT_INTERVALS = { label: 'Checkpoint 间隔', description: '要扫描的间隔（虚拟毫秒）。' };
 const COUNTER_MS = {
   label: '计数算子处理时间',
-  description: '键控计数算子处理每条记录所用的虚拟时间：决定作业的处理能力。',
+  description: '按键计数的算子处理每条记录所用的虚拟时间：决定作业的处理能力。',
 };
 
 const ZH: Record<string, ExperimentText> = {
   'snapshot-overhead': {
-    title: '快照开销与检查点间隔',
+    title: '快照开销与 Checkpoint 间隔',
     description:
-      '同一个键控作业（4 个源分区 → keyBy → 按键计数 → 汇，并行度 4）分别在无检查点、全局暂停（stop-the-world）快照、Chandy-Lamport 标记、对齐屏障（ABS，精确一次）和非对齐屏障下运行，每个检查点间隔各运行一次。吞吐量：源始终有输入，因此每秒到达汇的记录数就是作业的处理能力；开销是相对无检查点时的损失。延迟：生产者以测得的无检查点处理能力的固定比例追加记录；延迟从记录进入日志算起，到写入汇为止，因此源暂停时记录的等待时间也计算在内。所有数值均为虚拟时间。',
+      '同一个按键分区的作业（4 个 Source 分区 → keyBy → 按键计数 → Sink，并行度 4）分别在无 Checkpoint、全局暂停（stop-the-world）快照、Chandy-Lamport 标记、对齐 Barrier（ABS，精确一次）和非对齐 Barrier 下运行，每个 Checkpoint 间隔各运行一次。吞吐量：Source 始终有输入，因此每秒到达 Sink 的记录数就是作业的处理能力；开销是相对无 Checkpoint 时的损失。延迟：生产者以测得的无 Checkpoint 处理能力的固定比例追加记录；延迟从记录进入日志算起，到写入 Sink 为止，因此 Source 暂停时记录的等待时间也计算在内。所有数值均为虚拟时间。',
     claim:
-      '同步（全局暂停）快照会让整个数据流停顿，因此快照越频繁，开销越大；异步屏障快照（ABS）不停止处理，即使间隔很短，也接近无快照的基线。',
+      '同步（全局暂停）快照会让整个数据流停顿，因此快照越频繁，开销越大；异步 Barrier 快照（ABS）不停止处理，即使间隔很短，也接近无快照的基线。',
     params: {
       intervals: CHECKPOINT_INTERVALS,
       windowMs: { label: '测量窗口', description: '每次运行在预热之后测量的虚拟时间。' },
-      warmupMs: { label: '预热', description: '开始测量前的虚拟时间（缓冲区填满、最初的检查点）。' },
+      warmupMs: { label: '预热', description: '开始测量前的虚拟时间（缓冲区填满、最初的 Checkpoint）。' },
       keys: { label: '键数', description: '不同键的数量（状态大小：每个键一个计数器）。' },
       operatorMs: COUNTER_MS,
-      loadFraction: { label: '延迟测试的负载', description: '延迟测试的到达速率，占无检查点吞吐量的比例。' },
+      loadFraction: {
+        label: '延迟测试的负载',
+        description: '延迟测试的到达速率，占无 Checkpoint 吞吐量的比例。',
+      },
       seed: SEED,
     },
     panels: {
-      throughput: { title: '吞吐量（源从不断流）', x: '检查点间隔', y: '到达汇的记录' },
-      overhead: { title: '检查点造成的吞吐量损失', x: '检查点间隔', y: '相对无检查点的开销' },
+      throughput: { title: '吞吐量（Source 从不断流）', x: 'Checkpoint 间隔', y: '到达 Sink 的记录' },
+      overhead: { title: 'Checkpoint 造成的吞吐量损失', x: 'Checkpoint 间隔', y: '相对无 Checkpoint 的开销' },
       'latency-p99': {
         title: '端到端延迟，第 99 百分位（负载为处理能力的 {load}%）',
-        x: '检查点间隔',
-        y: '进入日志 → 写入汇，p99',
+        x: 'Checkpoint 间隔',
+        y: '进入日志 → 写入 Sink，p99',
       },
-      'latency-mean': { title: '端到端延迟，平均值', x: '检查点间隔', y: '进入日志 → 写入汇，平均值' },
+      'latency-mean': {
+        title: '端到端延迟，平均值',
+        x: 'Checkpoint 间隔',
+        y: '进入日志 → 写入 Sink，平均值',
+      },
     },
     series: {
-      none: '无检查点',
+      none: '无 Checkpoint',
       'stop-the-world': '全局暂停（同步）',
       'chandy-lamport': 'Chandy-Lamport 标记',
       'exactly-once': '对齐 ABS（精确一次）',
-      unaligned: '非对齐屏障',
+      unaligned: '非对齐 Barrier',
     },
     columns: {
       mode: '模式',
       intervalMs: '间隔',
       throughput: '吞吐量',
       overheadPct: '吞吐量开销',
-      checkpoints: '完成的检查点（吞吐量测试）',
-      checkpointMs: '平均检查点耗时',
-      inFlightBytes: '平均持久化的在途数据',
+      checkpoints: '完成的 Checkpoint（吞吐量测试）',
+      checkpointMs: '平均 Checkpoint 耗时',
+      inFlightBytes: '平均持久化的 In-flight 数据',
       latencyP50: '延迟 p50',
       latencyP99: '延迟 p99',
       latencyMean: '延迟平均值',
       latencyMax: '延迟最大值',
-      sourceToSinkP99: '源发出 → 汇，p99',
+      sourceToSinkP99: 'Source 发出 → Sink，p99',
       latencySamples: '测量的记录数',
     },
   },
   backpressure: {
-    title: '反压下的检查点：对齐与非对齐',
+    title: '反压下的 Checkpoint：对齐与非对齐',
     description:
-      '始终有输入的源读取速度远快于一个键控算子的处理速度，因此流向它的每个通道都是满的（反压）。对这个慢算子的每个单条记录处理时间，作业一直运行到完成指定数量的检查点：对齐屏障（精确一次）、非对齐屏障，以及带对齐超时的对齐屏障。每个检查点测量：端到端耗时（从触发到最后一个确认）、最长的对齐时间，以及作为通道状态持久化的在途数据。所有数值均为虚拟时间；字节数是模拟器中被持久化记录的 JSON 大小。',
+      '始终有输入的 Source 读取速度远快于一个 keyBy 之后的算子的处理速度，因此流向它的每个通道都是满的（反压）。对这个慢算子的每个单条记录处理时间，作业一直运行到完成指定数量的 Checkpoint：对齐 Barrier（精确一次）、非对齐 Barrier，以及带对齐超时的对齐 Barrier。每个 Checkpoint 测量：端到端耗时（从触发到最后一个确认）、最长的对齐时间，以及作为通道状态持久化的 In-flight 数据。所有数值均为虚拟时间；字节数是模拟器中被持久化记录的 JSON 大小。',
     claim:
-      '在反压下，对齐的检查点屏障排在缓冲的在途数据之后，因此检查点耗时随反压增长；非对齐屏障越过缓冲区，使检查点耗时基本不受吞吐量影响，代价是要把在途数据持久化到检查点中。对齐超时只在对齐耗时过长时才切换为非对齐。',
+      '在反压下，对齐的 Checkpoint Barrier 排在缓冲的 In-flight 数据之后，因此 Checkpoint 耗时随反压增长；非对齐 Barrier 越过缓冲区，使 Checkpoint 耗时基本不受吞吐量影响，代价是要把 In-flight 数据持久化到 Checkpoint 中。对齐超时只在对齐耗时过长时才切换为非对齐。',
     params: {
-      slowMs: { label: '慢算子处理时间', description: '要扫描的键控算子单条记录处理时间（虚拟毫秒）。' },
+      slowMs: {
+        label: '慢算子处理时间',
+        description: '要扫描的那个按键计数算子的单条记录处理时间（虚拟毫秒）。',
+      },
       alignedTimeoutMs: {
         label: '对齐超时',
         description: '用于“带超时的对齐”变体：触发后经过这么长时间切换为非对齐。',
       },
-      intervalMs: { label: '检查点间隔', description: '检查点间隔（比它更长的检查点会推迟下一个）。' },
-      checkpoints: { label: '每个点的检查点数', description: '每个点平均的已完成检查点数（预热之后）。' },
+      intervalMs: {
+        label: 'Checkpoint 间隔',
+        description: 'Checkpoint 间隔（比它更长的 Checkpoint 会推迟下一个）。',
+      },
+      checkpoints: {
+        label: '每个点的 Checkpoint 数',
+        description: '每个点平均的已完成 Checkpoint 数（预热之后）。',
+      },
       warmupMs: { label: '预热', description: '开始测量前的虚拟时间（缓冲区被填满）。' },
       maxRunMs: { label: '运行上限', description: '一次运行最多可用的虚拟时间。' },
       keys: { label: '键数', description: '不同键的数量。' },
@@ -96,11 +112,15 @@ const ZH: Record<string, ExperimentText> = {
     },
     panels: {
       duration: {
-        title: '检查点耗时（触发 → 最后一个确认）',
+        title: 'Checkpoint 耗时（触发 → 最后一个确认）',
         x: '慢算子：单条记录处理时间',
         y: '平均端到端耗时',
       },
-      'in-flight': { title: '每个检查点持久化的在途数据', x: '慢算子：单条记录处理时间', y: '通道状态' },
+      'in-flight': {
+        title: '每个 Checkpoint 持久化的 In-flight 数据',
+        x: '慢算子：单条记录处理时间',
+        y: '通道状态',
+      },
       alignment: { title: '对齐时间（最长的子任务）', x: '慢算子：单条记录处理时间', y: '对齐' },
     },
     series: {
@@ -111,45 +131,45 @@ const ZH: Record<string, ExperimentText> = {
     columns: {
       variant: '变体',
       slowMs: '慢算子单条记录耗时',
-      checkpoints: '测量的检查点数',
-      durationMs: '平均检查点耗时',
-      maxDurationMs: '最长的检查点',
+      checkpoints: '测量的 Checkpoint 数',
+      durationMs: '平均 Checkpoint 耗时',
+      maxDurationMs: '最长的 Checkpoint',
       alignmentMs: '平均最长对齐',
-      inFlightBytes: '平均持久化的在途数据',
+      inFlightBytes: '平均持久化的 In-flight 数据',
       unalignedShare: '以非对齐方式完成的子任务快照',
       throughput: '吞吐量',
     },
   },
   'state-size': {
-    title: '检查点大小：随状态增长的全量与增量',
+    title: 'Checkpoint 大小：随状态增长的全量与增量',
     description:
-      '一个键控作业（4 个分区 → keyBy → 按键计数 → 汇，并行度 4）先把每个键写入一次，然后生产者在每个检查点间隔内更新随机一部分键。测量的是前一个检查点在加载之后完成的那些检查点：上传的字节数（“检查点数据大小”）、完整状态大小和端到端耗时，分别针对堆（HashMap）后端的全量检查点、类 RocksDB 后端的全量检查点，以及它的增量检查点（只上传上一个已完成检查点中没有的 SST 文件）。上传时间取决于模拟的存储带宽。',
+      '一个按键分区的作业（4 个分区 → keyBy → 按键计数 → Sink，并行度 4）先把每个键写入一次，然后生产者在每个 Checkpoint 间隔内更新随机一部分键。测量的是前一个 Checkpoint 在加载之后完成的那些 Checkpoint：上传的字节数（“Checkpoint 数据大小”）、完整状态大小和端到端耗时，分别针对堆（HashMap）后端的全量 Checkpoint、类 RocksDB 后端的全量 Checkpoint，以及它的增量 Checkpoint（只上传上一个已完成 Checkpoint 中没有的 SST 文件）。上传时间取决于模拟的存储带宽。',
     claim:
-      '全量检查点每次都写出整个状态，因此其大小和耗时随状态增长；增量检查点只记录自上一个已完成检查点以来的变化，因此上传量与变化量成正比，可以快得多。',
+      '全量 Checkpoint 每次都写出整个状态，因此其大小和耗时随状态增长；增量 Checkpoint 只记录自上一个已完成 Checkpoint 以来的变化，因此上传量与变化量成正比，可以快得多。',
     params: {
       keys: { label: '状态大小', description: '要扫描的状态中的键数（每个键一个计数器）。' },
       changeFraction: {
         label: '每个间隔变化的键',
-        description: '加载之后每个检查点间隔内被更新的键的比例。',
+        description: '加载之后每个 Checkpoint 间隔内被更新的键的比例。',
       },
       payloadBytes: {
         label: '每个键的负载',
         description: '每个键的计数器附带存储的字节数（每个键的状态）。',
       },
-      intervalMs: { label: '检查点间隔', description: '检查点间隔（虚拟毫秒）。' },
+      intervalMs: { label: 'Checkpoint 间隔', description: 'Checkpoint 间隔（虚拟毫秒）。' },
       checkpoints: {
-        label: '每个点的检查点数',
-        description: '每个点测量的检查点数（取其上传量的中位数和平均值）。',
+        label: '每个点的 Checkpoint 数',
+        description: '每个点测量的 Checkpoint 数（取其上传量的中位数和平均值）。',
       },
       seed: SEED,
     },
     panels: {
       uploaded: {
-        title: '每个检查点上传的字节数，中位数（每个间隔 {change}% 的键变化）',
+        title: '每个 Checkpoint 上传的字节数，中位数（每个间隔 {change}% 的键变化）',
         x: '状态中的键',
-        y: '检查点数据大小',
+        y: 'Checkpoint 数据大小',
       },
-      duration: { title: '检查点耗时', x: '状态中的键', y: '平均端到端耗时' },
+      duration: { title: 'Checkpoint 耗时', x: '状态中的键', y: '平均端到端耗时' },
     },
     series: {
       heap: '全量（堆 / HashMap）',
@@ -157,14 +177,14 @@ const ZH: Record<string, ExperimentText> = {
       'rocksdb-incremental': '增量（RocksDB）',
     },
     columns: {
-      backend: '检查点',
+      backend: 'Checkpoint',
       keys: '键数',
       changedPerInterval: '每个间隔变化的键（约）',
-      checkpoints: '测量的检查点数',
-      uploadedBytes: '上传量中位数（检查点数据大小）',
+      checkpoints: '测量的 Checkpoint 数',
+      uploadedBytes: '上传量中位数（Checkpoint 数据大小）',
       meanUploadedBytes: '平均上传量',
       maxUploadedBytes: '最大上传量',
-      fullBytes: '全量检查点数据大小',
+      fullBytes: '全量 Checkpoint 数据大小',
       uploadedShare: '上传量 / 全量',
       durationMs: '平均耗时',
       syncMs: '平均同步部分（最慢的子任务）',
@@ -172,16 +192,16 @@ const ZH: Record<string, ExperimentText> = {
     },
   },
   recovery: {
-    title: '恢复代价与检查点间隔',
+    title: '恢复代价与 Checkpoint 间隔',
     description:
-      '生产者以测得的作业处理能力的固定比例追加记录（4 个分区 → keyBy → 按键计数 → 汇，精确一次检查点）。一个计数子任务在一个检查点间隔内均匀分布的若干时刻失败；作业在固定延迟后从最近一个已完成的检查点重启。每次失败测量：源第二次读取的记录数（失败时的偏移量 − 恢复的偏移量），以及从失败起到源读到无故障运行中同一时刻的位置所需的时间（相同的种子和生产者；每 5 毫秒采样一次）。',
+      '生产者以测得的作业处理能力的固定比例追加记录（4 个分区 → keyBy → 按键计数 → Sink，精确一次 Checkpoint）。一个计数子任务在一个 Checkpoint 间隔内均匀分布的若干时刻失败；作业在固定延迟后从最近一个已完成的 Checkpoint 重启。每次失败测量：Source 第二次读取的记录数（失败时的偏移量 − 恢复的偏移量），以及从失败起到 Source 读到无故障运行中同一时刻的位置所需的时间（相同的种子和生产者；每 5 毫秒采样一次）。',
     claim:
-      '失败后 Flink 恢复最近一个已完成的检查点，并重新处理此后的所有数据；检查点越频繁，需要重新处理的数据越少（在有富余处理能力时追赶也越快），代价是更多的检查点开销——间隔越长，重放的记录越多，恢复越久。',
+      '失败后 Flink 恢复最近一个已完成的 Checkpoint，并重新处理此后的所有数据；Checkpoint 越频繁，需要重新处理的数据越少（在有富余处理能力时追赶也越快），代价是更多的 Checkpoint 开销——间隔越长，重放的记录越多，恢复越久。',
     params: {
       intervals: CHECKPOINT_INTERVALS,
       phases: {
         label: '每个间隔的失败点',
-        description: '在一个检查点间隔内均匀分布的失败注入点（每个点一次运行）。',
+        description: '在一个 Checkpoint 间隔内均匀分布的失败注入点（每个点一次运行）。',
       },
       loadFraction: { label: '负载', description: '到达速率占测得处理能力的比例（剩余部分用于追赶）。' },
       restartDelayMs: { label: '重启延迟', description: '固定延迟重启策略：作业重启前等待的时间。' },
@@ -192,8 +212,12 @@ const ZH: Record<string, ExperimentText> = {
       seed: SEED,
     },
     panels: {
-      replayed: { title: '失败后源重新读取的记录', x: '检查点间隔', y: '重放的记录' },
-      'catch-up': { title: '从失败到源回到无故障运行位置所用的时间', x: '检查点间隔', y: '追赶时间' },
+      replayed: { title: '失败后 Source 重新读取的记录', x: 'Checkpoint 间隔', y: '重放的记录' },
+      'catch-up': {
+        title: '从失败到 Source 回到无故障运行位置所用的时间',
+        x: 'Checkpoint 间隔',
+        y: '追赶时间',
+      },
     },
     series: {
       replayed: '重放的记录（各失败点的平均值）',
@@ -206,7 +230,7 @@ const ZH: Record<string, ExperimentText> = {
       failAtMs: '失败时刻',
       replayed: '重放的记录',
       catchUpMs: '追赶时间',
-      checkpointAgeMs: '恢复的检查点在失败前多久触发',
+      checkpointAgeMs: '恢复的 Checkpoint 在失败前多久触发',
       arrivalRate: '到达速率',
     },
   },

@@ -70,7 +70,7 @@ export const t = defineMessages(
   {
     heading: '实验',
     intro:
-      '在模拟器中重新运行支撑 Flink 检查点设计的那些测量：选择一个实验，调整参数，再把结果与论文或文档报告的结论进行比较。每次运行都是引擎 Worker 中以虚拟时间快进的模拟。',
+      '在模拟器中重新运行支撑 Flink Checkpoint 设计的那些测量：选择一个实验，调整参数，再把结果与论文或文档报告的结论进行比较。每次运行都是引擎 Worker 中以虚拟时间快进的模拟。',
     experiment: '实验',
     unknownExperiment: '没有名为“{id}”的实验；显示第一个实验。',
     loading: '正在加载实验…',

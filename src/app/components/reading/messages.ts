@@ -21,7 +21,7 @@ export const t = defineMessages(
     intro:
       '本实验室所依据的文章，提供中文原文和英文译文。每一节下方列出讲解该节内容的课程步骤；原文有简化或已过时的地方，附注说明 Flink 2.x 的实际做法。',
     textLabel: '文本',
-    showEn: 'English translation（英文译文）',
+    showEn: '英文译文',
     showZh: '中文原文',
     contents: '目录',
     taught: '在课程中动手试试',

@@ -79,7 +79,7 @@ export const t = defineMessages(
     'kind-two-phase-commit': '两阶段提交',
     'explain-non-transactional': '每条记录立即写出，读者立即可见；故障后重放的记录会被再写一次。',
     'explain-idempotent-upsert': '按键写入并覆盖：重放的记录再次写入相同的值，因此读者看到的结果最终一致。',
-    'explain-two-phase-commit': '行先写入一个事务，下一个检查点完成时才提交；读者只能看到已提交的行。',
+    'explain-two-phase-commit': '行先写入一个事务，下一个 Checkpoint 完成时才提交；读者只能看到已提交的行。',
     written: '已写入',
     visible: '读者可见',
     open: '未完成事务',
@@ -100,7 +100,7 @@ export const t = defineMessages(
     'issue-over-count-title': '无故障运行从不写出这个值：状态把某条记录计算了两次，所以值偏大',
     noRows: '尚未写出任何内容。',
     hiddenExplain:
-      '灰色的行已经写出，但读者看不到：它们的事务仍未完成（下一个检查点完成时提交），或在故障后被中止（这些行永远不会可见）。',
+      '灰色的行已经写出，但读者看不到：它们的事务仍未完成（下一个 Checkpoint 完成时提交），或在故障后被中止（这些行永远不会可见）。',
     duplicateExplain:
       '标记为“重复写出”的行在重放后又被写了一次；标记为“多计”的行带有无故障运行从不写出的值（某条记录被计算了两次）。',
     checker: '精确一次检查器',

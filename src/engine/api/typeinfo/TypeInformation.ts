@@ -14,6 +14,7 @@
  * survive a round trip exactly, so they are refused rather than silently rounded; strings ("12") and
  * bigints are not LONGs (a bigint is not JSON at all).
  */
+import { EngineError, msg, type Message } from '../../messages/Message';
 
 /** The type written into a snapshot (Flink writes a serializer snapshot). */
 export type TypeInfoJson =
@@ -43,7 +44,7 @@ export type SchemaCompatibility = 'COMPATIBLE_AS_IS' | 'COMPATIBLE_AFTER_MIGRATI
 /** A value that does not have its type: where (relative path segments) and why. */
 export interface TypeMismatch {
   path: Array<string | number>;
-  message: string;
+  message: Message;
 }
 
 function combine(a: SchemaCompatibility, b: SchemaCompatibility): SchemaCompatibility {
@@ -53,26 +54,26 @@ function combine(a: SchemaCompatibility, b: SchemaCompatibility): SchemaCompatib
   return 'COMPATIBLE_AS_IS';
 }
 
-/** How a value is named in a message: `string "many"`, `number 2.5`, `an array`. */
-export function describeValue(v: unknown): string {
-  if (v === null) return 'null';
-  if (v === undefined) return 'nothing';
-  if (Array.isArray(v)) return 'an array';
+/** How a value is named in a message: `string "many"`, `number 2.5`, `an array` (each language words it). */
+export function describeValue(v: unknown): Message {
+  if (v === null) return msg('value.null');
+  if (v === undefined) return msg('value.nothing');
+  if (Array.isArray(v)) return msg('value.array');
   switch (typeof v) {
     case 'string': {
       const s = v.length > 40 ? `${v.slice(0, 40)}…` : v;
-      return `string ${JSON.stringify(s)}`;
+      return msg('value.string', { value: JSON.stringify(s) });
     }
     case 'number':
-      return `number ${String(v)}`;
+      return msg('value.number', { value: String(v) });
     case 'boolean':
-      return `boolean ${String(v)}`;
+      return msg('value.boolean', { value: String(v) });
     case 'bigint':
-      return `bigint ${String(v)}`;
+      return msg('value.bigint', { value: String(v) });
     case 'object':
-      return 'an object';
+      return msg('value.object');
     default:
-      return `a ${typeof v}`;
+      return msg('value.other', { kind: typeof v });
   }
 }
 
@@ -125,7 +126,8 @@ export abstract class TypeInformation<T = unknown> {
     nullable: boolean,
   ): boolean {
     if (value !== null) return false;
-    if (!nullable) out.push({ path, message: `expected ${this.toString()}, got null` });
+    if (!nullable)
+      out.push({ path, message: msg('type.expected', { type: this.toString(), got: msg('value.null') }) });
     return true;
   }
 }
@@ -172,7 +174,8 @@ export class BasicTypeInfo<T> extends TypeInformation<T> {
   }
   check(value: unknown, path: Array<string | number>, out: TypeMismatch[], nullable: boolean): void {
     if (this.nullCheck(value, path, out, nullable)) return;
-    const expected = `expected ${this.name}, got ${describeValue(value)}`;
+    const got = describeValue(value);
+    const expected = msg('type.expected', { type: this.name, got });
     if (this.name === 'STRING') {
       if (typeof value !== 'string') out.push({ path, message: expected });
       return;
@@ -186,14 +189,15 @@ export class BasicTypeInfo<T> extends TypeInformation<T> {
       return;
     }
     const r = RANGES[this.name];
-    if (r.integer && !Number.isInteger(value)) out.push({ path, message: `${expected} (not an integer)` });
+    if (r.integer && !Number.isInteger(value))
+      out.push({ path, message: msg('type.not-integer', { type: this.name, got }) });
     else if (value < r.min || value > r.max)
       out.push({
         path,
         message:
           this.name === 'LONG'
-            ? `${expected} (beyond ±${r.max}: a JSON number keeps integers exactly only up to 2^53−1)`
-            : `${expected} (beyond ${this.name}'s range ${r.min}..${r.max})`,
+            ? msg('type.beyond-long', { type: this.name, got, max: r.max })
+            : msg('type.beyond-range', { type: this.name, got, min: r.min, max: r.max }),
       });
   }
   resolveSchemaCompatibility(old: TypeInformation): SchemaCompatibility {
@@ -238,7 +242,7 @@ export class ListTypeInfo<T> extends TypeInformation<T[]> {
   check(value: unknown, path: Array<string | number>, out: TypeMismatch[], nullable: boolean): void {
     if (this.nullCheck(value, path, out, nullable)) return;
     if (!Array.isArray(value)) {
-      out.push({ path, message: `expected ${this.toString()}, got ${describeValue(value)}` });
+      out.push({ path, message: msg('type.expected', { type: this.toString(), got: describeValue(value) }) });
       return;
     }
     value.forEach((el, i) => this.elementType.check(el, [...path, i], out, false));
@@ -278,7 +282,10 @@ export class MapTypeInfo<K, V> extends TypeInformation<Record<string, V>> {
   check(value: unknown, path: Array<string | number>, out: TypeMismatch[], nullable: boolean): void {
     if (this.nullCheck(value, path, out, nullable)) return;
     if (!isPlainObject(value)) {
-      out.push({ path, message: `expected ${this.toString()} (an object), got ${describeValue(value)}` });
+      out.push({
+        path,
+        message: msg('type.expected-object', { type: this.toString(), got: describeValue(value) }),
+      });
       return;
     }
     const stringKeys = this.keyType instanceof BasicTypeInfo && this.keyType.name === 'STRING';
@@ -353,18 +360,23 @@ export class PojoTypeInfo<T> extends TypeInformation<T> {
   check(value: unknown, path: Array<string | number>, out: TypeMismatch[], nullable: boolean): void {
     if (this.nullCheck(value, path, out, nullable)) return;
     if (!isPlainObject(value)) {
-      out.push({ path, message: `expected ${this.toString()}, got ${describeValue(value)}` });
+      out.push({ path, message: msg('type.expected', { type: this.toString(), got: describeValue(value) }) });
       return;
     }
     for (const [k, t] of this.fields) {
-      if (!(k in value)) out.push({ path, message: `expected ${this.toString()}: field '${k}' is missing` });
+      if (!(k in value))
+        out.push({ path, message: msg('type.field-missing', { type: this.toString(), field: k }) });
       else t.check(value[k], [...path, k], out, true);
     }
     for (const k of Object.keys(value))
       if (!this.fields.has(k))
         out.push({
           path: [...path, k],
-          message: `POJO ${this.className} has no field '${k}' (its fields: ${[...this.fields.keys()].join(', ')})`,
+          message: msg('type.pojo-no-field', {
+            cls: this.className,
+            field: k,
+            fields: [...this.fields.keys()].join(', '),
+          }),
         });
   }
   resolveSchemaCompatibility(old: TypeInformation): SchemaCompatibility {
@@ -420,16 +432,17 @@ export class RowTypeInfo extends TypeInformation<Record<string, unknown>> {
   check(value: unknown, path: Array<string | number>, out: TypeMismatch[], nullable: boolean): void {
     if (this.nullCheck(value, path, out, nullable)) return;
     if (!isPlainObject(value)) {
-      out.push({ path, message: `expected ${this.toString()}, got ${describeValue(value)}` });
+      out.push({ path, message: msg('type.expected', { type: this.toString(), got: describeValue(value) }) });
       return;
     }
     this.fieldNames.forEach((n, i) => {
-      if (!(n in value)) out.push({ path, message: `expected ${this.toString()}: field '${n}' is missing` });
+      if (!(n in value))
+        out.push({ path, message: msg('type.field-missing', { type: this.toString(), field: n }) });
       else this.fieldTypes[i].check(value[n], [...path, n], out, true);
     });
     for (const k of Object.keys(value))
       if (!this.fieldNames.includes(k))
-        out.push({ path: [...path, k], message: `${this.toString()} has no field '${k}'` });
+        out.push({ path: [...path, k], message: msg('type.no-field', { type: this.toString(), field: k }) });
   }
   resolveSchemaCompatibility(old: TypeInformation): SchemaCompatibility {
     if (!(old instanceof RowTypeInfo) || old.fieldNames.length !== this.fieldNames.length)
@@ -471,9 +484,11 @@ export class TupleTypeInfo<T extends unknown[]> extends TypeInformation<T> {
     if (!Array.isArray(value) || value.length !== this.types.length) {
       out.push({
         path,
-        message: `expected ${this.toString()} (an array of ${this.types.length}), got ${
-          Array.isArray(value) ? `an array of ${value.length}` : describeValue(value)
-        }`,
+        message: msg('type.expected-array-of', {
+          type: this.toString(),
+          n: this.types.length,
+          got: Array.isArray(value) ? msg('value.array-of', { n: value.length }) : describeValue(value),
+        }),
       });
       return;
     }
@@ -498,41 +513,46 @@ export function typeFromJson(json: unknown): TypeInformation {
     if (json === 'GENERIC') return new GenericTypeInfo();
     if ((BASIC_TYPE_NAMES as readonly string[]).includes(json))
       return new BasicTypeInfo(json as BasicTypeName);
-    throw new Error(`unknown type ${JSON.stringify(json)}`);
+    throw new EngineError(msg('type.json-unknown', { json: JSON.stringify(json) }));
   }
-  if (!isPlainObject(json)) throw new Error(`a type is a name or an object, got ${describeValue(json)}`);
+  if (!isPlainObject(json)) throw new EngineError(msg('type.json-not-type', { got: describeValue(json) }));
   if ('LIST' in json) return new ListTypeInfo(typeFromJson(json.LIST));
   if ('MAP' in json) {
     const kv = json.MAP;
-    if (!Array.isArray(kv) || kv.length !== 2) throw new Error('MAP is [keyType, valueType]');
+    if (!Array.isArray(kv) || kv.length !== 2)
+      throw new EngineError(msg('type.json-shape', { shape: 'MAP: [keyType, valueType]' }));
     return new MapTypeInfo(typeFromJson(kv[0]), typeFromJson(kv[1]));
   }
   if ('POJO' in json) {
     const fields = json.fields;
     if (typeof json.POJO !== 'string' || !isPlainObject(fields))
-      throw new Error('POJO is { "POJO": className, "fields": { name: type } }');
+      throw new EngineError(
+        msg('type.json-shape', { shape: '{ "POJO": className, "fields": { name: type } }' }),
+      );
     const f: Record<string, TypeInformation> = {};
     for (const [k, v] of Object.entries(fields)) f[k] = typeFromJson(v);
     return new PojoTypeInfo(json.POJO, f);
   }
   if ('ROW' in json) {
     const row = json.ROW;
-    if (!Array.isArray(row)) throw new Error('ROW is [[name, type], ...]');
+    if (!Array.isArray(row))
+      throw new EngineError(msg('type.json-shape', { shape: 'ROW: [[name, type], ...]' }));
     const names: string[] = [];
     const types: TypeInformation[] = [];
     for (const f of row as unknown[]) {
       if (!Array.isArray(f) || f.length !== 2 || typeof f[0] !== 'string')
-        throw new Error('a ROW field is [name, type]');
+        throw new EngineError(msg('type.json-shape', { shape: 'ROW field: [name, type]' }));
       names.push(f[0]);
       types.push(typeFromJson(f[1]));
     }
     return new RowTypeInfo(names, types);
   }
   if ('TUPLE' in json) {
-    if (!Array.isArray(json.TUPLE)) throw new Error('TUPLE is [type, ...]');
+    if (!Array.isArray(json.TUPLE))
+      throw new EngineError(msg('type.json-shape', { shape: 'TUPLE: [type, ...]' }));
     return new TupleTypeInfo((json.TUPLE as unknown[]).map(typeFromJson));
   }
-  throw new Error(`unknown type ${JSON.stringify(json)}`);
+  throw new EngineError(msg('type.json-unknown', { json: JSON.stringify(json) }));
 }
 
 /**
@@ -544,14 +564,18 @@ export function incompatibleSerializerMessage(
   backend: 'heap' | 'rocksdb' | 'operator',
   newType: TypeInformation,
   oldType: TypeInformation,
-): string {
-  const what = (t: TypeInformation) => `${t.serializerName()} for ${t.toString()}`;
-  const prefix = backend === 'heap' ? 'For heap backends, the new' : 'The new';
-  const kind = backend === 'operator' ? 'element serializer' : 'state serializer';
-  return `${prefix} ${kind} (${what(newType)}) must not be incompatible with the old ${kind} (${what(oldType)}).`;
+): Message {
+  return msg('type.incompatible-serializer', {
+    heap: backend === 'heap',
+    element: backend === 'operator',
+    newSerializer: newType.serializerName(),
+    newType: newType.toString(),
+    oldSerializer: oldType.serializerName(),
+    oldType: oldType.toString(),
+  });
 }
 
 /** Flink's `org.apache.flink.util.StateMigrationException`. */
-export class StateMigrationException extends Error {
+export class StateMigrationException extends EngineError {
   override readonly name = 'StateMigrationException';
 }

@@ -13,6 +13,7 @@
 import type { Channel } from '../../network/Channel';
 import type { CheckpointBarrier } from '../../runtime/StreamElement';
 import type { StreamTask } from '../../tasks/StreamTask';
+import type { Message } from '../../messages/Message';
 
 export interface SnapshotRequest {
   checkpointId: number;
@@ -33,7 +34,7 @@ export interface SnapshotRequest {
 export interface BarrierHandlerHost {
   /** Takes the task's snapshot and forwards the barrier; returns the task's time after the synchronous part. */
   triggerCheckpointOnBarrier(task: StreamTask, request: SnapshotRequest, t: number): number;
-  declineCheckpoint(task: StreamTask, checkpointId: number, reason: string, t: number): void;
+  declineCheckpoint(task: StreamTask, checkpointId: number, reason: Message, t: number): void;
   setChannelBlocked(
     task: StreamTask,
     channel: Channel,

@@ -19,6 +19,7 @@ import {
   type BarrierHandlerHost,
   type CheckpointBarrierHandler,
 } from './CheckpointBarrierHandler';
+import { msg } from '../../messages/Message';
 
 export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler {
   private currentCheckpointId = -1;
@@ -46,7 +47,7 @@ export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler 
         host.declineCheckpoint(
           this.task,
           this.currentCheckpointId,
-          `alignment aborted: barrier ${id} arrived before alignment of checkpoint ${this.currentCheckpointId} completed`,
+          msg('checkpoint.alignment-aborted', { id, previous: this.currentCheckpointId }),
           t,
         );
         this.unblockAll(t);

@@ -139,7 +139,7 @@ describe.skipIf(skipReason !== null)('简体中文, every view', () => {
     async () => {
       if (!session) throw new Error('the e2e session did not start');
       const bad = new Map<string, Found[]>();
-      const { context, page } = await openApp(session, '/?scenario=wordcount&seed=1&lang=en');
+      const { context, page } = await openApp(session, '/?scenario=visits&seed=1&lang=en');
       try {
         await page.getByTestId('subtask-count#1').waitFor({ timeout: 15_000 });
         await page.getByTestId('language').selectOption('zh-CN');
@@ -201,7 +201,7 @@ describe.skipIf(skipReason !== null)('简体中文, every view', () => {
           operators: Array<{ subtasks: Array<{ keyGroupRange: unknown; index: unknown }> }>;
         };
         // A semantic error (the key-group range), then a schema error (a string where a number belongs).
-        broken.operators[2].subtasks[0].keyGroupRange = { start: 0, end: 140 };
+        broken.operators[1].subtasks[0].keyGroupRange = { start: 0, end: 140 };
         await page.getByTestId('import-file').setInputFiles({
           name: 'broken.json',
           mimeType: 'application/json',

@@ -144,7 +144,7 @@ export const t = defineMessages(
     input: '输入',
     unbounded: '无界 Source',
     unboundedHint:
-      '日志 Source 读完最后一条记录后继续读取，就像 Kafka Topic 一样：作业永不结束（Source 变为空闲）。关闭时为有界（setBounded(OffsetsInitializer.latest())），作业在最终 Checkpoint 之后以 FINISHED 结束。',
+      '日志 Source 读完最后一条记录后继续读取，就像 Kafka 主题一样：作业永不结束（Source 变为空闲）。关闭时为有界（setBounded(OffsetsInitializer.latest())），作业在最终 Checkpoint 之后以 FINISHED 结束。',
     parallelism: '并行度',
     cluster: 'TaskManager 与槽位',
     taskManagers: 'TaskManager 数量',

@@ -28,6 +28,7 @@ import type { KeyedStateSnapshot } from '../state/KeyedStateBackend';
 import type { IncrementalKeyedStateHandle } from '../state/rocksdb/types';
 import type { InternalTimerService, TimerSnapshot } from '../time/InternalTimerService';
 import { PausableRelativeClock } from '../time/PausableRelativeClock';
+import type { SplitWatermarkOutput } from '../time/ProgressiveTimestampsAndWatermarks';
 import type { ExecutionSlotSharingGroup } from '../scheduler/TaskManager';
 
 /** A snapshot taken but not yet acknowledged (async upload, channel-state recording still running). */
@@ -94,6 +95,8 @@ export class StreamTask {
   currentWatermark = -Infinity;
   /** Sources with a watermark strategy: highest record timestamp, last watermark sent, idleness. */
   maxTimestamp = -Infinity;
+  /** Sources with a watermark strategy: one watermark generator per split still read (FLIP-27). */
+  readonly splitWatermarks = new Map<number, SplitWatermarkOutput>();
   lastEmittedWatermark = -Infinity;
   /** Sources: when the last record was emitted, on `inputActivityClock` (idleness is measured on it). */
   lastRecordAt = 0;
@@ -141,6 +144,7 @@ export class StreamTask {
     this.processingTimerAt = Infinity;
     this.currentWatermark = -Infinity;
     this.maxTimestamp = -Infinity;
+    this.splitWatermarks.clear();
     this.lastEmittedWatermark = -Infinity;
     this.inputActivityClock.reset();
     this.lastRecordAt = now;

@@ -116,6 +116,12 @@ export class StreamTask {
   finalCheckpointDone = false;
   /** What this task acknowledged last: a finished task reports it again, marked finished, in later checkpoints. */
   lastAcknowledged: TaskStateSnapshot | null = null;
+  /**
+   * Checkpoints the coordinator aborted before this task took part (Flink's
+   * SubtaskCheckpointCoordinatorImpl `abortedCheckpointIds`): their trigger or alignment sends a
+   * CancelCheckpointMarker instead of the barrier.
+   */
+  readonly abortedCheckpointIds = new Set<number>();
   /** First time a barrier of a checkpoint reached this task (for the "start delay" statistic). */
   readonly firstBarrierAt = new Map<number, number>();
 
@@ -141,6 +147,7 @@ export class StreamTask {
     this.backloggedChannels = 0;
     this.pendingSnapshots.clear();
     this.firstBarrierAt.clear();
+    this.abortedCheckpointIds.clear();
     this.processingTimerAt = Infinity;
     this.currentWatermark = -Infinity;
     this.maxTimestamp = -Infinity;

@@ -125,6 +125,8 @@ export class MiniCluster implements CoordinatorHost {
   readonly checkpointStorage: CheckpointStorage;
   readonly coordinator: CheckpointCoordinator;
   readonly failures: FailureRecord[];
+  /** Failures aimed at a subtask that had already FINISHED (FLIP-147): ignored, and recorded here. */
+  readonly failuresOfFinishedTasks: Array<{ task: string; time: number; finishedAt: number }> = [];
   readonly incarnation: number;
   /** Count of events processed (for step-wise UIs and benchmarks). */
   eventsProcessed = 0;
@@ -346,7 +348,15 @@ export class MiniCluster implements CoordinatorHost {
         return;
       case 'fail-task': {
         const task = this.taskById.get(ev.taskId);
-        if (task) rt.scheduler.failTask(task, ev.reason);
+        // A FINISHED execution cannot fail (Flink ignores it: a terminal state); the request is kept
+        // so that the command line can say why it did nothing.
+        if (task?.status === 'FINISHED')
+          this.failuresOfFinishedTasks.push({
+            task: task.id,
+            time: this.now,
+            finishedAt: task.finishedAt ?? this.now,
+          });
+        else if (task) rt.scheduler.failTask(task, ev.reason);
         return;
       }
       case 'restart':

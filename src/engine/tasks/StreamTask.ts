@@ -114,6 +114,8 @@ export class StreamTask {
   finalCheckpointMinId: number | null = null;
   /** That checkpoint completed (or checkpointing is off): FINISHED once every input channel ended too. */
   finalCheckpointDone = false;
+  /** When this attempt went FINISHED (null: it has not). */
+  finishedAt: number | null = null;
   /** What this task acknowledged last: a finished task reports it again, marked finished, in later checkpoints. */
   lastAcknowledged: TaskStateSnapshot | null = null;
   /**
@@ -160,6 +162,7 @@ export class StreamTask {
     this.endOfInput = false;
     this.finalCheckpointMinId = null;
     this.finalCheckpointDone = false;
+    this.finishedAt = null;
     this.lastAcknowledged = null;
   }
 }

@@ -12,7 +12,7 @@ import type { Key } from '../keygroups/hashCode';
 import { compareKeys } from '../state/HeapKeyedStateBackend';
 import type { KeyedStateSnapshot } from '../state/KeyedStateBackend';
 import { checkKeyedValue, checkListItems } from '../snapshot/typecheck';
-import { declaredState, type DeclaredState } from '../snapshot/validate';
+import { declaredState, type DeclaredState } from '../snapshot/declaredState';
 import type { CompletedCheckpoint } from './CompletedCheckpoint';
 import { EngineError, msg, type Message } from '../messages/Message';
 

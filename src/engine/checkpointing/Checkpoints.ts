@@ -151,3 +151,17 @@ function checkKeyedSnapshot(
     }
   });
 }
+
+/**
+ * Flink: an operator whose max parallelism was not set explicitly takes the one its state was
+ * checkpointed with (key groups must stay the same); an explicit, different one fails the restore.
+ */
+export function adoptRestoredMaxParallelism(job: JobGraph, checkpoint: CompletedCheckpoint | null): void {
+  if (!checkpoint) return;
+  for (const v of job.vertices) {
+    if (v.maxParallelismConfigured) continue;
+    const snap = checkpoint.tasks.find((t) => t.operatorUid === v.uid);
+    if (snap && snap.maxParallelism !== v.maxParallelism && v.parallelism <= snap.maxParallelism)
+      v.maxParallelism = snap.maxParallelism;
+  }
+}

@@ -40,6 +40,17 @@ export default defineLesson({
       ],
     },
     {
+      // Flink's real failure unit: a TaskManager process. Its slots go with it, every subtask in them
+      // fails at once; the job waits SCHEDULED for slots until the supervisor has restarted it, then
+      // restores the latest checkpoint (the Operations Playground's first exercise).
+      id: 'lose-taskmanager',
+      check: { kind: 'taskmanager-recovered' },
+      solution: [
+        { do: 'kill-taskmanager', taskManager: 'taskmanager-1' },
+        { do: 'play', until: { kind: 'taskmanager-recovered' } },
+      ],
+    },
+    {
       id: 'replay',
       check: {
         kind: 'all',

@@ -80,6 +80,7 @@ export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
     z.strictObject({ kind: z.literal('imported') }),
     z.strictObject({ kind: z.literal('import-refused'), contains: z.array(z.string().min(1)).optional() }),
     z.strictObject({ kind: z.literal('recovered'), fromCheckpoint: z.boolean() }),
+    z.strictObject({ kind: z.literal('taskmanager-recovered') }),
   ]),
 ) as z.ZodType<Check>;
 
@@ -151,6 +152,11 @@ export const LessonActionSchema = z.discriminatedUnion('do', [
     count: z.number().int().min(1).optional(),
   }),
   z.strictObject({ do: z.literal('trigger'), kind: z.enum(['checkpoint', 'savepoint']) }),
+  /** The job graph's "Kill TaskManager" button (its slots' subtasks fail; a supervisor restarts it). */
+  z.strictObject({
+    do: z.literal('kill-taskmanager'),
+    taskManager: z.string().regex(/^taskmanager-\d+$/, 'a TaskManager id such as taskmanager-1'),
+  }),
   z.strictObject({ do: z.literal('slow'), operator: uid, ms: nonNegative }),
   /** Restart the lesson's job with these settings (the configuration panel's Apply). */
   z.strictObject({ do: z.literal('configure'), options: LessonOptionsSchema }),

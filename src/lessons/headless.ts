@@ -108,6 +108,10 @@ export class HeadlessLessonDriver implements LessonDriver {
     await this.host.failTask(task);
   }
 
+  async killTaskManager(id: string): Promise<void> {
+    await this.host.killTaskManager(id);
+  }
+
   async poison(source?: string, partition?: number): Promise<void> {
     await this.host.injectPoisonRecord(source, partition);
   }

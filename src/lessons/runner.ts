@@ -41,6 +41,7 @@ export interface LessonDriver {
   answer(choice: number): Promise<void>;
   step(kind: 'event' | 'barrier'): Promise<void>;
   failTask(task: string): Promise<void>;
+  killTaskManager(id: string): Promise<void>;
   poison(source?: string, partition?: number): Promise<void>;
   storageFault(kind: 'quota' | 'write-error', count: number): Promise<void>;
   trigger(kind: 'checkpoint' | 'savepoint'): Promise<void>;
@@ -98,6 +99,9 @@ export async function playSolution(
         break;
       case 'fail':
         await driver.failTask(a.task);
+        break;
+      case 'kill-taskmanager':
+        await driver.killTaskManager(a.taskManager);
         break;
       case 'poison':
         await driver.poison(a.source, a.partition);

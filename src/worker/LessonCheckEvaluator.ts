@@ -28,6 +28,7 @@ import type {
   SinkVerdict,
 } from './lessonCheck';
 import { plain, sinkRowKey } from './plain';
+import { TaskManagerRecoveryTracker } from './taskManagerRecovery';
 import type { Recovery, ResolvedConfig } from './protocol';
 
 /** What the evaluator reads from the engine's host. */
@@ -145,6 +146,7 @@ export class LessonCheckEvaluator {
   private checkpointBase = 0;
   private savepointIds = new Set<number>();
   private sink = new SinkVerdictTracker();
+  private readonly taskManagers = new TaskManagerRecoveryTracker();
   private lastFinished: boolean | null = null;
   private passed = false;
   private passedAt: number | null = null;
@@ -186,6 +188,7 @@ export class LessonCheckEvaluator {
     this.checkpointBase = carry
       ? carry.checkpointBase
       : (this.engine.cluster()?.coordinator.history.at(-1)?.id ?? 0);
+    this.taskManagers.reset(this.engine.cluster()?.coordinator.latestCompleted?.checkpointId ?? null);
     this.settle();
     return this.verdict();
   }
@@ -238,6 +241,7 @@ export class LessonCheckEvaluator {
       return;
     }
     this.count(e);
+    this.taskManagers.observe(e);
     if (e.type === 'state-changed') {
       const op = operatorOf(e.task);
       for (const n of this.cached) {
@@ -528,6 +532,8 @@ export class LessonCheckEvaluator {
               }),
             );
       }
+      case 'taskmanager-recovered':
+        return this.taskManagers.result();
       case 'recovered': {
         const r = this.engine.recovery();
         if (!r) return fail(msg('check.not-started'));

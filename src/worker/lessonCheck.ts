@@ -100,7 +100,13 @@ export type Check =
   /** An import was refused in this step, with errors containing every one of these texts. */
   | { kind: 'import-refused'; contains?: string[] }
   /** How the job came back after the last load or engine crash: from a checkpoint, or from scratch. */
-  | { kind: 'recovered'; fromCheckpoint: boolean };
+  | { kind: 'recovered'; fromCheckpoint: boolean }
+  /**
+   * Since the step began a TaskManager was lost: every subtask in its slots failed at once, the job
+   * waited with subtasks SCHEDULED until it registered again, then those subtasks restored the
+   * checkpoint that was the latest completed one when it was lost (taskManagerRecovery.ts).
+   */
+  | { kind: 'taskmanager-recovered' };
 
 /** What the page registers for the step it shows (`EngineWorkerApi.setLessonCheck`). */
 export interface LessonCheckSpec {

@@ -218,6 +218,14 @@ export const ZH_MESSAGES = {
   'check.not-imported': '本步中还没有恢复任何快照',
   'check.not-started': '作业还没有（重新）启动',
   'check.recovered-from': '作业从 Checkpoint {id} 恢复（{reason}）',
+  'check.tm-not-lost': '本步骤中还没有哪个运行着子任务的 TaskManager 丢失',
+  'check.tm-not-all-failed': '{tm} 丢失时，它的槽位中 {tasks} 个子任务只有 {failed} 个失败',
+  'check.tm-not-scheduled': '{tm} 丢失后，还没有子任务处于 SCHEDULED 状态等待槽位',
+  'check.tm-not-back': '{tm} 还没有重新注册',
+  'check.tm-not-restored': '{tm} 已经回来；尚未恢复：{tasks}',
+  'check.tm-restored-other':
+    '{task} 恢复的是 Checkpoint {id}，而不是 Checkpoint {latest}（{tm} 丢失时最新的那个）',
+  'check.tm-recovered': '{tm} 回来了，它的子任务从 Checkpoint {id} 恢复',
   'check.recovered-scratch': '作业从头开始（{reason}）',
 
   // ---- TaskManager 与槽位

@@ -566,6 +566,10 @@ class AppLessonDriver implements LessonDriver {
     return session.failTask(task);
   }
 
+  killTaskManager(id: string): Promise<void> {
+    return session.killTaskManager(id);
+  }
+
   poison(source?: string, partition?: number): Promise<void> {
     return session.poison(source, partition);
   }

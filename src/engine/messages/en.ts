@@ -205,6 +205,15 @@ export const EN = {
   'check.not-started': 'the job has not been (re)started',
   'check.recovered-from': 'the job was restored from checkpoint {id} ({reason})',
   'check.recovered-scratch': 'the job started from scratch ({reason})',
+  'check.tm-not-lost': 'no TaskManager with running subtasks was lost in this step',
+  'check.tm-not-all-failed':
+    'only {failed} of the {tasks} subtasks in the slots of {tm} failed when it was lost',
+  'check.tm-not-scheduled': 'no subtask has waited SCHEDULED for a slot since {tm} was lost',
+  'check.tm-not-back': '{tm} has not registered again yet',
+  'check.tm-not-restored': '{tm} is back; not restored yet: {tasks}',
+  'check.tm-restored-other':
+    '{task} restored checkpoint {id}, not checkpoint {latest} (the latest when {tm} was lost)',
+  'check.tm-recovered': '{tm} came back and its subtasks restored checkpoint {id}',
 
   // ---- TaskManagers and slots
   'taskmanager.unreachable': 'TaskManager with id {id} is no longer reachable.',

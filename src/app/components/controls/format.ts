@@ -54,7 +54,14 @@ export function describeEvent(
     case 'engine-recovered':
       return { key: 'engineRecovered', params: { id: e.checkpointId ?? '—' } };
     case 'alignment-aborted':
-      return { key: 'alignmentAborted', params: { task: e.task, id: e.checkpointId, by: e.byCheckpointId } };
+      // The same id: a CancelCheckpointMarker ended it; a higher one: that checkpoint's barrier.
+      return e.byCheckpointId === e.checkpointId
+        ? { key: 'alignmentCancelled', params: { task: e.task, id: e.checkpointId } }
+        : { key: 'alignmentAborted', params: { task: e.task, id: e.checkpointId, by: e.byCheckpointId } };
+    case 'taskmanager-lost':
+      return { key: 'taskManagerLost', params: { tm: e.taskManager, n: e.tasks.length } };
+    case 'taskmanager-registered':
+      return { key: 'taskManagerRegistered', params: { tm: e.taskManager, slots: e.slots } };
     case 'transaction-aborted':
       return { key: 'transactionAborted', params: { task: e.task, txn: e.txn, rows: e.rows } };
     case 'sources-paused':
@@ -78,6 +85,9 @@ export type LogKey =
   | 'taskRestoredScratch'
   | 'engineCrashed'
   | 'engineRecovered'
+  | 'alignmentCancelled'
+  | 'taskManagerLost'
+  | 'taskManagerRegistered'
   | 'alignmentAborted'
   | 'transactionAborted'
   | 'sourcesPaused'

@@ -185,7 +185,7 @@ const CASES: GoldenCase[] = [
 ];
 
 function buildJob(c: GoldenCase): JobGraph {
-  const job = getScenario(c.scenario).build({ ...c.options, mode: c.mode });
+  const job = { ...getScenario(c.scenario).build({ ...c.options, mode: c.mode }), chainingEnabled: false };
   for (const v of job.vertices) {
     if (v.spec.kind !== 'source') continue;
     for (const p of v.spec.log.partitions) p.splice(RECORDS_PER_PARTITION);

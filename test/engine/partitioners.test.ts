@@ -66,7 +66,9 @@ class CountPerKey {
 describe('forward partitioner', () => {
   it('is one-to-one: channel src#i->dst#i only, and subtask i sees exactly partition i', () => {
     // Chained, a forward edge has no channel at all (chaining.test.ts): here its channels are the point.
-    const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(3).disableOperatorChaining();
+    const env = StreamExecutionEnvironment.getExecutionEnvironment()
+      .setParallelism(3)
+      .disableOperatorChaining();
     env
       .fromSource(numberedLog(3, 40))
       .uid('src')

@@ -40,15 +40,13 @@ export function isChainable(edge: JobEdge, chainingEnabled: boolean): boolean {
 function isChainableInput(edge: JobEdge, chainingEnabled: boolean): boolean {
   const up = edge.source;
   const down = edge.target;
-  if (
-    !(
-      chainingEnabled &&
-      up.slotSharingGroup === down.slotSharingGroup &&
-      areOperatorsChainable(up, down) &&
-      // arePartitionerAndExchangeModeChainable: only a ForwardPartitioner keeps records in the task.
-      edge.partitioner === 'forward'
-    )
-  )
+  if (!(
+    chainingEnabled &&
+    up.slotSharingGroup === down.slotSharingGroup &&
+    areOperatorsChainable(up, down) &&
+    // arePartitionerAndExchangeModeChainable: only a ForwardPartitioner keeps records in the task.
+    edge.partitioner === 'forward'
+  ))
     return false;
   // Flink: no union — each input position may be used by one edge only (a union reaches the
   // operator through the network stack). With one input edge (checked above) this holds; a

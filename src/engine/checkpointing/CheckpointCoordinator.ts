@@ -170,8 +170,7 @@ export class CheckpointCoordinator {
     this.triggerTimes.set(id, now);
     this.counts.triggered++;
     this.host.onCheckpointTriggered(id, kind, now);
-    for (const ack of this.host.finishedTaskAcks(now))
-      this.acknowledgeTask(ack.stats.taskId, id, ack, now);
+    for (const ack of this.host.finishedTaskAcks(now)) this.acknowledgeTask(ack.stats.taskId, id, ack, now);
     this.host.scheduleCoordinatorEvent(now + this.config.timeoutMs, {
       kind: 'checkpoint-timeout',
       checkpointId: id,

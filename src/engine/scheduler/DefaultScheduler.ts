@@ -105,7 +105,15 @@ export class DefaultScheduler {
         const operator = op.isHead ? {} : { operator: op.vertex.uid };
         backend.listener = loop.recordTrace
           ? (state, key, value) =>
-              loop.emit({ type: 'state-changed', t: task.clock, task: task.id, state, key, value, ...operator })
+              loop.emit({
+                type: 'state-changed',
+                t: task.clock,
+                task: task.id,
+                state,
+                key,
+                value,
+                ...operator,
+              })
           : null;
       }
     }

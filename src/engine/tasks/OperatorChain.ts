@@ -281,7 +281,9 @@ export class OperatorChain {
       op.operator.processElement(value);
       if (backend !== null) task.clock += backend.takeCost();
     } catch (e) {
-      throw e instanceof ExceptionInChainedOperatorException ? e : new ExceptionInChainedOperatorException(op.vertex, e);
+      throw e instanceof ExceptionInChainedOperatorException
+        ? e
+        : new ExceptionInChainedOperatorException(op.vertex, e);
     }
     if (op.isSink) this.rt.metrics.recordSinkAt(loop.ingestTime, ts, task.clock);
     task.currentTimestamp = savedTs;
@@ -289,7 +291,10 @@ export class OperatorChain {
 }
 
 /** The snapshots of operator `v` in `checkpoint` (every subtask of it), or null: not in it. */
-export function snapshotsOf(checkpoint: CompletedCheckpoint | null, v: JobVertex): TaskStateSnapshot[] | null {
+export function snapshotsOf(
+  checkpoint: CompletedCheckpoint | null,
+  v: JobVertex,
+): TaskStateSnapshot[] | null {
   if (!checkpoint) return null;
   const own = checkpoint.tasks.filter((s) => s.operatorUid === v.uid);
   // An operator the checkpoint does not know (added to the job) starts fresh: isRestored() is false.

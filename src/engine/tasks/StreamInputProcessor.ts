@@ -90,7 +90,11 @@ export class StreamInputProcessor {
           const failed = failedOperator(e, task.vertex);
           rt.scheduler.failTask(
             task,
-            msg('task.threw', { operator: failed.vertex.name, task: task.id, error: messageOf(failed.error) }),
+            msg('task.threw', {
+              operator: failed.vertex.name,
+              task: task.id,
+              error: messageOf(failed.error),
+            }),
           );
           break;
         }

@@ -132,6 +132,8 @@ function taskInfos(cluster: Cluster): LoadInfo['tasks'] {
     operatorName: t.vertex.name,
     subtaskIndex: t.subtaskIndex,
     parallelism: t.vertex.parallelism,
+    operators: t.jobVertex.operators.map((v) => ({ uid: v.uid, name: v.name })),
+    vertexName: t.jobVertex.name,
   }));
 }
 
@@ -269,6 +271,7 @@ export class EngineHost implements EngineWorkerApi {
       operatorParallelism: options.parallelism,
       restartStrategy: options.restartStrategy,
       unbounded: options.unbounded,
+      chaining: options.chaining,
     });
     for (const [uid, ms] of Object.entries(options.processingTimeMs ?? {})) {
       const v = job.vertices.find((x) => x.uid === uid);
@@ -308,6 +311,7 @@ export class EngineHost implements EngineWorkerApi {
       restartStrategy: job.restartStrategy,
       parallelism: Object.fromEntries(job.vertices.map((v) => [v.uid, v.parallelism])),
       unbounded: job.vertices.some((v) => v.spec.kind === 'source' && !v.spec.bounded),
+      chaining: job.chainingEnabled,
       ...this.clusterConfig(),
     };
   }

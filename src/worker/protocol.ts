@@ -59,6 +59,8 @@ export interface ResolvedConfig {
   parallelism: Record<string, number>;
   /** A log source keeps polling after its last record (LoadOptions.unbounded). */
   unbounded?: boolean;
+  /** Operator chaining (LoadOptions.chaining; Flink's default: on). */
+  chaining: boolean;
   /** The cluster the job runs on (at load). */
   taskManagers: number;
   slotsPerTaskManager: number;
@@ -99,6 +101,8 @@ export interface LoadOptions {
    * the job ends FINISHED after a final checkpoint). fromData sources are always bounded.
    */
   unbounded?: boolean;
+  /** false: `env.disableOperatorChaining()`, every operator its own task (default: chained, as Flink). */
+  chaining?: boolean;
   /** TaskManagers (default 1) and slots per TaskManager (default: enough for the job). */
   taskManagers?: number;
   slotsPerTaskManager?: number;
@@ -125,12 +129,19 @@ export interface OperatorInfo {
   sinkKind?: SinkKind;
 }
 
+/**
+ * One subtask: of a job vertex, an operator chain. `operatorUid` / `operatorName` are its head
+ * operator's (the graph's box key); `operators` the chain's operators, head first (one without
+ * chaining); `vertexName` Flink's name for the vertex (`Map: count -> Sink: print`).
+ */
 export interface TaskInfo {
   id: string;
   operatorUid: string;
   operatorName: string;
   subtaskIndex: number;
   parallelism: number;
+  operators?: Array<{ uid: string; name: string }>;
+  vertexName?: string;
 }
 
 export interface ChannelInfo {

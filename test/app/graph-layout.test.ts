@@ -205,7 +205,7 @@ describe('operator chains in the layout', () => {
     };
     const a = computeLayout(plain);
     const b = computeLayout(chained);
-    expect(b.operators.map((o) => o.uid)).toEqual(['src', 'count']);
+    expect(b.operators.map((o) => o.uid).sort()).toEqual(['count', 'src']);
     const box = b.operators.find((o) => o.uid === 'count');
     expect(box?.chained).toEqual([{ uid: 'sink', name: 'Sink: print' }]);
     const before = a.operators.find((o) => o.uid === 'count');

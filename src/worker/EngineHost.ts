@@ -681,7 +681,8 @@ export class EngineHost implements EngineWorkerApi {
 
   private onTrace(e: TraceEvent): void {
     this.lessonChecks.observe(e, this.replaying);
-    if (e.type === 'record-sent' || e.type === 'barrier-sent') this.sendTimes.set(e.id, e.t);
+    if (e.type === 'record-sent' || e.type === 'barrier-sent' || e.type === 'cancel-barrier-sent')
+      this.sendTimes.set(e.id, e.t);
     if (e.type === 'checkpoint-completed') this.checkpointCompleted = true;
     this.restoreTracker.onEvent(e, this.cluster);
     // A replay re-creates the past: only what the elements in flight need is kept.
@@ -761,7 +762,11 @@ export class EngineHost implements EngineWorkerApi {
     const push = (ch: number, el: ReturnType<ChannelOf['queue']['at']>, queued: boolean) => {
       let kind: number;
       let tag: number;
-      if ('checkpointId' in el) {
+      if ('checkpointId' in el && !('priority' in el)) {
+        // A CancelCheckpointMarker: drawn as a barrier of another colour.
+        kind = queued ? IN_FLIGHT_KIND.queuedCancelBarrier : IN_FLIGHT_KIND.cancelBarrier;
+        tag = el.checkpointId;
+      } else if ('checkpointId' in el) {
         kind = queued
           ? IN_FLIGHT_KIND.queuedBarrier
           : el.priority

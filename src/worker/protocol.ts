@@ -203,6 +203,9 @@ export const IN_FLIGHT_KIND = {
   /** tag = the watermark's timestamp. */
   watermark: 5,
   queuedWatermark: 6,
+  /** A CancelCheckpointMarker (tag = the cancelled checkpoint's id), in a channel or an output buffer. */
+  cancelBarrier: 7,
+  queuedCancelBarrier: 8,
 } as const;
 
 export interface FrameUpdate {

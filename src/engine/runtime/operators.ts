@@ -245,6 +245,10 @@ export class StreamGroupedReduce extends UserFunctionOperator<ReduceFunction<unk
 export class SourceOperator extends StreamOperator {
   private splits: SourceSplitState[] = [];
   private next = 0;
+  /** The split (partition) of the record being emitted: its watermark generator sees it. */
+  currentSplit = -1;
+  /** That record was its bounded split's last (the split is finished). */
+  currentSplitFinished = false;
 
   constructor(
     ctx: OperatorContext,
@@ -278,6 +282,11 @@ export class SourceOperator extends StreamOperator {
     return split.stoppingOffset ?? this.log.partitions[split.partition].length;
   }
 
+  /** The splits not read to their end yet (every split of an unbounded source). */
+  unfinishedSplits(): number[] {
+    return this.splits.filter((s) => !this.bounded || s.offset < this.end(s)).map((s) => s.partition);
+  }
+
   hasMore(): boolean {
     for (const s of this.splits) if (s.offset < this.end(s)) return true;
     return false;
@@ -300,6 +309,8 @@ export class SourceOperator extends StreamOperator {
       if (split.offset < this.end(split)) {
         const record = this.log.partitions[split.partition][split.offset++];
         this.next = (this.next + i + 1) % n;
+        this.currentSplit = split.partition;
+        this.currentSplitFinished = this.bounded && split.offset >= this.end(split);
         this.ctx.emit(record.value, record.timestamp);
         return true;
       }

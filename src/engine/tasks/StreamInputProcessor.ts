@@ -19,6 +19,7 @@ import type { Channel } from '../network/Channel';
 import type { ClusterRuntime } from '../runtime/ClusterRuntime';
 import { SourceOperator } from '../runtime/operators';
 import {
+  CANCEL_BARRIER,
   END_OF_DATA,
   END_OF_PARTITION,
   RECORD,
@@ -174,6 +175,9 @@ export class StreamInputProcessor {
       } else if (el.kind === END_OF_PARTITION) {
         sticky = null; // may complete an alignment (unblocks channels)
         t = rt.endOfInput.onEndOfPartition(task, best, t);
+      } else if (el.kind === CANCEL_BARRIER) {
+        sticky = null; // may end an alignment (unblocks channels)
+        t = rt.subtaskCheckpoints.processCancellationBarrier(task, best, el, t);
       } else {
         sticky = null; // a barrier may block or unblock channels
         if (el.priority) continue; // unaligned: already handled when it arrived

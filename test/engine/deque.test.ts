@@ -105,3 +105,22 @@ describe('NumberDeque', () => {
     );
   });
 });
+
+describe('NumberDeque.removeUpTo', () => {
+  it('removes exactly the leading numbers <= the limit and counts them', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ noNaN: true, min: -1e6, max: 1e6 }), { maxLength: 100 }),
+        fc.double({ noNaN: true, min: -1e6, max: 1e6 }),
+        (values, limit) => {
+          const d = new NumberDeque();
+          for (const v of values) d.push(v);
+          let n = 0;
+          while (n < values.length && values[n] <= limit) n++;
+          expect(d.removeUpTo(limit)).toBe(n);
+          expect(d.toArray()).toEqual(values.slice(n));
+        },
+      ),
+    );
+  });
+});

@@ -47,11 +47,7 @@ export class Channel {
 
   /** Whether the sender may send one more record at time `t` (credits that arrived by `t` are counted). */
   hasCredit(t: number, capacity: number): boolean {
-    const returns = this.creditReturns;
-    while (returns.length > 0 && (returns.peek() as number) <= t) {
-      returns.shift();
-      this.outstanding--;
-    }
+    this.outstanding -= this.creditReturns.removeUpTo(t);
     return this.outstanding < capacity;
   }
 

@@ -123,6 +123,17 @@ export class NumberDeque {
     return item;
   }
 
+  /** Removes the leading numbers up to `limit` (inclusive); returns how many (no number crosses a call). */
+  removeUpTo(limit: number): number {
+    let n = 0;
+    while (this.size > 0 && this.items[this.head] <= limit) {
+      this.head = (this.head + 1) & this.mask;
+      this.size--;
+      n++;
+    }
+    return n;
+  }
+
   toArray(): number[] {
     const out = new Array<number>(this.size);
     for (let i = 0; i < this.size; i++) out[i] = this.items[(this.head + i) & this.mask];

@@ -380,7 +380,7 @@ export const engineThroughput: Benchmark = {
       engineBytesPerRecord: round(engineBytesPerWord, 1),
       baselineBytesPerRecord: round(baselineBytesPerWord, 1),
       allocationRatio: round(engineBytesPerWord / baselineBytesPerWord, 3),
-      /** Bytes per record entering any operator (source → split → count → sink: ~2.1 per word). */
+      /** Bytes per record entering a task (network hops into a task; 1 per word once chained). */
       engineBytesPerHop: round(engineBytesPerHop, 1),
       engineGcCount: stats(engine.map((r) => r.gcCount ?? NaN)).median,
       baselineGcCount: stats(baseline.map((r) => r.gcCount ?? NaN)).median,
@@ -451,7 +451,7 @@ export const engineThroughput: Benchmark = {
           label: 'allocated per record',
           value: `${engineBytesPerWord.toFixed(0)} B`,
           note:
-            `engine, per word (${engineBytesPerHop.toFixed(0)} B per operator input); baseline ` +
+            `engine, per word (${engineBytesPerHop.toFixed(0)} B per record entering a task); baseline ` +
             `${baselineBytesPerWord.toFixed(0)} B: ${(engineBytesPerWord / baselineBytesPerWord).toFixed(1)}x`,
         },
         {

@@ -2,6 +2,7 @@
 export * from './api/StreamExecutionEnvironment';
 export * from './api/StateBackends';
 export * from './api/functions';
+export { OutputTag } from './api/OutputTag';
 export type * from './api/JobGraph';
 export { CHECKPOINTING_MODES } from './api/JobGraph';
 export * from './state/StateDescriptor';

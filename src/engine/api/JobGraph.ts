@@ -56,6 +56,8 @@ export interface JobEdge {
   readonly keySelector: ((value: unknown) => Key) | null;
   /** The user asked for this partitioner (an explicit forward() with unequal parallelism is an error). */
   readonly explicitPartitioner: boolean;
+  /** The side output (`OutputTag` id) this edge carries; absent or null: the source's main output. */
+  readonly outputTag?: string | null;
 }
 
 export type CheckpointingMode =

@@ -54,6 +54,8 @@ export interface OperatorContext {
   now(): number;
   currentTimestamp(): number | null;
   emit(value: unknown, timestamp: number | null): void;
+  /** A record to the side output `outputTag` (an `OutputTag` id). */
+  output(outputTag: string, value: unknown, timestamp: number | null): void;
   readonly external: ExternalSystem;
   trace(kind: 'sink-written', value: unknown, txn: string | null): void;
   traceTxn(kind: 'transaction-committed' | 'transaction-aborted', txn: string, rows: number): void;
@@ -208,6 +210,7 @@ export class KeyedProcessOperator extends UserFunctionOperator<KeyedProcessFunct
     timerService: () => this.timerService,
     currentProcessingTime: (): number => this.ctx.now(),
     timeDomain: () => this.domain,
+    output: (tag, value) => this.ctx.output(tag.id, value, this.ctx.currentTimestamp()),
   };
   processElement(value: unknown): void {
     this.fn.processElement(value, this.processContext, this.collector);

@@ -176,6 +176,7 @@ function operatorContext(rt: ClusterRuntime, task: StreamTask, restoreBase: numb
     now: () => task.clock,
     currentTimestamp: () => task.currentTimestamp,
     emit: (value, ts) => rt.recordWriter.emit(task, value, ts),
+    output: (tag, value, ts) => rt.recordWriter.emitToSideOutput(task, tag, value, ts),
     external: rt.external,
     trace: (_kind, value, txn) => {
       if (loop.recordTrace) loop.emit({ type: 'sink-written', t: task.clock, task: task.id, value, txn });

@@ -60,8 +60,8 @@ export interface OperatorContext {
   trace(kind: 'sink-written', value: unknown, txn: string | null): void;
   traceTxn(kind: 'transaction-committed' | 'transaction-aborted', txn: string, rows: number): void;
   /** Timers of the current key (keyed operators only). */
-  registerTimer(domain: TimeDomain, timestamp: number): void;
-  deleteTimer(domain: TimeDomain, timestamp: number): void;
+  registerTimer(domain: TimeDomain, timestamp: number, namespace?: string): void;
+  deleteTimer(domain: TimeDomain, timestamp: number, namespace?: string): void;
   currentWatermark(): number;
 }
 
@@ -81,7 +81,8 @@ export abstract class StreamOperator {
    */
   initializeState(_snapshots: TaskStateSnapshot[] | null): void {}
   notifyCheckpointComplete(_checkpointId: number): void {}
-  onTimer(_timestamp: number, _domain: TimeDomain): void {}
+  /** A timer of the current key fired; `namespace`: the one it was registered in (a window), if any. */
+  onTimer(_timestamp: number, _domain: TimeDomain, _namespace?: string): void {}
 }
 
 const NON_KEYED_MESSAGE =

@@ -30,7 +30,9 @@ import type {
   KeyedStateSnapshot,
   RestorableKeyedState,
   StateChangeListener,
+  StateEntry,
 } from '../KeyedStateBackend';
+import { compareEntries } from '../heap/StateTable';
 import type { State } from '../State';
 import type {
   AggregatingStateDescriptor,
@@ -39,7 +41,7 @@ import type {
   StateType,
   ValueStateDescriptor,
 } from '../StateDescriptor';
-import { compareKeys, noKey, type StateHost } from '../StateStorage';
+import { noKey, type StateHost } from '../StateStorage';
 import {
   StorageAggregatingState,
   StorageListState,
@@ -212,12 +214,23 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
     return this.ctx.key === null ? -1 : this.ctx.kg;
   }
 
+  getNamespacedState<S extends State>(descriptor: StateDescriptor, namespace: string | undefined): S {
+    if (namespace !== undefined && descriptor.getTtlConfig() !== null)
+      throw new Error(
+        `State "${descriptor.name}": state TTL is not supported for window (namespaced) state here.`,
+      );
+    const handle = this.getPartitionedState<S>(descriptor);
+    (this.states.get(descriptor.name) as StateMeta).namespace = namespace;
+    return handle;
+  }
+
   getPartitionedState<S extends State>(descriptor: StateDescriptor): S {
     const name = descriptor.name;
     const ttlConfig = descriptor.getTtlConfig();
     let meta = this.states.get(name);
     if (meta !== undefined) {
       checkReRegistration(name, meta, descriptor);
+      meta.namespace = undefined; // Flink: getPartitionedState(VoidNamespace, …)
       if (meta.handle !== null) return meta.handle as S;
     } else {
       meta = this.newMeta(name, descriptor.type, ttlConfig !== null);
@@ -225,7 +238,11 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
     }
     if (!meta.registered) this.adoptType(meta, descriptor.getValueType());
     meta.registered = true;
-    meta.handle = this.createHandle(descriptor, meta);
+    const handle = this.createHandle(descriptor, meta);
+    const m = meta;
+    if ('namespaceOf' in handle)
+      (handle as { namespaceOf: () => string | undefined }).namespaceOf = () => m.namespace;
+    meta.handle = handle;
     return meta.handle as S;
   }
 
@@ -246,8 +263,9 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
             state: meta.name,
             key: e.key,
             keyJson,
-            rowKey: rowKeyOf(e.kg, meta.nameJson, keyJson),
+            rowKey: rowKeyOf(e.kg, meta.nameJson, keyJson, e.ns),
           };
+          if (e.ns !== undefined) c.ns = e.ns;
           const value = JSON.parse(e.value as string) as unknown;
           if (meta.type === 'map' && e.uk !== undefined)
             this.lsm.writeUser(c, e.uk, JSON.stringify(e.uk), serialize(migrate(value)));
@@ -270,6 +288,7 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
       registered: false,
       handle: null,
       valueType: null,
+      namespace: undefined,
     };
   }
 
@@ -540,28 +559,29 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
     return Array.from(this.states.keys());
   }
 
-  entries(stateName: string): Array<[Key, unknown]> {
+  entries(stateName: string): StateEntry[] {
     const meta = this.states.get(stateName);
     if (meta === undefined) return [];
-    const out: Array<[Key, unknown]> = [];
-    let lastKeyJson: string | null = null;
+    const out: StateEntry[] = [];
+    let lastRow: string | null = null;
     for (const e of this.visible()) {
       if (e.state !== stateName) continue;
       const value = JSON.parse(e.value as string) as unknown;
       if (meta.type === 'map') {
-        const keyJson = serializeKey(e.key);
-        if (keyJson !== lastKeyJson) {
-          out.push([e.key, []]);
-          lastKeyJson = keyJson;
+        const row = `${serializeKey(e.key)}\u0001${e.ns ?? ''}`;
+        if (row !== lastRow) {
+          out.push(e.ns === undefined ? [e.key, []] : [e.key, [], e.ns]);
+          lastRow = row;
         }
         const v = meta.ttl ? (value as { value: unknown }).value : value;
         (out[out.length - 1][1] as Array<[unknown, unknown]>).push([e.uk, v]);
       } else {
-        out.push([e.key, meta.ttl ? unwrapTtl(meta.type, value) : value]);
+        const v = meta.ttl ? unwrapTtl(meta.type, value) : value;
+        out.push(e.ns === undefined ? [e.key, v] : [e.key, v, e.ns]);
       }
     }
-    // Sorted by key group first; the inspection order is by key.
-    return out.sort((a, b) => compareKeys(a[0], b[0]));
+    // Sorted by key group first; the inspection order is by key, then namespace.
+    return out.sort(compareEntries);
   }
 
   numKeys(): number {

@@ -110,7 +110,7 @@ export interface LoadOptions {
 export interface OperatorInfo {
   uid: string;
   name: string;
-  kind: 'source' | 'map' | 'flatMap' | 'filter' | 'process' | 'reduce' | 'sink';
+  kind: 'source' | 'map' | 'flatMap' | 'filter' | 'process' | 'reduce' | 'sink' | 'window';
   parallelism: number;
   maxParallelism: number;
   /** Virtual ms one record takes here (sources: between two records). */

@@ -14,6 +14,11 @@ import type {
 } from './functions';
 import type { JobVertex, OperatorSpec, PartitionerKind } from './JobGraph';
 import type { OutputTag } from './OutputTag';
+import type { WindowAssigner } from '../windowing/assigners/WindowAssigner';
+import type { Window } from '../windowing/windows/Window';
+// Used in method bodies only (no cycle at module evaluation: neither extends a class from here).
+import { AllWindowedStream } from './AllWindowedStream';
+import { WindowedStream } from './WindowedStream';
 import type { StreamExecutionEnvironment } from './StreamExecutionEnvironment';
 
 export class DataStream<T> {
@@ -102,6 +107,19 @@ export class DataStream<T> {
     );
   }
 
+  /** @internal a new operator on this stream (for the stream types in other files, e.g. WindowedStream). */
+  addOperator<R>(spec: OperatorSpec, name: string): SingleOutputStreamOperator<R> {
+    return this.next<R>(spec, name);
+  }
+
+  /**
+   * Windows over the whole stream (Flink's `windowAll`): one window operator with parallelism 1 sees
+   * every record.
+   */
+  windowAll<W extends Window>(assigner: WindowAssigner<T, W>): AllWindowedStream<T, W> {
+    return new AllWindowedStream<T, W>(this, assigner);
+  }
+
   addSink(sink: SinkDefinition<T>): DataStreamSink {
     const s = this.next<never>({ kind: 'sink', sink: sink as SinkDefinition<unknown> }, 'Sink');
     return new DataStreamSink(s.heads[0]);
@@ -183,6 +201,14 @@ export class KeyedStream<T, K extends Key> extends DataStream<T> {
       { kind: 'process', fn: fn as unknown as KeyedProcessFunction<Key, unknown, unknown> },
       'Process',
     );
+  }
+
+  /**
+   * Windows per key (Flink's `window`): configure trigger, evictor, allowed lateness and the late-data
+   * side output on the WindowedStream, then `reduce`, `aggregate` or `process`.
+   */
+  window<W extends Window>(assigner: WindowAssigner<T, W>): WindowedStream<T, K, W> {
+    return new WindowedStream<T, K, W>(this, assigner);
   }
 
   /** Rolling reduce per key, kept in a ValueState; emits the new aggregate for every record. */

@@ -85,10 +85,10 @@ export abstract class StreamOperator {
   onTimer(_timestamp: number, _domain: TimeDomain, _namespace?: string): void {}
 }
 
-const NON_KEYED_MESSAGE =
+export const NON_KEYED_MESSAGE =
   "Keyed state can only be used on a 'keyed stream', i.e., after a 'keyBy()' operation.";
 
-class StreamingRuntimeContext implements RuntimeContext {
+export class StreamingRuntimeContext implements RuntimeContext {
   constructor(private readonly ctx: OperatorContext) {}
   getTaskName(): string {
     return this.ctx.vertex.name;
@@ -448,5 +448,7 @@ export function createOperator(ctx: OperatorContext): StreamOperator {
       return new StreamGroupedReduce(ctx, spec.fn);
     case 'sink':
       return new SinkOperator(ctx, spec.sink);
+    case 'window':
+      return spec.createOperator(ctx);
   }
 }

@@ -35,6 +35,7 @@ import {
   AggregatingStateDescriptor,
   ReducingStateDescriptor,
   ValueStateDescriptor,
+  mergeStoredValues,
   type StateDescriptor,
   type StateType,
 } from './StateDescriptor';
@@ -70,6 +71,7 @@ import {
   compareEntries,
   inspectionValue,
   namespaceTable,
+  pruneNamespace,
   restoredValue,
   snapshotValue,
   type KeyContext,
@@ -180,6 +182,35 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     const handle = this.getPartitionedState<S>(descriptor);
     (handle as unknown as InternalKvState).setCurrentNamespace(namespace);
     return handle;
+  }
+
+  mergeNamespaces(descriptor: StateDescriptor, target: string, sources: readonly string[]): void {
+    const handle = this.getPartitionedState<State>(descriptor); // registers (and type-checks) the state
+    const table = this.tables.get(descriptor.name) as StateTable;
+    const key = this.ctx.key;
+    if (key === null) throw noKey();
+    const i = this.ctx.kgIndex;
+    const listener = this.ctx.listener;
+    let merged: unknown = undefined;
+    for (const ns of sources) {
+      const m = table.namespaces?.get(ns)?.groups[i];
+      const v = m?.get(key);
+      if (m === undefined || v === undefined) continue;
+      m.delete(key);
+      pruneNamespace(table, ns);
+      merged = merged === undefined ? v : mergeStoredValues(descriptor, merged, v);
+      if (listener !== null) listener(table.name, key, null, ns);
+    }
+    if (merged !== undefined) {
+      const t = namespaceTable(table, target);
+      let m = t.groups[i];
+      if (m === undefined) t.groups[i] = m = new Map();
+      const current = m.get(key);
+      const next = current === undefined ? merged : mergeStoredValues(descriptor, current, merged);
+      m.set(key, next);
+      if (listener !== null) listener(table.name, key, inspectionValue(table.type, next), target);
+    }
+    (handle as unknown as InternalKvState).setCurrentNamespace(undefined);
   }
 
   getPartitionedState<S extends State>(descriptor: StateDescriptor): S {

@@ -33,6 +33,12 @@ export interface KeyedStateBackend {
    */
   getNamespacedState<S extends State>(descriptor: StateDescriptor, namespace: string | undefined): S;
   /**
+   * Flink's InternalMergingState.mergeNamespaces for the current key: the values of `sources` are
+   * removed and merged (reducing: reduce; aggregating: the AggregateFunction's merge; list: appended)
+   * into `target`'s. How session windows merge their state.
+   */
+  mergeNamespaces(descriptor: StateDescriptor, target: string, sources: readonly string[]): void;
+  /**
    * A full snapshot in the canonical format (what savepoints use; restorable into any backend): a
    * deep copy, independent of the live state.
    */

@@ -39,7 +39,7 @@ export abstract class HeapState implements State, InternalKvState {
   }
 
   setCurrentNamespace(namespace: string | undefined): void {
-    if (namespace === this.namespace) return;
+    // Resolved every time: a merge may have dropped the namespace's table since.
     this.namespace = namespace;
     this.current = namespaceTable(this.root, namespace);
   }

@@ -34,12 +34,13 @@ import type {
 } from '../KeyedStateBackend';
 import { compareEntries } from '../heap/StateTable';
 import type { State } from '../State';
-import type {
-  AggregatingStateDescriptor,
-  ReducingStateDescriptor,
-  StateDescriptor,
-  StateType,
-  ValueStateDescriptor,
+import {
+  mergeStoredValues,
+  type AggregatingStateDescriptor,
+  type ReducingStateDescriptor,
+  type StateDescriptor,
+  type StateType,
+  type ValueStateDescriptor,
 } from '../StateDescriptor';
 import { noKey, type StateHost } from '../StateStorage';
 import {
@@ -222,6 +223,35 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
     const handle = this.getPartitionedState<S>(descriptor);
     (this.states.get(descriptor.name) as StateMeta).namespace = namespace;
     return handle;
+  }
+
+  mergeNamespaces(descriptor: StateDescriptor, target: string, sources: readonly string[]): void {
+    this.getPartitionedState<State>(descriptor); // registers (and type-checks) the state
+    const meta = this.states.get(descriptor.name) as StateMeta;
+    if (this.ctx.key === null) throw noKey();
+    const list = meta.type === 'list';
+    const storage = list
+      ? new RocksListStorage(this.lsm, this.ctx, meta)
+      : new RocksValueStorage(this.lsm, this.ctx, meta);
+    const listener = this.ctx.listener;
+    let merged: unknown = undefined;
+    for (const ns of sources) {
+      meta.namespace = ns;
+      const v = storage.get();
+      if (v === undefined) continue;
+      storage.remove();
+      merged = merged === undefined ? v : mergeStoredValues(descriptor, merged, v);
+      if (listener !== null) listener(meta.name, this.ctx.key, null, ns);
+    }
+    if (merged !== undefined) {
+      meta.namespace = target;
+      const current = storage.get();
+      const next = current === undefined ? merged : mergeStoredValues(descriptor, current, merged);
+      if (list) (storage as RocksListStorage).put(next as unknown[]);
+      else (storage as RocksValueStorage).put(next);
+      if (listener !== null) listener(meta.name, this.ctx.key, next, target);
+    }
+    meta.namespace = undefined;
   }
 
   getPartitionedState<S extends State>(descriptor: StateDescriptor): S {

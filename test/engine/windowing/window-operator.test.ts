@@ -29,10 +29,10 @@ import {
   type KeyedStream,
   type ProcessWindowContext,
   type ProcessWindowFunction,
-  type SingleOutputStreamOperator,
   type ValueState,
 } from '../../../src/engine/index';
 import type { WindowedStream } from '../../../src/engine/api/WindowedStream';
+import type { JobVertex } from '../../../src/engine/api/JobGraph';
 import { WindowHarness } from './harness';
 
 interface E {
@@ -46,9 +46,7 @@ function keyed(): KeyedStream<E, string> {
     .keyBy((e: E) => e.k);
 }
 
-function harness(
-  build: (k: KeyedStream<E, string>) => SingleOutputStreamOperator<unknown>,
-): WindowHarness {
+function harness(build: (k: KeyedStream<E, string>) => { getVertex(): JobVertex }): WindowHarness {
   return new WindowHarness(build(keyed()).getVertex());
 }
 

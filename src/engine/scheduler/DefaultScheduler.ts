@@ -100,8 +100,12 @@ export class DefaultScheduler {
     }
     if (loop.traceListener && task.keyedBackend) {
       task.keyedBackend.listener = loop.recordTrace
-        ? (state, key, value) =>
-            loop.emit({ type: 'state-changed', t: task.clock, task: task.id, state, key, value })
+        ? (state, key, value, namespace) =>
+            loop.emit(
+              namespace === undefined
+                ? { type: 'state-changed', t: task.clock, task: task.id, state, key, value }
+                : { type: 'state-changed', t: task.clock, task: task.id, state, key, value, namespace },
+            )
         : null;
     }
     if (snapshots) {

@@ -95,7 +95,12 @@ export class InternalTimeServiceManager {
     loop.ingestTime = t;
     // Records emitted from an event-time timer carry the timer's timestamp (as in Flink).
     task.currentTimestamp = domain === 'EVENT_TIME' ? timestamp : null;
-    if (loop.traceListener) loop.emit({ type: 'timer-fired', t: end, task: task.id, key, timestamp, domain });
+    if (loop.traceListener)
+      loop.emit(
+        namespace === undefined
+          ? { type: 'timer-fired', t: end, task: task.id, key, timestamp, domain }
+          : { type: 'timer-fired', t: end, task: task.id, key, timestamp, domain, namespace },
+      );
     try {
       task.keyedBackend?.setCurrentKey(key);
       task.operator.onTimer(timestamp, domain, namespace);

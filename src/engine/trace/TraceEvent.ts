@@ -26,7 +26,16 @@ export type TraceEvent =
     }
   | { type: 'record-arrived'; t: number; id: number; channel: string }
   | { type: 'record-processed'; t: number; id: number; task: string; channel: string | null }
-  | { type: 'state-changed'; t: number; task: string; state: string; key: Key; value: unknown }
+  | {
+      type: 'state-changed';
+      t: number;
+      task: string;
+      state: string;
+      key: Key;
+      value: unknown;
+      /** Window state: the window's namespace (absent: VoidNamespace). */
+      namespace?: string;
+    }
   | { type: 'sink-written'; t: number; task: string; value: unknown; txn: string | null }
   | { type: 'backpressure'; t: number; task: string; channel: string; blocked: boolean }
   // barriers and alignment
@@ -63,6 +72,8 @@ export type TraceEvent =
       key: Key;
       timestamp: number;
       domain: 'EVENT_TIME' | 'PROCESSING_TIME';
+      /** A window operator's timer: the window's namespace (absent: VoidNamespace). */
+      namespace?: string;
     }
   | { type: 'sources-paused'; t: number; checkpointId: number }
   | { type: 'sources-resumed'; t: number; checkpointId: number }

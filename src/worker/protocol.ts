@@ -114,7 +114,7 @@ export interface LoadOptions {
 export interface OperatorInfo {
   uid: string;
   name: string;
-  kind: 'source' | 'map' | 'flatMap' | 'filter' | 'process' | 'reduce' | 'sink';
+  kind: 'source' | 'map' | 'flatMap' | 'filter' | 'process' | 'reduce' | 'sink' | 'window';
   parallelism: number;
   maxParallelism: number;
   /** Virtual ms one record takes here (sources: between two records). */
@@ -335,7 +335,19 @@ export interface StatePage {
   stateNames: string[];
   total: number;
   offset: number;
-  rows: Array<{ key: unknown; value: unknown; subtask: number }>;
+  /**
+   * `window`: for window state (a namespace other than VoidNamespace), the window the value belongs
+   * to — `[start, end)` for a TimeWindow, `GlobalWindow` — as the engine's namespace describes it.
+   */
+  rows: Array<{ key: unknown; value: unknown; subtask: number; window?: string }>;
+  /**
+   * The operator's timers in window namespaces (a window operator's trigger and cleanup timers),
+   * earliest first, at most a page of them; `total` counts them all.
+   */
+  windowTimers?: {
+    total: number;
+    rows: Array<{ key: unknown; window: string; timestamp: number; domain: string; subtask: number }>;
+  };
 }
 
 /** event: one engine event; barrier: to the next barrier or checkpoint event; checkpoint: to the next trigger, completion or failure of a checkpoint. */
@@ -423,7 +435,15 @@ export interface StateDiffPage {
   total: number;
   offset: number;
   counts: Record<StateChange, number>;
-  rows: Array<{ key: unknown; subtask: number; current: unknown; checkpoint: unknown; change: StateChange }>;
+  /** `window`: as in `StatePage` (window state is compared per key and window). */
+  rows: Array<{
+    key: unknown;
+    subtask: number;
+    current: unknown;
+    checkpoint: unknown;
+    change: StateChange;
+    window?: string;
+  }>;
 }
 
 /** A learner's progress in one lesson (IndexedDB `progress` store, keyed by the lesson's slug). */

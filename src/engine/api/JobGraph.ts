@@ -9,6 +9,8 @@ import type { WatermarkStrategy } from '../time/WatermarkStrategy';
 import type { SinkDefinition } from '../connectors/sinks';
 import type { FilterFunction, FlatMapFunction, KeyedProcessFunction, MapFunction } from './functions';
 import type { ReduceFunction } from '../state/StateDescriptor';
+import type { OperatorContext, StreamOperator } from '../runtime/operators';
+import type { WindowOperatorSpec } from '../windowing/WindowOperator';
 
 export type PartitionerKind = 'forward' | 'hash' | 'rebalance' | 'broadcast';
 
@@ -29,7 +31,13 @@ export type OperatorSpec =
   | { kind: 'filter'; fn: FilterFunction<unknown> }
   | { kind: 'process'; fn: KeyedProcessFunction<Key, unknown, unknown> }
   | { kind: 'reduce'; fn: ReduceFunction<unknown> }
-  | { kind: 'sink'; sink: SinkDefinition<unknown> };
+  | { kind: 'sink'; sink: SinkDefinition<unknown> }
+  | {
+      kind: 'window';
+      window: WindowOperatorSpec;
+      /** Builds the WindowOperator (set by WindowedStream, so the runtime need not import windowing/). */
+      createOperator: (ctx: OperatorContext) => StreamOperator;
+    };
 
 export interface JobVertex {
   readonly id: number;
@@ -67,6 +75,8 @@ export interface JobEdge {
   readonly keySelector: ((value: unknown) => Key) | null;
   /** The user asked for this partitioner (an explicit forward() with unequal parallelism is an error). */
   readonly explicitPartitioner: boolean;
+  /** The side output (`OutputTag` id) this edge carries; absent or null: the source's main output. */
+  readonly outputTag?: string | null;
 }
 
 export type CheckpointingMode =

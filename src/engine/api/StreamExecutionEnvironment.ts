@@ -215,6 +215,7 @@ export class StreamExecutionEnvironment {
       vertex: JobVertex;
       partitioner: PartitionerKind | null;
       keySelector: KeySelector<unknown> | null;
+      outputTag?: string | null;
     }[],
     keySelector: KeySelector<unknown> | null,
   ): JobVertex {
@@ -244,6 +245,7 @@ export class StreamExecutionEnvironment {
         partitioner: input.partitioner ?? 'forward',
         keySelector: input.keySelector,
         explicitPartitioner: input.partitioner !== null,
+        ...(input.outputTag ? { outputTag: input.outputTag } : {}),
       });
     }
     this.vertices.push(vertex);

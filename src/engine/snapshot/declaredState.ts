@@ -63,6 +63,7 @@ export function declaredState(vertex: JobVertex): DeclaredState | null {
       now: () => 0,
       currentTimestamp: () => null,
       emit: () => {},
+      output: () => {},
       external: new ExternalSystem(),
       trace: () => {},
       traceTxn: () => {},

@@ -73,6 +73,8 @@ export class ChainedOperator {
   readonly outputs: OutputGate[] = [];
   /** The operators it calls directly (its chained outputs). */
   readonly chained: ChainedOperator[] = [];
+  /** Chained operators that read one of its side outputs (`getSideOutput(tag)`), with the tag. */
+  readonly chainedSideOutputs: Array<{ tag: string; op: ChainedOperator }> = [];
   readonly isSink: boolean;
 
   constructor(
@@ -116,8 +118,12 @@ export class OperatorChain {
       byVertex.set(v, op);
       return op;
     });
-    for (const e of info.chainedEdges)
-      (byVertex.get(e.source) as ChainedOperator).chained.push(byVertex.get(e.target) as ChainedOperator);
+    for (const e of info.chainedEdges) {
+      const from = byVertex.get(e.source) as ChainedOperator;
+      const to = byVertex.get(e.target) as ChainedOperator;
+      if (e.outputTag) from.chainedSideOutputs.push({ tag: e.outputTag, op: to });
+      else from.chained.push(to);
+    }
     for (const gate of task.outputs) (byVertex.get(gate.edge.source) as ChainedOperator).outputs.push(gate);
     for (const op of ops) op.operator = createOperator(operatorContext(rt, task, op, restoreBase));
     const head = ops[0];
@@ -357,13 +363,19 @@ function operatorContext(
     now: () => task.clock,
     currentTimestamp: () => task.currentTimestamp,
     emit: operatorOutput(rt, task, op),
+    output: (tag, value, ts) => {
+      // A side output: the network edges that read `tag`, then chained operators that read it.
+      if (op.outputs.length > 0) rt.recordWriter.emitToSideOutput(task, op.outputs, tag, value, ts);
+      for (const side of op.chainedSideOutputs)
+        if (side.tag === tag) task.chain.pushToOperator(side.op, value, ts);
+    },
     external: rt.external,
     trace: (_kind, value, txn) => {
       if (loop.recordTrace)
         loop.emit({ type: 'sink-written', t: task.clock, task: task.id, value, txn, ...operatorField });
     },
-    registerTimer: (domain, timestamp) => rt.timers.registerTimer(task, op, domain, timestamp),
-    deleteTimer: (domain, timestamp) => rt.timers.deleteTimer(op, domain, timestamp),
+    registerTimer: (domain, timestamp, ns) => rt.timers.registerTimer(task, op, domain, timestamp, ns),
+    deleteTimer: (domain, timestamp, ns) => rt.timers.deleteTimer(op, domain, timestamp, ns),
     currentWatermark: () => task.currentWatermark,
     traceTxn: (type, txn, rows) => {
       if (loop.traceListener) loop.emit({ type, t: task.clock, task: task.id, txn, rows });

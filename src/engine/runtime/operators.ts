@@ -66,7 +66,14 @@ export interface OperatorContext {
 export abstract class StreamOperator {
   constructor(protected readonly ctx: OperatorContext) {}
   open(): void {}
+  /** A record (of the first input, for a two-input operator: Flink's processElement1). */
   abstract processElement(value: unknown): void;
+  /** Two-input operators (Flink's TwoInputStreamOperator.processElement2): a record of the second input. */
+  processElement2(_value: unknown): void {
+    throw new Error(`${this.ctx.vertex.name} has one input`);
+  }
+  /** Flink's BoundedMultiInput.endInput(inputId): input 1 or 2 of a two-input operator ended. */
+  endInput(_inputId: 1 | 2): void {}
   close(): void {}
   /** End of input (Flink's `finish()`): no more records will come; flush what is buffered. */
   finish(): void {}
@@ -82,10 +89,10 @@ export abstract class StreamOperator {
   onTimer(_timestamp: number, _domain: TimeDomain): void {}
 }
 
-const NON_KEYED_MESSAGE =
+export const NON_KEYED_MESSAGE =
   "Keyed state can only be used on a 'keyed stream', i.e., after a 'keyBy()' operation.";
 
-class StreamingRuntimeContext implements RuntimeContext {
+export class StreamingRuntimeContext implements RuntimeContext {
   constructor(private readonly ctx: OperatorContext) {}
   getTaskName(): string {
     return this.ctx.vertex.name;
@@ -124,17 +131,22 @@ class StreamingRuntimeContext implements RuntimeContext {
   }
 }
 
-abstract class UserFunctionOperator<F> extends StreamOperator {
+export abstract class UserFunctionOperator<F> extends StreamOperator {
   protected readonly fn: F;
-  private operatorState: OperatorStateBackend | null = null;
+  protected operatorState: OperatorStateBackend | null = null;
   constructor(ctx: OperatorContext, fn: F) {
     super(ctx);
     this.fn = copyFunction(fn);
   }
+  /** Operators with operator state of their own (broadcast state) have a backend even without a CheckpointedFunction. */
+  protected usesOperatorState(): boolean {
+    return false;
+  }
   /** CheckpointedFunction: operator state, redistributed by its mode when the parallelism changed. */
   override initializeState(snapshots: TaskStateSnapshot[] | null): void {
     const fn = this.fn;
-    if (!isCheckpointedFunction(fn)) return;
+    const checkpointed = isCheckpointedFunction(fn);
+    if (!checkpointed && !this.usesOperatorState()) return;
     const previous = snapshots
       ? snapshots.map((s) => ({
           subtaskIndex: s.subtaskIndex,
@@ -144,12 +156,13 @@ abstract class UserFunctionOperator<F> extends StreamOperator {
       : null;
     const backend = new OperatorStateBackend(previous, this.ctx.subtaskIndex, this.ctx.vertex.parallelism);
     this.operatorState = backend;
-    fn.initializeState({ isRestored: () => backend.isRestored, getOperatorStateStore: () => backend });
+    if (checkpointed)
+      fn.initializeState({ isRestored: () => backend.isRestored, getOperatorStateStore: () => backend });
   }
   override snapshotState(checkpointId: number): OperatorStateSnapshot | null {
     const fn = this.fn;
-    if (!isCheckpointedFunction(fn) || !this.operatorState) return null;
-    fn.snapshotState({ getCheckpointId: () => checkpointId });
+    if (!this.operatorState) return null;
+    if (isCheckpointedFunction(fn)) fn.snapshotState({ getCheckpointId: () => checkpointId });
     return { lists: this.operatorState.snapshot() };
   }
   override open(): void {
@@ -427,6 +440,10 @@ export class SinkOperator extends StreamOperator {
   }
 }
 
+/**
+ * The operators defined in this file. The others live in their own files, which import this one:
+ * `StreamOperatorFactory.createStreamOperator` builds every kind.
+ */
 export function createOperator(ctx: OperatorContext): StreamOperator {
   const spec = ctx.vertex.spec;
   switch (spec.kind) {
@@ -444,5 +461,7 @@ export function createOperator(ctx: OperatorContext): StreamOperator {
       return new StreamGroupedReduce(ctx, spec.fn);
     case 'sink':
       return new SinkOperator(ctx, spec.sink);
+    default:
+      throw new Error(`operator '${spec.kind}' is built by StreamOperatorFactory.createStreamOperator`);
   }
 }

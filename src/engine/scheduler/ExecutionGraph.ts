@@ -45,6 +45,7 @@ export function buildExecutionGraph(job: JobGraph, random: Random): ExecutionGra
         for (const target of to) {
           const id = `${from.id}->${target.id}`;
           const ch = new Channel(id, from, target, target.inputs.length, random.fork(`channel:${id}`));
+          ch.typeNumber = edge.typeNumber;
           target.inputs.push(ch);
           gate.channels.push(ch);
           channels.push(ch);

@@ -14,7 +14,8 @@ import type { OperatorStateSnapshot, TaskStateSnapshot } from '../checkpointing/
 import { jsonLength } from '../keygroups/hashCode';
 import { computeKeyGroupRangeForOperatorIndex } from '../keygroups/KeyGroupRangeAssignment';
 import type { ClusterRuntime } from '../runtime/ClusterRuntime';
-import { createOperator, type OperatorContext, type StreamOperator } from '../runtime/operators';
+import { type OperatorContext, type StreamOperator } from '../runtime/operators';
+import { createStreamOperator } from '../runtime/StreamOperatorFactory';
 import { estimateSnapshotBytes, HeapKeyedStateBackend } from '../state/HeapKeyedStateBackend';
 import type { KeyedStateBackend, KeyedStateSnapshot, RestorableKeyedState } from '../state/KeyedStateBackend';
 import { RocksDBKeyedStateBackend } from '../state/rocksdb/RocksDBKeyedStateBackend';
@@ -53,7 +54,7 @@ export class OperatorChain {
   static deploy(rt: ClusterRuntime, task: StreamTask, restoreBase: number): OperatorChain {
     task.keyedBackend = task.vertex.keySelector ? createKeyedStateBackend(rt, task) : null;
     task.timerService = task.keyedBackend ? new InternalTimerService() : null;
-    task.operator = createOperator(operatorContext(rt, task, restoreBase));
+    task.operator = createStreamOperator(operatorContext(rt, task, restoreBase));
     const chain = new OperatorChain(task, task.operator);
     task.chain = chain;
     return chain;

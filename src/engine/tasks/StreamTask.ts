@@ -116,11 +116,18 @@ export class StreamTask {
   /** First time a barrier of a checkpoint reached this task (for the "start delay" statistic). */
   readonly firstBarrierAt = new Map<number, number>();
 
+  /** Two-input tasks (Flink's StreamTwoInputProcessor): the watermark each input's valve emitted, and whether the input is idle. */
+  readonly inputWatermarks: [number, number] = [-Infinity, -Infinity];
+  readonly inputIdle: [boolean, boolean] = [false, false];
+  /** 2 for a two-input operator (connect, intervalJoin, broadcast state pattern), else 1. */
+  readonly numberOfInputs: 1 | 2;
+
   constructor(
     readonly vertex: JobVertex,
     readonly subtaskIndex: number,
   ) {
     this.id = `${vertex.uid}#${subtaskIndex}`;
+    this.numberOfInputs = vertex.inputs.some((e) => e.typeNumber === 2) ? 2 : 1;
   }
 
   get isSource(): boolean {
@@ -140,6 +147,8 @@ export class StreamTask {
     this.firstBarrierAt.clear();
     this.processingTimerAt = Infinity;
     this.currentWatermark = -Infinity;
+    this.inputWatermarks[0] = this.inputWatermarks[1] = -Infinity;
+    this.inputIdle[0] = this.inputIdle[1] = false;
     this.maxTimestamp = -Infinity;
     this.lastEmittedWatermark = -Infinity;
     this.inputActivityClock.reset();

@@ -138,6 +138,10 @@ export abstract class UserFunctionOperator<F> extends StreamOperator {
     super(ctx);
     this.fn = copyFunction(fn);
   }
+  /** The operator state (CheckpointedFunction lists, broadcast state), for inspection; null if it has none. */
+  getOperatorStateBackend(): OperatorStateBackend | null {
+    return this.operatorState;
+  }
   /** Operators with operator state of their own (broadcast state) have a backend even without a CheckpointedFunction. */
   protected usesOperatorState(): boolean {
     return false;

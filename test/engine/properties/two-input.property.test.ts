@@ -174,32 +174,34 @@ function buildTwoInputJob(s: TwoInputSpec, mode: CheckpointingMode): JobGraph {
     .fromSource(log('right', s.right, 1), 'Source: right', s.emitIntervalMs * 1.3, wm)
     .uid('right')
     .setParallelism(s.rightParallelism);
-  let op: SingleOutputStreamOperator<{ key: string }>;
+  type Out = { key: string; n?: number };
+  const asOut = (x: unknown) => x as SingleOutputStreamOperator<Out>;
+  let op: SingleOutputStreamOperator<Out>;
   switch (s.variant) {
     case 'keyed-co-process':
-      op = left
+      op = asOut(left
         .connect(right)
         .keyBy(
           (r: Rec) => r.key,
           (r: Rec) => r.key,
         )
-        .process(new CountBoth());
+        .process(new CountBoth()));
       break;
     case 'keyed-broadcast':
-      op = left
+      op = asOut(left
         .keyBy((r: Rec) => r.key)
         .connect(right.broadcast(RULES as never))
-        .process(new CountWithRules());
+        .process(new CountWithRules()));
       break;
     case 'broadcast':
-      op = left.connect(right.broadcast(RULES as never)).process(new PassWithRules());
+      op = asOut(left.connect(right.broadcast(RULES as never)).process(new PassWithRules()));
       break;
     case 'interval-join':
-      op = left
+      op = asOut(left
         .keyBy((r: Rec) => r.key)
         .intervalJoin(right.keyBy((r: Rec) => r.key))
         .between(s.lower, s.upper)
-        .process(joinPairs);
+        .process(joinPairs));
       break;
   }
   op = op.uid('op').setParallelism(s.opParallelism).setProcessingTime(s.opProcessingMs);
@@ -208,7 +210,7 @@ function buildTwoInputJob(s: TwoInputSpec, mode: CheckpointingMode): JobGraph {
     // Only the key, a 1 and (keyed variants) the per-key counter: the other fields an aggregation keeps
     // are the first record's, and which record is first depends on how channels interleave.
     const keyed = op
-      .map((x: { key: string; n?: number }) => (x.n === undefined ? { key: x.key, one: 1 } : { key: x.key, n: x.n, one: 1 }))
+      .map((x: Out) => (x.n === undefined ? { key: x.key, one: 1 } : { key: x.key, n: x.n, one: 1 }))
       .uid('ones')
       .keyBy((x) => x.key);
     // Order-independent rolling aggregates: sum of ones counts 1..N; max / minBy of a per-key counter

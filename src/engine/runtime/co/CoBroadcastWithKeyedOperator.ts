@@ -45,7 +45,7 @@ export class CoBroadcastWithKeyedOperator extends UserFunctionOperator<
     };
     this.readOnlyContext = {
       ...common,
-      getBroadcastState: (d) => this.states.get(d as AnyDescriptor) as never,
+      getBroadcastState: (d) => this.states.readOnly(d as AnyDescriptor) as never,
       getCurrentKey: (): Key => ctx.keyedBackend?.getCurrentKey() as Key,
       timerService: () => this.timerService,
       timeDomain: () => this.domain,

@@ -10,6 +10,7 @@ import type {
   BroadcastReadOnlyContext,
 } from '../../api/BroadcastProcessFunction';
 import type { MapStateDescriptor } from '../../state/StateDescriptor';
+import type { BroadcastState, ReadOnlyBroadcastState } from '../../state/HeapBroadcastState';
 import type { OperatorStateBackend } from '../../state/OperatorStateBackend';
 import { UserFunctionOperator, type OperatorContext } from '../operators';
 import { timestampedCollector } from '../SimpleTimerService';
@@ -22,18 +23,29 @@ export function broadcastStateAccess(
   declared: readonly AnyDescriptor[],
 ): {
   open(): void;
-  get(descriptor: AnyDescriptor): ReturnType<OperatorStateBackend['getBroadcastState']>;
+  get(descriptor: AnyDescriptor): BroadcastState<string | number, unknown>;
+  readOnly(descriptor: AnyDescriptor): ReadOnlyBroadcastState<string | number, unknown>;
 } {
-  return {
-    open: () => {
-      for (const d of declared) backend().getBroadcastState(d);
-    },
-    get: (descriptor) => {
+  const get = (descriptor: AnyDescriptor): BroadcastState<string | number, unknown> => {
       if (!declared.some((d) => d.name === descriptor.name))
         throw new Error(
           `The requested state does not exist. Check for typos in your state descriptor, or specify the state descriptor in the datastream.broadcast(...) call if you forgot to register it. (broadcast state '${descriptor.name}')`,
         );
       return backend().getBroadcastState(descriptor);
+  };
+  return {
+    open: () => {
+      for (const d of declared) backend().getBroadcastState(d);
+    },
+    get,
+    // The non-broadcast side only reads (Flink hands it a ReadOnlyBroadcastState): no put here.
+    readOnly: (descriptor) => {
+      const state = get(descriptor);
+      return {
+        get: (k) => structuredClone(state.get(k)),
+        contains: (k) => state.contains(k),
+        immutableEntries: () => state.immutableEntries(),
+      };
     },
   };
 }
@@ -60,7 +72,7 @@ export class CoBroadcastWithNonKeyedOperator extends UserFunctionOperator<
     };
     this.readOnlyContext = {
       ...common,
-      getBroadcastState: (d) => this.states.get(d as AnyDescriptor) as never,
+      getBroadcastState: (d) => this.states.readOnly(d as AnyDescriptor) as never,
     };
     this.context = { ...common, getBroadcastState: (d) => this.states.get(d as AnyDescriptor) as never };
   }

@@ -104,7 +104,15 @@ export class TwoInputOperatorHarness {
     return this;
   }
 
-  snapshot(): { keyed: KeyedStateSnapshot; timers: TimerSnapshot[]; operator: TaskStateSnapshot['operatorState'] } {
-    return { keyed: this.backend.snapshot(), timers: this.timers.snapshot(), operator: this.operator.snapshotState(1) };
+  snapshot(): {
+    keyed: KeyedStateSnapshot;
+    timers: TimerSnapshot[];
+    operator: TaskStateSnapshot['operatorState'];
+  } {
+    return {
+      keyed: this.backend.snapshot(),
+      timers: this.timers.snapshot(),
+      operator: this.operator.snapshotState(1),
+    };
   }
 }

@@ -57,18 +57,31 @@ class FraudCheck implements KeyedBroadcastProcessFunction<string, Login, Rule, s
   }
   processBroadcastElement(r: Rule, ctx: KeyedBroadcastContext, out: Collector<string>): void {
     ctx.getBroadcastState(RULES).put(r.country, r.blocked);
-    ctx.applyToKeyedState(new ValueStateDescriptor('logins', Types.INT), (user: string, state: ValueState<number>) => {
-      out.collect(`reset ${user} (${state.value()})`);
-      state.clear();
-    });
+    ctx.applyToKeyedState(
+      new ValueStateDescriptor('logins', Types.INT),
+      (user: string, state: ValueState<number>) => {
+        out.collect(`reset ${user} (${state.value()})`);
+        state.clear();
+      },
+    );
   }
 }
 
-function fraudJob(logins: Array<{ value: Login; at: number }>, rules: Array<{ value: Rule; at: number }>, p = 2): JobGraph {
+function fraudJob(
+  logins: Array<{ value: Login; at: number }>,
+  rules: Array<{ value: Rule; at: number }>,
+  p = 2,
+): JobGraph {
   const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(p);
-  const loginLog = new ReplayableLog<Login>('logins', [logins.map((l) => ({ value: l.value, timestamp: l.at }))]);
+  const loginLog = new ReplayableLog<Login>('logins', [
+    logins.map((l) => ({ value: l.value, timestamp: l.at })),
+  ]);
   const ruleLog = new ReplayableLog<Rule>('rules', [rules.map((r) => ({ value: r.value, timestamp: r.at }))]);
-  const ruleStream = env.fromSource(ruleLog, 'Source: rules', 10).uid('rules').setParallelism(1).broadcast(RULES);
+  const ruleStream = env
+    .fromSource(ruleLog, 'Source: rules', 10)
+    .uid('rules')
+    .setParallelism(1)
+    .broadcast(RULES);
   env
     .fromSource(loginLog, 'Source: logins', 10)
     .uid('logins')
@@ -107,9 +120,17 @@ describe('KeyedBroadcastProcessFunction (CoBroadcastWithKeyedOperator)', () => {
     expect(cluster.isFinished()).toBe(true);
     const b = cluster.broadcastStateByOperator().fraud;
     expect(Object.keys(b)).toEqual(['0', '1']);
-    for (const i of [0, 1]) expect(b[i].rules).toEqual([['XX', true], ['NZ', false]]);
+    for (const i of [0, 1])
+      expect(b[i].rules).toEqual([
+        ['XX', true],
+        ['NZ', false],
+      ]);
     const rows = external.committedValues('sink') as string[];
-    expect(rows.filter((r) => !r.startsWith('reset')).sort()).toEqual(['ann from XX', 'bob from XX', 'cid from XX']);
+    expect(rows.filter((r) => !r.startsWith('reset')).sort()).toEqual([
+      'ann from XX',
+      'bob from XX',
+      'cid from XX',
+    ]);
   });
 
   it('the broadcast side can reset the keyed state of every key (applyToKeyedState)', () => {
@@ -138,7 +159,10 @@ describe('KeyedBroadcastProcessFunction (CoBroadcastWithKeyedOperator)', () => {
   });
 
   it('the job graph: input 1 keyed (hash), input 2 broadcast; named as Flink names it', () => {
-    const job = fraudJob([{ value: { user: 'a', country: 'NZ' }, at: 0 }], [{ value: { country: 'NZ', blocked: true }, at: 0 }]);
+    const job = fraudJob(
+      [{ value: { user: 'a', country: 'NZ' }, at: 0 }],
+      [{ value: { country: 'NZ', blocked: true }, at: 0 }],
+    );
     const v = job.vertices.find((x) => x.uid === 'fraud')!;
     expect(v.name).toBe('Co-Process-Broadcast-Keyed');
     expect(v.inputs.map((e) => [e.source.uid, e.partitioner, e.typeNumber])).toEqual([
@@ -149,7 +173,7 @@ describe('KeyedBroadcastProcessFunction (CoBroadcastWithKeyedOperator)', () => {
 });
 
 describe('BroadcastProcessFunction (CoBroadcastWithNonKeyedOperator)', () => {
-  it('a descriptor not given to broadcast() is refused with Flink\'s message', () => {
+  it("a descriptor not given to broadcast() is refused with Flink's message", () => {
     const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(1);
     const other = new MapStateDescriptor<string, number>('other', Types.STRING, Types.INT);
     const fn: BroadcastProcessFunction<number, string, string> = {
@@ -184,8 +208,22 @@ function markerJob(p: number): JobGraph {
   const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(p);
   env.enableCheckpointing(20);
   env.setStateBackend(new FsStateBackend());
-  const values = new ReplayableLog<number>('values', [Array.from({ length: 200 }, (_, i) => ({ value: i, timestamp: i }))]);
-  const marks = env.fromSource(new ReplayableLog<number>('marks', [[{ value: 1, timestamp: 0 }, { value: 2, timestamp: 1 }]]), 'Source: marks', 1).uid('marks').setParallelism(1);
+  const values = new ReplayableLog<number>('values', [
+    Array.from({ length: 200 }, (_, i) => ({ value: i, timestamp: i })),
+  ]);
+  const marks = env
+    .fromSource(
+      new ReplayableLog<number>('marks', [
+        [
+          { value: 1, timestamp: 0 },
+          { value: 2, timestamp: 1 },
+        ],
+      ]),
+      'Source: marks',
+      1,
+    )
+    .uid('marks')
+    .setParallelism(1);
   env
     .fromSource(values, 'Source: values', 1)
     .uid('values')
@@ -201,7 +239,11 @@ function markerJob(p: number): JobGraph {
 describe('broadcast state in checkpoints and on rescale', () => {
   function checkpointOf(p: number): CompletedCheckpoint {
     const storage = new DurableCheckpointStorage();
-    const cluster = new MiniCluster(markerJob(p), { seed: 4, checkpointStorage: storage, external: new ExternalSystem() });
+    const cluster = new MiniCluster(markerJob(p), {
+      seed: 4,
+      checkpointStorage: storage,
+      external: new ExternalSystem(),
+    });
     cluster.runUntil(150);
     const cp = storage.latest('Marks') as CompletedCheckpoint;
     expect(cp).toBeTruthy();
@@ -210,28 +252,48 @@ describe('broadcast state in checkpoints and on rescale', () => {
 
   it('every subtask snapshots its own map (operator state, mode broadcast)', () => {
     const cp = checkpointOf(3);
-    const lists = cp.tasks.filter((t) => t.operatorUid === 'bc').sort((a, b) => a.subtaskIndex - b.subtaskIndex).map((t) => t.operatorState?.lists?.marks);
+    const lists = cp.tasks
+      .filter((t) => t.operatorUid === 'bc')
+      .sort((a, b) => a.subtaskIndex - b.subtaskIndex)
+      .map((t) => t.operatorState?.lists?.marks);
     expect(lists.map((l) => l?.mode)).toEqual(['broadcast', 'broadcast', 'broadcast']);
-    expect(lists.map((l) => l?.items)).toEqual([0, 1, 2].map((i) => [['writer', i], ['seen-1', 1], ['seen-2', 2]]));
+    expect(lists.map((l) => l?.items)).toEqual(
+      [0, 1, 2].map((i) => [
+        ['writer', i],
+        ['seen-1', 1],
+        ['seen-2', 2],
+      ]),
+    );
   });
 
   it.each([
     [3, 5],
     [3, 2],
     [2, 2],
-  ])('restored from parallelism %i into %i: new subtask i has old subtask i mod old parallelism\'s map', (from, to) => {
-    const cp = checkpointOf(from);
-    const cluster = new MiniCluster(markerJob(to), { seed: 4, restoreFrom: cp, checkpointStorage: new DurableCheckpointStorage(), external: new ExternalSystem() });
-    cluster.runUntil(cluster.now + 5);
-    const b = cluster.broadcastStateByOperator().bc;
-    for (let i = 0; i < to; i++) expect(b[i].marks[0]).toEqual(['writer', i % from]);
-  });
+  ])(
+    "restored from parallelism %i into %i: new subtask i has old subtask i mod old parallelism's map",
+    (from, to) => {
+      const cp = checkpointOf(from);
+      const cluster = new MiniCluster(markerJob(to), {
+        seed: 4,
+        restoreFrom: cp,
+        checkpointStorage: new DurableCheckpointStorage(),
+        external: new ExternalSystem(),
+      });
+      cluster.runUntil(cluster.now + 5);
+      const b = cluster.broadcastStateByOperator().bc;
+      for (let i = 0; i < to; i++) expect(b[i].marks[0]).toEqual(['writer', i % from]);
+    },
+  );
 
-  it('redistribute(): Flink\'s testRepartitionBroadcastState shape — each new subtask gets one old subtask\'s entries', () => {
+  it("redistribute(): Flink's testRepartitionBroadcastState shape — each new subtask gets one old subtask's entries", () => {
     const previous = [0, 1].map((i) => ({
       subtaskIndex: i,
       parallelism: 2,
-      lists: { 't-5': { mode: 'broadcast' as const, items: [[`k${i}`, i]] }, 't-6': { mode: 'broadcast' as const, items: [[`j${i}`, i]] } },
+      lists: {
+        't-5': { mode: 'broadcast' as const, items: [[`k${i}`, i]] },
+        't-6': { mode: 'broadcast' as const, items: [[`j${i}`, i]] },
+      },
     }));
     for (const newP of [1, 2, 3, 4]) {
       for (let i = 0; i < newP; i++) {

@@ -30,7 +30,13 @@ const passthrough: ProcessJoinFunction<TestElem, TestElem, [TestElem, TestElem]>
   },
 };
 
-function harness(lower: number, lowerInclusive: boolean, upper: number, upperInclusive: boolean, restore = null as null | ReturnType<TwoInputOperatorHarness['snapshot']>) {
+function harness(
+  lower: number,
+  lowerInclusive: boolean,
+  upper: number,
+  upperInclusive: boolean,
+  restore = null as null | ReturnType<TwoInputOperatorHarness['snapshot']>,
+) {
   return new TwoInputOperatorHarness(
     (ctx) =>
       new IntervalJoinOperator(ctx, passthrough as ProcessJoinFunction<unknown, unknown, unknown>, {
@@ -46,7 +52,12 @@ function harness(lower: number, lowerInclusive: boolean, upper: number, upperInc
 }
 
 /** Flink's processElementsAndWatermarks(from, to), in either input order. */
-function feed(h: TwoInputOperatorHarness, from: number, to: number, lhsFaster: boolean): TwoInputOperatorHarness {
+function feed(
+  h: TwoInputOperatorHarness,
+  from: number,
+  to: number,
+  lhsFaster: boolean,
+): TwoInputOperatorHarness {
   const lhs = () => {
     for (let i = from; i <= to; i++) h.processElement1(elem(i, 'lhs'), i).processWatermark1(i);
   };
@@ -82,43 +93,81 @@ function bufferTimestamps(h: TwoInputOperatorHarness, name: 'LEFT_BUFFER' | 'RIG
   return entries.flatMap(([, m]) => m.map(([ts]) => ts)).sort((a, b) => a - b);
 }
 
-describe.each([true, false])('IntervalJoinOperator, lhs faster than rhs: %s (Flink IntervalJoinOperatorTest)', (lhsFaster) => {
-  const cases: Array<[string, number, boolean, number, boolean, string[]]> = [
-    ['implementation mirrors correctly (1 incl, 3 excl)', 1, true, 3, false, expected([1, 2], [1, 3], [2, 3], [2, 4], [3, 4])],
-    ['mirrored (-3 excl, -1 incl)', -3, false, -1, true, expected([2, 1], [3, 1], [3, 2], [4, 2], [4, 3])],
-    ['negative inclusive and negative inclusive', -2, true, -1, true, expected([2, 1], [3, 1], [3, 2], [4, 2], [4, 3])],
-    ['negative inclusive and positive inclusive', -1, true, 1, true, expected([1, 1], [1, 2], [2, 1], [2, 2], [2, 3], [3, 2], [3, 3], [3, 4], [4, 3], [4, 4])],
-    ['positive inclusive and positive inclusive', 1, true, 2, true, expected([1, 2], [1, 3], [2, 3], [2, 4], [3, 4])],
-    ['negative exclusive and negative exclusive', -3, false, -1, false, expected([3, 1], [4, 2])],
-    ['negative exclusive and positive exclusive', -1, false, 1, false, expected([1, 1], [2, 2], [3, 3], [4, 4])],
-    ['positive exclusive and positive exclusive', 1, false, 3, false, expected([1, 3], [2, 4])],
-  ];
-  it.each(cases)('%s', (_name, lower, li, upper, ui, want) => {
-    expect(pairs(feed(harness(lower, li, upper, ui), 1, 4, lhsFaster))).toEqual(want);
-  });
+describe.each([true, false])(
+  'IntervalJoinOperator, lhs faster than rhs: %s (Flink IntervalJoinOperatorTest)',
+  (lhsFaster) => {
+    const cases: Array<[string, number, boolean, number, boolean, string[]]> = [
+      [
+        'implementation mirrors correctly (1 incl, 3 excl)',
+        1,
+        true,
+        3,
+        false,
+        expected([1, 2], [1, 3], [2, 3], [2, 4], [3, 4]),
+      ],
+      ['mirrored (-3 excl, -1 incl)', -3, false, -1, true, expected([2, 1], [3, 1], [3, 2], [4, 2], [4, 3])],
+      [
+        'negative inclusive and negative inclusive',
+        -2,
+        true,
+        -1,
+        true,
+        expected([2, 1], [3, 1], [3, 2], [4, 2], [4, 3]),
+      ],
+      [
+        'negative inclusive and positive inclusive',
+        -1,
+        true,
+        1,
+        true,
+        expected([1, 1], [1, 2], [2, 1], [2, 2], [2, 3], [3, 2], [3, 3], [3, 4], [4, 3], [4, 4]),
+      ],
+      [
+        'positive inclusive and positive inclusive',
+        1,
+        true,
+        2,
+        true,
+        expected([1, 2], [1, 3], [2, 3], [2, 4], [3, 4]),
+      ],
+      ['negative exclusive and negative exclusive', -3, false, -1, false, expected([3, 1], [4, 2])],
+      [
+        'negative exclusive and positive exclusive',
+        -1,
+        false,
+        1,
+        false,
+        expected([1, 1], [2, 2], [3, 3], [4, 4]),
+      ],
+      ['positive exclusive and positive exclusive', 1, false, 3, false, expected([1, 3], [2, 4])],
+    ];
+    it.each(cases)('%s', (_name, lower, li, upper, ui, want) => {
+      expect(pairs(feed(harness(lower, li, upper, ui), 1, 4, lhsFaster))).toEqual(want);
+    });
 
-  const cleanup: Array<[string, number, boolean, number, boolean, number[][]]> = [
-    // [left after wm 1, right after wm 1, left after wm 4, right after wm 4]
-    ['state cleanup -1 incl, 0 incl', -1, true, 0, true, [[2, 3, 4, 5], [1, 2, 3, 4, 5], [5], [4, 5]]],
-    ['state cleanup -2 excl, 1 excl', -2, false, 1, false, [[2, 3, 4, 5], [1, 2, 3, 4, 5], [5], [4, 5]]],
-    ['state cleanup 0 incl, 1 incl', 0, true, 1, true, [[1, 2, 3, 4, 5], [2, 3, 4, 5], [4, 5], [5]]],
-    ['state cleanup -1 excl, 2 excl', -1, false, 2, false, [[1, 2, 3, 4, 5], [2, 3, 4, 5], [4, 5], [5]]],
-  ];
-  it.each(cleanup)('%s: buffers as the common watermark advances', (_n, lower, li, upper, ui, want) => {
-    const h = harness(lower, li, upper, ui);
-    for (let i = 1; i <= 5; i++) h.processElement1(elem(i, 'lhs'), i);
-    for (let i = 1; i <= 5; i++) h.processElement2(elem(i, 'rhs'), i);
-    h.processWatermark1(1).processWatermark2(1);
-    expect(bufferTimestamps(h, 'LEFT_BUFFER')).toEqual(want[0]);
-    expect(bufferTimestamps(h, 'RIGHT_BUFFER')).toEqual(want[1]);
-    h.processWatermark1(4).processWatermark2(4);
-    expect(bufferTimestamps(h, 'LEFT_BUFFER')).toEqual(want[2]);
-    expect(bufferTimestamps(h, 'RIGHT_BUFFER')).toEqual(want[3]);
-    h.processWatermark1(6).processWatermark2(6);
-    expect(bufferTimestamps(h, 'LEFT_BUFFER')).toEqual([]);
-    expect(bufferTimestamps(h, 'RIGHT_BUFFER')).toEqual([]);
-  });
-});
+    const cleanup: Array<[string, number, boolean, number, boolean, number[][]]> = [
+      // [left after wm 1, right after wm 1, left after wm 4, right after wm 4]
+      ['state cleanup -1 incl, 0 incl', -1, true, 0, true, [[2, 3, 4, 5], [1, 2, 3, 4, 5], [5], [4, 5]]],
+      ['state cleanup -2 excl, 1 excl', -2, false, 1, false, [[2, 3, 4, 5], [1, 2, 3, 4, 5], [5], [4, 5]]],
+      ['state cleanup 0 incl, 1 incl', 0, true, 1, true, [[1, 2, 3, 4, 5], [2, 3, 4, 5], [4, 5], [5]]],
+      ['state cleanup -1 excl, 2 excl', -1, false, 2, false, [[1, 2, 3, 4, 5], [2, 3, 4, 5], [4, 5], [5]]],
+    ];
+    it.each(cleanup)('%s: buffers as the common watermark advances', (_n, lower, li, upper, ui, want) => {
+      const h = harness(lower, li, upper, ui);
+      for (let i = 1; i <= 5; i++) h.processElement1(elem(i, 'lhs'), i);
+      for (let i = 1; i <= 5; i++) h.processElement2(elem(i, 'rhs'), i);
+      h.processWatermark1(1).processWatermark2(1);
+      expect(bufferTimestamps(h, 'LEFT_BUFFER')).toEqual(want[0]);
+      expect(bufferTimestamps(h, 'RIGHT_BUFFER')).toEqual(want[1]);
+      h.processWatermark1(4).processWatermark2(4);
+      expect(bufferTimestamps(h, 'LEFT_BUFFER')).toEqual(want[2]);
+      expect(bufferTimestamps(h, 'RIGHT_BUFFER')).toEqual(want[3]);
+      h.processWatermark1(6).processWatermark2(6);
+      expect(bufferTimestamps(h, 'LEFT_BUFFER')).toEqual([]);
+      expect(bufferTimestamps(h, 'RIGHT_BUFFER')).toEqual([]);
+    });
+  },
+);
 
 describe('IntervalJoinOperator snapshot and restore (Flink testRestoreFromSnapshot)', () => {
   it('the buffers and cleanup timers survive; the restored operator joins the old elements', () => {
@@ -143,7 +192,7 @@ describe('IntervalJoinOperator snapshot and restore (Flink testRestoreFromSnapsh
     expect(() => h.processElement1(elem(12, 'lhs'), null)).toThrow(/need to have timestamps/);
   });
 
-  it('crossed bounds are refused with Flink\'s message', () => {
+  it("crossed bounds are refused with Flink's message", () => {
     expect(() => harness(2, false, 2, true)).toThrow('lowerBound <= upperBound must be fulfilled');
     const env = StreamExecutionEnvironment.getExecutionEnvironment();
     const a = env.fromData({ key: 'k', ts: 1, source: 'lhs' as const }).keyBy((e) => e.key);
@@ -158,7 +207,13 @@ describe('intervalJoin in a job', () => {
     const wm = WatermarkStrategies.forBoundedOutOfOrderness(2);
     const orders = env
       .fromSource(
-        new ReplayableLog('orders', [[{ value: { id: 'o1' }, timestamp: 0 }, { value: { id: 'o2' }, timestamp: 5 }, { value: { id: 'o3' }, timestamp: 30 }]]),
+        new ReplayableLog('orders', [
+          [
+            { value: { id: 'o1' }, timestamp: 0 },
+            { value: { id: 'o2' }, timestamp: 5 },
+            { value: { id: 'o3' }, timestamp: 30 },
+          ],
+        ]),
         'Source: orders',
         4,
         wm,
@@ -167,7 +222,13 @@ describe('intervalJoin in a job', () => {
       .setParallelism(1);
     const shipments = env
       .fromSource(
-        new ReplayableLog('shipments', [[{ value: { id: 'o1' }, timestamp: 8 }, { value: { id: 'o2' }, timestamp: 20 }, { value: { id: 'o3' }, timestamp: 31 }]]),
+        new ReplayableLog('shipments', [
+          [
+            { value: { id: 'o1' }, timestamp: 8 },
+            { value: { id: 'o2' }, timestamp: 20 },
+            { value: { id: 'o3' }, timestamp: 31 },
+          ],
+        ]),
         'Source: shipments',
         6,
         wm,
@@ -193,7 +254,10 @@ describe('intervalJoin in a job', () => {
     const cluster = new MiniCluster(job, { seed: 1, external });
     cluster.runToCompletion();
     expect(cluster.isFinished()).toBe(true);
-    expect(external.committedValues('sink').sort()).toEqual(['o1: ordered 0, shipped 8', 'o3: ordered 30, shipped 31']);
+    expect(external.committedValues('sink').sort()).toEqual([
+      'o1: ordered 0, shipped 8',
+      'o3: ordered 30, shipped 31',
+    ]);
     // MAX_WATERMARK at the end fired every cleanup timer.
     expect(cluster.keyedStateByOperator().join).toEqual({ LEFT_BUFFER: {}, RIGHT_BUFFER: {} });
   });

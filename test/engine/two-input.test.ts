@@ -39,8 +39,14 @@ interface Payment {
   paid: number;
 }
 
-const order = (user: string, amount: number, ts: number): LogRecord<Order> => ({ value: { user, amount }, timestamp: ts });
-const payment = (user: string, paid: number, ts: number): LogRecord<Payment> => ({ value: { user, paid }, timestamp: ts });
+const order = (user: string, amount: number, ts: number): LogRecord<Order> => ({
+  value: { user, amount },
+  timestamp: ts,
+});
+const payment = (user: string, paid: number, ts: number): LogRecord<Payment> => ({
+  value: { user, paid },
+  timestamp: ts,
+});
 
 /** Keeps the open balance per user in one ValueState both inputs update; event-time timer reports it. */
 class Balance implements KeyedCoProcessFunction<string, Order, Payment, string> {
@@ -61,7 +67,9 @@ class Balance implements KeyedCoProcessFunction<string, Order, Payment, string> 
   }
 }
 
-function balanceJob(opts: { parallelism?: number; checkpointMs?: number; mode?: (typeof CHECKPOINTING_MODES)[number] } = {}): JobGraph {
+function balanceJob(
+  opts: { parallelism?: number; checkpointMs?: number; mode?: (typeof CHECKPOINTING_MODES)[number] } = {},
+): JobGraph {
   const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(opts.parallelism ?? 2);
   if (opts.checkpointMs) env.enableCheckpointing(opts.checkpointMs, opts.mode ?? 'exactly-once');
   env.setRestartStrategy(RestartStrategies.fixedDelayRestart(5, 10));
@@ -78,7 +86,12 @@ function balanceJob(opts: { parallelism?: number; checkpointMs?: number; mode?: 
     )
     .uid('orders');
   const payments = env
-    .fromSource(new ReplayableLog('payments', [[payment('ann', 12, 2), payment('bob', 6, 4), payment('cid', 4, 6)]]), 'Source: payments', 7, wm)
+    .fromSource(
+      new ReplayableLog('payments', [[payment('ann', 12, 2), payment('bob', 6, 4), payment('cid', 4, 6)]]),
+      'Source: payments',
+      7,
+      wm,
+    )
     .uid('payments')
     .setParallelism(1);
   orders
@@ -108,7 +121,10 @@ describe('connect + KeyedCoProcessFunction', () => {
     const { cluster, external } = finish(balanceJob({ checkpointMs: 50 }));
     expect(cluster.isFinished()).toBe(true);
     expect(cluster.keyedStateByOperator().balance.balance).toEqual({ ann: 5, bob: 0, cid: 0 });
-    const rows = external.table('sink', 'two-phase-commit').committed.map((r) => r.value).sort();
+    const rows = external
+      .table('sink', 'two-phase-commit')
+      .committed.map((r) => r.value)
+      .sort();
     expect(rows).toEqual([
       'ann owes 5 at 1000 (EVENT_TIME)',
       'bob owes 0 at 1000 (EVENT_TIME)',
@@ -131,8 +147,189 @@ describe('connect + CoMapFunction (non-keyed)', () => {
   it('map1 gets the first input, map2 the second', () => {
     const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(1);
     const fn: CoMapFunction<number, string, string> = { map1: (n) => `n:${n}`, map2: (s) => `s:${s}` };
-    env.fromData(1, 2).connect(env.fromData('x')).map(fn).uid('co').addSink(new NonTransactionalSink<string>()).uid('sink');
+    env
+      .fromData(1, 2)
+      .connect(env.fromData('x'))
+      .map(fn)
+      .uid('co')
+      .addSink(new NonTransactionalSink<string>())
+      .uid('sink');
     const { external } = finish(env.getJobGraph('CoMap'));
-    expect(external.table('sink', 'non-transactional').committed.map((r) => r.value).sort()).toEqual(['n:1', 'n:2', 's:x']);
+    expect(
+      external
+        .table('sink', 'non-transactional')
+        .committed.map((r) => r.value)
+        .sort(),
+    ).toEqual(['n:1', 'n:2', 's:x']);
+  });
+});
+
+/** left (fast event time) and right (slow: one record every 8 ms, event time 0..90) into one CoFlatMap; watermarks from both sources. */
+function watermarkJob(
+  opts: { rightIdleAfter?: number; mode?: (typeof CHECKPOINTING_MODES)[number] } = {},
+): JobGraph {
+  const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(1);
+  env.enableCheckpointing(15, opts.mode ?? 'exactly-once');
+  const left = new ReplayableLog<number>('left', [
+    Array.from({ length: 100 }, (_, i) => ({ value: i, timestamp: 1000 + i * 10 })),
+  ]);
+  const right = new ReplayableLog<number>('right', [
+    Array.from({ length: 10 }, (_, i) => ({ value: i, timestamp: i * 10 })),
+  ]);
+  const wm = WatermarkStrategies.forBoundedOutOfOrderness(0).withAutoWatermarkInterval(5);
+  const rightWm = opts.rightIdleAfter
+    ? WatermarkStrategies.forBoundedOutOfOrderness(0)
+        .withAutoWatermarkInterval(5)
+        .withIdleness(opts.rightIdleAfter)
+    : wm;
+  env
+    .fromSource(left, 'Source: left', 1, wm)
+    .uid('left')
+    .connect(env.fromSource(right, 'Source: right', 8, rightWm).uid('right'))
+    .flatMap<number>({ flatMap1: (v, out) => out.collect(v), flatMap2: (v, out) => out.collect(v) })
+    .uid('co')
+    .addSink(new NonTransactionalSink<number>())
+    .uid('sink');
+  return env.getJobGraph('Watermarks');
+}
+
+describe('two-input watermarks (StatusWatermarkValve per input, combined as AbstractStreamOperator.processWatermark1/2)', () => {
+  it("the task's watermark is the minimum of both inputs': the slow right input holds it back", () => {
+    const events: TraceEvent[] = [];
+    const cluster = new MiniCluster(watermarkJob(), { seed: 1, trace: (e) => events.push(e) });
+    cluster.runUntil(60);
+    const co = ofType(events, 'watermark-advanced').filter((e) => e.task === 'co#0');
+    expect(co.length).toBeGreaterThan(0);
+    // Right's records carry 0..90: the combined watermark stays below 100 although left is past 1000.
+    for (const e of co) expect(e.watermark).toBeLessThan(100);
+    expect(cluster.getTask('co#0').inputWatermarks[0]).toBeGreaterThan(1000);
+    expect(cluster.getTask('co#0').currentWatermark).toBe(cluster.getTask('co#0').inputWatermarks[1]);
+  });
+
+  it('an idle input is left out: the watermark follows the other input (IndexedCombinedWatermarkStatus)', () => {
+    const cluster = new MiniCluster(watermarkJob({ rightIdleAfter: 20 }), { seed: 1 });
+    cluster.runUntil(60);
+    // While right sends records, it holds the watermark back; 20 ms after its last record it is idle.
+    expect(cluster.getTask('co#0').currentWatermark).toBeLessThan(100);
+    cluster.runUntil(150);
+    const task = cluster.getTask('co#0');
+    expect(task.inputIdle[1]).toBe(true);
+    expect(task.currentWatermark).toBeGreaterThan(1000);
+    expect(task.currentWatermark).toBe(task.inputWatermarks[0]);
+  });
+
+  it('each input ends on its own: endInput(2) when the right source finishes, endInput(1) later (FLIP-147 BoundedMultiInput)', () => {
+    const job = watermarkJob();
+    env_bound(job);
+    const events: TraceEvent[] = [];
+    const cluster = new MiniCluster(job, { seed: 1, trace: (e) => events.push(e) });
+    const ended: Array<[number, number]> = [];
+    cluster.runUntil(1);
+    const op = cluster.getTask('co#0').operator;
+    const original = op.endInput.bind(op);
+    op.endInput = (i) => {
+      ended.push([i, cluster.now]);
+      original(i);
+    };
+    cluster.runToCompletion();
+    expect(cluster.isFinished()).toBe(true);
+    expect(ended.map(([i]) => i)).toEqual([2, 1]);
+    const endOfInput = ofType(events, 'end-of-input').find((e) => e.task === 'co#0')!;
+    expect(ended[1][1]).toBeLessThanOrEqual(endOfInput.t + 1e-9);
+  });
+});
+
+/** Makes the job's log sources bounded (as env.setLogSourcesBounded would before getJobGraph). */
+function env_bound(job: JobGraph): void {
+  for (const v of job.vertices) if (v.spec.kind === 'source') v.spec.bounded = true;
+}
+
+describe('barrier alignment across both inputs', () => {
+  it("exactly-once: the input whose barrier came first is blocked until the other input's barrier arrives; one snapshot per checkpoint", () => {
+    const events: TraceEvent[] = [];
+    const job = watermarkJob();
+    env_bound(job);
+    const cluster = new MiniCluster(job, { seed: 5, trace: (e) => events.push(e) });
+    cluster.runToCompletion();
+    // The right input is fast to deliver (few records queued): its channel waits for the left one's barrier.
+    const blocked = ofType(events, 'channel-blocked').filter((e) => e.task === 'co#0');
+    expect(blocked.length).toBeGreaterThan(2);
+    const received = ofType(events, 'barrier-received').filter((e) => e.task === 'co#0');
+    const completed = ofType(events, 'alignment-completed').filter((e) => e.task === 'co#0');
+    for (const b of blocked) {
+      expect(b.channel).toBe('right#0->co#0');
+      const left = received.find((r) => r.checkpointId === b.checkpointId && r.channel === 'left#0->co#0');
+      const done = completed.find((c) => c.checkpointId === b.checkpointId);
+      expect(left && done).toBeTruthy();
+      expect(done!.t).toBeGreaterThanOrEqual(left!.t);
+      expect(done!.alignmentMs).toBeCloseTo(left!.t - b.t, 6);
+      // Nothing of the blocked channel was processed during alignment.
+      const processed = ofType(events, 'record-processed').filter(
+        (r) => r.channel === 'right#0->co#0' && r.t > b.t && r.t < left!.t,
+      );
+      expect(processed).toEqual([]);
+    }
+    const snapshots = ofType(events, 'snapshot-taken').filter((e) => e.task === 'co#0');
+    expect(new Set(snapshots.map((s) => s.checkpointId)).size).toBe(snapshots.length);
+  });
+
+  it.each(CHECKPOINTING_MODES)(
+    '%s: barriers from both inputs are received and every checkpoint completes with the two-input task',
+    (mode) => {
+      const events: TraceEvent[] = [];
+      const job = watermarkJob({ mode });
+      env_bound(job);
+      const cluster = new MiniCluster(job, { seed: 5, trace: (e) => events.push(e) });
+      cluster.runToCompletion();
+      expect(cluster.isFinished()).toBe(true);
+      const completed = ofType(events, 'checkpoint-completed');
+      expect(completed.length).toBeGreaterThan(0);
+      for (const c of completed) expect(c.stats.subtasks.some((s) => s.taskId === 'co#0')).toBe(true);
+      if (mode !== 'stop-the-world') {
+        const received = ofType(events, 'barrier-received').filter((e) => e.task === 'co#0');
+        expect(received.some((e) => e.channel.startsWith('left#0->'))).toBe(true);
+        expect(received.some((e) => e.channel.startsWith('right#0->'))).toBe(true);
+      }
+    },
+  );
+});
+
+describe('non-keyed two-input operators', () => {
+  it("a CoProcessFunction on non-keyed streams cannot set timers (Flink's message); the task fails", () => {
+    const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(1);
+    env
+      .fromData(1)
+      .connect(env.fromData('x'))
+      .process<string>({
+        processElement1(_v, ctx) {
+          ctx.timerService().registerEventTimeTimer(5);
+        },
+        processElement2() {},
+      })
+      .uid('co')
+      .print();
+    const cluster = new MiniCluster(env.getJobGraph(), { seed: 1 });
+    cluster.runUntil(50);
+    expect(JSON.stringify(cluster.failures[0]?.reason)).toMatch(
+      /Setting timers is only supported on a keyed streams/,
+    );
+  });
+
+  it('process(ProcessFunction) on a non-keyed stream sees each record with its timestamp', () => {
+    const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(1);
+    env
+      .fromData('a', 'b')
+      .process<string>({
+        processElement(v, ctx, out) {
+          out.collect(`${v}@${ctx.timestamp()}`);
+        },
+      })
+      .uid('p')
+      .addSink(new NonTransactionalSink<string>())
+      .uid('sink');
+    const job = env.getJobGraph();
+    expect(job.vertices.find((v) => v.uid === 'p')?.spec.kind).toBe('nonKeyedProcess');
+    const { external } = finish(job);
+    expect(external.committedValues('sink')).toHaveLength(2);
   });
 });

@@ -18,6 +18,8 @@ export class BroadcastConnectedStream<IN1, IN2> {
     readonly broadcastStream: BroadcastStream<IN2>,
   ) {}
 
+  process<R>(fn: KeyedBroadcastProcessFunction<Key, IN1, IN2, R>): SingleOutputStreamOperator<R>;
+  process<R>(fn: BroadcastProcessFunction<IN1, IN2, R>): SingleOutputStreamOperator<R>;
   process<R>(
     fn: BroadcastProcessFunction<IN1, IN2, R> | KeyedBroadcastProcessFunction<Key, IN1, IN2, R>,
   ): SingleOutputStreamOperator<R> {

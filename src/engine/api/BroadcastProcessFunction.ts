@@ -41,7 +41,10 @@ export interface KeyedBroadcastReadOnlyContext<K extends Key> extends BroadcastR
 
 export interface KeyedBroadcastContext extends BroadcastContext {
   /** Runs `fn` on the state `descriptor` of every key of this subtask that has a value for it. */
-  applyToKeyedState<K extends Key, S extends State>(descriptor: StateDescriptor, fn: KeyedStateFunction<K, S>): void;
+  applyToKeyedState<K extends Key, S extends State>(
+    descriptor: StateDescriptor,
+    fn: KeyedStateFunction<K, S>,
+  ): void;
 }
 
 export interface KeyedBroadcastOnTimerContext<K extends Key> extends KeyedBroadcastReadOnlyContext<K> {

@@ -6,7 +6,12 @@
  * and share its keyed state and timers.
  */
 import type { Key } from '../keygroups/hashCode';
-import type { CoFlatMapFunction, CoMapFunction, CoProcessFunction, KeyedCoProcessFunction } from './CoProcessFunction';
+import type {
+  CoFlatMapFunction,
+  CoMapFunction,
+  CoProcessFunction,
+  KeyedCoProcessFunction,
+} from './CoProcessFunction';
 import { DataStream, KeyedStream, SingleOutputStreamOperator } from './DataStream';
 import type { KeySelector } from './functions';
 import type { OperatorSpec } from './JobGraph';
@@ -55,6 +60,8 @@ export class ConnectedStreams<IN1, IN2> {
    * Keyed on both sides: a KeyedCoProcessOperator (keyed state, timers, `getCurrentKey`); otherwise a
    * CoProcessOperator, as Flink's `ConnectedStreams.process` chooses.
    */
+  process<R>(fn: KeyedCoProcessFunction<Key, IN1, IN2, R>): SingleOutputStreamOperator<R>;
+  process<R>(fn: CoProcessFunction<IN1, IN2, R>): SingleOutputStreamOperator<R>;
   process<R>(
     fn: CoProcessFunction<IN1, IN2, R> | KeyedCoProcessFunction<Key, IN1, IN2, R>,
   ): SingleOutputStreamOperator<R> {

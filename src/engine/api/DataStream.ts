@@ -5,7 +5,7 @@
 import type { Key } from '../keygroups/hashCode';
 import { NonTransactionalSink, type SinkDefinition } from '../connectors/sinks';
 import type { MapStateDescriptor, ReduceFunction } from '../state/StateDescriptor';
-import { ComparableAggregator, type AggregationType } from './aggregation/ComparableAggregator';
+import { ComparableAggregator } from './aggregation/ComparableAggregator';
 import type { FieldExpression } from './aggregation/FieldAccessor';
 import { SumAggregator } from './aggregation/SumAggregator';
 import { BroadcastConnectedStream } from './BroadcastConnectedStream';
@@ -81,7 +81,9 @@ export class DataStream<T> {
    */
   broadcast(): DataStream<T>;
   broadcast(...descriptors: MapStateDescriptor<string | number, unknown>[]): BroadcastStream<T>;
-  broadcast(...descriptors: MapStateDescriptor<string | number, unknown>[]): DataStream<T> | BroadcastStream<T> {
+  broadcast(
+    ...descriptors: MapStateDescriptor<string | number, unknown>[]
+  ): DataStream<T> | BroadcastStream<T> {
     const stream = new DataStream<T>(this.env, this.heads, 'broadcast');
     return descriptors.length === 0 ? stream : new BroadcastStream<T>(stream, descriptors);
   }
@@ -92,7 +94,9 @@ export class DataStream<T> {
    */
   connect<R>(other: BroadcastStream<R>): BroadcastConnectedStream<T, R>;
   connect<R>(other: DataStream<R>): ConnectedStreams<T, R>;
-  connect<R>(other: DataStream<R> | BroadcastStream<R>): ConnectedStreams<T, R> | BroadcastConnectedStream<T, R> {
+  connect<R>(
+    other: DataStream<R> | BroadcastStream<R>,
+  ): ConnectedStreams<T, R> | BroadcastConnectedStream<T, R> {
     if (other instanceof BroadcastStream) return new BroadcastConnectedStream<T, R>(this.env, this, other);
     return new ConnectedStreams<T, R>(this.env, this, other);
   }

@@ -219,8 +219,8 @@ export interface SimulationResult {
   }>;
 }
 
-function broadcastStateOf(
-  b: Record<string, Record<number, Record<string, Array<[unknown, unknown]>>>>,
-): { broadcastState?: typeof b } {
+function broadcastStateOf(b: Record<string, Record<number, Record<string, Array<[unknown, unknown]>>>>): {
+  broadcastState?: typeof b;
+} {
   return Object.keys(b).length === 0 ? {} : { broadcastState: b };
 }

@@ -48,7 +48,8 @@ export class HeapBroadcastState<K, V> implements BroadcastState<K, V> {
     this.map.set(key, value);
   }
   putAll(entries: Iterable<[K, V]> | Record<string, V>): void {
-    const it = Symbol.iterator in entries ? entries : (Object.entries(entries) as unknown as Iterable<[K, V]>);
+    const it =
+      Symbol.iterator in entries ? entries : (Object.entries(entries) as unknown as Iterable<[K, V]>);
     for (const [k, v] of it) this.put(k, v);
   }
   remove(key: K): void {

@@ -90,18 +90,24 @@ export class OperatorStateBackend {
   }
 
   /** Flink's OperatorStateStore.getBroadcastState: the subtask's map, restored from the checkpoint if it had one. */
-  getBroadcastState<K extends string | number, V>(descriptor: MapStateDescriptor<K, V>): BroadcastState<K, V> {
+  getBroadcastState<K extends string | number, V>(
+    descriptor: MapStateDescriptor<K, V>,
+  ): BroadcastState<K, V> {
     const name = descriptor.name;
     const existing = this.broadcastStates.get(name);
     if (existing) return existing as unknown as BroadcastState<K, V>;
     if (this.lists.has(name))
-      throw new Error(`operator state '${name}' is registered as ${this.lists.get(name)!.mode} list state, not broadcast`);
+      throw new Error(
+        `operator state '${name}' is registered as ${this.lists.get(name)!.mode} list state, not broadcast`,
+      );
     const entryType = new TupleTypeInfo([descriptor.keyTypeInfo, descriptor.valueTypeInfo]);
     const state = new HeapBroadcastState<unknown, unknown>(name, entryType);
     const prev = this.restored.get(name);
     if (prev) {
       if (prev.mode !== 'broadcast')
-        throw new Error(`operator state '${name}' was checkpointed as ${prev.mode} list state, not broadcast`);
+        throw new Error(
+          `operator state '${name}' was checkpointed as ${prev.mode} list state, not broadcast`,
+        );
       let items = structuredClone(prev.items) as unknown[];
       const old = prev.elementType === undefined ? null : typeFromJson(prev.elementType);
       const compat = old === null ? 'COMPATIBLE_AS_IS' : entryType.resolveSchemaCompatibility(old);
@@ -112,7 +118,8 @@ export class OperatorStateBackend {
             detail: incompatibleSerializerMessage('operator', entryType, old),
           }),
         );
-      if (compat === 'COMPATIBLE_AFTER_MIGRATION' && old !== null) items = items.map((v) => entryType.migrate(v, old));
+      if (compat === 'COMPATIBLE_AFTER_MIGRATION' && old !== null)
+        items = items.map((v) => entryType.migrate(v, old));
       for (const [k, v] of items as [unknown, unknown][]) state.map.set(k, v);
     }
     this.broadcastStates.set(name, state);

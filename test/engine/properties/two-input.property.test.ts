@@ -106,10 +106,18 @@ class CountBoth implements KeyedCoProcessFunction<string, Rec, Rec, { key: strin
     this.n.update(n);
     out.collect({ key, n });
   }
-  processElement1(_r: Rec, ctx: KeyedCoProcessContext<string>, out: Collector<{ key: string; n: number }>): void {
+  processElement1(
+    _r: Rec,
+    ctx: KeyedCoProcessContext<string>,
+    out: Collector<{ key: string; n: number }>,
+  ): void {
     this.bump(out, ctx.getCurrentKey());
   }
-  processElement2(_r: Rec, ctx: KeyedCoProcessContext<string>, out: Collector<{ key: string; n: number }>): void {
+  processElement2(
+    _r: Rec,
+    ctx: KeyedCoProcessContext<string>,
+    out: Collector<{ key: string; n: number }>,
+  ): void {
     this.bump(out, ctx.getCurrentKey());
   }
 }
@@ -120,7 +128,11 @@ class CountWithRules implements KeyedBroadcastProcessFunction<string, Rec, Rec, 
   open(ctx: RuntimeContext): void {
     this.n = ctx.getState(new ValueStateDescriptor('n', Types.INT));
   }
-  processElement(r: Rec, ctx: KeyedBroadcastReadOnlyContext<string>, out: Collector<{ key: string; n: number }>): void {
+  processElement(
+    r: Rec,
+    ctx: KeyedBroadcastReadOnlyContext<string>,
+    out: Collector<{ key: string; n: number }>,
+  ): void {
     ctx.getBroadcastState(RULES).get(r.key); // read-only access
     const n = (this.n.value() ?? 0) + 1;
     this.n.update(n);
@@ -145,7 +157,11 @@ class PassWithRules implements BroadcastProcessFunction<Rec, Rec, { key: string;
 }
 
 /** Emits every joined pair with its timestamps. */
-const joinPairs: ProcessJoinFunction<Rec, Rec, { key: string; l: number; r: number; lt: number; rt: number }> = {
+const joinPairs: ProcessJoinFunction<
+  Rec,
+  Rec,
+  { key: string; l: number; r: number; lt: number; rt: number }
+> = {
   processElement(l: Rec, r: Rec, ctx: ProcessJoinContext, out) {
     out.collect({ key: l.key, l: l.v, r: r.v, lt: ctx.getLeftTimestamp(), rt: ctx.getRightTimestamp() });
   },
@@ -179,29 +195,35 @@ function buildTwoInputJob(s: TwoInputSpec, mode: CheckpointingMode): JobGraph {
   let op: SingleOutputStreamOperator<Out>;
   switch (s.variant) {
     case 'keyed-co-process':
-      op = asOut(left
-        .connect(right)
-        .keyBy(
-          (r: Rec) => r.key,
-          (r: Rec) => r.key,
-        )
-        .process(new CountBoth()));
+      op = asOut(
+        left
+          .connect(right)
+          .keyBy(
+            (r: Rec) => r.key,
+            (r: Rec) => r.key,
+          )
+          .process(new CountBoth()),
+      );
       break;
     case 'keyed-broadcast':
-      op = asOut(left
-        .keyBy((r: Rec) => r.key)
-        .connect(right.broadcast(RULES as never))
-        .process(new CountWithRules()));
+      op = asOut(
+        left
+          .keyBy((r: Rec) => r.key)
+          .connect(right.broadcast(RULES as never))
+          .process(new CountWithRules()),
+      );
       break;
     case 'broadcast':
       op = asOut(left.connect(right.broadcast(RULES as never)).process(new PassWithRules()));
       break;
     case 'interval-join':
-      op = asOut(left
-        .keyBy((r: Rec) => r.key)
-        .intervalJoin(right.keyBy((r: Rec) => r.key))
-        .between(s.lower, s.upper)
-        .process(joinPairs));
+      op = asOut(
+        left
+          .keyBy((r: Rec) => r.key)
+          .intervalJoin(right.keyBy((r: Rec) => r.key))
+          .between(s.lower, s.upper)
+          .process(joinPairs),
+      );
       break;
   }
   op = op.uid('op').setParallelism(s.opParallelism).setProcessingTime(s.opProcessingMs);
@@ -216,8 +238,12 @@ function buildTwoInputJob(s: TwoInputSpec, mode: CheckpointingMode): JobGraph {
     // Order-independent rolling aggregates: sum of ones counts 1..N; max / minBy of a per-key counter
     // (or of the ones) that arrives in order on one channel.
     const field = s.variant === 'keyed-co-process' || s.variant === 'keyed-broadcast' ? 'n' : 'one';
-    out = (s.after === 'sum' ? keyed.sum('one') : s.after === 'max' ? keyed.max(field) : keyed.minBy(field))
-      .uid('agg') as unknown as DataStream<unknown>;
+    out = (s.after === 'sum'
+      ? keyed.sum('one')
+      : s.after === 'max'
+        ? keyed.max(field)
+        : keyed.minBy(field)
+    ).uid('agg') as unknown as DataStream<unknown>;
   }
   out.addSink(new TwoPhaseCommitSink<unknown>()).uid('sink').setParallelism(s.sinkParallelism);
   return env.getJobGraph('TwoInputJob');
@@ -319,7 +345,9 @@ function runTwoInputCase(
   const bb = broadcastOf(faulty);
   if (ba !== bb) diffs.push(`broadcast state differs:\n  failure-free: ${ba}\n  with failures: ${bb}`);
   if (diffs.length > 0)
-    diffs.unshift(`mode=${mode} seed=${c.seed} failures=${JSON.stringify(failures)} spec=${JSON.stringify(c.spec)}`);
+    diffs.unshift(
+      `mode=${mode} seed=${c.seed} failures=${JSON.stringify(failures)} spec=${JSON.stringify(c.spec)}`,
+    );
   return {
     diffs,
     restarted: faulty.failures.length > 0,
@@ -331,7 +359,12 @@ function runTwoInputCase(
 /** Counterexamples found while developing, run first in every mode. */
 const REGRESSIONS: Array<{ name: string; case: TwoInputCase }> = [];
 
-const ALL_VARIANTS: readonly Variant[] = ['keyed-co-process', 'keyed-broadcast', 'broadcast', 'interval-join'];
+const ALL_VARIANTS: readonly Variant[] = [
+  'keyed-co-process',
+  'keyed-broadcast',
+  'broadcast',
+  'interval-join',
+];
 
 describe.each(EXACTLY_ONCE_MODES)('two-input exactly-once property: %s', (mode) => {
   it(`connect / broadcast state / interval join (+ keyed aggregations): failures change nothing (${NUM_RUNS} runs)`, () => {
@@ -356,7 +389,10 @@ describe('the two-input property is not vacuous', () => {
     let restarted = 0;
     let restored = 0;
     for (const c of sample) {
-      const r = runTwoInputCase({ ...c, failures: [...c.failures, { target: 'op#0', frac: 0.5 }] }, 'exactly-once');
+      const r = runTwoInputCase(
+        { ...c, failures: [...c.failures, { target: 'op#0', frac: 0.5 }] },
+        'exactly-once',
+      );
       expect(r.diffs).toEqual([]);
       if (r.restarted) restarted++;
       if (r.restored) restored++;

@@ -14,7 +14,8 @@ export interface FieldAccessor {
 export function fieldAccessor(field: FieldExpression): FieldAccessor {
   const describe = typeof field === 'number' ? `position ${field}` : `field '${field}'`;
   const check = (value: unknown): void => {
-    if (value === null || value === undefined) throw new Error(`cannot aggregate ${describe} of ${String(value)}`);
+    if (value === null || value === undefined)
+      throw new Error(`cannot aggregate ${describe} of ${String(value)}`);
   };
   return {
     get(value) {

@@ -27,11 +27,11 @@ export function broadcastStateAccess(
   readOnly(descriptor: AnyDescriptor): ReadOnlyBroadcastState<string | number, unknown>;
 } {
   const get = (descriptor: AnyDescriptor): BroadcastState<string | number, unknown> => {
-      if (!declared.some((d) => d.name === descriptor.name))
-        throw new Error(
-          `The requested state does not exist. Check for typos in your state descriptor, or specify the state descriptor in the datastream.broadcast(...) call if you forgot to register it. (broadcast state '${descriptor.name}')`,
-        );
-      return backend().getBroadcastState(descriptor);
+    if (!declared.some((d) => d.name === descriptor.name))
+      throw new Error(
+        `The requested state does not exist. Check for typos in your state descriptor, or specify the state descriptor in the datastream.broadcast(...) call if you forgot to register it. (broadcast state '${descriptor.name}')`,
+      );
+    return backend().getBroadcastState(descriptor);
   };
   return {
     open: () => {

@@ -35,7 +35,9 @@ export interface IntervalJoinBounds {
   upperBoundInclusive: boolean;
 }
 
-export class IntervalJoinOperator extends UserFunctionOperator<ProcessJoinFunction<unknown, unknown, unknown>> {
+export class IntervalJoinOperator extends UserFunctionOperator<
+  ProcessJoinFunction<unknown, unknown, unknown>
+> {
   readonly lowerBound: number;
   readonly upperBound: number;
   private leftBuffer!: MapState<number, BufferEntry[]>;
@@ -52,7 +54,11 @@ export class IntervalJoinOperator extends UserFunctionOperator<ProcessJoinFuncti
     collect: (v) => this.ctx.emit(v, this.resultTs),
   };
 
-  constructor(ctx: OperatorContext, fn: ProcessJoinFunction<unknown, unknown, unknown>, bounds: IntervalJoinBounds) {
+  constructor(
+    ctx: OperatorContext,
+    fn: ProcessJoinFunction<unknown, unknown, unknown>,
+    bounds: IntervalJoinBounds,
+  ) {
     super(ctx, fn);
     const { lowerBound, upperBound } = normalizeBounds(bounds);
     this.lowerBound = lowerBound;
@@ -62,9 +68,13 @@ export class IntervalJoinOperator extends UserFunctionOperator<ProcessJoinFuncti
   override open(): void {
     const backend = this.ctx.keyedBackend;
     if (!backend) throw new Error(NON_KEYED_MESSAGE);
-    const entries = Types.LIST(Types.POJO<BufferEntry>('BufferEntry', { element: Types.GENERIC(), hasBeenJoined: Types.BOOLEAN }));
+    const entries = Types.LIST(
+      Types.POJO<BufferEntry>('BufferEntry', { element: Types.GENERIC(), hasBeenJoined: Types.BOOLEAN }),
+    );
     this.leftBuffer = backend.getPartitionedState(new MapStateDescriptor('LEFT_BUFFER', Types.LONG, entries));
-    this.rightBuffer = backend.getPartitionedState(new MapStateDescriptor('RIGHT_BUFFER', Types.LONG, entries));
+    this.rightBuffer = backend.getPartitionedState(
+      new MapStateDescriptor('RIGHT_BUFFER', Types.LONG, entries),
+    );
     super.open();
   }
 
@@ -91,11 +101,15 @@ export class IntervalJoinOperator extends UserFunctionOperator<ProcessJoinFuncti
       );
     const watermark = this.ctx.currentWatermark();
     if (watermark !== -Infinity && ourTimestamp < watermark) return; // late: dropped (Flink's isLate)
-    ourBuffer.put(ourTimestamp, [...(ourBuffer.get(ourTimestamp) ?? []), { element: value, hasBeenJoined: false }]);
+    ourBuffer.put(ourTimestamp, [
+      ...(ourBuffer.get(ourTimestamp) ?? []),
+      { element: value, hasBeenJoined: false },
+    ]);
     // Ascending timestamps (what Flink's RocksDB backend iterates; its heap MapState is a HashMap).
     const buckets = [...otherBuffer.entries()].sort((a, b) => a[0] - b[0]);
     for (const [timestamp, bucket] of buckets) {
-      if (timestamp < ourTimestamp + relativeLowerBound || timestamp > ourTimestamp + relativeUpperBound) continue;
+      if (timestamp < ourTimestamp + relativeLowerBound || timestamp > ourTimestamp + relativeUpperBound)
+        continue;
       for (const entry of bucket) {
         if (isLeft) this.collect(value, entry.element, ourTimestamp, timestamp);
         else this.collect(entry.element, value, timestamp, ourTimestamp);

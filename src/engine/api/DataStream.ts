@@ -13,6 +13,7 @@ import { BroadcastStream } from './BroadcastStream';
 import { ConnectedStreams } from './ConnectedStreams';
 import { IntervalJoin } from './IntervalJoin';
 import type { ProcessFunction } from './ProcessFunction';
+import type { WatermarkStrategy } from '../time/WatermarkStrategy';
 import type {
   FilterFunction,
   FlatMapFunction,
@@ -107,6 +108,14 @@ export class DataStream<T> {
       { kind: 'nonKeyedProcess', fn: fn as unknown as ProcessFunction<unknown, unknown> },
       'Process',
     );
+  }
+
+  /**
+   * Flink's `assignTimestampsAndWatermarks`: from here on, event time comes from `strategy` (its
+   * timestamp assigner, its bounded out-of-orderness watermarks); upstream watermarks stop here.
+   */
+  assignTimestampsAndWatermarks(strategy: WatermarkStrategy): SingleOutputStreamOperator<T> {
+    return this.next({ kind: 'timestampsAndWatermarks', strategy }, 'Timestamps/Watermarks');
   }
 
   /** @internal what a two-input operator needs of this stream as one of its inputs. */

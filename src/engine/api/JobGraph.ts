@@ -63,6 +63,8 @@ export type OperatorSpec =
       lowerBoundInclusive: boolean;
       upperBoundInclusive: boolean;
     }
+  /** `assignTimestampsAndWatermarks(strategy)` after the sources (Flink's TimestampsAndWatermarksOperator). */
+  | { kind: 'timestampsAndWatermarks'; strategy: WatermarkStrategy }
   | { kind: 'sink'; sink: SinkDefinition<unknown> };
 
 export interface JobVertex {

@@ -1,11 +1,12 @@
 /**
  * Builds the operator a job vertex runs (Flink's StreamOperatorFactory): the one-input operators of
- * `operators.ts`, and those in their own files — ProcessOperator, the two-input operators of
+ * `operators.ts`, and those in their own files — ProcessOperator, TimestampsAndWatermarksOperator, the two-input operators of
  * `co/` (CoStreamMap, CoStreamFlatMap, CoProcessOperator, KeyedCoProcessOperator,
  * CoBroadcastWithNonKeyedOperator, CoBroadcastWithKeyedOperator, IntervalJoinOperator).
  */
 import { createOperator, type OperatorContext, type StreamOperator } from './operators';
 import { ProcessOperator } from './ProcessOperator';
+import { TimestampsAndWatermarksOperator } from './TimestampsAndWatermarksOperator';
 import { CoStreamMap } from './co/CoStreamMap';
 import { CoStreamFlatMap } from './co/CoStreamFlatMap';
 import { CoProcessOperator } from './co/CoProcessOperator';
@@ -17,6 +18,8 @@ import { IntervalJoinOperator } from './co/IntervalJoinOperator';
 export function createStreamOperator(ctx: OperatorContext): StreamOperator {
   const spec = ctx.vertex.spec;
   switch (spec.kind) {
+    case 'timestampsAndWatermarks':
+      return new TimestampsAndWatermarksOperator(ctx, spec.strategy);
     case 'nonKeyedProcess':
       return new ProcessOperator(ctx, spec.fn);
     case 'coMap':

@@ -317,7 +317,10 @@ export class SourceOperator extends StreamOperator {
       if (split.offset < this.end(split)) {
         const record = this.log.partitions[split.partition][split.offset++];
         this.next = (this.next + i + 1) % n;
-        this.ctx.emit(record.value, record.timestamp);
+        const spec = this.ctx.vertex.spec;
+        // fromSource(.., strategy.withTimestampAssigner(..)): the event time comes from the assigner.
+        const assigner = spec.kind === 'source' ? spec.watermarkStrategy?.timestampAssigner : null;
+        this.ctx.emit(record.value, assigner ? assigner(record.value, record.timestamp) : record.timestamp);
         return true;
       }
     }

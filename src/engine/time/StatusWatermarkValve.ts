@@ -8,7 +8,7 @@
  * flushes the maximum watermark over all channels and the task turns idle downstream too.
  */
 import type { ClusterRuntime } from '../runtime/ClusterRuntime';
-import type { Watermark } from '../runtime/StreamElement';
+import { MAX_WATERMARK, type Watermark } from '../runtime/StreamElement';
 import type { Channel } from '../network/Channel';
 import type { StreamTask } from '../tasks/StreamTask';
 
@@ -23,6 +23,7 @@ export class StatusWatermarkValve {
       channel.idle = false;
       if (wm.timestamp > channel.watermark) channel.watermark = wm.timestamp;
     }
+    if (task.vertex.spec.kind === 'timestampsAndWatermarks') return this.regenerating(task, t);
     if (task.numberOfInputs === 2) return this.twoInputWatermark(task, channel.typeNumber === 2 ? 1 : 0, t);
     let min = Infinity;
     let anyActive = false;
@@ -111,6 +112,17 @@ export class StatusWatermarkValve {
       this.rt.recordWriter.broadcastWatermark(task, task.currentWatermark, isIdle, t);
     }
     return t;
+  }
+
+  /**
+   * TimestampsAndWatermarksOperator: upstream watermarks and idle statuses stop here (it generates
+   * its own); only the end of input's MAX_WATERMARK goes on, once every input channel sent it.
+   */
+  private regenerating(task: StreamTask, t: number): number {
+    if (task.currentWatermark === MAX_WATERMARK) return t;
+    for (const ch of task.inputs) if (ch.watermark !== MAX_WATERMARK) return t;
+    task.lastEmittedWatermark = MAX_WATERMARK;
+    return this.advance(task, MAX_WATERMARK, t);
   }
 
   /** The task's watermark moves to `watermark`: fire event-time timers, then forward it. */

@@ -20,6 +20,7 @@ export class TwoInputOperatorHarness {
   readonly backend: HeapKeyedStateBackend;
   readonly timers = new InternalTimerService();
   readonly output: Output[] = [];
+  readonly sideOutput: Array<Output & { tag: string }> = [];
   readonly operator: StreamOperator;
   private timestamp: number | null = null;
   private watermark1 = -Infinity;
@@ -49,14 +50,16 @@ export class TwoInputOperatorHarness {
       now: () => 0,
       currentTimestamp: () => this.timestamp,
       emit: (value, timestamp) => this.output.push({ value, timestamp }),
+      output: (tag, value, timestamp) => this.sideOutput.push({ tag, value, timestamp }),
       external: new ExternalSystem(),
       trace: () => {},
       traceTxn: () => {},
-      registerTimer: (domain, ts) => {
+      registerTimer: (domain, ts, namespace) => {
         const key = this.backend.getCurrentKey() as Key;
-        this.timers.register(domain, key, assignToKeyGroup(key, maxParallelism), ts);
+        this.timers.register(domain, key, assignToKeyGroup(key, maxParallelism), ts, namespace);
       },
-      deleteTimer: (domain, ts) => this.timers.delete(domain, this.backend.getCurrentKey() as Key, ts),
+      deleteTimer: (domain, ts, namespace) =>
+        this.timers.delete(domain, this.backend.getCurrentKey() as Key, ts, namespace),
       currentWatermark: () => this.watermark,
     };
     this.operator = build(ctx);
@@ -99,7 +102,7 @@ export class TwoInputOperatorHarness {
       this.timers.eventTime.poll();
       this.timestamp = t.timestamp;
       this.backend.setCurrentKey(t.key);
-      this.operator.onTimer(t.timestamp, 'EVENT_TIME');
+      this.operator.onTimer(t.timestamp, 'EVENT_TIME', t.namespace);
     }
     return this;
   }

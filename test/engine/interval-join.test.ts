@@ -184,6 +184,31 @@ describe('IntervalJoinOperator snapshot and restore (Flink testRestoreFromSnapsh
     expect(pairs(restored)).toEqual(expected([3, 4], [4, 3], [4, 4]));
   });
 
+  it('late elements go to sideOutputLeftLateData / sideOutputRightLateData (Flink testLateData)', () => {
+    const h = new TwoInputOperatorHarness(
+      (ctx) =>
+        new IntervalJoinOperator(ctx, passthrough as ProcessJoinFunction<unknown, unknown, unknown>, {
+          lowerBound: -1,
+          upperBound: 1,
+          lowerBoundInclusive: true,
+          upperBoundInclusive: true,
+          leftLateDataOutputTag: 'left-late',
+          rightLateDataOutputTag: 'right-late',
+        }),
+      (e) => (e as TestElem).key,
+      (e) => (e as TestElem).key,
+    );
+    h.processWatermark1(6).processWatermark2(6);
+    h.processElement1(elem(3, 'lhs'), 3)
+      .processElement2(elem(4, 'rhs'), 4)
+      .processElement1(elem(7, 'lhs'), 7);
+    expect(h.sideOutput).toEqual([
+      { tag: 'left-late', value: elem(3, 'lhs'), timestamp: 3 },
+      { tag: 'right-late', value: elem(4, 'rhs'), timestamp: 4 },
+    ]);
+    expect(bufferTimestamps(h, 'LEFT_BUFFER')).toEqual([7]);
+  });
+
   it('a late element (timestamp below the watermark) is dropped; an element without timestamp throws as in Flink', () => {
     const h = harness(-1, true, 1, true);
     h.processWatermark1(10).processWatermark2(10);

@@ -14,6 +14,8 @@ import {
   StreamExecutionEnvironment,
   TwoPhaseCommitSink,
   NonTransactionalSink,
+  MapStateDescriptor,
+  OutputTag,
   ValueStateDescriptor,
   Types,
   type Collector,
@@ -331,5 +333,57 @@ describe('non-keyed two-input operators', () => {
     expect(job.vertices.find((v) => v.uid === 'p')?.spec.kind).toBe('nonKeyedProcess');
     const { external } = finish(job);
     expect(external.committedValues('sink')).toHaveLength(2);
+  });
+});
+
+describe('side outputs from the two-input process functions (ctx.output)', () => {
+  it('KeyedCoProcessFunction, BroadcastProcessFunction, ProcessJoinFunction and ProcessFunction emit to getSideOutput(tag)', () => {
+    const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(1);
+    const tag = new OutputTag<string>('side');
+    const a = env.fromData(1, 2);
+    const b = env.fromData(10);
+    const keyed = a
+      .connect(b)
+      .keyBy(
+        (n: number) => n % 2,
+        (n: number) => n % 2,
+      )
+      .process<number>({
+        processElement1(v, ctx, out) {
+          ctx.output(tag, `co1:${v}`);
+          out.collect(v);
+        },
+        processElement2(v, ctx) {
+          ctx.output(tag, `co2:${v}`);
+        },
+      })
+      .uid('co');
+    const rules = new MapStateDescriptor<string, number>('r', Types.STRING, Types.INT);
+    const bc = a
+      .connect(b.broadcast(rules))
+      .process<number>({
+        processElement(v, ctx) {
+          ctx.output(tag, `bc:${v}`);
+        },
+        processBroadcastElement(v, ctx) {
+          ctx.output(tag, `bc-rule:${v}`);
+        },
+      })
+      .uid('bc');
+    const proc = a
+      .process<number>({
+        processElement(v, ctx) {
+          ctx.output(tag, `p:${v}`);
+        },
+      })
+      .uid('p');
+    const side = keyed.getSideOutput(tag).union(bc.getSideOutput(tag), proc.getSideOutput(tag));
+    side.addSink(new NonTransactionalSink<string>()).uid('sink');
+    keyed.addSink(new NonTransactionalSink<number>()).uid('main');
+    const { external } = finish(env.getJobGraph('Side'));
+    expect((external.committedValues('sink') as string[]).sort()).toEqual(
+      ['bc-rule:10', 'bc:1', 'bc:2', 'co1:1', 'co1:2', 'co2:10', 'p:1', 'p:2'].sort(),
+    );
+    expect((external.committedValues('main') as number[]).sort()).toEqual([1, 2]);
   });
 });

@@ -9,6 +9,7 @@ import type { BroadcastState, ReadOnlyBroadcastState } from '../state/HeapBroadc
 import type { State } from '../state/State';
 import type { MapStateDescriptor, StateDescriptor } from '../state/StateDescriptor';
 import type { Collector, RichFunction, TimerService } from './functions';
+import type { OutputTag } from './OutputTag';
 
 export interface BroadcastReadOnlyContext {
   getBroadcastState<K extends string | number, V>(
@@ -17,6 +18,8 @@ export interface BroadcastReadOnlyContext {
   timestamp(): number | null;
   currentProcessingTime(): number;
   currentWatermark(): number;
+  /** Emits `value` to the side output `outputTag` (read with `getSideOutput(outputTag)`). */
+  output<X>(outputTag: OutputTag<X>, value: X): void;
 }
 
 export interface BroadcastContext {
@@ -24,6 +27,8 @@ export interface BroadcastContext {
   timestamp(): number | null;
   currentProcessingTime(): number;
   currentWatermark(): number;
+  /** Emits `value` to the side output `outputTag` (read with `getSideOutput(outputTag)`). */
+  output<X>(outputTag: OutputTag<X>, value: X): void;
 }
 
 export interface BroadcastProcessFunction<IN1, IN2, OUT> extends RichFunction {

@@ -5,6 +5,7 @@
  */
 import type { Key } from '../keygroups/hashCode';
 import type { Collector, RichFunction, TimerService } from './functions';
+import type { OutputTag } from './OutputTag';
 
 export interface CoMapFunction<IN1, IN2, OUT> extends RichFunction {
   map1(value: IN1): OUT;
@@ -21,6 +22,8 @@ export interface CoProcessContext {
   /** Event timestamp of the record being processed, or null. */
   timestamp(): number | null;
   timerService(): TimerService;
+  /** Emits `value` to the side output `outputTag` (read with `getSideOutput(outputTag)`). */
+  output<X>(outputTag: OutputTag<X>, value: X): void;
 }
 
 export interface CoProcessOnTimerContext extends CoProcessContext {

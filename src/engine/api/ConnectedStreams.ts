@@ -101,17 +101,19 @@ export function twoInputTransform<R>(
   const a = in1.inputSpec();
   const b = in2.inputSpec();
   const inputs = [
-    ...a.heads.map((vertex) => ({
+    ...a.heads.map((vertex, i) => ({
       vertex,
       partitioner: a.partitioner,
       keySelector: a.keySelector,
       typeNumber: 1 as const,
+      outputTag: a.headTags[i],
     })),
-    ...b.heads.map((vertex) => ({
+    ...b.heads.map((vertex, i) => ({
       vertex,
       partitioner: b.partitioner,
       keySelector: b.keySelector,
       typeNumber: 2 as const,
+      outputTag: b.headTags[i],
     })),
   ];
   const v = env.addVertex(spec, name, inputs, keyed ? a.keySelector : null);

@@ -9,6 +9,7 @@ import { normalizeBounds } from '../runtime/co/IntervalJoinOperator';
 import { twoInputTransform } from './ConnectedStreams';
 import type { DataStream, KeyedStream, SingleOutputStreamOperator } from './DataStream';
 import type { ProcessJoinFunction } from './ProcessJoinFunction';
+import type { OutputTag } from './OutputTag';
 import type { StreamExecutionEnvironment } from './StreamExecutionEnvironment';
 
 export class IntervalJoin<T1, T2, K extends Key> {
@@ -35,6 +36,8 @@ export class IntervalJoin<T1, T2, K extends Key> {
 export class IntervalJoined<T1, T2, K extends Key> {
   private lowerBoundInclusive = true;
   private upperBoundInclusive = true;
+  private leftLateDataOutputTag: string | null = null;
+  private rightLateDataOutputTag: string | null = null;
 
   constructor(
     private readonly env: StreamExecutionEnvironment,
@@ -54,12 +57,25 @@ export class IntervalJoined<T1, T2, K extends Key> {
     return this;
   }
 
+  /** Late left elements (timestamp below the watermark) go to this side output instead of being dropped. */
+  sideOutputLeftLateData(tag: OutputTag<T1>): this {
+    this.leftLateDataOutputTag = tag.id;
+    return this;
+  }
+
+  sideOutputRightLateData(tag: OutputTag<T2>): this {
+    this.rightLateDataOutputTag = tag.id;
+    return this;
+  }
+
   process<R>(fn: ProcessJoinFunction<T1, T2, R>): SingleOutputStreamOperator<R> {
     const bounds = {
       lowerBound: this.lowerBound,
       upperBound: this.upperBound,
       lowerBoundInclusive: this.lowerBoundInclusive,
       upperBoundInclusive: this.upperBoundInclusive,
+      leftLateDataOutputTag: this.leftLateDataOutputTag,
+      rightLateDataOutputTag: this.rightLateDataOutputTag,
     };
     normalizeBounds(bounds); // exclusive bounds may cross: Flink's "lowerBound <= upperBound must be fulfilled"
     return twoInputTransform<R>(

@@ -18,6 +18,8 @@ import type {
 } from './CoProcessFunction';
 import type { BroadcastProcessFunction, KeyedBroadcastProcessFunction } from './BroadcastProcessFunction';
 import type { ProcessJoinFunction } from './ProcessJoinFunction';
+import type { OperatorContext, StreamOperator } from '../runtime/operators';
+import type { WindowOperatorSpec } from '../windowing/WindowOperator';
 
 export type PartitionerKind = 'forward' | 'hash' | 'rebalance' | 'broadcast';
 
@@ -62,10 +64,19 @@ export type OperatorSpec =
       upperBound: number;
       lowerBoundInclusive: boolean;
       upperBoundInclusive: boolean;
+      /** `sideOutputLeftLateData` / `sideOutputRightLateData`: OutputTag ids for late elements (else dropped). */
+      leftLateDataOutputTag?: string | null;
+      rightLateDataOutputTag?: string | null;
     }
   /** `assignTimestampsAndWatermarks(strategy)` after the sources (Flink's TimestampsAndWatermarksOperator). */
   | { kind: 'timestampsAndWatermarks'; strategy: WatermarkStrategy }
-  | { kind: 'sink'; sink: SinkDefinition<unknown> };
+  | { kind: 'sink'; sink: SinkDefinition<unknown> }
+  | {
+      kind: 'window';
+      window: WindowOperatorSpec;
+      /** Builds the WindowOperator (set by WindowedStream, so the runtime need not import windowing/). */
+      createOperator: (ctx: OperatorContext) => StreamOperator;
+    };
 
 export interface JobVertex {
   readonly id: number;
@@ -99,6 +110,8 @@ export interface JobEdge {
    * of a two-input operator (`connect`, `intervalJoin`, the broadcast state pattern).
    */
   readonly typeNumber: 0 | 1 | 2;
+  /** The side output (`OutputTag` id) this edge carries; absent or null: the source's main output. */
+  readonly outputTag?: string | null;
 }
 
 export type CheckpointingMode =

@@ -4,10 +4,13 @@
  * "Setting timers is only supported on a keyed streams.", as Flink's ProcessOperator does).
  */
 import type { Collector, RichFunction, TimerService } from './functions';
+import type { OutputTag } from './OutputTag';
 
 export interface ProcessContext {
   timestamp(): number | null;
   timerService(): TimerService;
+  /** Emits `value` to the side output `outputTag` (read with `getSideOutput(outputTag)`). */
+  output<X>(outputTag: OutputTag<X>, value: X): void;
 }
 
 export interface ProcessFunction<IN, OUT> extends RichFunction {

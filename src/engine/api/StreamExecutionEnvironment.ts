@@ -203,6 +203,7 @@ export class StreamExecutionEnvironment {
       keySelector: KeySelector<unknown> | null;
       /** Two-input operators: which input (1 or 2) this edge feeds. */
       typeNumber?: 1 | 2;
+      outputTag?: string | null;
     }[],
     keySelector: KeySelector<unknown> | null,
   ): JobVertex {
@@ -231,6 +232,7 @@ export class StreamExecutionEnvironment {
         keySelector: input.keySelector,
         explicitPartitioner: input.partitioner !== null,
         typeNumber: input.typeNumber ?? 0,
+        ...(input.outputTag ? { outputTag: input.outputTag } : {}),
       });
     }
     this.vertices.push(vertex);

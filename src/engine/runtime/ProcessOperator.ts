@@ -8,6 +8,7 @@ export class ProcessOperator extends UserFunctionOperator<ProcessFunction<unknow
   private readonly context: ProcessContext = {
     timestamp: () => this.ctx.currentTimestamp(),
     timerService: () => nonKeyedTimerService(this.ctx),
+    output: (tag, value) => this.ctx.output(tag.id, value, this.ctx.currentTimestamp()),
   };
   processElement(value: unknown): void {
     this.fn.processElement(value, this.context, this.collector);

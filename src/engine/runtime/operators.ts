@@ -54,12 +54,14 @@ export interface OperatorContext {
   now(): number;
   currentTimestamp(): number | null;
   emit(value: unknown, timestamp: number | null): void;
+  /** A record to the side output `outputTag` (an `OutputTag` id). */
+  output(outputTag: string, value: unknown, timestamp: number | null): void;
   readonly external: ExternalSystem;
   trace(kind: 'sink-written', value: unknown, txn: string | null): void;
   traceTxn(kind: 'transaction-committed' | 'transaction-aborted', txn: string, rows: number): void;
   /** Timers of the current key (keyed operators only). */
-  registerTimer(domain: TimeDomain, timestamp: number): void;
-  deleteTimer(domain: TimeDomain, timestamp: number): void;
+  registerTimer(domain: TimeDomain, timestamp: number, namespace?: string): void;
+  deleteTimer(domain: TimeDomain, timestamp: number, namespace?: string): void;
   currentWatermark(): number;
 }
 
@@ -86,7 +88,8 @@ export abstract class StreamOperator {
    */
   initializeState(_snapshots: TaskStateSnapshot[] | null): void {}
   notifyCheckpointComplete(_checkpointId: number): void {}
-  onTimer(_timestamp: number, _domain: TimeDomain): void {}
+  /** A timer of the current key fired; `namespace`: the one it was registered in (a window), if any. */
+  onTimer(_timestamp: number, _domain: TimeDomain, _namespace?: string): void {}
 }
 
 export const NON_KEYED_MESSAGE =
@@ -225,6 +228,7 @@ export class KeyedProcessOperator extends UserFunctionOperator<KeyedProcessFunct
     timerService: () => this.timerService,
     currentProcessingTime: (): number => this.ctx.now(),
     timeDomain: () => this.domain,
+    output: (tag, value) => this.ctx.output(tag.id, value, this.ctx.currentTimestamp()),
   };
   processElement(value: unknown): void {
     this.fn.processElement(value, this.processContext, this.collector);
@@ -468,6 +472,8 @@ export function createOperator(ctx: OperatorContext): StreamOperator {
       return new StreamGroupedReduce(ctx, spec.fn);
     case 'sink':
       return new SinkOperator(ctx, spec.sink);
+    case 'window':
+      return spec.createOperator(ctx);
     default:
       throw new Error(`operator '${spec.kind}' is built by StreamOperatorFactory.createStreamOperator`);
   }

@@ -43,7 +43,10 @@ export function buildExecutionGraph(job: JobGraph, random: Random): ExecutionGra
         const gate: OutputGate = { edge, channels: [], nextChannel: 0 };
         const to = edge.partitioner === 'forward' ? [targets[from.subtaskIndex]] : targets;
         for (const target of to) {
-          const id = `${from.id}->${target.id}`;
+          // A side output edge to the same target as the main output needs its own channel id.
+          const id = edge.outputTag
+            ? `${from.id}->${target.id}[${edge.outputTag}]`
+            : `${from.id}->${target.id}`;
           const ch = new Channel(id, from, target, target.inputs.length, random.fork(`channel:${id}`));
           ch.typeNumber = edge.typeNumber;
           target.inputs.push(ch);

@@ -177,12 +177,13 @@ function operatorContext(rt: ClusterRuntime, task: StreamTask, restoreBase: numb
     now: () => task.clock,
     currentTimestamp: () => task.currentTimestamp,
     emit: (value, ts) => rt.recordWriter.emit(task, value, ts),
+    output: (tag, value, ts) => rt.recordWriter.emitToSideOutput(task, tag, value, ts),
     external: rt.external,
     trace: (_kind, value, txn) => {
       if (loop.recordTrace) loop.emit({ type: 'sink-written', t: task.clock, task: task.id, value, txn });
     },
-    registerTimer: (domain, timestamp) => rt.timers.registerTimer(task, domain, timestamp),
-    deleteTimer: (domain, timestamp) => rt.timers.deleteTimer(task, domain, timestamp),
+    registerTimer: (domain, timestamp, ns) => rt.timers.registerTimer(task, domain, timestamp, ns),
+    deleteTimer: (domain, timestamp, ns) => rt.timers.deleteTimer(task, domain, timestamp, ns),
     currentWatermark: () => task.currentWatermark,
     traceTxn: (type, txn, rows) => {
       if (loop.traceListener) loop.emit({ type, t: task.clock, task: task.id, txn, rows });

@@ -20,20 +20,20 @@ import { messageOf, msg } from '../messages/Message';
 export class InternalTimeServiceManager {
   constructor(private readonly rt: ClusterRuntime) {}
 
-  registerTimer(task: StreamTask, domain: TimeDomain, timestamp: number): void {
+  registerTimer(task: StreamTask, domain: TimeDomain, timestamp: number, namespace?: string): void {
     const backend = task.keyedBackend;
     const timers = task.timerService;
     if (!backend || !timers) throw new Error('Timers can only be used on keyed operators (after keyBy).');
     const key = backend.getCurrentKey();
     if (key === null) throw new Error('No key set: timers are registered for the current key.');
     const keyGroup = assignToKeyGroup(key, task.vertex.maxParallelism);
-    if (timers.register(domain, key, keyGroup, timestamp) && domain === 'PROCESSING_TIME')
+    if (timers.register(domain, key, keyGroup, timestamp, namespace) && domain === 'PROCESSING_TIME')
       this.scheduleProcessingTimer(task);
   }
 
-  deleteTimer(task: StreamTask, domain: TimeDomain, timestamp: number): void {
+  deleteTimer(task: StreamTask, domain: TimeDomain, timestamp: number, namespace?: string): void {
     const key = task.keyedBackend?.getCurrentKey();
-    if (key !== null && key !== undefined) task.timerService?.delete(domain, key, timestamp);
+    if (key !== null && key !== undefined) task.timerService?.delete(domain, key, timestamp, namespace);
   }
 
   /** Makes sure a control event fires the earliest processing-time timer. */
@@ -60,7 +60,7 @@ export class InternalTimeServiceManager {
       const next = queue.peek();
       if (!next || next.timestamp > now) break;
       queue.poll();
-      t = this.fireTimer(task, next.key, next.timestamp, 'PROCESSING_TIME', t);
+      t = this.fireTimer(task, next.key, next.timestamp, 'PROCESSING_TIME', t, next.namespace);
     }
     if (task.status === 'RUNNING') task.busyUntil = Math.max(task.busyUntil, t);
     this.scheduleProcessingTimer(task);
@@ -74,12 +74,19 @@ export class InternalTimeServiceManager {
       const next = queue.peek();
       if (!next || next.timestamp > watermark) break;
       queue.poll();
-      t = this.fireTimer(task, next.key, next.timestamp, 'EVENT_TIME', t);
+      t = this.fireTimer(task, next.key, next.timestamp, 'EVENT_TIME', t, next.namespace);
     }
     return t;
   }
 
-  private fireTimer(task: StreamTask, key: Key, timestamp: number, domain: TimeDomain, t: number): number {
+  private fireTimer(
+    task: StreamTask,
+    key: Key,
+    timestamp: number,
+    domain: TimeDomain,
+    t: number,
+    namespace: string | undefined,
+  ): number {
     const loop = this.rt.loop;
     const end = t + task.vertex.processingTimeMs;
     task.clock = end;
@@ -91,7 +98,7 @@ export class InternalTimeServiceManager {
     if (loop.traceListener) loop.emit({ type: 'timer-fired', t: end, task: task.id, key, timestamp, domain });
     try {
       task.keyedBackend?.setCurrentKey(key);
-      task.operator.onTimer(timestamp, domain);
+      task.operator.onTimer(timestamp, domain, namespace);
     } catch (e) {
       this.rt.scheduler.failTask(
         task,

@@ -15,6 +15,7 @@ import type { OperatorStateBackend } from '../../state/OperatorStateBackend';
 import type { State } from '../../state/State';
 import type { MapStateDescriptor, StateDescriptor } from '../../state/StateDescriptor';
 import type { TimeDomain } from '../../time/InternalTimerService';
+import type { OutputTag } from '../../api/OutputTag';
 import { UserFunctionOperator, type OperatorContext } from '../operators';
 import { keyedTimerService, timestampedCollector } from '../SimpleTimerService';
 import { broadcastStateAccess } from './CoBroadcastWithNonKeyedOperator';
@@ -42,6 +43,7 @@ export class CoBroadcastWithKeyedOperator extends UserFunctionOperator<
       timestamp: () => ctx.currentTimestamp(),
       currentProcessingTime: () => ctx.now(),
       currentWatermark: () => ctx.currentWatermark(),
+      output: <X>(tag: OutputTag<X>, value: X) => ctx.output(tag.id, value, ctx.currentTimestamp()),
     };
     this.readOnlyContext = {
       ...common,

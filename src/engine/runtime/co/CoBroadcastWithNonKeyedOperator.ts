@@ -12,6 +12,7 @@ import type {
 import type { MapStateDescriptor } from '../../state/StateDescriptor';
 import type { BroadcastState, ReadOnlyBroadcastState } from '../../state/HeapBroadcastState';
 import type { OperatorStateBackend } from '../../state/OperatorStateBackend';
+import type { OutputTag } from '../../api/OutputTag';
 import { UserFunctionOperator, type OperatorContext } from '../operators';
 import { timestampedCollector } from '../SimpleTimerService';
 
@@ -69,6 +70,7 @@ export class CoBroadcastWithNonKeyedOperator extends UserFunctionOperator<
       timestamp: () => ctx.currentTimestamp(),
       currentProcessingTime: () => ctx.now(),
       currentWatermark: () => ctx.currentWatermark(),
+      output: <X>(tag: OutputTag<X>, value: X) => ctx.output(tag.id, value, ctx.currentTimestamp()),
     };
     this.readOnlyContext = {
       ...common,

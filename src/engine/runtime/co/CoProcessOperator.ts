@@ -8,6 +8,7 @@ export class CoProcessOperator extends UserFunctionOperator<CoProcessFunction<un
   private readonly context: CoProcessContext = {
     timestamp: () => this.ctx.currentTimestamp(),
     timerService: () => nonKeyedTimerService(this.ctx),
+    output: (tag, value) => this.ctx.output(tag.id, value, this.ctx.currentTimestamp()),
   };
   processElement(value: unknown): void {
     this.fn.processElement1(value, this.context, this.collector);

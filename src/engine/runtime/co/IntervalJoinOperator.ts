@@ -6,13 +6,12 @@
  * Both sides are buffered in keyed MapState (`LEFT_BUFFER`, `RIGHT_BUFFER`: timestamp → elements) so
  * that they are in every checkpoint. A new element is buffered, joined with every buffered element of
  * the other side in range, and registers an event-time cleanup timer for when no future element of
- * the other side can match it any more; a late element (timestamp < watermark) is dropped.
+ * the other side can match it any more; a late element (timestamp < watermark) is dropped, or sent
+ * to the side output of `sideOutputLeftLateData` / `sideOutputRightLateData`.
  *
- * Flink registers the cleanup timers in two namespaces (left, right). The timers here have no
- * namespace, so one timer at time T clears both buffers' candidates for T: `LEFT_BUFFER[T - upper]`
- * (upper > 0) or `[T]`, and `RIGHT_BUFFER[T + lower]` (lower <= 0) or `[T]`. An element buffered at
- * such a timestamp registered exactly this timer itself, so it is removed at the same watermark as in
- * Flink (cleanup emits nothing, so the order of same-time timers does not show).
+ * The cleanup timers live in two namespaces, as in Flink: `CLEANUP_LEFT` removes
+ * `LEFT_BUFFER[T - upper]` (upper > 0) or `[T]`, `CLEANUP_RIGHT` removes `RIGHT_BUFFER[T + lower]`
+ * (lower <= 0) or `[T]`.
  */
 import type { ProcessJoinContext, ProcessJoinFunction } from '../../api/ProcessJoinFunction';
 import type { Collector } from '../../api/functions';
@@ -28,11 +27,17 @@ export interface BufferEntry {
   hasBeenJoined: boolean;
 }
 
+/** Flink's IntervalJoinOperator.CLEANUP_NAMESPACE_LEFT / _RIGHT. */
+export const CLEANUP_NAMESPACE_LEFT = 'CLEANUP_LEFT';
+export const CLEANUP_NAMESPACE_RIGHT = 'CLEANUP_RIGHT';
+
 export interface IntervalJoinBounds {
   lowerBound: number;
   upperBound: number;
   lowerBoundInclusive: boolean;
   upperBoundInclusive: boolean;
+  leftLateDataOutputTag?: string | null;
+  rightLateDataOutputTag?: string | null;
 }
 
 export class IntervalJoinOperator extends UserFunctionOperator<
@@ -49,6 +54,7 @@ export class IntervalJoinOperator extends UserFunctionOperator<
     getLeftTimestamp: () => this.leftTs,
     getRightTimestamp: () => this.rightTs,
     getTimestamp: () => this.resultTs,
+    output: (tag, value) => this.ctx.output(tag.id, value, this.resultTs),
   };
   private readonly collector: Collector<unknown> = {
     collect: (v) => this.ctx.emit(v, this.resultTs),
@@ -57,7 +63,7 @@ export class IntervalJoinOperator extends UserFunctionOperator<
   constructor(
     ctx: OperatorContext,
     fn: ProcessJoinFunction<unknown, unknown, unknown>,
-    bounds: IntervalJoinBounds,
+    private readonly bounds: IntervalJoinBounds,
   ) {
     super(ctx, fn);
     const { lowerBound, upperBound } = normalizeBounds(bounds);
@@ -100,7 +106,12 @@ export class IntervalJoinOperator extends UserFunctionOperator<
         'Long.MIN_VALUE timestamp: Elements used in interval stream joins need to have timestamps meaningful timestamps.',
       );
     const watermark = this.ctx.currentWatermark();
-    if (watermark !== -Infinity && ourTimestamp < watermark) return; // late: dropped (Flink's isLate)
+    if (watermark !== -Infinity && ourTimestamp < watermark) {
+      // Late (Flink's isLate): to the side output if one was asked for, else dropped.
+      const tag = isLeft ? this.bounds.leftLateDataOutputTag : this.bounds.rightLateDataOutputTag;
+      if (tag) this.ctx.output(tag, value, ourTimestamp);
+      return;
+    }
     ourBuffer.put(ourTimestamp, [
       ...(ourBuffer.get(ourTimestamp) ?? []),
       { element: value, hasBeenJoined: false },
@@ -116,7 +127,11 @@ export class IntervalJoinOperator extends UserFunctionOperator<
       }
     }
     const cleanupTime = relativeUpperBound > 0 ? ourTimestamp + relativeUpperBound : ourTimestamp;
-    this.ctx.registerTimer('EVENT_TIME', cleanupTime);
+    this.ctx.registerTimer(
+      'EVENT_TIME',
+      cleanupTime,
+      isLeft ? CLEANUP_NAMESPACE_LEFT : CLEANUP_NAMESPACE_RIGHT,
+    );
   }
 
   private collect(left: unknown, right: unknown, leftTs: number, rightTs: number): void {
@@ -126,11 +141,19 @@ export class IntervalJoinOperator extends UserFunctionOperator<
     this.fn.processElement(left, right, this.context, this.collector);
   }
 
-  /** Cleanup: see the file comment for the two buffers sharing one timer. */
-  override onTimer(timestamp: number, domain: TimeDomain): void {
+  /** Flink's onEventTime: a cleanup timer removes the bucket no future element can join any more. */
+  override onTimer(timestamp: number, domain: TimeDomain, namespace?: string): void {
     if (domain !== 'EVENT_TIME') return;
-    this.leftBuffer.remove(this.upperBound <= 0 ? timestamp : timestamp - this.upperBound);
-    this.rightBuffer.remove(this.lowerBound <= 0 ? timestamp + this.lowerBound : timestamp);
+    switch (namespace) {
+      case CLEANUP_NAMESPACE_LEFT:
+        this.leftBuffer.remove(this.upperBound <= 0 ? timestamp : timestamp - this.upperBound);
+        break;
+      case CLEANUP_NAMESPACE_RIGHT:
+        this.rightBuffer.remove(this.lowerBound <= 0 ? timestamp + this.lowerBound : timestamp);
+        break;
+      default:
+        throw new Error(`Invalid namespace ${String(namespace)}`);
+    }
   }
 }
 

@@ -19,6 +19,7 @@ export class KeyedCoProcessOperator extends UserFunctionOperator<
     timestamp: () => this.ctx.currentTimestamp(),
     timerService: () => this.timerService,
     timeDomain: () => this.domain,
+    output: (tag, value) => this.ctx.output(tag.id, value, this.ctx.currentTimestamp()),
   };
   processElement(value: unknown): void {
     this.fn.processElement1(value, this.context, this.collector);

@@ -54,6 +54,12 @@ export { TimeEvictor } from './windowing/evictors/TimeEvictor';
 export { MergingWindowSet } from './windowing/MergingWindowSet';
 export type * from './api/JobGraph';
 export { CHECKPOINTING_MODES } from './api/JobGraph';
+export {
+  createChains,
+  isChainable,
+  taskIdOfOperatorSubtask,
+  type OperatorChainInfo,
+} from './api/StreamingJobGraphGenerator';
 export * from './state/StateDescriptor';
 export { Types } from './api/typeinfo/Types';
 export {
@@ -90,6 +96,7 @@ export {
   type MiniClusterOptions,
   type FailureRecord,
   type TaskManagerInfo,
+  type VertexInfo,
 } from './runtime/MiniCluster';
 export {
   DEFAULT_SLOT_REQUEST_TIMEOUT_MS,

@@ -133,9 +133,14 @@ export class DataStream<T> {
   /**
    * Flink's `assignTimestampsAndWatermarks`: from here on, event time comes from `strategy` (its
    * timestamp assigner, its bounded out-of-orderness watermarks); upstream watermarks stop here.
+   * Unlike Flink, the operator is not chained to its input (it starts a chain), so that the watermarks
+   * of its task are the ones it generates.
    */
   assignTimestampsAndWatermarks(strategy: WatermarkStrategy): SingleOutputStreamOperator<T> {
-    return this.next({ kind: 'timestampsAndWatermarks', strategy }, 'Timestamps/Watermarks');
+    const out = this.next<T>({ kind: 'timestampsAndWatermarks', strategy }, 'Timestamps/Watermarks');
+    // It heads its chain (operators after it may chain to it): the task's watermarks are then its own.
+    out.getVertex().chainingStrategy = 'HEAD';
+    return out;
   }
 
   /** @internal what a two-input operator needs of this stream as one of its inputs. */
@@ -237,6 +242,27 @@ export class SingleOutputStreamOperator<T> extends DataStream<T> {
     return new DataStream<X>(this.env, [v], null, null, [tag.id]);
   }
 
+  /** Flink's `startNewChain()`: this operator begins a new chain (it is not chained to its input). */
+  startNewChain(): this {
+    this.getVertex().chainingStrategy = 'HEAD';
+    return this;
+  }
+
+  /** Flink's `disableChaining()`: this operator is chained neither to its input nor to its outputs. */
+  disableChaining(): this {
+    this.getVertex().chainingStrategy = 'NEVER';
+    return this;
+  }
+
+  /**
+   * Flink's `slotSharingGroup(name)`: operators of different groups never share a slot (nor a chain);
+   * a job needs, per group, the highest parallelism in it in slots. Default: 'default'.
+   */
+  slotSharingGroup(name: string): this {
+    this.getVertex().slotSharingGroup = checkSlotSharingGroup(name);
+    return this;
+  }
+
   /** Simulation knob: virtual time per record in this operator (for sources, between two records). */
   setProcessingTime(ms: number): this {
     if (!(ms >= 0)) throw new Error(`processing time must be >= 0 ms, got ${ms}`);
@@ -333,6 +359,25 @@ export class DataStreamSink {
     parallelismSetByOperator.add(this.vertex);
     return this;
   }
+  /** Flink's DataStreamSink.startNewChain / disableChaining / slotSharingGroup. */
+  startNewChain(): this {
+    this.vertex.chainingStrategy = 'HEAD';
+    return this;
+  }
+  disableChaining(): this {
+    this.vertex.chainingStrategy = 'NEVER';
+    return this;
+  }
+  slotSharingGroup(name: string): this {
+    this.vertex.slotSharingGroup = checkSlotSharingGroup(name);
+    return this;
+  }
+}
+
+function checkSlotSharingGroup(name: string): string {
+  if (typeof name !== 'string' || name.trim() === '')
+    throw new Error('a slot sharing group needs a non-empty name');
+  return name;
 }
 
 /** The side outputs requested per operator (a tag id must keep its type, as Flink checks). */

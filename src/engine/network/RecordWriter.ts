@@ -1,6 +1,6 @@
 /**
- * Flink's RecordWriter with its StreamPartitioner (ChannelSelector): what a task's last operator
- * emits is partitioned over the output gate of every downstream edge —
+ * Flink's RecordWriter with its StreamPartitioner (ChannelSelector): what a chained operator emits
+ * towards another chain is partitioned over the output gate of every such edge —
  *
  * - `forward`: the one channel to the same-index subtask;
  * - `hash` (keyBy): `keyGroup = murmurHash(hashCode(key)) % maxParallelism`, then the subtask owning
@@ -40,28 +40,13 @@ export class RecordWriter {
     return { kind: RECORD, id: this.rt.loop.elementIds++, value, ts, key, arrival, ingest };
   }
 
-  /** Partitions a record to the output channels of every main-output gate of `task`. */
-  emit(task: StreamTask, value: unknown, ts: number | null): void {
-    if (task.isSource) this.rt.sourceWatermarks.onRecord(task, ts, task.clock);
-    this.emitTo(task, null, value, ts);
-  }
-
-  /**
-   * A side output (Flink's `Output.collect(OutputTag, record)`): only the gates of edges that read
-   * `outputTag` (streams from `getSideOutput`); with none, the record is dropped, as in Flink.
-   */
-  emitToSideOutput(task: StreamTask, outputTag: string, value: unknown, ts: number | null): void {
-    this.emitTo(task, outputTag, value, ts);
-  }
-
-  private emitTo(task: StreamTask, outputTag: string | null, value: unknown, ts: number | null): void {
+  /** Partitions a record, emitted by an operator of `task`, to the channels of its output gates `outputs`. */
+  emit(task: StreamTask, outputs: readonly OutputGate[], value: unknown, ts: number | null): void {
     const t = task.clock;
     const ingest = this.rt.loop.ingestTime;
     const network = this.rt.network;
-    const outputs = task.outputs;
     for (let g = 0; g < outputs.length; g++) {
       const gate = outputs[g];
-      if ((gate.edge.outputTag ?? null) !== outputTag) continue;
       const channels = gate.channels;
       switch (gate.edge.partitioner) {
         case 'forward':

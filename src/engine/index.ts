@@ -2,6 +2,17 @@
 export * from './api/StreamExecutionEnvironment';
 export * from './api/StateBackends';
 export * from './api/functions';
+export { ConnectedStreams } from './api/ConnectedStreams';
+export { BroadcastStream } from './api/BroadcastStream';
+export { BroadcastConnectedStream } from './api/BroadcastConnectedStream';
+export { IntervalJoin, IntervalJoined } from './api/IntervalJoin';
+export type * from './api/CoProcessFunction';
+export type * from './api/BroadcastProcessFunction';
+export type * from './api/ProcessJoinFunction';
+export type * from './api/ProcessFunction';
+export type { BroadcastState, ReadOnlyBroadcastState } from './state/HeapBroadcastState';
+export { SumAggregator } from './api/aggregation/SumAggregator';
+export { ComparableAggregator, type AggregationType } from './api/aggregation/ComparableAggregator';
 export { OutputTag } from './api/OutputTag';
 export { Duration, type DurationLike } from './api/Duration';
 export { WindowedStream } from './api/WindowedStream';

@@ -338,7 +338,11 @@ export class EngineHost implements EngineWorkerApi {
       processingTimeMs: v.processingTimeMs,
       keyed: v.keySelector !== null,
       nonParallel: v.nonParallel,
-      inputs: v.inputs.map((e) => ({ uid: e.source.uid, partitioner: e.partitioner })),
+      inputs: v.inputs.map((e) => ({
+        uid: e.source.uid,
+        partitioner: e.partitioner,
+        ...(e.typeNumber === 0 ? {} : { input: e.typeNumber }),
+      })),
       ...(v.spec.kind === 'sink' ? { sinkKind: v.spec.sink.sinkKind } : {}),
     }));
   }

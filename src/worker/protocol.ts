@@ -11,6 +11,7 @@ import type {
   CheckpointingMode,
   CheckpointStats,
   Message,
+  OperatorSpec,
   RestartStrategyConfig,
   SinkKind,
   TraceEvent,
@@ -114,7 +115,7 @@ export interface LoadOptions {
 export interface OperatorInfo {
   uid: string;
   name: string;
-  kind: 'source' | 'map' | 'flatMap' | 'filter' | 'process' | 'reduce' | 'sink' | 'window';
+  kind: OperatorSpec['kind'];
   parallelism: number;
   maxParallelism: number;
   /** Virtual ms one record takes here (sources: between two records). */
@@ -123,8 +124,11 @@ export interface OperatorInfo {
   keyed: boolean;
   /** A non-parallel source (fromElements): parallelism is always 1. */
   nonParallel: boolean;
-  /** Upstream operators and how records are partitioned to this one. */
-  inputs: Array<{ uid: string; partitioner: 'forward' | 'hash' | 'rebalance' | 'broadcast' }>;
+  /**
+   * Upstream operators and how records are partitioned to this one; `input` (1 or 2) only into a
+   * two-input operator (connect, broadcast state pattern, interval join).
+   */
+  inputs: Array<{ uid: string; partitioner: 'forward' | 'hash' | 'rebalance' | 'broadcast'; input?: 1 | 2 }>;
   /** sink operators only. */
   sinkKind?: SinkKind;
 }

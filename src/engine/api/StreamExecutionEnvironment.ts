@@ -215,6 +215,8 @@ export class StreamExecutionEnvironment {
       vertex: JobVertex;
       partitioner: PartitionerKind | null;
       keySelector: KeySelector<unknown> | null;
+      /** Two-input operators: which input (1 or 2) this edge feeds. */
+      typeNumber?: 1 | 2;
       outputTag?: string | null;
     }[],
     keySelector: KeySelector<unknown> | null,
@@ -245,6 +247,7 @@ export class StreamExecutionEnvironment {
         partitioner: input.partitioner ?? 'forward',
         keySelector: input.keySelector,
         explicitPartitioner: input.partitioner !== null,
+        typeNumber: input.typeNumber ?? 0,
         ...(input.outputTag ? { outputTag: input.outputTag } : {}),
       });
     }

@@ -33,6 +33,11 @@ export class Channel {
   finished = false;
   /** Aligned checkpoints: the receiver stopped reading this channel until alignment completes. */
   blocked = false;
+  /**
+   * Which input of the receiver this channel belongs to (its edge's typeNumber): 0 for a one-input
+   * task, 1 or 2 for a two-input task (Flink's two input gates of a StreamTwoInputProcessor).
+   */
+  typeNumber: 0 | 1 | 2 = 0;
   /** Unaligned / Chandy-Lamport: records being persisted as this channel's state for a checkpoint. */
   recording: { checkpointId: number; records: PersistedRecord[] } | null = null;
   /**

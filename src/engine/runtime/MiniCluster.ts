@@ -58,7 +58,7 @@ import type { JobStatus, TraceListener } from '../trace/TraceEvent';
 import { createClusterRuntime, type ClusterRuntime } from './ClusterRuntime';
 import { EventLoop, type ControlEvent } from './EventLoop';
 import { JobMetrics } from './JobMetrics';
-import { SourceOperator } from './operators';
+import { SourceOperator, UserFunctionOperator } from './operators';
 import { Random } from './Random';
 
 // Kept importable from here: callers know these as the MiniCluster's.
@@ -600,6 +600,23 @@ export class MiniCluster implements CoordinatorHost {
             st[ns === undefined ? String(key) : `${String(key)} ${ns}`] = value;
         }
       }
+    }
+    return out;
+  }
+
+  /**
+   * Broadcast state per operator uid → subtask index → state name → entries (`[key, value]` in
+   * insertion order): every subtask holds its own copy (Flink's broadcast state pattern).
+   */
+  broadcastStateByOperator(): Record<string, Record<number, Record<string, Array<[unknown, unknown]>>>> {
+    const out: Record<string, Record<number, Record<string, Array<[unknown, unknown]>>>> = {};
+    for (const task of this.tasks) {
+      const op = task.operator;
+      const backend = op instanceof UserFunctionOperator ? op.getOperatorStateBackend() : null;
+      if (!backend || backend.getBroadcastStates().size === 0) continue;
+      const states: Record<string, Array<[unknown, unknown]>> = {};
+      for (const [name, b] of backend.getBroadcastStates()) states[name] = b.snapshotItems();
+      (out[task.vertex.uid] ??= {})[task.subtaskIndex] = states;
     }
     return out;
   }

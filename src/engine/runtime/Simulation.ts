@@ -148,6 +148,7 @@ export class Simulation {
       jobStatus: this.cluster.jobStatus,
       tasks: Object.fromEntries(this.cluster.tasks.map((t) => [t.id, t.status])),
       state: this.cluster.keyedStateByOperator(),
+      ...broadcastStateOf(this.cluster.broadcastStateByOperator()),
       sinks,
       checkpoints: this.checkpoints.map((c) => ({
         id: c.id,
@@ -188,6 +189,8 @@ export interface SimulationResult {
   /** Status of every subtask by id (FINISHED after a bounded input ended). */
   tasks?: Record<string, string>;
   state: Record<string, Record<string, Record<string, unknown>>>;
+  /** Jobs with the broadcast state pattern: uid → subtask → state name → entries (absent otherwise). */
+  broadcastState?: Record<string, Record<number, Record<string, Array<[unknown, unknown]>>>>;
   sinks: Record<string, { committed: unknown[]; written: unknown[] }>;
   checkpoints: Array<{
     id: number;
@@ -218,4 +221,10 @@ export interface SimulationResult {
     parallelism: number;
     subtasks: Array<{ index: number; status: string; taskManager: string | null; slot: number | null }>;
   }>;
+}
+
+function broadcastStateOf(b: Record<string, Record<number, Record<string, Array<[unknown, unknown]>>>>): {
+  broadcastState?: typeof b;
+} {
+  return Object.keys(b).length === 0 ? {} : { broadcastState: b };
 }

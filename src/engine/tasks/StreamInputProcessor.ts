@@ -200,11 +200,20 @@ export class StreamInputProcessor {
     try {
       if (isPoison(record.value)) throw new EngineError(msg('task.poison', { record: String(record.value) }));
       const backend = task.keyedBackend;
-      if (backend !== null) {
-        // A record that came through keyBy carries its key: no need to run the selector again.
-        backend.setCurrentKey(record.key ?? (task.vertex.keySelector as (v: unknown) => Key)(record.value));
+      if (channel.typeNumber === 2) {
+        // The second input of a two-input operator: keyed with its own selector, or not keyed at all
+        // (the broadcast side of the broadcast state pattern has no current key).
+        const selector = task.vertex.keySelector2;
+        if (backend !== null && (record.key !== null || selector))
+          backend.setCurrentKey(record.key ?? (selector as (v: unknown) => Key)(record.value));
+        task.operator.processElement2(record.value);
+      } else {
+        if (backend !== null) {
+          // A record that came through keyBy carries its key: no need to run the selector again.
+          backend.setCurrentKey(record.key ?? (task.vertex.keySelector as (v: unknown) => Key)(record.value));
+        }
+        task.operator.processElement(record.value);
       }
-      task.operator.processElement(record.value);
       // Operators chained to the head worked on what it emitted, on the task's clock.
       const done = task.clock;
       // RocksDB-like backend: reads and writes (de)serialize, which takes virtual time.

@@ -145,6 +145,12 @@ export class StreamTask {
   /** First time a barrier of a checkpoint reached this task (for the "start delay" statistic). */
   readonly firstBarrierAt = new Map<number, number>();
 
+  /** Two-input tasks (Flink's StreamTwoInputProcessor): the watermark each input's valve emitted, and whether the input is idle. */
+  readonly inputWatermarks: [number, number] = [-Infinity, -Infinity];
+  readonly inputIdle: [boolean, boolean] = [false, false];
+  /** 2 for a two-input operator (connect, intervalJoin, broadcast state pattern), else 1. */
+  readonly numberOfInputs: 1 | 2;
+
   /** The chain's head operator. */
   readonly vertex: JobVertex;
 
@@ -155,6 +161,8 @@ export class StreamTask {
   ) {
     this.vertex = jobVertex.head;
     this.id = `${jobVertex.id}#${subtaskIndex}`;
+    // A two-input operator is always a chain head (it has two input edges): its inputs are the task's.
+    this.numberOfInputs = jobVertex.head.inputs.some((e) => e.typeNumber === 2) ? 2 : 1;
   }
 
   /** The job vertex's name (Flink's chained name: `Map: count with ValueState -> Sink: print`). */
@@ -180,6 +188,8 @@ export class StreamTask {
     this.abortedCheckpointIds.clear();
     this.processingTimerAt = Infinity;
     this.currentWatermark = -Infinity;
+    this.inputWatermarks[0] = this.inputWatermarks[1] = -Infinity;
+    this.inputIdle[0] = this.inputIdle[1] = false;
     this.maxTimestamp = -Infinity;
     this.splitWatermarks.clear();
     this.lastEmittedWatermark = -Infinity;

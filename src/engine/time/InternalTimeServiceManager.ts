@@ -122,6 +122,7 @@ export class InternalTimeServiceManager {
         key,
         timestamp,
         domain,
+        ...(namespace === undefined ? {} : { namespace }),
         ...(op.isHead ? {} : { operator: op.vertex.uid }),
         ...(namespace === undefined ? {} : { namespace }),
       });

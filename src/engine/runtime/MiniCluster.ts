@@ -114,8 +114,6 @@ export interface VertexInfo {
   }>;
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
 export class MiniCluster implements CoordinatorHost {
   readonly job: JobGraph;
   readonly jobName: string;

@@ -100,6 +100,10 @@ export function buildTwoSpeedVisits(options: ScenarioOptions = {}, sizes: TwoSpe
   env.setParallelism(2);
   env.setStateBackend(new FsStateBackend('file:///tmp/checkpoints'));
   env.enableCheckpointing(1000);
+  // Every operator its own task, so that records and barriers cross every edge — the queue in front
+  // of the slow lookup is what lessons 5 and 6 look at (chained, the lookup would run inside the busy
+  // source's task; lesson 1's last step shows chaining).
+  env.disableOperatorChaining();
   const web = env
     .fromSource(visitLog('web-visits', sizes.web, 20, 20240611), 'Source: web visits (busy)', BUSY_EMIT_MS)
     .uid('web')

@@ -32,6 +32,8 @@ export function ignoredFailures(
   requested: readonly ScheduledFailure[],
   result: SimulationResult,
   until: number | undefined,
+  /** The task a target names (an operator subtask fails the chain subtask that runs it). */
+  taskOf: (target: string) => string = (t) => t,
 ): IgnoredFailure[] {
   const crashes = result.failures.filter((f) => f.task === 'engine').sort((a, b) => a.time - b.time);
   const unmatched = [...result.failures];
@@ -45,7 +47,8 @@ export function ignoredFailures(
     const taskManager = parseTaskManagerId(f.target) !== null;
     const due = engine ? f.at : effectiveTime(f.at, crashes);
     const i = unmatched.findIndex(
-      (r) => r.task === f.target && r.time === due && (engine || taskManager || r.reason === INJECTED),
+      (r) =>
+        r.task === taskOf(f.target) && r.time === due && (engine || taskManager || r.reason === INJECTED),
     );
     if (i >= 0) {
       unmatched.splice(i, 1);

@@ -148,6 +148,7 @@ export class Simulation {
       jobStatus: this.cluster.jobStatus,
       tasks: Object.fromEntries(this.cluster.tasks.map((t) => [t.id, t.status])),
       state: this.cluster.keyedStateByOperator(),
+      ...broadcastStateOf(this.cluster.broadcastStateByOperator()),
       sinks,
       checkpoints: this.checkpoints.map((c) => ({
         id: c.id,
@@ -164,21 +165,17 @@ export class Simulation {
       failuresOfFinishedTasks: [...this.pastFailuresOfFinishedTasks, ...this.cluster.failuresOfFinishedTasks],
       taskManagers: this.cluster.taskManagerInfo(),
       slotsNeeded: this.cluster.slotsNeeded,
-      vertices: this.job.vertices.map((v) => ({
+      // Per job vertex (an operator chain), as Flink's Web UI lists them.
+      vertices: this.cluster.vertexInfo().map((v) => ({
         name: v.name,
-        operators: [v.uid],
+        operators: v.operators,
         parallelism: v.parallelism,
-        subtasks: this.cluster.tasks
-          .filter((t) => t.vertex === v)
-          .map((t) => {
-            const p = this.cluster.placement(t.id);
-            return {
-              index: t.subtaskIndex,
-              status: t.status,
-              taskManager: p?.taskManager ?? null,
-              slot: p?.slot ?? null,
-            };
-          }),
+        subtasks: v.subtasks.map((t) => ({
+          index: t.index,
+          status: t.status,
+          taskManager: t.taskManager,
+          slot: t.slot,
+        })),
       })),
     };
   }
@@ -192,6 +189,8 @@ export interface SimulationResult {
   /** Status of every subtask by id (FINISHED after a bounded input ended). */
   tasks?: Record<string, string>;
   state: Record<string, Record<string, Record<string, unknown>>>;
+  /** Jobs with the broadcast state pattern: uid → subtask → state name → entries (absent otherwise). */
+  broadcastState?: Record<string, Record<number, Record<string, Array<[unknown, unknown]>>>>;
   sinks: Record<string, { committed: unknown[]; written: unknown[] }>;
   checkpoints: Array<{
     id: number;
@@ -222,4 +221,10 @@ export interface SimulationResult {
     parallelism: number;
     subtasks: Array<{ index: number; status: string; taskManager: string | null; slot: number | null }>;
   }>;
+}
+
+function broadcastStateOf(b: Record<string, Record<number, Record<string, Array<[unknown, unknown]>>>>): {
+  broadcastState?: typeof b;
+} {
+  return Object.keys(b).length === 0 ? {} : { broadcastState: b };
 }

@@ -7,7 +7,8 @@
 import type { JobVertex } from '../api/JobGraph';
 import { ExternalSystem } from '../connectors/ExternalSystem';
 import { computeKeyGroupRangeForOperatorIndex } from '../keygroups/KeyGroupRangeAssignment';
-import { createOperator } from '../runtime/operators';
+import { createStreamOperator } from '../runtime/StreamOperatorFactory';
+import type { OperatorStateMode } from '../state/OperatorStateBackend';
 import { HeapKeyedStateBackend } from '../state/HeapKeyedStateBackend';
 import type { KeyedStateBackend } from '../state/KeyedStateBackend';
 import type { StateDescriptor, StateType } from '../state/StateDescriptor';
@@ -18,7 +19,7 @@ export interface DeclaredState {
   /** Keyed states by name (keyed operators; empty map otherwise), with the descriptor's value type. */
   keyed: Map<string, { type: StateType; ttl: boolean; valueType: TypeInformation }>;
   /** CheckpointedFunction list states by name, with their redistribution mode. */
-  lists: Map<string, 'split' | 'union'>;
+  lists: Map<string, OperatorStateMode>;
   /** The element type of each CheckpointedFunction list state. */
   listTypes: Map<string, TypeInformation>;
 }
@@ -53,7 +54,7 @@ export function declaredState(vertex: JobVertex): DeclaredState | null {
         },
       }) as unknown as KeyedStateBackend;
     }
-    const op = createOperator({
+    const op = createStreamOperator({
       taskId: `${vertex.uid}#probe`,
       vertex,
       subtaskIndex: 0,
@@ -63,6 +64,7 @@ export function declaredState(vertex: JobVertex): DeclaredState | null {
       now: () => 0,
       currentTimestamp: () => null,
       emit: () => {},
+      output: () => {},
       external: new ExternalSystem(),
       trace: () => {},
       traceTxn: () => {},
@@ -72,7 +74,7 @@ export function declaredState(vertex: JobVertex): DeclaredState | null {
     });
     op.initializeState(null);
     op.open();
-    const lists = new Map<string, 'split' | 'union'>();
+    const lists = new Map<string, OperatorStateMode>();
     const listTypes = new Map<string, TypeInformation>();
     const snap = op.snapshotState(0);
     for (const [name, l] of Object.entries(snap?.lists ?? {})) {

@@ -106,7 +106,7 @@ export function validateKeyedState(
       );
       typeOk = false;
     }
-    const keys = new Map<Key, number>();
+    const keys = new Map<string, number>();
     const errorCount = { n: 0 };
     const counted: Err = (path, message) => {
       errorCount.n++;
@@ -116,10 +116,12 @@ export function validateKeyedState(
     state.entries.forEach((e, x) => {
       const ep = `${stp}.entries[${x}]`;
       const key = e.key as Key;
-      const dup = keys.get(key);
+      // One entry per (key, namespace): a window's state is a namespace of its own.
+      const id = `${typeof key}:${String(key)}/${e.namespace ?? ''}`;
+      const dup = keys.get(id);
       if (dup !== undefined)
         err(`${ep}.key`, msg('snapshot.key-twice', { key: fmtKey(key), name: state.name, other: dup }));
-      else keys.set(key, x);
+      else keys.set(id, x);
       const kg = assignToKeyGroup(key, op.maxParallelism);
       if (e.keyGroup !== kg)
         err(
@@ -220,7 +222,7 @@ export function validateTimers(
           end: range.end,
         }),
       );
-    const id = `${t.domain}:${typeof t.key}:${String(t.key)}@${t.timestamp}`;
+    const id = `${t.domain}:${typeof t.key}:${String(t.key)}@${t.timestamp}/${t.namespace ?? ''}`;
     const other = seen.get(id);
     if (other !== undefined) err(tp, msg('snapshot.timer-twice', { other }));
     else seen.set(id, i);

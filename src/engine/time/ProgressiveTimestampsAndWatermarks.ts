@@ -15,10 +15,15 @@
  * the minimum; when every split is idle the subtask is idle (WatermarkStatus.IDLE), which takes its
  * channels out of the downstream minimum until its next record. Idleness is measured on the task's
  * PausableRelativeClock, which stands still while the source is backpressured.
+ *
+ * A TimestampsAndWatermarksOperator (`assignTimestampsAndWatermarks` after the sources) generates its
+ * watermarks the same way from the highest timestamp it has seen, as one output (idleness: sources only).
  */
 import type { ClusterRuntime } from '../runtime/ClusterRuntime';
 import type { SourceOperator } from '../runtime/operators';
 import type { StreamTask } from '../tasks/StreamTask';
+import { TimestampsAndWatermarksOperator } from '../runtime/TimestampsAndWatermarksOperator';
+import type { WatermarkStrategy } from './WatermarkStrategy';
 
 /** One split's watermark generator and idleness timer (Flink's split-local SourceOutputWithWatermarks). */
 export interface SplitWatermarkOutput {
@@ -35,15 +40,15 @@ export class ProgressiveTimestampsAndWatermarks {
 
   /** A newly deployed source with a watermark strategy registers its splits' outputs and starts emitting. */
   start(task: StreamTask): void {
-    const spec = task.vertex.spec;
     task.splitWatermarks.clear();
-    if (spec.kind !== 'source' || !spec.watermarkStrategy) return;
+    const strategy = strategyOf(task);
+    if (!strategy) return;
     const loop = this.rt.loop;
     const source = task.isSource ? (task.operator as SourceOperator) : null;
     const at = task.inputActivityClock.relativeTime(loop.now);
     for (const split of source?.unfinishedSplits() ?? [])
       task.splitWatermarks.set(split, { split, maxTimestamp: -Infinity, lastRecordAt: at, idle: false });
-    loop.control.push(loop.now + spec.watermarkStrategy.autoWatermarkIntervalMs, {
+    loop.control.push(loop.now + strategy.autoWatermarkIntervalMs, {
       kind: 'watermark-tick',
       task,
       attempt: task.attempt,
@@ -69,6 +74,8 @@ export class ProgressiveTimestampsAndWatermarks {
 
   /** The minimum over the active splits' watermarks; null when every split is idle or released. */
   private combinedWatermark(task: StreamTask, boundMs: number): number | null {
+    if (task.operator instanceof TimestampsAndWatermarksOperator)
+      return task.operator.maxTimestamp - boundMs - 1;
     let min: number | null = null;
     for (const out of task.splitWatermarks.values()) {
       if (out.idle) continue;
@@ -80,13 +87,12 @@ export class ProgressiveTimestampsAndWatermarks {
 
   /** Periodic watermark generation at a source (per split, then the minimum), and the idleness rule. */
   tick(task: StreamTask): void {
-    const spec = task.vertex.spec;
+    const strategy = strategyOf(task);
     // After the end of input the source has sent MAX_WATERMARK: nothing more to generate.
-    if (spec.kind !== 'source' || !spec.watermarkStrategy || task.endOfInput) return;
+    if (!strategy || task.endOfInput) return;
     const loop = this.rt.loop;
-    const strategy = spec.watermarkStrategy;
     const t = Math.max(loop.now, task.busyUntil);
-    if (strategy.idlenessMs !== null) {
+    if (task.isSource && strategy.idlenessMs !== null) {
       const now = task.inputActivityClock.relativeTime(loop.now);
       for (const out of task.splitWatermarks.values())
         if (!out.idle && now - out.lastRecordAt >= strategy.idlenessMs) out.idle = true;
@@ -97,7 +103,7 @@ export class ProgressiveTimestampsAndWatermarks {
       this.rt.recordWriter.broadcastWatermark(task, wm, false, t);
     }
     // Idle when every registered split is idle (a source whose splits all ended waits for its end of input).
-    if (strategy.idlenessMs !== null && !task.idle && task.splitWatermarks.size > 0 && wm === null)
+    if (task.isSource && strategy.idlenessMs !== null && !task.idle && task.splitWatermarks.size > 0 && wm === null)
       this.setSourceIdle(task, true, t);
     loop.control.push(loop.now + strategy.autoWatermarkIntervalMs, {
       kind: 'watermark-tick',
@@ -108,13 +114,13 @@ export class ProgressiveTimestampsAndWatermarks {
 
   /** Whether a watermark-emitting source still has a watermark (or an idle status) to send. */
   hasPendingWatermark(task: StreamTask): boolean {
-    const spec = task.vertex.spec;
-    if (spec.kind !== 'source' || !spec.watermarkStrategy || task.idle || task.endOfInput) return false;
-    const wm = this.combinedWatermark(task, spec.watermarkStrategy.boundMs);
+    const strategy = strategyOf(task);
+    if (!strategy || task.idle || task.endOfInput) return false;
+    const wm = this.combinedWatermark(task, strategy.boundMs);
     if (wm !== null && wm > task.lastEmittedWatermark) return true;
     // withIdleness: a source at the end of its input is about to go idle, which can release the
     // downstream watermark (the minimum over the active inputs) and fire event-time timers.
-    return spec.watermarkStrategy.idlenessMs !== null;
+    return task.isSource && strategy.idlenessMs !== null;
   }
 
   private setSourceIdle(task: StreamTask, idle: boolean, t: number): void {
@@ -123,4 +129,12 @@ export class ProgressiveTimestampsAndWatermarks {
     // Becoming active again puts the channels back into the downstream minimum.
     this.rt.recordWriter.broadcastWatermark(task, task.lastEmittedWatermark, idle, t);
   }
+}
+
+/** A source with a watermark strategy, or a TimestampsAndWatermarksOperator (assignTimestampsAndWatermarks). */
+function strategyOf(task: StreamTask): WatermarkStrategy | null {
+  const spec = task.vertex.spec;
+  if (spec.kind === 'source') return spec.watermarkStrategy;
+  if (spec.kind === 'timestampsAndWatermarks') return spec.strategy;
+  return null;
 }

@@ -15,6 +15,8 @@ export const t = defineMessages(
     zoomOut: 'Zoom out',
     panHint: 'Drag to pan, scroll to zoom. Click a subtask to make it fail.',
     failSubtask: 'Fail subtask {task} ({status})',
+    chainedTitle:
+      '{operator}: chained to {head} — same task, called directly (no channel, no barrier alignment)',
     cannotFail: 'Subtask {task} is {status}: only a running subtask can fail',
     parallelism: 'p={p}',
     perRecord: '{ms} ms',
@@ -69,6 +71,7 @@ export const t = defineMessages(
     zoomOut: '缩小',
     panHint: '拖动平移，滚轮缩放。点击子任务使其失败。',
     failSubtask: '使子任务 {task} 失败（{status}）',
+    chainedTitle: '{operator}：与 {head} 链在一起——同一个任务，直接调用（没有通道，也没有 Barrier 对齐）',
     cannotFail: '子任务 {task} 处于{status}状态：只有运行中的子任务才能失败',
     parallelism: 'p={p}',
     perRecord: '{ms} ms',

@@ -28,8 +28,16 @@ interface Edit {
   text: string;
   /** 0 closes, 1 opens: at one position closing texts go first, the innermost first. */
   order: number;
-  /** Visit order (outer nodes first). */
+  /** The node it belongs to, in visit order (outer nodes first). */
   seq: number;
+}
+
+/** Edits at one position: a node's own opening before its closing (an empty body), else closings first. */
+function compareEdits(a: Edit, b: Edit): number {
+  if (a.pos !== b.pos) return a.pos - b.pos;
+  if (a.seq === b.seq) return b.order - a.order;
+  if (a.order !== b.order) return a.order - b.order;
+  return a.order === 0 ? b.seq - a.seq : a.seq - b.seq;
 }
 
 type AnyNode = Node & Record<string, unknown>;
@@ -68,13 +76,15 @@ export function instrument(
   }
   const edits: Edit[] = [];
   let seq = 0;
-  const push = (e: Omit<Edit, 'seq'>) => edits.push({ ...e, seq: seq++ });
+  let current = 0;
+  const push = (e: Omit<Edit, 'seq'>) => edits.push({ ...e, seq: current });
   const at = (node: AnyNode) => {
     const loc = node.loc as { start: { line: number; column: number } };
     const p = toOriginal(loc.start.line, loc.start.column);
     return `${p.line},${p.col}`;
   };
   const visit = (node: AnyNode) => {
+    current = seq++;
     if (LOOPS.has(node.type)) {
       const body = node.body as AnyNode;
       const guard = `__wd.l(${at(node)});`;
@@ -108,7 +118,7 @@ export function instrument(
     }
   };
   visit(ast as AnyNode);
-  edits.sort((a, b) => a.pos - b.pos || a.order - b.order || (a.order === 0 ? b.seq - a.seq : a.seq - b.seq));
+  edits.sort(compareEdits);
 
   // Apply, and record each insertion by line and column of the original text.
   const lineStarts = [0];

@@ -3,8 +3,8 @@
  * line numbers stay the user's:
  *
  *   while (c) body            →  while (c) {__wd.l(L,C);body}
- *   function f() { … }        →  function f() {__wd.e(L,C);try{ … }finally{__wd.x()}}
- *   (x) => x + 1              →  (x) => {__wd.e(L,C);try{return (x + 1)}finally{__wd.x()}}
+ *   function f() { … }        →  function f() {__wd.e(L,C);try{ … }catch(e){throw __wd.t(e)}finally{__wd.x()}}
+ *   (x) => x + 1              →  (x) => {__wd.e(L,C);try{return (x + 1)}catch(e){throw __wd.t(e)}finally{__wd.x()}}
  *   async / generator bodies  →  a loop guard only (they return before they finish)
  *
  * (L, C) is the position in the user's file of the loop or function, so a timeout names it.
@@ -41,6 +41,9 @@ function compareEdits(a: Edit, b: Edit): number {
 }
 
 type AnyNode = Node & Record<string, unknown>;
+
+/** The end of a guarded function: an error leaving it is shown to the watchdog (`t`), then the call ends. */
+const LEAVE = 'catch(__wdE){throw __wd.t(__wdE)}finally{__wd.x()}';
 
 const LOOPS = new Set([
   'WhileStatement',
@@ -101,14 +104,14 @@ export function instrument(
         if (resumable) push({ pos: body.start + 1, text: `__wd.l(${where});`, order: 1 });
         else {
           push({ pos: body.start + 1, text: `__wd.e(${where});try{`, order: 1 });
-          push({ pos: body.end - 1, text: '}finally{__wd.x()}', order: 0 });
+          push({ pos: body.end - 1, text: `}${LEAVE}`, order: 0 });
         }
       } else if (resumable) {
         push({ pos: body.start, text: `(__wd.l(${where}),`, order: 1 });
         push({ pos: body.end, text: ')', order: 0 });
       } else {
         push({ pos: body.start, text: `{__wd.e(${where});try{return (`, order: 1 });
-        push({ pos: body.end, text: ')}finally{__wd.x()}}', order: 0 });
+        push({ pos: body.end, text: `)}${LEAVE}}`, order: 0 });
       }
     }
     for (const value of Object.values(node)) {

@@ -4,6 +4,12 @@ export * from './api/StateBackends';
 export * from './api/functions';
 export type * from './api/JobGraph';
 export { CHECKPOINTING_MODES } from './api/JobGraph';
+export {
+  createChains,
+  isChainable,
+  taskIdOfOperatorSubtask,
+  type OperatorChainInfo,
+} from './api/StreamingJobGraphGenerator';
 export * from './state/StateDescriptor';
 export { Types } from './api/typeinfo/Types';
 export {
@@ -41,6 +47,7 @@ export {
   type MiniClusterOptions,
   type FailureRecord,
   type TaskManagerInfo,
+  type VertexInfo,
 } from './runtime/MiniCluster';
 export {
   DEFAULT_SLOT_REQUEST_TIMEOUT_MS,

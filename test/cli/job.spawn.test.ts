@@ -82,7 +82,7 @@ describe('npm run sim -- --job FILE', () => {
       'a user function that never returns (the watchdog; the job fails, naming the operator)',
       'loop-in-map.ts',
       new RegExp(
-        `^${F}loop-in-map\\.ts:10:5: JobTimeoutError: the watchdog stopped user code at line 10:5 after it ran \\d+ ms in one call \\(budget 3000 ms\\): a loop that never ends\\? \\(in Map: spin on question, subtask map#0: the job FAILED\\)\\n$`,
+        `^${F}loop-in-map\\.ts:10:5: JobTimeoutError: the watchdog stopped user code at line 10:5 after it ran \\d+ ms in one call \\(budget 3000 ms\\): a loop that never ends\\? \\(in Map: spin on question, subtask source#0: the job FAILED\\)\\n$`,
       ),
     ],
   ];

@@ -16,6 +16,7 @@ import {
 import {
   buildJob,
   compileJob,
+  errorDiagnostic,
   formatDiagnostic,
   JobTimeoutError,
   Watchdog,
@@ -199,6 +200,31 @@ if ((await asyncSum(4)) !== 10) throw new Error('async');
     ]);
   });
 
+  it('a user function that throws while the job runs: errorDiagnostic points at the throw in the file', async () => {
+    const source = `${HEAD}const env = StreamExecutionEnvironment.getExecutionEnvironment();
+env.fromData(1, 2, 3)
+  .map((n: number): number => {
+    if (n === 3) throw new RangeError('three is too many');
+    return n;
+  })
+  .print();
+await env.execute('throws at runtime');
+`;
+    const job = compiled(source);
+    const r = await buildJob(job);
+    if (!r.ok) throw new Error(formatDiagnostic(r.diagnostic));
+    const sim = new Simulation(r.job, { seed: 1, fastForward: true });
+    sim.run([], 50);
+    expect(sim.failures.length).toBeGreaterThan(0);
+    expect(errorDiagnostic(job, r.watchdog.lastError)).toEqual({
+      file: 'job.ts',
+      line: 5,
+      col: 24,
+      message: 'RangeError: three is too many',
+      phase: 'runtime',
+    });
+  });
+
   it('without a runner, execute runs the job here (Flink local environment) and returns its result', async () => {
     const env = StreamExecutionEnvironment.getExecutionEnvironment();
     env
@@ -255,7 +281,7 @@ describe('the watchdog', () => {
     expect(result.failures[0].restartDelayMs).toBeNull();
     const reason = renderEnglish(sim.failures[0].reason);
     expect(reason).toMatch(
-      /^Map: spin on question \(map#0\) threw: JobTimeoutError: the watchdog stopped user code at line 10:5/,
+      /^Map: spin on question \(source#0\) threw: JobTimeoutError: the watchdog stopped user code at line 10:5/,
     );
     expect(watchdog.timedOut).toBeInstanceOf(JobTimeoutError);
     expect(watchdog.timedOut).toMatchObject({ line: 10, col: 5 });

@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import type { Plugin } from 'vite';
+import { fileURLToPath } from 'node:url';
 
 /** The build fails on a broken lesson, naming the file, the field and the problem. */
 function validateLessons(): Plugin {
@@ -22,6 +23,10 @@ function validateLessons(): Plugin {
 
 export default defineConfig({
   plugins: [svelte(), validateLessons()],
+  // Job files import the lab's API by its package name (package.json "exports", tsconfig "paths").
+  resolve: {
+    alias: { 'stream-state-lab': fileURLToPath(new URL('./src/engine/index.ts', import.meta.url)) },
+  },
   worker: { format: 'es' },
   build: { target: 'es2022', sourcemap: true },
   test: {

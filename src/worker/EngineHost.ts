@@ -77,6 +77,9 @@ import {
   type StartInfo,
   type StatePage,
   type StepKind,
+  type JobDiagnostic,
+  type UserJobLoadResult,
+  type UserJobSource,
 } from './protocol';
 import { EngineError, messageOf, msg, type Message } from '../engine/messages/Message';
 import { RestoreTracker } from './restoreSummary';
@@ -84,6 +87,7 @@ import { taskPhases } from './taskPhases';
 import { rowIssue, splitDuplicates } from './exactlyOnce';
 import { plain } from './plain';
 import { LessonCheckEvaluator } from './LessonCheckEvaluator';
+import { UserJobBuildError, userJobScenario, withOperator, type UserJobBuilder } from './userJob';
 import type { Check, LessonCheckSpec, LessonVerdict } from './lessonCheck';
 
 export const MEMORY_BACKEND_REASON: Message = msg('recovery.memory-backend');
@@ -103,6 +107,8 @@ export interface EngineHostOptions {
   experimentSliceMs?: number;
   /** Real ms between two progress reports of an experiment run; default EXPERIMENT_PROGRESS_INTERVAL_MS. */
   experimentProgressIntervalMs?: number;
+  /** Builds job files (the editor's Run); without it, `loadUserJob` answers a diagnostic. */
+  userJobs?: UserJobBuilder;
 }
 
 /** The experiment run in progress (one at a time). */
@@ -183,6 +189,9 @@ export class EngineHost implements EngineWorkerApi {
   private speed = 1000;
   private frameNo = 0;
   private events: TraceEvent[] = [];
+  /** The loop guard stopped the user job: nothing runs until the next load. */
+  private jobStopped: JobDiagnostic | null = null;
+  private readonly userJobs: UserJobBuilder | undefined;
   private counts: Record<string, number> = {};
   private recordEvents = 0;
   private dropped = 0;
@@ -217,6 +226,7 @@ export class EngineHost implements EngineWorkerApi {
   constructor(private readonly hostOptions: EngineHostOptions) {
     this.clock = hostOptions.clock ?? (() => performance.now());
     this.frameBudgetMs = hostOptions.frameBudgetMs ?? 12;
+    this.userJobs = hostOptions.userJobs;
   }
 
   // ------------------------------------------------------------------ lifecycle
@@ -237,10 +247,15 @@ export class EngineHost implements EngineWorkerApi {
     return this.storage;
   }
 
-  async start(): Promise<StartInfo> {
+  async start(options: { recover?: boolean } = {}): Promise<StartInfo> {
     const storage = await this.openStorage();
     const removed = storage.openReport.removedPending.map((p) => p.checkpointId);
     const running = await storage.runningJob();
+    if (running && options.recover === false) {
+      // The previous worker stopped answering (a job stuck in a loop): do not load it into the same loop.
+      await storage.putJob({ ...running, status: 'STOPPED', updatedAt: Date.now() });
+      return { recovered: false, load: null, removedPendingCheckpoints: removed };
+    }
     if (!running) return { recovered: false, load: null, removedPendingCheckpoints: removed };
     const load = await this.loadJob(running.config as unknown as LoadOptions, running);
     // The previous worker died: the first frame says so, as Simulation's trace does for an engine crash.
@@ -253,6 +268,18 @@ export class EngineHost implements EngineWorkerApi {
     return this.loadJob(options, null);
   }
 
+  /** The editor's Run: a job file compiled, built and loaded here; its errors as diagnostics. */
+  async loadUserJob(options: LoadOptions & { job: UserJobSource }): Promise<UserJobLoadResult> {
+    try {
+      // Built once before anything changes: a broken file leaves the running simulation as it was.
+      userJobScenario(this.userJobs, options.scenario, options.job).build({});
+    } catch (e) {
+      if (e instanceof UserJobBuildError) return { ok: false, diagnostics: e.diagnostics };
+      throw e;
+    }
+    return { ok: true, load: await this.loadJob(options, null) };
+  }
+
   private buildJob(options: LoadOptions): JobGraph {
     const cp = options.checkpoint ?? {};
     const tuning: Partial<JobGraph['checkpointConfig']> = {};
@@ -261,7 +288,10 @@ export class EngineHost implements EngineWorkerApi {
     if (cp.maxConcurrent !== undefined) tuning.maxConcurrentCheckpoints = cp.maxConcurrent;
     if (cp.tolerableFailed !== undefined) tuning.tolerableFailedCheckpoints = cp.tolerableFailed;
     if (cp.alignedTimeoutMs !== undefined) tuning.alignedCheckpointTimeoutMs = cp.alignedTimeoutMs;
-    let job = getScenario(options.scenario).build({
+    const scenario = options.job
+      ? userJobScenario(this.userJobs, options.scenario, options.job)
+      : getScenario(options.scenario);
+    let job = scenario.build({
       mode: options.mode,
       // 0 = checkpointing off (set below): the scenario builder only knows "on with an interval".
       checkpointIntervalMs: options.intervalMs === 0 ? undefined : options.intervalMs,
@@ -379,6 +409,7 @@ export class EngineHost implements EngineWorkerApi {
       recover || !fresh ? Math.max(previous?.lastSeenTime ?? 0, latest?.completionTime ?? 0) : 0;
 
     this.resetFrame();
+    this.jobStopped = null;
     let cluster: Cluster;
     try {
       cluster = this.newCluster(job, options.seed, incarnation, startTime, undefined);
@@ -523,6 +554,7 @@ export class EngineHost implements EngineWorkerApi {
     let steps = 0;
     this.restoreTracker.pauseRequested = false;
     while (cluster.nextEventTime() <= target) {
+      if (this.jobStopped) return;
       this.stepOnce(cluster);
       await this.afterStep();
       if (this.cluster !== cluster) return;
@@ -541,8 +573,16 @@ export class EngineHost implements EngineWorkerApi {
 
   /** One engine event, after re-applying the learner's actions recorded at this point of the history. */
   private stepOnce(cluster: Cluster): boolean {
+    if (this.jobStopped) return false;
     this.applyDueActions(cluster, cluster.nextEventTime());
-    return cluster.step();
+    const stepped = cluster.step();
+    const trip = this.options?.job ? (this.userJobs?.takeLoopGuardTrip?.() ?? null) : null;
+    if (trip) {
+      // A user function looped: stop the job here rather than restart it into the same loop.
+      this.jobStopped = withOperator(trip, this.events);
+      this.playing = false;
+    }
+    return stepped;
   }
 
   private applyDueActions(cluster: Cluster, limit: number): void {
@@ -745,6 +785,7 @@ export class EngineHost implements EngineWorkerApi {
       taskPhases: cluster ? taskPhases(cluster) : [],
       restore: this.restoreTracker.current ? structuredClone(this.restoreTracker.current) : null,
       lesson: this.lessonChecks.verdict(),
+      jobStopped: this.jobStopped,
     };
     this.resetFrame();
     return update;

@@ -15,8 +15,9 @@ const host = new EngineHost({ openStorage: (options) => IndexedDbCheckpointStora
 const withTransfer = (u: FrameUpdate): FrameUpdate => transfer(u, [u.inFlight.buffer]);
 
 const api: EngineWorkerApi = {
-  start: () => host.start(),
+  start: (options) => host.start(options),
   load: (options) => host.load(options),
+  loadUserJob: (options) => host.loadUserJob(options),
   unload: () => host.unload(),
   play: () => host.play(),
   pause: () => host.pause(),

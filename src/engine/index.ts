@@ -35,6 +35,7 @@ export * from './connectors/sinks';
 export * from './checkpointing/CheckpointStorage';
 export type * from './checkpointing/CompletedCheckpoint';
 export { RestartStrategies } from './failover/RestartStrategies';
+export { SuppressRestartsException, isUnrecoverableError } from './failover/SuppressRestartsException';
 export {
   MiniCluster,
   type MiniClusterOptions,
@@ -59,6 +60,7 @@ export type * from './trace/TraceEvent';
 export { RECORD_LEVEL_EVENTS } from './trace/TraceEvent';
 export { SCENARIOS, allScenarios, getScenario, registerScenario } from './scenarios/index';
 export type { Scenario, ScenarioOptions } from './scenarios/Scenario';
+export { applyScenarioOptions } from './scenarios/Scenario';
 export * from './snapshot/index';
 export * from './time/WatermarkStrategy';
 export type { TimeDomain, TimerSnapshot } from './time/InternalTimerService';

@@ -73,6 +73,7 @@ export const ZH_MESSAGES = {
   'task.threw-in-on-timer': '{operator}（{task}）在 onTimer 中抛出异常：{error}',
   'task.poison': '用户函数处理记录 {record} 时抛出异常',
   'task.engine-crash': '引擎崩溃',
+  'job.unrecoverable': '该故障不可恢复：{reason}',
   'job.recovery-suppressed': '重启策略 {strategy} 在 {failures} 次故障后不再恢复作业：{reason}',
 
   'checkpoint.expired': 'Checkpoint 在完成前超时。',

@@ -39,6 +39,7 @@ export const EN = {
   'task.threw-in-on-timer': '{operator} ({task}) threw in onTimer: {error}',
   'task.poison': 'user function threw on record {record}',
   'task.engine-crash': 'engine crash',
+  'job.unrecoverable': 'The failure is not recoverable: {reason}',
   'job.recovery-suppressed':
     'Recovery is suppressed by {strategy} restart strategy after {failures} failure(s): {reason}',
 

@@ -346,7 +346,7 @@ export class MiniCluster implements CoordinatorHost {
         return;
       case 'fail-task': {
         const task = this.taskById.get(ev.taskId);
-        if (task) rt.scheduler.failTask(task, ev.reason);
+        if (task) rt.scheduler.failTask(task, ev.reason, false, ev.unrecoverable === true);
         return;
       }
       case 'restart':

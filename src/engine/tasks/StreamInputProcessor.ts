@@ -18,6 +18,7 @@ import { isPoison } from '../connectors/ReplayableLog';
 import type { Channel } from '../network/Channel';
 import type { ClusterRuntime } from '../runtime/ClusterRuntime';
 import { SourceOperator } from '../runtime/operators';
+import { isUnrecoverableError } from '../failover/SuppressRestartsException';
 import {
   END_OF_DATA,
   END_OF_PARTITION,
@@ -89,6 +90,8 @@ export class StreamInputProcessor {
           rt.scheduler.failTask(
             task,
             msg('task.threw', { operator: task.vertex.name, task: task.id, error: messageOf(e) }),
+            false,
+            isUnrecoverableError(e),
           );
           break;
         }
@@ -196,6 +199,8 @@ export class StreamInputProcessor {
       this.rt.scheduler.failTask(
         task,
         msg('task.threw', { operator: task.vertex.name, task: task.id, error: messageOf(e) }),
+        false,
+        isUnrecoverableError(e),
       );
     }
     return end;

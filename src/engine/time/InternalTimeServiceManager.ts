@@ -16,6 +16,7 @@ import type { ClusterRuntime } from '../runtime/ClusterRuntime';
 import type { StreamTask } from '../tasks/StreamTask';
 import type { TimeDomain } from './InternalTimerService';
 import { messageOf, msg } from '../messages/Message';
+import { isUnrecoverableError } from '../failover/SuppressRestartsException';
 
 export class InternalTimeServiceManager {
   constructor(private readonly rt: ClusterRuntime) {}
@@ -96,6 +97,8 @@ export class InternalTimeServiceManager {
       this.rt.scheduler.failTask(
         task,
         msg('task.threw-in-on-timer', { operator: task.vertex.name, task: task.id, error: messageOf(e) }),
+        false,
+        isUnrecoverableError(e),
       );
     }
     if (end > loop.lastRecordTime) loop.lastRecordTime = end;

@@ -87,7 +87,7 @@ import { taskPhases } from './taskPhases';
 import { rowIssue, splitDuplicates } from './exactlyOnce';
 import { plain } from './plain';
 import { LessonCheckEvaluator } from './LessonCheckEvaluator';
-import { UserJobBuildError, userJobScenario, withOperator, type UserJobBuilder } from './userJob';
+import { UserJobBuildError, UserJobs } from './userJob';
 import type { Check, LessonCheckSpec, LessonVerdict } from './lessonCheck';
 
 export const MEMORY_BACKEND_REASON: Message = msg('recovery.memory-backend');
@@ -107,8 +107,6 @@ export interface EngineHostOptions {
   experimentSliceMs?: number;
   /** Real ms between two progress reports of an experiment run; default EXPERIMENT_PROGRESS_INTERVAL_MS. */
   experimentProgressIntervalMs?: number;
-  /** Builds job files (the editor's Run); without it, `loadUserJob` answers a diagnostic. */
-  userJobs?: UserJobBuilder;
 }
 
 /** The experiment run in progress (one at a time). */
@@ -191,7 +189,8 @@ export class EngineHost implements EngineWorkerApi {
   private events: TraceEvent[] = [];
   /** The loop guard stopped the user job: nothing runs until the next load. */
   private jobStopped: JobDiagnostic | null = null;
-  private readonly userJobs: UserJobBuilder | undefined;
+  /** Job files built here (the editor's Run). */
+  private readonly userJobs = new UserJobs();
   private counts: Record<string, number> = {};
   private recordEvents = 0;
   private dropped = 0;
@@ -226,7 +225,6 @@ export class EngineHost implements EngineWorkerApi {
   constructor(private readonly hostOptions: EngineHostOptions) {
     this.clock = hostOptions.clock ?? (() => performance.now());
     this.frameBudgetMs = hostOptions.frameBudgetMs ?? 12;
-    this.userJobs = hostOptions.userJobs;
   }
 
   // ------------------------------------------------------------------ lifecycle
@@ -271,8 +269,8 @@ export class EngineHost implements EngineWorkerApi {
   /** The editor's Run: a job file compiled, built and loaded here; its errors as diagnostics. */
   async loadUserJob(options: LoadOptions & { job: UserJobSource }): Promise<UserJobLoadResult> {
     try {
-      // Built once before anything changes: a broken file leaves the running simulation as it was.
-      userJobScenario(this.userJobs, options.scenario, options.job).build({});
+      // Built before anything changes: a broken file leaves the running simulation as it was.
+      await this.userJobs.prepare(options.job);
     } catch (e) {
       if (e instanceof UserJobBuildError) return { ok: false, diagnostics: e.diagnostics };
       throw e;
@@ -288,9 +286,7 @@ export class EngineHost implements EngineWorkerApi {
     if (cp.maxConcurrent !== undefined) tuning.maxConcurrentCheckpoints = cp.maxConcurrent;
     if (cp.tolerableFailed !== undefined) tuning.tolerableFailedCheckpoints = cp.tolerableFailed;
     if (cp.alignedTimeoutMs !== undefined) tuning.alignedCheckpointTimeoutMs = cp.alignedTimeoutMs;
-    const scenario = options.job
-      ? userJobScenario(this.userJobs, options.scenario, options.job)
-      : getScenario(options.scenario);
+    const scenario = options.job ? this.userJobs.scenario(options.job) : getScenario(options.scenario);
     let job = scenario.build({
       mode: options.mode,
       // 0 = checkpointing off (set below): the scenario builder only knows "on with an interval".
@@ -369,6 +365,8 @@ export class EngineHost implements EngineWorkerApi {
   }
 
   private async loadJob(options: LoadOptions, recover: JobRecord | null): Promise<LoadInfo> {
+    // A job file (also one a new worker recovers): compiled and built once here, rebuilt synchronously below.
+    if (options.job) await this.userJobs.prepare(options.job);
     const storage = await this.openStorage();
     await storage.flush();
     if (this.record && this.record.jobName !== recover?.jobName) await this.markStopped();
@@ -576,10 +574,10 @@ export class EngineHost implements EngineWorkerApi {
     if (this.jobStopped) return false;
     this.applyDueActions(cluster, cluster.nextEventTime());
     const stepped = cluster.step();
-    const trip = this.options?.job ? (this.userJobs?.takeLoopGuardTrip?.() ?? null) : null;
+    const trip = this.options?.job ? this.userJobs.takeWatchdogTrip(this.events) : null;
     if (trip) {
-      // A user function looped: stop the job here rather than restart it into the same loop.
-      this.jobStopped = withOperator(trip, this.events);
+      // The watchdog stopped a user function (the engine failed the job, no restart): say where.
+      this.jobStopped = trip;
       this.playing = false;
     }
     return stepped;

@@ -17,6 +17,7 @@ import type {
 } from '../engine/index';
 import type { StorageFault, StorageWriteEvent } from '../storage/index';
 import type { Check, CheckResult, LessonCheckSpec, LessonVerdict } from './lessonCheck';
+import type { JobDiagnostic } from '../jobs/JobDiagnostic';
 import type {
   ExperimentInfo,
   ExperimentResult,
@@ -26,6 +27,8 @@ import type {
 
 export type { ExperimentInfo, ExperimentResult, ParameterValues, ShapeAssessment };
 export type { Check, CheckResult, LessonCheckSpec, LessonVerdict };
+/** An error in a job file at its `line:col` (src/jobs): syntax, type, build or runtime. */
+export type { JobDiagnostic };
 
 /** memory = JobManager storage (lost with the worker); fs / hashmap / rocksdb = IndexedDB (survives). */
 export type BackendName = 'memory' | 'fs' | 'hashmap' | 'rocksdb';
@@ -76,19 +79,6 @@ export interface UserJobSource {
   source: string;
   /** The name errors are reported against (`job.ts:3:7`). */
   fileName: string;
-}
-
-/**
- * An error in a job file, at its position (1-based line and column): `compile` (syntax), `build` (a
- * throw while building, `execute` never called or called twice), `run` (a user function at run time,
- * or the loop guard / watchdog stopping it).
- */
-export interface JobDiagnostic {
-  file: string;
-  line: number;
-  col: number;
-  message: string;
-  phase: 'compile' | 'build' | 'run';
 }
 
 export type UserJobLoadResult = { ok: true; load: LoadInfo } | { ok: false; diagnostics: JobDiagnostic[] };

@@ -129,7 +129,7 @@ export class EditorStore {
       }
     } catch (e) {
       this.runDiagnostics = [
-        { file: this.fileName, line: 1, col: 1, message: (e as Error).message, phase: 'run' },
+        { file: this.fileName, line: 1, col: 1, message: (e as Error).message, phase: 'runtime' },
       ];
       this.runState = 'failed';
     }

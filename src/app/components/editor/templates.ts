@@ -13,6 +13,7 @@ export interface JobTemplate {
 
 const WORDCOUNT = `import {
   StreamExecutionEnvironment,
+  HashMapStateBackend,
   ValueStateDescriptor,
   Types,
   type Collector,
@@ -40,6 +41,8 @@ class CountWords implements KeyedProcessFunction<string, string, [string, number
 const env = StreamExecutionEnvironment.getExecutionEnvironment();
 env.setParallelism(2);
 env.enableCheckpointing(1000);
+// Checkpoints go to durable storage (IndexedDB here): they survive a crash of the engine.
+env.setStateBackend(new HashMapStateBackend('filesystem'));
 
 env
   .fromData('To be, or not to be, that is the question', 'Whether tis nobler in the mind to suffer')
@@ -59,6 +62,7 @@ await env.execute('WordCount');
 
 const PER_USER_COUNT = `import {
   StreamExecutionEnvironment,
+  HashMapStateBackend,
   DataGeneratorSource,
   RateLimiterStrategy,
   TwoPhaseCommitSink,
@@ -94,6 +98,8 @@ class CountVisits implements KeyedProcessFunction<string, Visit, { user: string;
 const env = StreamExecutionEnvironment.getExecutionEnvironment();
 env.setParallelism(2);
 env.enableCheckpointing(1000);
+// Checkpoints go to durable storage (IndexedDB here): they survive a crash of the engine.
+env.setStateBackend(new HashMapStateBackend('filesystem'));
 
 const visits = new DataGeneratorSource<Visit>(
   (i) => ({ user: \`user-\${String(i % 8).padStart(2, '0')}\`, page: \`/page/\${i % 5}\` }),
@@ -117,6 +123,7 @@ await env.execute('Visits per user');
 
 const ANOMALIES = `import {
   StreamExecutionEnvironment,
+  HashMapStateBackend,
   DataGeneratorSource,
   RateLimiterStrategy,
   ValueStateDescriptor,
@@ -165,6 +172,8 @@ class ThreeFailures implements KeyedProcessFunction<string, Login, string> {
 const env = StreamExecutionEnvironment.getExecutionEnvironment();
 env.setParallelism(2);
 env.enableCheckpointing(1000);
+// Checkpoints go to durable storage (IndexedDB here): they survive a crash of the engine.
+env.setStateBackend(new HashMapStateBackend('filesystem'));
 
 const logins = new DataGeneratorSource<Login>(
   (i) => ({ user: \`user-\${i % 6}\`, ok: i % 7 === 0 || i % 11 === 3 }),
@@ -184,7 +193,12 @@ await env.execute('Failed logins');
 `;
 
 export const TEMPLATES: readonly JobTemplate[] = [
-  { id: 'wordcount', name: { en: 'WordCount', zh: 'WordCount（单词计数）' }, fileName: 'wordcount.ts', source: WORDCOUNT },
+  {
+    id: 'wordcount',
+    name: { en: 'WordCount', zh: 'WordCount（单词计数）' },
+    fileName: 'wordcount.ts',
+    source: WORDCOUNT,
+  },
   {
     id: 'per-user-count',
     name: { en: 'Per-user count, two-phase-commit sink', zh: '按用户计数，两阶段提交 Sink' },

@@ -34,12 +34,19 @@ export interface TypeScriptWorkerApi {
   quickInfo(source: string, pos: number): string | null;
 }
 
-const libs = import.meta.glob<string>('/node_modules/typescript/lib/lib.{es5,es2015*,es2016*,es2017*,es2018*,es2019*,es2020*,es2021*,es2022*,decorators*}.d.ts', {
+const libs = import.meta.glob<string>(
+  '/node_modules/typescript/lib/lib.{es5,es2015*,es2016*,es2017*,es2018*,es2019*,es2020*,es2021*,es2022*,decorators*}.d.ts',
+  {
+    query: '?raw',
+    import: 'default',
+    eager: true,
+  },
+);
+const engine = import.meta.glob<string>('../../../engine/**/*.ts', {
   query: '?raw',
   import: 'default',
   eager: true,
 });
-const engine = import.meta.glob<string>('../../../engine/**/*.ts', { query: '?raw', import: 'default', eager: true });
 
 const compilerOptions: ts.CompilerOptions = {
   target: ts.ScriptTarget.ES2022,

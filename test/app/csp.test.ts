@@ -8,7 +8,12 @@ import { describe, expect, it } from 'vitest';
 import { ENGINE_WORKER_CSP, PAGE_CSP, cspFor } from '../../src/csp';
 
 const directives = (csp: string) =>
-  Object.fromEntries(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+  Object.fromEntries(
+    csp
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .map(([k, ...v]) => [k, v]),
+  );
 
 describe('Content-Security-Policy', () => {
   it('allows the network only to the app itself, and eval only in the engine worker', () => {

@@ -5,15 +5,24 @@
  */
 import { EditorView, basicSetup } from 'codemirror';
 import { keymap } from '@codemirror/view';
-import { Prec, type Extension, type Text } from '@codemirror/state';
+import { Prec, StateEffect, type Extension, type Text } from '@codemirror/state';
 import { javascript } from '@codemirror/lang-javascript';
-import { linter, lintGutter, forceLinting, type Diagnostic } from '@codemirror/lint';
+import { HighlightStyle, syntaxHighlighting } from '@codemirror/language';
+import { tags } from '@lezer/highlight';
+import { linter, lintGutter, type Diagnostic } from '@codemirror/lint';
 import { autocompletion, type CompletionContext, type CompletionResult } from '@codemirror/autocomplete';
 import { wrap, type Remote } from 'comlink';
 import type { JobDiagnostic } from '../../../worker/protocol';
 import type { TypeScriptWorkerApi } from './typescript.worker';
 
 let tsWorker: Remote<TypeScriptWorkerApi> | null = null;
+
+/** Dispatched when the Run errors changed: the linter runs again (the document did not change). */
+const runErrorsChanged = StateEffect.define<null>();
+
+export function showRunErrors(view: EditorView): void {
+  view.dispatch({ effects: runErrorsChanged.of(null) });
+}
 
 /** The language service worker, started once (the first time the editor opens). */
 export function typeScriptWorker(): Remote<TypeScriptWorkerApi> {
@@ -39,12 +48,35 @@ export function runDiagnostic(doc: Text, d: JobDiagnostic): Diagnostic {
   };
 }
 
+/**
+ * Code colours that read on the lab's white background (WCAG AA, ≥ 4.5:1; GitHub's light palette):
+ * CodeMirror's default ones are lighter than that.
+ */
+const accessibleHighlight = HighlightStyle.define([
+  { tag: [tags.keyword, tags.modifier, tags.controlKeyword, tags.operatorKeyword], color: '#cf222e' },
+  { tag: [tags.string, tags.special(tags.string), tags.regexp], color: '#0a3069' },
+  {
+    tag: [tags.comment, tags.lineComment, tags.blockComment, tags.docComment],
+    color: '#57606a',
+    fontStyle: 'italic',
+  },
+  { tag: [tags.number, tags.bool, tags.null, tags.atom], color: '#0550ae' },
+  { tag: [tags.typeName, tags.className, tags.namespace], color: '#953800' },
+  { tag: [tags.function(tags.variableName), tags.function(tags.propertyName)], color: '#6639ba' },
+  { tag: [tags.propertyName, tags.definition(tags.propertyName)], color: '#0550ae' },
+  {
+    tag: [tags.variableName, tags.definition(tags.variableName), tags.operator, tags.punctuation],
+    color: '#1f2328',
+  },
+  { tag: tags.invalid, color: '#82071e' },
+]);
+
 export interface EditorCallbacks {
   onChange(source: string): void;
   onRun(): void;
   /** The Run errors to show (read at every lint pass). */
   runDiagnostics(): JobDiagnostic[];
-  /** The type checker answered (count of its diagnostics) or is working (null). */
+  /** The type checker answered (count of its diagnostics), is working (null) or failed (-1). */
   onTypes(count: number | null): void;
 }
 
@@ -53,6 +85,9 @@ export function editorExtensions(cb: EditorCallbacks): Extension[] {
   return [
     basicSetup,
     javascript({ typescript: true }),
+    syntaxHighlighting(accessibleHighlight),
+    // Long lines wrap: no sideways scrolling, on a phone either.
+    EditorView.lineWrapping,
     Prec.highest(
       keymap.of([
         {
@@ -73,6 +108,7 @@ export function editorExtensions(cb: EditorCallbacks): Extension[] {
         const source = view.state.doc.toString();
         cb.onTypes(null);
         let found: Diagnostic[] = [];
+        let failed = false;
         try {
           const ds = await types.check(source);
           // The document moved on while the worker checked: this answer is stale.
@@ -84,13 +120,18 @@ export function editorExtensions(cb: EditorCallbacks): Extension[] {
             source: 'TypeScript',
             message: d.message,
           }));
-        } catch {
-          // the language service failed: Run still reports errors
+        } catch (e) {
+          // The language service failed: say so; Run still reports errors.
+          console.warn('TypeScript language service:', e);
+          failed = true;
         }
-        cb.onTypes(found.length);
+        cb.onTypes(failed ? -1 : found.length);
         return [...found, ...cb.runDiagnostics().map((d) => runDiagnostic(view.state.doc, d))];
       },
-      { delay: 350 },
+      {
+        delay: 350,
+        needsRefresh: (u) => u.transactions.some((tr) => tr.effects.some((e) => e.is(runErrorsChanged))),
+      },
     ),
     autocompletion({
       override: [
@@ -113,4 +154,4 @@ export function editorExtensions(cb: EditorCallbacks): Extension[] {
   ];
 }
 
-export { EditorView, forceLinting };
+export { EditorView };

@@ -142,3 +142,7 @@ export class EditorStore {
 }
 
 export const editor = new EditorStore();
+
+// Test hook: CodeMirror renders only the lines in view; the e2e tests read the whole file here.
+if (typeof window !== 'undefined')
+  (window as unknown as { __streamStateLabEditor?: EditorStore }).__streamStateLabEditor = editor;

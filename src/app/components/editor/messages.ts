@@ -25,7 +25,8 @@ export const t = defineMessages(
     editorLabel: 'Job file {file}',
     checking: 'Checking types…',
     typesReady: 'Types checked',
-    replaceConfirm: 'Replace the editor’s code with the template “{name}”?',
+    replaced: 'The template “{name}” replaced the code (Ctrl+Z brings yours back).',
+    typesFailed: 'Type checking is unavailable; Run still reports errors',
   },
   {
     nav: '编辑器',
@@ -50,6 +51,7 @@ export const t = defineMessages(
     editorLabel: '作业文件 {file}',
     checking: '正在检查类型…',
     typesReady: '类型检查完成',
-    replaceConfirm: '用模板“{name}”替换编辑器中的代码吗？',
+    replaced: '模板“{name}”已替换代码（按 Ctrl+Z 可恢复你的代码）。',
+    typesFailed: '类型检查不可用；“运行”仍会报告错误',
   },
 );

@@ -45,7 +45,14 @@ env.enableCheckpointing(1000);
 env.setStateBackend(new HashMapStateBackend('filesystem'));
 
 env
-  .fromData('To be, or not to be, that is the question', 'Whether tis nobler in the mind to suffer')
+  .fromData(
+    'To be, or not to be, that is the question:',
+    'Whether tis nobler in the mind to suffer',
+    'The slings and arrows of outrageous fortune,',
+    'Or to take arms against a sea of troubles',
+    'And by opposing end them. To die: to sleep;',
+    'No more; and by a sleep to say we end',
+  )
   .uid('source')
   .flatMap((line: string, out: Collector<string>) => {
     for (const word of line.toLowerCase().split(/\\W+/)) if (word) out.collect(word);

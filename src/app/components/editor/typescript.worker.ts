@@ -75,18 +75,19 @@ function createEnvironment() {
     files.set(LAB_ROOT + path.replace(/^(\.\.\/)+engine\//, ''), text);
   }
   files.set('/globals.d.ts', GLOBALS);
-  files.set(JOB_FILE, '');
+  // Not '': the virtual file system takes an empty file for a missing one.
+  files.set(JOB_FILE, ' ');
   const system = createSystem(files);
   return createVirtualTypeScriptEnvironment(system, [JOB_FILE, '/globals.d.ts'], ts, compilerOptions);
 }
 
 let env: ReturnType<typeof createEnvironment> | null = null;
-let current = '';
+let current = ' ';
 
 function sync(source: string) {
   env ??= createEnvironment();
   if (source !== current) {
-    // updateFile with an empty text would be ignored by the vfs: use a single space instead.
+    // An empty text would be a missing file to the vfs: a single space instead.
     env.updateFile(JOB_FILE, source === '' ? ' ' : source);
     current = source;
   }

@@ -11,6 +11,7 @@
  * - axe (no serious or critical violation) and screenshots at phone, tablet and desktop widths:
  *   test-results/screenshots/editor-*.png.
  */
+import { readFileSync } from 'node:fs';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,8 +108,11 @@ describe.skipIf(skipReason !== null)('the editor', () => {
         // Ctrl+Enter runs: the job is built in the engine worker and plays (slowly, to act on it).
         await page.getByTestId('speed').selectOption('250');
         await page.getByTestId('editor-content').click();
+        const runAt = Date.now();
         await page.keyboard.press('Control+Enter');
         await page.getByTestId('editor-ok').waitFor({ timeout: 30_000 });
+        // What docs/app.md reports: Run pressed → the job's first frame on screen.
+        console.info(`editor: Run to the first frame at CPU ${throttle}×: ${Date.now() - runAt} ms`);
         expect((await lab(page)).jobName).toBe('Visits per user');
         await expect
           .poll(async () => (await lab(page)).frame?.checkpoints.completed ?? 0, { timeout: 30_000 })
@@ -241,6 +245,14 @@ describe.skipIf(skipReason !== null)('the editor', () => {
       await page.reload({ waitUntil: 'load' });
       await editorReady(page);
       expect(await editorText(page)).toContain('// kept');
+      // Download: the .ts file `npm run sim -- --job` runs, exactly what is in the editor.
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByTestId('editor-download').click(),
+      ]);
+      expect(download.suggestedFilename()).toMatch(/\.ts$/);
+      const file = await download.path();
+      expect(readFileSync(file!, 'utf8')).toBe(await editorText(page));
       for (const [name, width, height] of [
         ['phone', 390, 844],
         ['tablet', 800, 900],

@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import type { Connect, Plugin } from 'vite';
+import { fileURLToPath } from 'node:url';
 import { cspFor } from './src/csp';
 
 /** The build fails on a broken lesson, naming the file, the field and the problem. */
@@ -40,6 +41,10 @@ function contentSecurityPolicy(): Plugin {
 
 export default defineConfig({
   plugins: [svelte(), validateLessons(), contentSecurityPolicy()],
+  // Job files import the lab's API by its package name (package.json "exports", tsconfig "paths").
+  resolve: {
+    alias: { 'stream-state-lab': fileURLToPath(new URL('./src/engine/index.ts', import.meta.url)) },
+  },
   worker: { format: 'es' },
   build: { target: 'es2022', sourcemap: true },
   test: {

@@ -10,6 +10,7 @@ import {
   Simulation,
   snapshotToText,
   type CompletedCheckpoint,
+  type Scenario,
   type ScheduledFailure,
 } from '../engine/index';
 import { parseSimArgs, usage, UsageError, validateFailureTargets, type SimOptions } from './args';
@@ -40,8 +41,65 @@ export function runCli(argv: readonly string[], io: CliIO): number {
       io.out(usage());
       return 0;
     }
-    const restored = parsed.options.restoreFile !== undefined ? readSnapshot(parsed.options, io) : undefined;
-    const { sim, options } = prepare(parsed.options, restored);
+    if (parsed.options.jobFile !== undefined && !parsed.options.job)
+      throw new UsageError('--job needs the asynchronous entry point (runCliAsync)');
+    return runParsed(parsed.options, io);
+  } catch (e) {
+    return usageOrThrow(e, io);
+  }
+}
+
+/**
+ * The command line with `--job FILE` too: the job file is type-checked, compiled and built first
+ * (src/cli/job.ts; building a program is asynchronous), then run as a scenario is.
+ */
+export async function runCliAsync(argv: readonly string[], io: CliIO): Promise<number> {
+  let options: SimOptions;
+  try {
+    const parsed = parseSimArgs(argv);
+    if (parsed.help) {
+      io.out(usage());
+      return 0;
+    }
+    options = parsed.options;
+  } catch (e) {
+    return usageOrThrow(e, io);
+  }
+  if (options.jobFile === undefined) return runCli(argv, io);
+  const { loadJobFile, reportWatchdog } = await import('./job');
+  const loaded = await loadJobFile(options, io);
+  if (loaded === null) return 2;
+  let code: number;
+  let sim: Simulation | null = null;
+  try {
+    code = runParsed({ ...options, job: loaded.scenario }, io, (s) => (sim = s));
+  } catch (e) {
+    code = usageOrThrow(e, io);
+  }
+  // A user function the watchdog stopped is an error in the file, at its line: exit 2.
+  return reportWatchdog(options.jobFile, loaded.watchdog, sim, io) ? 2 : code;
+}
+
+function usageOrThrow(e: unknown, io: CliIO): number {
+  if (e instanceof SnapshotFileError) {
+    io.err(`sim: ${e.message}\n`);
+    return 1;
+  }
+  if (!(e instanceof UsageError)) throw e;
+  io.err(`sim: ${e.message}\n\n${usage()}`);
+  return 2;
+}
+
+/** The job the options name: the job file's, or the built-in scenario. */
+export function scenarioOf(options: SimOptions): Scenario {
+  return options.job ?? getScenario(options.scenario);
+}
+
+function runParsed(parsedOptions: SimOptions, io: CliIO, onSim?: (sim: Simulation) => void): number {
+  try {
+    const restored = parsedOptions.restoreFile !== undefined ? readSnapshot(parsedOptions, io) : undefined;
+    const { sim, options } = prepare(parsedOptions, restored);
+    onSim?.(sim);
     const savepoint = runWithSavepoint(sim, options);
     const exported =
       options.exportFile !== undefined ? writeSnapshot(sim, options.exportFile, io, savepoint) : null;
@@ -58,13 +116,7 @@ export function runCli(argv: readonly string[], io: CliIO): number {
     }
     return 0;
   } catch (e) {
-    if (e instanceof SnapshotFileError) {
-      io.err(`sim: ${e.message}\n`);
-      return 1;
-    }
-    if (!(e instanceof UsageError)) throw e;
-    io.err(`sim: ${e.message}\n\n${usage()}`);
-    return 2;
+    return usageOrThrow(e, io);
   }
 }
 
@@ -84,7 +136,7 @@ export function readSnapshot(options: SimOptions, io: CliIO): RestoredSnapshot {
   } catch (e) {
     throw new SnapshotFileError(`cannot read snapshot ${file}: ${(e as Error).message}`);
   }
-  const job = getScenario(options.scenario).build({
+  const job = scenarioOf(options).build({
     mode: options.mode,
     backend: options.backend,
     parallelism: options.parallelism,
@@ -94,7 +146,7 @@ export function readSnapshot(options: SimOptions, io: CliIO): RestoredSnapshot {
   if (!result.ok) {
     const n = result.errors.length;
     throw new SnapshotFileError(
-      `${file} cannot be restored into scenario '${options.scenario}' (${n} problem${n === 1 ? '' : 's'}):\n` +
+      `${file} cannot be restored into ${options.jobFile !== undefined ? 'job file' : 'scenario'} '${options.scenario}' (${n} problem${n === 1 ? '' : 's'}):\n` +
         formatSnapshotErrors(result.errors)
           .split('\n')
           .map((l) => `  ${l}`)
@@ -189,7 +241,7 @@ export function prepare(
   options: SimOptions,
   restored?: RestoredSnapshot,
 ): { sim: Simulation; options: SimOptions } {
-  const job = getScenario(options.scenario).build({
+  const job = scenarioOf(options).build({
     mode: options.mode,
     backend: options.backend,
     parallelism: options.parallelism,
@@ -230,6 +282,7 @@ export function summaryInput(
   for (const [uid, table] of sim.external.tables) sinkKinds[uid] = table.kind;
   return {
     scenario: options.scenario,
+    ...(options.jobFile !== undefined ? { jobFile: options.jobFile } : {}),
     seed: options.seed,
     until: options.until,
     requestedFailures: options.failures,

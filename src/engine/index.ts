@@ -4,6 +4,12 @@ export * from './api/StateBackends';
 export * from './api/functions';
 export type * from './api/JobGraph';
 export { CHECKPOINTING_MODES } from './api/JobGraph';
+export {
+  createChains,
+  isChainable,
+  taskIdOfOperatorSubtask,
+  type OperatorChainInfo,
+} from './api/StreamingJobGraphGenerator';
 export * from './state/StateDescriptor';
 export { Types } from './api/typeinfo/Types';
 export {
@@ -41,6 +47,7 @@ export {
   type MiniClusterOptions,
   type FailureRecord,
   type TaskManagerInfo,
+  type VertexInfo,
 } from './runtime/MiniCluster';
 export {
   DEFAULT_SLOT_REQUEST_TIMEOUT_MS,
@@ -61,6 +68,20 @@ export { RECORD_LEVEL_EVENTS } from './trace/TraceEvent';
 export { SCENARIOS, allScenarios, getScenario, registerScenario } from './scenarios/index';
 export type { Scenario, ScenarioOptions } from './scenarios/Scenario';
 export { applyScenarioOptions } from './scenarios/Scenario';
+// The built-in scenarios' data, for job files that read the same "topics" (examples/jobs/).
+export { WORDCOUNT_TEXT } from './scenarios/wordcount';
+export { generateVisitLog, VISITS_EMIT_MS, type Visit, type VisitCount } from './scenarios/visits';
+export {
+  generateLoginLog,
+  ANOMALY_WINDOW_MS,
+  FAILURES_FOR_ALERT,
+  LOGIN_OUT_OF_ORDERNESS_MS,
+  LOGIN_IDLENESS_MS,
+  EXPECTED_ALERTS,
+  type Login,
+  type Alert,
+  type LoginLogOptions,
+} from './scenarios/anomalies';
 export * from './snapshot/index';
 export * from './time/WatermarkStrategy';
 export type { TimeDomain, TimerSnapshot } from './time/InternalTimerService';

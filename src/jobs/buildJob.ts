@@ -94,6 +94,29 @@ export function positionInJobFile(compiled: CompiledJob, stack: string | undefin
   return null;
 }
 
+/**
+ * A diagnostic for an error thrown by the user's code (e.g. `Watchdog.lastError` after a task
+ * failure): at the innermost frame in the user's file, or at 1:1 if its stack has none.
+ */
+export function errorDiagnostic(
+  compiled: CompiledJob,
+  error: unknown,
+  phase: JobDiagnostic['phase'] = 'runtime',
+): JobDiagnostic {
+  if (error instanceof JobTimeoutError)
+    return { file: compiled.fileName, line: error.line, col: error.col, message: error.message, phase };
+  const e = error instanceof Error ? error : new Error(String(error));
+  const at = positionInJobFile(compiled, e.stack);
+  const name = e.name && e.name !== 'Error' ? `${e.name}: ` : '';
+  return {
+    file: compiled.fileName,
+    line: at?.line ?? 1,
+    col: at?.col ?? 1,
+    message: `${name}${e.message}`,
+    phase,
+  };
+}
+
 function callerPosition(compiled: CompiledJob): Position | null {
   const limit = V8Error.stackTraceLimit;
   V8Error.stackTraceLimit = 100;

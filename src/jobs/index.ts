@@ -7,6 +7,7 @@
 export { compileJob, originalPosition, type CompiledJob, type CompileResult } from './compileJob';
 export {
   buildJob,
+  errorDiagnostic,
   positionInJobFile,
   LAB_PACKAGE,
   type BuildJobOptions,

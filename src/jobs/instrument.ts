@@ -3,8 +3,8 @@
  * line numbers stay the user's:
  *
  *   while (c) body            →  while (c) {__wd.l(L,C);body}
- *   function f() { … }        →  function f() {__wd.e(L,C);try{ … }finally{__wd.x()}}
- *   (x) => x + 1              →  (x) => {__wd.e(L,C);try{return (x + 1)}finally{__wd.x()}}
+ *   function f() { … }        →  function f() {__wd.e(L,C);try{ … }catch(e){throw __wd.t(e)}finally{__wd.x()}}
+ *   (x) => x + 1              →  (x) => {__wd.e(L,C);try{return (x + 1)}catch(e){throw __wd.t(e)}finally{__wd.x()}}
  *   async / generator bodies  →  a loop guard only (they return before they finish)
  *
  * (L, C) is the position in the user's file of the loop or function, so a timeout names it.
@@ -28,11 +28,22 @@ interface Edit {
   text: string;
   /** 0 closes, 1 opens: at one position closing texts go first, the innermost first. */
   order: number;
-  /** Visit order (outer nodes first). */
+  /** The node it belongs to, in visit order (outer nodes first). */
   seq: number;
 }
 
+/** Edits at one position: a node's own opening before its closing (an empty body), else closings first. */
+function compareEdits(a: Edit, b: Edit): number {
+  if (a.pos !== b.pos) return a.pos - b.pos;
+  if (a.seq === b.seq) return b.order - a.order;
+  if (a.order !== b.order) return a.order - b.order;
+  return a.order === 0 ? b.seq - a.seq : a.seq - b.seq;
+}
+
 type AnyNode = Node & Record<string, unknown>;
+
+/** The end of a guarded function: an error leaving it is shown to the watchdog (`t`), then the call ends. */
+const LEAVE = 'catch(__wdE){throw __wd.t(__wdE)}finally{__wd.x()}';
 
 const LOOPS = new Set([
   'WhileStatement',
@@ -68,13 +79,15 @@ export function instrument(
   }
   const edits: Edit[] = [];
   let seq = 0;
-  const push = (e: Omit<Edit, 'seq'>) => edits.push({ ...e, seq: seq++ });
+  let current = 0;
+  const push = (e: Omit<Edit, 'seq'>) => edits.push({ ...e, seq: current });
   const at = (node: AnyNode) => {
     const loc = node.loc as { start: { line: number; column: number } };
     const p = toOriginal(loc.start.line, loc.start.column);
     return `${p.line},${p.col}`;
   };
   const visit = (node: AnyNode) => {
+    current = seq++;
     if (LOOPS.has(node.type)) {
       const body = node.body as AnyNode;
       const guard = `__wd.l(${at(node)});`;
@@ -91,14 +104,14 @@ export function instrument(
         if (resumable) push({ pos: body.start + 1, text: `__wd.l(${where});`, order: 1 });
         else {
           push({ pos: body.start + 1, text: `__wd.e(${where});try{`, order: 1 });
-          push({ pos: body.end - 1, text: '}finally{__wd.x()}', order: 0 });
+          push({ pos: body.end - 1, text: `}${LEAVE}`, order: 0 });
         }
       } else if (resumable) {
         push({ pos: body.start, text: `(__wd.l(${where}),`, order: 1 });
         push({ pos: body.end, text: ')', order: 0 });
       } else {
         push({ pos: body.start, text: `{__wd.e(${where});try{return (`, order: 1 });
-        push({ pos: body.end, text: ')}finally{__wd.x()}}', order: 0 });
+        push({ pos: body.end, text: `)}${LEAVE}}`, order: 0 });
       }
     }
     for (const value of Object.values(node)) {
@@ -108,7 +121,7 @@ export function instrument(
     }
   };
   visit(ast as AnyNode);
-  edits.sort((a, b) => a.pos - b.pos || a.order - b.order || (a.order === 0 ? b.seq - a.seq : a.seq - b.seq));
+  edits.sort(compareEdits);
 
   // Apply, and record each insertion by line and column of the original text.
   const lineStarts = [0];

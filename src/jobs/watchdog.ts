@@ -32,6 +32,12 @@ const now: () => number = typeof performance !== 'undefined' ? () => performance
 export class Watchdog {
   /** The first timeout, kept for whoever runs the job (the CLI reports its position). */
   timedOut: JobTimeoutError | null = null;
+  /**
+   * The last error a user function threw back to its caller outside the user's code (the engine):
+   * with its stack, `errorDiagnostic` finds the line in the user's file (the engine's failure record
+   * keeps only the message).
+   */
+  lastError: unknown = null;
   private depth = 0;
   private start = 0;
   private hits = 0;
@@ -61,6 +67,12 @@ export class Watchdog {
   /** Guard at the exit of a user function (in a `finally`). */
   x(): void {
     if (this.depth > 0 && --this.depth === 0) this.tripped = false;
+  }
+
+  /** An error leaving a guarded function (its `catch`): kept when it leaves the user's code. */
+  t(e: unknown): unknown {
+    if (this.depth === 1) this.lastError = e;
+    return e;
   }
 
   /** Guard in a loop body (and in async functions and generators, which may resume later). */

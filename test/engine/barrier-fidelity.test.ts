@@ -43,7 +43,10 @@ import { CountByK } from './helpers';
 function backpressuredJob(mode: CheckpointingMode, countMs: number): JobGraph {
   const parts: LogRecord<{ k: string; v: number }>[][] = [[], []];
   for (let i = 0; i < 600; i++) parts[i % 2].push({ value: { k: `k${i % 17}`, v: i }, timestamp: i });
-  const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(2);
+  // Every operator its own task: these tests count and name per-operator subtasks and channels.
+  const env = StreamExecutionEnvironment.getExecutionEnvironment()
+    .setParallelism(2)
+    .disableOperatorChaining();
   env.enableCheckpointing(100, mode);
   env.configureCheckpointing({ timeoutMs: 20, tolerableFailedCheckpoints: 1000 });
   env.setCostModel({ channelCapacity: 4 });

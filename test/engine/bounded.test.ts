@@ -210,7 +210,8 @@ describe('FLIP-147: checkpoints with finished tasks, the final checkpoint, resto
     expect(sim.external.table('sink', 'two-phase-commit').openTransactions.size).toBe(0);
     const lastCommit = events.map((e) => e.type).lastIndexOf('transaction-committed');
     const sinkFinished = events.findIndex(
-      (e) => e.type === 'task-status' && e.task === 'sink#0' && e.status === 'FINISHED',
+      (e) =>
+        e.type === 'task-status' && e.task === sim.cluster.getTask('sink#0').id && e.status === 'FINISHED',
     );
     expect(lastCommit).toBeLessThan(sinkFinished);
   });

@@ -119,6 +119,27 @@ export class SingleOutputStreamOperator<T> extends DataStream<T> {
     return this;
   }
 
+  /** Flink's `startNewChain()`: this operator begins a new chain (it is not chained to its input). */
+  startNewChain(): this {
+    this.getVertex().chainingStrategy = 'HEAD';
+    return this;
+  }
+
+  /** Flink's `disableChaining()`: this operator is chained neither to its input nor to its outputs. */
+  disableChaining(): this {
+    this.getVertex().chainingStrategy = 'NEVER';
+    return this;
+  }
+
+  /**
+   * Flink's `slotSharingGroup(name)`: operators of different groups never share a slot (nor a chain);
+   * a job needs, per group, the highest parallelism in it in slots. Default: 'default'.
+   */
+  slotSharingGroup(name: string): this {
+    this.getVertex().slotSharingGroup = checkSlotSharingGroup(name);
+    return this;
+  }
+
   /** Simulation knob: virtual time per record in this operator (for sources, between two records). */
   setProcessingTime(ms: number): this {
     if (!(ms >= 0)) throw new Error(`processing time must be >= 0 ms, got ${ms}`);
@@ -169,6 +190,25 @@ export class DataStreamSink {
     parallelismSetByOperator.add(this.vertex);
     return this;
   }
+  /** Flink's DataStreamSink.startNewChain / disableChaining / slotSharingGroup. */
+  startNewChain(): this {
+    this.vertex.chainingStrategy = 'HEAD';
+    return this;
+  }
+  disableChaining(): this {
+    this.vertex.chainingStrategy = 'NEVER';
+    return this;
+  }
+  slotSharingGroup(name: string): this {
+    this.vertex.slotSharingGroup = checkSlotSharingGroup(name);
+    return this;
+  }
+}
+
+function checkSlotSharingGroup(name: string): string {
+  if (typeof name !== 'string' || name.trim() === '')
+    throw new Error('a slot sharing group needs a non-empty name');
+  return name;
 }
 
 /** Operators whose parallelism was set on the operator itself: a changed default parallelism leaves them alone. */

@@ -47,7 +47,18 @@ export interface JobVertex {
   /** Set when the input is a keyed stream: the key of each record, for key groups and keyed state. */
   keySelector: ((value: unknown) => Key) | null;
   readonly inputs: JobEdge[];
+  /** Whether this operator may be chained to its input / its outputs (`startNewChain`, `disableChaining`). */
+  chainingStrategy: ChainingStrategy;
+  /** Flink's slot sharing group ('default' unless `slotSharingGroup(name)`): chains never cross groups. */
+  slotSharingGroup: string;
 }
+
+/**
+ * Flink's ChainingStrategy: ALWAYS (chain to the input and the outputs when the rule allows; every
+ * DataStream operator's default), HEAD (start a new chain: `startNewChain()`), NEVER (a chain of its
+ * own: `disableChaining()`), HEAD_WITH_SOURCES (chain to its input only if that is a source).
+ */
+export type ChainingStrategy = 'ALWAYS' | 'HEAD' | 'NEVER' | 'HEAD_WITH_SOURCES';
 
 export interface JobEdge {
   readonly source: JobVertex;
@@ -133,4 +144,6 @@ export interface JobGraph {
   readonly restartStrategy: RestartStrategyConfig;
   readonly stateBackend: StateBackendConfig;
   readonly costs: CostModel;
+  /** Operator chaining (Flink's `pipeline.operator-chaining.enabled`, on by default). */
+  readonly chainingEnabled: boolean;
 }

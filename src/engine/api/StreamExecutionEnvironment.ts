@@ -85,6 +85,7 @@ export class StreamExecutionEnvironment {
   private stateBackend: StateBackendConfig = new StateBackend('hashmap', 'jobmanager').config;
   private costs: CostModel = { ...DEFAULT_COSTS };
   private uidCounter = new Map<string, number>();
+  private chainingEnabled = true;
   /** Sources over a Kafka-like log (not fromData, not a data generator). */
   private readonly logSources = new Set<JobVertex>();
 
@@ -168,6 +169,19 @@ export class StreamExecutionEnvironment {
   setRestartStrategy(strategy: RestartStrategyConfig): this {
     this.restartStrategy = strategy;
     return this;
+  }
+
+  /**
+   * Flink's `disableOperatorChaining()`: every operator runs in a task of its own (one job vertex per
+   * operator), with a channel — credit, latency, barrier alignment — on every edge.
+   */
+  disableOperatorChaining(): this {
+    this.chainingEnabled = false;
+    return this;
+  }
+
+  isChainingEnabled(): boolean {
+    return this.chainingEnabled;
   }
 
   /** Simulation knobs: latencies, buffer sizes and snapshot costs in virtual time. */
@@ -282,6 +296,8 @@ export class StreamExecutionEnvironment {
       spec,
       keySelector,
       inputs: [],
+      chainingStrategy: 'ALWAYS',
+      slotSharingGroup: 'default',
     };
     for (const input of inputs) {
       vertex.inputs.push({
@@ -362,6 +378,7 @@ export class StreamExecutionEnvironment {
       restartStrategy,
       stateBackend: { ...this.stateBackend },
       costs: { ...this.costs },
+      chainingEnabled: this.chainingEnabled,
     };
   }
 }

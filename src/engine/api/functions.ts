@@ -52,22 +52,49 @@ export interface MapFunctionObject<IN, OUT> extends RichFunction {
 }
 export type MapFunction<IN, OUT> = ((value: IN) => OUT) | MapFunctionObject<IN, OUT>;
 
+/** Flink's RichMapFunction: `class Count extends RichMapFunction<string, number> { open(ctx) {…} map(v) {…} }`. */
+export abstract class RichMapFunction<IN, OUT> implements MapFunctionObject<IN, OUT> {
+  open?(ctx: RuntimeContext): void;
+  close?(): void;
+  abstract map(value: IN): OUT;
+}
+
 export interface FlatMapFunctionObject<IN, OUT> extends RichFunction {
   flatMap(value: IN, out: Collector<OUT>): void;
 }
 export type FlatMapFunction<IN, OUT> =
   ((value: IN, out: Collector<OUT>) => void) | FlatMapFunctionObject<IN, OUT>;
 
+/** Flink's RichFlatMapFunction. */
+export abstract class RichFlatMapFunction<IN, OUT> implements FlatMapFunctionObject<IN, OUT> {
+  open?(ctx: RuntimeContext): void;
+  close?(): void;
+  abstract flatMap(value: IN, out: Collector<OUT>): void;
+}
+
 export interface FilterFunctionObject<T> extends RichFunction {
   filter(value: T): boolean;
 }
 export type FilterFunction<T> = ((value: T) => boolean) | FilterFunctionObject<T>;
 
+/** Flink's RichFilterFunction. */
+export abstract class RichFilterFunction<T> implements FilterFunctionObject<T> {
+  open?(ctx: RuntimeContext): void;
+  close?(): void;
+  abstract filter(value: T): boolean;
+}
+
 export type KeySelector<T> = (value: T) => Key;
 
-/** Flink's KeyedProcessFunction: per-record callback with the current key, state and timers. */
-export interface KeyedProcessFunction<K extends Key, IN, OUT> extends RichFunction {
-  processElement(value: IN, ctx: KeyedProcessContext<K>, out: Collector<OUT>): void;
+/**
+ * Flink's KeyedProcessFunction: per-record callback with the current key, state and timers. An
+ * abstract class, as in Flink, so a job can `extends KeyedProcessFunction<K, IN, OUT>`; any object
+ * of this shape also does (`implements`, or a literal).
+ */
+export abstract class KeyedProcessFunction<K extends Key, IN, OUT> implements RichFunction {
+  open?(ctx: RuntimeContext): void;
+  close?(): void;
+  abstract processElement(value: IN, ctx: KeyedProcessContext<K>, out: Collector<OUT>): void;
   /** A timer registered for the current key fired (event time: the watermark passed it). */
   onTimer?(timestamp: number, ctx: OnTimerContext<K>, out: Collector<OUT>): void;
 }

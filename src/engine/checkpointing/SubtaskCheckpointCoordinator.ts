@@ -202,7 +202,7 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
     const loop = this.rt.loop;
     const network = this.rt.network;
     // Forward the barrier first (as Flink does), then take the synchronous snapshot.
-    const outputChannelState: ChannelStateSnapshot[] = [];
+    const outputChannelState: Array<{ uid: string; state: ChannelStateSnapshot }> = [];
     for (const gate of req.forwardBarrier === false ? [] : task.outputs) {
       for (const ch of gate.channels) {
         const barrier: CheckpointBarrier = {
@@ -219,7 +219,10 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
             .toArray()
             .flatMap((e) => (e.kind === RECORD ? [{ value: e.value, ts: e.ts }] : []));
           if (overtaken.length > 0)
-            outputChannelState.push({ peer: ch.to.id, records: structuredClone(overtaken) });
+            outputChannelState.push({
+              uid: gate.edge.source.uid,
+              state: { peer: ch.toOperator, records: structuredClone(overtaken) },
+            });
           network.transmit(ch, barrier, t);
         } else {
           network.send(ch, barrier, t);
@@ -240,9 +243,7 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
       alignmentMs: req.alignmentMs,
       startDelayMs: (task.firstBarrierAt.get(id) ?? t) - this.triggerTimeOf(id, t),
       unaligned: req.unaligned,
-      keyedState: state.keyedState,
-      operatorState: state.operatorState,
-      timers: state.timers,
+      operators: state.operators,
       stateBytes: state.stateBytes,
       fullStateBytes: state.fullStateBytes,
       inputChannelState: new Map(),
@@ -285,7 +286,11 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
     });
   }
 
-  /** The async part is done (and channel state recorded): the task acknowledges to the coordinator. */
+  /**
+   * The async part is done (and channel state recorded): the task acknowledges to the coordinator,
+   * once, with a snapshot per chained operator (Flink's TaskStateSnapshot: OperatorSubtaskState by
+   * operator id). The head's carries the input channel state, each operator its output channels'.
+   */
   sendAck(task: StreamTask, checkpointId: number): void {
     const p = task.pendingSnapshots.get(checkpointId);
     if (!p) return;
@@ -293,15 +298,16 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
     const coordinator = this.rt.coordinator;
     task.pendingSnapshots.delete(checkpointId);
     task.firstBarrierAt.delete(checkpointId);
-    const v = task.vertex;
-    // JobManagerCheckpointStorage (the seed's MemoryStateBackend) refuses state over its max size:
-    // the async phase fails, which counts towards the tolerable checkpoint failures.
-    if (this.rt.job.stateBackend.checkpointStorage === 'jobmanager' && p.stateBytes > MAX_MEMORY_STATE_SIZE) {
+    // JobManagerCheckpointStorage (the seed's MemoryStateBackend) refuses state over its max size
+    // (per operator state handle): the async phase fails, which counts towards the tolerable
+    // checkpoint failures.
+    const tooLarge = p.operators.find((o) => o.stateBytes > MAX_MEMORY_STATE_SIZE);
+    if (this.rt.job.stateBackend.checkpointStorage === 'jobmanager' && tooLarge) {
       coordinator.declineCheckpoint(
         checkpointId,
         msg('checkpoint.memory-state-too-large', {
           task: task.id,
-          size: p.stateBytes,
+          size: tooLarge.stateBytes,
           maxSize: MAX_MEMORY_STATE_SIZE,
         }),
         now,
@@ -310,35 +316,39 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
       return;
     }
     const inputChannelState = [...p.inputChannelState.values()].filter((c) => c.records.length > 0);
-    const channelStateBytes =
-      inputChannelState.length + p.outputChannelState.length > 0
-        ? jsonLength(inputChannelState) + jsonLength(p.outputChannelState)
-        : 0;
-    const snapshot: TaskStateSnapshot = {
-      taskId: task.id,
-      operatorUid: v.uid,
-      operatorName: v.name,
-      subtaskIndex: task.subtaskIndex,
-      parallelism: v.parallelism,
-      maxParallelism: v.maxParallelism,
-      keyedState: p.keyedState,
-      operatorState: p.operatorState,
-      timers: p.timers,
-      inputChannelState: structuredClone(inputChannelState),
-      outputChannelState: p.outputChannelState,
-      stateBytes: p.stateBytes,
-      // Only incremental snapshots differ between what was uploaded and the full size.
-      ...(p.fullStateBytes !== p.stateBytes ? { fullStateBytes: p.fullStateBytes } : {}),
-      channelStateBytes,
-    };
-    task.lastAcknowledged = snapshot;
+    let channelStateBytes = 0;
+    const snapshots: TaskStateSnapshot[] = p.operators.map((o, i) => {
+      const v = o.vertex;
+      const input = i === 0 ? inputChannelState : [];
+      const output = p.outputChannelState.filter((c) => c.uid === v.uid).map((c) => c.state);
+      const bytes = input.length + output.length > 0 ? jsonLength(input) + jsonLength(output) : 0;
+      channelStateBytes += bytes;
+      return {
+        taskId: `${v.uid}#${task.subtaskIndex}`,
+        operatorUid: v.uid,
+        operatorName: v.name,
+        subtaskIndex: task.subtaskIndex,
+        parallelism: v.parallelism,
+        maxParallelism: v.maxParallelism,
+        keyedState: o.keyedState,
+        operatorState: o.operatorState,
+        timers: o.timers,
+        inputChannelState: structuredClone(input),
+        outputChannelState: output,
+        stateBytes: o.stateBytes,
+        // Only incremental snapshots differ between what was uploaded and the full size.
+        ...(o.fullStateBytes !== o.stateBytes ? { fullStateBytes: o.fullStateBytes } : {}),
+        channelStateBytes: bytes,
+      };
+    });
+    task.lastAcknowledged = snapshots;
     const triggerTime = this.triggerTimeOf(checkpointId, p.triggeredAt);
     this.rt.loop.emit({ type: 'checkpoint-acknowledged', t: now, task: task.id, checkpointId });
     coordinator.acknowledgeTask(
       task.id,
       checkpointId,
       {
-        snapshot,
+        snapshots,
         stats: {
           taskId: task.id,
           ackTime: now,

@@ -85,6 +85,8 @@ export const EN = {
     "Failed to rollback to {what}: the max parallelism of operator '{uid}' was {old} and is now {now}; it must not change (key groups are the unit of rescaling).",
   'restore.unaligned-rescale':
     "Failed to rollback to {what}: operator '{uid}' has in-flight channel state (unaligned checkpoint) and its parallelism changed from {old} to {now}; the simulator rescales only aligned checkpoints and savepoints.",
+  'restore.unaligned-chaining':
+    "Failed to rollback to {what}: operator '{uid}' has in-flight channel state (unaligned checkpoint) on its edge with '{peer}', and the two are now chained (no channel between them); restore with the chaining the checkpoint was taken with, or from an aligned checkpoint or savepoint.",
   'restore.what': '{kind} {id}',
 
   // ---- a snapshot file (snapshot/convert.ts, json.ts, validate.ts): each with the path it is about

@@ -35,6 +35,12 @@ export class Channel {
   blocked = false;
   /** Unaligned / Chandy-Lamport: records being persisted as this channel's state for a checkpoint. */
   recording: { checkpointId: number; records: PersistedRecord[] } | null = null;
+  /**
+   * The operator subtasks the channel joins (`<uid>#<i>`): the chained operator that emits into it and
+   * the head operator that reads it. Without chaining they are `from.id` and `to.id`.
+   */
+  fromOperator: string;
+  toOperator: string;
 
   constructor(
     readonly id: string,
@@ -43,7 +49,10 @@ export class Channel {
     /** Index of this channel among the receiver's input channels. */
     readonly inputIndex: number,
     readonly rng: Random,
-  ) {}
+  ) {
+    this.fromOperator = from.id;
+    this.toOperator = to.id;
+  }
 
   /** Whether the sender may send one more record at time `t` (credits that arrived by `t` are counted). */
   hasCredit(t: number, capacity: number): boolean {

@@ -97,9 +97,14 @@ export class JobMetrics {
 
   /** @internal a sink finished writing `record` at virtual time `end`. */
   recordSink(record: StreamRecord, end: number): void {
+    this.recordSinkAt(record.ingest, record.ts, end);
+  }
+
+  /** A record (ingested at `ingest`, event time `ts`) written by a sink at `end`. */
+  recordSinkAt(ingest: number, ts: number | null, end: number): void {
     this.sinkRecords++;
-    this.latency.add(end - record.ingest);
-    if (record.ts !== null) this.eventTimeLag.add(end - record.ts);
+    this.latency.add(end - ingest);
+    if (ts !== null) this.eventTimeLag.add(end - ts);
   }
 
   /** Clears the latency distributions (e.g. after a warm-up); counters keep counting. */

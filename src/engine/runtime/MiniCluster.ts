@@ -26,6 +26,7 @@
  * modes (tested).
  */
 import type { CheckpointingMode, JobGraph } from '../api/JobGraph';
+import { taskIdOfOperatorSubtask, type OperatorChainInfo } from '../api/StreamingJobGraphGenerator';
 import {
   CheckpointCoordinator,
   type CoordinatorEvent,
@@ -103,6 +104,23 @@ export interface MiniClusterOptions {
    * local MiniCluster), the restart delay of a lost TaskManager and `slot.request.timeout`.
    */
   cluster?: ClusterOptions;
+}
+
+/** A job vertex (an operator chain) as the CLI's --json and the app show it. */
+export interface VertexInfo {
+  /** Its head operator's uid (its subtasks are `<id>#<i>`). */
+  id: string;
+  name: string;
+  /** The uids of its operators, head first. */
+  operators: string[];
+  parallelism: number;
+  subtasks: Array<{
+    index: number;
+    id: string;
+    status: string;
+    taskManager: string | null;
+    slot: number | null;
+  }>;
 }
 
 /** A TaskManager as the CLI's --json and the app show it. */
@@ -226,10 +244,41 @@ export class MiniCluster implements CoordinatorHost {
     return this.tasks.map((t) => t.id);
   }
 
+  /**
+   * A subtask by its id (`<head uid>#<i>`), or by the id of an operator subtask it runs (`print#1`
+   * runs in `count#1` when print is chained to count).
+   */
   getTask(id: string): StreamTask {
-    const t = this.taskById.get(id);
+    const t = this.taskById.get(id) ?? this.taskById.get(taskIdOfOperatorSubtask(this.chains, id) ?? '');
     if (!t) throw new Error(`unknown task '${id}' (known: ${this.taskIds().join(', ')})`);
     return t;
+  }
+
+  /** The job vertices: operator chains (one, per operator, with chaining disabled). */
+  get chains(): readonly OperatorChainInfo[] {
+    return this.rt.graph.chains;
+  }
+
+  /** Per job vertex, as the Web UI and the CLI's --json show it: name, operators, subtasks and placement. */
+  vertexInfo(): VertexInfo[] {
+    return this.chains.map((c) => ({
+      id: c.id,
+      name: c.name,
+      operators: c.operators.map((v) => v.uid),
+      parallelism: c.parallelism,
+      subtasks: this.tasks
+        .filter((t) => t.jobVertex === c)
+        .map((t) => {
+          const p = this.rt.slotPool.placement(t);
+          return {
+            index: t.subtaskIndex,
+            id: t.id,
+            status: t.status,
+            taskManager: p?.taskManager ?? null,
+            slot: p?.slot ?? null,
+          };
+        }),
+    }));
   }
 
   // ------------------------------------------------------------------ event loop
@@ -459,8 +508,9 @@ export class MiniCluster implements CoordinatorHost {
 
   /** Schedules a subtask failure at virtual time `time` (e.g. `count#1`). */
   scheduleTaskFailure(taskId: string, time: number, reason: Message = msg('task.injected')): void {
-    this.getTask(taskId);
-    this.loop.control.push(time, { kind: 'fail-task', taskId, reason });
+    // An operator subtask fails the task that runs it (its whole chain).
+    const task = this.getTask(taskId);
+    this.loop.control.push(time, { kind: 'fail-task', taskId: task.id, reason });
   }
 
   /**
@@ -546,7 +596,7 @@ export class MiniCluster implements CoordinatorHost {
     const log = vertex.spec.log;
     for (const r of records) log.append(partition, r);
     for (const task of this.tasks) {
-      if (task.vertex === vertex && task.status === 'RUNNING')
+      if (task.jobVertex.head === vertex && task.status === 'RUNNING')
         this.loop.scheduleWake(task, Math.max(this.now, task.busyUntil));
     }
   }
@@ -557,12 +607,14 @@ export class MiniCluster implements CoordinatorHost {
   keyedStateByOperator(): Record<string, Record<string, Record<string, unknown>>> {
     const out: Record<string, Record<string, Record<string, unknown>>> = {};
     for (const task of this.tasks) {
-      const backend = task.keyedBackend;
-      if (!backend) continue;
-      const op = (out[task.vertex.uid] ??= {});
-      for (const name of backend.stateNames()) {
-        const st = (op[name] ??= {});
-        for (const [key, value] of backend.entries(name)) st[String(key)] = value;
+      for (const chained of task.chain?.operators ?? []) {
+        const backend = chained.keyedBackend;
+        if (!backend) continue;
+        const op = (out[chained.vertex.uid] ??= {});
+        for (const name of backend.stateNames()) {
+          const st = (op[name] ??= {});
+          for (const [key, value] of backend.entries(name)) st[String(key)] = value;
+        }
       }
     }
     return out;

@@ -161,21 +161,17 @@ export class Simulation {
       failures: this.failures.map((f) => ({ ...f, reason: renderEnglish(f.reason) })),
       taskManagers: this.cluster.taskManagerInfo(),
       slotsNeeded: this.cluster.slotsNeeded,
-      vertices: this.job.vertices.map((v) => ({
+      // Per job vertex (an operator chain), as Flink's Web UI lists them.
+      vertices: this.cluster.vertexInfo().map((v) => ({
         name: v.name,
-        operators: [v.uid],
+        operators: v.operators,
         parallelism: v.parallelism,
-        subtasks: this.cluster.tasks
-          .filter((t) => t.vertex === v)
-          .map((t) => {
-            const p = this.cluster.placement(t.id);
-            return {
-              index: t.subtaskIndex,
-              status: t.status,
-              taskManager: p?.taskManager ?? null,
-              slot: p?.slot ?? null,
-            };
-          }),
+        subtasks: v.subtasks.map((t) => ({
+          index: t.index,
+          status: t.status,
+          taskManager: t.taskManager,
+          slot: t.slot,
+        })),
       })),
     };
   }

@@ -77,8 +77,8 @@ export class EndOfInput {
    * A restored subtask whose checkpoint says it had finished: its input ends at once, and later
    * checkpoints report `snapshot` for it again.
    */
-  deployAsFinished(task: StreamTask, snapshot: TaskStateSnapshot, t: number): void {
-    task.lastAcknowledged = snapshot;
+  deployAsFinished(task: StreamTask, snapshots: TaskStateSnapshot[], t: number): void {
+    task.lastAcknowledged = snapshots;
     if (task.isSource) this.sourceReachedEnd(task, t);
     else {
       this.rt.recordWriter.broadcastWatermark(task, MAX_WATERMARK, false, t);
@@ -99,17 +99,16 @@ export class EndOfInput {
       const last = task.lastAcknowledged;
       if (task.status !== 'FINISHED' || !last) continue;
       // Its final state; nothing in flight (it finished with empty output buffers and closed inputs).
-      const fullStateBytes = last.fullStateBytes ?? last.stateBytes;
       acks.push({
-        snapshot: {
-          ...last,
+        snapshots: last.map((s) => ({
+          ...s,
           inputChannelState: [],
           outputChannelState: [],
           stateBytes: 0,
-          fullStateBytes,
+          fullStateBytes: s.fullStateBytes ?? s.stateBytes,
           channelStateBytes: 0,
           finished: true,
-        },
+        })),
         stats: {
           taskId: task.id,
           ackTime: t,

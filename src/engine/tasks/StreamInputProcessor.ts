@@ -6,8 +6,8 @@
  *   else while any is still full.
  * - A source (SourceStreamTask) emits one record every `processingTimeMs` and is idle in between.
  * - Any other task takes the input element that arrived first over its unblocked channels (ties: the
- *   lower channel index), spends the operator's `processingTimeMs` on a record, and emits its outputs
- *   at the end. Watermarks go to the StatusWatermarkValve, barriers to the barrier handler.
+ *   lower channel index), spends the head operator's `processingTimeMs` on a record, and emits its
+ *   outputs at the end; operators chained to it take theirs in turn (`OperatorChain.pushToOperator`). Watermarks go to the StatusWatermarkValve, barriers to the barrier handler.
  *
  * Fast-forward: a woken task keeps processing up to a horizon = min(now + lookahead, next control
  * event, runUntil's bound). Nothing sent by anyone after `now` can reach it earlier, so it sees exactly
@@ -28,6 +28,7 @@ import {
   type StreamRecord,
 } from '../runtime/StreamElement';
 import type { StreamTask } from './StreamTask';
+import { failedOperator } from './OperatorChain';
 import { EngineError, messageOf, msg } from '../messages/Message';
 
 /** How often a source at the end of its log looks for new records. */
@@ -86,12 +87,17 @@ export class StreamInputProcessor {
         try {
           emitted = (task.operator as SourceOperator).emitNext();
         } catch (e) {
-          // e.g. a key selector that throws while partitioning the record
+          // e.g. a key selector that throws while partitioning the record, or a chained operator
+          const failed = failedOperator(e, task.vertex);
           rt.scheduler.failTask(
             task,
-            msg('task.threw', { operator: task.vertex.name, task: task.id, error: messageOf(e) }),
+            msg('task.threw', {
+              operator: failed.vertex.name,
+              task: task.id,
+              error: messageOf(failed.error),
+            }),
             false,
-            isUnrecoverableError(e),
+            isUnrecoverableError(failed.error),
           );
           break;
         }
@@ -105,6 +111,11 @@ export class StreamInputProcessor {
         }
         task.nextEmitAt = t + pt;
         if (t > loop.lastRecordTime) loop.lastRecordTime = t;
+        // Operators chained to the source worked on the record: the task is busy until they are done.
+        if (task.clock > t) {
+          t = task.clock;
+          if (t > task.nextEmitAt) task.nextEmitAt = t;
+        }
         rt.metrics.sourceRecords++;
         processed++;
         continue;
@@ -193,14 +204,18 @@ export class StreamInputProcessor {
         backend.setCurrentKey(record.key ?? (task.vertex.keySelector as (v: unknown) => Key)(record.value));
       }
       task.operator.processElement(record.value);
+      // Operators chained to the head worked on what it emitted, on the task's clock.
+      const done = task.clock;
       // RocksDB-like backend: reads and writes (de)serialize, which takes virtual time.
-      if (backend !== null) return end + backend.takeCost();
+      if (backend !== null) return done + backend.takeCost();
+      return done;
     } catch (e) {
+      const failed = failedOperator(e, task.vertex);
       this.rt.scheduler.failTask(
         task,
-        msg('task.threw', { operator: task.vertex.name, task: task.id, error: messageOf(e) }),
+        msg('task.threw', { operator: failed.vertex.name, task: task.id, error: messageOf(failed.error) }),
         false,
-        isUnrecoverableError(e),
+        isUnrecoverableError(failed.error),
       );
     }
     return end;

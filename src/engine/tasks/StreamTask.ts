@@ -1,8 +1,10 @@
 /**
- * Flink's StreamTask: one subtask of a job vertex, what a TaskManager slot runs. It holds its input
- * channels (its InputGate), its output gates (one RecordWriter per downstream edge), the operator
- * chain deployed into it (operator, keyed state backend, timers: `OperatorChain`), its barrier
- * handlers and the snapshots it has taken but not acknowledged yet.
+ * Flink's StreamTask: one subtask of a job vertex (an operator chain, `OperatorChainInfo`), what a
+ * TaskManager slot runs. It holds its input channels (its InputGate), its output gates (one
+ * RecordWriter per edge leaving the chain), the operator chain deployed into it (operators, each with
+ * its keyed state backend and timers: `OperatorChain`), its barrier handlers and the snapshots it has
+ * taken but not acknowledged yet. Its id is `<head uid>#<index>`; `vertex` is the chain's head
+ * operator (the one its input reaches).
  *
  * Where its work happens:
  * - reading input and running the operator: `tasks/StreamInputProcessor` (Flink's mailbox loop and
@@ -12,6 +14,7 @@
  * - watermarks and timers: `time/StatusWatermarkValve`, `time/InternalTimeServiceManager`.
  */
 import type { JobVertex } from '../api/JobGraph';
+import type { OperatorChainInfo } from '../api/StreamingJobGraphGenerator';
 import type { CheckpointBarrierHandler } from '../checkpointing/barriers/CheckpointBarrierHandler';
 import type {
   ChannelStateSnapshot,
@@ -39,19 +42,30 @@ export interface PendingSnapshot {
   alignmentMs: number;
   startDelayMs: number;
   unaligned: boolean;
-  keyedState: KeyedStateSnapshot | IncrementalKeyedStateHandle | null;
-  operatorState: OperatorStateSnapshot | null;
-  timers: TimerSnapshot[];
+  /** One entry per chained operator (Flink: an OperatorSnapshotFutures per operator id). */
+  operators: OperatorSnapshot[];
+  /** Summed over the operators. */
   stateBytes: number;
   fullStateBytes: number;
   inputChannelState: Map<Channel, ChannelStateSnapshot>;
-  outputChannelState: ChannelStateSnapshot[];
+  /** Output channel state, with the uid of the operator whose output the channel is. */
+  outputChannelState: Array<{ uid: string; state: ChannelStateSnapshot }>;
   /** Input channels whose barrier has not been seen yet (channel state still being recorded). */
   channelsRecording: number;
   /** Time at which the async part is done. */
   readyAt: number;
   /** Time the last channel's recording finished. */
   recordingDoneAt: number;
+}
+
+/** One chained operator's part of a snapshot. */
+export interface OperatorSnapshot {
+  vertex: JobVertex;
+  keyedState: KeyedStateSnapshot | IncrementalKeyedStateHandle | null;
+  operatorState: OperatorStateSnapshot | null;
+  timers: TimerSnapshot[];
+  stateBytes: number;
+  fullStateBytes: number;
 }
 
 export class StreamTask {
@@ -66,6 +80,7 @@ export class StreamTask {
   /** The operators deployed into this attempt; `operator` is its head (the one input reaches). */
   chain!: OperatorChain;
   operator!: StreamOperator;
+  /** The head operator's keyed state backend and timers (each chained operator has its own: `chain`). */
   keyedBackend: KeyedStateBackend | null = null;
   barrierHandler: CheckpointBarrierHandler | null = null;
   /** Savepoint barriers are always aligned, whatever the checkpointing mode. */
@@ -111,16 +126,29 @@ export class StreamTask {
   finalCheckpointMinId: number | null = null;
   /** That checkpoint completed (or checkpointing is off): FINISHED once every input channel ended too. */
   finalCheckpointDone = false;
-  /** What this task acknowledged last: a finished task reports it again, marked finished, in later checkpoints. */
-  lastAcknowledged: TaskStateSnapshot | null = null;
+  /**
+   * What this task acknowledged last (one snapshot per chained operator): a finished task reports it
+   * again, marked finished, in later checkpoints.
+   */
+  lastAcknowledged: TaskStateSnapshot[] | null = null;
   /** First time a barrier of a checkpoint reached this task (for the "start delay" statistic). */
   readonly firstBarrierAt = new Map<number, number>();
 
+  /** The chain's head operator. */
+  readonly vertex: JobVertex;
+
   constructor(
-    readonly vertex: JobVertex,
+    /** The job vertex this is a subtask of: its chain of operators. */
+    readonly jobVertex: OperatorChainInfo,
     readonly subtaskIndex: number,
   ) {
-    this.id = `${vertex.uid}#${subtaskIndex}`;
+    this.vertex = jobVertex.head;
+    this.id = `${jobVertex.id}#${subtaskIndex}`;
+  }
+
+  /** The job vertex's name (Flink's chained name: `Map: count with ValueState -> Sink: print`). */
+  get name(): string {
+    return this.jobVertex.name;
   }
 
   get isSource(): boolean {

@@ -26,8 +26,17 @@ export type TraceEvent =
     }
   | { type: 'record-arrived'; t: number; id: number; channel: string }
   | { type: 'record-processed'; t: number; id: number; task: string; channel: string | null }
-  | { type: 'state-changed'; t: number; task: string; state: string; key: Key; value: unknown }
-  | { type: 'sink-written'; t: number; task: string; value: unknown; txn: string | null }
+  // `operator`: the uid of a chained operator that is not its task's head (absent for the head)
+  | {
+      type: 'state-changed';
+      t: number;
+      task: string;
+      state: string;
+      key: Key;
+      value: unknown;
+      operator?: string;
+    }
+  | { type: 'sink-written'; t: number; task: string; value: unknown; txn: string | null; operator?: string }
   | { type: 'backpressure'; t: number; task: string; channel: string; blocked: boolean }
   // barriers and alignment
   | { type: 'barrier-injected'; t: number; task: string; checkpointId: number }
@@ -63,6 +72,7 @@ export type TraceEvent =
       key: Key;
       timestamp: number;
       domain: 'EVENT_TIME' | 'PROCESSING_TIME';
+      operator?: string;
     }
   | { type: 'sources-paused'; t: number; checkpointId: number }
   | { type: 'sources-resumed'; t: number; checkpointId: number }

@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import type { Connect, Plugin } from 'vite';
 import { fileURLToPath } from 'node:url';
-import { cspFor } from './src/csp';
+import { cspFor } from './src/csp.ts';
 
 /** The build fails on a broken lesson, naming the file, the field and the problem. */
 function validateLessons(): Plugin {

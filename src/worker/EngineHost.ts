@@ -189,6 +189,8 @@ export class EngineHost implements EngineWorkerApi {
   private events: TraceEvent[] = [];
   /** The loop guard stopped the user job: nothing runs until the next load. */
   private jobStopped: JobDiagnostic | null = null;
+  /** The latest error a user function of the job file threw, at its line:col. */
+  private jobError: JobDiagnostic | null = null;
   /** Job files built here (the editor's Run). */
   private readonly userJobs = new UserJobs();
   private counts: Record<string, number> = {};
@@ -408,6 +410,7 @@ export class EngineHost implements EngineWorkerApi {
 
     this.resetFrame();
     this.jobStopped = null;
+    this.jobError = null;
     let cluster: Cluster;
     try {
       cluster = this.newCluster(job, options.seed, incarnation, startTime, undefined);
@@ -574,11 +577,14 @@ export class EngineHost implements EngineWorkerApi {
     if (this.jobStopped) return false;
     this.applyDueActions(cluster, cluster.nextEventTime());
     const stepped = cluster.step();
-    const trip = this.options?.job ? this.userJobs.takeWatchdogTrip(this.events) : null;
-    if (trip) {
+    const error = this.options?.job ? this.userJobs.takeRuntimeError(this.events) : null;
+    if (error) {
+      this.jobError = error.diagnostic;
       // The watchdog stopped a user function (the engine failed the job, no restart): say where.
-      this.jobStopped = trip;
-      this.playing = false;
+      if (error.stopped) {
+        this.jobStopped = error.diagnostic;
+        this.playing = false;
+      }
     }
     return stepped;
   }
@@ -784,6 +790,7 @@ export class EngineHost implements EngineWorkerApi {
       restore: this.restoreTracker.current ? structuredClone(this.restoreTracker.current) : null,
       lesson: this.lessonChecks.verdict(),
       jobStopped: this.jobStopped,
+      jobError: this.jobError,
     };
     this.resetFrame();
     return update;

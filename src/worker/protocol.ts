@@ -260,6 +260,8 @@ export interface FrameUpdate {
    * stopped (not restarted into the same loop); the diagnostic names the operator.
    */
   jobStopped?: JobDiagnostic | null;
+  /** The latest error a user function of a job file threw while the job ran (its line:col), or null. */
+  jobError?: JobDiagnostic | null;
 }
 
 /** A task's part in a checkpoint, as the engine has it at the end of a frame. */

@@ -7,7 +7,14 @@
  * User code runs only here, in the engine worker: never on the page.
  */
 import type { Scenario, TraceEvent } from '../engine/index';
-import { buildJob, compileJob, type BuiltJob } from '../jobs/index';
+import {
+  JobTimeoutError,
+  buildJob,
+  compileJob,
+  errorDiagnostic,
+  type BuiltJob,
+  type CompiledJob,
+} from '../jobs/index';
 import type { JobDiagnostic, UserJobSource } from './protocol';
 
 /** A build that failed: the diagnostics travel to the page (`UserJobLoadResult`). */
@@ -20,7 +27,7 @@ export class UserJobBuildError extends Error {
 
 /** The job files built in this worker, by file name and source (the latest one only). */
 export class UserJobs {
-  private current: { key: string; built: BuiltJob } | null = null;
+  private current: { key: string; compiled: CompiledJob; built: BuiltJob } | null = null;
   private reported: unknown = null;
 
   /**
@@ -34,7 +41,7 @@ export class UserJobs {
     if (!compiled.ok) throw new UserJobBuildError(compiled.diagnostics);
     const built = await buildJob(compiled, job.fileName);
     if (!built.ok) throw new UserJobBuildError([built.diagnostic]);
-    this.current = { key, built };
+    this.current = { key, compiled, built };
     this.reported = null;
     return built.scenario;
   }
@@ -48,24 +55,31 @@ export class UserJobs {
   }
 
   /**
-   * The watchdog's report, once: it stopped a user function that ran too long (the engine failed the
-   * job without a restart, naming the operator). Null when nothing new tripped.
+   * The latest error of the user's code while the job ran, once, at its `line:col` in the file: a
+   * function that threw (the engine failed the task and restarts it), or one the watchdog stopped
+   * (`stopped`: the engine failed the job without a restart), with the operator named. Null when
+   * nothing new happened.
    */
-  takeWatchdogTrip(events: readonly TraceEvent[]): JobDiagnostic | null {
-    const built = this.current?.built;
-    const timeout = built?.watchdog.timedOut;
-    if (!built || !timeout || timeout === this.reported) return null;
-    this.reported = timeout;
-    return withOperator(
-      {
-        file: built.scenario.name,
-        line: timeout.line,
-        col: timeout.col,
-        message: timeout.message,
-        phase: 'runtime',
-      },
-      events,
-    );
+  takeRuntimeError(events: readonly TraceEvent[]): { diagnostic: JobDiagnostic; stopped: boolean } | null {
+    const current = this.current;
+    if (!current) return null;
+    const { watchdog } = current.built;
+    const error =
+      watchdog.timedOut && watchdog.timedOut !== this.reported ? watchdog.timedOut : watchdog.lastError;
+    if (!error || error === this.reported) return null;
+    this.reported = error;
+    // A chained operator's error comes wrapped ("Could not forward element to next operator"): the
+    // user's own error is the innermost cause.
+    let cause: unknown = error;
+    for (;;) {
+      if (cause instanceof Error && 'vertex' in cause && 'error' in cause) cause = cause.error;
+      else if (cause instanceof Error && cause.cause !== undefined) cause = cause.cause;
+      else break;
+    }
+    return {
+      diagnostic: withOperator(errorDiagnostic(current.compiled, cause, 'runtime'), events),
+      stopped: error instanceof JobTimeoutError,
+    };
   }
 }
 

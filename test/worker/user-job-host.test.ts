@@ -99,6 +99,25 @@ describe('a job file run in the engine worker', () => {
     expect(listing.stored.map((c) => c.checkpointId)).toContain(last.checkpoints.latestCompletedId);
   }, 60_000);
 
+  it('a user function that throws while the job runs: its line:col, the operator named, the task restarts', async () => {
+    const host = newHost(freshDbName());
+    await host.start();
+    const source = template('per-user-count').source.replace(
+      ".uid('count')",
+      ".uid('count')\n  .map((c) => {\n    if (c.visits === 100) throw new Error('too many visits');\n    return c;\n  })\n  .uid('throwing')\n  .name('Map: throwing')",
+    );
+    const result = await host.loadUserJob(asLoad({ source, fileName: 'throw.ts' }));
+    if (!result.ok) throw new Error(JSON.stringify(result.diagnostics));
+    const updates = await playUntil(host, (u) => !!u.jobError, 250, 4000);
+    const error = updates[updates.length - 1].jobError!;
+    const line = source.split('\n').findIndex((l) => l.includes("throw new Error('too many visits')")) + 1;
+    expect(error).toMatchObject({ file: 'throw.ts', line, phase: 'runtime' });
+    // (The column is src/jobs' mapping: not asserted here.)
+    expect(error.message).toContain('Map: throwing');
+    expect(error.message).toContain('too many visits');
+    expect(updates[updates.length - 1].jobStopped ?? null).toBeNull();
+  });
+
   it('a new worker recovers the job file that was running, from its latest checkpoint', async () => {
     const dbName = freshDbName();
     const first = newHost(dbName);

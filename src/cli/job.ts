@@ -4,12 +4,23 @@
  * Every mistake in the file is printed as `FILE:LINE:COL: message` on stderr (exit 2).
  */
 import { renderEnglish, isMessage, type Scenario, type Simulation } from '../engine/index';
-import { buildJob, compileJob, formatDiagnostic, Watchdog, type JobDiagnostic } from '../jobs/index';
+import {
+  buildJob,
+  compileJob,
+  errorDiagnostic,
+  formatDiagnostic,
+  JobTimeoutError,
+  positionInJobFile,
+  Watchdog,
+  type CompiledJob,
+  type JobDiagnostic,
+} from '../jobs/index';
 import { typecheckJob } from '../jobs/typecheck';
 import type { SimOptions } from './args';
 import type { CliIO } from './run';
 
 export interface LoadedJob {
+  compiled: CompiledJob;
   scenario: Scenario;
   watchdog: Watchdog;
 }
@@ -44,7 +55,7 @@ export async function loadJobFile(options: SimOptions, io: CliIO): Promise<Loade
     watchdog: new Watchdog(),
   });
   if (!built.ok) return report([built.diagnostic], io);
-  return { scenario: built.scenario, watchdog: built.watchdog };
+  return { compiled, scenario: built.scenario, watchdog: built.watchdog };
 }
 
 /**
@@ -64,5 +75,18 @@ export function reportWatchdog(file: string, watchdog: Watchdog, sim: Simulation
   io.err(
     formatDiagnostic({ file, line: e.line, col: e.col, message: e.message + where, phase: 'runtime' }) + '\n',
   );
+  return true;
+}
+
+/**
+ * An error that escaped the run from user code the engine calls without a guard of its own: reported
+ * at its line in the file (true), or left to the caller when it did not come from the file (false).
+ */
+export function reportUserError(loaded: LoadedJob, e: unknown, io: CliIO): boolean {
+  const fromFile =
+    e instanceof JobTimeoutError ||
+    (e instanceof Error && positionInJobFile(loaded.compiled, e.stack) !== null);
+  if (!fromFile) return false;
+  io.err(formatDiagnostic(errorDiagnostic(loaded.compiled, e)) + '\n');
   return true;
 }

@@ -66,7 +66,7 @@ export async function runCliAsync(argv: readonly string[], io: CliIO): Promise<n
     return usageOrThrow(e, io);
   }
   if (options.jobFile === undefined) return runCli(argv, io);
-  const { loadJobFile, reportWatchdog } = await import('./job');
+  const { loadJobFile, reportWatchdog, reportUserError } = await import('./job');
   const loaded = await loadJobFile(options, io);
   if (loaded === null) return 2;
   let code: number;
@@ -74,6 +74,8 @@ export async function runCliAsync(argv: readonly string[], io: CliIO): Promise<n
   try {
     code = runParsed({ ...options, job: loaded.scenario }, io, (s) => (sim = s));
   } catch (e) {
+    // User code the engine does not guard (e.g. snapshotState) threw out of the run: the file's error.
+    if (reportUserError(loaded, e, io)) return 2;
     code = usageOrThrow(e, io);
   }
   // A user function the watchdog stopped is an error in the file, at its line: exit 2.

@@ -181,7 +181,10 @@ export function buildJob(
   fileName: string = compiled.fileName,
   options: BuildJobOptions = {},
 ): Promise<BuildResult> {
-  const run = queue.then(() => buildNow({ ...compiled, fileName }, options));
+  // Positions are found through the compiled code's own source URL; `fileName` only names the file.
+  const run = queue
+    .then(() => buildNow(compiled, options))
+    .then((r): BuildResult => (r.ok ? r : { ok: false, diagnostic: { ...r.diagnostic, file: fileName } }));
   queue = run.catch(() => undefined);
   return run;
 }
@@ -201,12 +204,9 @@ async function buildNow(compiled: CompiledJob, options: BuildJobOptions): Promis
     ev.done,
     new Promise<'waiting'>((r) => setTimeout(() => r('waiting'), 0)),
   ]).finally(() => StreamExecutionEnvironment.resetContextEnvironment());
-  if (error instanceof JobTimeoutError) return fail({ line: error.line, col: error.col }, error.message);
-  if (error !== null && error !== 'waiting') {
-    const e = error instanceof Error ? error : new Error(String(error));
-    const name = e.name && e.name !== 'Error' ? `${e.name}: ` : '';
-    return fail(positionInJobFile(compiled, e.stack), `${name}${e.message}`);
-  }
+  // A throw (or the watchdog) while building: where it happened in the file.
+  if (error !== null && error !== 'waiting')
+    return { ok: false, diagnostic: errorDiagnostic(compiled, error, 'build') };
   const [first, second] = ev.calls;
   if (second)
     return fail(

@@ -41,14 +41,6 @@ describe('npm run sim -- --job FILE', () => {
     expect(JSON.parse(file.stdout)).toMatchObject({ job: 'WordCount', jobStatus: 'FINISHED' });
   }, 120_000);
 
-  it('examples/jobs/anomalies.ts --mode unaligned --parallelism 2 --seed 9 --json = anomalies with the same options', async () => {
-    const args = ['--mode', 'unaligned', '--parallelism', '2', '--seed', '9', '--json'];
-    const file = await sim('--job', 'examples/jobs/anomalies.ts', ...args);
-    expect(file.code, file.stderr).toBe(0);
-    const scenario = await sim('anomalies', ...args);
-    expect(file.stdout).toBe(scenario.stdout);
-  }, 120_000);
-
   const ERRORS: Array<[string, string, string | RegExp]> = [
     ['a syntax error', 'syntax-error.ts', `${F}syntax-error.ts:4:19: ',' expected. (TS1005)\n`],
     [

@@ -60,4 +60,12 @@ describe('examples/jobs: each job file gives exactly its built-in scenario', () 
     const r = run((await built('examples/jobs/anomalies.ts')).job, 1);
     expect(r.sinks.alerts.committed).toHaveLength(46);
   });
+
+  it("examples/jobs/fraud-detection.ts, the Flink docs' walkthrough: one alert, for account 3, as the docs show", async () => {
+    const job = (await built('examples/jobs/fraud-detection.ts')).job;
+    expect(job.name).toBe('Fraud Detection');
+    const r = run(job, 1);
+    expect(r.jobStatus).toBe('FINISHED');
+    expect(r.sinks.print.committed).toEqual([{ id: 3 }]);
+  });
 });

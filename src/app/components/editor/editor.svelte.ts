@@ -4,7 +4,7 @@
  * the worker compiles and builds it (user code never runs on the page) and the simulator loads it as
  * it loads a scenario. Build and runtime errors come back with `line:col`, for the editor's lint.
  */
-import { openLabDatabase, loadEditorFile, saveEditorFile, type LabDatabase } from '../../../storage/index';
+import type { LabDatabase } from '../../../storage/db';
 import { session } from '../../lib/session.svelte';
 import type { JobDiagnostic } from '../../../worker/protocol';
 import { editorHash, parseEditorRoute, type EditorRoute } from './route';
@@ -31,6 +31,8 @@ export class EditorStore {
   replaced = $state(0);
 
   private db: Promise<LabDatabase> | null = null;
+  /** The storage code loads with the route, not with the app (the page never needed IndexedDB before). */
+  private files = () => import('../../../storage/editorFiles');
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
 
   attach(): () => void {
@@ -52,7 +54,7 @@ export class EditorStore {
   }
 
   private database(): Promise<LabDatabase> {
-    this.db ??= openLabDatabase();
+    this.db ??= import('../../../storage/db').then((m) => m.openLabDatabase());
     return this.db;
   }
 
@@ -69,7 +71,7 @@ export class EditorStore {
     }
     if (this.loaded) return;
     try {
-      const stored = await loadEditorFile(await this.database());
+      const stored = await (await this.files()).loadEditorFile(await this.database());
       if (stored) this.setSource(stored.source, stored.fileName, false);
       else this.setSource(DEFAULT_TEMPLATE.source, DEFAULT_TEMPLATE.fileName, false);
     } catch {
@@ -105,6 +107,7 @@ export class EditorStore {
     if (this.saveTimer) clearTimeout(this.saveTimer);
     this.saveTimer = null;
     try {
+      const { saveEditorFile } = await this.files();
       await saveEditorFile(await this.database(), { source: this.source, fileName: this.fileName });
     } catch (e) {
       session.notice = `The editor could not save the file: ${(e as Error).message}`;

@@ -198,6 +198,57 @@ describe.skipIf(skipReason !== null)('the editor', () => {
     }
   }, 180_000);
 
+  it('code the loop guard cannot see (a regular expression that backtracks for ever): the page replaces the worker', async () => {
+    const { context, page, record } = await openApp(session, '/#/editor');
+    try {
+      await page.setViewportSize({ width: 1440, height: 900 });
+      await editorReady(page);
+      await page.getByTestId('editor-template').selectOption('per-user-count');
+      await expect.poll(() => editorText(page)).toContain("await env.execute('Visits per user');");
+      await page
+        .locator('[data-testid="editor-content"] .cm-line')
+        .filter({ hasText: /^\s*\.uid\('count'\)$/ })
+        .click();
+      await page.keyboard.press('End');
+      await page.keyboard.press('Enter');
+      // One call into the regular expression engine: no loop of the user's for a guard to sit in.
+      await page.keyboard.insertText(
+        ".map((c) => { if (c.visits === 150) /^(a+)+$/.test('a'.repeat(48) + 'b'); return c; })",
+      );
+      await page.getByTestId('editor-run').click();
+      await page.getByTestId('editor-ok').waitFor({ timeout: 30_000 });
+      await expect
+        .poll(async () => (await lab(page)).frame?.checkpoints.completed ?? 0, { timeout: 30_000 })
+        .toBeGreaterThan(0);
+      // The worker stops answering; within the watchdog's 6 s the page replaces it and says why.
+      const notice = page.getByTestId('notice');
+      await expect
+        .poll(async () => (await notice.count()) > 0 && (await notice.textContent()), { timeout: 30_000 })
+        .toContain('did not answer');
+      // The page answered all along, and the new worker did not load the job again.
+      expect(await page.evaluate(() => 1 + 1)).toBe(2);
+      expect((await lab(page)).jobName).toBeNull();
+      // The checkpoints stored before are still in IndexedDB.
+      const stored = await page.evaluate(
+        () =>
+          new Promise<number>((resolve, reject) => {
+            const open = indexedDB.open('stream-state-lab');
+            open.onerror = () => reject(open.error);
+            open.onsuccess = () => {
+              const range = IDBKeyRange.bound(['Visits per user'], ['Visits per user', []]);
+              const req = open.result.transaction('checkpoints').objectStore('checkpoints').count(range);
+              req.onsuccess = () => resolve(req.result);
+            };
+          }),
+      );
+      expect(stored).toBeGreaterThan(0);
+      await saveScreenshot(page, 'editor-worker-replaced');
+      expect(record.pageErrors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 180_000);
+
   it('a share link opens the same code and runs nothing until Run', async () => {
     const first = await openApp(session, '/#/editor');
     let link = '';

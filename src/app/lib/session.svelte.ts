@@ -197,6 +197,8 @@ export class Session {
     this.frame = null;
     this.load = null;
     this.loadOptions = null;
+    this.timeline = null;
+    this.checkpoints = null;
     this.status = 'crashed';
     await this.init(false);
     this.notice = msg('editor.worker-hung', { seconds: WATCHDOG_MS / 1000 });

@@ -290,7 +290,16 @@ describe.skipIf(skipReason !== null)('the editor', () => {
     const { context, page, record } = await openApp(session, '/#/editor');
     try {
       await editorReady(page);
+      // Completion from the language service: the environment's methods, as the lab's API types them.
       await toEnd(page);
+      await page.keyboard.type('env.enableCh');
+      const completions = page.locator('.cm-tooltip-autocomplete');
+      await expect
+        .poll(async () => completions.textContent(), { timeout: 30_000 })
+        .toContain('enableCheckpointing');
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Home');
+      await page.keyboard.press('Shift+End');
       await page.keyboard.type('// kept');
       await page.waitForTimeout(800); // the save is debounced (400 ms)
       await page.reload({ waitUntil: 'load' });

@@ -11,7 +11,7 @@ import {
   Types,
   ValueStateDescriptor,
   type Collector,
-  type RuntimeContext,
+  type OpenContext,
   type ValueState,
 } from 'stream-state-lab';
 
@@ -26,8 +26,9 @@ function splitWords(line: string, out: Collector<string>): void {
 class CountWithValueState extends RichMapFunction<string, [string, number]> {
   private countState!: ValueState<number>;
 
-  override open(ctx: RuntimeContext): void {
-    this.countState = ctx.getState(new ValueStateDescriptor('count', Types.INT));
+  // Flink 2.x: open(OpenContext), the state through getRuntimeContext().
+  override open(_openContext: OpenContext): void {
+    this.countState = this.getRuntimeContext().getState(new ValueStateDescriptor('count', Types.INT));
   }
 
   map(word: string): [string, number] {
@@ -54,7 +55,7 @@ env
   .uid('count')
   .name('Map: count with ValueState')
   .setProcessingTime(150) // a slow counter, so checkpoints happen while words are counted
-  .addSink(new NonTransactionalSink<[string, number]>())
+  .sinkTo(new NonTransactionalSink<[string, number]>())
   .uid('print')
   .name('Sink: print');
 

@@ -26,6 +26,8 @@ export const JOB_COMPILER_OPTIONS: ts.CompilerOptions = {
   paths: { [LAB_PACKAGE]: [ENGINE_INDEX] },
 };
 
+const parsedFiles = new Map<string, ts.SourceFile>();
+
 /** Syntax and type errors of the job file itself (1-based lines and columns), in file order. */
 export function typecheckJob(fileName: string, source: string): JobDiagnostic[] {
   // Syntax first, on the file alone (fast): a file that does not parse has no useful type errors.
@@ -43,12 +45,18 @@ export function typecheckJob(fileName: string, source: string): JobDiagnostic[] 
   const host = ts.createCompilerHost(JOB_COMPILER_OPTIONS, true);
   const readFile = host.readFile.bind(host);
   const getSourceFile = host.getSourceFile.bind(host);
-  // The job's text as given (it may not be on disk as such), everything else from disk.
+  // The job's text as given (it may not be on disk as such), everything else from disk, parsed once
+  // per process (a second check reuses the engine's and the libraries' syntax trees).
   host.readFile = (f) => (resolve(f) === path ? source : readFile(f));
-  host.getSourceFile = (f, language, onError, create) =>
-    resolve(f) === path
-      ? ts.createSourceFile(f, source, language, true)
-      : getSourceFile(f, language, onError, create);
+  host.getSourceFile = (f, language, onError, create) => {
+    if (resolve(f) === path) return ts.createSourceFile(f, source, language, true);
+    let sf = parsedFiles.get(f);
+    if (!sf) {
+      sf = getSourceFile(f, language, onError, create);
+      if (sf) parsedFiles.set(f, sf);
+    }
+    return sf;
+  };
   const program = ts.createProgram([path], JOB_COMPILER_OPTIONS, host);
   const file = program.getSourceFile(path);
   if (!file) return [{ file: fileName, line: 1, col: 1, message: 'cannot read the file', phase: 'syntax' }];

@@ -17,17 +17,17 @@ const WORDCOUNT = `import {
   ValueStateDescriptor,
   Types,
   type Collector,
-  type KeyedProcessFunction,
+  KeyedProcessFunction,
   type KeyedProcessContext,
   type RuntimeContext,
   type ValueState,
 } from 'stream-state-lab';
 
 /** Counts each word in a ValueState: one count per key (the word). */
-class CountWords implements KeyedProcessFunction<string, string, [string, number]> {
+class CountWords extends KeyedProcessFunction<string, string, [string, number]> {
   private count!: ValueState<number>;
 
-  open(ctx: RuntimeContext): void {
+  override open(ctx: RuntimeContext): void {
     this.count = ctx.getState(new ValueStateDescriptor('count', Types.INT));
   }
 
@@ -76,7 +76,7 @@ const PER_USER_COUNT = `import {
   ValueStateDescriptor,
   Types,
   type Collector,
-  type KeyedProcessFunction,
+  KeyedProcessFunction,
   type KeyedProcessContext,
   type RuntimeContext,
   type ValueState,
@@ -88,10 +88,10 @@ interface Visit {
 }
 
 /** Visits per user, in keyed state: exactly once end to end with a two-phase-commit sink. */
-class CountVisits implements KeyedProcessFunction<string, Visit, { user: string; visits: number }> {
+class CountVisits extends KeyedProcessFunction<string, Visit, { user: string; visits: number }> {
   private visits!: ValueState<number>;
 
-  open(ctx: RuntimeContext): void {
+  override open(ctx: RuntimeContext): void {
     this.visits = ctx.getState(new ValueStateDescriptor('visits', Types.INT));
   }
 
@@ -121,7 +121,7 @@ env
   .process(new CountVisits())
   .uid('count')
   // Try NonTransactionalSink here: after a failure, the Output tab shows rows counted twice.
-  .addSink(new TwoPhaseCommitSink<{ user: string; visits: number }>())
+  .sinkTo(new TwoPhaseCommitSink<{ user: string; visits: number }>())
   .uid('sink')
   .name('Sink: two-phase commit');
 
@@ -136,7 +136,7 @@ const ANOMALIES = `import {
   ValueStateDescriptor,
   Types,
   type Collector,
-  type KeyedProcessFunction,
+  KeyedProcessFunction,
   type KeyedProcessContext,
   type OnTimerContext,
   type RuntimeContext,
@@ -151,10 +151,10 @@ interface Login {
 const WINDOW_MS = 1000;
 
 /** Three failed logins of one user within WINDOW_MS of processing time raise an alert. */
-class ThreeFailures implements KeyedProcessFunction<string, Login, string> {
+class ThreeFailures extends KeyedProcessFunction<string, Login, string> {
   private failures!: ValueState<number>;
 
-  open(ctx: RuntimeContext): void {
+  override open(ctx: RuntimeContext): void {
     this.failures = ctx.getState(new ValueStateDescriptor('failures', Types.INT));
   }
 
@@ -171,7 +171,7 @@ class ThreeFailures implements KeyedProcessFunction<string, Login, string> {
     } else this.failures.update(n);
   }
 
-  onTimer(_timestamp: number, _ctx: OnTimerContext<string>, _out: Collector<string>): void {
+  override onTimer(_timestamp: number, _ctx: OnTimerContext<string>, _out: Collector<string>): void {
     this.failures.clear(); // the window is over: the streak ends
   }
 }

@@ -48,12 +48,20 @@ function wordsLog(): ReplayableLog<Row> {
   return new ReplayableLog('words', [words.map((w, i) => ({ value: [w], timestamp: i }))]);
 }
 
+/** The visits log names users `user-07`, the logins log `user-007`: written alike here, so the tables join. */
+function threeDigitUser(user: string): string {
+  return user.replace(/^user-(\d{2})$/, 'user-0$1');
+}
+
 function visitsLog(): ReplayableLog<Row> {
   const log = generateVisitLog();
   return new ReplayableLog(
     'visits',
     log.partitions.map((p) =>
-      p.map((r): LogRecord<Row> => ({ value: [r.value.user, VISITS_START_MS + r.timestamp], timestamp: VISITS_START_MS + r.timestamp })),
+      p.map((r): LogRecord<Row> => ({
+        value: [threeDigitUser(r.value.user), VISITS_START_MS + r.timestamp],
+        timestamp: VISITS_START_MS + r.timestamp,
+      })),
     ),
   );
 }
@@ -105,7 +113,7 @@ export const BUILTIN_TABLES: readonly TableDefinition[] = [
     watermarkDelayMs: 1000,
     watermarkText: "ts - INTERVAL '1' SECOND",
     emitIntervalMs: 5,
-    origin: 'the visits scenario log: 10,000 page visits of 60 users, 4 partitions, 10 ms apart',
+    origin: 'the visits scenario log: 10,000 page visits of 60 users (user-000 … user-059), 4 partitions, 10 ms apart',
     log: visitsLog,
   },
   {

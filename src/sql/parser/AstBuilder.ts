@@ -24,7 +24,9 @@ export function parseStatements(sql: string): Statement[] {
   );
   if (errors.length > 0) {
     const e = errors[0];
-    throw new SqlError('parse', e.message, { line: e.line, col: e.col });
+    // ANTLR's "rule x failed predicate" says nothing to a learner: name the token instead.
+    const message = /failed predicate/.test(e.message) ? `'${tokenAt(sql, e.line, e.col)}' is not valid at this position` : e.message;
+    throw new SqlError('parse', message, { line: e.line, col: e.col });
   }
   const b = new AstBuilder(sql);
   const out: Statement[] = [];
@@ -33,6 +35,11 @@ export function parseStatements(sql: string): Statement[] {
     if (stmt) out.push(b.statement(stmt));
   }
   return out;
+}
+
+function tokenAt(sql: string, line: number, col: number): string {
+  const text = sql.split('\n')[line - 1] ?? '';
+  return /^[\w$]+|^\S/.exec(text.slice(col - 1))?.[0] ?? '';
 }
 
 function posOf(node: ParseTree): Pos {
@@ -106,7 +113,7 @@ class AstBuilder {
       const key = reset.tablePropertyKey();
       return { kind: 'reset', key: key ? unquoteString(key.getText()) : null, text, pos };
     }
-    const show = ctx.showStatememt();
+    const show = ctx.showStatement();
     if (show) {
       if (show.KW_TABLES() && !show.databasePath() && !show.likePredicate())
         return { kind: 'show-tables', text, pos };
@@ -253,9 +260,9 @@ class AstBuilder {
       starWithItems: starWithItems && items !== null,
       distinct,
       from: this.tableExpression(from.tableExpression()),
-      where: where ? this.bool(where.booleanExpression()) : null,
+      where: where ? this.bool(where.booleanExpression()!) : null,
       groupBy: groupBy ? groupBy.groupItemDefinition().map((g) => this.groupItem(g)) : [],
-      having: having ? this.bool(having.booleanExpression()) : null,
+      having: having ? this.bool(having.booleanExpression()!) : null,
       pos: posOf(ctx),
     };
   }
@@ -263,7 +270,7 @@ class AstBuilder {
   private selectItem(item: P.ColumnProjectItemContext): SelectItem {
     const text = this.text(item);
     const alias = item.columnAlias();
-    const aliasName = alias ? identText(alias.children[alias.children.length - 1] as ParseTree) : null;
+    const aliasName = alias ? identText(alias.getChild(alias.getChildCount() - 1) as ParseTree) : null;
     const win = item.selectWindowItemColumnName();
     if (win) {
       const o = win.overWindowItem();
@@ -333,12 +340,13 @@ class AstBuilder {
       if (!cond) this.unsupported('a join without ON', ctx);
       const on = cond.booleanExpression();
       if (!on) this.unsupported('JOIN … USING', cond);
+      const onExpr: P.BooleanExpressionContext = on;
       return {
         kind: 'join',
         joinType: ctx.KW_LEFT() ? 'LEFT' : 'INNER',
         left: this.tableExpression(sub[0]),
         right: this.tableExpression(sub[1]),
-        on: this.bool(on),
+        on: this.bool(onExpr),
         pos,
       };
     }
@@ -381,8 +389,9 @@ class AstBuilder {
     if (path) return { kind: 'table', name: identText(path), alias: aliasName, pos };
     const view = prim.viewPath();
     if (view) return { kind: 'table', name: identText(view), alias: aliasName, pos };
-    const q = prim.queryStatement();
-    if (q && !prim.KW_LATERAL()) return { kind: 'subquery', query: this.query(q), alias: aliasName, pos };
+    const atom = prim.atomExpressionTable();
+    const q = atom?.queryStatement();
+    if (atom && q && !atom.KW_LATERAL()) return { kind: 'subquery', query: this.query(q), alias: aliasName, pos };
     this.unsupported(`'${this.text(prim)}' in FROM`, prim);
   }
 
@@ -588,7 +597,9 @@ class AstBuilder {
     const orderBy: OrderItem[] = [];
     for (const o of spec.orderByClause()?.orderItemDefinition() ?? []) {
       if (o._nullOrder) this.unsupported('NULLS FIRST/LAST', o);
-      orderBy.push({ expr: this.columnName(o.columnName(), o), desc: o._ordering?.text?.toUpperCase() === 'DESC' });
+      const col = o.columnName();
+      if (!col) this.unsupported(`ORDER BY '${this.text(o)}'`, o);
+      orderBy.push({ expr: this.columnName(col, o), desc: o._ordering?.text?.toUpperCase() === 'DESC' });
     }
     return { kind: 'over', fn: fn.op, partitionBy, orderBy, pos };
   }

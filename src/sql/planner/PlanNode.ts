@@ -8,6 +8,7 @@ import type { TableDefinition } from '../catalog/BuiltinTables';
 import type { AggCall } from '../runtime/AggsHandler';
 import type { SortKey } from '../runtime/AppendOnlyTopNFunction';
 import type { Field, Row } from './expressions';
+import { uniqueNames } from './Planner';
 
 interface Base {
   fields: Field[];
@@ -93,7 +94,7 @@ export function describeNode(n: PlanNode): string {
     case 'Join':
       return (
         `Join(joinType=[${n.joinType === 'INNER' ? 'InnerJoin' : 'LeftOuterJoin'}], where=[${n.conditionDigest}], ` +
-        `select=[${all(n.fields)}], leftInputSpec=[NoUniqueKey], rightInputSpec=[NoUniqueKey])`
+        `select=[${uniqueNames(n.fields).map((f) => f.name).join(', ')}], leftInputSpec=[NoUniqueKey], rightInputSpec=[NoUniqueKey])`
       );
     case 'Sink':
       return `Sink(table=[default_catalog.default_database.${n.table}], fields=[${all(n.fields)}])`;

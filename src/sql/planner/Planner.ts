@@ -98,6 +98,7 @@ export class Planner {
     dedupeNames(fields);
     const identity =
       condition === null &&
+      new Set(input.fields.map((f) => f.name.toLowerCase())).size === input.fields.length &&
       projections.length === input.fields.length &&
       items.every((it, i) => it.expr.kind === 'column' && projections[i].digest === input.fields[i].name && fields[i].name === input.fields[i].name);
     if (identity) return input;
@@ -169,7 +170,7 @@ export class Planner {
       const k = exprKey(arg);
       let at = preItems.findIndex((p) => exprKey(p.expr) === k);
       if (at < 0) {
-        preItems.push({ expr: arg, alias: `$f${preItems.length}` });
+        preItems.push({ expr: arg, alias: arg.kind === 'column' ? arg.name : `$f${preItems.length}` });
         at = preItems.length - 1;
       }
       argIndex.push(at);
@@ -306,7 +307,8 @@ export class Planner {
     const exchange: PlanNode = { op: 'Exchange', input: calc, keys: partitionKeys, fields: calc.fields, insertOnly: true };
     const fields: Field[] = [...calc.fields.map((f) => ({ ...f, qualifier: null })), ...(outputRankNumber ? [{ name: rnName, type: { name: 'BIGINT' } as SqlType, qualifier: null }] : [])];
     const node: PlanNode = { op: 'Rank', input: exchange, partitionKeys, orderBy, rankEnd, outputRankNumber, fields, insertOnly: false };
-    return { node: { ...node, fields: fields.map((f) => ({ ...f, qualifier: q.from.alias })) } as PlanNode, rest };
+    const alias = q.from.alias;
+    return { node: { ...node, fields: fields.map((f) => ({ ...f, qualifier: alias })) } as PlanNode, rest };
   }
 
   private join(item: FromItem & { kind: 'join' }): PlanNode {
@@ -359,7 +361,8 @@ export class Planner {
       rightKeys,
       condition,
       conditionDigest: digest.length > 1 ? `AND(${digest.join(', ')})` : digest[0],
-      fields: joined.map((f, i) => ({ ...f, qualifier: fields[i].qualifier })),
+      // Original names with their qualifiers (v.ts, l.ts): EXPLAIN prints them made unique (ts, ts0).
+      fields,
       insertOnly: item.joinType === 'INNER',
     };
   }
@@ -381,7 +384,7 @@ function compileIndex(fields: readonly Field[], e: Expr & { kind: 'column' }): n
 }
 
 /** Flink's names for a join's output: a name seen before gets a number (user_id, user_id0). */
-function uniqueNames(fields: readonly Field[]): Field[] {
+export function uniqueNames(fields: readonly Field[]): Field[] {
   const seen = new Map<string, number>();
   return fields.map((f) => {
     const n = seen.get(f.name.toLowerCase());

@@ -24,18 +24,18 @@ import { isAccumulate, type RowData } from './RowData';
 
 export class GroupAggFunction implements KeyedProcessFunction<string | number | boolean, RowData, RowData> {
   private accState!: ValueState<Accumulators>;
-  private readonly handler: AggsHandler;
+  // Created in open(): each subtask's copy of this function is a structured clone of its data fields.
+  private handler!: AggsHandler;
 
   constructor(
     private readonly keyIndexes: readonly number[],
-    calls: readonly AggCall[],
+    private readonly calls: readonly AggCall[],
     private readonly generateUpdateBefore: boolean,
     private readonly stateRetentionTimeMs: number,
-  ) {
-    this.handler = new AggsHandler(calls);
-  }
+  ) {}
 
   open(ctx: RuntimeContext): void {
+    this.handler = new AggsHandler(this.calls);
     // Flink keeps a RowData of the accumulators (InternalTypeInfo); here a JSON object.
     const desc = new ValueStateDescriptor<Accumulators>('accState', Types.GENERIC<Accumulators>());
     if (this.stateRetentionTimeMs > 0) desc.enableTimeToLive(StateTtlConfig.newBuilder(this.stateRetentionTimeMs).build());

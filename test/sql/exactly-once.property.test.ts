@@ -82,18 +82,19 @@ const QUERIES: Query[] = [
 const recArb = fc.tuple(fc.constantFrom('a', 'b', 'c', 'd', 'e'), fc.integer({ min: 0, max: 9 })) as fc.Arbitrary<Rec>;
 
 const caseArb = fc.record({
-  partitions: fc.array(fc.array(recArb, { minLength: 1, maxLength: 60 }), { minLength: 1, maxLength: 3 }),
+  partitions: fc.array(fc.array(recArb, { minLength: 5, maxLength: 60 }), { minLength: 1, maxLength: 3 }),
   query: fc.integer({ min: 0, max: QUERIES.length - 1 }),
   parallelism: fc.integer({ min: 1, max: 3 }),
-  mode: fc.constantFrom<CheckpointingMode>('exactly-once', 'unaligned'),
+  mode: fc.constantFrom<CheckpointingMode>('exactly-once', 'unaligned', 'chandy-lamport'),
   interval: fc.integer({ min: 20, max: 120 }),
-  failures: fc.array(fc.record({ task: fc.nat(), at: fc.integer({ min: 1, max: 600 }) }), { minLength: 1, maxLength: 3 }),
+  // When, as a fraction of the failure-free run's duration (so that a failure hits a running job).
+  failures: fc.array(fc.record({ task: fc.nat(), at: fc.double({ min: 0.05, max: 0.9, noNaN: true }) }), { minLength: 1, maxLength: 3 }),
   seed: fc.integer({ min: 1, max: 1_000_000 }),
 });
 
 type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
 
-function run(c: Case, withFailures: boolean) {
+function run(c: Case, failureFreeEnd: number | null) {
   const tEnv = TableEnvironment.create([table(c.partitions)]);
   tEnv.executeSql(`SET 'parallelism.default' = '${c.parallelism}'`);
   tEnv.executeSql(`SET 'execution.checkpointing.interval' = '${c.interval} ms'`);
@@ -103,7 +104,8 @@ function run(c: Case, withFailures: boolean) {
   job.checkpointConfig = { ...job.checkpointConfig, mode: c.mode };
   const sim = new Simulation(job, { seed: c.seed, fastForward: true });
   const tasks = sim.cluster.taskIds();
-  const failures: ScheduledFailure[] = withFailures ? c.failures.map((f) => ({ target: tasks[f.task % tasks.length], at: f.at })) : [];
+  const failures: ScheduledFailure[] =
+    failureFreeEnd === null ? [] : c.failures.map((f) => ({ target: tasks[f.task % tasks.length], at: Math.round(f.at * failureFreeEnd) }));
   sim.run(failures);
   const changelog = sim.external.committedValues(r.job.sinkUid) as RowData[];
   return { sim, failures, result: materialize(changelog, r.job.primaryKey) };
@@ -111,8 +113,8 @@ function run(c: Case, withFailures: boolean) {
 
 function check(c: Case): void {
   const rows = c.partitions.flat();
-  const reference = run(c, false);
-  const faulty = run(c, true);
+  const reference = run(c, null);
+  const faulty = run(c, reference.sim.cluster.now);
   const q = QUERIES[c.query];
   const expected = sorted(q.expected(rows));
   const msg = `query ${q.sql}, p=${c.parallelism}, ${c.mode}, failures ${JSON.stringify(faulty.failures)}`;
@@ -134,7 +136,7 @@ describe('SQL jobs restore exactly-once (property)', () => {
     let restored = 0;
     let failed = 0;
     for (const c of fc.sample(caseArb, { numRuns: 10, seed: 11 })) {
-      const f = run(c, true);
+      const f = run(c, run(c, null).sim.cluster.now);
       if (f.sim.failures.length > 0) failed++;
       if (f.sim.failures.some((x) => x.restoredFrom !== null)) restored++;
     }

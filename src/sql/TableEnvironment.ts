@@ -238,8 +238,10 @@ export class TableEnvironment {
       });
       columns = sink.columns.map((c) => ({ name: c.name, type: c.type }));
       table = sink.name;
-      if (sink.primaryKey.length > 0)
+      if (sink.primaryKey.length > 0) {
         primaryKey = sink.primaryKey.map((k) => sink.columns.findIndex((c) => c.name.toLowerCase() === k.toLowerCase()));
+        omitUpdateBefore(node, primaryKey);
+      }
       else if (!node.insertOnly)
         throw invalid(
           `Table sink 'default_catalog.default_database.${sink.name}' doesn't support consuming update changes which is produced by node ${updatingNodeName(node)}`,
@@ -273,6 +275,23 @@ export class TableEnvironment {
       insertOnly: node.insertOnly,
     };
   }
+}
+
+/**
+ * An upsert sink keyed by the GROUP BY key needs no update-before: Flink's planner then has the
+ * GroupAggregate emit only +I/+U/-D (generateUpdateBefore = false).
+ */
+function omitUpdateBefore(node: PlanNode, primaryKey: readonly number[]): void {
+  let n = node;
+  let columns: Array<string | null> = node.fields.map((f) => f.name);
+  if (n.op === 'Calc') {
+    columns = n.projections.map((p) => p.digest);
+    n = n.input;
+  }
+  if (n.op !== 'GroupAggregate') return;
+  const keyNames = n.keys.map((k) => n.fields[k].name);
+  const pkNames = primaryKey.map((i) => columns[i]);
+  if (keyNames.length === pkNames.length && keyNames.every((k) => pkNames.includes(k))) n.generateUpdateBefore = false;
 }
 
 function updatingNodeName(n: PlanNode): string {

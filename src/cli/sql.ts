@@ -58,15 +58,40 @@ export function prepareSql(argvIn: readonly string[], io: CliIO): SqlCli {
   const tEnv = TableEnvironment.create();
   if (dump !== undefined) {
     const t = tEnv.listTables().find((x) => x.name.toLowerCase() === dump.toLowerCase());
-    if (!t) throw new UsageError(`--dump-table: no table '${dump}' (tables: ${tEnv.listTables().map((x) => x.name).join(', ')})`);
-    const rows = t.log().partitions.flatMap((p, partition) => p.map((r, offset) => ({ partition, offset, row: r.value })));
+    if (!t)
+      throw new UsageError(
+        `--dump-table: no table '${dump}' (tables: ${tEnv
+          .listTables()
+          .map((x) => x.name)
+          .join(', ')})`,
+      );
+    const rows = t
+      .log()
+      .partitions.flatMap((p, partition) => p.map((r, offset) => ({ partition, offset, row: r.value })));
     const names = t.columns.map((c) => c.name);
     if (json) {
-      const objects = rows.map((r) => ({ partition: r.partition, offset: r.offset, ...rowObject(names, r.row, t.columns.map((c) => c.type)) }));
+      const objects = rows.map((r) => ({
+        partition: r.partition,
+        offset: r.offset,
+        ...rowObject(
+          names,
+          r.row,
+          t.columns.map((c) => c.type),
+        ),
+      }));
       io.out(JSON.stringify({ table: t.name, ddl: tEnv.ddl(t.name), rows: objects }, null, 2) + '\n');
     } else {
       io.out(`${tEnv.ddl(t.name)}\n\n`);
-      io.out(tableau(['partition', 'offset', ...names], rows.map((r) => [String(r.partition), String(r.offset), ...r.row.map((v, i) => formatValue(v, t.columns[i].type))])));
+      io.out(
+        tableau(
+          ['partition', 'offset', ...names],
+          rows.map((r) => [
+            String(r.partition),
+            String(r.offset),
+            ...r.row.map((v, i) => formatValue(v, t.columns[i].type)),
+          ]),
+        ),
+      );
     }
     return { argv, exitCode: 0 };
   }
@@ -86,7 +111,11 @@ export function prepareSql(argvIn: readonly string[], io: CliIO): SqlCli {
     const statements = tEnv.parse(sql);
     const jobs = statements.filter((s) => s.kind === 'query' || s.kind === 'insert');
     if (jobs.length > 1)
-      throw new SqlError('unsupported', 'more than one query or INSERT in one run (one job per run)', jobs[1].pos);
+      throw new SqlError(
+        'unsupported',
+        'more than one query or INSERT in one run (one job per run)',
+        jobs[1].pos,
+      );
     for (const s of statements) {
       const r = tEnv.execute(s);
       if (r.kind === 'job') job = r.job;
@@ -124,11 +153,26 @@ function formatResult(r: TableResult): string {
 export function tableau(columns: readonly string[], rows: readonly string[][]): string {
   const widths = columns.map((c, i) => Math.max(c.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = '+' + widths.map((w) => '-'.repeat(w + 2)).join('+') + '+';
-  const fmt = (cells: readonly string[]) => '|' + cells.map((c, i) => ` ${c.padStart(widths[i])} `).join('|') + '|';
-  return [line, fmt(columns), line, ...rows.map(fmt), line, `${rows.length} row${rows.length === 1 ? '' : 's'} in set`, ''].join('\n') + '\n';
+  const fmt = (cells: readonly string[]) =>
+    '|' + cells.map((c, i) => ` ${c.padStart(widths[i])} `).join('|') + '|';
+  return (
+    [
+      line,
+      fmt(columns),
+      line,
+      ...rows.map(fmt),
+      line,
+      `${rows.length} row${rows.length === 1 ? '' : 's'} in set`,
+      '',
+    ].join('\n') + '\n'
+  );
 }
 
-function rowObject(names: readonly string[], row: readonly SqlValue[], types: readonly SqlJob['columns'][number]['type'][]): Record<string, SqlValue> {
+function rowObject(
+  names: readonly string[],
+  row: readonly SqlValue[],
+  types: readonly SqlJob['columns'][number]['type'][],
+): Record<string, SqlValue> {
   const o: Record<string, SqlValue> = {};
   names.forEach((n, i) => {
     const v = row[i];
@@ -164,8 +208,13 @@ export function sqlSummary(sim: Simulation, job: SqlJob, maxRows = 40): string {
   const shown = rows.slice(0, maxRows).map((r) => r.map((v, i) => formatValue(v, job.columns[i].type)));
   return (
     `\nSQL plan:\n${job.plan}\n\n` +
-    `Committed changelog: ${changelog.length} rows (${Object.entries(counts).map(([k, n]) => `${k} ${n}`).join(', ')})\n` +
+    `Committed changelog: ${changelog.length} rows (${Object.entries(counts)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')})\n` +
     `Result (${job.primaryKey ? 'upsert by primary key' : 'retract'}): ${rows.length} row${rows.length === 1 ? '' : 's'}${rows.length > maxRows ? `, the first ${maxRows}` : ''}\n` +
-    tableau(job.columns.map((c) => c.name), shown)
+    tableau(
+      job.columns.map((c) => c.name),
+      shown,
+    )
   );
 }

@@ -58,6 +58,8 @@ export const CONFIG_KEYS = {
   stateTtl: 'table.exec.state.ttl',
   checkpointInterval: 'execution.checkpointing.interval',
   parallelism: 'parallelism.default',
+  checkpointMode: 'execution.checkpointing.mode',
+  unaligned: 'execution.checkpointing.unaligned.enabled',
 } as const;
 
 /** Flink's SQL Client default is no checkpointing; the lab checkpoints every second unless SET. */
@@ -98,7 +100,11 @@ export class TableEnvironment {
   /** One statement (a script of exactly one). */
   executeSql(sql: string): TableResult {
     const statements = this.parse(sql);
-    if (statements.length !== 1) throw unsupported(`${statements.length} statements in executeSql (use executeScript)`, { line: 1, col: 1 });
+    if (statements.length !== 1)
+      throw unsupported(`${statements.length} statements in executeSql (use executeScript)`, {
+        line: 1,
+        col: 1,
+      });
     return this.execute(statements[0]);
   }
 
@@ -125,12 +131,18 @@ export class TableEnvironment {
         for (const k of s.primaryKey)
           if (!s.columns.some((c) => c.name.toLowerCase() === k.toLowerCase()))
             throw invalid(`Primary key column '${k}' is not a column of the table`, s.pos);
-        this.sinks.set(name, { name: s.name, columns: s.columns, primaryKey: s.primaryKey, options: s.options });
+        this.sinks.set(name, {
+          name: s.name,
+          columns: s.columns,
+          primaryKey: s.primaryKey,
+          options: s.options,
+        });
         return { kind: 'ok', message: '[INFO] Execute statement succeeded.' };
       }
       case 'explain': {
         const inner = s.statement;
-        if (inner.kind !== 'query' && inner.kind !== 'insert') throw unsupported('EXPLAIN of this statement', s.pos);
+        if (inner.kind !== 'query' && inner.kind !== 'insert')
+          throw unsupported('EXPLAIN of this statement', s.pos);
         const job = this.compile(inner);
         return { kind: 'explain', text: `== Optimized Execution Plan ==\n${job.plan}\n` };
       }
@@ -148,10 +160,22 @@ export class TableEnvironment {
     if (value === null) throw invalid(`SET '${key}' needs a value`, pos);
     if (key === CONFIG_KEYS.stateTtl || key === CONFIG_KEYS.checkpointInterval) {
       const ms = parseDurationMs(value);
-      if (ms === null) throw invalid(`Could not parse value '${value}' for key '${key}' (a duration: '10 s', '1 min', '500 ms')`, pos);
-      if (key === CONFIG_KEYS.checkpointInterval && ms <= 0) throw invalid(`'${key}' must be positive here`, pos);
+      if (ms === null)
+        throw invalid(
+          `Could not parse value '${value}' for key '${key}' (a duration: '10 s', '1 min', '500 ms')`,
+          pos,
+        );
+      if (key === CONFIG_KEYS.checkpointInterval && ms <= 0)
+        throw invalid(`'${key}' must be positive here`, pos);
+    } else if (key === CONFIG_KEYS.checkpointMode) {
+      if (value !== 'EXACTLY_ONCE' && value !== 'AT_LEAST_ONCE')
+        throw invalid(`'${key}' is EXACTLY_ONCE or AT_LEAST_ONCE, got '${value}'`, pos);
+    } else if (key === CONFIG_KEYS.unaligned) {
+      if (value !== 'true' && value !== 'false')
+        throw invalid(`'${key}' is true or false, got '${value}'`, pos);
     } else if (key === CONFIG_KEYS.parallelism) {
-      if (!/^\d+$/.test(value) || Number(value) < 1) throw invalid(`'${key}' must be a positive integer, got '${value}'`, pos);
+      if (!/^\d+$/.test(value) || Number(value) < 1)
+        throw invalid(`'${key}' must be a positive integer, got '${value}'`, pos);
     } else if (!key.startsWith('sql-client.')) {
       throw unsupported(`the option '${key}' (the lab knows ${Object.values(CONFIG_KEYS).join(', ')})`, pos);
     }
@@ -172,7 +196,9 @@ export class TableEnvironment {
           'TRUE',
           '',
           '',
-          t.rowtime === c.name && t.watermarkText ? `\`${t.rowtime}\` - ${t.watermarkText.replace(/^\w+ - /, '')}` : '',
+          t.rowtime === c.name && t.watermarkText
+            ? `\`${t.rowtime}\` - ${t.watermarkText.replace(/^\w+ - /, '')}`
+            : '',
         ]),
       };
     }
@@ -183,7 +209,14 @@ export class TableEnvironment {
         columns,
         rows: s.columns.map((c) => {
           const pk = s.primaryKey.some((k) => k.toLowerCase() === c.name.toLowerCase());
-          return [c.name, typeToString(c.type), pk ? 'FALSE' : 'TRUE', pk ? `PRI(${s.primaryKey.join(', ')})` : '', '', ''];
+          return [
+            c.name,
+            typeToString(c.type),
+            pk ? 'FALSE' : 'TRUE',
+            pk ? `PRI(${s.primaryKey.join(', ')})` : '',
+            '',
+            '',
+          ];
         }),
       };
     throw invalid(`Table with identifier 'default_catalog.default_database.${name}' does not exist`, pos);
@@ -207,7 +240,10 @@ export class TableEnvironment {
           const t = this.tables.get(name.toLowerCase());
           if (t) return t;
           if (this.sinks.has(name.toLowerCase()))
-            throw unsupported(`reading the table '${name}' created here (only the built-in tables are sources)`, pos);
+            throw unsupported(
+              `reading the table '${name}' created here (only the built-in tables are sources)`,
+              pos,
+            );
           throw invalid(`Object '${name}' not found`, pos);
         },
       },
@@ -232,17 +268,25 @@ export class TableEnvironment {
         );
       sink.columns.forEach((c, i) => {
         const q = node.fields[i].type;
-        const compatible = c.type.name === q.name || (['INT', 'BIGINT', 'DOUBLE', 'DECIMAL'].includes(c.type.name) && ['INT', 'BIGINT', 'DOUBLE', 'DECIMAL'].includes(q.name)) || q.name === 'NULL';
+        const compatible =
+          c.type.name === q.name ||
+          (['INT', 'BIGINT', 'DOUBLE', 'DECIMAL'].includes(c.type.name) &&
+            ['INT', 'BIGINT', 'DOUBLE', 'DECIMAL'].includes(q.name)) ||
+          q.name === 'NULL';
         if (!compatible)
-          throw invalid(`Column '${c.name}' of the sink is ${typeToString(c.type)}, the query gives ${typeToString(q)}`, s.pos);
+          throw invalid(
+            `Column '${c.name}' of the sink is ${typeToString(c.type)}, the query gives ${typeToString(q)}`,
+            s.pos,
+          );
       });
       columns = sink.columns.map((c) => ({ name: c.name, type: c.type }));
       table = sink.name;
       if (sink.primaryKey.length > 0) {
-        primaryKey = sink.primaryKey.map((k) => sink.columns.findIndex((c) => c.name.toLowerCase() === k.toLowerCase()));
+        primaryKey = sink.primaryKey.map((k) =>
+          sink.columns.findIndex((c) => c.name.toLowerCase() === k.toLowerCase()),
+        );
         omitUpdateBefore(node, primaryKey);
-      }
-      else if (!node.insertOnly)
+      } else if (!node.insertOnly)
         throw invalid(
           `Table sink 'default_catalog.default_database.${sink.name}' doesn't support consuming update changes which is produced by node ${updatingNodeName(node)}`,
           s.pos,
@@ -264,10 +308,21 @@ export class TableEnvironment {
     env.setParallelism(Number(this.config.get(CONFIG_KEYS.parallelism) ?? 1));
     env.setStateBackend(new FsStateBackend('file:///tmp/checkpoints'));
     const interval = this.config.get(CONFIG_KEYS.checkpointInterval);
-    env.enableCheckpointing(interval === undefined ? DEFAULT_CHECKPOINT_INTERVAL_MS : (parseDurationMs(interval) as number));
+    const mode =
+      this.config.get(CONFIG_KEYS.checkpointMode) === 'AT_LEAST_ONCE'
+        ? 'at-least-once'
+        : this.config.get(CONFIG_KEYS.unaligned) === 'true'
+          ? 'unaligned'
+          : 'exactly-once';
+    env.enableCheckpointing(
+      interval === undefined ? DEFAULT_CHECKPOINT_INTERVAL_MS : (parseDurationMs(interval) as number),
+      mode,
+    );
     translateToJob(root, env, { stateTtlMs: this.stateTtlMs() });
     return {
-      jobGraph: env.getJobGraph(s.kind === 'insert' ? `insert-into_default_catalog.default_database.${table}` : 'collect'),
+      jobGraph: env.getJobGraph(
+        s.kind === 'insert' ? `insert-into_default_catalog.default_database.${table}` : 'collect',
+      ),
       sinkUid: SQL_SINK_UID,
       columns,
       primaryKey,
@@ -291,7 +346,8 @@ function omitUpdateBefore(node: PlanNode, primaryKey: readonly number[]): void {
   if (n.op !== 'GroupAggregate') return;
   const keyNames = n.keys.map((k) => n.fields[k].name);
   const pkNames = primaryKey.map((i) => columns[i]);
-  if (keyNames.length === pkNames.length && keyNames.every((k) => pkNames.includes(k))) n.generateUpdateBefore = false;
+  if (keyNames.length === pkNames.length && keyNames.every((k) => pkNames.includes(k)))
+    n.generateUpdateBefore = false;
 }
 
 function updatingNodeName(n: PlanNode): string {

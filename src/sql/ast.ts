@@ -11,15 +11,7 @@ export interface Pos {
 }
 
 export type SqlTypeName =
-  | 'STRING'
-  | 'BOOLEAN'
-  | 'INT'
-  | 'BIGINT'
-  | 'DOUBLE'
-  | 'DECIMAL'
-  | 'TIMESTAMP'
-  | 'INTERVAL'
-  | 'NULL';
+  'STRING' | 'BOOLEAN' | 'INT' | 'BIGINT' | 'DOUBLE' | 'DECIMAL' | 'TIMESTAMP' | 'INTERVAL' | 'NULL';
 
 export interface SqlType {
   name: SqlTypeName;

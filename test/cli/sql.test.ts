@@ -27,15 +27,26 @@ describe('npm run sim -- --sql', () => {
   });
 
   it('--json has the committed changelog and the materialized result; a failure restores exactly-once', () => {
-    const r = cli(['--sql', 'SELECT word, COUNT(*) AS cnt FROM words GROUP BY word', '--json', '--fail', 'group-aggregate#0@700']);
+    const r = cli([
+      '--sql',
+      'SELECT word, COUNT(*) AS cnt FROM words GROUP BY word',
+      '--json',
+      '--fail',
+      'group-aggregate#0@700',
+    ]);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out) as {
       failures: Array<{ task: string; restoredFrom: number | null }>;
-      sql: { changelog: Array<{ kind: string; row: Record<string, unknown> }>; result: Array<Record<string, unknown>> };
+      sql: {
+        changelog: Array<{ kind: string; row: Record<string, unknown> }>;
+        result: Array<Record<string, unknown>>;
+      };
     };
     expect(j.failures.map((f) => f.task)).toEqual(['group-aggregate#0']);
     expect(j.failures[0].restoredFrom).not.toBeNull();
-    const to = j.sql.changelog.filter((c) => c.row.word === 'to').map((c) => `${c.kind} ${String(c.row.cnt)}`);
+    const to = j.sql.changelog
+      .filter((c) => c.row.word === 'to')
+      .map((c) => `${c.kind} ${String(c.row.cnt)}`);
     expect(to).toEqual(['+I 1', '-U 1', '+U 2']);
     expect(j.sql.result).toContainEqual({ word: 'be', cnt: 2 });
     expect(j.sql.result).toHaveLength(8);
@@ -49,7 +60,9 @@ describe('npm run sim -- --sql', () => {
       INSERT INTO latest SELECT page, MAX(ts) FROM clicks GROUP BY page;`;
     const r = cli(['--sql-file', 'q.sql'], { 'q.sql': script });
     expect(r.code).toBe(0);
-    expect(r.out).toContain('== Optimized Execution Plan ==\nSink(table=[default_catalog.default_database.latest], fields=[page, last_ts])');
+    expect(r.out).toContain(
+      '== Optimized Execution Plan ==\nSink(table=[default_catalog.default_database.latest], fields=[page, last_ts])',
+    );
     expect(r.out).toContain('Result (upsert by primary key): 6 rows');
     expect(r.out).toMatch(/\|\s+\/help \| 1970-01-01 00:00:14\.985 \|/);
     // keyed by the GROUP BY key: no update-before, only +I and +U

@@ -33,7 +33,16 @@ describe('GroupAggregate', () => {
       '+I["question",1]',
     ]);
     expect(sorted(result)).toEqual(
-      sorted([['to', 2], ['be', 2], ['or', 1], ['not', 1], ['that', 1], ['is', 1], ['the', 1], ['question', 1]]),
+      sorted([
+        ['to', 2],
+        ['be', 2],
+        ['or', 1],
+        ['not', 1],
+        ['that', 1],
+        ['is', 1],
+        ['the', 1],
+        ['question', 1],
+      ]),
     );
     expect(job.plan).toBe(
       [
@@ -77,7 +86,9 @@ describe('GroupAggregate', () => {
   });
 
   it('HAVING drops the rows of a key until it passes: the first row a reader sees is a +U', () => {
-    const { changelog } = runSql('SELECT page, COUNT(*) AS cnt FROM clicks GROUP BY page HAVING COUNT(*) > 999');
+    const { changelog } = runSql(
+      'SELECT page, COUNT(*) AS cnt FROM clicks GROUP BY page HAVING COUNT(*) > 999',
+    );
     expect(changelog.map((c) => c.kind)).toEqual(Array(6).fill('+U'));
     expect(sorted(changelog.map((c) => c.row))).toEqual(sorted(CLICK_PAGES.map((p) => [p, 1000])));
   });
@@ -85,7 +96,9 @@ describe('GroupAggregate', () => {
   it('table.exec.state.ttl: an idle key expires and starts again at +I', () => {
     // words emits a word every 150 ms; with a 200 ms TTL the second "to" (600 ms after the first)
     // finds no accumulator.
-    const { changelog } = runSql("SET 'table.exec.state.ttl' = '200 ms'; SELECT word, COUNT(*) AS cnt FROM words GROUP BY word");
+    const { changelog } = runSql(
+      "SET 'table.exec.state.ttl' = '200 ms'; SELECT word, COUNT(*) AS cnt FROM words GROUP BY word",
+    );
     const to = changelogByKey(changelog).get('["to"]');
     expect(to).toEqual(['+I["to",1]', '+I["to",1]']);
   });
@@ -96,10 +109,15 @@ describe('Rank (ROW_NUMBER Top-N)', () => {
     const { result, job } = runSql(
       'SELECT * FROM (SELECT page, ts, ROW_NUMBER() OVER (PARTITION BY page ORDER BY ts DESC) AS rn FROM clicks) WHERE rn <= 2',
     );
-    expect(job.plan).toContain('Rank(strategy=[AppendFastStrategy], rankType=[ROW_NUMBER], rankRange=[rankStart=1, rankEnd=2], partitionBy=[page], orderBy=[ts DESC], select=[page, ts, rn])');
+    expect(job.plan).toContain(
+      'Rank(strategy=[AppendFastStrategy], rankType=[ROW_NUMBER], rankRange=[rankStart=1, rankEnd=2], partitionBy=[page], orderBy=[ts DESC], select=[page, ts, rn])',
+    );
     const expected: SqlValue[][] = [];
     for (const p of CLICK_PAGES) {
-      const ts = rowsOf('clicks').filter((r) => r[0] === p).map((r) => r[1] as number).sort((a, b) => b - a);
+      const ts = rowsOf('clicks')
+        .filter((r) => r[0] === p)
+        .map((r) => r[1] as number)
+        .sort((a, b) => b - a);
       expected.push([p, ts[0], 1], [p, ts[1], 2]);
     }
     expect(sorted(result)).toEqual(sorted(expected));
@@ -112,8 +130,14 @@ describe('Rank (ROW_NUMBER Top-N)', () => {
     // the latest two logins per user: each newer login pushes the oldest of them out
     expect(new Set(changelog.map((c) => c.kind))).toEqual(new Set(['+I', '-D']));
     const byUser = new Map<string, number[]>();
-    for (const r of rowsOf('logins')) byUser.set(r[0] as string, [...(byUser.get(r[0] as string) ?? []), r[2] as number]);
-    const expected = [...byUser].flatMap(([u, ts]) => ts.sort((a, b) => b - a).slice(0, 2).map((t) => [u, t]));
+    for (const r of rowsOf('logins'))
+      byUser.set(r[0] as string, [...(byUser.get(r[0] as string) ?? []), r[2] as number]);
+    const expected = [...byUser].flatMap(([u, ts]) =>
+      ts
+        .sort((a, b) => b - a)
+        .slice(0, 2)
+        .map((t) => [u, t]),
+    );
     expect(sorted(result)).toEqual(sorted(expected));
   });
 });
@@ -126,7 +150,9 @@ describe('Join', () => {
     );
     const visits = rowsOf('visits').filter((r) => r[0] === 'user-003');
     const logins = rowsOf('logins').filter((r) => r[0] === 'user-003');
-    const expected = visits.flatMap((v) => logins.filter((l) => (l[2] as number) > (v[1] as number)).map((l) => [v[0], v[1], l[2]]));
+    const expected = visits.flatMap((v) =>
+      logins.filter((l) => (l[2] as number) > (v[1] as number)).map((l) => [v[0], v[1], l[2]]),
+    );
     expect(expected.length).toBeGreaterThan(10);
     expect(sorted(result)).toEqual(sorted(expected));
     const state = sim.result().state['join'] ?? {};

@@ -21,7 +21,10 @@ export interface SqlRun {
   result: SqlValue[][];
 }
 
-export function runSql(sql: string, opts: { tables?: TableDefinition[]; seed?: number; failures?: ScheduledFailure[] } = {}): SqlRun {
+export function runSql(
+  sql: string,
+  opts: { tables?: TableDefinition[]; seed?: number; failures?: ScheduledFailure[] } = {},
+): SqlRun {
   const job = compile(sql, opts.tables);
   const sim = new Simulation(job.jobGraph, { seed: opts.seed ?? 1, fastForward: true });
   sim.run(opts.failures ?? []);

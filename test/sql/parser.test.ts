@@ -31,11 +31,20 @@ describe("Flink SQL parsing (dt-sql-parser's FlinkSQL grammar)", () => {
   });
 
   it("reads `a + 1` as one expression (the grammar's column-then-expression alternative is re-read)", () => {
-    const [s] = parseStatements('SELECT CHAR_LENGTH_X + 1 AS n, word FROM words'.replace('CHAR_LENGTH_X', 'word'));
+    const [s] = parseStatements(
+      'SELECT CHAR_LENGTH_X + 1 AS n, word FROM words'.replace('CHAR_LENGTH_X', 'word'),
+    );
     expect(s.kind).toBe('query');
     const q = s.kind === 'query' ? s.query : null;
     expect(q?.items?.[0].alias).toBe('n');
-    expect(q?.items?.[0].expr).toMatchObject({ kind: 'call', op: '+', args: [{ kind: 'column', name: 'word' }, { kind: 'literal', value: 1 }] });
+    expect(q?.items?.[0].expr).toMatchObject({
+      kind: 'call',
+      op: '+',
+      args: [
+        { kind: 'column', name: 'word' },
+        { kind: 'literal', value: 1 },
+      ],
+    });
   });
 
   it('an unknown column is a validation error at the column', () => {
@@ -64,6 +73,8 @@ describe("Flink SQL parsing (dt-sql-parser's FlinkSQL grammar)", () => {
     ]);
     expect(tEnv.executeSql("SET 'table.exec.state.ttl' = '10 s'").kind).toBe('ok');
     expect(tEnv.getConfig('table.exec.state.ttl')).toBe('10 s');
-    expect(errorOf(() => tEnv.executeSql("SET 'table.exec.state.ttl' = 'soon'")).message).toMatch(/Could not parse value 'soon'/);
+    expect(errorOf(() => tEnv.executeSql("SET 'table.exec.state.ttl' = 'soon'")).message).toMatch(
+      /Could not parse value 'soon'/,
+    );
   });
 });

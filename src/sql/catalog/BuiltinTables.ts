@@ -71,7 +71,10 @@ function loginsLog(): ReplayableLog<Row> {
   return new ReplayableLog(
     'logins',
     log.partitions.map((p) =>
-      p.map((r): LogRecord<Row> => ({ value: [r.value.user, r.value.ok, r.timestamp], timestamp: r.timestamp })),
+      p.map((r): LogRecord<Row> => ({
+        value: [r.value.user, r.value.ok, r.timestamp],
+        timestamp: r.timestamp,
+      })),
     ),
   );
 }
@@ -113,7 +116,8 @@ export const BUILTIN_TABLES: readonly TableDefinition[] = [
     watermarkDelayMs: 1000,
     watermarkText: "ts - INTERVAL '1' SECOND",
     emitIntervalMs: 5,
-    origin: 'the visits scenario log: 10,000 page visits of 60 users (user-000 … user-059), 4 partitions, 10 ms apart',
+    origin:
+      'the visits scenario log: 10,000 page visits of 60 users (user-000 … user-059), 4 partitions, 10 ms apart',
     log: visitsLog,
   },
   {
@@ -127,7 +131,8 @@ export const BUILTIN_TABLES: readonly TableDefinition[] = [
     watermarkDelayMs: 5000,
     watermarkText: "ts - INTERVAL '5' SECOND",
     emitIntervalMs: 1,
-    origin: 'the anomalies scenario log: 5,544 logins of 160 users, 4 partitions keyed by user, up to 4 s late',
+    origin:
+      'the anomalies scenario log: 5,544 logins of 160 users, 4 partitions keyed by user, up to 4 s late',
     log: loginsLog,
   },
   {
@@ -140,7 +145,8 @@ export const BUILTIN_TABLES: readonly TableDefinition[] = [
     watermarkDelayMs: 200,
     watermarkText: "ts - INTERVAL '0.2' SECOND",
     emitIntervalMs: 2,
-    origin: "the Operations Playground's ClickEventGenerator: six pages in turn, each page's clicks 15 ms apart, 2 partitions",
+    origin:
+      "the Operations Playground's ClickEventGenerator: six pages in turn, each page's clicks 15 ms apart, 2 partitions",
     log: () => clicksLog(),
   },
 ];

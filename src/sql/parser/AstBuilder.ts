@@ -10,7 +10,17 @@
 import { ParserRuleContext, TerminalNode, type ParseTree, type Token } from 'antlr4ng';
 import { FlinkSQL } from 'dt-sql-parser/dist/parser/flink';
 import * as P from 'dt-sql-parser/dist/lib/flink/FlinkSqlParser';
-import type { ColumnDef, Expr, FromItem, OrderItem, Pos, Select, SelectItem, SqlType, Statement } from '../ast';
+import type {
+  ColumnDef,
+  Expr,
+  FromItem,
+  OrderItem,
+  Pos,
+  Select,
+  SelectItem,
+  SqlType,
+  Statement,
+} from '../ast';
 import { SqlError, unsupported } from '../SqlError';
 import { parseIntervalMs } from '../types';
 
@@ -25,7 +35,9 @@ export function parseStatements(sql: string): Statement[] {
   if (errors.length > 0) {
     const e = errors[0];
     // ANTLR's "rule x failed predicate" says nothing to a learner: name the token instead.
-    const message = /failed predicate/.test(e.message) ? `'${tokenAt(sql, e.line, e.col)}' is not valid at this position` : e.message;
+    const message = /failed predicate/.test(e.message)
+      ? `'${tokenAt(sql, e.line, e.col)}' is not valid at this position`
+      : e.message;
     throw new SqlError('parse', message, { line: e.line, col: e.col });
   }
   const b = new AstBuilder(sql);
@@ -122,7 +134,8 @@ class AstBuilder {
     const describe = ctx.describeStatement();
     if (describe) return { kind: 'describe', table: identText(describe.tablePath()), text, pos };
     const ddl = ctx.ddlStatement();
-    if (ddl?.createTable()?.simpleCreateTable()) return this.createTable(ddl.createTable()!.simpleCreateTable()!, text, pos);
+    if (ddl?.createTable()?.simpleCreateTable())
+      return this.createTable(ddl.createTable()!.simpleCreateTable()!, text, pos);
     this.unsupported(`'${firstWords(text)}' statements`, ctx);
   }
 
@@ -151,7 +164,8 @@ class AstBuilder {
       const constraint = phys.columnConstraint();
       if (constraint?.KW_PRIMARY()) primaryKey.push(name);
     }
-    if (ctx.watermarkDefinition()) this.unsupported('a WATERMARK on a sink table', ctx.watermarkDefinition()!);
+    if (ctx.watermarkDefinition())
+      this.unsupported('a WATERMARK on a sink table', ctx.watermarkDefinition()!);
     const pk = ctx.tableConstraint();
     if (pk) for (const c of pk.columnNameList().columnName()) primaryKey.push(identText(c));
     if (ctx.partitionDefinition()) this.unsupported('PARTITIONED BY', ctx.partitionDefinition()!);
@@ -161,7 +175,15 @@ class AstBuilder {
       const v = p.tablePropertyValue();
       options[unquoteString(p.tablePropertyKey().getText())] = v ? unquoteString(v.getText()) : '';
     }
-    return { kind: 'create-table', name: identText(ctx.tablePathCreate()), columns, primaryKey, options, text, pos };
+    return {
+      kind: 'create-table',
+      name: identText(ctx.tablePathCreate()),
+      columns,
+      primaryKey,
+      options,
+      text,
+      pos,
+    };
   }
 
   columnType(ctx: P.ColumnTypeContext): SqlType {
@@ -199,7 +221,11 @@ class AstBuilder {
   // ----- queries -----
 
   query(ctx: P.QueryStatementContext): Select {
-    if (ctx.orderByClause()) this.unsupported('ORDER BY on a streaming query (only on a time attribute in Flink)', ctx.orderByClause()!);
+    if (ctx.orderByClause())
+      this.unsupported(
+        'ORDER BY on a streaming query (only on a time attribute in Flink)',
+        ctx.orderByClause()!,
+      );
     if (ctx.limitClause()) this.unsupported('LIMIT', ctx.limitClause()!);
     if (ctx.withClause()) this.unsupported('WITH (common table expressions)', ctx.withClause()!);
     if (ctx.valuesClause()) this.unsupported('VALUES', ctx.valuesClause()!);
@@ -303,7 +329,7 @@ class AstBuilder {
     const e = parser.expression();
     let alias: string | null = null;
     const rest: string[] = [];
-    for (let t = parser.tokenStream.LT(1); t && t.type !== -1; ) {
+    for (let t = parser.tokenStream.LT(1); t && t.type !== -1;) {
       rest.push(t.text ?? '');
       parser.tokenStream.consume();
       t = parser.tokenStream.LT(1);
@@ -314,7 +340,7 @@ class AstBuilder {
     // Positions inside the re-parsed text are relative to the item: shift them back.
     const shifted = new AstBuilder(text);
     const expr = shiftPositions(shifted.expr(e), pos);
-    return { expr, alias, text: alias ? text.slice(0, text.length - (rest.join(' ').length)).trim() : text };
+    return { expr, alias, text: alias ? text.slice(0, text.length - rest.join(' ').length).trim() : text };
   }
 
   private groupItem(g: P.GroupItemDefinitionContext): Expr {
@@ -323,7 +349,10 @@ class AstBuilder {
     const e = g.expression();
     if (e.length === 1 && g.getChildCount() === 1) return this.expr(e[0]);
     if (g.groupWindowFunction())
-      this.unsupported('group window functions (TUMBLE(ts, …) in GROUP BY, deprecated): use the window TVFs', g);
+      this.unsupported(
+        'group window functions (TUMBLE(ts, …) in GROUP BY, deprecated): use the window TVFs',
+        g,
+      );
     this.unsupported(`GROUP BY '${this.text(g)}' (grouping sets, rollup, cube)`, g);
   }
 
@@ -384,14 +413,16 @@ class AstBuilder {
     if (alias?.identifierList()) this.unsupported('column aliases on a table', alias);
     const prim = ref.tablePrimary();
     const pos = posOf(ref);
-    if (prim.systemTimePeriod()) this.unsupported('FOR SYSTEM_TIME AS OF (temporal joins)', prim.systemTimePeriod()!);
+    if (prim.systemTimePeriod())
+      this.unsupported('FOR SYSTEM_TIME AS OF (temporal joins)', prim.systemTimePeriod()!);
     const path = prim.tablePath();
     if (path) return { kind: 'table', name: identText(path), alias: aliasName, pos };
     const view = prim.viewPath();
     if (view) return { kind: 'table', name: identText(view), alias: aliasName, pos };
     const atom = prim.atomExpressionTable();
     const q = atom?.queryStatement();
-    if (atom && q && !atom.KW_LATERAL()) return { kind: 'subquery', query: this.query(q), alias: aliasName, pos };
+    if (atom && q && !atom.KW_LATERAL())
+      return { kind: 'subquery', query: this.query(q), alias: aliasName, pos };
     this.unsupported(`'${this.text(prim)}' in FROM`, prim);
   }
 
@@ -439,8 +470,7 @@ class AstBuilder {
       return wrap(call('IN', [value, ...ctx.expression().map((e) => this.expr(e))], pos));
     }
     if (kind === 'NULL') return call(not ? 'IS NOT NULL' : 'IS NULL', [value], pos);
-    if (kind === 'TRUE' || kind === 'FALSE')
-      return call(`IS ${not ? 'NOT ' : ''}${kind}`, [value], pos);
+    if (kind === 'TRUE' || kind === 'FALSE') return call(`IS ${not ? 'NOT ' : ''}${kind}`, [value], pos);
     if (kind === 'DISTINCT') {
       const e = call('IS DISTINCT FROM', [value, this.value(ctx._right!)], pos);
       return not ? call('NOT', [e], pos) : e;
@@ -484,7 +514,12 @@ class AstBuilder {
     if (ctx instanceof P.ParenthesizedExpressionContext) return this.expr(ctx.expression());
     if (ctx instanceof P.FunctionCallContext) return this.functionCall(ctx.functionCallExpression());
     if (ctx instanceof P.CastContext) {
-      return { kind: 'cast', expr: this.expr(ctx.expression()), type: this.columnType(ctx.columnType()), pos };
+      return {
+        kind: 'cast',
+        expr: this.expr(ctx.expression()),
+        type: this.columnType(ctx.columnType()),
+        pos,
+      };
     }
     if (ctx instanceof P.SearchedCaseContext) {
       return {
@@ -529,7 +564,8 @@ class AstBuilder {
     const s = ctx.stringLiteral();
     if (s) return { kind: 'literal', value: unquoteString(s.getText()), type: { name: 'STRING' }, pos };
     const b = ctx.booleanLiteral();
-    if (b) return { kind: 'literal', value: b.getText().toUpperCase() === 'TRUE', type: { name: 'BOOLEAN' }, pos };
+    if (b)
+      return { kind: 'literal', value: b.getText().toUpperCase() === 'TRUE', type: { name: 'BOOLEAN' }, pos };
     const t = ctx.getText().toUpperCase();
     if (t === 'NULL') return { kind: 'literal', value: null, type: { name: 'NULL' }, pos };
     if (/^\d+$/.test(t)) {
@@ -546,8 +582,7 @@ class AstBuilder {
   private interval(ctx: P.TimeIntervalExpressionContext): Expr & { kind: 'interval' } {
     const pos = posOf(ctx);
     const multi = ctx.errorCapturingMultiUnitsInterval()?.multiUnitsInterval();
-    if (!multi || multi.intervalValue().length !== 1)
-      this.unsupported(`the interval ${this.text(ctx)}`, ctx);
+    if (!multi || multi.intervalValue().length !== 1) this.unsupported(`the interval ${this.text(ctx)}`, ctx);
     const value = unquoteString(multi.intervalValue(0)!.getText());
     const unit = multi.timeIntervalUnit(0)!.getText().toUpperCase();
     const ms = parseIntervalMs(value, unit);
@@ -574,8 +609,14 @@ class AstBuilder {
       if (e) args.push(this.expr(e));
       else if (p.reservedKeywordsUsedAsFuncParam()?.getText() === '*') star = true;
       else if (p.timeIntervalUnit() || p.timePointUnit())
-        args.push({ kind: 'literal', value: p.getText().toUpperCase(), type: { name: 'STRING' }, pos: posOf(p) });
-      else if (p.jsonObjectParams() && p.getText() === '') continue; // ROW_NUMBER(): an empty parameter
+        args.push({
+          kind: 'literal',
+          value: p.getText().toUpperCase(),
+          type: { name: 'STRING' },
+          pos: posOf(p),
+        });
+      else if (p.jsonObjectParams() && p.getText() === '')
+        continue; // ROW_NUMBER(): an empty parameter
       else this.unsupported(`the argument '${this.text(p)}' of ${name}`, p);
     }
     return { kind: 'call', op: name, args, distinct, star, pos };
@@ -616,7 +657,9 @@ function firstWords(text: string): string {
 /** Positions of an expression parsed from a select item's text, moved to where the item is. */
 function shiftPositions(e: Expr, base: Pos): Expr {
   const shift = (p: Pos): Pos =>
-    p.line === 1 ? { line: base.line, col: base.col + p.col - 1 } : { line: base.line + p.line - 1, col: p.col };
+    p.line === 1
+      ? { line: base.line, col: base.col + p.col - 1 }
+      : { line: base.line + p.line - 1, col: p.col };
   const walk = (x: Expr): Expr => {
     switch (x.kind) {
       case 'call':

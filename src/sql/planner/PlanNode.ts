@@ -62,7 +62,8 @@ export type PlanNode = Base &
 
 /** The attributes Flink's EXPLAIN prints for the node: `GroupAggregate(groupBy=[word], select=[…])`. */
 export function describeNode(n: PlanNode): string {
-  const names = (idx: readonly number[], fields: readonly Field[]) => idx.map((i) => fields[i].name).join(', ');
+  const names = (idx: readonly number[], fields: readonly Field[]) =>
+    idx.map((i) => fields[i].name).join(', ');
   const all = (fields: readonly Field[]) => fields.map((f) => f.name).join(', ');
   switch (n.op) {
     case 'TableSourceScan':
@@ -94,7 +95,9 @@ export function describeNode(n: PlanNode): string {
     case 'Join':
       return (
         `Join(joinType=[${n.joinType === 'INNER' ? 'InnerJoin' : 'LeftOuterJoin'}], where=[${n.conditionDigest}], ` +
-        `select=[${uniqueNames(n.fields).map((f) => f.name).join(', ')}], leftInputSpec=[NoUniqueKey], rightInputSpec=[NoUniqueKey])`
+        `select=[${uniqueNames(n.fields)
+          .map((f) => f.name)
+          .join(', ')}], leftInputSpec=[NoUniqueKey], rightInputSpec=[NoUniqueKey])`
       );
     case 'Sink':
       return `Sink(table=[default_catalog.default_database.${n.table}], fields=[${all(n.fields)}])`;

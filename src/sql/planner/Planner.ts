@@ -35,7 +35,14 @@ function conjuncts(e: Expr | null): Expr[] {
 
 function and(es: Expr[]): Expr | null {
   if (es.length === 0) return null;
-  return es.reduce((a, b) => ({ kind: 'call', op: 'AND', args: [a, b], distinct: false, star: false, pos: a.pos }));
+  return es.reduce((a, b) => ({
+    kind: 'call',
+    op: 'AND',
+    args: [a, b],
+    distinct: false,
+    star: false,
+    pos: a.pos,
+  }));
 }
 
 /** Does the expression contain an aggregate call? */
@@ -54,7 +61,9 @@ function hasAggregate(e: Expr): boolean {
 
 /** A structural key for an expression (the same text twice is the same expression). */
 function exprKey(e: Expr): string {
-  return JSON.stringify(e, (k, v: unknown) => (k === 'pos' ? undefined : typeof v === 'string' && k === 'name' ? v.toLowerCase() : v));
+  return JSON.stringify(e, (k, v: unknown) =>
+    k === 'pos' ? undefined : typeof v === 'string' && k === 'name' ? v.toLowerCase() : v,
+  );
 }
 
 export class Planner {
@@ -91,16 +100,29 @@ export class Planner {
     }
   }
 
-  private calc(input: PlanNode, items: Array<{ expr: Expr; alias: string | null }>, where: Expr | null): PlanNode {
+  private calc(
+    input: PlanNode,
+    items: Array<{ expr: Expr; alias: string | null }>,
+    where: Expr | null,
+  ): PlanNode {
     const projections = items.map((it) => compileExpr(it.expr, input.fields));
     const condition = where ? this.condition(where, input.fields) : null;
-    const fields: Field[] = projections.map((p, i) => ({ name: outputName(items[i], i), type: p.type, qualifier: null }));
+    const fields: Field[] = projections.map((p, i) => ({
+      name: outputName(items[i], i),
+      type: p.type,
+      qualifier: null,
+    }));
     dedupeNames(fields);
     const identity =
       condition === null &&
       new Set(input.fields.map((f) => f.name.toLowerCase())).size === input.fields.length &&
       projections.length === input.fields.length &&
-      items.every((it, i) => it.expr.kind === 'column' && projections[i].digest === input.fields[i].name && fields[i].name === input.fields[i].name);
+      items.every(
+        (it, i) =>
+          it.expr.kind === 'column' &&
+          projections[i].digest === input.fields[i].name &&
+          fields[i].name === input.fields[i].name,
+      );
     if (identity) return input;
     return { op: 'Calc', input, projections, condition, fields, insertOnly: input.insertOnly };
   }
@@ -122,11 +144,21 @@ export class Planner {
       input = rank.node;
       where = and(rank.rest);
     } else input = this.from(q.from);
-    if (where && hasAggregate(where)) throw invalid('Aggregate functions are not allowed in WHERE (use HAVING)', where.pos);
-    const star = input.fields.map((f) => ({ expr: { kind: 'column', qualifier: f.qualifier, name: f.name, pos: q.pos } as Expr, alias: null }));
+    if (where && hasAggregate(where))
+      throw invalid('Aggregate functions are not allowed in WHERE (use HAVING)', where.pos);
+    const star = input.fields.map((f) => ({
+      expr: { kind: 'column', qualifier: f.qualifier, name: f.name, pos: q.pos } as Expr,
+      alias: null,
+    }));
     const items = q.items === null ? star : q.starWithItems ? [...star, ...q.items] : q.items;
-    for (const it of items) if (it.expr.kind === 'over') throw unsupported(`${it.expr.fn}() OVER outside a Top-N subquery (SELECT … FROM (SELECT …, ROW_NUMBER() OVER (…) AS rn FROM t) WHERE rn <= N)`, it.expr.pos);
-    const aggregating = q.groupBy.length > 0 || items.some((it) => hasAggregate(it.expr)) || (q.having !== null);
+    for (const it of items)
+      if (it.expr.kind === 'over')
+        throw unsupported(
+          `${it.expr.fn}() OVER outside a Top-N subquery (SELECT … FROM (SELECT …, ROW_NUMBER() OVER (…) AS rn FROM t) WHERE rn <= N)`,
+          it.expr.pos,
+        );
+    const aggregating =
+      q.groupBy.length > 0 || items.some((it) => hasAggregate(it.expr)) || q.having !== null;
     if (!aggregating) return this.calc(input, items, where);
     return this.aggregate(input, items, where, q);
   }
@@ -165,7 +197,8 @@ export class Planner {
         argIndex.push(null);
         continue;
       }
-      if (c.expr.args.length !== 1) throw unsupported(`${c.expr.op} with ${c.expr.args.length} arguments`, c.expr.pos);
+      if (c.expr.args.length !== 1)
+        throw unsupported(`${c.expr.op} with ${c.expr.args.length} arguments`, c.expr.pos);
       const arg = c.expr.args[0];
       const k = exprKey(arg);
       let at = preItems.findIndex((p) => exprKey(p.expr) === k);
@@ -185,13 +218,35 @@ export class Planner {
       const fn = c.expr.op as AggKind;
       const arg = argIndex[i];
       const argType: SqlType | null = arg === null ? null : pre.fields[arg].type;
-      if (argType && (fn === 'SUM' || fn === 'AVG') && !['INT', 'BIGINT', 'DOUBLE', 'DECIMAL'].includes(argType.name))
-        throw invalid(`Cannot apply '${fn}' to arguments of type '${fn}(<${typeToString(argType)}>)'`, c.expr.pos);
-      const type: SqlType = fn === 'COUNT' ? { name: 'BIGINT' } : { name: argType!.name === 'DECIMAL' ? 'DOUBLE' : argType!.name, precision: argType!.precision };
+      if (
+        argType &&
+        (fn === 'SUM' || fn === 'AVG') &&
+        !['INT', 'BIGINT', 'DOUBLE', 'DECIMAL'].includes(argType.name)
+      )
+        throw invalid(
+          `Cannot apply '${fn}' to arguments of type '${fn}(<${typeToString(argType)}>)'`,
+          c.expr.pos,
+        );
+      const type: SqlType =
+        fn === 'COUNT'
+          ? { name: 'BIGINT' }
+          : { name: argType!.name === 'DECIMAL' ? 'DOUBLE' : argType!.name, precision: argType!.precision };
       const argDigest = arg === null ? '*' : pre.fields[arg].name;
-      return { fn, arg, distinct: c.expr.distinct, type, digest: `${fn}(${c.expr.distinct ? 'DISTINCT ' : ''}${argDigest})` };
+      return {
+        fn,
+        arg,
+        distinct: c.expr.distinct,
+        type,
+        digest: `${fn}(${c.expr.distinct ? 'DISTINCT ' : ''}${argDigest})`,
+      };
     });
-    const exchange: PlanNode = { op: 'Exchange', input: pre, keys, fields: pre.fields, insertOnly: pre.insertOnly };
+    const exchange: PlanNode = {
+      op: 'Exchange',
+      input: pre,
+      keys,
+      fields: pre.fields,
+      insertOnly: pre.insertOnly,
+    };
     // An aggregate's column is named after the select item that is exactly it (cnt, EXPR$1), else $f<i>.
     const aggName = (a: number): string => {
       const i = items.findIndex((it) => exprKey(it.expr) === calls[a].key);
@@ -214,7 +269,12 @@ export class Planner {
     // 4. The select list and HAVING over the aggregate's output: grouped expressions and aggregates
     // become references to its columns; any other column is an error, as in Flink.
     const groupKeys = q.groupBy.map(exprKey);
-    const ref = (at: number, pos: Pos): Expr => ({ kind: 'column', qualifier: null, name: aggFields[at].name, pos });
+    const ref = (at: number, pos: Pos): Expr => ({
+      kind: 'column',
+      qualifier: null,
+      name: aggFields[at].name,
+      pos,
+    });
     const rewrite = (e: Expr): Expr => {
       const k = exprKey(e);
       const g = groupKeys.indexOf(k);
@@ -224,9 +284,14 @@ export class Planner {
       switch (e.kind) {
         case 'column': {
           // `SELECT v.word … GROUP BY word`: the same column, qualified or not.
-          const idx = q.groupBy.findIndex((gk) => gk.kind === 'column' && gk.name.toLowerCase() === e.name.toLowerCase());
+          const idx = q.groupBy.findIndex(
+            (gk) => gk.kind === 'column' && gk.name.toLowerCase() === e.name.toLowerCase(),
+          );
           if (idx >= 0) return ref(idx, e.pos);
-          throw invalid(`Expression '${e.qualifier ? `${e.qualifier}.` : ''}${e.name}' is not being grouped`, e.pos);
+          throw invalid(
+            `Expression '${e.qualifier ? `${e.qualifier}.` : ''}${e.name}' is not being grouped`,
+            e.pos,
+          );
         }
         case 'call':
           return { ...e, args: e.args.map(rewrite) };
@@ -258,8 +323,10 @@ export class Planner {
     if (overs.length === 0) return null;
     if (overs.length > 1) throw unsupported('several OVER items in one query', overs[1].expr.pos);
     const over = overs[0].expr as Expr & { kind: 'over' };
-    if (over.fn !== 'ROW_NUMBER') throw unsupported(`${over.fn}() OVER (only ROW_NUMBER, for Top-N)`, over.pos);
-    if (inner.groupBy.length > 0 || inner.having) throw unsupported('Top-N over an aggregate in the same query', inner.pos);
+    if (over.fn !== 'ROW_NUMBER')
+      throw unsupported(`${over.fn}() OVER (only ROW_NUMBER, for Top-N)`, over.pos);
+    if (inner.groupBy.length > 0 || inner.having)
+      throw unsupported('Top-N over an aggregate in the same query', inner.pos);
     if (over.orderBy.length === 0) throw unsupported('ROW_NUMBER() without ORDER BY', over.pos);
     const rnName = overs[0].alias ?? 'EXPR$0';
     // The filter on the row number.
@@ -271,27 +338,43 @@ export class Planner {
       else rest.push(c);
     }
     if (rankEnd === null)
-      throw unsupported(`ROW_NUMBER() without a filter 'WHERE ${rnName} <= N' on it (Flink's Top-N)`, over.pos);
+      throw unsupported(
+        `ROW_NUMBER() without a filter 'WHERE ${rnName} <= N' on it (Flink's Top-N)`,
+        over.pos,
+      );
     if (rankEnd < 1) throw invalid(`The row number filter keeps no row (${rnName} <= ${rankEnd})`, q.pos);
-    const isRowtimeDedup = rankEnd === 1 && over.orderBy.length === 1 && over.orderBy[0].expr.kind === 'column';
+    const isRowtimeDedup =
+      rankEnd === 1 && over.orderBy.length === 1 && over.orderBy[0].expr.kind === 'column';
     // The inner query without its OVER item: a Calc (projection, WHERE) over the FROM.
     const base = this.from(inner.from!);
-    if (!base.insertOnly) throw unsupported('Top-N over an updating input (Flink: RetractStrategy)', over.pos);
+    if (!base.insertOnly)
+      throw unsupported('Top-N over an updating input (Flink: RetractStrategy)', over.pos);
     const innerItems = (inner.items ?? []).filter((it) => it.expr.kind !== 'over');
-    const baseItems = inner.starWithItems || inner.items === null
-      ? [...base.fields.map((f) => ({ expr: { kind: 'column', qualifier: f.qualifier, name: f.name, pos: inner.pos } as Expr, alias: null })), ...innerItems]
-      : innerItems;
+    const baseItems =
+      inner.starWithItems || inner.items === null
+        ? [
+            ...base.fields.map((f) => ({
+              expr: { kind: 'column', qualifier: f.qualifier, name: f.name, pos: inner.pos } as Expr,
+              alias: null,
+            })),
+            ...innerItems,
+          ]
+        : innerItems;
     const calc = this.calc(base, baseItems, inner.where);
     if (isRowtimeDedup) {
       const col = over.orderBy[0].expr as Expr & { kind: 'column' };
       const f = calc.fields.find((x) => x.name.toLowerCase() === col.name.toLowerCase());
       if (f?.type.rowtime)
-        throw unsupported('deduplication (ROW_NUMBER ordered by a time attribute, rn = 1: Flink plans a Deduplicate operator)', over.pos);
+        throw unsupported(
+          'deduplication (ROW_NUMBER ordered by a time attribute, rn = 1: Flink plans a Deduplicate operator)',
+          over.pos,
+        );
     }
     const partitionKeys = over.partitionBy.map((p) => {
       const c = compileExpr(p, calc.fields);
       const at = calc.fields.findIndex((f) => f.name === c.digest);
-      if (p.kind !== 'column' || at < 0) throw unsupported('PARTITION BY an expression (partition by a column)', p.pos);
+      if (p.kind !== 'column' || at < 0)
+        throw unsupported('PARTITION BY an expression (partition by a column)', p.pos);
       return at;
     });
     const orderBy = over.orderBy.map((o) => {
@@ -303,10 +386,31 @@ export class Planner {
     // The outer query decides whether the row number is part of the output (Flink: outputRankNumber).
     const outer = q.items ?? null;
     const outputRankNumber =
-      outer === null || q.starWithItems || outer.some((it) => mentions(it.expr, rnName)) || rest.some((r) => mentions(r, rnName));
-    const exchange: PlanNode = { op: 'Exchange', input: calc, keys: partitionKeys, fields: calc.fields, insertOnly: true };
-    const fields: Field[] = [...calc.fields.map((f) => ({ ...f, qualifier: null })), ...(outputRankNumber ? [{ name: rnName, type: { name: 'BIGINT' } as SqlType, qualifier: null }] : [])];
-    const node: PlanNode = { op: 'Rank', input: exchange, partitionKeys, orderBy, rankEnd, outputRankNumber, fields, insertOnly: false };
+      outer === null ||
+      q.starWithItems ||
+      outer.some((it) => mentions(it.expr, rnName)) ||
+      rest.some((r) => mentions(r, rnName));
+    const exchange: PlanNode = {
+      op: 'Exchange',
+      input: calc,
+      keys: partitionKeys,
+      fields: calc.fields,
+      insertOnly: true,
+    };
+    const fields: Field[] = [
+      ...calc.fields.map((f) => ({ ...f, qualifier: null })),
+      ...(outputRankNumber ? [{ name: rnName, type: { name: 'BIGINT' } as SqlType, qualifier: null }] : []),
+    ];
+    const node: PlanNode = {
+      op: 'Rank',
+      input: exchange,
+      partitionKeys,
+      orderBy,
+      rankEnd,
+      outputRankNumber,
+      fields,
+      insertOnly: false,
+    };
     const alias = q.from.alias;
     return { node: { ...node, fields: fields.map((f) => ({ ...f, qualifier: alias })) } as PlanNode, rest };
   }
@@ -315,7 +419,10 @@ export class Planner {
     const left = this.from(item.left);
     const right = this.from(item.right);
     if (!left.insertOnly || !right.insertOnly)
-      throw unsupported('a join of an updating input (a join after GROUP BY, Top-N or a LEFT JOIN)', item.pos);
+      throw unsupported(
+        'a join of an updating input (a join after GROUP BY, Top-N or a LEFT JOIN)',
+        item.pos,
+      );
     const fields: Field[] = [...left.fields, ...right.fields];
     const leftKeys: number[] = [];
     const rightKeys: number[] = [];
@@ -346,12 +453,23 @@ export class Planner {
       rest.push(c);
     }
     if (leftKeys.length === 0)
-      throw unsupported('a join without an equality between the two sides (Flink would need a nested-loop join)', item.on.pos);
+      throw unsupported(
+        'a join without an equality between the two sides (Flink would need a nested-loop join)',
+        item.on.pos,
+      );
     const joined = uniqueNames(fields);
     const condition = rest.length > 0 ? this.condition(and(rest)!, fields) : null;
-    const keyDigest = leftKeys.map((l, i) => `=(${joined[l].name}, ${joined[left.fields.length + rightKeys[i]].name})`);
+    const keyDigest = leftKeys.map(
+      (l, i) => `=(${joined[l].name}, ${joined[left.fields.length + rightKeys[i]].name})`,
+    );
     const digest = [...keyDigest, ...(condition ? [condition.digest] : [])];
-    const tag = (n: PlanNode, keys: number[]): PlanNode => ({ op: 'Exchange', input: n, keys, fields: n.fields, insertOnly: n.insertOnly });
+    const tag = (n: PlanNode, keys: number[]): PlanNode => ({
+      op: 'Exchange',
+      input: n,
+      keys,
+      fields: n.fields,
+      insertOnly: n.insertOnly,
+    });
     return {
       op: 'Join',
       left: tag(left, leftKeys),
@@ -378,7 +496,12 @@ function resolveIn(fields: readonly Field[], e: Expr & { kind: 'column' }): numb
 
 function compileIndex(fields: readonly Field[], e: Expr & { kind: 'column' }): number {
   const c = compileExpr(e, fields);
-  const i = fields.findIndex((f, idx) => f.name === c.digest && (e.qualifier === null || (f.qualifier ?? '').toLowerCase() === e.qualifier.toLowerCase()) && idx >= 0);
+  const i = fields.findIndex(
+    (f, idx) =>
+      f.name === c.digest &&
+      (e.qualifier === null || (f.qualifier ?? '').toLowerCase() === e.qualifier.toLowerCase()) &&
+      idx >= 0,
+  );
   if (i < 0) throw invalid(`Column '${e.name}' not found`, e.pos);
   return i;
 }
@@ -433,4 +556,3 @@ function mentions(e: Expr, name: string): boolean {
       return false;
   }
 }
-

@@ -28,7 +28,12 @@ export interface Compiled {
 export const AGGREGATES = new Set(['COUNT', 'SUM', 'MIN', 'MAX', 'AVG']);
 
 /** Index of a column in the schema; a validation error if unknown or ambiguous. */
-export function resolveColumn(fields: readonly Field[], qualifier: string | null, name: string, pos: Pos): number {
+export function resolveColumn(
+  fields: readonly Field[],
+  qualifier: string | null,
+  name: string,
+  pos: Pos,
+): number {
   const lower = name.toLowerCase();
   const matches: number[] = [];
   fields.forEach((f, i) => {
@@ -38,7 +43,10 @@ export function resolveColumn(fields: readonly Field[], qualifier: string | null
   });
   const shown = qualifier ? `${qualifier}.${name}` : name;
   if (matches.length === 0)
-    throw invalid(`Column '${shown}' not found in any table${fields.length ? ` (columns: ${fields.map((f) => f.name).join(', ')})` : ''}`, pos);
+    throw invalid(
+      `Column '${shown}' not found in any table${fields.length ? ` (columns: ${fields.map((f) => f.name).join(', ')})` : ''}`,
+      pos,
+    );
   if (matches.length > 1) throw invalid(`Column '${shown}' is ambiguous`, pos);
   return matches[0];
 }
@@ -151,7 +159,11 @@ export function compileExpr(e: Expr, fields: readonly Field[]): Compiled {
     }
     case 'literal': {
       const v = e.value;
-      return { type: e.type.name === 'DECIMAL' ? DOUBLE : e.type, eval: () => v, digest: literalDigest(v, e.type) };
+      return {
+        type: e.type.name === 'DECIMAL' ? DOUBLE : e.type,
+        eval: () => v,
+        digest: literalDigest(v, e.type),
+      };
     }
     case 'interval':
       throw unsupported(`an INTERVAL outside a window or watermark (${e.text})`, e.pos);
@@ -183,10 +195,14 @@ function compileCase(e: Expr & { kind: 'case' }, fields: readonly Field[]): Comp
     if (type.name === 'NULL') type = r.type;
     else if (isNumeric(type) && isNumeric(r.type)) type = widerNumeric(type, r.type);
     else if (r.type.name !== 'NULL' && r.type.name !== type.name)
-      throw invalid(`CASE branches have incompatible types ${typeToString(type)} and ${typeToString(r.type)}`, e.pos);
+      throw invalid(
+        `CASE branches have incompatible types ${typeToString(type)} and ${typeToString(r.type)}`,
+        e.pos,
+      );
   }
   const digestParts: string[] = [];
-  for (const [w, t] of whens) digestParts.push(operand ? `=(${operand.digest}, ${w.digest})` : w.digest, t.digest);
+  for (const [w, t] of whens)
+    digestParts.push(operand ? `=(${operand.digest}, ${w.digest})` : w.digest, t.digest);
   digestParts.push(otherwise ? otherwise.digest : 'null:' + typeToString(type));
   return {
     type,
@@ -211,18 +227,20 @@ function compileCall(e: Expr & { kind: 'call' }, fields: readonly Field[]): Comp
   const arity = (n: number | [number, number]) => {
     const [lo, hi] = typeof n === 'number' ? [n, n] : n;
     if (args.length < lo || args.length > hi)
-      throw invalid(`${op} takes ${lo === hi ? lo : `${lo} to ${hi}`} argument${hi === 1 ? '' : 's'}, got ${args.length}`, pos);
+      throw invalid(
+        `${op} takes ${lo === hi ? lo : `${lo} to ${hi}`} argument${hi === 1 ? '' : 's'}, got ${args.length}`,
+        pos,
+      );
   };
-  const strict =
-    (type: SqlType, f: (...v: Exclude<SqlValue, null>[]) => SqlValue, name = op): Compiled => ({
-      type,
-      eval: (r) => {
-        const vs = args.map((a) => a.eval(r));
-        if (vs.some((v) => v === null)) return null;
-        return f(...(vs as Exclude<SqlValue, null>[]));
-      },
-      digest: digest(name),
-    });
+  const strict = (type: SqlType, f: (...v: Exclude<SqlValue, null>[]) => SqlValue, name = op): Compiled => ({
+    type,
+    eval: (r) => {
+      const vs = args.map((a) => a.eval(r));
+      if (vs.some((v) => v === null)) return null;
+      return f(...(vs as Exclude<SqlValue, null>[]));
+    },
+    digest: digest(name),
+  });
   switch (op) {
     case 'AND':
     case 'OR': {
@@ -305,12 +323,16 @@ function compileCall(e: Expr & { kind: 'call' }, fields: readonly Field[]): Comp
           }
           return sawNull ? null : false;
         },
-        digest: `SEARCH(${args[0].digest}, Sarg[${args.slice(1).map((a) => a.digest).join(', ')}])`,
+        digest: `SEARCH(${args[0].digest}, Sarg[${args
+          .slice(1)
+          .map((a) => a.digest)
+          .join(', ')}])`,
       };
     case 'LIKE': {
       arity(2);
       const pattern = e.args[1];
-      const fixed = pattern.kind === 'literal' && typeof pattern.value === 'string' ? likeRegex(pattern.value) : null;
+      const fixed =
+        pattern.kind === 'literal' && typeof pattern.value === 'string' ? likeRegex(pattern.value) : null;
       return strict(BOOL, (s, p) => (fixed ?? likeRegex(String(p))).test(String(s)));
     }
     case '+':
@@ -324,7 +346,11 @@ function compileCall(e: Expr & { kind: 'call' }, fields: readonly Field[]): Comp
         if (args[0].type.name === 'TIMESTAMP' && e.args[1].kind === 'interval') {
           const ms = (e.args[1] as Expr & { kind: 'interval' }).ms * (op === '-' ? -1 : 1);
           const a = args[0];
-          return { type: a.type, eval: (r) => (a.eval(r) === null ? null : (a.eval(r) as number) + ms), digest: `${op}(${a.digest}, ${e.args[1].kind === 'interval' ? (e.args[1] as { text: string }).text : ''})` };
+          return {
+            type: a.type,
+            eval: (r) => (a.eval(r) === null ? null : (a.eval(r) as number) + ms),
+            digest: `${op}(${a.digest}, ${e.args[1].kind === 'interval' ? (e.args[1] as { text: string }).text : ''})`,
+          };
         }
       }
       needNumeric(args[0], op, pos);
@@ -344,7 +370,9 @@ function compileCall(e: Expr & { kind: 'call' }, fields: readonly Field[]): Comp
     }
     case 'MOD':
       arity(2);
-      return strict(widerNumeric(args[0].type, args[1].type), (a, b) => ((b as number) === 0 ? null : (a as number) % (b as number)));
+      return strict(widerNumeric(args[0].type, args[1].type), (a, b) =>
+        (b as number) === 0 ? null : (a as number) % (b as number),
+      );
     case '||':
     case 'CONCAT':
       return strict(STRING, (...vs) => vs.map((v) => String(v)).join(''), op === '||' ? '||' : 'CONCAT');
@@ -405,13 +433,18 @@ function compileCall(e: Expr & { kind: 'call' }, fields: readonly Field[]): Comp
       };
     case 'DATE_FORMAT':
       arity(2);
-      if (args[0].type.name !== 'TIMESTAMP') throw unsupported('DATE_FORMAT of a string (give it a TIMESTAMP)', pos);
+      if (args[0].type.name !== 'TIMESTAMP')
+        throw unsupported('DATE_FORMAT of a string (give it a TIMESTAMP)', pos);
       return strict(STRING, (ts, fmt) => dateFormat(ts as number, String(fmt)));
     case 'HOUR':
     case 'MINUTE':
     case 'SECOND': {
       arity(1);
-      const get = { HOUR: (d: Date) => d.getUTCHours(), MINUTE: (d: Date) => d.getUTCMinutes(), SECOND: (d: Date) => d.getUTCSeconds() }[op];
+      const get = {
+        HOUR: (d: Date) => d.getUTCHours(),
+        MINUTE: (d: Date) => d.getUTCMinutes(),
+        SECOND: (d: Date) => d.getUTCSeconds(),
+      }[op];
       return strict(BIGINT, (ts) => get(new Date(ts as number)));
     }
     default:

@@ -25,7 +25,11 @@ export interface TranslateOptions {
 /** The uid of the job's sink: where the committed changelog is read from. */
 export const SQL_SINK_UID = 'sink';
 
-export function translateToJob(root: PlanNode & { op: 'Sink' }, env: StreamExecutionEnvironment, options: TranslateOptions): void {
+export function translateToJob(
+  root: PlanNode & { op: 'Sink' },
+  env: StreamExecutionEnvironment,
+  options: TranslateOptions,
+): void {
   const uids = new Map<string, number>();
   const uid = (base: string) => {
     const n = uids.get(base) ?? 0;
@@ -41,14 +45,31 @@ export function translateToJob(root: PlanNode & { op: 'Sink' }, env: StreamExecu
         // Values of the log are rows; the scan emits them as +I RowData.
         const rows = new ReplayableLog<RowData>(
           log.topic,
-          log.partitions.map((p) => p.map((r) => ({ value: { kind: '+I', row: r.value }, timestamp: r.timestamp }))),
+          log.partitions.map((p) =>
+            p.map((r) => ({ value: { kind: '+I', row: r.value }, timestamp: r.timestamp })),
+          ),
         );
-        const source = KafkaSource.builder<RowData>().setLog(rows).setBounded(OffsetsInitializer.latest()).build();
+        const source = KafkaSource.builder<RowData>()
+          .setLog(rows)
+          .setBounded(OffsetsInitializer.latest())
+          .build();
         const wm = t.rowtime
           ? WatermarkStrategies.forBoundedOutOfOrderness(Math.max(t.watermarkDelayMs - 1, 0))
           : null;
-        let s: DataStream<RowData> = env.fromSource(source, describeNode(n), t.emitIntervalMs, wm).uid(uid(`scan-${t.name}`));
-        if (side !== null) s = s.flatMap(new CalcFunction(n.fields.map((_, i) => (r) => r[i]), null, side)).name('Calc(select=[*])').uid(uid('calc'));
+        let s: DataStream<RowData> = env
+          .fromSource(source, describeNode(n), t.emitIntervalMs, wm)
+          .uid(uid(`scan-${t.name}`));
+        if (side !== null)
+          s = s
+            .flatMap(
+              new CalcFunction(
+                n.fields.map((_, i) => (r) => r[i]),
+                null,
+                side,
+              ),
+            )
+            .name('Calc(select=[*])')
+            .uid(uid('calc'));
         return s;
       }
       case 'Calc':
@@ -119,5 +140,13 @@ export function translateToJob(root: PlanNode & { op: 'Sink' }, env: StreamExecu
 /** A keyed operator feeding a Join: its rows tagged with the side (a Calc, as Flink would project). */
 function tagged(s: DataStream<RowData>, n: PlanNode, side: 0 | 1 | null): DataStream<RowData> {
   if (side === null) return s;
-  return s.flatMap(new CalcFunction(n.fields.map((_, i) => (r) => r[i]), null, side)).name('Calc(select=[*])');
+  return s
+    .flatMap(
+      new CalcFunction(
+        n.fields.map((_, i) => (r) => r[i]),
+        null,
+        side,
+      ),
+    )
+    .name('Calc(select=[*])');
 }

@@ -20,7 +20,8 @@ export interface AggCall {
 }
 
 /** One aggregate's accumulator: a count, a sum with its count, an extreme, or a distinct-value map. */
-export type Acc = number | { sum: number; n: number } | { v: SqlValue } | { seen: Record<string, number>; n: number };
+export type Acc =
+  number | { sum: number; n: number } | { v: SqlValue } | { seen: Record<string, number>; n: number };
 
 /** All accumulators of a key, plus how many rows it holds (Flink's RecordCounter, COUNT(*)). */
 export interface Accumulators {

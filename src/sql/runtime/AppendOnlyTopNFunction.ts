@@ -12,7 +12,12 @@
  * A row whose sort key is not better than the worst of a full top N is dropped without a trace
  * (Flink's `checkSortKeyInBufferRange`); equal sort keys keep arrival order.
  */
-import type { Collector, KeyedProcessContext, KeyedProcessFunction, RuntimeContext } from '../../engine/api/functions';
+import type {
+  Collector,
+  KeyedProcessContext,
+  KeyedProcessFunction,
+  RuntimeContext,
+} from '../../engine/api/functions';
 import { Types } from '../../engine/api/typeinfo/Types';
 import type { MapState } from '../../engine/state/State';
 import { MapStateDescriptor } from '../../engine/state/StateDescriptor';
@@ -34,7 +39,11 @@ function cmpValue(a: SqlValue, b: SqlValue): number {
   return Number(a) - Number(b);
 }
 
-export class AppendOnlyTopNFunction implements KeyedProcessFunction<string | number | boolean, RowData, RowData> {
+export class AppendOnlyTopNFunction implements KeyedProcessFunction<
+  string | number | boolean,
+  RowData,
+  RowData
+> {
   private dataState!: MapState<string, SqlValue[][]>;
 
   constructor(
@@ -50,7 +59,8 @@ export class AppendOnlyTopNFunction implements KeyedProcessFunction<string | num
       Types.STRING,
       Types.GENERIC<SqlValue[][]>(),
     );
-    if (this.stateRetentionTimeMs > 0) desc.enableTimeToLive(StateTtlConfig.newBuilder(this.stateRetentionTimeMs).build());
+    if (this.stateRetentionTimeMs > 0)
+      desc.enableTimeToLive(StateTtlConfig.newBuilder(this.stateRetentionTimeMs).build());
     this.dataState = ctx.getMapState(desc);
   }
 
@@ -69,7 +79,11 @@ export class AppendOnlyTopNFunction implements KeyedProcessFunction<string | num
     return out.sort((a, b) => this.compare(a[0], b[0]));
   }
 
-  processElement(input: RowData, _ctx: KeyedProcessContext<string | number | boolean>, out: Collector<RowData>): void {
+  processElement(
+    input: RowData,
+    _ctx: KeyedProcessContext<string | number | boolean>,
+    out: Collector<RowData>,
+  ): void {
     if (input.kind !== '+I') throw new Error('AppendOnlyTopNFunction needs an insert-only input');
     const sortKey = this.sortKeys.map((s) => input.row[s.index]);
     const buffer = this.buffer();
@@ -89,7 +103,12 @@ export class AppendOnlyTopNFunction implements KeyedProcessFunction<string | num
     else this.withoutRowNumber(buffer, input.row, out);
   }
 
-  private withRowNumber(buffer: Bucket[], sortKey: SqlValue[], input: SqlValue[], out: Collector<RowData>): void {
+  private withRowNumber(
+    buffer: Bucket[],
+    sortKey: SqlValue[],
+    input: SqlValue[],
+    out: Collector<RowData>,
+  ): void {
     let rank = 0;
     let found = false;
     let current: SqlValue[] = input;

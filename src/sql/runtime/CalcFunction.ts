@@ -18,6 +18,10 @@ export class CalcFunction implements FlatMapFunctionObject<RowData, RowData> {
   flatMap(input: RowData, out: Collector<RowData>): void {
     if (this.condition && this.condition(input.row) !== true) return;
     const row = this.projections.map((p) => p(input.row));
-    out.collect(this.side === null ? { kind: input.kind, row } : ({ kind: input.kind, row, side: this.side } as RowData));
+    out.collect(
+      this.side === null
+        ? { kind: input.kind, row }
+        : ({ kind: input.kind, row, side: this.side } as RowData),
+    );
   }
 }

@@ -13,7 +13,12 @@
  * time, OnCreateAndWrite, NeverReturnExpired: Flink's `createTtlConfig`); the key then starts again
  * with `+I`.
  */
-import type { Collector, KeyedProcessContext, KeyedProcessFunction, RuntimeContext } from '../../engine/api/functions';
+import type {
+  Collector,
+  KeyedProcessContext,
+  KeyedProcessFunction,
+  RuntimeContext,
+} from '../../engine/api/functions';
 import { Types } from '../../engine/api/typeinfo/Types';
 import type { ValueState } from '../../engine/state/State';
 import { ValueStateDescriptor } from '../../engine/state/StateDescriptor';
@@ -38,11 +43,16 @@ export class GroupAggFunction implements KeyedProcessFunction<string | number | 
     this.handler = new AggsHandler(this.calls);
     // Flink keeps a RowData of the accumulators (InternalTypeInfo); here a JSON object.
     const desc = new ValueStateDescriptor<Accumulators>('accState', Types.GENERIC<Accumulators>());
-    if (this.stateRetentionTimeMs > 0) desc.enableTimeToLive(StateTtlConfig.newBuilder(this.stateRetentionTimeMs).build());
+    if (this.stateRetentionTimeMs > 0)
+      desc.enableTimeToLive(StateTtlConfig.newBuilder(this.stateRetentionTimeMs).build());
     this.accState = ctx.getState(desc);
   }
 
-  processElement(input: RowData, _ctx: KeyedProcessContext<string | number | boolean>, out: Collector<RowData>): void {
+  processElement(
+    input: RowData,
+    _ctx: KeyedProcessContext<string | number | boolean>,
+    out: Collector<RowData>,
+  ): void {
     const key: SqlValue[] = this.keyIndexes.map((i) => input.row[i]);
     let acc = this.accState.value();
     let firstRow = false;
@@ -52,7 +62,9 @@ export class GroupAggFunction implements KeyedProcessFunction<string | number | 
       acc = this.handler.createAccumulators();
     }
     const prev = this.handler.getValue(acc);
-    acc = isAccumulate(input.kind) ? this.handler.accumulate(acc, input.row) : this.handler.retract(acc, input.row);
+    acc = isAccumulate(input.kind)
+      ? this.handler.accumulate(acc, input.row)
+      : this.handler.retract(acc, input.row);
     const next = this.handler.getValue(acc);
     if (acc.count > 0) {
       this.accState.update(acc);

@@ -15,7 +15,12 @@
  * Here the two inputs arrive as one keyed stream (a union of the two Exchanges), each row tagged with
  * its side; the operator is otherwise the two-input one.
  */
-import type { Collector, KeyedProcessContext, KeyedProcessFunction, RuntimeContext } from '../../engine/api/functions';
+import type {
+  Collector,
+  KeyedProcessContext,
+  KeyedProcessFunction,
+  RuntimeContext,
+} from '../../engine/api/functions';
 import { Types } from '../../engine/api/typeinfo/Types';
 import type { MapState } from '../../engine/state/State';
 import { MapStateDescriptor } from '../../engine/state/StateDescriptor';
@@ -31,7 +36,11 @@ interface StoredRow {
   assoc: number;
 }
 
-export class StreamingJoinOperator implements KeyedProcessFunction<string | number | boolean, RowData, RowData> {
+export class StreamingJoinOperator implements KeyedProcessFunction<
+  string | number | boolean,
+  RowData,
+  RowData
+> {
   private leftState!: MapState<string, StoredRow>;
   private rightState!: MapState<string, StoredRow>;
 
@@ -47,7 +56,8 @@ export class StreamingJoinOperator implements KeyedProcessFunction<string | numb
   open(ctx: RuntimeContext): void {
     const desc = (name: string) => {
       const d = new MapStateDescriptor<string, StoredRow>(name, Types.STRING, Types.GENERIC<StoredRow>());
-      if (this.stateRetentionTimeMs > 0) d.enableTimeToLive(StateTtlConfig.newBuilder(this.stateRetentionTimeMs).build());
+      if (this.stateRetentionTimeMs > 0)
+        d.enableTimeToLive(StateTtlConfig.newBuilder(this.stateRetentionTimeMs).build());
       return d;
     };
     this.leftState = ctx.getMapState(desc('left-records'));
@@ -58,7 +68,11 @@ export class StreamingJoinOperator implements KeyedProcessFunction<string | numb
     return this.condition === null || this.condition([...left, ...right]) === true;
   }
 
-  processElement(input: RowData, _ctx: KeyedProcessContext<string | number | boolean>, out: Collector<RowData>): void {
+  processElement(
+    input: RowData,
+    _ctx: KeyedProcessContext<string | number | boolean>,
+    out: Collector<RowData>,
+  ): void {
     if (input.kind !== '+I') throw new Error('StreamingJoinOperator needs insert-only inputs');
     const side = (input as SideRowData).side;
     const nullRight = new Array<SqlValue>(this.rightArity).fill(null);
@@ -70,9 +84,14 @@ export class StreamingJoinOperator implements KeyedProcessFunction<string | numb
         for (let i = 0; i < r.count; i++) out.collect({ kind: '+I', row: [...input.row, ...r.row] });
         assoc += r.count;
       }
-      if (this.joinType === 'LEFT' && assoc === 0) out.collect({ kind: '+I', row: [...input.row, ...nullRight] });
+      if (this.joinType === 'LEFT' && assoc === 0)
+        out.collect({ kind: '+I', row: [...input.row, ...nullRight] });
       const stored = this.leftState.get(key);
-      this.leftState.put(key, { row: input.row, count: (stored?.count ?? 0) + 1, assoc: Math.max(stored?.assoc ?? 0, assoc) });
+      this.leftState.put(key, {
+        row: input.row,
+        count: (stored?.count ?? 0) + 1,
+        assoc: Math.max(stored?.assoc ?? 0, assoc),
+      });
     } else {
       const stored = this.rightState.get(key);
       this.rightState.put(key, { row: input.row, count: (stored?.count ?? 0) + 1, assoc: 0 });

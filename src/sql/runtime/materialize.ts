@@ -8,7 +8,10 @@ import type { RowData } from './RowData';
 
 export class ChangelogError extends Error {}
 
-export function materialize(changelog: readonly RowData[], primaryKey: readonly number[] | null): SqlValue[][] {
+export function materialize(
+  changelog: readonly RowData[],
+  primaryKey: readonly number[] | null,
+): SqlValue[][] {
   if (primaryKey && primaryKey.length > 0) {
     const byKey = new Map<string, SqlValue[]>();
     for (const c of changelog) {

@@ -107,10 +107,17 @@ Options:
                   (Flink's slot.request.timeout, default 300000)
   --add-taskmanager MS
                   a new TaskManager (with --slots slots) registers at MS; repeatable
+  --sql 'STATEMENTS' | --sql-file FILE
+                  run Flink SQL instead of a scenario (docs/sql.md): SET, SHOW TABLES, DESCRIBE,
+                  CREATE TABLE and EXPLAIN answer; the query or INSERT INTO runs as the job 'sql'
+                  with the options above; a SQL error exits 2 with line:column
+  --dump-table NAME
+                  print a built-in SQL table's rows as a query sees them
   -h, --help      show this help
 
 Examples:
   npm run sim -- wordcount
+  npm run sim -- --sql 'SELECT word, COUNT(*) AS cnt FROM words GROUP BY word' --fail group-aggregate#0@700
   npm run sim -- visits --mode at-least-once --fail count#1@2500
   npm run -s sim -- visits --fail engine@1800 --json
   npm run sim -- visits --until 1800 --export visits-cp.json

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseStatements } from '../../src/sql/parser/AstBuilder';
+import { parseStatements, syntaxErrors } from '../../src/sql/parser/AstBuilder';
+import { BUILTIN_TABLES, tableDdl } from '../../src/sql/catalog/BuiltinTables';
 import { SqlError } from '../../src/sql/SqlError';
 import { TableEnvironment } from '../../src/sql/TableEnvironment';
 
@@ -76,5 +77,9 @@ describe("Flink SQL parsing (dt-sql-parser's FlinkSQL grammar)", () => {
     expect(errorOf(() => tEnv.executeSql("SET 'table.exec.state.ttl' = 'soon'")).message).toMatch(
       /Could not parse value 'soon'/,
     );
+  });
+
+  it("the built-in tables' DDL is Flink SQL the grammar accepts", () => {
+    for (const t of BUILTIN_TABLES) expect(syntaxErrors(tableDdl(t)), t.name).toEqual([]);
   });
 });

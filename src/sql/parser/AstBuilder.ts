@@ -26,6 +26,11 @@ import { parseIntervalMs } from '../types';
 
 const flink = new FlinkSQL();
 
+/** What Flink's grammar says about a script: its syntax errors (none: the grammar accepts it). */
+export function syntaxErrors(sql: string): Array<{ line: number; col: number; message: string }> {
+  return flink.validate(sql).map((e) => ({ line: e.startLine, col: e.startColumn, message: e.message }));
+}
+
 /** Parses a script of `;`-separated statements. Throws a SqlError (the first problem found). */
 export function parseStatements(sql: string): Statement[] {
   const errors: Array<{ line: number; col: number; message: string }> = [];

@@ -168,3 +168,55 @@ describe('Join', () => {
     expect(result.length).toBe(10);
   });
 });
+
+describe('WindowAggregate (window TVFs)', () => {
+  const clicks = () => rowsOf('clicks') as Array<[string, number]>;
+
+  it('TUMBLE: one insert-only row per page and window once the watermark passes its end; the state is freed', () => {
+    const { changelog, result, job, sim } = runSql(
+      `SELECT page, window_start, window_end, COUNT(*) AS cnt
+       FROM TABLE(TUMBLE(TABLE clicks, DESCRIPTOR(ts), INTERVAL '5' SECOND)) GROUP BY page, window_start, window_end`,
+    );
+    expect(job.plan).toContain(
+      "WindowAggregate(groupBy=[page], window=[TUMBLE(time_col=[ts], size=[5 s])], select=[page, COUNT(*) AS cnt, start('w$) AS window_start, end('w$) AS window_end, rowtime('w$) AS window_time])",
+    );
+    expect(changelog.every((c) => c.kind === '+I')).toBe(true);
+    const expected = new Map<string, number>();
+    for (const [page, ts] of clicks()) {
+      const start = ts - (ts % 5000);
+      const k = JSON.stringify([page, start, start + 5000]);
+      expected.set(k, (expected.get(k) ?? 0) + 1);
+    }
+    expect(sorted(result)).toEqual(
+      sorted([...expected].map(([k, n]) => [...(JSON.parse(k) as SqlValue[]), n])),
+    );
+    expect(Object.keys(sim.result().state['window-aggregate']?.['window-accs'] ?? {})).toEqual([]);
+  });
+
+  it('HOP and CUMULATE give every window a click belongs to', () => {
+    const hop = runSql(
+      `SELECT window_start, window_end, COUNT(*) AS cnt
+       FROM TABLE(HOP(TABLE clicks, DESCRIPTOR(ts), INTERVAL '5' SECOND, INTERVAL '10' SECOND)) GROUP BY window_start, window_end`,
+    );
+    const count = (lo: number, hi: number) => clicks().filter(([, ts]) => ts >= lo && ts < hi).length;
+    expect(sorted(hop.result)).toEqual(
+      sorted([-5000, 0, 5000, 10000].map((s) => [s, s + 10000, count(s, s + 10000)])),
+    );
+    const cum = runSql(
+      `SELECT window_start, window_end, COUNT(*) AS cnt
+       FROM TABLE(CUMULATE(TABLE clicks, DESCRIPTOR(ts), INTERVAL '5' SECOND, INTERVAL '15' SECOND)) GROUP BY window_start, window_end`,
+    );
+    expect(sorted(cum.result)).toEqual(sorted([5000, 10000, 15000].map((e) => [0, e, count(0, e)])));
+  });
+
+  it('a window TVF without GROUP BY adds window_start, window_end, window_time to every row', () => {
+    const { result } = runSql(
+      "SELECT page, ts, window_start, window_end FROM TABLE(TUMBLE(TABLE clicks, DESCRIPTOR(ts), INTERVAL '1' SECOND)) WHERE page = '/news'",
+    );
+    expect(result).toHaveLength(1000);
+    for (const [, ts, start, end] of result as number[][]) {
+      expect(start).toBe(ts - (ts % 1000));
+      expect(end).toBe(start + 1000);
+    }
+  });
+});

@@ -7,6 +7,7 @@ import type { SqlValue } from '../ast';
 import type { TableDefinition } from '../catalog/BuiltinTables';
 import type { AggCall } from '../runtime/AggsHandler';
 import type { SortKey } from '../runtime/AppendOnlyTopNFunction';
+import type { WindowSpec } from '../runtime/WindowAggFunction';
 import type { Field, Row } from './expressions';
 import { uniqueNames } from './Planner';
 
@@ -32,6 +33,24 @@ export type PlanNode = Base &
         keys: number[];
         aggs: AggCall[];
         generateUpdateBefore: boolean;
+      }
+    | {
+        op: 'WindowAggregate';
+        input: PlanNode;
+        keys: number[];
+        aggs: AggCall[];
+        window: WindowSpec;
+        timeCol: string;
+        /** The rowtime column in the input row. */
+        rowtimeIndex: number;
+      }
+    | {
+        /** A window TVF without aggregation: each row with the window(s) it belongs to. */
+        op: 'WindowTableFunction';
+        input: PlanNode;
+        window: WindowSpec;
+        timeCol: string;
+        rowtimeIndex: number;
       }
     | {
         op: 'Rank';
@@ -84,6 +103,19 @@ export function describeNode(n: PlanNode): string {
       ].join(', ');
       return `GroupAggregate(${n.keys.length ? `groupBy=[${names(n.keys, input)}], ` : ''}select=[${select}])`;
     }
+    case 'WindowAggregate': {
+      const input = n.input.fields;
+      const select = [
+        ...n.keys.map((k) => input[k].name),
+        ...n.aggs.map((a, i) => `${a.digest} AS ${n.fields[n.keys.length + i].name}`),
+        "start('w$) AS window_start",
+        "end('w$) AS window_end",
+        "rowtime('w$) AS window_time",
+      ].join(', ');
+      return `WindowAggregate(${n.keys.length ? `groupBy=[${names(n.keys, input)}], ` : ''}window=[${describeWindow(n.window, n.timeCol)}], select=[${select}])`;
+    }
+    case 'WindowTableFunction':
+      return `WindowTableFunction(window=[${describeWindow(n.window, n.timeCol)}])`;
     case 'Rank': {
       const input = n.input.fields;
       const order = n.orderBy.map((o) => `${input[o.index].name} ${o.desc ? 'DESC' : 'ASC'}`).join(', ');
@@ -101,6 +133,27 @@ export function describeNode(n: PlanNode): string {
       );
     case 'Sink':
       return `Sink(table=[default_catalog.default_database.${n.table}], fields=[${all(n.fields)}])`;
+  }
+}
+
+/** A duration as Flink prints it in a plan: 15 s, 10 min, 1 h, 200 ms. */
+export function formatDuration(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
+  if (ms % 1000 === 0) return `${ms / 1000} s`;
+  return `${ms} ms`;
+}
+
+function describeWindow(w: WindowSpec, timeCol: string): string {
+  const size = formatDuration(w.size);
+  const step = formatDuration(w.step);
+  switch (w.kind) {
+    case 'TUMBLE':
+      return `TUMBLE(time_col=[${timeCol}], size=[${size}])`;
+    case 'HOP':
+      return `HOP(time_col=[${timeCol}], size=[${size}], slide=[${step}])`;
+    case 'CUMULATE':
+      return `CUMULATE(time_col=[${timeCol}], max_size=[${size}], step=[${step}])`;
   }
 }
 

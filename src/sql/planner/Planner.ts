@@ -9,6 +9,7 @@ import type { TableDefinition } from '../catalog/BuiltinTables';
 import { invalid, unsupported } from '../SqlError';
 import { typeToString } from '../types';
 import type { AggCall, AggKind } from '../runtime/AggsHandler';
+import type { WindowSpec } from '../runtime/WindowAggFunction';
 import { AGGREGATES, compileExpr, type Compiled, type Field } from './expressions';
 import type { PlanNode } from './PlanNode';
 
@@ -16,8 +17,13 @@ export interface PlannerCatalog {
   table(name: string, pos: Pos): TableDefinition;
 }
 
-export interface Planned {
-  node: PlanNode;
+const WINDOW_COLUMNS = ['window_start', 'window_end', 'window_time'];
+
+interface WindowOf {
+  table: TableDefinition;
+  timeCol: string;
+  spec: WindowSpec;
+  pos: Pos;
 }
 
 /** Flink's name for an unnamed select item: EXPR$<position>. */
@@ -96,7 +102,7 @@ export class Planner {
       case 'join':
         return this.join(item);
       case 'tvf':
-        throw unsupported(`the window TVF ${item.fn} (window aggregation is not built yet)`, item.pos);
+        return this.windowTableFunction(this.windowOf(item), item.alias ?? item.table);
     }
   }
 
@@ -143,6 +149,18 @@ export class Planner {
     if (rank) {
       input = rank.node;
       where = and(rank.rest);
+    } else if (q.from.kind === 'tvf') {
+      const tvf = q.from;
+      const win = this.windowOf(tvf);
+      const aggregating = q.groupBy.length > 0 || (q.items ?? []).some((it) => hasAggregate(it.expr));
+      if (aggregating) {
+        if (q.having)
+          throw unsupported('HAVING on a window aggregation (filter in an outer query)', q.having.pos);
+        const scan = this.scan(win.table, tvf.alias ?? tvf.table);
+        if (q.items === null || q.starWithItems) throw invalid('SELECT * with GROUP BY', q.pos);
+        return this.aggregate(scan, q.items, where, q, win);
+      }
+      input = this.windowTableFunction(win, tvf.alias ?? tvf.table);
     } else input = this.from(q.from);
     if (where && hasAggregate(where))
       throw invalid('Aggregate functions are not allowed in WHERE (use HAVING)', where.pos);
@@ -168,7 +186,18 @@ export class Planner {
     items: Array<{ expr: Expr; alias: string | null }>,
     where: Expr | null,
     q: Select,
+    win: WindowOf | null = null,
   ): PlanNode {
+    // A window aggregation groups by window_start and window_end (and maybe window_time): those are
+    // the window's columns of the output, not keys.
+    const isWindowCol = (g: Expr) =>
+      win !== null && g.kind === 'column' && WINDOW_COLUMNS.includes(g.name.toLowerCase());
+    if (win) {
+      const named = q.groupBy.filter(isWindowCol).map((g) => (g as { name: string }).name.toLowerCase());
+      if (!named.includes('window_start') || !named.includes('window_end'))
+        throw invalid('GROUP BY of a window TVF must contain window_start and window_end', q.pos);
+    }
+    const keyExprs = q.groupBy.filter((g) => !isWindowCol(g));
     // 1. The aggregate calls of the select list and HAVING, each once.
     const calls: Array<{ expr: Expr & { kind: 'call' }; key: string }> = [];
     const collect = (e: Expr) => {
@@ -186,7 +215,7 @@ export class Planner {
     if (q.having) collect(q.having);
 
     // 2. A Calc before the Exchange: the grouping keys, then each aggregate's argument.
-    const preItems: Array<{ expr: Expr; alias: string | null }> = q.groupBy.map((g) => ({
+    const preItems: Array<{ expr: Expr; alias: string | null }> = keyExprs.map((g) => ({
       expr: g,
       alias: g.kind === 'column' ? g.name : null,
     }));
@@ -210,8 +239,17 @@ export class Planner {
     }
     if (!input.insertOnly && calls.some((c) => c.expr.op === 'MIN' || c.expr.op === 'MAX'))
       throw unsupported('MIN/MAX over an updating input (they need to retract an extreme)', q.pos);
+    let rowtimeIndex = -1;
+    if (win) {
+      const t: Expr = { kind: 'column', qualifier: null, name: win.timeCol, pos: win.pos };
+      rowtimeIndex = preItems.findIndex((p) => exprKey(p.expr) === exprKey(t));
+      if (rowtimeIndex < 0) {
+        preItems.push({ expr: t, alias: win.timeCol });
+        rowtimeIndex = preItems.length - 1;
+      }
+    }
     const pre = this.calc(input, preItems, where);
-    const keys = q.groupBy.map((_, i) => i);
+    const keys = keyExprs.map((_, i) => i);
 
     // 3. Exchange + GroupAggregate; its output: the keys, then one column per aggregate.
     const aggs: AggCall[] = calls.map((c, i) => {
@@ -252,23 +290,49 @@ export class Planner {
       const i = items.findIndex((it) => exprKey(it.expr) === calls[a].key);
       return i >= 0 ? outputName(items[i], i) : `$f${keys.length + a}`;
     };
+    const ts3: SqlType = { name: 'TIMESTAMP', precision: 3 };
     const aggFields: Field[] = [
       ...keys.map((k) => ({ ...pre.fields[k], qualifier: null })),
       ...aggs.map((a, i) => ({ name: aggName(i), type: a.type, qualifier: null })),
+      ...(win
+        ? [
+            { name: 'window_start', type: ts3, qualifier: null },
+            { name: 'window_end', type: ts3, qualifier: null },
+            { name: 'window_time', type: { ...ts3, rowtime: true }, qualifier: null },
+          ]
+        : []),
     ];
-    const agg: PlanNode = {
-      op: 'GroupAggregate',
-      input: exchange,
-      keys,
-      aggs,
-      generateUpdateBefore: true,
-      fields: aggFields,
-      insertOnly: false,
-    };
+    const agg: PlanNode = win
+      ? {
+          op: 'WindowAggregate',
+          input: exchange,
+          keys,
+          aggs,
+          window: win.spec,
+          timeCol: win.timeCol,
+          rowtimeIndex,
+          fields: aggFields,
+          insertOnly: true,
+        }
+      : {
+          op: 'GroupAggregate',
+          input: exchange,
+          keys,
+          aggs,
+          generateUpdateBefore: true,
+          fields: aggFields,
+          insertOnly: false,
+        };
 
     // 4. The select list and HAVING over the aggregate's output: grouped expressions and aggregates
     // become references to its columns; any other column is an error, as in Flink.
+    const windowBase = keys.length + aggs.length;
     const groupKeys = q.groupBy.map(exprKey);
+    const groupTarget = q.groupBy.map((g) =>
+      isWindowCol(g)
+        ? windowBase + WINDOW_COLUMNS.indexOf((g as { name: string }).name.toLowerCase())
+        : keyExprs.indexOf(g),
+    );
     const ref = (at: number, pos: Pos): Expr => ({
       kind: 'column',
       qualifier: null,
@@ -278,7 +342,7 @@ export class Planner {
     const rewrite = (e: Expr): Expr => {
       const k = exprKey(e);
       const g = groupKeys.indexOf(k);
-      if (g >= 0) return ref(g, e.pos);
+      if (g >= 0) return ref(groupTarget[g], e.pos);
       const a = calls.findIndex((c) => c.key === k);
       if (a >= 0) return ref(keys.length + a, e.pos);
       switch (e.kind) {
@@ -287,7 +351,7 @@ export class Planner {
           const idx = q.groupBy.findIndex(
             (gk) => gk.kind === 'column' && gk.name.toLowerCase() === e.name.toLowerCase(),
           );
-          if (idx >= 0) return ref(idx, e.pos);
+          if (idx >= 0) return ref(groupTarget[idx], e.pos);
           throw invalid(
             `Expression '${e.qualifier ? `${e.qualifier}.` : ''}${e.name}' is not being grouped`,
             e.pos,
@@ -415,9 +479,52 @@ export class Planner {
     return { node: { ...node, fields: fields.map((f) => ({ ...f, qualifier: alias })) } as PlanNode, rest };
   }
 
+  /** TUMBLE / HOP / CUMULATE(TABLE t, DESCRIPTOR(rowtime), …): the table and its window. */
+  private windowOf(tvf: FromItem & { kind: 'tvf' }): WindowOf {
+    const table = this.catalog.table(tvf.table, tvf.pos);
+    const col = table.columns.find((c) => c.name.toLowerCase() === tvf.timeCol.toLowerCase());
+    if (!col) throw invalid(`Column '${tvf.timeCol}' not found in table '${tvf.table}'`, tvf.pos);
+    if (!col.type.rowtime)
+      throw invalid(
+        `The window function requires the timecol is a time attribute type, but is ${typeToString(col.type)}`,
+        tvf.pos,
+      );
+    const [a, b] = tvf.intervals;
+    const spec: WindowSpec =
+      tvf.fn === 'TUMBLE' ? { kind: 'TUMBLE', size: a, step: a } : { kind: tvf.fn, step: a, size: b };
+    if (!(spec.size > 0) || !(spec.step > 0)) throw invalid('Window sizes must be positive', tvf.pos);
+    if (spec.size % spec.step !== 0)
+      throw invalid(
+        `${tvf.fn}: the size must be an integral multiple of the ${tvf.fn === 'HOP' ? 'slide' : 'step'}`,
+        tvf.pos,
+      );
+    return { table, timeCol: col.name, spec, pos: tvf.pos };
+  }
+
+  private windowTableFunction(win: WindowOf, qualifier: string): PlanNode {
+    const scan = this.scan(win.table, qualifier);
+    const ts3: SqlType = { name: 'TIMESTAMP', precision: 3 };
+    return {
+      op: 'WindowTableFunction',
+      input: scan,
+      window: win.spec,
+      timeCol: win.timeCol,
+      rowtimeIndex: scan.fields.findIndex((f) => f.name === win.timeCol),
+      fields: [
+        ...scan.fields.map((f) => (f.type.rowtime ? { ...f, type: { ...f.type, rowtime: false } } : f)),
+        { name: 'window_start', type: ts3, qualifier },
+        { name: 'window_end', type: ts3, qualifier },
+        { name: 'window_time', type: { ...ts3, rowtime: true }, qualifier },
+      ],
+      insertOnly: true,
+    };
+  }
+
   private join(item: FromItem & { kind: 'join' }): PlanNode {
     const left = this.from(item.left);
     const right = this.from(item.right);
+    if (left.op === 'WindowTableFunction' || right.op === 'WindowTableFunction')
+      throw unsupported('window joins (a join of window TVFs)', item.pos);
     if (!left.insertOnly || !right.insertOnly)
       throw unsupported(
         'a join of an updating input (a join after GROUP BY, Top-N or a LEFT JOIN)',

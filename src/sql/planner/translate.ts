@@ -16,6 +16,8 @@ import { AppendOnlyTopNFunction } from '../runtime/AppendOnlyTopNFunction';
 import { GroupAggFunction } from '../runtime/GroupAggFunction';
 import { keyOf, type RowData, type SideRowData } from '../runtime/RowData';
 import { StreamingJoinOperator } from '../runtime/StreamingJoinOperator';
+import { WindowAggFunction, assignWindows } from '../runtime/WindowAggFunction';
+import type { Collector } from '../../engine/api/functions';
 import { describeNode, type PlanNode } from './PlanNode';
 
 export interface TranslateOptions {
@@ -95,6 +97,30 @@ export function translateToJob(
           .uid(uid('group-aggregate'));
         if (keys.length === 0) s.setParallelism(1);
         return tagged(s, n, side);
+      }
+      case 'WindowAggregate': {
+        const ex = n.input as PlanNode & { op: 'Exchange' };
+        const keys = ex.keys;
+        const s = build(ex.input)
+          .keyBy((r: RowData) => (keys.length === 0 ? 0 : keyOf(r.row, keys)))
+          .process(new WindowAggFunction(n.keys, n.aggs, n.rowtimeIndex, n.window))
+          .name(describeNode(n))
+          .uid(uid('window-aggregate'));
+        if (keys.length === 0) s.setParallelism(1);
+        return tagged(s, n, side);
+      }
+      case 'WindowTableFunction': {
+        const w = n.window;
+        const at = n.rowtimeIndex;
+        return build(n.input)
+          .flatMap((r: RowData, out: Collector<RowData>) => {
+            const ts = r.row[at];
+            if (typeof ts !== 'number') return;
+            for (const [start, end] of assignWindows(ts, w))
+              out.collect({ kind: r.kind, row: [...r.row, start, end, end - 1] });
+          })
+          .name(describeNode(n))
+          .uid(uid('window-table-function'));
       }
       case 'Rank': {
         const ex = n.input as PlanNode & { op: 'Exchange' };

@@ -46,7 +46,9 @@ function table(partitions: Rec[][]): TableDefinition {
     log: () =>
       new ReplayableLog(
         't',
-        partitions.map((p) => p.map((r, i) => ({ value: [...r] as SqlValue[], timestamp: i }))),
+        partitions.map((p, pi) =>
+          p.map((r, i) => ({ value: [...r, tsOf(i, pi)] as SqlValue[], timestamp: tsOf(i, pi) })),
+        ),
       ),
   };
 }
@@ -97,6 +99,20 @@ const QUERIES: Query[] = [
           .slice(0, 2)
           .map((v, i) => [k, v, i + 1]),
       ),
+  },
+  {
+    sql: `SELECT k, window_start, window_end, COUNT(*) AS n, SUM(v) AS s
+          FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '0.04' SECOND)) GROUP BY k, window_start, window_end`,
+    expected: (_rows, partitions) => {
+      const m = new Map<string, SqlValue[]>();
+      for (const [k, v, ts] of withTs(partitions)) {
+        const start = ts - (ts % WINDOW_MS);
+        const id = `${k}@${start}`;
+        const w = m.get(id) ?? [k, start, start + WINDOW_MS, 0, 0];
+        m.set(id, [k, start, start + WINDOW_MS, (w[3] as number) + 1, (w[4] as number) + v]);
+      }
+      return [...m.values()];
+    },
   },
 ];
 

@@ -111,8 +111,11 @@ Options:
                   run Flink SQL instead of a scenario (docs/sql.md): SET, SHOW TABLES, DESCRIBE,
                   CREATE TABLE and EXPLAIN answer; the query or INSERT INTO runs as the job 'sql'
                   with the options above; a SQL error exits 2 with line:column
-  --dump-table NAME
-                  print a built-in SQL table's rows as a query sees them
+  --export-flink FILE
+                  with --sql/--sql-file: also write the statements as a script for Flink's SQL
+                  Client (sql-client.sh -f FILE), the tables over CSV files (--dump-table --csv)
+  --dump-table NAME [--csv]
+                  print a built-in SQL table's rows as a query sees them (--csv: for Flink)
   -h, --help      show this help
 
 Examples:

@@ -12,6 +12,7 @@ import { TableEnvironment, type SqlJob, type TableResult } from '../sql/TableEnv
 import { materialize } from '../sql/runtime/materialize';
 import type { RowData } from '../sql/runtime/RowData';
 import { formatValue } from '../sql/types';
+import { exportForFlink, tableCsv } from '../sql/FlinkExport';
 import { UsageError } from './args';
 import type { CliIO } from './run';
 
@@ -51,7 +52,18 @@ export function prepareSql(argvIn: readonly string[], io: CliIO): SqlCli {
   const inline = take(argv, '--sql');
   const file = take(argv, '--sql-file');
   const dump = take(argv, '--dump-table');
-  if (inline === undefined && file === undefined && dump === undefined) return { argv };
+  const exportFlink = take(argv, '--export-flink');
+  const csvAt = argv.indexOf('--csv');
+  const csv = csvAt >= 0;
+  if (csv) argv.splice(csvAt, 1);
+  if (inline === undefined && file === undefined && dump === undefined) {
+    if (csv || exportFlink !== undefined)
+      throw new UsageError('--csv goes with --dump-table, --export-flink with --sql or --sql-file');
+    return { argv };
+  }
+  if (csv && dump === undefined) throw new UsageError('--csv goes with --dump-table');
+  if (exportFlink !== undefined && dump !== undefined)
+    throw new UsageError('--export-flink goes with --sql or --sql-file');
   if ([inline, file, dump].filter((x) => x !== undefined).length > 1)
     throw new UsageError('give one of --sql, --sql-file and --dump-table');
   const json = argv.includes('--json');
@@ -69,7 +81,9 @@ export function prepareSql(argvIn: readonly string[], io: CliIO): SqlCli {
       .log()
       .partitions.flatMap((p, partition) => p.map((r, offset) => ({ partition, offset, row: r.value })));
     const names = t.columns.map((c) => c.name);
-    if (json) {
+    if (csv) {
+      io.out(tableCsv(t));
+    } else if (json) {
       const objects = rows.map((r) => ({
         partition: r.partition,
         offset: r.offset,
@@ -108,6 +122,11 @@ export function prepareSql(argvIn: readonly string[], io: CliIO): SqlCli {
   const where = file ?? '--sql';
   let job: SqlJob | undefined;
   try {
+    if (exportFlink !== undefined) {
+      if (!io.writeFile) throw new UsageError('--export-flink is not available here (no file access)');
+      io.writeFile(exportFlink, exportForFlink(sql));
+      io.err(`Flink SQL Client script written to ${exportFlink} (sql-client.sh -f ${exportFlink})\n`);
+    }
     const statements = tEnv.parse(sql);
     const jobs = statements.filter((s) => s.kind === 'query' || s.kind === 'insert');
     if (jobs.length > 1)

@@ -1,6 +1,7 @@
 /** `npm run sim -- --sql …`: SQL statements on the command line, through runCli (no process). */
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run';
+import { syntaxErrors } from '../../src/sql/parser/AstBuilder';
 
 function cli(argv: string[], files: Record<string, string> = {}) {
   let out = '';
@@ -67,6 +68,32 @@ describe('npm run sim -- --sql', () => {
     expect(r.out).toMatch(/\|\s+\/help \| 1970-01-01 00:00:14\.985 \|/);
     // keyed by the GROUP BY key: no update-before, only +I and +U
     expect(r.out).toMatch(/Committed changelog: 6000 rows \(\+I 6, -U 0, \+U 5994, -D 0\)/);
+  });
+
+  it("--export-flink writes a SQL Client script Flink's grammar accepts, the tables over CSV files", () => {
+    const written: Record<string, string> = {};
+    let err = '';
+    const code = runCli(
+      [
+        '--sql',
+        "SET 'table.exec.state.ttl' = '10 s'; SELECT word, COUNT(*) AS cnt FROM words GROUP BY word",
+        '--export-flink',
+        'lab.sql',
+      ],
+      { out: () => {}, err: (t) => (err += t), writeFile: (p, t) => (written[p] = t) },
+    );
+    expect(code).toBe(0);
+    expect(err).toContain('Flink SQL Client script written to lab.sql');
+    const script = written['lab.sql'];
+    expect(syntaxErrors(script)).toEqual([]);
+    expect(script).toContain("CREATE TABLE words (\n  `word` STRING\n) WITH (\n  'connector' = 'filesystem'");
+    expect(script).toContain(
+      "SET 'table.exec.state.ttl' = '10 s';\nSELECT word, COUNT(*) AS cnt FROM words GROUP BY word;",
+    );
+    expect(script).not.toContain('CREATE TABLE clicks');
+    const csv = cli(['--dump-table', 'visits', '--csv']).out.split('\n');
+    expect(csv.slice(0, 2)).toEqual(['user-021,2024-06-01 08:00:00.000', 'user-004,2024-06-01 08:00:00.010']);
+    expect(csv.filter((l) => l !== '')).toHaveLength(10_000);
   });
 
   it('--dump-table prints a table as the query sees it', () => {

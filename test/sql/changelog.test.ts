@@ -169,6 +169,30 @@ describe('Join', () => {
   });
 });
 
+describe('Join filters (Flink FilterJoinRule)', () => {
+  it('WHERE conditions on one input run below the join; below a LEFT JOIN only the left one', () => {
+    const inner = runSql(
+      `SELECT v.ts, l.ts FROM visits v JOIN logins l ON v.user_id = l.user_id
+       WHERE v.user_id = 'user-003' AND l.success AND l.ts > v.ts`,
+    );
+    expect(inner.job.plan).toContain(":  +- Calc(select=[user_id, ts], where=[=(user_id, 'user-003')])");
+    expect(inner.job.plan).toContain('+- Calc(select=[user_id, success, ts], where=[success])');
+    expect(inner.job.plan).toContain('+- Calc(select=[ts, ts0], where=[>(ts0, ts)])');
+    const visits = rowsOf('visits').filter((r) => r[0] === 'user-003');
+    const logins = rowsOf('logins').filter((r) => r[0] === 'user-003' && r[1] === true);
+    const expected = visits.flatMap((v) =>
+      logins.filter((l) => (l[2] as number) > (v[1] as number)).map((l) => [v[1], l[2]]),
+    );
+    expect(sorted(inner.result)).toEqual(sorted(expected));
+    const left = runSql(
+      "SELECT w.word FROM words w LEFT JOIN clicks c ON w.word = c.page WHERE c.page IS NULL AND w.word <> 'to'",
+    );
+    expect(left.job.plan).toContain("Calc(select=[word], where=[<>(word, 'to')])");
+    expect(left.job.plan).toContain('Calc(select=[word], where=[IS NULL(page)])');
+    expect(left.result).toHaveLength(8);
+  });
+});
+
 describe('WindowAggregate (window TVFs)', () => {
   const clicks = () => rowsOf('clicks') as Array<[string, number]>;
 

@@ -100,7 +100,7 @@ export class Planner {
         return { ...node, fields: node.fields.map((f) => ({ ...f, qualifier: item.alias })) };
       }
       case 'join':
-        return this.join(item);
+        return this.join(item, []).node;
       case 'tvf':
         return this.windowTableFunction(this.windowOf(item), item.alias ?? item.table);
     }
@@ -161,6 +161,11 @@ export class Planner {
         return this.aggregate(scan, q.items, where, q, win);
       }
       input = this.windowTableFunction(win, tvf.alias ?? tvf.table);
+    } else if (q.from.kind === 'join') {
+      // Flink's FilterJoinRule: WHERE conditions on one input only are applied before the join.
+      const pushed = this.join(q.from, conjuncts(where));
+      input = pushed.node;
+      where = and(pushed.rest);
     } else input = this.from(q.from);
     if (where && hasAggregate(where))
       throw invalid('Aggregate functions are not allowed in WHERE (use HAVING)', where.pos);
@@ -520,9 +525,41 @@ export class Planner {
     };
   }
 
-  private join(item: FromItem & { kind: 'join' }): PlanNode {
-    const left = this.from(item.left);
-    const right = this.from(item.right);
+  /** A WHERE filter on one input, as a Calc below the join. */
+  private filter(input: PlanNode, conds: Expr[]): PlanNode {
+    if (conds.length === 0) return input;
+    const items = input.fields.map((f) => ({
+      expr: { kind: 'column', qualifier: f.qualifier, name: f.name, pos: conds[0].pos } as Expr,
+      alias: null,
+    }));
+    const node = this.calc(input, items, and(conds));
+    return { ...node, fields: input.fields } as PlanNode;
+  }
+
+  private join(item: FromItem & { kind: 'join' }, where: Expr[]): { node: PlanNode; rest: Expr[] } {
+    let left = this.from(item.left);
+    let right = this.from(item.right);
+    const both = [...left.fields, ...right.fields];
+    const onlyOn = (fields: readonly Field[], e: Expr) => {
+      try {
+        compileExpr(e, both); // valid (and not ambiguous) in the join's scope
+        compileExpr(e, fields);
+        return !hasAggregate(e);
+      } catch {
+        return false;
+      }
+    };
+    const toLeft = where.filter((c) => onlyOn(left.fields, c));
+    // Below a LEFT JOIN only the left input may be filtered: a right-side WHERE sees the NULLs.
+    const toRight =
+      item.joinType === 'INNER' ? where.filter((c) => !toLeft.includes(c) && onlyOn(right.fields, c)) : [];
+    const rest = where.filter((c) => !toLeft.includes(c) && !toRight.includes(c));
+    left = this.filter(left, toLeft);
+    right = this.filter(right, toRight);
+    return { node: this.joinOf(item, left, right), rest };
+  }
+
+  private joinOf(item: FromItem & { kind: 'join' }, left: PlanNode, right: PlanNode): PlanNode {
     if (left.op === 'WindowTableFunction' || right.op === 'WindowTableFunction')
       throw unsupported('window joins (a join of window TVFs)', item.pos);
     if (!left.insertOnly || !right.insertOnly)
@@ -530,7 +567,10 @@ export class Planner {
         'a join of an updating input (a join after GROUP BY, Top-N or a LEFT JOIN)',
         item.pos,
       );
-    const fields: Field[] = [...left.fields, ...right.fields];
+    const unique = uniqueNames([...left.fields, ...right.fields]);
+    const fields: Field[] = [...left.fields, ...right.fields].map((f, i) =>
+      unique[i].name === f.name ? f : { ...f, display: unique[i].name },
+    );
     const leftKeys: number[] = [];
     const rightKeys: number[] = [];
     const rest: Expr[] = [];

@@ -15,6 +15,8 @@ export interface Field {
   type: SqlType;
   /** The table (or alias) the column comes from, for `t.col` in joins. */
   qualifier: string | null;
+  /** How EXPLAIN names it when the name is not unique (a join's second `ts` is `ts0`). */
+  display?: string;
 }
 
 export type Row = readonly SqlValue[];
@@ -51,7 +53,7 @@ export function resolveColumn(
   return matches[0];
 }
 
-const fieldDigest = (f: Field) => f.name;
+const fieldDigest = (f: Field) => f.display ?? f.name;
 
 function literalDigest(v: SqlValue, t: SqlType): string {
   if (v === null) return 'null:' + typeToString(t);

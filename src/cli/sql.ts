@@ -9,7 +9,7 @@ import { registerScenario } from '../engine/index';
 import type { SqlValue } from '../sql/ast';
 import { SqlError } from '../sql/SqlError';
 import { TableEnvironment, type SqlJob, type TableResult } from '../sql/TableEnvironment';
-import { materialize } from '../sql/runtime/materialize';
+import { ChangelogError, materialize } from '../sql/runtime/materialize';
 import type { RowData } from '../sql/runtime/RowData';
 import { formatValue } from '../sql/types';
 import { exportForFlink, tableCsv } from '../sql/FlinkExport';
@@ -210,8 +210,21 @@ export function sqlJson(sim: Simulation, job: SqlJob): unknown {
     primaryKey: job.primaryKey?.map((i) => names[i]) ?? null,
     plan: job.plan,
     changelog: changelog.map((c) => ({ kind: c.kind, row: rowObject(names, c.row, types) })),
-    result: materialize(changelog, job.primaryKey).map((r) => rowObject(names, r, types)),
+    result: safeMaterialize(changelog, job).map((r) => rowObject(names, r, types)),
   };
+}
+
+/**
+ * The materialized result. A job restored from a snapshot file can retract rows committed by the run
+ * that wrote the snapshot (this run's sink never saw them): those retractions are left out here.
+ */
+function safeMaterialize(changelog: readonly RowData[], job: SqlJob): SqlValue[][] {
+  try {
+    return materialize(changelog, job.primaryKey);
+  } catch (e) {
+    if (!(e instanceof ChangelogError)) throw e;
+    return materialize(changelog, job.primaryKey, { ignoreMissing: true });
+  }
 }
 
 function formatType(t: SqlJob['columns'][number]['type']): string {
@@ -221,7 +234,7 @@ function formatType(t: SqlJob['columns'][number]['type']): string {
 /** The summary's SQL part: the plan, the result table and how many changes made it. */
 export function sqlSummary(sim: Simulation, job: SqlJob, maxRows = 40): string {
   const changelog = sim.external.committedValues(job.sinkUid) as RowData[];
-  const rows = materialize(changelog, job.primaryKey);
+  const rows = safeMaterialize(changelog, job);
   const counts: Record<string, number> = { '+I': 0, '-U': 0, '+U': 0, '-D': 0 };
   for (const c of changelog) counts[c.kind]++;
   const shown = rows.slice(0, maxRows).map((r) => r.map((v, i) => formatValue(v, job.columns[i].type)));

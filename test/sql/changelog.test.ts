@@ -104,6 +104,16 @@ describe('GroupAggregate', () => {
   });
 });
 
+describe('SELECT DISTINCT', () => {
+  it('is a GroupAggregate without aggregates: +I for a new value, nothing for a repeated one', () => {
+    const { changelog, job } = runSql('SELECT DISTINCT word FROM words');
+    expect(job.plan).toContain('GroupAggregate(groupBy=[word], select=[word])');
+    expect(changelog.map((c) => `${c.kind}${c.row[0] as string}`)).toEqual(
+      ['to', 'be', 'or', 'not', 'that', 'is', 'the', 'question'].map((w) => `+I${w}`),
+    );
+  });
+});
+
 describe('Rank (ROW_NUMBER Top-N)', () => {
   it('the latest two clicks per page, with the row number: ends with the true top 2', () => {
     const { result, job } = runSql(

@@ -141,7 +141,14 @@ export class Planner {
   }
 
   private select(q: Select): PlanNode {
-    if (q.distinct) throw unsupported('SELECT DISTINCT (write GROUP BY)', q.pos);
+    if (q.distinct) {
+      // Flink plans SELECT DISTINCT as a GroupAggregate over all selected columns, without aggregates.
+      if (q.items === null || q.starWithItems || q.groupBy.length > 0 || q.having)
+        throw unsupported('SELECT DISTINCT with * or GROUP BY (list the columns)', q.pos);
+      if (q.items.some((it) => hasAggregate(it.expr)))
+        throw unsupported('SELECT DISTINCT with aggregates', q.pos);
+      return this.select({ ...q, distinct: false, groupBy: q.items.map((it) => it.expr) });
+    }
     if (!q.from) throw unsupported('SELECT without FROM', q.pos);
     let where = q.where;
     let input: PlanNode;

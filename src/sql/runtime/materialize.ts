@@ -28,7 +28,10 @@ export function materialize(
       const text = JSON.stringify(c.row);
       const at = rows.findIndex((r) => JSON.stringify(r) === text);
       // A retraction of a row that is not there: the changelog is not consistent.
-      if (at < 0) throw new ChangelogError(`${c.kind} ${text}: no such row to retract`);
+      if (at < 0) {
+        if (options.ignoreMissing) continue;
+        throw new ChangelogError(`${c.kind} ${text}: no such row to retract`);
+      }
       rows.splice(at, 1);
     }
   }

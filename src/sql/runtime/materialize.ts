@@ -11,6 +11,7 @@ export class ChangelogError extends Error {}
 export function materialize(
   changelog: readonly RowData[],
   primaryKey: readonly number[] | null,
+  options: { ignoreMissing?: boolean } = {},
 ): SqlValue[][] {
   if (primaryKey && primaryKey.length > 0) {
     const byKey = new Map<string, SqlValue[]>();

@@ -254,3 +254,21 @@ describe('WindowAggregate (window TVFs)', () => {
     }
   });
 });
+
+describe('Calc at run time, as Flink', () => {
+  it('integer division by zero fails the task (ArithmeticException) and the restart strategy takes over', () => {
+    const { sim } = runSql("SELECT CASE WHEN word = 'not' THEN 1 / 0 ELSE 1 END AS x FROM words", {
+      until: 20_000,
+    });
+    expect(sim.failures.length).toBeGreaterThan(0);
+    expect(JSON.stringify(sim.failures[0].reason)).toContain('java.lang.ArithmeticException: / by zero');
+    expect(sim.cluster.jobStatus).not.toBe('FINISHED');
+  });
+
+  it('integer division truncates; CAST of a string that is no number fails like Flink, of a number works', () => {
+    const { result } = runSql(
+      "SELECT 7 / 2 AS q, 7 % 3 AS r, CAST('42' AS INT) + 1 AS c, 7.0 / 2 AS d FROM words WHERE word = 'or'",
+    );
+    expect(result).toEqual([[3, 1, 43, 3.5]]);
+  });
+});

@@ -23,11 +23,11 @@ export interface SqlRun {
 
 export function runSql(
   sql: string,
-  opts: { tables?: TableDefinition[]; seed?: number; failures?: ScheduledFailure[] } = {},
+  opts: { tables?: TableDefinition[]; seed?: number; failures?: ScheduledFailure[]; until?: number } = {},
 ): SqlRun {
   const job = compile(sql, opts.tables);
   const sim = new Simulation(job.jobGraph, { seed: opts.seed ?? 1, fastForward: true });
-  sim.run(opts.failures ?? []);
+  sim.run(opts.failures ?? [], opts.until);
   const changelog = sim.external.committedValues(job.sinkUid) as RowData[];
   return { job, sim, changelog, result: materialize(changelog, job.primaryKey) };
 }

@@ -122,6 +122,21 @@ function dateFormat(ms: number, fmt: string): string {
   });
 }
 
+const isIntegral = (t: SqlType) => t.name === 'INT' || t.name === 'BIGINT';
+
+/** Integer division by zero fails the task in Flink (Java's ArithmeticException): so it does here. */
+function intDivisor(b: number): number {
+  if (b === 0) throw new Error('java.lang.ArithmeticException: / by zero');
+  return b;
+}
+
+/** A failed CAST fails the task, as in Flink (TRY_CAST would give NULL). */
+function castError(v: SqlValue, to: SqlType): Error {
+  return new Error(
+    `java.lang.NumberFormatException: CAST(${JSON.stringify(v)} AS ${typeToString(to)}) failed`,
+  );
+}
+
 function castValue(v: SqlValue, to: SqlType, pos: Pos): SqlValue {
   if (v === null) return null;
   switch (to.name) {
@@ -130,18 +145,21 @@ function castValue(v: SqlValue, to: SqlType, pos: Pos): SqlValue {
     case 'INT':
     case 'BIGINT': {
       if (typeof v === 'boolean') return v ? 1 : 0;
-      const n = typeof v === 'string' ? Number(v.trim()) : v;
-      return Number.isFinite(n) ? Math.trunc(n) : null;
+      if (typeof v === 'string' && !/^\s*[+-]?\d+\s*$/.test(v)) throw castError(v, to);
+      return Math.trunc(Number(typeof v === 'string' ? v.trim() : v));
     }
     case 'DOUBLE':
     case 'DECIMAL': {
       const n = typeof v === 'string' ? Number(v.trim()) : Number(v);
-      return Number.isFinite(n) ? n : null;
+      if (typeof v === 'string' && (v.trim() === '' || Number.isNaN(n))) throw castError(v, to);
+      return n;
     }
     case 'BOOLEAN':
       if (typeof v === 'string') {
         const s = v.trim().toUpperCase();
-        return s === 'TRUE' ? true : s === 'FALSE' ? false : null;
+        if (['TRUE', 'T', 'YES', 'Y', '1'].includes(s)) return true;
+        if (['FALSE', 'F', 'NO', 'N', '0'].includes(s)) return false;
+        throw castError(v, to);
       }
       return typeof v === 'number' ? v !== 0 : v;
     default:
@@ -364,8 +382,8 @@ function compileCall(e: Expr & { kind: 'call' }, fields: readonly Field[]): Comp
         '-': (a, b) => a - b,
         '*': (a, b) => a * b,
         // Integer division truncates, as in Flink (Calcite) for INT / INT.
-        '/': (a, b) => (b === 0 ? null : integral ? Math.trunc(a / b) : a / b),
-        '%': (a, b) => (b === 0 ? null : a % b),
+        '/': (a, b) => (integral ? Math.trunc(a / intDivisor(b)) : a / b),
+        '%': (a, b) => (integral ? a % intDivisor(b) : a % b),
       };
       const g = f[op];
       return strict(type, (a, b) => g(a as number, b as number), op === '%' ? 'MOD' : op);
@@ -373,7 +391,9 @@ function compileCall(e: Expr & { kind: 'call' }, fields: readonly Field[]): Comp
     case 'MOD':
       arity(2);
       return strict(widerNumeric(args[0].type, args[1].type), (a, b) =>
-        (b as number) === 0 ? null : (a as number) % (b as number),
+        isIntegral(args[0].type) && isIntegral(args[1].type)
+          ? (a as number) % intDivisor(b as number)
+          : (a as number) % (b as number),
       );
     case '||':
     case 'CONCAT':

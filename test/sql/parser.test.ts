@@ -82,4 +82,19 @@ describe("Flink SQL parsing (dt-sql-parser's FlinkSQL grammar)", () => {
   it("the built-in tables' DDL is Flink SQL the grammar accepts", () => {
     for (const t of BUILTIN_TABLES) expect(syntaxErrors(tableDdl(t)), t.name).toEqual([]);
   });
+
+  it('time bounds on both sides of a join are an interval join: refused, not run as a regular join', () => {
+    const tEnv = TableEnvironment.create();
+    const e = errorOf(() =>
+      tEnv.executeSql(
+        "SELECT * FROM visits v JOIN logins l ON v.user_id = l.user_id WHERE l.ts BETWEEN v.ts - INTERVAL '1' MINUTE AND v.ts",
+      ),
+    );
+    expect(e.message).toBe(
+      '1:15: not supported here: interval joins (time bounds on both sides: Flink plans an IntervalJoin)',
+    );
+    expect(
+      tEnv.executeSql('SELECT * FROM visits v JOIN logins l ON v.user_id = l.user_id AND l.ts > v.ts').kind,
+    ).toBe('job');
+  });
 });

@@ -10,7 +10,7 @@ import { invalid, unsupported } from '../SqlError';
 import { typeToString } from '../types';
 import type { AggCall, AggKind } from '../runtime/AggsHandler';
 import type { WindowSpec } from '../runtime/WindowAggFunction';
-import { AGGREGATES, compileExpr, type Compiled, type Field } from './expressions';
+import { AGGREGATES, compileExpr, resolveColumn, type Compiled, type Field } from './expressions';
 import type { PlanNode } from './PlanNode';
 
 export interface PlannerCatalog {
@@ -563,6 +563,9 @@ export class Planner {
     const rest = where.filter((c) => !toLeft.includes(c) && !toRight.includes(c));
     left = this.filter(left, toLeft);
     right = this.filter(right, toRight);
+    // Flink moves the rest of an inner join's WHERE into its condition: time bounds there count too.
+    if (item.joinType === 'INNER')
+      intervalJoinCheck([...conjuncts(item.on), ...rest], left.fields, right.fields, item.pos);
     return { node: this.joinOf(item, left, right), rest };
   }
 
@@ -612,6 +615,7 @@ export class Planner {
         item.on.pos,
       );
     const joined = uniqueNames(fields);
+    intervalJoinCheck(rest, left.fields, right.fields, item.pos);
     const condition = rest.length > 0 ? this.condition(and(rest)!, fields) : null;
     const keyDigest = leftKeys.map(
       (l, i) => `=(${joined[l].name}, ${joined[left.fields.length + rightKeys[i]].name})`,
@@ -658,6 +662,56 @@ function compileIndex(fields: readonly Field[], e: Expr & { kind: 'column' }): n
   );
   if (i < 0) throw invalid(`Column '${e.name}' not found`, e.pos);
   return i;
+}
+
+/**
+ * Bounds on both sides between the two inputs' rowtime attributes (`b.ts BETWEEN a.ts - INTERVAL … AND
+ * a.ts`): Flink plans an IntervalJoin (state cleaned by the watermark), not a regular Join — not built
+ * here, so refused rather than run as a regular join. One bound alone is a regular join in Flink too.
+ */
+function intervalJoinCheck(
+  conds: readonly Expr[],
+  left: readonly Field[],
+  right: readonly Field[],
+  pos: Pos,
+): void {
+  const rowtimeSide = (e: Expr): 0 | 1 | null => {
+    // a rowtime column, possibly ± an interval
+    const col =
+      e.kind === 'call' && (e.op === '+' || e.op === '-') && e.args[1].kind === 'interval' ? e.args[0] : e;
+    if (col.kind !== 'column') return null;
+    for (const [side, fields] of [
+      [0, left],
+      [1, right],
+    ] as const) {
+      try {
+        if (fields[resolveColumn(fields, col.qualifier, col.name, col.pos)].type.rowtime) return side;
+      } catch {
+        // not on this side
+      }
+    }
+    return null;
+  };
+  let lower = false;
+  let upper = false;
+  for (const c of conds) {
+    if (c.kind !== 'call') continue;
+    if (c.op === 'BETWEEN') {
+      const s = c.args.map(rowtimeSide);
+      if (s[0] !== null && s[1] !== null && s[2] !== null && s[0] !== s[1] && s[0] !== s[2])
+        lower = upper = true;
+    } else if (['<', '<=', '>', '>='].includes(c.op)) {
+      const [a, b] = c.args.map(rowtimeSide);
+      if (a === null || b === null || a === b) continue;
+      // normalise to "left ? right"
+      const leftFirst = a === 0;
+      const less = c.op.startsWith('<') === leftFirst;
+      if (less) upper = true;
+      else lower = true;
+    }
+  }
+  if (lower && upper)
+    throw unsupported('interval joins (time bounds on both sides: Flink plans an IntervalJoin)', pos);
 }
 
 /** Flink's names for a join's output: a name seen before gets a number (user_id, user_id0). */

@@ -54,7 +54,9 @@ describe('keyed state on a non-keyed stream', () => {
     mc.runToCompletion();
     const failed = ofType(events, 'task-failed');
     expect(failed).toHaveLength(1);
-    expect(failed[0].task).toBe('stateful-map#0');
+    // The map is chained to the source: their task fails, its reason names the map.
+    expect(failed[0].task).toBe('source#0');
+    expect(renderEnglish(failed[0].reason)).toContain('Map');
     expect(renderEnglish(failed[0].reason)).toContain(NON_KEYED);
     expect(mc.jobStatus).toBe('FAILED');
     expect(mc.external.committedValues('out')).toEqual([]);
@@ -81,7 +83,7 @@ describe('keyed state on a non-keyed stream', () => {
       mc.runToCompletion();
     }).not.toThrow();
     const failed = ofType(events, 'task-failed');
-    expect(failed.map((e) => e.task)).toEqual(['stateful-map#0']);
+    expect(failed.map((e) => e.task)).toEqual(['source#0']); // the map is chained to the source
     expect(renderEnglish(failed[0].reason)).toContain(NON_KEYED);
     expect((mc as MiniCluster | null)?.jobStatus).toBe('FAILED');
   });

@@ -31,7 +31,10 @@ function buildJob(mode: CheckpointingMode, s: Setup = {}): JobGraph {
   const n = s.records ?? 1000;
   const parts: LogRecord<{ k: string; v: number }>[][] = [[], []];
   for (let i = 0; i < n; i++) parts[i % 2].push({ value: { k: `k${i % 17}`, v: i }, timestamp: i });
-  const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(2);
+  // Every operator its own task: these tests count and name per-operator subtasks and channels.
+  const env = StreamExecutionEnvironment.getExecutionEnvironment()
+    .setParallelism(2)
+    .disableOperatorChaining();
   env.enableCheckpointing(100, mode);
   if (s.capacity) env.setCostModel({ channelCapacity: s.capacity });
   const count = env

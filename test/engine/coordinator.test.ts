@@ -35,7 +35,10 @@ function buildJob(o: JobOptions = {}): JobGraph {
   const n = o.records ?? 2000;
   const parts: LogRecord<{ k: string; v: number }>[][] = [[], []];
   for (let i = 0; i < n; i++) parts[i % 2].push({ value: { k: `k${i % 17}`, v: i }, timestamp: i });
-  const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(2);
+  // Every operator its own task: these tests count and name per-operator subtasks and channels.
+  const env = StreamExecutionEnvironment.getExecutionEnvironment()
+    .setParallelism(2)
+    .disableOperatorChaining();
   env.enableCheckpointing(o.intervalMs ?? 100);
   if (o.checkpoint) env.configureCheckpointing(o.checkpoint);
   if (o.costs) env.setCostModel(o.costs);

@@ -11,9 +11,14 @@
  * it was emitted), final keyed state, sink tables (every row with its time and transaction),
  * checkpoint history (full statistics), failure records and metrics, plus a small readable sample.
  *
- * The fixture (determinism-golden.json) names the commit that produced it. Regenerate it ONLY from
- * code whose behaviour is the reference (never to make a refactor pass):
- *   UPDATE_GOLDEN=1 npx vitest run --project unit test/engine/determinism-golden.test.ts
+ * Every case runs twice: with `disableOperatorChaining()` against determinism-golden.json (every
+ * operator its own task: the traces of the engine before operator chaining existed, which proves that
+ * chaining changed nothing else), and with Flink's default chaining against
+ * determinism-golden-chained.json.
+ *
+ * Each fixture names the commit that produced it. Regenerate one ONLY from code whose behaviour is the
+ * reference (never to make a refactor pass):
+ *   UPDATE_GOLDEN=unchained|chained npx vitest run --project unit test/engine/determinism-golden.test.ts
  * (in a copy of another commit's tree, outside git: also GOLDEN_COMMIT=<that commit>).
  */
 import { createHash } from 'node:crypto';
@@ -45,8 +50,32 @@ import { scenario as lessonEndToEnd } from '../../lessons/10-end-to-end-exactly-
 import { scenario as lessonTimers } from '../../lessons/11-applications-with-timers/job';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const FIXTURE = path.join(HERE, 'determinism-golden.json');
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
+interface Variant {
+  name: 'unchained' | 'chained';
+  chaining: boolean;
+  file: string;
+  defaultNote: string;
+}
+
+const VARIANTS: readonly Variant[] = [
+  {
+    name: 'unchained',
+    chaining: false,
+    file: path.join(HERE, 'determinism-golden.json'),
+    defaultNote:
+      'Bounded input (issue 12 §1, FLIP-147): the built-in scenarios and lesson jobs end FINISHED; regenerated on purpose (with `unbounded: true` every log-source case reproduced the previous hashes; fromData jobs cannot be unbounded).',
+  },
+  {
+    name: 'chained',
+    chaining: true,
+    file: path.join(HERE, 'determinism-golden-chained.json'),
+    defaultNote:
+      "Operator chaining (issue 12 §2): the same cases with Flink's default chaining; recorded when chaining was added, with the unchained fixture reproduced unchanged by the same commit.",
+  },
+];
+/** UPDATE_GOLDEN=chained / unchained rewrites that fixture (1: both). */
+const UPDATE_WHICH = process.env.UPDATE_GOLDEN ?? '';
+const updates = (v: Variant): boolean => UPDATE_WHICH === '1' || UPDATE_WHICH === v.name;
 
 for (const s of [lessonStateTypes, lessonBarriers, lessonEndToEnd, lessonTimers] as Scenario[])
   registerScenario(s);
@@ -184,8 +213,9 @@ const CASES: GoldenCase[] = [
   },
 ];
 
-function buildJob(c: GoldenCase): JobGraph {
-  const job = getScenario(c.scenario).build({ ...c.options, mode: c.mode });
+function buildJob(c: GoldenCase, chaining: boolean): JobGraph {
+  const built = getScenario(c.scenario).build({ ...c.options, mode: c.mode });
+  const job = chaining ? built : { ...built, chainingEnabled: false };
   for (const v of job.vertices) {
     if (v.spec.kind !== 'source') continue;
     for (const p of v.spec.log.partitions) p.splice(RECORDS_PER_PARTITION);
@@ -194,8 +224,8 @@ function buildJob(c: GoldenCase): JobGraph {
 }
 
 /** Failure times from the failure-free fast-forward run's duration (rounded: readable, float-safe). */
-function resolve(c: GoldenCase, job: JobGraph): ScheduledFailure[] {
-  const reference = new Simulation(buildJob(c), { seed: c.seed, fastForward: true });
+function resolve(c: GoldenCase, job: JobGraph, chaining: boolean): ScheduledFailure[] {
+  const reference = new Simulation(buildJob(c, chaining), { seed: c.seed, fastForward: true });
   reference.run();
   const duration = reference.cluster.now;
   const keyed = job.vertices.find((v) => v.keySelector) ?? job.vertices[job.vertices.length - 1];
@@ -222,8 +252,8 @@ interface Golden {
   };
 }
 
-function run(c: GoldenCase, runMode: RunMode): Golden {
-  const job = buildJob(c);
+function run(c: GoldenCase, runMode: RunMode, chaining: boolean): Golden {
+  const job = buildJob(c, chaining);
   const hash = createHash('sha256');
   let traceEvents = 0;
   const firstEvents: string[] = [];
@@ -238,7 +268,7 @@ function run(c: GoldenCase, runMode: RunMode): Golden {
     if (firstEvents.length < 4) firstEvents.push(line);
     lastEvent = line;
   };
-  const failures = resolve(c, job);
+  const failures = resolve(c, job, chaining);
   const sim = new Simulation(job, {
     seed: c.seed,
     fastForward: runMode !== 'traced',
@@ -251,8 +281,15 @@ function run(c: GoldenCase, runMode: RunMode): Golden {
   const tables = [...sim.external.tables].map(([uid, t]) => [uid, t]);
   const m = cluster.metrics;
   // The placement fields came after the fixture (TaskManagers and slots, issue 12 §3); with the default
-  // cluster they change nothing else, which is what this test checks.
-  const { taskManagers: _tms, slotsNeeded: _slots, vertices: _vertices, ...result } = sim.result();
+  // cluster they change nothing else, which is what this test checks. So did failuresOfFinishedTasks
+  // (--fail requests at FINISHED subtasks; none in these runs).
+  const {
+    taskManagers: _tms,
+    slotsNeeded: _slots,
+    vertices: _vertices,
+    failuresOfFinishedTasks: _finished,
+    ...result
+  } = sim.result();
   const outcome = {
     result,
     checkpoints: sim.checkpoints,
@@ -295,18 +332,20 @@ interface Fixture {
   cases: Record<string, Golden>;
 }
 
-const fixture: Fixture | null = existsSync(FIXTURE)
-  ? (JSON.parse(readFileSync(FIXTURE, 'utf8')) as Fixture)
-  : null;
-const produced: Record<string, Golden> = {};
+function readFixture(v: Variant): Fixture | null {
+  return existsSync(v.file) ? (JSON.parse(readFileSync(v.file, 'utf8')) as Fixture) : null;
+}
 
-describe('determinism golden: the same hashes as the reference commit', () => {
+describe.each(VARIANTS)('determinism golden ($name): the same hashes as the reference commit', (v) => {
+  const fixture = readFixture(v);
+  const produced: Record<string, Golden> = {};
+
   describe.each(CASES)('$name', (c) => {
     it.each(RUN_MODES)('%s', (runMode) => {
       const key = `${c.name} | ${runMode}`;
-      const got = run(c, runMode);
+      const got = run(c, runMode, v.chaining);
       produced[key] = got;
-      if (UPDATE) return;
+      if (updates(v)) return;
       const want = fixture?.cases[key];
       expect(want, `no golden for '${key}': regenerate from the reference commit`).toBeDefined();
       // The sample first: a readable diff of where the runs part.
@@ -323,7 +362,7 @@ describe('determinism golden: the same hashes as the reference commit', () => {
     expect(all.every((g) => g.sample.checkpoints.includes('COMPLETED'))).toBe(true);
     expect(all.filter((g) => g.sample.failures.includes('engine@')).length).toBeGreaterThan(100);
     expect(all.some((g) => g.sample.stored.includes('savepoint'))).toBe(true);
-    if (UPDATE) {
+    if (updates(v)) {
       // GOLDEN_COMMIT: the commit a copy of the tree outside git was taken from.
       const commit =
         process.env.GOLDEN_COMMIT ??
@@ -334,13 +373,11 @@ describe('determinism golden: the same hashes as the reference commit', () => {
       const out: Fixture = {
         producedBy: {
           commit: dirty ? `${commit} (with uncommitted changes in src/)` : commit,
-          note:
-            process.env.GOLDEN_NOTE ??
-            'Bounded input (issue 12 §1, FLIP-147): the built-in scenarios and lesson jobs end FINISHED; regenerated on purpose (with `unbounded: true` every log-source case reproduced the previous hashes; fromData jobs cannot be unbounded).',
+          note: process.env.GOLDEN_NOTE ?? v.defaultNote,
         },
         cases: Object.fromEntries(Object.entries(produced).sort(([a], [b]) => (a < b ? -1 : 1))),
       };
-      writeFileSync(FIXTURE, JSON.stringify(out, null, 2) + '\n');
+      writeFileSync(v.file, JSON.stringify(out, null, 2) + '\n');
     }
   });
 });

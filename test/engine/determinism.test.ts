@@ -145,7 +145,7 @@ describe('same job, seed and failures ⇒ the identical trace', () => {
   it.each(CHECKPOINTING_MODES)('%s', (mode) => {
     const a = tracedRun(visits(mode), 11, VISITS_FAILURES);
     const b = tracedRun(visits(mode), 11, VISITS_FAILURES);
-    expect(a.trace.length).toBeGreaterThan(10_000);
+    expect(a.trace.length).toBeGreaterThan(7_500); // (chained: no channel events inside a chain)
     // The run exercised what the trace is about: records, checkpoints, a failure, a crash.
     for (const t of ['record-processed', 'checkpoint-completed', 'task-failed', 'engine-crashed'] as const)
       expect(a.types.has(t), t).toBe(true);
@@ -302,8 +302,12 @@ describe('regressions: fast-forward vs one event at a time', () => {
     ff.run([], until);
     const latest = (sim: Simulation) =>
       Math.max(...sim.external.tables.get('sink')!.written.map((r) => r.time));
-    expect(latest(traced)).toBeLessThanOrEqual(until + spec.sinkProcessingMs + 1e-9);
-    expect(latest(ff)).toBeLessThanOrEqual(until + spec.sinkProcessingMs + 1e-9);
+    // Work that started by `until` in the sink's task ends within the processing time of its whole
+    // chain (the sink is chained to the operators before it).
+    const sinkChain = traced.cluster.getTask('sink#0').jobVertex.operators;
+    const chainMs = sinkChain.reduce((sum, v) => sum + v.processingTimeMs, 0);
+    expect(latest(traced)).toBeLessThanOrEqual(until + chainMs + 1e-9);
+    expect(latest(ff)).toBeLessThanOrEqual(until + chainMs + 1e-9);
     expect(ff.cluster.keyedStateByOperator()).toEqual(traced.cluster.keyedStateByOperator());
   });
 

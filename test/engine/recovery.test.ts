@@ -77,7 +77,10 @@ interface KeyedJobOptions {
 function keyedJob(o: KeyedJobOptions = {}): JobGraph {
   const log = keyedLog(o.records ?? 1000);
   if (o.poison) log.append(0, { value: new PoisonRecord('x'), timestamp: 1_000_000 });
-  const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(2);
+  // Every operator its own task: these tests name the subtasks of each operator (chaining: chaining.test.ts).
+  const env = StreamExecutionEnvironment.getExecutionEnvironment()
+    .setParallelism(2)
+    .disableOperatorChaining();
   env.enableCheckpointing(o.intervalMs ?? 100);
   if (o.minPauseMs) env.configureCheckpointing({ minPauseBetweenCheckpointsMs: o.minPauseMs });
   env.setStateBackend(o.backend ?? new FsStateBackend());
@@ -195,7 +198,9 @@ describe('failover regions', () => {
     const parts = [0, 1].map((p) =>
       Array.from({ length: 400 }, (_, i) => ({ value: p * 1000 + i, timestamp: i })),
     );
-    const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(2);
+    const env = StreamExecutionEnvironment.getExecutionEnvironment()
+      .setParallelism(2)
+      .disableOperatorChaining();
     env.enableCheckpointing(100).setRestartStrategy(RestartStrategies.fixedDelayRestart(3, 50));
     env
       .fromSource(new ReplayableLog('t', parts))

@@ -190,7 +190,9 @@ describe('in the runtime', () => {
     const parts = [0, 1].map((p) =>
       Array.from({ length: 400 }, (_, i) => ({ value: p * 1000 + i, timestamp: i })),
     );
-    const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(2);
+    const env = StreamExecutionEnvironment.getExecutionEnvironment()
+      .setParallelism(2)
+      .disableOperatorChaining();
     env.enableCheckpointing(100).setRestartStrategy(restart);
     env
       .fromSource(new ReplayableLog('t', parts))

@@ -41,7 +41,8 @@ function expectedCounts(): Record<string, number> {
 
 /** src (p=2) -rebalance-> m (p) -keyBy-> count (p) -forward-> 2PC sink (p). */
 function job(p = 3, restart = RestartStrategies.fixedDelayRestart(5, 500)): JobGraph {
-  const env = StreamExecutionEnvironment.getExecutionEnvironment();
+  // Every operator its own task, so that slots hold several (chains in slots: chaining.test.ts).
+  const env = StreamExecutionEnvironment.getExecutionEnvironment().disableOperatorChaining();
   env.enableCheckpointing(100);
   env.setStateBackend(new FsStateBackend());
   env.setRestartStrategy(restart);

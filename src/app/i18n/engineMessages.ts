@@ -82,6 +82,8 @@ export const ZH_MESSAGES = {
   'checkpoint.subsumed': 'Checkpoint 被更新的 Checkpoint {id} 取代。',
   'checkpoint.subsumed-barrier': '被 Checkpoint {id} 取代',
   'checkpoint.alignment-aborted': '对齐被中止：Checkpoint {previous} 的对齐尚未完成，Barrier {id} 就到了',
+  'checkpoint.declined-on-cancellation-barrier':
+    '任务从一个输入收到了取消（{channel} 上 Checkpoint {id} 的 CancelCheckpointMarker）',
   'checkpoint.tolerable-exceeded':
     '连续失败的 Checkpoint 超过了可容忍次数（{tolerable}）：Checkpoint {id}：{reason}',
   'checkpoint.engine-crashed': 'Checkpoint 完成前引擎崩溃。',
@@ -112,6 +114,8 @@ export const ZH_MESSAGES = {
     '无法回滚到 {what}：算子“{uid}”的最大并行度原来是 {old}，现在是 {now}；它不能改变（键组是扩缩容的最小单位）。',
   'restore.unaligned-rescale':
     '无法回滚到 {what}：算子“{uid}”带有通道状态（非对齐 Checkpoint），而它的并行度从 {old} 变成了 {now}；本模拟器只能对对齐的 Checkpoint 和 Savepoint 做扩缩容。',
+  'restore.unaligned-chaining':
+    '无法回滚到 {what}：算子“{uid}”在它与“{peer}”之间的边上带有通道状态（非对齐 Checkpoint），而这两个算子现在被链在一起（之间没有通道）；请用做 Checkpoint 时的算子链设置恢复，或从对齐的 Checkpoint 或 Savepoint 恢复。',
   'restore.what': '{kind} {id}',
 
   'snapshot.internal': '校验时发生内部错误：{error}',

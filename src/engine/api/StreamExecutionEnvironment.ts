@@ -57,6 +57,7 @@ export class StreamExecutionEnvironment {
   private stateBackend: StateBackendConfig = new StateBackend('hashmap', 'jobmanager').config;
   private costs: CostModel = { ...DEFAULT_COSTS };
   private uidCounter = new Map<string, number>();
+  private chainingEnabled = true;
   /** Sources over a Kafka-like log (not fromData, not a data generator). */
   private readonly logSources = new Set<JobVertex>();
 
@@ -106,6 +107,19 @@ export class StreamExecutionEnvironment {
   setRestartStrategy(strategy: RestartStrategyConfig): this {
     this.restartStrategy = strategy;
     return this;
+  }
+
+  /**
+   * Flink's `disableOperatorChaining()`: every operator runs in a task of its own (one job vertex per
+   * operator), with a channel — credit, latency, barrier alignment — on every edge.
+   */
+  disableOperatorChaining(): this {
+    this.chainingEnabled = false;
+    return this;
+  }
+
+  isChainingEnabled(): boolean {
+    return this.chainingEnabled;
   }
 
   /** Simulation knobs: latencies, buffer sizes and snapshot costs in virtual time. */
@@ -201,6 +215,9 @@ export class StreamExecutionEnvironment {
       vertex: JobVertex;
       partitioner: PartitionerKind | null;
       keySelector: KeySelector<unknown> | null;
+      /** Two-input operators: which input (1 or 2) this edge feeds. */
+      typeNumber?: 1 | 2;
+      outputTag?: string | null;
     }[],
     keySelector: KeySelector<unknown> | null,
   ): JobVertex {
@@ -220,6 +237,8 @@ export class StreamExecutionEnvironment {
       spec,
       keySelector,
       inputs: [],
+      chainingStrategy: 'ALWAYS',
+      slotSharingGroup: 'default',
     };
     for (const input of inputs) {
       vertex.inputs.push({
@@ -228,6 +247,8 @@ export class StreamExecutionEnvironment {
         partitioner: input.partitioner ?? 'forward',
         keySelector: input.keySelector,
         explicitPartitioner: input.partitioner !== null,
+        typeNumber: input.typeNumber ?? 0,
+        ...(input.outputTag ? { outputTag: input.outputTag } : {}),
       });
     }
     this.vertices.push(vertex);
@@ -300,6 +321,7 @@ export class StreamExecutionEnvironment {
       restartStrategy,
       stateBackend: { ...this.stateBackend },
       costs: { ...this.costs },
+      chainingEnabled: this.chainingEnabled,
     };
   }
 }

@@ -20,7 +20,7 @@ export class ChannelStateWriter {
     const loop = this.rt.loop;
     for (const ch of task.inputs) {
       const records: PersistedRecord[] = [];
-      pending.inputChannelState.set(ch, { peer: ch.from.id, records });
+      pending.inputChannelState.set(ch, { peer: ch.fromOperator, records });
       if (done.has(ch) || ch.finished) continue; // a closed channel has nothing in flight
       let sawBarrier = false;
       for (let i = 0; i < ch.queue.length; i++) {

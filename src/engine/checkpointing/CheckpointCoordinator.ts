@@ -17,7 +17,8 @@ import type {
 import { messageOf, msg, type Message } from '../messages/Message';
 
 export interface TaskAcknowledgement {
-  snapshot: TaskStateSnapshot;
+  /** One per operator of the task's chain (operator state is kept per operator uid). */
+  snapshots: TaskStateSnapshot[];
   stats: SubtaskCheckpointStats;
 }
 
@@ -169,8 +170,7 @@ export class CheckpointCoordinator {
     this.triggerTimes.set(id, now);
     this.counts.triggered++;
     this.host.onCheckpointTriggered(id, kind, now);
-    for (const ack of this.host.finishedTaskAcks(now))
-      this.acknowledgeTask(ack.snapshot.taskId, id, ack, now);
+    for (const ack of this.host.finishedTaskAcks(now)) this.acknowledgeTask(ack.stats.taskId, id, ack, now);
     this.host.scheduleCoordinatorEvent(now + this.config.timeoutMs, {
       kind: 'checkpoint-timeout',
       checkpointId: id,
@@ -187,10 +187,11 @@ export class CheckpointCoordinator {
     p.stats.numAcknowledged = p.acks.size;
     p.stats.latestAckTime = now;
     p.stats.subtasks.push(ack.stats);
-    p.stats.checkpointedBytes += ack.snapshot.stateBytes + ack.snapshot.channelStateBytes;
-    p.stats.fullBytes +=
-      (ack.snapshot.fullStateBytes ?? ack.snapshot.stateBytes) + ack.snapshot.channelStateBytes;
-    p.stats.persistedInFlightBytes += ack.snapshot.channelStateBytes;
+    for (const s of ack.snapshots) {
+      p.stats.checkpointedBytes += s.stateBytes + s.channelStateBytes;
+      p.stats.fullBytes += (s.fullStateBytes ?? s.stateBytes) + s.channelStateBytes;
+      p.stats.persistedInFlightBytes += s.channelStateBytes;
+    }
     if (p.acks.size === p.stats.numTasks) this.completePendingCheckpoint(p, now);
   }
 
@@ -219,7 +220,7 @@ export class CheckpointCoordinator {
 
   private completePendingCheckpoint(p: PendingCheckpoint, now: number): void {
     const order = this.host.taskIds();
-    const tasks = order.map((id) => (p.acks.get(id) as TaskAcknowledgement).snapshot);
+    const tasks = order.flatMap((id) => (p.acks.get(id) as TaskAcknowledgement).snapshots);
     p.stats.subtasks.sort((a, b) => order.indexOf(a.taskId) - order.indexOf(b.taskId));
     p.stats.endToEndMs = now - p.triggerTime;
     const checkpoint: CompletedCheckpoint = {

@@ -7,12 +7,13 @@
  * anything is restored, with the paths an import of it would name.
  */
 import type { JobGraph } from '../api/JobGraph';
+import { createChains } from '../api/StreamingJobGraphGenerator';
 import { typeFromJson } from '../api/typeinfo/TypeInformation';
 import type { Key } from '../keygroups/hashCode';
 import { compareKeys } from '../state/HeapKeyedStateBackend';
 import type { KeyedStateSnapshot } from '../state/KeyedStateBackend';
 import { checkKeyedValue, checkListItems } from '../snapshot/typecheck';
-import { declaredState, type DeclaredState } from '../snapshot/validate';
+import { declaredState, type DeclaredState } from '../snapshot/declaredState';
 import type { CompletedCheckpoint } from './CompletedCheckpoint';
 import { EngineError, msg, type Message } from '../messages/Message';
 
@@ -28,6 +29,7 @@ export function validateRestore(
 ): void {
   const what = msg('restore.what', { kind: msg(`kind.${checkpoint.kind}`), id: checkpoint.checkpointId });
   const byUid = new Map(job.vertices.map((v) => [v.uid, v]));
+  const chainedEdges = createChains(job).flatMap((c) => c.chainedEdges);
   const uids = [...new Set(checkpoint.tasks.map((t) => t.operatorUid))];
   for (const uid of uids) {
     const vertex = byUid.get(uid);
@@ -56,6 +58,22 @@ export function validateRestore(
       throw new RestoreError(
         msg('restore.unaligned-rescale', { what, uid, old: oldP, now: vertex.parallelism }),
       );
+    // In-flight records of an edge that is now inside a chain would have no channel to go to.
+    for (const t of tasks) {
+      const peers = [
+        ...t.inputChannelState.filter((c) => c.records.length > 0).map((c) => ({ c, into: true })),
+        ...t.outputChannelState.filter((c) => c.records.length > 0).map((c) => ({ c, into: false })),
+      ];
+      for (const { c, into } of peers) {
+        const peer = c.peer.replace(/#\d+$/, '');
+        const edge = chainedEdges.find((e) =>
+          into
+            ? e.source.uid === peer && e.target.uid === uid
+            : e.source.uid === uid && e.target.uid === peer,
+        );
+        if (edge) throw new RestoreError(msg('restore.unaligned-chaining', { what, uid, peer }));
+      }
+    }
   }
   const problems = checkStateTypes(job, checkpoint);
   if (problems.length > 0)
@@ -150,4 +168,18 @@ function checkKeyedSnapshot(
       }
     }
   });
+}
+
+/**
+ * Flink: an operator whose max parallelism was not set explicitly takes the one its state was
+ * checkpointed with (key groups must stay the same); an explicit, different one fails the restore.
+ */
+export function adoptRestoredMaxParallelism(job: JobGraph, checkpoint: CompletedCheckpoint | null): void {
+  if (!checkpoint) return;
+  for (const v of job.vertices) {
+    if (v.maxParallelismConfigured) continue;
+    const snap = checkpoint.tasks.find((t) => t.operatorUid === v.uid);
+    if (snap && snap.maxParallelism !== v.maxParallelism && v.parallelism <= snap.maxParallelism)
+      v.maxParallelism = snap.maxParallelism;
+  }
 }

@@ -51,6 +51,8 @@ export const EN = {
   'checkpoint.subsumed-barrier': 'subsumed by checkpoint {id}',
   'checkpoint.alignment-aborted':
     'alignment aborted: barrier {id} arrived before alignment of checkpoint {previous} completed',
+  'checkpoint.declined-on-cancellation-barrier':
+    'Task received cancellation from one of its inputs (CancelCheckpointMarker of checkpoint {id} on {channel})',
   'checkpoint.tolerable-exceeded':
     'Exceeded checkpoint tolerable failure threshold ({tolerable}): checkpoint {id}: {reason}',
   'checkpoint.engine-crashed': 'Engine crashed before the checkpoint completed.',
@@ -82,6 +84,8 @@ export const EN = {
     "Failed to rollback to {what}: the max parallelism of operator '{uid}' was {old} and is now {now}; it must not change (key groups are the unit of rescaling).",
   'restore.unaligned-rescale':
     "Failed to rollback to {what}: operator '{uid}' has in-flight channel state (unaligned checkpoint) and its parallelism changed from {old} to {now}; the simulator rescales only aligned checkpoints and savepoints.",
+  'restore.unaligned-chaining':
+    "Failed to rollback to {what}: operator '{uid}' has in-flight channel state (unaligned checkpoint) on its edge with '{peer}', and the two are now chained (no channel between them); restore with the chaining the checkpoint was taken with, or from an aligned checkpoint or savepoint.",
   'restore.what': '{kind} {id}',
 
   // ---- a snapshot file (snapshot/convert.ts, json.ts, validate.ts): each with the path it is about

@@ -1,6 +1,6 @@
 /**
- * Flink's RecordWriter with its StreamPartitioner (ChannelSelector): what a task's last operator
- * emits is partitioned over the output gate of every downstream edge —
+ * Flink's RecordWriter with its StreamPartitioner (ChannelSelector): what a chained operator emits
+ * towards another chain is partitioned over the output gate of every such edge —
  *
  * - `forward`: the one channel to the same-index subtask;
  * - `hash` (keyBy): `keyGroup = murmurHash(hashCode(key)) % maxParallelism`, then the subtask owning
@@ -40,13 +40,11 @@ export class RecordWriter {
     return { kind: RECORD, id: this.rt.loop.elementIds++, value, ts, key, arrival, ingest };
   }
 
-  /** Partitions a record to the output channels of every output gate of `task`. */
-  emit(task: StreamTask, value: unknown, ts: number | null): void {
+  /** Partitions a record, emitted by an operator of `task`, to the channels of its output gates `outputs`. */
+  emit(task: StreamTask, outputs: readonly OutputGate[], value: unknown, ts: number | null): void {
     const t = task.clock;
     const ingest = this.rt.loop.ingestTime;
-    if (task.isSource) this.rt.sourceWatermarks.onRecord(task, ts, t);
     const network = this.rt.network;
-    const outputs = task.outputs;
     for (let g = 0; g < outputs.length; g++) {
       const gate = outputs[g];
       const channels = gate.channels;

@@ -24,6 +24,8 @@ export interface ScenarioOptions {
    * `setBounded(OffsetsInitializer.latest())`, so the job ends FINISHED). `fromData` is always bounded.
    */
   unbounded?: boolean;
+  /** `false`: `env.disableOperatorChaining()` (every operator its own task). Default: chaining on, as Flink. */
+  chaining?: boolean;
 }
 
 export interface Scenario {
@@ -34,6 +36,7 @@ export interface Scenario {
 
 export function applyScenarioOptions(env: StreamExecutionEnvironment, options: ScenarioOptions): void {
   env.setLogSourcesBounded(!options.unbounded);
+  if (options.chaining === false) env.disableOperatorChaining();
   if (options.backend) env.setStateBackend(stateBackendByName(options.backend));
   if (options.parallelism) env.overrideDefaultParallelism(options.parallelism);
   for (const [uid, p] of Object.entries(options.operatorParallelism ?? {}))

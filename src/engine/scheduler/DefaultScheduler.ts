@@ -13,13 +13,13 @@
  * once all of its slot sharing groups have slots, and waits SCHEDULED until then. Losing a
  * TaskManager fails every subtask in its slots at once (one failover of their regions).
  */
-import type { CompletedCheckpoint } from '../checkpointing/CompletedCheckpoint';
+import type { CompletedCheckpoint, TaskStateSnapshot } from '../checkpointing/CompletedCheckpoint';
 import { restoreChannelState } from '../checkpointing/SequentialChannelStateReader';
 import { ExecutionFailureHandler } from '../failover/ExecutionFailureHandler';
 import type { ClusterRuntime } from '../runtime/ClusterRuntime';
 import { SourceOperator } from '../runtime/operators';
 import type { Random } from '../runtime/Random';
-import { OperatorChain } from '../tasks/OperatorChain';
+import { failedOperator, OperatorChain, snapshotsOf } from '../tasks/OperatorChain';
 import type { StreamTask } from '../tasks/StreamTask';
 import type { JobStatus, TaskStatus } from '../trace/TraceEvent';
 import type { TaskManager, TaskSlot } from './TaskManager';
@@ -78,42 +78,54 @@ export class DefaultScheduler {
     const rt = this.rt;
     const loop = rt.loop;
     task.resetForDeployment(loop.now, isRestart);
-    const v = task.vertex;
     const chain = OperatorChain.deploy(rt, task, this.restoreBase);
     rt.subtaskCheckpoints.createBarrierHandlers(task);
     task.status = 'RUNNING';
     loop.emitTaskStatus(task, 'RUNNING');
-    const own = checkpoint ? checkpoint.tasks.filter((s) => s.operatorUid === v.uid) : [];
-    // An operator the checkpoint does not know (added to the job) starts fresh: isRestored() is false.
-    const snapshots = own.length > 0 ? own : null;
     try {
-      chain.initializeState(snapshots, rt.checkpointStorage);
-      if (snapshots && task.timerService) rt.timers.scheduleProcessingTimer(task);
+      if (chain.initializeState(checkpoint, rt.checkpointStorage)) rt.timers.scheduleProcessingTimer(task);
       chain.open();
     } catch (e) {
       // A user function that throws in open() fails the task, as in Flink (not the whole engine).
+      const failed = failedOperator(e, task.vertex);
       loop.control.push(loop.now, {
         kind: 'fail-task',
         taskId: task.id,
-        reason: msg('task.threw-in-open', { operator: v.name, task: task.id, error: messageOf(e) }),
+        reason: msg('task.threw-in-open', {
+          operator: failed.vertex.name,
+          task: task.id,
+          error: messageOf(failed.error),
+        }),
       });
     }
-    if (loop.traceListener && task.keyedBackend) {
-      task.keyedBackend.listener = loop.recordTrace
-        ? (state, key, value) =>
-            loop.emit({ type: 'state-changed', t: task.clock, task: task.id, state, key, value })
-        : null;
+    if (loop.traceListener) {
+      for (const op of chain.operators) {
+        const backend = op.keyedBackend;
+        if (!backend) continue;
+        const operator = op.isHead ? {} : { operator: op.vertex.uid };
+        backend.listener = loop.recordTrace
+          ? (state, key, value, namespace) =>
+              loop.emit({
+                type: 'state-changed',
+                t: task.clock,
+                task: task.id,
+                state,
+                key,
+                value,
+                ...operator,
+                ...(namespace === undefined ? {} : { namespace }),
+              })
+          : null;
+      }
     }
-    if (snapshots) {
-      const mine = snapshots.find(
-        (s) => s.subtaskIndex === task.subtaskIndex && s.parallelism === v.parallelism,
-      );
-      if (mine) restoreChannelState(rt, task, mine);
-    }
-    rt.sourceWatermarks.start(task);
-    const finished = snapshots?.find(
-      (s) => s.finished === true && s.subtaskIndex === task.subtaskIndex && s.parallelism === v.parallelism,
+    // This subtask's own snapshot of each chained operator (same index and parallelism).
+    const own = chain.operators.map((op) =>
+      snapshotsOf(checkpoint, op.vertex)?.find(
+        (s) => s.subtaskIndex === task.subtaskIndex && s.parallelism === op.vertex.parallelism,
+      ),
     );
+    for (const mine of own) if (mine) restoreChannelState(rt, task, mine);
+    rt.sourceWatermarks.start(task);
     if (checkpoint || isRestart) {
       loop.emit({
         type: 'task-restored',
@@ -123,7 +135,8 @@ export class DefaultScheduler {
         offsets: task.operator instanceof SourceOperator ? task.operator.offsets() : [],
       });
     }
-    // FLIP-147: a subtask that had finished is deployed as finished (its input ends at once).
+    // FLIP-147: a subtask whose every operator had finished is deployed as finished (its input ends at once).
+    const finished = own.every((s) => s?.finished === true) ? (own as TaskStateSnapshot[]) : null;
     if (finished && task.status === 'RUNNING') rt.endOfInput.deployAsFinished(task, finished, loop.now);
     else loop.scheduleWake(task, loop.now);
   }

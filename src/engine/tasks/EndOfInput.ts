@@ -43,6 +43,11 @@ export class EndOfInput {
   /** EndOfData read from `channel`; returns the task's time. */
   onEndOfData(task: StreamTask, channel: Channel, t: number): number {
     channel.endOfData = true;
+    const input = channel.typeNumber;
+    if (input !== 0 && !task.endOfInput) {
+      // A two-input operator learns of each input's end (Flink's BoundedMultiInput.endInput(1|2)).
+      if (task.inputs.every((ch) => ch.typeNumber !== input || ch.endOfData)) task.operator.endInput(input);
+    }
     if (!task.endOfInput && task.inputs.every((ch) => ch.endOfData)) {
       // MAX_WATERMARK came before EndOfData on every channel: the valve already fired every timer.
       this.endData(task, t);
@@ -77,8 +82,8 @@ export class EndOfInput {
    * A restored subtask whose checkpoint says it had finished: its input ends at once, and later
    * checkpoints report `snapshot` for it again.
    */
-  deployAsFinished(task: StreamTask, snapshot: TaskStateSnapshot, t: number): void {
-    task.lastAcknowledged = snapshot;
+  deployAsFinished(task: StreamTask, snapshots: TaskStateSnapshot[], t: number): void {
+    task.lastAcknowledged = snapshots;
     if (task.isSource) this.sourceReachedEnd(task, t);
     else {
       this.rt.recordWriter.broadcastWatermark(task, MAX_WATERMARK, false, t);
@@ -99,17 +104,16 @@ export class EndOfInput {
       const last = task.lastAcknowledged;
       if (task.status !== 'FINISHED' || !last) continue;
       // Its final state; nothing in flight (it finished with empty output buffers and closed inputs).
-      const fullStateBytes = last.fullStateBytes ?? last.stateBytes;
       acks.push({
-        snapshot: {
-          ...last,
+        snapshots: last.map((s) => ({
+          ...s,
           inputChannelState: [],
           outputChannelState: [],
           stateBytes: 0,
-          fullStateBytes,
+          fullStateBytes: s.fullStateBytes ?? s.stateBytes,
           channelStateBytes: 0,
           finished: true,
-        },
+        })),
         stats: {
           taskId: task.id,
           ackTime: t,
@@ -149,6 +153,7 @@ export class EndOfInput {
     const rt = this.rt;
     this.broadcastEvent(task, END_OF_PARTITION, t);
     task.status = 'FINISHED';
+    task.finishedAt = t;
     task.wakeAt = Infinity;
     rt.loop.emitTaskStatus(task, 'FINISHED');
     rt.coordinator.onTaskFinished(task.id, new Set(task.pendingSnapshots.keys()), rt.loop.now);

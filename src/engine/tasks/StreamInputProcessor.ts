@@ -6,8 +6,8 @@
  *   else while any is still full.
  * - A source (SourceStreamTask) emits one record every `processingTimeMs` and is idle in between.
  * - Any other task takes the input element that arrived first over its unblocked channels (ties: the
- *   lower channel index), spends the operator's `processingTimeMs` on a record, and emits its outputs
- *   at the end. Watermarks go to the StatusWatermarkValve, barriers to the barrier handler.
+ *   lower channel index), spends the head operator's `processingTimeMs` on a record, and emits its
+ *   outputs at the end; operators chained to it take theirs in turn (`OperatorChain.pushToOperator`). Watermarks go to the StatusWatermarkValve, barriers to the barrier handler.
  *
  * Fast-forward: a woken task keeps processing up to a horizon = min(now + lookahead, next control
  * event, runUntil's bound). Nothing sent by anyone after `now` can reach it earlier, so it sees exactly
@@ -19,6 +19,7 @@ import type { Channel } from '../network/Channel';
 import type { ClusterRuntime } from '../runtime/ClusterRuntime';
 import { SourceOperator } from '../runtime/operators';
 import {
+  CANCEL_BARRIER,
   END_OF_DATA,
   END_OF_PARTITION,
   RECORD,
@@ -27,6 +28,7 @@ import {
   type StreamRecord,
 } from '../runtime/StreamElement';
 import type { StreamTask } from './StreamTask';
+import { failedOperator } from './OperatorChain';
 import { EngineError, messageOf, msg } from '../messages/Message';
 
 /** How often a source at the end of its log looks for new records. */
@@ -85,10 +87,15 @@ export class StreamInputProcessor {
         try {
           emitted = (task.operator as SourceOperator).emitNext();
         } catch (e) {
-          // e.g. a key selector that throws while partitioning the record
+          // e.g. a key selector that throws while partitioning the record, or a chained operator
+          const failed = failedOperator(e, task.vertex);
           rt.scheduler.failTask(
             task,
-            msg('task.threw', { operator: task.vertex.name, task: task.id, error: messageOf(e) }),
+            msg('task.threw', {
+              operator: failed.vertex.name,
+              task: task.id,
+              error: messageOf(failed.error),
+            }),
           );
           break;
         }
@@ -102,6 +109,11 @@ export class StreamInputProcessor {
         }
         task.nextEmitAt = t + pt;
         if (t > loop.lastRecordTime) loop.lastRecordTime = t;
+        // Operators chained to the source worked on the record: the task is busy until they are done.
+        if (task.clock > t) {
+          t = task.clock;
+          if (t > task.nextEmitAt) task.nextEmitAt = t;
+        }
         rt.metrics.sourceRecords++;
         processed++;
         continue;
@@ -163,6 +175,9 @@ export class StreamInputProcessor {
       } else if (el.kind === END_OF_PARTITION) {
         sticky = null; // may complete an alignment (unblocks channels)
         t = rt.endOfInput.onEndOfPartition(task, best, t);
+      } else if (el.kind === CANCEL_BARRIER) {
+        sticky = null; // may end an alignment (unblocks channels)
+        t = rt.subtaskCheckpoints.processCancellationBarrier(task, best, el, t);
       } else {
         sticky = null; // a barrier may block or unblock channels
         if (el.priority) continue; // unaligned: already handled when it arrived
@@ -185,17 +200,30 @@ export class StreamInputProcessor {
     try {
       if (isPoison(record.value)) throw new EngineError(msg('task.poison', { record: String(record.value) }));
       const backend = task.keyedBackend;
-      if (backend !== null) {
-        // A record that came through keyBy carries its key: no need to run the selector again.
-        backend.setCurrentKey(record.key ?? (task.vertex.keySelector as (v: unknown) => Key)(record.value));
+      if (channel.typeNumber === 2) {
+        // The second input of a two-input operator: keyed with its own selector, or not keyed at all
+        // (the broadcast side of the broadcast state pattern has no current key).
+        const selector = task.vertex.keySelector2;
+        if (backend !== null && (record.key !== null || selector))
+          backend.setCurrentKey(record.key ?? (selector as (v: unknown) => Key)(record.value));
+        task.operator.processElement2(record.value);
+      } else {
+        if (backend !== null) {
+          // A record that came through keyBy carries its key: no need to run the selector again.
+          backend.setCurrentKey(record.key ?? (task.vertex.keySelector as (v: unknown) => Key)(record.value));
+        }
+        task.operator.processElement(record.value);
       }
-      task.operator.processElement(record.value);
+      // Operators chained to the head worked on what it emitted, on the task's clock.
+      const done = task.clock;
       // RocksDB-like backend: reads and writes (de)serialize, which takes virtual time.
-      if (backend !== null) return end + backend.takeCost();
+      if (backend !== null) return done + backend.takeCost();
+      return done;
     } catch (e) {
+      const failed = failedOperator(e, task.vertex);
       this.rt.scheduler.failTask(
         task,
-        msg('task.threw', { operator: task.vertex.name, task: task.id, error: messageOf(e) }),
+        msg('task.threw', { operator: failed.vertex.name, task: task.id, error: messageOf(failed.error) }),
       );
     }
     return end;

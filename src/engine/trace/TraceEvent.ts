@@ -26,11 +26,32 @@ export type TraceEvent =
     }
   | { type: 'record-arrived'; t: number; id: number; channel: string }
   | { type: 'record-processed'; t: number; id: number; task: string; channel: string | null }
-  | { type: 'state-changed'; t: number; task: string; state: string; key: Key; value: unknown }
-  | { type: 'sink-written'; t: number; task: string; value: unknown; txn: string | null }
+  // `operator`: the uid of a chained operator that is not its task's head (absent for the head)
+  | {
+      type: 'state-changed';
+      t: number;
+      task: string;
+      state: string;
+      key: Key;
+      value: unknown;
+      /** Window state: the window's namespace (absent: VoidNamespace). */
+      namespace?: string;
+      operator?: string;
+    }
+  | { type: 'sink-written'; t: number; task: string; value: unknown; txn: string | null; operator?: string }
   | { type: 'backpressure'; t: number; task: string; channel: string; blocked: boolean }
   // barriers and alignment
   | { type: 'barrier-injected'; t: number; task: string; checkpointId: number }
+  // CancelCheckpointMarker: sent instead of a barrier after an abort, read like one
+  | {
+      type: 'cancel-barrier-sent';
+      t: number;
+      id: number;
+      channel: string;
+      checkpointId: number;
+      arriveAt: number;
+    }
+  | { type: 'cancel-barrier-received'; t: number; task: string; channel: string; checkpointId: number }
   | {
       type: 'barrier-sent';
       t: number;
@@ -63,6 +84,9 @@ export type TraceEvent =
       key: Key;
       timestamp: number;
       domain: 'EVENT_TIME' | 'PROCESSING_TIME';
+      operator?: string;
+      /** A window operator's timer: the window's namespace (absent: VoidNamespace). */
+      namespace?: string;
     }
   | { type: 'sources-paused'; t: number; checkpointId: number }
   | { type: 'sources-resumed'; t: number; checkpointId: number }

@@ -7,6 +7,7 @@ import {
   formatSnapshotErrors,
   fromSnapshotJson,
   getScenario,
+  SCENARIOS,
   Simulation,
   snapshotToText,
   type CompletedCheckpoint,
@@ -16,6 +17,7 @@ import {
 import { parseSimArgs, usage, UsageError, validateFailureTargets, type SimOptions } from './args';
 import { ignoredFailures } from './ignoredFailures';
 import { formatSummary, type SummaryInput } from './summary';
+import { prepareSql, sqlJson, sqlSummary, SQL_SCENARIO } from './sql';
 
 export interface CliIO {
   out(text: string): void;
@@ -36,7 +38,12 @@ export class SnapshotFileError extends Error {
 
 export function runCli(argv: readonly string[], io: CliIO): number {
   try {
-    const parsed = parseSimArgs(argv);
+    // --sql / --sql-file / --dump-table: statements without a job answer here; a query runs as 'sql'.
+    const sql = prepareSql(argv, io);
+    if (sql.exitCode !== undefined) return sql.exitCode;
+    const parsed = sql.job
+      ? parseSimArgs(sql.argv, [...Object.keys(SCENARIOS), SQL_SCENARIO])
+      : parseSimArgs(sql.argv);
     if (parsed.help) {
       io.out(usage());
       return 0;
@@ -109,8 +116,12 @@ function runParsed(parsedOptions: SimOptions, io: CliIO, onSim?: (sim: Simulatio
       const result = sim.result();
       // The --fail requests that failed nothing (the run ended first, the task was restarting, ...).
       const ignored = ignoredFailures(options.failures, result, options.until, taskOf(sim));
-      io.out(JSON.stringify({ ...result, ignoredFailures: ignored }, null, 2) + '\n');
-    } else io.out(formatSummary(summaryInput(sim, options, restored)));
+      const extra = sql.job ? { sql: sqlJson(sim, sql.job) } : {};
+      io.out(JSON.stringify({ ...result, ignoredFailures: ignored, ...extra }, null, 2) + '\n');
+    } else {
+      io.out(formatSummary(summaryInput(sim, options, restored)));
+      if (sql.job) io.out(sqlSummary(sim, sql.job));
+    }
     if (exported !== null) {
       const note = `Snapshot: checkpoint ${exported.checkpointId} (${exported.kind}) written to ${options.exportFile}\n`;
       if (options.json) io.err(note);

@@ -50,7 +50,7 @@ export function runCli(argv: readonly string[], io: CliIO): number {
     }
     if (parsed.options.jobFile !== undefined && !parsed.options.job)
       throw new UsageError('--job needs the asynchronous entry point (runCliAsync)');
-    return runParsed(parsed.options, io);
+    return runParsed(parsed.options, io, undefined, sql.job ?? undefined);
   } catch (e) {
     return usageOrThrow(e, io);
   }
@@ -62,6 +62,8 @@ export function runCli(argv: readonly string[], io: CliIO): number {
  */
 export async function runCliAsync(argv: readonly string[], io: CliIO): Promise<number> {
   let options: SimOptions;
+  // A SQL statement (--sql / --sql-file / --dump-table) takes the synchronous path, which parses it.
+  if (argv.some((a) => a === '--sql' || a === '--sql-file' || a === '--dump-table')) return runCli(argv, io);
   try {
     const parsed = parseSimArgs(argv);
     if (parsed.help) {
@@ -104,7 +106,13 @@ export function scenarioOf(options: SimOptions): Scenario {
   return options.job ?? getScenario(options.scenario);
 }
 
-function runParsed(parsedOptions: SimOptions, io: CliIO, onSim?: (sim: Simulation) => void): number {
+function runParsed(
+  parsedOptions: SimOptions,
+  io: CliIO,
+  onSim?: (sim: Simulation) => void,
+  /** A SQL query's job (--sql): its result table goes with the output. */
+  sqlJob?: Parameters<typeof sqlJson>[1],
+): number {
   try {
     const restored = parsedOptions.restoreFile !== undefined ? readSnapshot(parsedOptions, io) : undefined;
     const { sim, options } = prepare(parsedOptions, restored);
@@ -116,11 +124,11 @@ function runParsed(parsedOptions: SimOptions, io: CliIO, onSim?: (sim: Simulatio
       const result = sim.result();
       // The --fail requests that failed nothing (the run ended first, the task was restarting, ...).
       const ignored = ignoredFailures(options.failures, result, options.until, taskOf(sim));
-      const extra = sql.job ? { sql: sqlJson(sim, sql.job) } : {};
+      const extra = sqlJob ? { sql: sqlJson(sim, sqlJob) } : {};
       io.out(JSON.stringify({ ...result, ignoredFailures: ignored, ...extra }, null, 2) + '\n');
     } else {
       io.out(formatSummary(summaryInput(sim, options, restored)));
-      if (sql.job) io.out(sqlSummary(sim, sql.job));
+      if (sqlJob) io.out(sqlSummary(sim, sqlJob));
     }
     if (exported !== null) {
       const note = `Snapshot: checkpoint ${exported.checkpointId} (${exported.kind}) written to ${options.exportFile}\n`;

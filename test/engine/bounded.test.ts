@@ -266,6 +266,8 @@ describe('FLIP-147: checkpoints with finished tasks, the final checkpoint, resto
 function finishedMiddleJob(): JobGraph {
   const env = StreamExecutionEnvironment.getExecutionEnvironment();
   env.setParallelism(2);
+  // Every operator its own task, so that countShort and label are subtasks of their own here.
+  env.disableOperatorChaining();
   env.setStateBackend(new FsStateBackend());
   env.enableCheckpointing(300);
   const bounded = (name: string, values: string[]) =>

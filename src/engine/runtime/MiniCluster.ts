@@ -56,9 +56,10 @@ import { parseTaskManagerId, taskManagerId } from '../scheduler/TaskManager';
 import type { StreamTask } from '../tasks/StreamTask';
 import type { JobStatus, TraceListener } from '../trace/TraceEvent';
 import { createClusterRuntime, type ClusterRuntime } from './ClusterRuntime';
+import { broadcastStateByOperator, keyedStateByOperator, sourceOffsets } from './StateInspection';
 import { EventLoop, type ControlEvent } from './EventLoop';
 import { JobMetrics } from './JobMetrics';
-import { SourceOperator, UserFunctionOperator } from './operators';
+import { SourceOperator } from './operators';
 import { Random } from './Random';
 
 // Kept importable from here: callers know these as the MiniCluster's.
@@ -585,44 +586,15 @@ export class MiniCluster implements CoordinatorHost {
    * subtasks (what `npm run sim --json` prints).
    */
   keyedStateByOperator(): Record<string, Record<string, Record<string, unknown>>> {
-    const out: Record<string, Record<string, Record<string, unknown>>> = {};
-    for (const task of this.tasks) {
-      for (const chained of task.chain?.operators ?? []) {
-        const backend = chained.keyedBackend;
-        if (!backend) continue;
-        const op = (out[chained.vertex.uid] ??= {});
-        for (const name of backend.stateNames()) {
-          const st = (op[name] ??= {});
-          // Window state: one entry per (key, window), written `key TimeWindow{start=…, end=…}`.
-          for (const [key, value, ns] of backend.entries(name))
-            st[ns === undefined ? String(key) : `${String(key)} ${ns}`] = value;
-        }
-      }
-    }
-    return out;
+    return keyedStateByOperator(this.tasks);
   }
 
-  /**
-   * Broadcast state per operator uid → subtask index → state name → entries (`[key, value]` in
-   * insertion order): every subtask holds its own copy (Flink's broadcast state pattern).
-   */
+  /** Broadcast state per operator uid → subtask index → state name → entries (see StateInspection.ts). */
   broadcastStateByOperator(): Record<string, Record<number, Record<string, Array<[unknown, unknown]>>>> {
-    const out: Record<string, Record<number, Record<string, Array<[unknown, unknown]>>>> = {};
-    for (const task of this.tasks) {
-      const op = task.operator;
-      const backend = op instanceof UserFunctionOperator ? op.getOperatorStateBackend() : null;
-      if (!backend || backend.getBroadcastStates().size === 0) continue;
-      const states: Record<string, Array<[unknown, unknown]>> = {};
-      for (const [name, b] of backend.getBroadcastStates()) states[name] = b.snapshotItems();
-      (out[task.vertex.uid] ??= {})[task.subtaskIndex] = states;
-    }
-    return out;
+    return broadcastStateByOperator(this.tasks);
   }
 
   sourceOffsets(): Record<string, Array<{ partition: number; offset: number }>> {
-    const out: Record<string, Array<{ partition: number; offset: number }>> = {};
-    for (const task of this.tasks)
-      if (task.operator instanceof SourceOperator) out[task.id] = task.operator.offsets();
-    return out;
+    return sourceOffsets(this.tasks);
   }
 }

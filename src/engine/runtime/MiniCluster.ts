@@ -56,6 +56,7 @@ import { parseTaskManagerId, taskManagerId } from '../scheduler/TaskManager';
 import type { StreamTask } from '../tasks/StreamTask';
 import type { JobStatus, TraceListener } from '../trace/TraceEvent';
 import { createClusterRuntime, type ClusterRuntime } from './ClusterRuntime';
+import { vertexInfo, type VertexInfo } from '../scheduler/ExecutionGraph';
 import { broadcastStateByOperator, keyedStateByOperator, sourceOffsets } from './StateInspection';
 import { EventLoop, type ControlEvent } from './EventLoop';
 import { JobMetrics } from './JobMetrics';
@@ -65,7 +66,7 @@ import { Random } from './Random';
 // Kept importable from here: callers know these as the MiniCluster's.
 import type { FailureRecord } from '../scheduler/DefaultScheduler';
 import { msg, type Message } from '../messages/Message';
-export type { FailureRecord, TaskManagerInfo };
+export type { FailureRecord, TaskManagerInfo, VertexInfo };
 export { MAX_MEMORY_STATE_SIZE } from '../checkpointing/SubtaskCheckpointCoordinator';
 export { JobMetrics, LatencyHistogram, type LatencySummary } from './JobMetrics';
 
@@ -96,23 +97,6 @@ export interface MiniClusterOptions {
    * local MiniCluster), the restart delay of a lost TaskManager and `slot.request.timeout`.
    */
   cluster?: ClusterOptions;
-}
-
-/** A job vertex (an operator chain) as the CLI's --json and the app show it. */
-export interface VertexInfo {
-  /** Its head operator's uid (its subtasks are `<id>#<i>`). */
-  id: string;
-  name: string;
-  /** The uids of its operators, head first. */
-  operators: string[];
-  parallelism: number;
-  subtasks: Array<{
-    index: number;
-    id: string;
-    status: string;
-    taskManager: string | null;
-    slot: number | null;
-  }>;
 }
 
 export class MiniCluster implements CoordinatorHost {
@@ -237,24 +221,7 @@ export class MiniCluster implements CoordinatorHost {
 
   /** Per job vertex, as the Web UI and the CLI's --json show it: name, operators, subtasks and placement. */
   vertexInfo(): VertexInfo[] {
-    return this.chains.map((c) => ({
-      id: c.id,
-      name: c.name,
-      operators: c.operators.map((v) => v.uid),
-      parallelism: c.parallelism,
-      subtasks: this.tasks
-        .filter((t) => t.jobVertex === c)
-        .map((t) => {
-          const p = this.rt.slotPool.placement(t);
-          return {
-            index: t.subtaskIndex,
-            id: t.id,
-            status: t.status,
-            taskManager: p?.taskManager ?? null,
-            slot: p?.slot ?? null,
-          };
-        }),
-    }));
+    return vertexInfo(this.rt.graph, this.rt.slotPool);
   }
 
   // ------------------------------------------------------------------ event loop

@@ -16,6 +16,7 @@ import { Channel } from '../network/Channel';
 import type { OutputGate } from '../network/RecordWriter';
 import type { Random } from '../runtime/Random';
 import { StreamTask } from '../tasks/StreamTask';
+import type { SlotPool } from './SlotPool';
 
 export interface ExecutionGraph {
   /** The job vertices: operator chains, in job order of their heads. */
@@ -92,4 +93,43 @@ function assignPipelinedRegions(tasks: readonly StreamTask[], channels: readonly
     if (!roots.has(r)) roots.set(r, roots.size);
     t.region = roots.get(r) as number;
   }
+}
+
+/** A job vertex (an operator chain) as the CLI's --json and the app show it. */
+export interface VertexInfo {
+  /** Its head operator's uid (its subtasks are `<id>#<i>`). */
+  id: string;
+  name: string;
+  /** The uids of its operators, head first. */
+  operators: string[];
+  parallelism: number;
+  subtasks: Array<{
+    index: number;
+    id: string;
+    status: string;
+    taskManager: string | null;
+    slot: number | null;
+  }>;
+}
+
+/** Per job vertex, as the Web UI and the CLI's --json show it: name, operators, subtasks and placement. */
+export function vertexInfo(graph: ExecutionGraph, slotPool: SlotPool): VertexInfo[] {
+  return graph.chains.map((c) => ({
+    id: c.id,
+    name: c.name,
+    operators: c.operators.map((v) => v.uid),
+    parallelism: c.parallelism,
+    subtasks: graph.tasks
+      .filter((t) => t.jobVertex === c)
+      .map((t) => {
+        const p = slotPool.placement(t);
+        return {
+          index: t.subtaskIndex,
+          id: t.id,
+          status: t.status,
+          taskManager: p?.taskManager ?? null,
+          slot: p?.slot ?? null,
+        };
+      }),
+  }));
 }

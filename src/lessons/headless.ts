@@ -96,7 +96,7 @@ export class HeadlessLessonDriver implements LessonDriver {
     return v.until ?? { ok: false, why: msg('check.no-check') };
   }
 
-  async answer(): Promise<void> {
+  async answer(_choice?: number): Promise<void> {
     this.track(await this.host.answerLessonPrediction());
   }
 

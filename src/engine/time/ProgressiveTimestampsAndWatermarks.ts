@@ -103,7 +103,13 @@ export class ProgressiveTimestampsAndWatermarks {
       this.rt.recordWriter.broadcastWatermark(task, wm, false, t);
     }
     // Idle when every registered split is idle (a source whose splits all ended waits for its end of input).
-    if (task.isSource && strategy.idlenessMs !== null && !task.idle && task.splitWatermarks.size > 0 && wm === null)
+    if (
+      task.isSource &&
+      strategy.idlenessMs !== null &&
+      !task.idle &&
+      task.splitWatermarks.size > 0 &&
+      wm === null
+    )
       this.setSourceIdle(task, true, t);
     loop.control.push(loop.now + strategy.autoWatermarkIntervalMs, {
       kind: 'watermark-tick',

@@ -1,7 +1,7 @@
 /**
  * The `--fail` requests that did not fail anything, and why: the run ended first, the job had already
- * FAILED, or the task was not running (its job was restarting, as Flink ignores a failure of a task
- * that is already being restarted). A pure function of what was asked and what happened.
+ * FAILED, the task had already FINISHED (its bounded input ended: FLIP-147), or the task was not
+ * running (its job was restarting, as Flink ignores a failure of a task that is already being restarted). A pure function of what was asked and what happened.
  */
 import { parseTaskManagerId, type ScheduledFailure, type SimulationResult } from '../engine/index';
 
@@ -62,6 +62,14 @@ export function ignoredFailures(
     const fatal = result.failures.find((r) => r.restartDelayMs === null && r.time <= due);
     if (fatal) {
       ignore(`the job had FAILED at ${fmt(fatal.time)} (${fatal.task})`);
+      continue;
+    }
+    const finished = result.failuresOfFinishedTasks?.find((r) => r.task === f.target && r.time === due);
+    if (finished) {
+      ignore(
+        `${f.target} had already FINISHED at ${fmt(finished.finishedAt)} (its input ended): ` +
+          `a finished task cannot fail`,
+      );
       continue;
     }
     const restarting = result.failures

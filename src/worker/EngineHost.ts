@@ -30,6 +30,7 @@ import {
   type CompletedCheckpoint,
   type JobGraph,
   type Key,
+  describeNamespace,
   type TraceEvent,
 } from '../engine/index';
 import {
@@ -77,6 +78,9 @@ import {
   type StartInfo,
   type StatePage,
   type StepKind,
+  type JobDiagnostic,
+  type UserJobLoadResult,
+  type UserJobSource,
 } from './protocol';
 import { EngineError, messageOf, msg, type Message } from '../engine/messages/Message';
 import { RestoreTracker } from './restoreSummary';
@@ -84,6 +88,7 @@ import { taskPhases } from './taskPhases';
 import { rowIssue, splitDuplicates } from './exactlyOnce';
 import { plain } from './plain';
 import { LessonCheckEvaluator } from './LessonCheckEvaluator';
+import { UserJobBuildError, UserJobs } from './userJob';
 import type { Check, LessonCheckSpec, LessonVerdict } from './lessonCheck';
 
 export const MEMORY_BACKEND_REASON: Message = msg('recovery.memory-backend');
@@ -185,6 +190,12 @@ export class EngineHost implements EngineWorkerApi {
   private speed = 1000;
   private frameNo = 0;
   private events: TraceEvent[] = [];
+  /** The loop guard stopped the user job: nothing runs until the next load. */
+  private jobStopped: JobDiagnostic | null = null;
+  /** The latest error a user function of the job file threw, at its line:col. */
+  private jobError: JobDiagnostic | null = null;
+  /** Job files built here (the editor's Run). */
+  private readonly userJobs = new UserJobs();
   private counts: Record<string, number> = {};
   private recordEvents = 0;
   private dropped = 0;
@@ -239,10 +250,15 @@ export class EngineHost implements EngineWorkerApi {
     return this.storage;
   }
 
-  async start(): Promise<StartInfo> {
+  async start(options: { recover?: boolean } = {}): Promise<StartInfo> {
     const storage = await this.openStorage();
     const removed = storage.openReport.removedPending.map((p) => p.checkpointId);
     const running = await storage.runningJob();
+    if (running && options.recover === false) {
+      // The previous worker stopped answering (a job stuck in a loop): do not load it into the same loop.
+      await storage.putJob({ ...running, status: 'STOPPED', updatedAt: Date.now() });
+      return { recovered: false, load: null, removedPendingCheckpoints: removed };
+    }
     if (!running) return { recovered: false, load: null, removedPendingCheckpoints: removed };
     const load = await this.loadJob(running.config as unknown as LoadOptions, running);
     // The previous worker died: the first frame says so, as Simulation's trace does for an engine crash.
@@ -255,6 +271,18 @@ export class EngineHost implements EngineWorkerApi {
     return this.loadJob(options, null);
   }
 
+  /** The editor's Run: a job file compiled, built and loaded here; its errors as diagnostics. */
+  async loadUserJob(options: LoadOptions & { job: UserJobSource }): Promise<UserJobLoadResult> {
+    try {
+      // Built before anything changes: a broken file leaves the running simulation as it was.
+      await this.userJobs.prepare(options.job);
+    } catch (e) {
+      if (e instanceof UserJobBuildError) return { ok: false, diagnostics: e.diagnostics };
+      throw e;
+    }
+    return { ok: true, load: await this.loadJob(options, null) };
+  }
+
   private buildJob(options: LoadOptions): JobGraph {
     const cp = options.checkpoint ?? {};
     const tuning: Partial<JobGraph['checkpointConfig']> = {};
@@ -263,7 +291,8 @@ export class EngineHost implements EngineWorkerApi {
     if (cp.maxConcurrent !== undefined) tuning.maxConcurrentCheckpoints = cp.maxConcurrent;
     if (cp.tolerableFailed !== undefined) tuning.tolerableFailedCheckpoints = cp.tolerableFailed;
     if (cp.alignedTimeoutMs !== undefined) tuning.alignedCheckpointTimeoutMs = cp.alignedTimeoutMs;
-    let job = getScenario(options.scenario).build({
+    const scenario = options.job ? this.userJobs.scenario(options.job) : getScenario(options.scenario);
+    let job = scenario.build({
       mode: options.mode,
       // 0 = checkpointing off (set below): the scenario builder only knows "on with an interval".
       checkpointIntervalMs: options.intervalMs === 0 ? undefined : options.intervalMs,
@@ -337,12 +366,18 @@ export class EngineHost implements EngineWorkerApi {
       processingTimeMs: v.processingTimeMs,
       keyed: v.keySelector !== null,
       nonParallel: v.nonParallel,
-      inputs: v.inputs.map((e) => ({ uid: e.source.uid, partitioner: e.partitioner })),
+      inputs: v.inputs.map((e) => ({
+        uid: e.source.uid,
+        partitioner: e.partitioner,
+        ...(e.typeNumber === 0 ? {} : { input: e.typeNumber }),
+      })),
       ...(v.spec.kind === 'sink' ? { sinkKind: v.spec.sink.sinkKind } : {}),
     }));
   }
 
   private async loadJob(options: LoadOptions, recover: JobRecord | null): Promise<LoadInfo> {
+    // A job file (also one a new worker recovers): compiled and built once here, rebuilt synchronously below.
+    if (options.job) await this.userJobs.prepare(options.job);
     const storage = await this.openStorage();
     await storage.flush();
     if (this.record && this.record.jobName !== recover?.jobName) await this.markStopped();
@@ -383,6 +418,8 @@ export class EngineHost implements EngineWorkerApi {
       recover || !fresh ? Math.max(previous?.lastSeenTime ?? 0, latest?.completionTime ?? 0) : 0;
 
     this.resetFrame();
+    this.jobStopped = null;
+    this.jobError = null;
     let cluster: Cluster;
     try {
       cluster = this.newCluster(job, options.seed, incarnation, startTime, undefined);
@@ -527,6 +564,7 @@ export class EngineHost implements EngineWorkerApi {
     let steps = 0;
     this.restoreTracker.pauseRequested = false;
     while (cluster.nextEventTime() <= target) {
+      if (this.jobStopped) return;
       this.stepOnce(cluster);
       await this.afterStep();
       if (this.cluster !== cluster) return;
@@ -545,8 +583,19 @@ export class EngineHost implements EngineWorkerApi {
 
   /** One engine event, after re-applying the learner's actions recorded at this point of the history. */
   private stepOnce(cluster: Cluster): boolean {
+    if (this.jobStopped) return false;
     this.applyDueActions(cluster, cluster.nextEventTime());
-    return cluster.step();
+    const stepped = cluster.step();
+    const error = this.options?.job ? this.userJobs.takeRuntimeError(this.events) : null;
+    if (error) {
+      this.jobError = error.diagnostic;
+      // The watchdog stopped a user function (the engine failed the job, no restart): say where.
+      if (error.stopped) {
+        this.jobStopped = error.diagnostic;
+        this.playing = false;
+      }
+    }
+    return stepped;
   }
 
   private applyDueActions(cluster: Cluster, limit: number): void {
@@ -681,7 +730,8 @@ export class EngineHost implements EngineWorkerApi {
 
   private onTrace(e: TraceEvent): void {
     this.lessonChecks.observe(e, this.replaying);
-    if (e.type === 'record-sent' || e.type === 'barrier-sent') this.sendTimes.set(e.id, e.t);
+    if (e.type === 'record-sent' || e.type === 'barrier-sent' || e.type === 'cancel-barrier-sent')
+      this.sendTimes.set(e.id, e.t);
     if (e.type === 'checkpoint-completed') this.checkpointCompleted = true;
     this.restoreTracker.onEvent(e, this.cluster);
     // A replay re-creates the past: only what the elements in flight need is kept.
@@ -749,6 +799,8 @@ export class EngineHost implements EngineWorkerApi {
       taskPhases: cluster ? taskPhases(cluster) : [],
       restore: this.restoreTracker.current ? structuredClone(this.restoreTracker.current) : null,
       lesson: this.lessonChecks.verdict(),
+      jobStopped: this.jobStopped,
+      jobError: this.jobError,
     };
     this.resetFrame();
     return update;
@@ -761,7 +813,11 @@ export class EngineHost implements EngineWorkerApi {
     const push = (ch: number, el: ReturnType<ChannelOf['queue']['at']>, queued: boolean) => {
       let kind: number;
       let tag: number;
-      if ('checkpointId' in el) {
+      if ('checkpointId' in el && !('priority' in el)) {
+        // A CancelCheckpointMarker: drawn as a barrier of another colour.
+        kind = queued ? IN_FLIGHT_KIND.queuedCancelBarrier : IN_FLIGHT_KIND.cancelBarrier;
+        tag = el.checkpointId;
+      } else if ('checkpointId' in el) {
         kind = queued
           ? IN_FLIGHT_KIND.queuedBarrier
           : el.priority
@@ -989,12 +1045,29 @@ export class EngineHost implements EngineWorkerApi {
     const name = stateName ?? stateNames[0] ?? '';
     const match = keyFilter(search);
     const rows: StatePage['rows'] = [];
+    const timerRows: NonNullable<StatePage['windowTimers']>['rows'] = [];
     for (const t of tasks) {
       if (subtask !== undefined && t.subtaskIndex !== subtask) continue;
-      for (const [key, value] of t.keyedBackend?.entries(name) ?? [])
-        if (match(key)) rows.push({ key, value: plain(value), subtask: t.subtaskIndex });
+      for (const [key, value, ns] of t.keyedBackend?.entries(name) ?? [])
+        if (match(key))
+          rows.push(
+            ns === undefined
+              ? { key, value: plain(value), subtask: t.subtaskIndex }
+              : { key, value: plain(value), subtask: t.subtaskIndex, window: describeNamespace(ns) },
+          );
+      for (const timer of t.timerService?.snapshot() ?? [])
+        if (timer.namespace !== undefined && match(timer.key))
+          timerRows.push({
+            key: timer.key,
+            window: describeNamespace(timer.namespace),
+            timestamp: timer.timestamp,
+            domain: timer.domain,
+            subtask: t.subtaskIndex,
+          });
     }
-    rows.sort((a, b) => compareKeys(a.key, b.key));
+    // By key, then window start (a window's text sorts as its numbers would not).
+    rows.sort((a, b) => compareKeys(a.key, b.key) || windowOrder(a.window, b.window));
+    timerRows.sort((a, b) => a.timestamp - b.timestamp || compareKeys(a.key, b.key));
     return {
       operatorUid,
       stateName: name,
@@ -1002,6 +1075,9 @@ export class EngineHost implements EngineWorkerApi {
       total: rows.length,
       offset,
       rows: page(rows, offset, limit),
+      ...(timerRows.length > 0
+        ? { windowTimers: { total: timerRows.length, rows: timerRows.slice(0, limit) } }
+        : {}),
     };
   }
 
@@ -1018,7 +1094,11 @@ export class EngineHost implements EngineWorkerApi {
     const cp = this.restorable().find((c) => c.checkpointId === checkpointId);
     if (!cp) throw new Error(`checkpoint ${checkpointId} is not retained`);
     const match = keyFilter(search);
-    type Side = { subtask: number; value: unknown };
+    type Side = { subtask: number; value: unknown; window?: string };
+    // Window state: one row per (key, window).
+    const idOf = (key: unknown, ns: string | undefined) =>
+      ns === undefined ? JSON.stringify(key) : `${JSON.stringify(key)} ${ns}`;
+    const win = (ns: string | undefined) => (ns === undefined ? {} : { window: describeNamespace(ns) });
     const before = new Map<string, { key: unknown } & Side>();
     const op = toSnapshotJson(cp).operators.find((o) => o.uid === operatorUid);
     op?.subtasks.forEach((st, index) => {
@@ -1027,14 +1107,15 @@ export class EngineHost implements EngineWorkerApi {
         if (!match(e.key)) continue;
         // TTL state is stored with its last-access time: compare the user's values.
         const value = state?.ttl ? unwrapTtl(e.value) : e.value;
-        before.set(JSON.stringify(e.key), { key: e.key, subtask: index, value });
+        before.set(idOf(e.key, e.namespace), { key: e.key, subtask: index, value, ...win(e.namespace) });
       }
     });
     const now = new Map<string, { key: unknown } & Side>();
     for (const t of cluster.tasks)
       if (t.vertex.uid === operatorUid)
-        for (const [key, value] of t.keyedBackend?.entries(stateName) ?? [])
-          if (match(key)) now.set(JSON.stringify(key), { key, subtask: t.subtaskIndex, value: plain(value) });
+        for (const [key, value, ns] of t.keyedBackend?.entries(stateName) ?? [])
+          if (match(key))
+            now.set(idOf(key, ns), { key, subtask: t.subtaskIndex, value: plain(value), ...win(ns) });
     const counts: Record<StateChange, number> = { same: 0, changed: 0, added: 0, removed: 0 };
     const rows: StateDiffPage['rows'] = [];
     for (const id of new Set([...before.keys(), ...now.keys()])) {
@@ -1054,6 +1135,7 @@ export class EngineHost implements EngineWorkerApi {
         current: c ? c.value : null,
         checkpoint: b ? b.value : null,
         change,
+        ...((c ?? b)!.window !== undefined ? { window: (c ?? b)!.window } : {}),
       });
     }
     // Differences first: that is what the learner is looking for.
@@ -1378,4 +1460,15 @@ export class EngineHost implements EngineWorkerApi {
 function placementOf(cluster: Cluster, taskId: string): [number, number] | null {
   const p = cluster.placement(taskId);
   return p ? [Number(p.taskManager.slice('taskmanager-'.length)), p.slot] : null;
+}
+
+/** `[start, end)` windows by start, then end; VoidNamespace (undefined) first. */
+function windowOrder(a: string | undefined, b: string | undefined): number {
+  if (a === b) return 0;
+  if (a === undefined) return -1;
+  if (b === undefined) return 1;
+  const na = /^\[(-?\d+), (-?\d+)\)$/.exec(a);
+  const nb = /^\[(-?\d+), (-?\d+)\)$/.exec(b);
+  if (na && nb) return Number(na[1]) - Number(nb[1]) || Number(na[2]) - Number(nb[2]);
+  return a < b ? -1 : 1;
 }

@@ -11,12 +11,14 @@ import type {
   CheckpointingMode,
   CheckpointStats,
   Message,
+  OperatorSpec,
   RestartStrategyConfig,
   SinkKind,
   TraceEvent,
 } from '../engine/index';
 import type { StorageFault, StorageWriteEvent } from '../storage/index';
 import type { Check, CheckResult, LessonCheckSpec, LessonVerdict } from './lessonCheck';
+import type { JobDiagnostic } from '../jobs/JobDiagnostic';
 import type {
   ExperimentInfo,
   ExperimentResult,
@@ -26,6 +28,8 @@ import type {
 
 export type { ExperimentInfo, ExperimentResult, ParameterValues, ShapeAssessment };
 export type { Check, CheckResult, LessonCheckSpec, LessonVerdict };
+/** An error in a job file at its `line:col` (src/jobs): syntax, type, build or runtime. */
+export type { JobDiagnostic };
 
 /** memory = JobManager storage (lost with the worker); fs / hashmap / rocksdb = IndexedDB (survives). */
 export type BackendName = 'memory' | 'fs' | 'hashmap' | 'rocksdb';
@@ -73,8 +77,20 @@ export interface ScenarioInfo {
   description: string;
 }
 
+/** A job file written by the learner (the editor, `#/editor`): compiled and built in the worker. */
+export interface UserJobSource {
+  source: string;
+  /** The name errors are reported against (`job.ts:3:7`). */
+  fileName: string;
+}
+
+export type UserJobLoadResult = { ok: true; load: LoadInfo } | { ok: false; diagnostics: JobDiagnostic[] };
+
 export interface LoadOptions {
+  /** A built-in or registered job; for a user job (`job`), the name the app shows for it. */
   scenario: string;
+  /** A job file to compile and build instead of the named scenario (the editor's Run). */
+  job?: UserJobSource;
   seed: number;
   /** Default: the scenario's own. */
   mode?: CheckpointingMode;
@@ -114,7 +130,7 @@ export interface LoadOptions {
 export interface OperatorInfo {
   uid: string;
   name: string;
-  kind: 'source' | 'map' | 'flatMap' | 'filter' | 'process' | 'reduce' | 'sink';
+  kind: OperatorSpec['kind'];
   parallelism: number;
   maxParallelism: number;
   /** Virtual ms one record takes here (sources: between two records). */
@@ -123,8 +139,11 @@ export interface OperatorInfo {
   keyed: boolean;
   /** A non-parallel source (fromElements): parallelism is always 1. */
   nonParallel: boolean;
-  /** Upstream operators and how records are partitioned to this one. */
-  inputs: Array<{ uid: string; partitioner: 'forward' | 'hash' | 'rebalance' | 'broadcast' }>;
+  /**
+   * Upstream operators and how records are partitioned to this one; `input` (1 or 2) only into a
+   * two-input operator (connect, broadcast state pattern, interval join).
+   */
+  inputs: Array<{ uid: string; partitioner: 'forward' | 'hash' | 'rebalance' | 'broadcast'; input?: 1 | 2 }>;
   /** sink operators only. */
   sinkKind?: SinkKind;
 }
@@ -203,6 +222,9 @@ export const IN_FLIGHT_KIND = {
   /** tag = the watermark's timestamp. */
   watermark: 5,
   queuedWatermark: 6,
+  /** A CancelCheckpointMarker (tag = the cancelled checkpoint's id), in a channel or an output buffer. */
+  cancelBarrier: 7,
+  queuedCancelBarrier: 8,
 } as const;
 
 export interface FrameUpdate {
@@ -251,6 +273,13 @@ export interface FrameUpdate {
   restore?: RestoreSummary | null;
   /** The verdict on the lesson check registered with `setLessonCheck` (null: none). */
   lesson: LessonVerdict | null;
+  /**
+   * A user job (the editor's) that the loop guard stopped: a user function ran too long. The job is
+   * stopped (not restarted into the same loop); the diagnostic names the operator.
+   */
+  jobStopped?: JobDiagnostic | null;
+  /** The latest error a user function of a job file threw while the job ran (its line:col), or null. */
+  jobError?: JobDiagnostic | null;
 }
 
 /** A task's part in a checkpoint, as the engine has it at the end of a frame. */
@@ -332,7 +361,19 @@ export interface StatePage {
   stateNames: string[];
   total: number;
   offset: number;
-  rows: Array<{ key: unknown; value: unknown; subtask: number }>;
+  /**
+   * `window`: for window state (a namespace other than VoidNamespace), the window the value belongs
+   * to — `[start, end)` for a TimeWindow, `GlobalWindow` — as the engine's namespace describes it.
+   */
+  rows: Array<{ key: unknown; value: unknown; subtask: number; window?: string }>;
+  /**
+   * The operator's timers in window namespaces (a window operator's trigger and cleanup timers),
+   * earliest first, at most a page of them; `total` counts them all.
+   */
+  windowTimers?: {
+    total: number;
+    rows: Array<{ key: unknown; window: string; timestamp: number; domain: string; subtask: number }>;
+  };
 }
 
 /** event: one engine event; barrier: to the next barrier or checkpoint event; checkpoint: to the next trigger, completion or failure of a checkpoint. */
@@ -420,7 +461,15 @@ export interface StateDiffPage {
   total: number;
   offset: number;
   counts: Record<StateChange, number>;
-  rows: Array<{ key: unknown; subtask: number; current: unknown; checkpoint: unknown; change: StateChange }>;
+  /** `window`: as in `StatePage` (window state is compared per key and window). */
+  rows: Array<{
+    key: unknown;
+    subtask: number;
+    current: unknown;
+    checkpoint: unknown;
+    change: StateChange;
+    window?: string;
+  }>;
 }
 
 /** A learner's progress in one lesson (IndexedDB `progress` store, keyed by the lesson's slug). */
@@ -467,8 +516,15 @@ export type ExperimentOutcome =
 
 /** The worker's API (every method is async through comlink). */
 export interface EngineWorkerApi {
-  start(): Promise<StartInfo>;
+  /**
+   * `recover: false` (after the page's watchdog killed a worker that stopped answering): the job that
+   * was running is marked stopped instead of loaded again, so a job stuck in a loop is not restarted
+   * into the same loop. Its checkpoints stay in IndexedDB.
+   */
+  start(options?: { recover?: boolean }): Promise<StartInfo>;
   load(options: LoadOptions): Promise<LoadInfo>;
+  /** Compiles and builds a job file and loads it; errors come back as diagnostics, nothing changes. */
+  loadUserJob(options: LoadOptions & { job: UserJobSource }): Promise<UserJobLoadResult>;
   unload(): Promise<void>;
   play(): Promise<void>;
   pause(): Promise<void>;

@@ -47,6 +47,7 @@ describe('runCli', () => {
       'sinks',
       'checkpoints',
       'failures',
+      'failuresOfFinishedTasks',
       'taskManagers',
       'slotsNeeded',
       'vertices',

@@ -61,6 +61,7 @@ import {
   type SinkReport,
   type StateChange,
   type StateDiffPage,
+  type BroadcastStateView,
   type TimelineAction,
   type TimelineEntry,
   type TimelineInfo,
@@ -1072,6 +1073,10 @@ export class EngineHost implements EngineWorkerApi {
 
   async sourceOffsets(): Promise<Record<string, Array<{ partition: number; offset: number }>>> {
     return this.requireCluster().sourceOffsets();
+  }
+
+  async broadcastState(): Promise<BroadcastStateView> {
+    return plain(this.requireCluster().broadcastStateByOperator()) as BroadcastStateView;
   }
 
   async listScenarios(): Promise<ScenarioInfo[]> {

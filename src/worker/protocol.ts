@@ -319,6 +319,9 @@ export type ImportResult =
   | { ok: true; restoredFrom: number; load: LoadInfo }
   | { ok: false; errors: Array<{ path: string; message: Message }> };
 
+/** Operator uid → subtask index → broadcast state name → its `[key, value]` entries. */
+export type BroadcastStateView = Record<string, Record<number, Record<string, Array<[unknown, unknown]>>>>;
+
 export interface StatePage {
   operatorUid: string;
   stateName: string;
@@ -498,6 +501,8 @@ export interface EngineWorkerApi {
   ): Promise<StateDiffPage>;
   /** Source offsets per source subtask (task id, e.g. `source#0`) and partition. */
   sourceOffsets(): Promise<Record<string, Array<{ partition: number; offset: number }>>>;
+  /** Broadcast state (the broadcast state pattern) of every subtask: each holds its own copy. */
+  broadcastState(): Promise<BroadcastStateView>;
   listScenarios(): Promise<ScenarioInfo[]>;
   /** A slow operator (backpressure): virtual ms per record from now on. */
   setProcessingTime(operatorUid: string, ms: number): Promise<void>;

@@ -28,6 +28,7 @@ import type {
   StatePage,
   StepKind,
   TimelineInfo,
+  BroadcastStateView,
 } from '../../worker/protocol';
 
 /** Events worth keeping in the run's log (the record-level ones are only animated). */
@@ -358,6 +359,10 @@ export class Session {
 
   sourceOffsets(): Promise<Record<string, Array<{ partition: number; offset: number }>>> {
     return this.api.sourceOffsets();
+  }
+
+  broadcastState(): Promise<BroadcastStateView> {
+    return this.api.broadcastState();
   }
 
   sinkReport(limit = 200): Promise<SinkReport> {

@@ -121,7 +121,7 @@ export const t = defineMessages(
     offset: '偏移量',
     noOffsets: '没有 Source 偏移量。',
     offsetsError: '无法读取 Source 偏移量：{message}',
-    broadcast: '广播状态（Broadcast State）',
+    broadcast: 'Broadcast State',
     broadcastNote:
       '每个子任务各持一份：广播端写入，另一端只读。恢复时，子任务 i 得到原子任务 i mod 原并行度的那一份。',
     broadcastName: '状态',

@@ -334,7 +334,11 @@ export class EngineHost implements EngineWorkerApi {
       processingTimeMs: v.processingTimeMs,
       keyed: v.keySelector !== null,
       nonParallel: v.nonParallel,
-      inputs: v.inputs.map((e) => ({ uid: e.source.uid, partitioner: e.partitioner })),
+      inputs: v.inputs.map((e) => ({
+        uid: e.source.uid,
+        partitioner: e.partitioner,
+        ...(e.outputTag ? { sideOutput: e.outputTag } : {}),
+      })),
       ...(v.spec.kind === 'sink' ? { sinkKind: v.spec.sink.sinkKind } : {}),
     }));
   }

@@ -120,7 +120,12 @@ export interface OperatorInfo {
   /** A non-parallel source (fromElements): parallelism is always 1. */
   nonParallel: boolean;
   /** Upstream operators and how records are partitioned to this one. */
-  inputs: Array<{ uid: string; partitioner: 'forward' | 'hash' | 'rebalance' | 'broadcast' }>;
+  /** `sideOutput`: the edge reads the source's side output with this OutputTag id (e.g. late data). */
+  inputs: Array<{
+    uid: string;
+    partitioner: 'forward' | 'hash' | 'rebalance' | 'broadcast';
+    sideOutput?: string;
+  }>;
   /** sink operators only. */
   sinkKind?: SinkKind;
 }

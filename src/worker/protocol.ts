@@ -121,10 +121,16 @@ export interface OperatorInfo {
   /** A non-parallel source (fromElements): parallelism is always 1. */
   nonParallel: boolean;
   /**
-   * Upstream operators and how records are partitioned to this one; `input` (1 or 2) only into a
-   * two-input operator (connect, broadcast state pattern, interval join).
+   * Upstream operators and how records are partitioned to this one. `input` (1 or 2): only into a
+   * two-input operator (connect, broadcast state pattern, interval join). `sideOutput`: the edge reads
+   * the source's side output with this OutputTag id (e.g. late data).
    */
-  inputs: Array<{ uid: string; partitioner: 'forward' | 'hash' | 'rebalance' | 'broadcast'; input?: 1 | 2 }>;
+  inputs: Array<{
+    uid: string;
+    partitioner: 'forward' | 'hash' | 'rebalance' | 'broadcast';
+    input?: 1 | 2;
+    sideOutput?: string;
+  }>;
   /** sink operators only. */
   sinkKind?: SinkKind;
 }
@@ -328,7 +334,19 @@ export interface StatePage {
   stateNames: string[];
   total: number;
   offset: number;
-  rows: Array<{ key: unknown; value: unknown; subtask: number }>;
+  /**
+   * `window`: for window state (a namespace other than VoidNamespace), the window the value belongs
+   * to — `[start, end)` for a TimeWindow, `GlobalWindow` — as the engine's namespace describes it.
+   */
+  rows: Array<{ key: unknown; value: unknown; subtask: number; window?: string }>;
+  /**
+   * The operator's timers in window namespaces (a window operator's trigger and cleanup timers),
+   * earliest first, at most a page of them; `total` counts them all.
+   */
+  windowTimers?: {
+    total: number;
+    rows: Array<{ key: unknown; window: string; timestamp: number; domain: string; subtask: number }>;
+  };
 }
 
 /** event: one engine event; barrier: to the next barrier or checkpoint event; checkpoint: to the next trigger, completion or failure of a checkpoint. */
@@ -416,7 +434,15 @@ export interface StateDiffPage {
   total: number;
   offset: number;
   counts: Record<StateChange, number>;
-  rows: Array<{ key: unknown; subtask: number; current: unknown; checkpoint: unknown; change: StateChange }>;
+  /** `window`: as in `StatePage` (window state is compared per key and window). */
+  rows: Array<{
+    key: unknown;
+    subtask: number;
+    current: unknown;
+    checkpoint: unknown;
+    change: StateChange;
+    window?: string;
+  }>;
 }
 
 /** A learner's progress in one lesson (IndexedDB `progress` store, keyed by the lesson's slug). */

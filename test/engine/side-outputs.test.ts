@@ -25,9 +25,10 @@ const log = () =>
     [1, 2, 3, 4, 5, 6].map((v) => ({ value: { k: v % 2 ? 'odd' : 'even', v }, timestamp: v * 10 })),
   ]);
 
-function job(readSide: boolean) {
+function job(readSide: boolean, chaining = true) {
   const small = new OutputTag<string>('small', Types.STRING);
   const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(2);
+  if (!chaining) env.disableOperatorChaining();
   const main = env
     .fromSource(log(), 'Source: in', 1)
     .uid('src')
@@ -50,16 +51,22 @@ function job(readSide: boolean) {
 }
 
 describe('side outputs', () => {
-  it('records sent with ctx.output(tag) reach only the getSideOutput(tag) stream, with their timestamps', () => {
-    const cluster = new MiniCluster(job(true), { seed: 3 });
-    cluster.runToCompletion();
-    expect((cluster.external.committedValues('main-sink') as number[]).sort()).toEqual([4, 5, 6]);
-    expect((cluster.external.committedValues('side-sink') as string[]).sort()).toEqual([
-      'even:2@20',
-      'odd:1@10',
-      'odd:3@30',
-    ]);
-  });
+  it.each([
+    ['chained (side output to a chained sink)', true],
+    ['not chained (side output over the network)', false],
+  ])(
+    'records sent with ctx.output(tag) reach only the getSideOutput(tag) stream, with their timestamps: %s',
+    (_n, chaining) => {
+      const cluster = new MiniCluster(job(true, chaining), { seed: 3 });
+      cluster.runToCompletion();
+      expect((cluster.external.committedValues('main-sink') as number[]).sort()).toEqual([4, 5, 6]);
+      expect((cluster.external.committedValues('side-sink') as string[]).sort()).toEqual([
+        'even:2@20',
+        'odd:1@10',
+        'odd:3@30',
+      ]);
+    },
+  );
 
   it('a side output nobody reads drops its records; the main output is unchanged', () => {
     const cluster = new MiniCluster(job(false), { seed: 3 });

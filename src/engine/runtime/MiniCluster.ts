@@ -603,7 +603,10 @@ export class MiniCluster implements CoordinatorHost {
 
   // ------------------------------------------------------------------ inspection
 
-  /** Per operator uid → state name → key → value, merged over subtasks (what `npm run sim --json` prints). */
+  /**
+   * Per operator uid → state name → key (and namespace, for window state) → value, merged over
+   * subtasks (what `npm run sim --json` prints).
+   */
   keyedStateByOperator(): Record<string, Record<string, Record<string, unknown>>> {
     const out: Record<string, Record<string, Record<string, unknown>>> = {};
     for (const task of this.tasks) {
@@ -613,7 +616,9 @@ export class MiniCluster implements CoordinatorHost {
         const op = (out[chained.vertex.uid] ??= {});
         for (const name of backend.stateNames()) {
           const st = (op[name] ??= {});
-          for (const [key, value] of backend.entries(name)) st[String(key)] = value;
+          // Window state: one entry per (key, window), written `key TimeWindow{start=…, end=…}`.
+          for (const [key, value, ns] of backend.entries(name))
+            st[ns === undefined ? String(key) : `${String(key)} ${ns}`] = value;
         }
       }
     }

@@ -104,7 +104,7 @@ export class DefaultScheduler {
         if (!backend) continue;
         const operator = op.isHead ? {} : { operator: op.vertex.uid };
         backend.listener = loop.recordTrace
-          ? (state, key, value) =>
+          ? (state, key, value, namespace) =>
               loop.emit({
                 type: 'state-changed',
                 t: task.clock,
@@ -113,6 +113,7 @@ export class DefaultScheduler {
                 key,
                 value,
                 ...operator,
+                ...(namespace === undefined ? {} : { namespace }),
               })
           : null;
       }

@@ -124,6 +124,7 @@ export class InternalTimeServiceManager {
         domain,
         ...(namespace === undefined ? {} : { namespace }),
         ...(op.isHead ? {} : { operator: op.vertex.uid }),
+        ...(namespace === undefined ? {} : { namespace }),
       });
     try {
       op.keyedBackend?.setCurrentKey(key);

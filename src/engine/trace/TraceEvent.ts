@@ -34,6 +34,8 @@ export type TraceEvent =
       state: string;
       key: Key;
       value: unknown;
+      /** Window state: the window's namespace (absent: VoidNamespace). */
+      namespace?: string;
       operator?: string;
     }
   | { type: 'sink-written'; t: number; task: string; value: unknown; txn: string | null; operator?: string }
@@ -73,6 +75,8 @@ export type TraceEvent =
       timestamp: number;
       domain: 'EVENT_TIME' | 'PROCESSING_TIME';
       operator?: string;
+      /** A window operator's timer: the window's namespace (absent: VoidNamespace). */
+      namespace?: string;
     }
   | { type: 'sources-paused'; t: number; checkpointId: number }
   | { type: 'sources-resumed'; t: number; checkpointId: number }

@@ -78,6 +78,9 @@ export const BANNED_ZH: ReadonlyArray<{ variant: string; use: string; pattern?: 
   { variant: '检查点', use: 'Checkpoint' },
   { variant: '广播状态', use: 'Broadcast State' },
   { variant: '区间连接', use: 'Interval Join' },
+  // Flink's zh docs: "Task 和算子链" (operator chains)
+  { variant: '操作符链', use: '算子链' },
+  { variant: '运算符链', use: '算子链' },
   { variant: '保存点', use: 'Savepoint' },
   { variant: '状态后端', use: 'State Backend' },
   { variant: '屏障', use: 'Barrier' },

@@ -6,7 +6,7 @@
  * - `backlog`: the sender's output buffer: elements produced but not yet sent because the channel has
  *   no credit left (its capacity is used up). A non-empty backlog blocks the sender: backpressure.
  */
-import { Deque } from '../runtime/Deque';
+import { Deque, NumberDeque } from '../runtime/Deque';
 import type { Random } from '../runtime/Random';
 import type { StreamElement } from '../runtime/StreamElement';
 import type { PersistedRecord } from '../checkpointing/CompletedCheckpoint';
@@ -23,7 +23,7 @@ export class Channel {
    * over the network too), so the sender only ever reacts to consumption it could have heard of.
    */
   outstanding = 0;
-  readonly creditReturns = new Deque<number>();
+  readonly creditReturns = new NumberDeque();
   lastArrival = 0;
   /** Event time: the last watermark read from this channel, and whether its sender declared itself idle. */
   watermark = -Infinity;
@@ -61,11 +61,7 @@ export class Channel {
 
   /** Whether the sender may send one more record at time `t` (credits that arrived by `t` are counted). */
   hasCredit(t: number, capacity: number): boolean {
-    const returns = this.creditReturns;
-    while (returns.length > 0 && (returns.peek() as number) <= t) {
-      returns.shift();
-      this.outstanding--;
-    }
+    this.outstanding -= this.creditReturns.removeUpTo(t);
     return this.outstanding < capacity;
   }
 

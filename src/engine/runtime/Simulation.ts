@@ -48,6 +48,7 @@ export class Simulation {
   private incarnation = 0;
   /** Failures of earlier engine instances, and the crashes themselves. */
   private readonly pastFailures: FailureRecord[] = [];
+  private readonly pastFailuresOfFinishedTasks: MiniCluster['failuresOfFinishedTasks'] = [];
   private readonly pastCheckpoints: CheckpointStats[] = [];
 
   constructor(
@@ -80,6 +81,7 @@ export class Simulation {
     const old = this.cluster;
     const t = old.now;
     this.options.trace?.({ type: 'engine-crashed', t });
+    this.pastFailuresOfFinishedTasks.push(...old.failuresOfFinishedTasks);
     this.pastFailures.push(...old.failures, {
       time: t,
       task: 'engine',
@@ -160,6 +162,7 @@ export class Simulation {
         failureReason: c.failureReason && renderEnglish(c.failureReason),
       })),
       failures: this.failures.map((f) => ({ ...f, reason: renderEnglish(f.reason) })),
+      failuresOfFinishedTasks: [...this.pastFailuresOfFinishedTasks, ...this.cluster.failuresOfFinishedTasks],
       taskManagers: this.cluster.taskManagerInfo(),
       slotsNeeded: this.cluster.slotsNeeded,
       // Per job vertex (an operator chain), as Flink's Web UI lists them.
@@ -202,6 +205,11 @@ export interface SimulationResult {
   }>;
   /** As the command line prints them: reasons in English. */
   failures: Array<Omit<FailureRecord, 'reason'> & { reason: string }>;
+  /**
+   * `--fail` requests that reached a subtask already FINISHED (FLIP-147): ignored, as Flink ignores a
+   * failure of a finished execution; `finishedAt` is when it finished.
+   */
+  failuresOfFinishedTasks?: Array<{ task: string; time: number; finishedAt: number }>;
   /** The TaskManagers at the end of the run: status and the subtasks in each slot. */
   taskManagers: TaskManagerInfo[];
   /** Slots the job needs (its highest vertex parallelism). */

@@ -173,9 +173,12 @@ export abstract class UserFunctionOperator<F> extends StreamOperator {
     return { lists: this.operatorState.snapshot() };
   }
   override open(): void {
-    const rich = this.fn as RichFunction;
-    if (typeof rich === 'object' && typeof rich.open === 'function')
-      rich.open(new StreamingRuntimeContext(this.ctx));
+    const rich = this.fn as RichFunction & { setRuntimeContext?(ctx: RuntimeContext): void };
+    if (typeof rich !== 'object') return;
+    const ctx = new StreamingRuntimeContext(this.ctx);
+    // An AbstractRichFunction's getRuntimeContext() (Flink 2.x code calls it in open(OpenContext)).
+    if (typeof rich.setRuntimeContext === 'function') rich.setRuntimeContext(ctx);
+    if (typeof rich.open === 'function') rich.open(ctx);
   }
   override close(): void {
     const rich = this.fn as RichFunction;
@@ -266,6 +269,10 @@ export class StreamGroupedReduce extends UserFunctionOperator<ReduceFunction<unk
 export class SourceOperator extends StreamOperator {
   private splits: SourceSplitState[] = [];
   private next = 0;
+  /** The split (partition) of the record being emitted: its watermark generator sees it. */
+  currentSplit = -1;
+  /** That record was its bounded split's last (the split is finished). */
+  currentSplitFinished = false;
 
   constructor(
     ctx: OperatorContext,
@@ -299,6 +306,11 @@ export class SourceOperator extends StreamOperator {
     return split.stoppingOffset ?? this.log.partitions[split.partition].length;
   }
 
+  /** The splits not read to their end yet (every split of an unbounded source). */
+  unfinishedSplits(): number[] {
+    return this.splits.filter((s) => !this.bounded || s.offset < this.end(s)).map((s) => s.partition);
+  }
+
   hasMore(): boolean {
     for (const s of this.splits) if (s.offset < this.end(s)) return true;
     return false;
@@ -321,6 +333,8 @@ export class SourceOperator extends StreamOperator {
       if (split.offset < this.end(split)) {
         const record = this.log.partitions[split.partition][split.offset++];
         this.next = (this.next + i + 1) % n;
+        this.currentSplit = split.partition;
+        this.currentSplitFinished = this.bounded && split.offset >= this.end(split);
         const spec = this.ctx.vertex.spec;
         // fromSource(.., strategy.withTimestampAssigner(..)): the event time comes from the assigner.
         const assigner = spec.kind === 'source' ? spec.watermarkStrategy?.timestampAssigner : null;

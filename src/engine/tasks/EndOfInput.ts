@@ -153,6 +153,7 @@ export class EndOfInput {
     const rt = this.rt;
     this.broadcastEvent(task, END_OF_PARTITION, t);
     task.status = 'FINISHED';
+    task.finishedAt = t;
     task.wakeAt = Infinity;
     rt.loop.emitTaskStatus(task, 'FINISHED');
     rt.coordinator.onTaskFinished(task.id, new Set(task.pendingSnapshots.keys()), rt.loop.now);

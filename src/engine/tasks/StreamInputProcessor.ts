@@ -18,7 +18,9 @@ import { isPoison } from '../connectors/ReplayableLog';
 import type { Channel } from '../network/Channel';
 import type { ClusterRuntime } from '../runtime/ClusterRuntime';
 import { SourceOperator } from '../runtime/operators';
+import { isUnrecoverableError } from '../failover/SuppressRestartsException';
 import {
+  CANCEL_BARRIER,
   END_OF_DATA,
   END_OF_PARTITION,
   RECORD,
@@ -95,6 +97,8 @@ export class StreamInputProcessor {
               task: task.id,
               error: messageOf(failed.error),
             }),
+            false,
+            isUnrecoverableError(failed.error),
           );
           break;
         }
@@ -174,6 +178,9 @@ export class StreamInputProcessor {
       } else if (el.kind === END_OF_PARTITION) {
         sticky = null; // may complete an alignment (unblocks channels)
         t = rt.endOfInput.onEndOfPartition(task, best, t);
+      } else if (el.kind === CANCEL_BARRIER) {
+        sticky = null; // may end an alignment (unblocks channels)
+        t = rt.subtaskCheckpoints.processCancellationBarrier(task, best, el, t);
       } else {
         sticky = null; // a barrier may block or unblock channels
         if (el.priority) continue; // unaligned: already handled when it arrived
@@ -220,6 +227,8 @@ export class StreamInputProcessor {
       this.rt.scheduler.failTask(
         task,
         msg('task.threw', { operator: failed.vertex.name, task: task.id, error: messageOf(failed.error) }),
+        false,
+        isUnrecoverableError(failed.error),
       );
     }
     return end;

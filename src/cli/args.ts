@@ -43,6 +43,8 @@ export interface SimOptions {
   parallelism?: number;
   /** `--unbounded`: log sources keep polling after their last record (default: bounded, the job FINISHES). */
   unbounded?: boolean;
+  /** `--no-chaining` / `--disable-operator-chaining`: `env.disableOperatorChaining()` (false); default on. */
+  chaining?: boolean;
   /** `--taskmanagers N`, `--slots S`, `--taskmanager-restart MS`, `--slot-request-timeout MS`. */
   cluster?: ClusterOptions;
 }
@@ -82,7 +84,8 @@ Options:
   --mode MODE     checkpointing mode (default: the scenario's own):
                   ${CHECKPOINTING_MODES.join(' | ')}
   --fail TASK@MS  inject a failure at virtual time MS (ms); repeatable. TASK is
-                  <operator uid>#<subtask index> (e.g. count#1), engine (a whole-engine crash) or
+                  <operator uid>#<subtask index> (e.g. count#1: the subtask of the chain that runs
+                  the operator fails), engine (a whole-engine crash) or
                   taskmanager-<n> (kill TaskManager n: every subtask in its slots fails at once; it
                   is back after --taskmanager-restart)
   --until MS      stop at virtual time MS (default: run until the job is FINISHED; --unbounded:
@@ -91,6 +94,8 @@ Options:
                   it they are bounded (KafkaSource.setBounded(OffsetsInitializer.latest())): at the
                   end of input MAX_WATERMARK fires every event-time timer, a final checkpoint
                   commits the sinks and every task, then the job, is FINISHED
+  --no-chaining   env.disableOperatorChaining(): every operator its own task (default: Flink's
+                  chaining; also --disable-operator-chaining)
   --json          print one JSON object instead of the summary (use npm run -s sim -- ... so that
                   npm prints nothing else on stdout)
   --export FILE   after the run, write the latest completed checkpoint to FILE as snapshot JSON
@@ -110,7 +115,7 @@ Options:
   --taskmanagers N
                   TaskManagers in the cluster (default: one, as a local cluster)
   --slots S       task slots per TaskManager (default: enough for the job: it needs as many slots
-                  as its highest parallelism, one slot holding one subtask of each operator)
+                  as its highest parallelism, one slot holding one subtask of each chain)
   --taskmanager-restart MS
                   time a killed TaskManager takes to come back (default 3000)
   --slot-request-timeout MS
@@ -127,6 +132,7 @@ Examples:
   npm run sim -- visits --until 1800 --export visits-cp.json
   npm run sim -- visits --restore visits-cp.json --parallelism 2
   npm run sim -- visits --backend rocksdb
+  npm run -s sim -- wordcount --no-chaining --json
   npm run sim -- visits --backend rocksdb --savepoint-at 1500 --until 2500 --export visits-sp.json
   npm run sim -- visits --taskmanagers 2 --slots 2 --fail taskmanager-2@1500
   npm run sim -- --job examples/jobs/wordcount.ts --fail count#1@700
@@ -157,7 +163,14 @@ const VALUE_OPTIONS = [
   '--slot-request-timeout',
   '--add-taskmanager',
 ] as const;
-const FLAG_OPTIONS = ['--json', '--unbounded', '--help', '-h'] as const;
+const FLAG_OPTIONS = [
+  '--json',
+  '--unbounded',
+  '--no-chaining',
+  '--disable-operator-chaining',
+  '--help',
+  '-h',
+] as const;
 
 /** `TASK@MS` → a scheduled failure; throws a UsageError when it does not have that shape. */
 export function parseFailure(spec: string): ScheduledFailure {
@@ -190,6 +203,7 @@ export function parseSimArgs(
   let until: number | undefined;
   let json = false;
   let unbounded = false;
+  let chaining = true;
   let exportFile: string | undefined;
   let restoreFile: string | undefined;
   let backend: string | undefined;
@@ -215,11 +229,12 @@ export function parseSimArgs(
       if (inline !== undefined) throw new UsageError(`${name} takes no value (got '${arg}')`);
       if (name === '--json') json = true;
       if (name === '--unbounded') unbounded = true;
+      if (name === '--no-chaining' || name === '--disable-operator-chaining') chaining = false;
       continue;
     }
     if (!(VALUE_OPTIONS as readonly string[]).includes(name)) {
       throw new UsageError(
-        `unknown option '${name}' (options: ${[...VALUE_OPTIONS, '--json', '--unbounded', '--help'].join(', ')})`,
+        `unknown option '${name}' (options: ${[...VALUE_OPTIONS, '--json', '--unbounded', '--no-chaining', '--help'].join(', ')})`,
       );
     }
     let value: string;
@@ -332,6 +347,7 @@ export function parseSimArgs(
   if (backend !== undefined) options.backend = backend;
   if (parallelism !== undefined) options.parallelism = parallelism;
   if (unbounded) options.unbounded = true;
+  if (!chaining) options.chaining = false;
   if (savepointAt !== undefined) {
     if (until !== undefined && savepointAt > until)
       throw new UsageError(

@@ -108,7 +108,7 @@ function runParsed(parsedOptions: SimOptions, io: CliIO, onSim?: (sim: Simulatio
     if (options.json) {
       const result = sim.result();
       // The --fail requests that failed nothing (the run ended first, the task was restarting, ...).
-      const ignored = ignoredFailures(options.failures, result, options.until);
+      const ignored = ignoredFailures(options.failures, result, options.until, taskOf(sim));
       io.out(JSON.stringify({ ...result, ignoredFailures: ignored }, null, 2) + '\n');
     } else io.out(formatSummary(summaryInput(sim, options, restored)));
     if (exported !== null) {
@@ -143,6 +143,7 @@ export function readSnapshot(options: SimOptions, io: CliIO): RestoredSnapshot {
     backend: options.backend,
     parallelism: options.parallelism,
     unbounded: options.unbounded,
+    chaining: options.chaining,
   });
   const result = fromSnapshotJson(text, job);
   if (!result.ok) {
@@ -248,6 +249,7 @@ export function prepare(
     backend: options.backend,
     parallelism: options.parallelism,
     unbounded: options.unbounded,
+    chaining: options.chaining,
   });
   const sim = new Simulation(job, {
     seed: options.seed,
@@ -255,9 +257,13 @@ export function prepare(
     restoreFrom: restored?.checkpoint,
     cluster: options.cluster,
   });
+  // A task (`<head uid>#<i>`) or any operator subtask in it (`print#1`, chained into `count#1`).
+  const operatorSubtasks = sim.cluster.chains.flatMap((c) =>
+    c.operators.flatMap((v) => Array.from({ length: c.parallelism }, (_, i) => `${v.uid}#${i}`)),
+  );
   validateFailureTargets(
     options.failures,
-    sim.cluster.taskIds(),
+    [...new Set([...sim.cluster.taskIds(), ...operatorSubtasks])],
     job.name,
     sim.cluster.taskManagerInfo().length,
   );
@@ -273,6 +279,17 @@ export function failuresWithin(
   until: number | undefined,
 ): ScheduledFailure[] {
   return until === undefined ? [...failures] : failures.filter((f) => f.at <= until);
+}
+
+/** The task that runs an operator subtask (`print#1` → `count#1` when print is chained to count). */
+export function taskOf(sim: Simulation): (target: string) => string {
+  return (target) => {
+    try {
+      return sim.cluster.getTask(target).id;
+    } catch {
+      return target; // engine, taskmanager-<n>
+    }
+  };
 }
 
 export function summaryInput(
@@ -300,6 +317,7 @@ export function summaryInput(
       .filter((c) => c.kind === 'savepoint')
       .map((c) => c.checkpointId),
     result: sim.result(),
+    taskOf: taskOf(sim),
     restoredFrom: restored
       ? {
           file: restored.file,

@@ -20,6 +20,8 @@ export interface SummaryInput {
   result: SimulationResult;
   /** Ids of the completed savepoints (`--savepoint-at`), marked in the checkpoint table. */
   savepointIds?: readonly number[];
+  /** The task that runs a `--fail` target (an operator subtask chained into another's task). */
+  taskOf?: (target: string) => string;
   /** `--restore FILE`: the snapshot the run started from. */
   restoredFrom?: { file: string; checkpointId: number; kind: string };
 }
@@ -81,6 +83,19 @@ export function formatSummary(input: SummaryInput): string {
   }
   lines.push(...table(['sink', 'kind', 'committed', 'written', 'duplicates'], sinkRows, 'llrrr').map(indent));
 
+  const vertices = r.vertices ?? [];
+  if (vertices.length > 0) {
+    // As Flink's Web UI lists the job: one vertex per operator chain, its subtasks are the tasks.
+    lines.push('', `Job vertices (${vertices.length}; ${Object.keys(r.tasks ?? {}).length} subtasks)`);
+    lines.push(
+      ...table(
+        ['vertex', 'operators', 'parallelism'],
+        vertices.map((v) => [v.name, v.operators.join(' -> '), String(v.parallelism)]),
+        'llr',
+      ).map(indent),
+    );
+  }
+
   lines.push('', `Checkpoints (${r.checkpoints.length})`);
   if (r.checkpoints.length === 0) lines.push('  (none)');
   else lines.push(...checkpointTable(r, new Set(input.savepointIds ?? [])).map(indent));
@@ -118,7 +133,7 @@ export function formatSummary(input: SummaryInput): string {
         'rllrl',
       ).map(indent),
     );
-  const ignored = ignoredFailures(input.requestedFailures, r, input.until);
+  const ignored = ignoredFailures(input.requestedFailures, r, input.until, input.taskOf);
   const ended = `the run ended at ${ms(r.time)}`;
   const notReached = ignored.filter((f) => f.reason === ended);
   if (notReached.length > 0)

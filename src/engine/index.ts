@@ -2,6 +2,56 @@
 export * from './api/StreamExecutionEnvironment';
 export * from './api/StateBackends';
 export * from './api/functions';
+export { ConnectedStreams } from './api/ConnectedStreams';
+export { BroadcastStream } from './api/BroadcastStream';
+export { BroadcastConnectedStream } from './api/BroadcastConnectedStream';
+export { IntervalJoin, IntervalJoined } from './api/IntervalJoin';
+export type * from './api/CoProcessFunction';
+export type * from './api/BroadcastProcessFunction';
+export type * from './api/ProcessJoinFunction';
+export type * from './api/ProcessFunction';
+export type { BroadcastState, ReadOnlyBroadcastState } from './state/HeapBroadcastState';
+export { SumAggregator } from './api/aggregation/SumAggregator';
+export { ComparableAggregator, type AggregationType } from './api/aggregation/ComparableAggregator';
+export { OutputTag } from './api/OutputTag';
+export { Duration, type DurationLike } from './api/Duration';
+export { WindowedStream } from './api/WindowedStream';
+export { AllWindowedStream, type ProcessAllWindowFunction } from './api/AllWindowedStream';
+export type * from './windowing/ProcessWindowFunction';
+export { TimeWindow } from './windowing/windows/TimeWindow';
+export { GlobalWindow } from './windowing/windows/GlobalWindow';
+export type { Window } from './windowing/windows/Window';
+export { windowFromNamespace, describeNamespace } from './windowing/windows/namespaces';
+export {
+  WindowAssigner,
+  MergingWindowAssigner,
+  type WindowAssignerContext,
+} from './windowing/assigners/WindowAssigner';
+export { TumblingEventTimeWindows } from './windowing/assigners/TumblingEventTimeWindows';
+export { TumblingProcessingTimeWindows } from './windowing/assigners/TumblingProcessingTimeWindows';
+export { SlidingEventTimeWindows } from './windowing/assigners/SlidingEventTimeWindows';
+export { SlidingProcessingTimeWindows } from './windowing/assigners/SlidingProcessingTimeWindows';
+export {
+  EventTimeSessionWindows,
+  type SessionWindowTimeGapExtractor,
+} from './windowing/assigners/EventTimeSessionWindows';
+export { ProcessingTimeSessionWindows } from './windowing/assigners/ProcessingTimeSessionWindows';
+export { GlobalWindows } from './windowing/assigners/GlobalWindows';
+export {
+  Trigger,
+  TriggerResult,
+  type TriggerContext,
+  type OnMergeContext,
+} from './windowing/triggers/Trigger';
+export { EventTimeTrigger } from './windowing/triggers/EventTimeTrigger';
+export { ProcessingTimeTrigger } from './windowing/triggers/ProcessingTimeTrigger';
+export { CountTrigger } from './windowing/triggers/CountTrigger';
+export { ContinuousEventTimeTrigger } from './windowing/triggers/ContinuousEventTimeTrigger';
+export { PurgingTrigger } from './windowing/triggers/PurgingTrigger';
+export type { Evictor, EvictorContext, TimestampedValue } from './windowing/evictors/Evictor';
+export { CountEvictor } from './windowing/evictors/CountEvictor';
+export { TimeEvictor } from './windowing/evictors/TimeEvictor';
+export { MergingWindowSet } from './windowing/MergingWindowSet';
 export type * from './api/JobGraph';
 export { CHECKPOINTING_MODES } from './api/JobGraph';
 export {

@@ -29,6 +29,7 @@ import {
   type KeyedStateSnapshot,
   type KeyGroupSnapshot,
   type Key,
+  type StateEntry,
   type StateType,
   type TaskStateSnapshot,
   type TypeInfoJson,
@@ -66,6 +67,8 @@ export interface EncodedState {
   count: number;
   /** `[keyGroup, entries]` pairs, key groups ascending. */
   runs: Section;
+  /** Per entry its namespace (null: VoidNamespace); absent when every entry is in VoidNamespace. */
+  namespaces?: Column;
   keys: Column;
   /** The values; for split TTL values, the inner `value`s. */
   values: Column;
@@ -126,7 +129,7 @@ interface StateParts {
   type: StateType;
   ttl: boolean;
   /** Key group and its entries, key groups ascending. */
-  groups: Array<{ kg: number; entries: Array<[Key, unknown]> }>;
+  groups: Array<{ kg: number; entries: StateEntry[] }>;
   count: number;
 }
 
@@ -147,7 +150,14 @@ function encodeKeyed(
       parts.count += st.entries.length;
     }
   }
-  const states = [...byName.keys()].sort().map((name) => encodeState(name, byName.get(name)!, w, cache));
+  const states = [...byName.keys()].sort().map((name) => {
+    const parts = byName.get(name)!;
+    const st = encodeState(name, parts, w, cache);
+    // Window state: the namespace of each entry (null: VoidNamespace), a column of its own.
+    if (parts.groups.some((g) => g.entries.some((e) => e[2] !== undefined)))
+      st.namespaces = w.column(parts.groups.flatMap((g) => g.entries.map((e) => e[2] ?? null)));
+    return st;
+  });
   return {
     maxParallelism: ks.maxParallelism,
     start: ks.keyGroupRange.start,
@@ -168,7 +178,7 @@ export class EncodeCache {
   private runs = new Map<string, KeyRun>();
   private used = new Map<string, KeyRun>();
 
-  lookup(state: string, kg: number, entries: ReadonlyArray<[Key, unknown]>): KeyRun | null {
+  lookup(state: string, kg: number, entries: ReadonlyArray<StateEntry>): KeyRun | null {
     const run = this.runs.get(`${kg}\u0000${state}`);
     if (!run || run.keys.length !== entries.length) return null;
     const keys = run.keys;
@@ -321,7 +331,8 @@ function decodeKeyed(k: NonNullable<EncodedTask['keyed']>, r: BodyReader): Keyed
       for (let i = 0; i < inner.length; i++) wrapped[i] = { value: inner[i], lastAccess: access[i] };
       values = wrapped;
     }
-    if (keys.length !== count || values.length !== count)
+    const namespaces = st.namespaces ? r.column(st.namespaces, `${what} (namespaces)`) : null;
+    if (keys.length !== count || values.length !== count || (namespaces && namespaces.length !== count))
       throw r.corrupt(
         `${what}: ${count} entries expected, found ${keys.length} keys and ${values.length} values`,
       );
@@ -332,8 +343,12 @@ function decodeKeyed(k: NonNullable<EncodedTask['keyed']>, r: BodyReader): Keyed
       if (!(n >= 0) || at + n > count) throw r.corrupt(`${what}: key group ${kg} claims ${n} entries`);
       let g = groups.get(kg);
       if (!g) groups.set(kg, (g = { keyGroup: kg, states: {} }));
-      const entries = new Array<[Key, unknown]>(n);
-      for (let i = 0; i < n; i++, at++) entries[i] = [keys[at] as Key, values[at]];
+      const entries = new Array<StateEntry>(n);
+      for (let i = 0; i < n; i++, at++) {
+        const ns = namespaces?.[at];
+        entries[i] =
+          typeof ns === 'string' ? [keys[at] as Key, values[at], ns] : [keys[at] as Key, values[at]];
+      }
       g.states[st.name] = st.ttl ? { type: st.type, ttl: true, entries } : { type: st.type, entries };
     }
     if (at !== count || runs.length % 2 !== 0)
@@ -448,6 +463,8 @@ export interface EncodedSstFile {
   keys: Column;
   uk: Column;
   values: Column;
+  /** Per entry its namespace (undefined: VoidNamespace); absent when no entry has one. */
+  ns?: Column;
   body: ArrayBuffer;
 }
 
@@ -491,6 +508,7 @@ export function encodeSstFile(f: SstFile): EncodedSstFile {
     values: w.column(values),
     body: undefined as unknown as ArrayBuffer,
   };
+  if (f.entries.some((e) => e.ns !== undefined)) encoded.ns = w.column(f.entries.map((e) => e.ns));
   encoded.body = w.finish();
   return encoded;
 }
@@ -507,7 +525,11 @@ export function decodeSstFile(e: EncodedSstFile): SstFile {
   const keys = r.column(e.keys, 'keys');
   const uk = r.column(e.uk, 'user keys');
   const values = r.column(e.values, 'values');
-  if ([kg.length, state.length, op.length, keys.length, uk.length, values.length].some((x) => x !== n))
+  const ns = e.ns ? r.column(e.ns, 'namespaces') : null;
+  if (
+    [kg.length, state.length, op.length, keys.length, uk.length, values.length].some((x) => x !== n) ||
+    (ns && ns.length !== n)
+  )
     throw r.corrupt(`its columns do not all hold ${n} entries`);
   const entries = new Array<SstEntry>(n);
   for (let i = 0; i < n; i++) {
@@ -516,6 +538,7 @@ export function decodeSstFile(e: EncodedSstFile): SstFile {
     if (name === undefined || o === undefined)
       throw r.corrupt(`entry ${i} has an unknown state or operation`);
     const entry: SstEntry = { kg: kg[i], state: name, key: keys[i] as Key, op: o };
+    if (ns && typeof ns[i] === 'string') entry.ns = ns[i] as string;
     if (uk[i] !== undefined) entry.uk = uk[i] as string | number;
     if (values[i] !== undefined) entry.value = values[i] as string;
     entries[i] = entry;

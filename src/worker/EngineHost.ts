@@ -30,6 +30,7 @@ import {
   type CompletedCheckpoint,
   type JobGraph,
   type Key,
+  describeNamespace,
   type TraceEvent,
 } from '../engine/index';
 import {
@@ -136,6 +137,8 @@ function taskInfos(cluster: Cluster): LoadInfo['tasks'] {
     operatorName: t.vertex.name,
     subtaskIndex: t.subtaskIndex,
     parallelism: t.vertex.parallelism,
+    operators: t.jobVertex.operators.map((v) => ({ uid: v.uid, name: v.name })),
+    vertexName: t.jobVertex.name,
   }));
 }
 
@@ -297,6 +300,7 @@ export class EngineHost implements EngineWorkerApi {
       operatorParallelism: options.parallelism,
       restartStrategy: options.restartStrategy,
       unbounded: options.unbounded,
+      chaining: options.chaining,
     });
     for (const [uid, ms] of Object.entries(options.processingTimeMs ?? {})) {
       const v = job.vertices.find((x) => x.uid === uid);
@@ -336,6 +340,7 @@ export class EngineHost implements EngineWorkerApi {
       restartStrategy: job.restartStrategy,
       parallelism: Object.fromEntries(job.vertices.map((v) => [v.uid, v.parallelism])),
       unbounded: job.vertices.some((v) => v.spec.kind === 'source' && !v.spec.bounded),
+      chaining: job.chainingEnabled,
       ...this.clusterConfig(),
     };
   }
@@ -361,7 +366,11 @@ export class EngineHost implements EngineWorkerApi {
       processingTimeMs: v.processingTimeMs,
       keyed: v.keySelector !== null,
       nonParallel: v.nonParallel,
-      inputs: v.inputs.map((e) => ({ uid: e.source.uid, partitioner: e.partitioner })),
+      inputs: v.inputs.map((e) => ({
+        uid: e.source.uid,
+        partitioner: e.partitioner,
+        ...(e.typeNumber === 0 ? {} : { input: e.typeNumber }),
+      })),
       ...(v.spec.kind === 'sink' ? { sinkKind: v.spec.sink.sinkKind } : {}),
     }));
   }
@@ -721,7 +730,8 @@ export class EngineHost implements EngineWorkerApi {
 
   private onTrace(e: TraceEvent): void {
     this.lessonChecks.observe(e, this.replaying);
-    if (e.type === 'record-sent' || e.type === 'barrier-sent') this.sendTimes.set(e.id, e.t);
+    if (e.type === 'record-sent' || e.type === 'barrier-sent' || e.type === 'cancel-barrier-sent')
+      this.sendTimes.set(e.id, e.t);
     if (e.type === 'checkpoint-completed') this.checkpointCompleted = true;
     this.restoreTracker.onEvent(e, this.cluster);
     // A replay re-creates the past: only what the elements in flight need is kept.
@@ -803,7 +813,11 @@ export class EngineHost implements EngineWorkerApi {
     const push = (ch: number, el: ReturnType<ChannelOf['queue']['at']>, queued: boolean) => {
       let kind: number;
       let tag: number;
-      if ('checkpointId' in el) {
+      if ('checkpointId' in el && !('priority' in el)) {
+        // A CancelCheckpointMarker: drawn as a barrier of another colour.
+        kind = queued ? IN_FLIGHT_KIND.queuedCancelBarrier : IN_FLIGHT_KIND.cancelBarrier;
+        tag = el.checkpointId;
+      } else if ('checkpointId' in el) {
         kind = queued
           ? IN_FLIGHT_KIND.queuedBarrier
           : el.priority
@@ -1031,12 +1045,29 @@ export class EngineHost implements EngineWorkerApi {
     const name = stateName ?? stateNames[0] ?? '';
     const match = keyFilter(search);
     const rows: StatePage['rows'] = [];
+    const timerRows: NonNullable<StatePage['windowTimers']>['rows'] = [];
     for (const t of tasks) {
       if (subtask !== undefined && t.subtaskIndex !== subtask) continue;
-      for (const [key, value] of t.keyedBackend?.entries(name) ?? [])
-        if (match(key)) rows.push({ key, value: plain(value), subtask: t.subtaskIndex });
+      for (const [key, value, ns] of t.keyedBackend?.entries(name) ?? [])
+        if (match(key))
+          rows.push(
+            ns === undefined
+              ? { key, value: plain(value), subtask: t.subtaskIndex }
+              : { key, value: plain(value), subtask: t.subtaskIndex, window: describeNamespace(ns) },
+          );
+      for (const timer of t.timerService?.snapshot() ?? [])
+        if (timer.namespace !== undefined && match(timer.key))
+          timerRows.push({
+            key: timer.key,
+            window: describeNamespace(timer.namespace),
+            timestamp: timer.timestamp,
+            domain: timer.domain,
+            subtask: t.subtaskIndex,
+          });
     }
-    rows.sort((a, b) => compareKeys(a.key, b.key));
+    // By key, then window start (a window's text sorts as its numbers would not).
+    rows.sort((a, b) => compareKeys(a.key, b.key) || windowOrder(a.window, b.window));
+    timerRows.sort((a, b) => a.timestamp - b.timestamp || compareKeys(a.key, b.key));
     return {
       operatorUid,
       stateName: name,
@@ -1044,6 +1075,9 @@ export class EngineHost implements EngineWorkerApi {
       total: rows.length,
       offset,
       rows: page(rows, offset, limit),
+      ...(timerRows.length > 0
+        ? { windowTimers: { total: timerRows.length, rows: timerRows.slice(0, limit) } }
+        : {}),
     };
   }
 
@@ -1060,7 +1094,11 @@ export class EngineHost implements EngineWorkerApi {
     const cp = this.restorable().find((c) => c.checkpointId === checkpointId);
     if (!cp) throw new Error(`checkpoint ${checkpointId} is not retained`);
     const match = keyFilter(search);
-    type Side = { subtask: number; value: unknown };
+    type Side = { subtask: number; value: unknown; window?: string };
+    // Window state: one row per (key, window).
+    const idOf = (key: unknown, ns: string | undefined) =>
+      ns === undefined ? JSON.stringify(key) : `${JSON.stringify(key)} ${ns}`;
+    const win = (ns: string | undefined) => (ns === undefined ? {} : { window: describeNamespace(ns) });
     const before = new Map<string, { key: unknown } & Side>();
     const op = toSnapshotJson(cp).operators.find((o) => o.uid === operatorUid);
     op?.subtasks.forEach((st, index) => {
@@ -1069,14 +1107,15 @@ export class EngineHost implements EngineWorkerApi {
         if (!match(e.key)) continue;
         // TTL state is stored with its last-access time: compare the user's values.
         const value = state?.ttl ? unwrapTtl(e.value) : e.value;
-        before.set(JSON.stringify(e.key), { key: e.key, subtask: index, value });
+        before.set(idOf(e.key, e.namespace), { key: e.key, subtask: index, value, ...win(e.namespace) });
       }
     });
     const now = new Map<string, { key: unknown } & Side>();
     for (const t of cluster.tasks)
       if (t.vertex.uid === operatorUid)
-        for (const [key, value] of t.keyedBackend?.entries(stateName) ?? [])
-          if (match(key)) now.set(JSON.stringify(key), { key, subtask: t.subtaskIndex, value: plain(value) });
+        for (const [key, value, ns] of t.keyedBackend?.entries(stateName) ?? [])
+          if (match(key))
+            now.set(idOf(key, ns), { key, subtask: t.subtaskIndex, value: plain(value), ...win(ns) });
     const counts: Record<StateChange, number> = { same: 0, changed: 0, added: 0, removed: 0 };
     const rows: StateDiffPage['rows'] = [];
     for (const id of new Set([...before.keys(), ...now.keys()])) {
@@ -1096,6 +1135,7 @@ export class EngineHost implements EngineWorkerApi {
         current: c ? c.value : null,
         checkpoint: b ? b.value : null,
         change,
+        ...((c ?? b)!.window !== undefined ? { window: (c ?? b)!.window } : {}),
       });
     }
     // Differences first: that is what the learner is looking for.
@@ -1420,4 +1460,15 @@ export class EngineHost implements EngineWorkerApi {
 function placementOf(cluster: Cluster, taskId: string): [number, number] | null {
   const p = cluster.placement(taskId);
   return p ? [Number(p.taskManager.slice('taskmanager-'.length)), p.slot] : null;
+}
+
+/** `[start, end)` windows by start, then end; VoidNamespace (undefined) first. */
+function windowOrder(a: string | undefined, b: string | undefined): number {
+  if (a === b) return 0;
+  if (a === undefined) return -1;
+  if (b === undefined) return 1;
+  const na = /^\[(-?\d+), (-?\d+)\)$/.exec(a);
+  const nb = /^\[(-?\d+), (-?\d+)\)$/.exec(b);
+  if (na && nb) return Number(na[1]) - Number(nb[1]) || Number(na[2]) - Number(nb[2]);
+  return a < b ? -1 : 1;
 }

@@ -11,6 +11,7 @@ import type {
   CheckpointingMode,
   CheckpointStats,
   Message,
+  OperatorSpec,
   RestartStrategyConfig,
   SinkKind,
   TraceEvent,
@@ -62,6 +63,8 @@ export interface ResolvedConfig {
   parallelism: Record<string, number>;
   /** A log source keeps polling after its last record (LoadOptions.unbounded). */
   unbounded?: boolean;
+  /** Operator chaining (LoadOptions.chaining; Flink's default: on). */
+  chaining: boolean;
   /** The cluster the job runs on (at load). */
   taskManagers: number;
   slotsPerTaskManager: number;
@@ -114,6 +117,8 @@ export interface LoadOptions {
    * the job ends FINISHED after a final checkpoint). fromData sources are always bounded.
    */
   unbounded?: boolean;
+  /** false: `env.disableOperatorChaining()`, every operator its own task (default: chained, as Flink). */
+  chaining?: boolean;
   /** TaskManagers (default 1) and slots per TaskManager (default: enough for the job). */
   taskManagers?: number;
   slotsPerTaskManager?: number;
@@ -125,7 +130,7 @@ export interface LoadOptions {
 export interface OperatorInfo {
   uid: string;
   name: string;
-  kind: 'source' | 'map' | 'flatMap' | 'filter' | 'process' | 'reduce' | 'sink';
+  kind: OperatorSpec['kind'];
   parallelism: number;
   maxParallelism: number;
   /** Virtual ms one record takes here (sources: between two records). */
@@ -134,18 +139,28 @@ export interface OperatorInfo {
   keyed: boolean;
   /** A non-parallel source (fromElements): parallelism is always 1. */
   nonParallel: boolean;
-  /** Upstream operators and how records are partitioned to this one. */
-  inputs: Array<{ uid: string; partitioner: 'forward' | 'hash' | 'rebalance' | 'broadcast' }>;
+  /**
+   * Upstream operators and how records are partitioned to this one; `input` (1 or 2) only into a
+   * two-input operator (connect, broadcast state pattern, interval join).
+   */
+  inputs: Array<{ uid: string; partitioner: 'forward' | 'hash' | 'rebalance' | 'broadcast'; input?: 1 | 2 }>;
   /** sink operators only. */
   sinkKind?: SinkKind;
 }
 
+/**
+ * One subtask: of a job vertex, an operator chain. `operatorUid` / `operatorName` are its head
+ * operator's (the graph's box key); `operators` the chain's operators, head first (one without
+ * chaining); `vertexName` Flink's name for the vertex (`Map: count -> Sink: print`).
+ */
 export interface TaskInfo {
   id: string;
   operatorUid: string;
   operatorName: string;
   subtaskIndex: number;
   parallelism: number;
+  operators?: Array<{ uid: string; name: string }>;
+  vertexName?: string;
 }
 
 export interface ChannelInfo {
@@ -207,6 +222,9 @@ export const IN_FLIGHT_KIND = {
   /** tag = the watermark's timestamp. */
   watermark: 5,
   queuedWatermark: 6,
+  /** A CancelCheckpointMarker (tag = the cancelled checkpoint's id), in a channel or an output buffer. */
+  cancelBarrier: 7,
+  queuedCancelBarrier: 8,
 } as const;
 
 export interface FrameUpdate {
@@ -343,7 +361,19 @@ export interface StatePage {
   stateNames: string[];
   total: number;
   offset: number;
-  rows: Array<{ key: unknown; value: unknown; subtask: number }>;
+  /**
+   * `window`: for window state (a namespace other than VoidNamespace), the window the value belongs
+   * to — `[start, end)` for a TimeWindow, `GlobalWindow` — as the engine's namespace describes it.
+   */
+  rows: Array<{ key: unknown; value: unknown; subtask: number; window?: string }>;
+  /**
+   * The operator's timers in window namespaces (a window operator's trigger and cleanup timers),
+   * earliest first, at most a page of them; `total` counts them all.
+   */
+  windowTimers?: {
+    total: number;
+    rows: Array<{ key: unknown; window: string; timestamp: number; domain: string; subtask: number }>;
+  };
 }
 
 /** event: one engine event; barrier: to the next barrier or checkpoint event; checkpoint: to the next trigger, completion or failure of a checkpoint. */
@@ -431,7 +461,15 @@ export interface StateDiffPage {
   total: number;
   offset: number;
   counts: Record<StateChange, number>;
-  rows: Array<{ key: unknown; subtask: number; current: unknown; checkpoint: unknown; change: StateChange }>;
+  /** `window`: as in `StatePage` (window state is compared per key and window). */
+  rows: Array<{
+    key: unknown;
+    subtask: number;
+    current: unknown;
+    checkpoint: unknown;
+    change: StateChange;
+    window?: string;
+  }>;
 }
 
 /** A learner's progress in one lesson (IndexedDB `progress` store, keyed by the lesson's slug). */

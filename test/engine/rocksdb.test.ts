@@ -806,6 +806,6 @@ describe('property: the RocksDB backend gives the same results and snapshots as 
   });
 });
 
-function sortEntries(entries: Array<[Key, unknown]>): Array<[Key, unknown]> {
+function sortEntries(entries: ReadonlyArray<readonly [Key, unknown, string?]>): Array<[Key, unknown]> {
   return entries.map(([k, v]) => [k, sortPairs(v as Array<[string, unknown]>)]);
 }

@@ -83,6 +83,8 @@ export const ZH_MESSAGES = {
   'checkpoint.subsumed': 'Checkpoint 被更新的 Checkpoint {id} 取代。',
   'checkpoint.subsumed-barrier': '被 Checkpoint {id} 取代',
   'checkpoint.alignment-aborted': '对齐被中止：Checkpoint {previous} 的对齐尚未完成，Barrier {id} 就到了',
+  'checkpoint.declined-on-cancellation-barrier':
+    '任务从一个输入收到了取消（{channel} 上 Checkpoint {id} 的 CancelCheckpointMarker）',
   'checkpoint.tolerable-exceeded':
     '连续失败的 Checkpoint 超过了可容忍次数（{tolerable}）：Checkpoint {id}：{reason}',
   'checkpoint.engine-crashed': 'Checkpoint 完成前引擎崩溃。',

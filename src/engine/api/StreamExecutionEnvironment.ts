@@ -277,6 +277,9 @@ export class StreamExecutionEnvironment {
       vertex: JobVertex;
       partitioner: PartitionerKind | null;
       keySelector: KeySelector<unknown> | null;
+      /** Two-input operators: which input (1 or 2) this edge feeds. */
+      typeNumber?: 1 | 2;
+      outputTag?: string | null;
     }[],
     keySelector: KeySelector<unknown> | null,
   ): JobVertex {
@@ -306,6 +309,8 @@ export class StreamExecutionEnvironment {
         partitioner: input.partitioner ?? 'forward',
         keySelector: input.keySelector,
         explicitPartitioner: input.partitioner !== null,
+        typeNumber: input.typeNumber ?? 0,
+        ...(input.outputTag ? { outputTag: input.outputTag } : {}),
       });
     }
     this.vertices.push(vertex);

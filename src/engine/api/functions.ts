@@ -8,6 +8,7 @@
  * such as `private countState` are per subtask.
  */
 import { TypeInformation } from './typeinfo/TypeInformation';
+import type { OutputTag } from './OutputTag';
 import type { Key } from '../keygroups/hashCode';
 import type { State } from '../state/State';
 import type {
@@ -148,6 +149,8 @@ export interface KeyedProcessContext<K extends Key> {
   timerService(): TimerService;
   /** The virtual processing time of the task (shortcut for timerService().currentProcessingTime()). */
   currentProcessingTime(): number;
+  /** Emits `value` to the side output `outputTag` (read with `getSideOutput(outputTag)`). */
+  output<X>(outputTag: OutputTag<X>, value: X): void;
 }
 
 export interface OnTimerContext<K extends Key> extends KeyedProcessContext<K> {

@@ -52,6 +52,8 @@ export const EN = {
   'checkpoint.subsumed-barrier': 'subsumed by checkpoint {id}',
   'checkpoint.alignment-aborted':
     'alignment aborted: barrier {id} arrived before alignment of checkpoint {previous} completed',
+  'checkpoint.declined-on-cancellation-barrier':
+    'Task received cancellation from one of its inputs (CancelCheckpointMarker of checkpoint {id} on {channel})',
   'checkpoint.tolerable-exceeded':
     'Exceeded checkpoint tolerable failure threshold ({tolerable}): checkpoint {id}: {reason}',
   'checkpoint.engine-crashed': 'Engine crashed before the checkpoint completed.',

@@ -3,9 +3,16 @@ import { wordcount } from './wordcount';
 import { visits } from './visits';
 import { anomalies } from './anomalies';
 import { sessions } from './sessions';
+import { windows } from './windows';
 
 /** The built-in scenarios. */
-export const SCENARIOS: Readonly<Record<string, Scenario>> = { wordcount, visits, anomalies, sessions };
+export const SCENARIOS: Readonly<Record<string, Scenario>> = {
+  wordcount,
+  visits,
+  anomalies,
+  sessions,
+  windows,
+};
 
 /** Jobs defined elsewhere (a lesson's job.ts), registered by name at start-up. */
 const registered = new Map<string, Scenario>();

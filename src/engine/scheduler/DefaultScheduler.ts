@@ -106,7 +106,7 @@ export class DefaultScheduler {
         if (!backend) continue;
         const operator = op.isHead ? {} : { operator: op.vertex.uid };
         backend.listener = loop.recordTrace
-          ? (state, key, value) =>
+          ? (state, key, value, namespace) =>
               loop.emit({
                 type: 'state-changed',
                 t: task.clock,
@@ -115,6 +115,7 @@ export class DefaultScheduler {
                 key,
                 value,
                 ...operator,
+                ...(namespace === undefined ? {} : { namespace }),
               })
           : null;
       }

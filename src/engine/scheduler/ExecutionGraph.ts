@@ -53,8 +53,12 @@ export function buildExecutionGraph(job: JobGraph, random: Random): ExecutionGra
         const gate: OutputGate = { edge, channels: [], nextChannel: 0 };
         const to = edge.partitioner === 'forward' ? [targets[from.subtaskIndex]] : targets;
         for (const target of to) {
-          const id = `${from.id}->${target.id}`;
+          // A side output edge to the same target as the main output needs its own channel id.
+          const id = edge.outputTag
+            ? `${from.id}->${target.id}[${edge.outputTag}]`
+            : `${from.id}->${target.id}`;
           const ch = new Channel(id, from, target, target.inputs.length, random.fork(`channel:${id}`));
+          ch.typeNumber = edge.typeNumber;
           // The operator subtasks at both ends (channel state is kept per operator, not per task).
           ch.fromOperator = `${edge.source.uid}#${from.subtaskIndex}`;
           ch.toOperator = `${edge.target.uid}#${target.subtaskIndex}`;

@@ -110,6 +110,14 @@ function jsonKey(key: Key, path: PathSegment[]): string | number | boolean {
   return key;
 }
 
+/** Namespaces in order: VoidNamespace (undefined) first, then by their text. */
+function compareNs(a: string | undefined, b: string | undefined): number {
+  if (a === b) return 0;
+  if (a === undefined) return -1;
+  if (b === undefined) return 1;
+  return a < b ? -1 : 1;
+}
+
 function keyedStateToJson(
   ks: KeyedStateSnapshot | IncrementalKeyedStateHandle,
   path: PathSegment[],
@@ -126,13 +134,17 @@ function keyedStateToJson(
           : { name, type: st.type, valueType, entries: [] };
         byName.set(name, out);
       }
-      for (const [key, value] of st.entries)
-        out.entries.push({ key: jsonKey(key, path), keyGroup: kg.keyGroup, value });
+      for (const [key, value, namespace] of st.entries)
+        out.entries.push(
+          namespace === undefined
+            ? { key: jsonKey(key, path), keyGroup: kg.keyGroup, value }
+            : { key: jsonKey(key, path), namespace, keyGroup: kg.keyGroup, value },
+        );
     }
   }
   const states = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   states.forEach((s, i) => {
-    s.entries.sort((a, b) => compareKeys(a.key, b.key));
+    s.entries.sort((a, b) => compareKeys(a.key, b.key) || compareNs(a.namespace, b.namespace));
     s.entries.forEach((e, x) => {
       e.value = jsonCopy(e.value, [...path, i, 'entries', x, 'value']);
     });
@@ -188,6 +200,7 @@ function subtaskToJson(t: TaskStateSnapshot, path: PathSegment[]): SubtaskJson {
       keyGroup: x.keyGroup,
       timestamp: x.timestamp,
       domain: x.domain,
+      ...(x.namespace !== undefined ? { namespace: x.namespace } : {}),
     })),
     inputChannelState: channelsToJson(t.inputChannelState, [...path, 'inputChannelState']),
     outputChannelState: channelsToJson(t.outputChannelState, [...path, 'outputChannelState']),
@@ -378,12 +391,17 @@ function keyedStateFromJson(st: SubtaskJson, maxParallelism: number): KeyedState
       const slot = (g.states[name] ??= s.ttl
         ? { type: s.type as StateType, ttl: true, entries: [] }
         : { type: s.type as StateType, entries: [] });
-      slot.entries.push([e.key as Key, structuredClone(e.value)]);
+      slot.entries.push(
+        e.namespace === undefined
+          ? [e.key as Key, structuredClone(e.value)]
+          : [e.key as Key, structuredClone(e.value), e.namespace],
+      );
     }
   }
   const keyGroups = [...groups.values()].sort((a, b) => a.keyGroup - b.keyGroup);
   for (const g of keyGroups)
-    for (const slot of Object.values(g.states)) slot.entries.sort((a, b) => compareKeys(a[0], b[0]));
+    for (const slot of Object.values(g.states))
+      slot.entries.sort((a, b) => compareKeys(a[0], b[0]) || compareNs(a[2], b[2]));
   return { maxParallelism, keyGroupRange: { start: range.start, end: range.end }, keyGroups, valueTypes };
 }
 
@@ -430,6 +448,7 @@ export function checkpointFromJson(snapshot: SnapshotJson): CompletedCheckpoint 
           keyGroup: x.keyGroup,
           timestamp: x.timestamp,
           domain: x.domain,
+          ...(x.namespace !== undefined ? { namespace: x.namespace } : {}),
         })),
         inputChannelState: st.inputChannelState.map((cs) => ({
           peer: cs.peer,

@@ -19,8 +19,12 @@ export const READABLE_FORMAT_VERSIONS: readonly number[] = [1, 2];
 
 export const STATE_TYPES = ['value', 'list', 'map', 'reducing', 'aggregating'] as const;
 
-/** How operator state is redistributed on restore (Flink: `getListState` splits, `getUnionListState` unions). */
-export const REDISTRIBUTION_MODES = ['split', 'union'] as const;
+/**
+ * How operator state is redistributed on restore (Flink: `getListState` splits, `getUnionListState`
+ * unions, broadcast state — items are its `[key, value]` entries — gives new subtask i old subtask
+ * i mod oldParallelism's map).
+ */
+export const REDISTRIBUTION_MODES = ['split', 'union', 'broadcast'] as const;
 
 const MODES = CHECKPOINTING_MODES as [CheckpointingMode, ...CheckpointingMode[]];
 
@@ -49,6 +53,10 @@ export const KeySchema = z
 export const KeyedStateEntrySchema = z
   .strictObject({
     key: KeySchema,
+    namespace: z.string().optional().meta({
+      description:
+        "the state's namespace: absent for VoidNamespace (all state but windows'); a window's contents and accumulators: 'TimeWindow{start=0, end=10000}' or 'GlobalWindow'",
+    }),
     keyGroup: nonNegativeInt.meta({ description: 'murmurHash(key.hashCode()) % maxParallelism' }),
     value: jsonValue.meta({
       description:
@@ -90,7 +98,9 @@ export const KeyedStateSchema = z
       description:
         'the state has a time-to-live: each value (list element, map entry) is { value, lastAccess } with lastAccess in ms of processing time',
     }),
-    entries: z.array(KeyedStateEntrySchema).meta({ description: 'sorted by key' }),
+    entries: z
+      .array(KeyedStateEntrySchema)
+      .meta({ description: 'sorted by key, then namespace (VoidNamespace first)' }),
   })
   .meta({ id: 'KeyedState' });
 
@@ -146,6 +156,10 @@ export const TimerSchema = z
     keyGroup: nonNegativeInt,
     timestamp: z.number(),
     domain: z.enum(['EVENT_TIME', 'PROCESSING_TIME']),
+    namespace: z.string().optional().meta({
+      description:
+        "absent for VoidNamespace (a KeyedProcessFunction's timers); a window operator's: the window",
+    }),
   })
   .meta({ id: 'Timer' });
 
@@ -182,7 +196,7 @@ export const SubtaskSchema = z
     operatorState: OperatorStateSchema.nullable(),
     timers: z
       .array(TimerSchema)
-      .meta({ description: 'registered timers (none yet: timers are a later feature)' }),
+      .meta({ description: 'registered timers, per key, namespace, domain and timestamp' }),
     inputChannelState: z
       .array(ChannelStateSchema)
       .meta({ description: 'unaligned / Chandy-Lamport: records in flight on input channels' }),

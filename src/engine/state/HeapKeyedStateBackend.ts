@@ -28,12 +28,14 @@ import type {
   KeyGroupSnapshot,
   RestorableKeyedState,
   StateChangeListener,
+  StateEntry,
 } from './KeyedStateBackend';
-import type { State } from './State';
+import type { InternalKvState, State } from './State';
 import {
   AggregatingStateDescriptor,
   ReducingStateDescriptor,
   ValueStateDescriptor,
+  mergeStoredValues,
   type StateDescriptor,
   type StateType,
 } from './StateDescriptor';
@@ -56,6 +58,7 @@ import {
   unwrapTtl,
 } from './ttl/TtlValue';
 import {
+  HeapState,
   HeapAggregatingState,
   HeapListState,
   HeapMapState,
@@ -64,8 +67,11 @@ import {
 } from './heap/HeapState';
 import { HeapListStorage, HeapMapStorage, HeapValueStorage } from './heap/HeapTtlStorage';
 import {
+  allTables,
   compareEntries,
   inspectionValue,
+  namespaceTable,
+  pruneNamespace,
   restoredValue,
   snapshotValue,
   type KeyContext,
@@ -168,13 +174,56 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     return this.ctx.key === null ? -1 : this.ctx.kgIndex + this.keyGroupRange.startKeyGroup;
   }
 
+  getNamespacedState<S extends State>(descriptor: StateDescriptor, namespace: string | undefined): S {
+    if (namespace !== undefined && descriptor.getTtlConfig() !== null)
+      throw new Error(
+        `State "${descriptor.name}": state TTL is not supported for window (namespaced) state here.`,
+      );
+    const handle = this.getPartitionedState<S>(descriptor);
+    (handle as unknown as InternalKvState).setCurrentNamespace(namespace);
+    return handle;
+  }
+
+  mergeNamespaces(descriptor: StateDescriptor, target: string, sources: readonly string[]): void {
+    const handle = this.getPartitionedState<State>(descriptor); // registers (and type-checks) the state
+    const table = this.tables.get(descriptor.name) as StateTable;
+    const key = this.ctx.key;
+    if (key === null) throw noKey();
+    const i = this.ctx.kgIndex;
+    const listener = this.ctx.listener;
+    let merged: unknown = undefined;
+    for (const ns of sources) {
+      const m = table.namespaces?.get(ns)?.groups[i];
+      const v = m?.get(key);
+      if (m === undefined || v === undefined) continue;
+      m.delete(key);
+      pruneNamespace(table, ns);
+      merged = merged === undefined ? v : mergeStoredValues(descriptor, merged, v);
+      if (listener !== null) listener(table.name, key, null, ns);
+    }
+    if (merged !== undefined) {
+      const t = namespaceTable(table, target);
+      let m = t.groups[i];
+      if (m === undefined) t.groups[i] = m = new Map();
+      const current = m.get(key);
+      const next = current === undefined ? merged : mergeStoredValues(descriptor, current, merged);
+      m.set(key, next);
+      if (listener !== null) listener(table.name, key, inspectionValue(table.type, next), target);
+    }
+    (handle as unknown as InternalKvState).setCurrentNamespace(undefined);
+  }
+
   getPartitionedState<S extends State>(descriptor: StateDescriptor): S {
     const name = descriptor.name;
     const ttlConfig = descriptor.getTtlConfig();
     let table = this.tables.get(name);
     if (table !== undefined) {
       checkReRegistration(name, table, descriptor);
-      if (table.handle !== null) return table.handle as S;
+      if (table.handle !== null) {
+        // Flink: getPartitionedState(VoidNamespace, …) sets the handle's namespace back.
+        if ('setCurrentNamespace' in table.handle) (table.handle as HeapState).setCurrentNamespace(undefined);
+        return table.handle as S;
+      }
     } else {
       table = this.newTable(name, descriptor.type, ttlConfig !== null);
       this.tables.set(name, table);
@@ -190,7 +239,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   private adoptType(table: StateTable, newType: TypeInformation): void {
     const migrate = resolveRegistration('heap', table.name, table.type, table.ttl, newType, table.valueType);
     if (migrate !== null) {
-      for (const m of table.groups) {
+      for (const m of allTables(table).flatMap(([, t]) => t.groups)) {
         if (m === undefined) continue;
         for (const [key, stored] of m) {
           if (table.type === 'list') m.set(key, (stored as unknown[]).map(migrate));
@@ -201,7 +250,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
         }
       }
     }
-    table.valueType = newType;
+    for (const [, t] of allTables(table)) t.valueType = newType;
   }
 
   private newTable(name: string, type: StateType, ttl: boolean): StateTable {
@@ -298,15 +347,19 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       let states: KeyGroupSnapshot['states'] | null = null;
       for (const name of names) {
         const table = this.tables.get(name) as StateTable;
-        const m = table.groups[i];
-        if (m === undefined || m.size === 0) continue;
         // TTL cleanupFullSnapshot: expired values are left out of the snapshot (not of the state).
         const settings = table.ttlSettings;
         const filterTtl = settings !== null && settings.config.getCleanupStrategies().inFullSnapshot();
-        const entries: Array<[Key, unknown]> = [];
-        for (const [key, stored] of m) {
-          const kept = filterTtl ? unexpiredOrNull(table.type, stored, settings.ttl, now) : stored;
-          if (kept !== null) entries.push([key, snapshotValue(table.type, kept)]);
+        const entries: StateEntry[] = [];
+        for (const [ns, t] of allTables(table)) {
+          const m = t.groups[i];
+          if (m === undefined || m.size === 0) continue;
+          for (const [key, stored] of m) {
+            const kept = filterTtl ? unexpiredOrNull(table.type, stored, settings.ttl, now) : stored;
+            if (kept === null) continue;
+            const value = snapshotValue(table.type, kept);
+            entries.push(ns === undefined ? [key, value] : [key, value, ns]);
+          }
         }
         if (entries.length === 0) continue;
         entries.sort(compareEntries);
@@ -368,6 +421,8 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     }
     for (const table of this.tables.values()) {
       table.groups.fill(undefined);
+      // The handles' namespace tables stay (a handle keeps its table); emptied, not dropped.
+      if (table.namespaces !== undefined) for (const t of table.namespaces.values()) t.groups.fill(undefined);
       if (table.cleanup !== null) table.cleanup.reset();
     }
     // The recorded types (Flink's serializer snapshots), for the check when a descriptor registers.
@@ -395,12 +450,15 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
             table.ttl = restoredTtl.get(name) === true;
             table.valueType = restoredTypes.get(name) ?? null;
           }
-          let m = table.groups[i];
-          if (m === undefined) {
-            m = new Map();
-            table.groups[i] = m;
+          for (const [key, value, ns] of entries) {
+            const t = namespaceTable(table, ns);
+            let m = t.groups[i];
+            if (m === undefined) {
+              m = new Map();
+              t.groups[i] = m;
+            }
+            m.set(key, restoredValue(type, value));
           }
-          for (const [key, value] of entries) m.set(key, restoredValue(type, value));
         }
       }
     }
@@ -418,14 +476,17 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     return Array.from(this.tables.keys());
   }
 
-  entries(stateName: string): Array<[Key, unknown]> {
+  entries(stateName: string): StateEntry[] {
     const table = this.tables.get(stateName);
     if (table === undefined) return [];
-    const out: Array<[Key, unknown]> = [];
-    for (const m of table.groups) {
-      if (m === undefined) continue;
-      for (const [key, stored] of m) {
-        out.push([key, table.ttl ? unwrapTtl(table.type, stored) : inspectionValue(table.type, stored)]);
+    const out: StateEntry[] = [];
+    for (const [ns, t] of allTables(table)) {
+      for (const m of t.groups) {
+        if (m === undefined) continue;
+        for (const [key, stored] of m) {
+          const v = table.ttl ? unwrapTtl(table.type, stored) : inspectionValue(table.type, stored);
+          out.push(ns === undefined ? [key, v] : [key, v, ns]);
+        }
       }
     }
     return out.sort(compareEntries);
@@ -433,14 +494,17 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
 
   numKeys(): number {
     if (this.tables.size === 1) {
-      let n = 0;
-      for (const table of this.tables.values())
+      const [table] = this.tables.values();
+      if (table.namespaces === undefined || table.namespaces.size === 0) {
+        let n = 0;
         for (const m of table.groups) if (m !== undefined) n += m.size;
-      return n;
+        return n;
+      }
     }
     const keys = new Set<Key>();
     for (const table of this.tables.values()) {
-      for (const m of table.groups) if (m !== undefined) for (const key of m.keys()) keys.add(key);
+      for (const [, t] of allTables(table))
+        for (const m of t.groups) if (m !== undefined) for (const key of m.keys()) keys.add(key);
     }
     return keys.size;
   }

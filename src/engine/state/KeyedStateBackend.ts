@@ -10,8 +10,11 @@ import type { ResolvedIncrementalKeyedStateHandle } from './rocksdb/types';
 import type { State } from './State';
 import type { StateDescriptor, StateType } from './StateDescriptor';
 
-/** Called on every write with the state name, the current key and the new value for inspection. */
-export type StateChangeListener = (stateName: string, key: Key, value: unknown) => void;
+/**
+ * Called on every write with the state name, the current key, the new value for inspection and the
+ * namespace (absent: VoidNamespace; a window's state: the window).
+ */
+export type StateChangeListener = (stateName: string, key: Key, value: unknown, namespace?: string) => void;
 
 export interface KeyedStateBackend {
   readonly keyGroupRange: KeyGroupRange;
@@ -24,6 +27,17 @@ export interface KeyedStateBackend {
    * are unique per operator).
    */
   getPartitionedState<S extends State>(descriptor: StateDescriptor): S;
+  /**
+   * The state of `descriptor` in `namespace` (Flink's `getPartitionedState(namespace, serializer,
+   * descriptor)`): the same cached handle, its namespace set. Window state; not with TTL here.
+   */
+  getNamespacedState<S extends State>(descriptor: StateDescriptor, namespace: string | undefined): S;
+  /**
+   * Flink's InternalMergingState.mergeNamespaces for the current key: the values of `sources` are
+   * removed and merged (reducing: reduce; aggregating: the AggregateFunction's merge; list: appended)
+   * into `target`'s. How session windows merge their state.
+   */
+  mergeNamespaces(descriptor: StateDescriptor, target: string, sources: readonly string[]): void;
   /**
    * A full snapshot in the canonical format (what savepoints use; restorable into any backend): a
    * deep copy, independent of the live state.
@@ -40,7 +54,7 @@ export interface KeyedStateBackend {
    * The per-key values of one state for inspection (list → array, map → array of [uk, uv] pairs,
    * aggregating → accumulator), sorted by key.
    */
-  entries(stateName: string): Array<[Key, unknown]>;
+  entries(stateName: string): StateEntry[];
   /** Number of distinct keys that have a value in any state. */
   numKeys(): number;
   /**
@@ -100,5 +114,9 @@ export interface KeyGroupStateSnapshot {
   type: StateType;
   /** Present (true) only for states with TTL; their values are `TtlValue`s, see `KeyGroupSnapshot`. */
   ttl?: true;
-  entries: Array<[Key, unknown]>;
+  /** `[key, value]`, or `[key, value, namespace]` for a namespace other than VoidNamespace (windows). */
+  entries: StateEntry[];
 }
+
+/** A state entry: key, value and — other than VoidNamespace — the namespace (`windowing/Namespaces.ts`). */
+export type StateEntry = [key: Key, value: unknown, namespace?: string];

@@ -16,6 +16,16 @@ export interface State {
   clear(): void;
 }
 
+/**
+ * Flink's InternalKvState: a state handle whose values are per (key, namespace). The window operator
+ * sets a window's namespace (`windowing/Namespaces.ts`) before it touches that window's contents;
+ * handles from `getRuntimeContext()` stay in VoidNamespace (`undefined`).
+ */
+export interface InternalKvState {
+  setCurrentNamespace(namespace: string | undefined): void;
+  getCurrentNamespace(): string | undefined;
+}
+
 export interface ValueState<T> extends State {
   /** The current key's value; else a copy of the descriptor's default value, else `null`. */
   value(): T | null;

@@ -194,3 +194,16 @@ export class AggregatingStateDescriptor<IN, ACC, OUT> extends StateDescriptor {
     return this.accumulatorTypeInfo;
   }
 }
+
+/**
+ * How two stored values of a merging state combine (Flink's `mergeState` of the heap's merging states):
+ * reducing → reduce, aggregating → the accumulators' merge, list → concatenation.
+ */
+export function mergeStoredValues(descriptor: StateDescriptor, a: unknown, b: unknown): unknown {
+  if (descriptor instanceof ReducingStateDescriptor) return descriptor.reduce(a, b);
+  if (descriptor instanceof AggregatingStateDescriptor) return descriptor.aggFunction.merge(a, b);
+  if (descriptor.type === 'list') return [...(a as unknown[]), ...(b as unknown[])];
+  throw new Error(
+    `State "${descriptor.name}" is ${descriptor.type} state: only reducing, aggregating and list state merge.`,
+  );
+}

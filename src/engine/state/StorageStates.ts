@@ -17,6 +17,9 @@ import {
 } from './StateStorage';
 
 abstract class StorageState {
+  /** The handle's namespace for the listener (the backend addresses its storage by it). */
+  namespaceOf: () => string | undefined = () => undefined;
+
   constructor(
     protected readonly host: StateHost,
     protected readonly name: string,
@@ -24,7 +27,7 @@ abstract class StorageState {
 
   protected notifyValue(value: unknown): void {
     const listener = this.host.listener;
-    if (listener !== null) listener(this.name, this.host.currentKey(), value);
+    if (listener !== null) listener(this.name, this.host.currentKey(), value, this.namespaceOf());
   }
 }
 

@@ -23,20 +23,26 @@ import { isUnrecoverableError } from '../failover/SuppressRestartsException';
 export class InternalTimeServiceManager {
   constructor(private readonly rt: ClusterRuntime) {}
 
-  registerTimer(task: StreamTask, op: ChainedOperator, domain: TimeDomain, timestamp: number): void {
+  registerTimer(
+    task: StreamTask,
+    op: ChainedOperator,
+    domain: TimeDomain,
+    timestamp: number,
+    namespace?: string,
+  ): void {
     const backend = op.keyedBackend;
     const timers = op.timerService;
     if (!backend || !timers) throw new Error('Timers can only be used on keyed operators (after keyBy).');
     const key = backend.getCurrentKey();
     if (key === null) throw new Error('No key set: timers are registered for the current key.');
     const keyGroup = assignToKeyGroup(key, op.vertex.maxParallelism);
-    if (timers.register(domain, key, keyGroup, timestamp) && domain === 'PROCESSING_TIME')
+    if (timers.register(domain, key, keyGroup, timestamp, namespace) && domain === 'PROCESSING_TIME')
       this.scheduleProcessingTimer(task);
   }
 
-  deleteTimer(op: ChainedOperator, domain: TimeDomain, timestamp: number): void {
+  deleteTimer(op: ChainedOperator, domain: TimeDomain, timestamp: number, namespace?: string): void {
     const key = op.keyedBackend?.getCurrentKey();
-    if (key !== null && key !== undefined) op.timerService?.delete(domain, key, timestamp);
+    if (key !== null && key !== undefined) op.timerService?.delete(domain, key, timestamp, namespace);
   }
 
   /** Makes sure a control event fires the earliest processing-time timer of the task's operators. */
@@ -67,7 +73,7 @@ export class InternalTimeServiceManager {
         const next = queue.peek();
         if (!next || next.timestamp > now) break;
         queue.poll();
-        t = this.fireTimer(task, op, next.key, next.timestamp, 'PROCESSING_TIME', t);
+        t = this.fireTimer(task, op, next.key, next.timestamp, 'PROCESSING_TIME', t, next.namespace);
       }
     }
     if (task.status === 'RUNNING') task.busyUntil = Math.max(task.busyUntil, t);
@@ -86,7 +92,7 @@ export class InternalTimeServiceManager {
         const next = queue.peek();
         if (!next || next.timestamp > watermark) break;
         queue.poll();
-        t = this.fireTimer(task, op, next.key, next.timestamp, 'EVENT_TIME', t);
+        t = this.fireTimer(task, op, next.key, next.timestamp, 'EVENT_TIME', t, next.namespace);
       }
     }
     return t;
@@ -99,6 +105,7 @@ export class InternalTimeServiceManager {
     timestamp: number,
     domain: TimeDomain,
     t: number,
+    namespace: string | undefined,
   ): number {
     const loop = this.rt.loop;
     const end = t + op.vertex.processingTimeMs;
@@ -116,11 +123,13 @@ export class InternalTimeServiceManager {
         key,
         timestamp,
         domain,
+        ...(namespace === undefined ? {} : { namespace }),
         ...(op.isHead ? {} : { operator: op.vertex.uid }),
+        ...(namespace === undefined ? {} : { namespace }),
       });
     try {
       op.keyedBackend?.setCurrentKey(key);
-      op.operator.onTimer(timestamp, domain);
+      op.operator.onTimer(timestamp, domain, namespace);
     } catch (e) {
       const failed = failedOperator(e, op.vertex);
       this.rt.scheduler.failTask(

@@ -1,6 +1,7 @@
 /**
- * Timers of one keyed subtask (Flink's InternalTimerServiceImpl): at most one timer per key, time
- * domain and timestamp; kept in time order; part of the checkpoint, per key group, so they survive a
+ * Timers of one keyed subtask (Flink's InternalTimerServiceImpl with TimerHeapInternalTimer): at most
+ * one timer per key, namespace, time domain and timestamp (the namespace is VoidNamespace — absent —
+ * for a KeyedProcessFunction's timers, the window for a window operator's); kept in time order; part of the checkpoint, per key group, so they survive a
  * restore (and move with their key group when rescaling). Processing-time timers fire when the
  * virtual clock reaches them; event-time timers when the subtask's watermark passes them.
  */
@@ -13,24 +14,29 @@ export interface TimerSnapshot {
   keyGroup: number;
   timestamp: number;
   domain: TimeDomain;
+  /** Absent: VoidNamespace. */
+  namespace?: string;
 }
 
-interface Timer {
+export interface Timer {
   key: Key;
   keyGroup: number;
   timestamp: number;
+  namespace?: string;
 }
 
 class TimerQueue {
   private readonly timers: Timer[] = [];
   private readonly ids = new Set<string>();
 
-  private static id(key: Key, ts: number): string {
-    return `${typeof key}:${String(key)}@${ts}`;
+  private static id(key: Key, ts: number, ns: string | undefined): string {
+    return ns === undefined
+      ? `${typeof key}:${String(key)}@${ts}`
+      : `${typeof key}:${String(key)}@${ts}/${ns}`;
   }
 
   add(t: Timer): boolean {
-    const id = TimerQueue.id(t.key, t.timestamp);
+    const id = TimerQueue.id(t.key, t.timestamp, t.namespace);
     if (this.ids.has(id)) return false;
     this.ids.add(id);
     // Binary search insert, ties by insertion order.
@@ -45,10 +51,10 @@ class TimerQueue {
     return true;
   }
 
-  remove(key: Key, ts: number): void {
-    const id = TimerQueue.id(key, ts);
+  remove(key: Key, ts: number, ns?: string): void {
+    const id = TimerQueue.id(key, ts, ns);
     if (!this.ids.delete(id)) return;
-    const i = this.timers.findIndex((x) => x.timestamp === ts && x.key === key);
+    const i = this.timers.findIndex((x) => x.timestamp === ts && x.key === key && x.namespace === ns);
     if (i >= 0) this.timers.splice(i, 1);
   }
 
@@ -58,7 +64,7 @@ class TimerQueue {
 
   poll(): Timer | undefined {
     const t = this.timers.shift();
-    if (t) this.ids.delete(TimerQueue.id(t.key, t.timestamp));
+    if (t) this.ids.delete(TimerQueue.id(t.key, t.timestamp, t.namespace));
     return t;
   }
 
@@ -75,12 +81,14 @@ export class InternalTimerService {
   readonly eventTime = new TimerQueue();
   readonly processingTime = new TimerQueue();
 
-  register(domain: TimeDomain, key: Key, keyGroup: number, timestamp: number): boolean {
-    return (domain === 'EVENT_TIME' ? this.eventTime : this.processingTime).add({ key, keyGroup, timestamp });
+  register(domain: TimeDomain, key: Key, keyGroup: number, timestamp: number, namespace?: string): boolean {
+    const t: Timer = { key, keyGroup, timestamp };
+    if (namespace !== undefined) t.namespace = namespace;
+    return (domain === 'EVENT_TIME' ? this.eventTime : this.processingTime).add(t);
   }
 
-  delete(domain: TimeDomain, key: Key, timestamp: number): void {
-    (domain === 'EVENT_TIME' ? this.eventTime : this.processingTime).remove(key, timestamp);
+  delete(domain: TimeDomain, key: Key, timestamp: number, namespace?: string): void {
+    (domain === 'EVENT_TIME' ? this.eventTime : this.processingTime).remove(key, timestamp, namespace);
   }
 
   get size(): number {
@@ -97,6 +105,6 @@ export class InternalTimerService {
   /** Takes the timers whose key group this subtask owns. */
   restore(timers: readonly TimerSnapshot[], ownsKeyGroup: (kg: number) => boolean): void {
     for (const t of timers)
-      if (ownsKeyGroup(t.keyGroup)) this.register(t.domain, t.key, t.keyGroup, t.timestamp);
+      if (ownsKeyGroup(t.keyGroup)) this.register(t.domain, t.key, t.keyGroup, t.timestamp, t.namespace);
   }
 }

@@ -34,12 +34,24 @@ export type TraceEvent =
       state: string;
       key: Key;
       value: unknown;
+      /** Window state: the window's namespace (absent: VoidNamespace). */
+      namespace?: string;
       operator?: string;
     }
   | { type: 'sink-written'; t: number; task: string; value: unknown; txn: string | null; operator?: string }
   | { type: 'backpressure'; t: number; task: string; channel: string; blocked: boolean }
   // barriers and alignment
   | { type: 'barrier-injected'; t: number; task: string; checkpointId: number }
+  // CancelCheckpointMarker: sent instead of a barrier after an abort, read like one
+  | {
+      type: 'cancel-barrier-sent';
+      t: number;
+      id: number;
+      channel: string;
+      checkpointId: number;
+      arriveAt: number;
+    }
+  | { type: 'cancel-barrier-received'; t: number; task: string; channel: string; checkpointId: number }
   | {
       type: 'barrier-sent';
       t: number;
@@ -73,6 +85,8 @@ export type TraceEvent =
       timestamp: number;
       domain: 'EVENT_TIME' | 'PROCESSING_TIME';
       operator?: string;
+      /** A window operator's timer: the window's namespace (absent: VoidNamespace). */
+      namespace?: string;
     }
   | { type: 'sources-paused'; t: number; checkpointId: number }
   | { type: 'sources-resumed'; t: number; checkpointId: number }

@@ -12,13 +12,41 @@ import {
   type AggregateFunction,
 } from '../StateDescriptor';
 import { checkNotNull, copyValue, noKey } from '../StateStorage';
-import { inspectionValue, type KeyContext, type StateTable } from './StateTable';
+import type { InternalKvState } from '../State';
+import {
+  inspectionValue,
+  namespaceTable,
+  pruneNamespace,
+  type KeyContext,
+  type StateTable,
+} from './StateTable';
 
-export abstract class HeapState implements State {
+export abstract class HeapState implements State, InternalKvState {
+  /** The namespace of this handle (Flink's `setCurrentNamespace`); undefined: VoidNamespace. */
+  private namespace: string | undefined = undefined;
+  private current: StateTable;
+
   constructor(
     protected readonly ctx: KeyContext,
-    protected readonly table: StateTable,
-  ) {}
+    private readonly root: StateTable,
+  ) {
+    this.current = root;
+  }
+
+  /** The table of this handle's namespace. */
+  protected get table(): StateTable {
+    return this.current;
+  }
+
+  setCurrentNamespace(namespace: string | undefined): void {
+    // Resolved every time: a merge may have dropped the namespace's table since.
+    this.namespace = namespace;
+    this.current = namespaceTable(this.root, namespace);
+  }
+
+  getCurrentNamespace(): string | undefined {
+    return this.namespace;
+  }
 
   /** The current key's map (created on demand). Throws when no key is set. */
   protected group(): Map<Key, unknown> {
@@ -48,6 +76,7 @@ export abstract class HeapState implements State {
         this.table.name,
         this.ctx.key as Key,
         value === null ? null : inspectionValue(this.table.type, value),
+        this.namespace,
       );
     }
   }
@@ -57,7 +86,11 @@ export abstract class HeapState implements State {
     if (key === null) throw noKey();
     const m = this.table.groups[this.ctx.kgIndex];
     if (m !== undefined) m.delete(key);
-    if (this.ctx.listener !== null) this.ctx.listener(this.table.name, key, null);
+    if (this.namespace !== undefined && (m === undefined || m.size === 0)) {
+      pruneNamespace(this.root, this.namespace);
+      this.current = namespaceTable(this.root, this.namespace);
+    }
+    if (this.ctx.listener !== null) this.ctx.listener(this.table.name, key, null, this.namespace);
   }
 }
 
@@ -95,7 +128,8 @@ export class HeapValueState<T> extends HeapState implements ValueState<T> {
       groups[i] = m;
     }
     m.set(key, value);
-    if (this.ctx.listener !== null) this.ctx.listener(this.table.name, key, value);
+    if (this.ctx.listener !== null)
+      this.ctx.listener(this.table.name, key, value, this.getCurrentNamespace());
   }
 }
 

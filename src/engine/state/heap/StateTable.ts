@@ -5,7 +5,7 @@
  */
 import type { Key } from '../../keygroups/hashCode';
 import type { State } from '../State';
-import type { StateChangeListener } from '../KeyedStateBackend';
+import type { StateChangeListener, StateEntry } from '../KeyedStateBackend';
 import type { StateType } from '../StateDescriptor';
 import { compareKeys, copyValue } from '../StateStorage';
 import type { TtlIncrementalCleanup } from '../ttl/TtlIncrementalCleanup';
@@ -35,10 +35,62 @@ export interface StateTable {
   cleanup: TtlIncrementalCleanup | null;
   /** The type of the values (the descriptor's; a restored one until registered; null: not recorded). */
   valueType: TypeInformation | null;
+  /**
+   * The state's values in other namespaces than VoidNamespace (window state: one namespace per
+   * window), one table per namespace, as Flink's StateTable keys values by (key, namespace). Only on
+   * the state's own (VoidNamespace) table; created on first use.
+   */
+  namespaces?: Map<string, StateTable>;
 }
 
-export function compareEntries(a: [Key, unknown], b: [Key, unknown]): number {
-  return compareKeys(a[0], b[0]);
+/** By key, then namespace (VoidNamespace first). */
+export function compareEntries(a: StateEntry, b: StateEntry): number {
+  const c = compareKeys(a[0], b[0]);
+  if (c !== 0) return c;
+  const x = a[2] ?? '';
+  const y = b[2] ?? '';
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** The table of `namespace` (undefined: VoidNamespace, the state's own table), created on demand. */
+export function namespaceTable(root: StateTable, namespace: string | undefined): StateTable {
+  if (namespace === undefined) return root;
+  let children = root.namespaces;
+  if (children === undefined) {
+    children = new Map();
+    root.namespaces = children;
+  }
+  let t = children.get(namespace);
+  if (t === undefined) {
+    t = {
+      name: root.name,
+      type: root.type,
+      groups: new Array<Map<Key, unknown> | undefined>(root.groups.length).fill(undefined),
+      handle: null,
+      ttl: root.ttl,
+      ttlSettings: root.ttlSettings,
+      registered: true,
+      cleanup: null,
+      valueType: root.valueType,
+    };
+    children.set(namespace, t);
+  }
+  return t;
+}
+
+/** Drops a namespace's table once it holds nothing (a window cleared its state). */
+export function pruneNamespace(root: StateTable, namespace: string): void {
+  const t = root.namespaces?.get(namespace);
+  if (t === undefined) return;
+  for (const m of t.groups) if (m !== undefined && m.size !== 0) return;
+  root.namespaces?.delete(namespace);
+}
+
+/** The state's tables with their namespaces: VoidNamespace first, then the others in insertion order. */
+export function allTables(root: StateTable): Array<[string | undefined, StateTable]> {
+  const out: Array<[string | undefined, StateTable]> = [[undefined, root]];
+  if (root.namespaces !== undefined) for (const [ns, t] of root.namespaces) out.push([ns, t]);
+  return out;
 }
 
 /** The value shown for inspection and to the listener: list → array copy, map → [uk, uv] pairs. */

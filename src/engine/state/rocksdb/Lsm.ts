@@ -66,7 +66,9 @@ export interface RowCoords {
   state: string;
   key: Key;
   keyJson: string;
-  /** `${kg},${JSON.stringify(state)},${keyJson}` */
+  /** The namespace; absent: VoidNamespace. */
+  ns?: string;
+  /** `${kg},${JSON.stringify(state)},${keyJson}` (+ `\u0001${ns}`): `rowKeyOf` */
   rowKey: string;
 }
 
@@ -238,6 +240,7 @@ export class Lsm {
 
   private entry(c: RowCoords, op: SstOp, value: string | undefined, uk?: UserKey): SstEntry {
     const e: SstEntry = { kg: c.kg, state: c.state, key: c.key, op };
+    if (c.ns !== undefined) e.ns = c.ns;
     if (uk !== undefined) e.uk = uk;
     if (value !== undefined) e.value = value;
     return e;
@@ -490,6 +493,7 @@ function filterExpired(e: SstEntry, ttl: CompactionTtl, now: number, bottommost:
   }
   // Not bottommost: a tombstone keeps older versions of the key hidden.
   const tomb: SstEntry = { kg: e.kg, state: e.state, key: e.key, op: 'delete' };
+  if (e.ns !== undefined) tomb.ns = e.ns;
   if (e.uk !== undefined) tomb.uk = e.uk;
   return tomb;
 }

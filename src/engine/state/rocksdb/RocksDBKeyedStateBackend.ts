@@ -30,16 +30,19 @@ import type {
   KeyedStateSnapshot,
   RestorableKeyedState,
   StateChangeListener,
+  StateEntry,
 } from '../KeyedStateBackend';
+import { compareEntries } from '../heap/StateTable';
 import type { State } from '../State';
-import type {
-  AggregatingStateDescriptor,
-  ReducingStateDescriptor,
-  StateDescriptor,
-  StateType,
-  ValueStateDescriptor,
+import {
+  mergeStoredValues,
+  type AggregatingStateDescriptor,
+  type ReducingStateDescriptor,
+  type StateDescriptor,
+  type StateType,
+  type ValueStateDescriptor,
 } from '../StateDescriptor';
-import { compareKeys, noKey, type StateHost } from '../StateStorage';
+import { noKey, type StateHost } from '../StateStorage';
 import {
   StorageAggregatingState,
   StorageListState,
@@ -212,12 +215,52 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
     return this.ctx.key === null ? -1 : this.ctx.kg;
   }
 
+  getNamespacedState<S extends State>(descriptor: StateDescriptor, namespace: string | undefined): S {
+    if (namespace !== undefined && descriptor.getTtlConfig() !== null)
+      throw new Error(
+        `State "${descriptor.name}": state TTL is not supported for window (namespaced) state here.`,
+      );
+    const handle = this.getPartitionedState<S>(descriptor);
+    (this.states.get(descriptor.name) as StateMeta).namespace = namespace;
+    return handle;
+  }
+
+  mergeNamespaces(descriptor: StateDescriptor, target: string, sources: readonly string[]): void {
+    this.getPartitionedState<State>(descriptor); // registers (and type-checks) the state
+    const meta = this.states.get(descriptor.name) as StateMeta;
+    if (this.ctx.key === null) throw noKey();
+    const list = meta.type === 'list';
+    const storage = list
+      ? new RocksListStorage(this.lsm, this.ctx, meta)
+      : new RocksValueStorage(this.lsm, this.ctx, meta);
+    const listener = this.ctx.listener;
+    let merged: unknown = undefined;
+    for (const ns of sources) {
+      meta.namespace = ns;
+      const v = storage.get();
+      if (v === undefined) continue;
+      storage.remove();
+      merged = merged === undefined ? v : mergeStoredValues(descriptor, merged, v);
+      if (listener !== null) listener(meta.name, this.ctx.key, null, ns);
+    }
+    if (merged !== undefined) {
+      meta.namespace = target;
+      const current = storage.get();
+      const next = current === undefined ? merged : mergeStoredValues(descriptor, current, merged);
+      if (list) (storage as RocksListStorage).put(next as unknown[]);
+      else (storage as RocksValueStorage).put(next);
+      if (listener !== null) listener(meta.name, this.ctx.key, next, target);
+    }
+    meta.namespace = undefined;
+  }
+
   getPartitionedState<S extends State>(descriptor: StateDescriptor): S {
     const name = descriptor.name;
     const ttlConfig = descriptor.getTtlConfig();
     let meta = this.states.get(name);
     if (meta !== undefined) {
       checkReRegistration(name, meta, descriptor);
+      meta.namespace = undefined; // Flink: getPartitionedState(VoidNamespace, …)
       if (meta.handle !== null) return meta.handle as S;
     } else {
       meta = this.newMeta(name, descriptor.type, ttlConfig !== null);
@@ -225,7 +268,11 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
     }
     if (!meta.registered) this.adoptType(meta, descriptor.getValueType());
     meta.registered = true;
-    meta.handle = this.createHandle(descriptor, meta);
+    const handle = this.createHandle(descriptor, meta);
+    const m = meta;
+    if ('namespaceOf' in handle)
+      (handle as { namespaceOf: () => string | undefined }).namespaceOf = () => m.namespace;
+    meta.handle = handle;
     return meta.handle as S;
   }
 
@@ -246,8 +293,9 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
             state: meta.name,
             key: e.key,
             keyJson,
-            rowKey: rowKeyOf(e.kg, meta.nameJson, keyJson),
+            rowKey: rowKeyOf(e.kg, meta.nameJson, keyJson, e.ns),
           };
+          if (e.ns !== undefined) c.ns = e.ns;
           const value = JSON.parse(e.value as string) as unknown;
           if (meta.type === 'map' && e.uk !== undefined)
             this.lsm.writeUser(c, e.uk, JSON.stringify(e.uk), serialize(migrate(value)));
@@ -270,6 +318,7 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
       registered: false,
       handle: null,
       valueType: null,
+      namespace: undefined,
     };
   }
 
@@ -540,28 +589,29 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
     return Array.from(this.states.keys());
   }
 
-  entries(stateName: string): Array<[Key, unknown]> {
+  entries(stateName: string): StateEntry[] {
     const meta = this.states.get(stateName);
     if (meta === undefined) return [];
-    const out: Array<[Key, unknown]> = [];
-    let lastKeyJson: string | null = null;
+    const out: StateEntry[] = [];
+    let lastRow: string | null = null;
     for (const e of this.visible()) {
       if (e.state !== stateName) continue;
       const value = JSON.parse(e.value as string) as unknown;
       if (meta.type === 'map') {
-        const keyJson = serializeKey(e.key);
-        if (keyJson !== lastKeyJson) {
-          out.push([e.key, []]);
-          lastKeyJson = keyJson;
+        const row = `${serializeKey(e.key)}\u0001${e.ns ?? ''}`;
+        if (row !== lastRow) {
+          out.push(e.ns === undefined ? [e.key, []] : [e.key, [], e.ns]);
+          lastRow = row;
         }
         const v = meta.ttl ? (value as { value: unknown }).value : value;
         (out[out.length - 1][1] as Array<[unknown, unknown]>).push([e.uk, v]);
       } else {
-        out.push([e.key, meta.ttl ? unwrapTtl(meta.type, value) : value]);
+        const v = meta.ttl ? unwrapTtl(meta.type, value) : value;
+        out.push(e.ns === undefined ? [e.key, v] : [e.key, v, e.ns]);
       }
     }
-    // Sorted by key group first; the inspection order is by key.
-    return out.sort((a, b) => compareKeys(a[0], b[0]));
+    // Sorted by key group first; the inspection order is by key, then namespace.
+    return out.sort(compareEntries);
   }
 
   numKeys(): number {

@@ -65,13 +65,14 @@ export function collectFull(s: KeyedStateSnapshot, range: KeyGroupRange, out: Ss
     if (!range.contains(kgs.keyGroup)) continue;
     for (const state of Object.keys(kgs.states)) {
       const { type, entries } = kgs.states[state];
-      for (const [key, value] of entries) {
+      for (const [key, value, ns] of entries) {
+        const at = ns === undefined ? { kg: kgs.keyGroup, state, key } : { kg: kgs.keyGroup, state, key, ns };
         if (type === 'map') {
           for (const [uk, uv] of value as Array<[UserKey, unknown]>) {
-            out.push({ kg: kgs.keyGroup, state, key, uk, op: 'put', value: serialize(uv) });
+            out.push({ ...at, uk, op: 'put', value: serialize(uv) });
           }
         } else {
-          out.push({ kg: kgs.keyGroup, state, key, op: 'put', value: serialize(value) });
+          out.push({ ...at, op: 'put', value: serialize(value) });
         }
       }
     }

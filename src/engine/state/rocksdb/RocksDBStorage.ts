@@ -31,6 +31,11 @@ export interface StateMeta {
   handle: State | null;
   /** The type of the values (the descriptor's; a restored one until registered; null: not recorded). */
   valueType: TypeInformation | null;
+  /**
+   * The namespace of the state's (one, cached) handle — Flink's `setCurrentNamespace` on the
+   * InternalKvState; undefined: VoidNamespace.
+   */
+  namespace: string | undefined;
 }
 
 export abstract class RocksStorage {
@@ -43,13 +48,16 @@ export abstract class RocksStorage {
   protected coords(): RowCoords {
     const ctx = this.ctx;
     if (ctx.key === null) throw noKey();
-    return {
+    const ns = this.meta.namespace;
+    const c: RowCoords = {
       kg: ctx.kg,
       state: this.meta.name,
       key: ctx.key,
       keyJson: ctx.keyJson,
-      rowKey: rowKeyOf(ctx.kg, this.meta.nameJson, ctx.keyJson),
+      rowKey: rowKeyOf(ctx.kg, this.meta.nameJson, ctx.keyJson, ns),
     };
+    if (ns !== undefined) c.ns = ns;
+    return c;
   }
 }
 

@@ -4,9 +4,9 @@
  * what savepoints use, and restorable into the heap backend and back. TTL `cleanupFullSnapshot`
  * leaves expired values out of the snapshot (not out of the state).
  */
-import { serializeKey, type Key } from '../../keygroups/hashCode';
+import { serializeKey } from '../../keygroups/hashCode';
 import type { KeyGroupRange } from '../../keygroups/KeyGroupRange';
-import type { KeyedStateSnapshot, KeyGroupSnapshot } from '../KeyedStateBackend';
+import type { KeyedStateSnapshot, KeyGroupSnapshot, StateEntry } from '../KeyedStateBackend';
 import { unexpiredOrNull } from '../ttl/TtlValue';
 import type { StateMeta } from './RocksDBStorage';
 import type { SstEntry } from './types';
@@ -22,7 +22,7 @@ export function fullSnapshot(
   const keyGroups: KeyGroupSnapshot[] = [];
   let group: KeyGroupSnapshot | null = null;
   // Entries are sorted by (key group, state, key, user key): build the canonical layout in one pass.
-  let state: { meta: StateMeta; entries: Array<[Key, unknown]> } | null = null;
+  let state: { meta: StateMeta; entries: StateEntry[] } | null = null;
   let lastMapKeyJson: string | null = null;
   const finishState = (): void => {
     if (state === null || group === null) return;
@@ -31,9 +31,9 @@ export function fullSnapshot(
     let out = entries;
     if (settings !== null && settings.config.getCleanupStrategies().inFullSnapshot()) {
       out = [];
-      for (const [key, v] of entries) {
+      for (const [key, v, ns] of entries) {
         const kept = unexpiredOrNull(meta.type, v, settings.ttl, now);
-        if (kept !== null) out.push([key, kept]);
+        if (kept !== null) out.push(ns === undefined ? [key, kept] : [key, kept, ns]);
       }
     }
     if (out.length > 0) {
@@ -60,14 +60,14 @@ export function fullSnapshot(
     }
     const value = JSON.parse(e.value as string) as unknown;
     if (state.meta.type === 'map') {
-      const keyJson = serializeKey(e.key);
-      if (keyJson !== lastMapKeyJson) {
-        state.entries.push([e.key, []]);
-        lastMapKeyJson = keyJson;
+      const rowJson = `${serializeKey(e.key)}\u0001${e.ns ?? ''}`;
+      if (rowJson !== lastMapKeyJson) {
+        state.entries.push(e.ns === undefined ? [e.key, []] : [e.key, [], e.ns]);
+        lastMapKeyJson = rowJson;
       }
       (state.entries[state.entries.length - 1][1] as Array<[unknown, unknown]>).push([e.uk, value]);
     } else {
-      state.entries.push([e.key, value]);
+      state.entries.push(e.ns === undefined ? [e.key, value] : [e.key, value, e.ns]);
     }
   }
   finishGroup();

@@ -7,8 +7,9 @@ import { serializeKey } from '../../keygroups/hashCode';
 import { compareKeys } from '../StateStorage';
 import { sstEntryBytes, type SstEntry, type SstFile } from './types';
 
-export function rowKeyOf(kg: number, stateJson: string, keyJson: string): string {
-  return `${kg},${stateJson},${keyJson}`;
+/** The row's key: key group, state, key and — other than VoidNamespace — the namespace after `\u0001`. */
+export function rowKeyOf(kg: number, stateJson: string, keyJson: string, ns?: string): string {
+  return ns === undefined ? `${kg},${stateJson},${keyJson}` : `${kg},${stateJson},${keyJson}\u0001${ns}`;
 }
 
 export function userKeyOf(rowKey: string, ukJson: string): string {
@@ -26,6 +27,11 @@ export function compareSstEntries(a: SstEntry, b: SstEntry): number {
   if (a.state !== b.state) return a.state < b.state ? -1 : 1;
   const c = compareKeys(a.key, b.key);
   if (c !== 0) return c;
+  if (a.ns !== b.ns) {
+    if (a.ns === undefined) return -1;
+    if (b.ns === undefined) return 1;
+    return a.ns < b.ns ? -1 : 1;
+  }
   if (a.uk === undefined) return b.uk === undefined ? 0 : -1;
   if (b.uk === undefined) return 1;
   return compareKeys(a.uk, b.uk);
@@ -57,7 +63,7 @@ function stateJson(state: string): string {
 }
 
 export function fullKeyOf(e: SstEntry): string {
-  const row = rowKeyOf(e.kg, stateJson(e.state), serializeKey(e.key));
+  const row = rowKeyOf(e.kg, stateJson(e.state), serializeKey(e.key), e.ns);
   return e.uk === undefined ? row : userKeyOf(row, JSON.stringify(e.uk));
 }
 

@@ -21,6 +21,8 @@ export interface SstEntry {
   /** The state name (Flink: one column family per state). */
   state: string;
   key: Key;
+  /** The namespace (Flink writes it after the key); absent: VoidNamespace. Window state: the window. */
+  ns?: string;
   /** Map state: the user key (one RocksDB entry per map entry). Absent for the other state types. */
   uk?: string | number;
   /** put; delete (a tombstone); merge (list state: elements appended without reading, an operand). */

@@ -123,10 +123,20 @@ Options:
                   (Flink's slot.request.timeout, default 300000)
   --add-taskmanager MS
                   a new TaskManager (with --slots slots) registers at MS; repeatable
+  --sql 'STATEMENTS' | --sql-file FILE
+                  run Flink SQL instead of a scenario (docs/sql.md): SET, SHOW TABLES, DESCRIBE,
+                  CREATE TABLE and EXPLAIN answer; the query or INSERT INTO runs as the job 'sql'
+                  with the options above; a SQL error exits 2 with line:column
+  --export-flink FILE
+                  with --sql/--sql-file: also write the statements as a script for Flink's SQL
+                  Client (sql-client.sh -f FILE), the tables over CSV files (--dump-table --csv)
+  --dump-table NAME [--csv]
+                  print a built-in SQL table's rows as a query sees them (--csv: for Flink)
   -h, --help      show this help
 
 Examples:
   npm run sim -- wordcount
+  npm run sim -- --sql 'SELECT word, COUNT(*) AS cnt FROM words GROUP BY word' --fail group-aggregate#0@700
   npm run sim -- visits --mode at-least-once --fail count#1@2500
   npm run -s sim -- visits --fail engine@1800 --json
   npm run sim -- visits --until 1800 --export visits-cp.json

@@ -7,6 +7,7 @@ import {
   formatSnapshotErrors,
   fromSnapshotJson,
   getScenario,
+  SCENARIOS,
   Simulation,
   snapshotToText,
   type CompletedCheckpoint,
@@ -16,6 +17,7 @@ import {
 import { parseSimArgs, usage, UsageError, validateFailureTargets, type SimOptions } from './args';
 import { ignoredFailures } from './ignoredFailures';
 import { formatSummary, type SummaryInput } from './summary';
+import { prepareSql, sqlJson, sqlSummary, SQL_SCENARIO } from './sql';
 
 export interface CliIO {
   out(text: string): void;
@@ -36,14 +38,19 @@ export class SnapshotFileError extends Error {
 
 export function runCli(argv: readonly string[], io: CliIO): number {
   try {
-    const parsed = parseSimArgs(argv);
+    // --sql / --sql-file / --dump-table: statements without a job answer here; a query runs as 'sql'.
+    const sql = prepareSql(argv, io);
+    if (sql.exitCode !== undefined) return sql.exitCode;
+    const parsed = sql.job
+      ? parseSimArgs(sql.argv, [...Object.keys(SCENARIOS), SQL_SCENARIO])
+      : parseSimArgs(sql.argv);
     if (parsed.help) {
       io.out(usage());
       return 0;
     }
     if (parsed.options.jobFile !== undefined && !parsed.options.job)
       throw new UsageError('--job needs the asynchronous entry point (runCliAsync)');
-    return runParsed(parsed.options, io);
+    return runParsed(parsed.options, io, undefined, sql.job ?? undefined);
   } catch (e) {
     return usageOrThrow(e, io);
   }
@@ -55,6 +62,8 @@ export function runCli(argv: readonly string[], io: CliIO): number {
  */
 export async function runCliAsync(argv: readonly string[], io: CliIO): Promise<number> {
   let options: SimOptions;
+  // A SQL statement (--sql / --sql-file / --dump-table) takes the synchronous path, which parses it.
+  if (argv.some((a) => a === '--sql' || a === '--sql-file' || a === '--dump-table')) return runCli(argv, io);
   try {
     const parsed = parseSimArgs(argv);
     if (parsed.help) {
@@ -97,7 +106,13 @@ export function scenarioOf(options: SimOptions): Scenario {
   return options.job ?? getScenario(options.scenario);
 }
 
-function runParsed(parsedOptions: SimOptions, io: CliIO, onSim?: (sim: Simulation) => void): number {
+function runParsed(
+  parsedOptions: SimOptions,
+  io: CliIO,
+  onSim?: (sim: Simulation) => void,
+  /** A SQL query's job (--sql): its result table goes with the output. */
+  sqlJob?: Parameters<typeof sqlJson>[1],
+): number {
   try {
     const restored = parsedOptions.restoreFile !== undefined ? readSnapshot(parsedOptions, io) : undefined;
     const { sim, options } = prepare(parsedOptions, restored);
@@ -109,8 +124,12 @@ function runParsed(parsedOptions: SimOptions, io: CliIO, onSim?: (sim: Simulatio
       const result = sim.result();
       // The --fail requests that failed nothing (the run ended first, the task was restarting, ...).
       const ignored = ignoredFailures(options.failures, result, options.until, taskOf(sim));
-      io.out(JSON.stringify({ ...result, ignoredFailures: ignored }, null, 2) + '\n');
-    } else io.out(formatSummary(summaryInput(sim, options, restored)));
+      const extra = sqlJob ? { sql: sqlJson(sim, sqlJob) } : {};
+      io.out(JSON.stringify({ ...result, ignoredFailures: ignored, ...extra }, null, 2) + '\n');
+    } else {
+      io.out(formatSummary(summaryInput(sim, options, restored)));
+      if (sqlJob) io.out(sqlSummary(sim, sqlJob));
+    }
     if (exported !== null) {
       const note = `Snapshot: checkpoint ${exported.checkpointId} (${exported.kind}) written to ${options.exportFile}\n`;
       if (options.json) io.err(note);

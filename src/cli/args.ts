@@ -10,13 +10,19 @@ import {
   stateBackendByName,
   type CheckpointingMode,
   type ClusterOptions,
+  type Scenario,
   type ScheduledFailure,
 } from '../engine/index';
 
 export const DEFAULT_SEED = 1;
 
 export interface SimOptions {
+  /** A built-in scenario's name, or the job file's path with `--job`. */
   scenario: string;
+  /** `--job FILE`: run this job file (TypeScript importing 'stream-state-lab') instead of a scenario. */
+  jobFile?: string;
+  /** The job file's job, once compiled and built (src/cli/job.ts); not from argv. */
+  job?: Scenario;
   seed: number;
   /** Undefined: the scenario's own checkpointing mode. */
   mode: CheckpointingMode | undefined;
@@ -61,14 +67,19 @@ export function usage(scenarios: ScenarioList = SCENARIOS): string {
   const width = Math.max(...names.map((n) => n.length));
   const list = names.map((n) => `  ${n.padEnd(width)}  ${scenarios[n].description}`).join('\n');
   return `Usage: npm run sim -- <scenario> [options]
+       npm run sim -- --job FILE [options]
 
-Runs a built-in job in the simulator (virtual time, deterministic for a given seed) and prints its
-keyed state, sink output, checkpoints and failures.
+Runs a built-in job, or a job file, in the simulator (virtual time, deterministic for a given seed)
+and prints its keyed state, sink output, checkpoints and failures.
 
 Scenarios:
 ${list}
 
 Options:
+  --job FILE      run a job file instead of a scenario: TypeScript that imports the lab's API from
+                  'stream-state-lab' and hands its job to env.execute(name) (examples/jobs/,
+                  docs/cli.md). A syntax or type error, a throw while building, no execute, two
+                  executes or a user function that loops for ever: FILE:LINE:COL: message, exit 2
   --seed N        random seed, an integer (default ${DEFAULT_SEED})
   --mode MODE     checkpointing mode (default: the scenario's own):
                   ${CHECKPOINTING_MODES.join(' | ')}
@@ -134,6 +145,7 @@ Examples:
   npm run -s sim -- wordcount --no-chaining --json
   npm run sim -- visits --backend rocksdb --savepoint-at 1500 --until 2500 --export visits-sp.json
   npm run sim -- visits --taskmanagers 2 --slots 2 --fail taskmanager-2@1500
+  npm run sim -- --job examples/jobs/wordcount.ts --fail count#1@700
   npm run sim -- visits --restore visits-cp.json --parallelism 6 --taskmanagers 2 --slots 2 --add-taskmanager 2000
 `;
 }
@@ -145,6 +157,7 @@ const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 
 const VALUE_OPTIONS = [
+  '--job',
   '--seed',
   '--mode',
   '--fail',
@@ -194,6 +207,7 @@ export function parseSimArgs(
   if (argv.some((a) => a === '--help' || a === '-h')) return { help: true };
 
   let scenario: string | undefined;
+  let jobFile: string | undefined;
   let seed: number | undefined;
   let mode: CheckpointingMode | undefined;
   let until: number | undefined;
@@ -275,8 +289,10 @@ export function parseSimArgs(
       }
       case '--export':
       case '--restore':
+      case '--job':
         if (value === '') throw new UsageError(`${name} needs a file name (${name} FILE)`);
         if (name === '--export') exportFile = value;
+        else if (name === '--job') jobFile = value;
         else restoreFile = value;
         break;
       case '--backend':
@@ -326,12 +342,16 @@ export function parseSimArgs(
     }
   }
 
-  if (scenario === undefined)
-    throw new UsageError(`missing scenario: name one of ${scenarioNames.join(', ')}`);
-  if (!scenarioNames.includes(scenario))
+  if (jobFile !== undefined && scenario !== undefined)
+    throw new UsageError(`give a scenario or --job FILE, not both (got '${scenario}' and --job ${jobFile})`);
+  if (jobFile !== undefined) scenario = jobFile;
+  else if (scenario === undefined)
+    throw new UsageError(`missing scenario: name one of ${scenarioNames.join(', ')} (or --job FILE)`);
+  else if (!scenarioNames.includes(scenario))
     throw new UsageError(`unknown scenario '${scenario}' (scenarios: ${scenarioNames.join(', ')})`);
 
   const options: SimOptions = { scenario, seed: seed ?? DEFAULT_SEED, mode, failures, until, json };
+  if (jobFile !== undefined) options.jobFile = jobFile;
   if (exportFile !== undefined) options.exportFile = exportFile;
   if (restoreFile !== undefined) options.restoreFile = restoreFile;
   if (backend !== undefined) options.backend = backend;
@@ -359,6 +379,7 @@ function valueHint(name: string): string {
       return 'TASK@MS';
     case '--export':
     case '--restore':
+    case '--job':
       return 'FILE';
     case '--backend':
       return 'memory|fs|rocksdb';

@@ -7,6 +7,8 @@ import { ignoredFailures } from './ignoredFailures';
 
 export interface SummaryInput {
   scenario: string;
+  /** With `--job FILE`: the header names the file instead of a scenario. */
+  jobFile?: string;
   seed: number;
   until: number | undefined;
   /** The failures asked for on the command line (including any after `until`). */
@@ -39,7 +41,11 @@ function taskCounts(tasks: Readonly<Record<string, string>>): string {
 export function formatSummary(input: SummaryInput): string {
   const r = input.result;
   const lines: string[] = [];
-  lines.push(`${r.job} (scenario ${input.scenario})`);
+  lines.push(
+    input.jobFile !== undefined
+      ? `${r.job} (job file ${input.jobFile})`
+      : `${r.job} (scenario ${input.scenario})`,
+  );
   lines.push(
     `mode ${r.mode} · seed ${input.seed} · virtual time ${ms(r.time)} · job ${r.jobStatus}` +
       taskCounts(r.tasks ?? {}) +

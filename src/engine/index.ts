@@ -91,6 +91,7 @@ export * from './connectors/sinks';
 export * from './checkpointing/CheckpointStorage';
 export type * from './checkpointing/CompletedCheckpoint';
 export { RestartStrategies } from './failover/RestartStrategies';
+export { SuppressRestartsException, isUnrecoverableError } from './failover/SuppressRestartsException';
 export {
   MiniCluster,
   type MiniClusterOptions,
@@ -116,6 +117,21 @@ export type * from './trace/TraceEvent';
 export { RECORD_LEVEL_EVENTS } from './trace/TraceEvent';
 export { SCENARIOS, allScenarios, getScenario, registerScenario } from './scenarios/index';
 export type { Scenario, ScenarioOptions } from './scenarios/Scenario';
+export { applyScenarioOptions } from './scenarios/Scenario';
+// The built-in scenarios' data, for job files that read the same "topics" (examples/jobs/).
+export { WORDCOUNT_TEXT } from './scenarios/wordcount';
+export { generateVisitLog, VISITS_EMIT_MS, type Visit, type VisitCount } from './scenarios/visits';
+export {
+  generateLoginLog,
+  ANOMALY_WINDOW_MS,
+  FAILURES_FOR_ALERT,
+  LOGIN_OUT_OF_ORDERNESS_MS,
+  LOGIN_IDLENESS_MS,
+  EXPECTED_ALERTS,
+  type Login,
+  type Alert,
+  type LoginLogOptions,
+} from './scenarios/anomalies';
 export * from './snapshot/index';
 export * from './time/WatermarkStrategy';
 export type { TimeDomain, TimerSnapshot } from './time/InternalTimerService';

@@ -18,6 +18,7 @@ import type {
 } from '../engine/index';
 import type { StorageFault, StorageWriteEvent } from '../storage/index';
 import type { Check, CheckResult, LessonCheckSpec, LessonVerdict } from './lessonCheck';
+import type { JobDiagnostic } from '../jobs/JobDiagnostic';
 import type {
   ExperimentInfo,
   ExperimentResult,
@@ -27,6 +28,8 @@ import type {
 
 export type { ExperimentInfo, ExperimentResult, ParameterValues, ShapeAssessment };
 export type { Check, CheckResult, LessonCheckSpec, LessonVerdict };
+/** An error in a job file at its `line:col` (src/jobs): syntax, type, build or runtime. */
+export type { JobDiagnostic };
 
 /** memory = JobManager storage (lost with the worker); fs / hashmap / rocksdb = IndexedDB (survives). */
 export type BackendName = 'memory' | 'fs' | 'hashmap' | 'rocksdb';
@@ -74,8 +77,20 @@ export interface ScenarioInfo {
   description: string;
 }
 
+/** A job file written by the learner (the editor, `#/editor`): compiled and built in the worker. */
+export interface UserJobSource {
+  source: string;
+  /** The name errors are reported against (`job.ts:3:7`). */
+  fileName: string;
+}
+
+export type UserJobLoadResult = { ok: true; load: LoadInfo } | { ok: false; diagnostics: JobDiagnostic[] };
+
 export interface LoadOptions {
+  /** A built-in or registered job; for a user job (`job`), the name the app shows for it. */
   scenario: string;
+  /** A job file to compile and build instead of the named scenario (the editor's Run). */
+  job?: UserJobSource;
   seed: number;
   /** Default: the scenario's own. */
   mode?: CheckpointingMode;
@@ -258,6 +273,13 @@ export interface FrameUpdate {
   restore?: RestoreSummary | null;
   /** The verdict on the lesson check registered with `setLessonCheck` (null: none). */
   lesson: LessonVerdict | null;
+  /**
+   * A user job (the editor's) that the loop guard stopped: a user function ran too long. The job is
+   * stopped (not restarted into the same loop); the diagnostic names the operator.
+   */
+  jobStopped?: JobDiagnostic | null;
+  /** The latest error a user function of a job file threw while the job ran (its line:col), or null. */
+  jobError?: JobDiagnostic | null;
 }
 
 /** A task's part in a checkpoint, as the engine has it at the end of a frame. */
@@ -494,8 +516,15 @@ export type ExperimentOutcome =
 
 /** The worker's API (every method is async through comlink). */
 export interface EngineWorkerApi {
-  start(): Promise<StartInfo>;
+  /**
+   * `recover: false` (after the page's watchdog killed a worker that stopped answering): the job that
+   * was running is marked stopped instead of loaded again, so a job stuck in a loop is not restarted
+   * into the same loop. Its checkpoints stay in IndexedDB.
+   */
+  start(options?: { recover?: boolean }): Promise<StartInfo>;
   load(options: LoadOptions): Promise<LoadInfo>;
+  /** Compiles and builds a job file and loads it; errors come back as diagnostics, nothing changes. */
+  loadUserJob(options: LoadOptions & { job: UserJobSource }): Promise<UserJobLoadResult>;
   unload(): Promise<void>;
   play(): Promise<void>;
   pause(): Promise<void>;

@@ -191,6 +191,11 @@ export class DataStream<T> {
     return new DataStreamSink(s.heads[0]);
   }
 
+  /** Flink 2.x's name (`sinkTo(Sink)`): the same as addSink, with one of the lab's sink kinds. */
+  sinkTo(sink: SinkDefinition<T>): DataStreamSink {
+    return this.addSink(sink);
+  }
+
   /** Flink's print(): a non-transactional sink. */
   print(): DataStreamSink {
     return this.addSink(new NonTransactionalSink<T>()).name('Print to Std. Out').uid('print');

@@ -378,7 +378,7 @@ export class MiniCluster implements CoordinatorHost {
             time: this.now,
             finishedAt: task.finishedAt ?? this.now,
           });
-        else if (task) rt.scheduler.failTask(task, ev.reason);
+        else if (task) rt.scheduler.failTask(task, ev.reason, false, ev.unrecoverable === true);
         return;
       }
       case 'restart':

@@ -173,9 +173,12 @@ export abstract class UserFunctionOperator<F> extends StreamOperator {
     return { lists: this.operatorState.snapshot() };
   }
   override open(): void {
-    const rich = this.fn as RichFunction;
-    if (typeof rich === 'object' && typeof rich.open === 'function')
-      rich.open(new StreamingRuntimeContext(this.ctx));
+    const rich = this.fn as RichFunction & { setRuntimeContext?(ctx: RuntimeContext): void };
+    if (typeof rich !== 'object') return;
+    const ctx = new StreamingRuntimeContext(this.ctx);
+    // An AbstractRichFunction's getRuntimeContext() (Flink 2.x code calls it in open(OpenContext)).
+    if (typeof rich.setRuntimeContext === 'function') rich.setRuntimeContext(ctx);
+    if (typeof rich.open === 'function') rich.open(ctx);
   }
   override close(): void {
     const rich = this.fn as RichFunction;

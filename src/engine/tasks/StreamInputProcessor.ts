@@ -18,6 +18,7 @@ import { isPoison } from '../connectors/ReplayableLog';
 import type { Channel } from '../network/Channel';
 import type { ClusterRuntime } from '../runtime/ClusterRuntime';
 import { SourceOperator } from '../runtime/operators';
+import { isUnrecoverableError } from '../failover/SuppressRestartsException';
 import {
   CANCEL_BARRIER,
   END_OF_DATA,
@@ -96,6 +97,8 @@ export class StreamInputProcessor {
               task: task.id,
               error: messageOf(failed.error),
             }),
+            false,
+            isUnrecoverableError(failed.error),
           );
           break;
         }
@@ -224,6 +227,8 @@ export class StreamInputProcessor {
       this.rt.scheduler.failTask(
         task,
         msg('task.threw', { operator: failed.vertex.name, task: task.id, error: messageOf(failed.error) }),
+        false,
+        isUnrecoverableError(failed.error),
       );
     }
     return end;

@@ -267,8 +267,6 @@ function finishedMiddleJob(): JobGraph {
   // Every operator its own task: the test reads the subtasks of label (chained, it would run in countShort's).
   const env = StreamExecutionEnvironment.getExecutionEnvironment().disableOperatorChaining();
   env.setParallelism(2);
-  // Every operator its own task, so that countShort and label are subtasks of their own here.
-  env.disableOperatorChaining();
   env.setStateBackend(new FsStateBackend());
   env.enableCheckpointing(300);
   const bounded = (name: string, values: string[]) =>

@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import type { Plugin } from 'vite';
+import type { Connect, Plugin } from 'vite';
+import { fileURLToPath } from 'node:url';
+import { cspFor } from './src/csp.ts';
 
 /** The build fails on a broken lesson, naming the file, the field and the problem. */
 function validateLessons(): Plugin {
@@ -20,8 +22,29 @@ function validateLessons(): Plugin {
   };
 }
 
+/**
+ * Sends the Content-Security-Policy header (src/csp.ts) from the dev and preview servers: a worker's
+ * policy comes only from its own response, and the engine worker (which evaluates job files) needs
+ * 'unsafe-eval' that the page does not get.
+ */
+function contentSecurityPolicy(): Plugin {
+  const middleware: Connect.NextHandleFunction = (req, res, next) => {
+    res.setHeader('Content-Security-Policy', cspFor(req.url ?? '/'));
+    next();
+  };
+  return {
+    name: 'stream-state-lab:content-security-policy',
+    configureServer: (server) => void server.middlewares.use(middleware),
+    configurePreviewServer: (server) => void server.middlewares.use(middleware),
+  };
+}
+
 export default defineConfig({
-  plugins: [svelte(), validateLessons()],
+  plugins: [svelte(), validateLessons(), contentSecurityPolicy()],
+  // Job files import the lab's API by its package name (package.json "exports", tsconfig "paths").
+  resolve: {
+    alias: { 'stream-state-lab': fileURLToPath(new URL('./src/engine/index.ts', import.meta.url)) },
+  },
   worker: { format: 'es' },
   build: { target: 'es2022', sourcemap: true },
   test: {

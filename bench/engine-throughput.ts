@@ -30,6 +30,7 @@ import {
 import { CountWithValueState, splitWords } from '../src/engine/scenarios/wordcount';
 import { generateCorpus, type Corpus } from './corpus';
 import {
+  AllocationMeter,
   collectGarbage,
   cpuMsSince,
   GcTimer,
@@ -175,7 +176,14 @@ export function verifyEngine(cluster: MiniCluster, corpus: Corpus): Omit<EngineR
   };
 }
 
-export function runEngineOnce(w: Workload): EngineRun {
+/** Bytes allocated and GC work during a timed section (AllocationMeter), when metered. */
+export interface AllocationFigures {
+  allocatedBytes: number;
+  gcCount: number;
+}
+
+export function runEngineOnce(w: Workload, meter?: AllocationMeter): EngineRun & Partial<AllocationFigures> {
+  meter?.start();
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const job = buildWordCountJob(w.log, w.config);
@@ -183,7 +191,13 @@ export function runEngineOnce(w: Workload): EngineRun {
   cluster.runToCompletion();
   const wallMs = performance.now() - t0;
   const cpuMs = cpuMsSince(c0);
-  return { wallMs, cpuMs, ...verifyEngine(cluster, w.corpus) };
+  const alloc = meter?.stop();
+  return {
+    wallMs,
+    cpuMs,
+    ...(alloc ? { allocatedBytes: alloc.bytes, gcCount: alloc.gcCount } : {}),
+    ...verifyEngine(cluster, w.corpus),
+  };
 }
 
 export interface BaselineRun {
@@ -204,12 +218,17 @@ export function countWithMap(lines: readonly string[]): Map<string, number> {
   return counts;
 }
 
-export function runBaselineOnce(w: Workload): BaselineRun {
+export function runBaselineOnce(
+  w: Workload,
+  meter?: AllocationMeter,
+): BaselineRun & Partial<AllocationFigures> {
+  meter?.start();
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const counts = countWithMap(w.corpus.lines);
   const wallMs = performance.now() - t0;
   const cpuMs = cpuMsSince(c0);
+  const alloc = meter?.stop();
   let words = 0;
   for (const [word, n] of counts) {
     if (w.corpus.expected.get(word) !== n) throw new Error(`baseline: WRONG RESULT for '${word}'`);
@@ -217,7 +236,12 @@ export function runBaselineOnce(w: Workload): BaselineRun {
   }
   if (words !== w.corpus.words || counts.size !== w.corpus.distinctWords)
     throw new Error(`baseline: WRONG RESULT: ${words} words / ${counts.size} keys`);
-  return { wallMs, cpuMs, words };
+  return {
+    wallMs,
+    cpuMs,
+    words,
+    ...(alloc ? { allocatedBytes: alloc.bytes, gcCount: alloc.gcCount } : {}),
+  };
 }
 
 export const engineThroughput: Benchmark = {
@@ -237,33 +261,40 @@ export const engineThroughput: Benchmark = {
         `${formatInt(w.corpus.distinctWords)} distinct (generated in ${(performance.now() - t0).toFixed(0)} ms)`,
     );
 
-    const engine: EngineRun[] = [];
-    const baseline: BaselineRun[] = [];
+    type Metered<R> = R & Partial<AllocationFigures>;
+    const engine: Metered<EngineRun>[] = [];
+    const baseline: Metered<BaselineRun>[] = [];
     const engineGcMs: number[] = [];
+    const baselineGcMs: number[] = [];
     const gcTimer = new GcTimer();
-    const runEngine = async (): Promise<EngineRun> => {
+    const meter = new AllocationMeter();
+    const runEngine = async (): Promise<Metered<EngineRun>> => {
       collectGarbage();
       await gcTimer.start();
-      const r = runEngineOnce(w);
+      const r = runEngineOnce(w, meter);
       engineGcMs.push(await gcTimer.stop());
       return r;
     };
-    const runBaseline = (): BaselineRun => {
+    const runBaseline = async (): Promise<Metered<BaselineRun>> => {
       collectGarbage();
-      return runBaselineOnce(w);
+      await gcTimer.start();
+      const r = runBaselineOnce(w, meter);
+      baselineGcMs.push(await gcTimer.stop());
+      return r;
     };
     // Warm-up (verified, not timed).
-    runBaseline();
+    await runBaseline();
     const warm = await runEngine();
     engineGcMs.length = 0;
+    baselineGcMs.length = 0;
     options.log(`  warm-up: engine ${warm.wallMs.toFixed(0)} ms`);
     for (let i = 0; i < repeats; i++) {
       // A B, B A, ... so a slow drift of the machine hits both sides alike.
       if (i % 2 === 0) {
         engine.push(await runEngine());
-        baseline.push(runBaseline());
+        baseline.push(await runBaseline());
       } else {
-        baseline.push(runBaseline());
+        baseline.push(await runBaseline());
         engine.push(await runEngine());
       }
       options.log(
@@ -285,6 +316,14 @@ export const engineThroughput: Benchmark = {
     const engineCpu = stats(engine.map((r) => r.cpuMs));
     const baselineCpu = stats(baseline.map((r) => r.cpuMs));
     const engineGc = stats(engineGcMs);
+    const baselineGc = stats(baselineGcMs);
+    // GC share: main-thread GC pauses / wall time of the same run (medians over the runs).
+    const engineGcShare = stats(engine.map((r, i) => engineGcMs[i] / r.wallMs)).median;
+    const baselineGcShare = stats(baseline.map((r, i) => baselineGcMs[i] / r.wallMs)).median;
+    // Allocations per record: bytes allocated in the timed section / words (the records of the ratio).
+    const engineBytesPerWord = stats(engine.map((r) => (r.allocatedBytes ?? NaN) / words)).median;
+    const baselineBytesPerWord = stats(baseline.map((r) => (r.allocatedBytes ?? NaN) / words)).median;
+    const engineBytesPerHop = stats(engine.map((r) => (r.allocatedBytes ?? NaN) / r.recordsProcessed)).median;
     const engineRecordsPerSec = (words / engineMs.median) * 1000;
     const baselineRecordsPerSec = (words / baselineMs.median) * 1000;
     const ratio = engineRecordsPerSec / baselineRecordsPerSec;
@@ -333,6 +372,18 @@ export const engineThroughput: Benchmark = {
       baselineCpuMs: round(baselineCpu.median, 2),
       ratioByCpuTime: round(baselineCpu.median / engineCpu.median, 4),
       engineGcPauseMs: round(engineGc.median, 1),
+      baselineGcPauseMs: round(baselineGc.median, 2),
+      /** Main-thread GC pause time / wall time (PerformanceObserver 'gc' entries), median over runs. */
+      engineGcShare: round(engineGcShare, 4),
+      baselineGcShare: round(baselineGcShare, 4),
+      /** Bytes allocated per word (AllocationMeter: heap growth + bytes freed by each GC). */
+      engineBytesPerRecord: round(engineBytesPerWord, 1),
+      baselineBytesPerRecord: round(baselineBytesPerWord, 1),
+      allocationRatio: round(engineBytesPerWord / baselineBytesPerWord, 3),
+      /** Bytes per record entering a task (network hops into a task; 1 per word once chained). */
+      engineBytesPerHop: round(engineBytesPerHop, 1),
+      engineGcCount: stats(engine.map((r) => r.gcCount ?? NaN)).median,
+      baselineGcCount: stats(baseline.map((r) => r.gcCount ?? NaN)).median,
       /** engine wall / CPU time (medians); > 1.15 means other processes took the CPU: distrust the wall figures. */
       wallOverCpu: round(busy, 3),
       machineBusy: busy > BUSY_THRESHOLD,
@@ -356,6 +407,9 @@ export const engineThroughput: Benchmark = {
         meetsGoal,
         ratioByCpuTime: metrics.ratioByCpuTime,
         machineBusy: metrics.machineBusy,
+        engineGcShare: metrics.engineGcShare,
+        engineBytesPerRecord: metrics.engineBytesPerRecord,
+        allocationRatio: metrics.allocationRatio,
       },
       rows: [
         {
@@ -385,6 +439,20 @@ export const engineThroughput: Benchmark = {
             `median; main-thread GC pauses ${engineGc.median.toFixed(0)} ms; ratio by CPU time ` +
             `${(baselineCpu.median / engineCpu.median).toFixed(3)}; wall/CPU ${busy.toFixed(2)}` +
             (busy > BUSY_THRESHOLD ? ' (MACHINE BUSY)' : ''),
+        },
+        {
+          label: 'GC share',
+          value: `${(engineGcShare * 100).toFixed(1)} %`,
+          note:
+            `engine's GC pauses / wall time (median); baseline ${(baselineGcShare * 100).toFixed(1)} % ` +
+            `(${baselineGc.median.toFixed(1)} ms)`,
+        },
+        {
+          label: 'allocated per record',
+          value: `${engineBytesPerWord.toFixed(0)} B`,
+          note:
+            `engine, per word (${engineBytesPerHop.toFixed(0)} B per record entering a task); baseline ` +
+            `${baselineBytesPerWord.toFixed(0)} B: ${(engineBytesPerWord / baselineBytesPerWord).toFixed(1)}x`,
         },
         {
           label: 'virtual time',

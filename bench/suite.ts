@@ -101,6 +101,38 @@ export class GcTimer {
   }
 }
 
+/**
+ * Bytes allocated on the V8 heap between `start()` and `stop()`, and the GC time V8 reports for the
+ * same window. Exact, not sampled: V8 has no allocation counter, so the meter adds up what the heap
+ * grew by and what every GC in between freed — `used(end) − used(start) + Σ (used before GC − used
+ * after GC)`, the per-GC figures coming from `v8.GCProfiler`. Everything the thread allocates in the
+ * window counts (engine, user functions, the bench's own loop), as a profiler would see it.
+ */
+export class AllocationMeter {
+  private profiler: v8.GCProfiler | null = null;
+  private usedAtStart = 0;
+
+  start(): void {
+    this.usedAtStart = v8.getHeapStatistics().used_heap_size;
+    this.profiler = new v8.GCProfiler();
+    this.profiler.start();
+  }
+
+  stop(): { bytes: number; gcCount: number; gcMs: number } {
+    const usedAtEnd = v8.getHeapStatistics().used_heap_size;
+    const result = this.profiler?.stop();
+    this.profiler = null;
+    let freed = 0;
+    let costUs = 0;
+    const gcs = result?.statistics ?? [];
+    for (const gc of gcs) {
+      freed += gc.beforeGC.heapStatistics.usedHeapSize - gc.afterGC.heapStatistics.usedHeapSize;
+      costUs += gc.cost;
+    }
+    return { bytes: usedAtEnd - this.usedAtStart + freed, gcCount: gcs.length, gcMs: costUs / 1000 };
+  }
+}
+
 /** CPU time since `start` (user + system of every thread, so V8's parallel GC helpers count too), in ms. */
 export function cpuMsSince(start: NodeJS.CpuUsage): number {
   const d = process.cpuUsage(start);

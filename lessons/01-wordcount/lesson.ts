@@ -40,5 +40,34 @@ export default defineLesson({
       },
       solution: [{ do: 'play', until: { kind: 'finished' } }],
     },
+    {
+      // Operator chaining: count -> print run in one task (5 subtasks, 5/5 acks); unchained, 7/7
+      // and a barrier read by print from a channel it did not have before.
+      id: 'chains',
+      prediction: { choices: 3, answer: 1 },
+      check: {
+        kind: 'all',
+        of: [
+          { kind: 'answered' },
+          { kind: 'config', chaining: false },
+          { kind: 'checkpoint', status: 'COMPLETED', acks: 7 },
+          { kind: 'event', type: 'barrier-received', where: { channel: 'count#0->print#0' } },
+        ],
+      },
+      solution: [
+        { do: 'answer', choice: 1 },
+        { do: 'configure', options: { chaining: false } },
+        {
+          do: 'play',
+          until: {
+            kind: 'all',
+            of: [
+              { kind: 'checkpoint', status: 'COMPLETED', acks: 7 },
+              { kind: 'event', type: 'barrier-received', where: { channel: 'count#0->print#0' } },
+            ],
+          },
+        },
+      ],
+    },
   ],
 });

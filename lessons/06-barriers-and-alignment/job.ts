@@ -10,5 +10,5 @@ export const scenario: Scenario = {
   name: 'lesson-barriers-and-alignment',
   description:
     'Visits per user from a busy source behind a slow lookup and a quiet source: barrier alignment made visible.',
-  build: buildTwoSpeedVisits,
+  build: (options) => buildTwoSpeedVisits(options),
 };

@@ -13,17 +13,11 @@ const slowCount = { do: 'slow', operator: 'count', ms: 10 } as const;
 export default defineLesson({
   number: 7,
   slug: 'at-least-once-and-unaligned',
-  scenario: 'visits',
+  // Two sources of different speed (job.ts): the quiet source's barrier reaches count long before the
+  // busy one's, so at-least-once snapshots include quiet-side visits that are replayed after a
+  // restore (duplicates), and barriers wait behind backpressure, whatever the exact pacing.
+  scenario: 'lesson-at-least-once-and-unaligned',
   seed: 1,
-  // The visits log at 4.5 ms a record per partition (2,500 records a partition: the run lasts about
-  // 12.5 s, a dozen checkpoints). At-least-once duplicates need a record that reaches a count subtask
-  // on a channel whose barrier has passed before the barrier on another channel arrives. The four
-  // barriers of a checkpoint leave the sources together and differ only by channel latency (2-5 ms),
-  // so a source must emit a record within those few ms after its barrier. At 5 ms no record lands in
-  // the gap between checkpoint 1's barriers at count#1 (seed 1's latencies); at 4.5 ms one does, and
-  // solutions.test.ts fails if that ever changes. (At 1 ms every checkpoint has such records, but the
-  // run lasts 2.5 s, too short to act on.)
-  options: { processingTimeMs: { source: 4.5 } },
   steps: [
     {
       id: 'at-least-once',

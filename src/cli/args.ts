@@ -10,13 +10,19 @@ import {
   stateBackendByName,
   type CheckpointingMode,
   type ClusterOptions,
+  type Scenario,
   type ScheduledFailure,
 } from '../engine/index';
 
 export const DEFAULT_SEED = 1;
 
 export interface SimOptions {
+  /** A built-in scenario's name, or the job file's path with `--job`. */
   scenario: string;
+  /** `--job FILE`: run this job file (TypeScript importing 'stream-state-lab') instead of a scenario. */
+  jobFile?: string;
+  /** The job file's job, once compiled and built (src/cli/job.ts); not from argv. */
+  job?: Scenario;
   seed: number;
   /** Undefined: the scenario's own checkpointing mode. */
   mode: CheckpointingMode | undefined;
@@ -37,6 +43,8 @@ export interface SimOptions {
   parallelism?: number;
   /** `--unbounded`: log sources keep polling after their last record (default: bounded, the job FINISHES). */
   unbounded?: boolean;
+  /** `--no-chaining` / `--disable-operator-chaining`: `env.disableOperatorChaining()` (false); default on. */
+  chaining?: boolean;
   /** `--taskmanagers N`, `--slots S`, `--taskmanager-restart MS`, `--slot-request-timeout MS`. */
   cluster?: ClusterOptions;
 }
@@ -59,19 +67,25 @@ export function usage(scenarios: ScenarioList = SCENARIOS): string {
   const width = Math.max(...names.map((n) => n.length));
   const list = names.map((n) => `  ${n.padEnd(width)}  ${scenarios[n].description}`).join('\n');
   return `Usage: npm run sim -- <scenario> [options]
+       npm run sim -- --job FILE [options]
 
-Runs a built-in job in the simulator (virtual time, deterministic for a given seed) and prints its
-keyed state, sink output, checkpoints and failures.
+Runs a built-in job, or a job file, in the simulator (virtual time, deterministic for a given seed)
+and prints its keyed state, sink output, checkpoints and failures.
 
 Scenarios:
 ${list}
 
 Options:
+  --job FILE      run a job file instead of a scenario: TypeScript that imports the lab's API from
+                  'stream-state-lab' and hands its job to env.execute(name) (examples/jobs/,
+                  docs/cli.md). A syntax or type error, a throw while building, no execute, two
+                  executes or a user function that loops for ever: FILE:LINE:COL: message, exit 2
   --seed N        random seed, an integer (default ${DEFAULT_SEED})
   --mode MODE     checkpointing mode (default: the scenario's own):
                   ${CHECKPOINTING_MODES.join(' | ')}
   --fail TASK@MS  inject a failure at virtual time MS (ms); repeatable. TASK is
-                  <operator uid>#<subtask index> (e.g. count#1), engine (a whole-engine crash) or
+                  <operator uid>#<subtask index> (e.g. count#1: the subtask of the chain that runs
+                  the operator fails), engine (a whole-engine crash) or
                   taskmanager-<n> (kill TaskManager n: every subtask in its slots fails at once; it
                   is back after --taskmanager-restart)
   --until MS      stop at virtual time MS (default: run until the job is FINISHED; --unbounded:
@@ -80,6 +94,8 @@ Options:
                   it they are bounded (KafkaSource.setBounded(OffsetsInitializer.latest())): at the
                   end of input MAX_WATERMARK fires every event-time timer, a final checkpoint
                   commits the sinks and every task, then the job, is FINISHED
+  --no-chaining   env.disableOperatorChaining(): every operator its own task (default: Flink's
+                  chaining; also --disable-operator-chaining)
   --json          print one JSON object instead of the summary (use npm run -s sim -- ... so that
                   npm prints nothing else on stdout)
   --export FILE   after the run, write the latest completed checkpoint to FILE as snapshot JSON
@@ -99,7 +115,7 @@ Options:
   --taskmanagers N
                   TaskManagers in the cluster (default: one, as a local cluster)
   --slots S       task slots per TaskManager (default: enough for the job: it needs as many slots
-                  as its highest parallelism, one slot holding one subtask of each operator)
+                  as its highest parallelism, one slot holding one subtask of each chain)
   --taskmanager-restart MS
                   time a killed TaskManager takes to come back (default 3000)
   --slot-request-timeout MS
@@ -107,17 +123,29 @@ Options:
                   (Flink's slot.request.timeout, default 300000)
   --add-taskmanager MS
                   a new TaskManager (with --slots slots) registers at MS; repeatable
+  --sql 'STATEMENTS' | --sql-file FILE
+                  run Flink SQL instead of a scenario (docs/sql.md): SET, SHOW TABLES, DESCRIBE,
+                  CREATE TABLE and EXPLAIN answer; the query or INSERT INTO runs as the job 'sql'
+                  with the options above; a SQL error exits 2 with line:column
+  --export-flink FILE
+                  with --sql/--sql-file: also write the statements as a script for Flink's SQL
+                  Client (sql-client.sh -f FILE), the tables over CSV files (--dump-table --csv)
+  --dump-table NAME [--csv]
+                  print a built-in SQL table's rows as a query sees them (--csv: for Flink)
   -h, --help      show this help
 
 Examples:
   npm run sim -- wordcount
+  npm run sim -- --sql 'SELECT word, COUNT(*) AS cnt FROM words GROUP BY word' --fail group-aggregate#0@700
   npm run sim -- visits --mode at-least-once --fail count#1@2500
   npm run -s sim -- visits --fail engine@1800 --json
   npm run sim -- visits --until 1800 --export visits-cp.json
   npm run sim -- visits --restore visits-cp.json --parallelism 2
   npm run sim -- visits --backend rocksdb
+  npm run -s sim -- wordcount --no-chaining --json
   npm run sim -- visits --backend rocksdb --savepoint-at 1500 --until 2500 --export visits-sp.json
   npm run sim -- visits --taskmanagers 2 --slots 2 --fail taskmanager-2@1500
+  npm run sim -- --job examples/jobs/wordcount.ts --fail count#1@700
   npm run sim -- visits --restore visits-cp.json --parallelism 6 --taskmanagers 2 --slots 2 --add-taskmanager 2000
 `;
 }
@@ -129,6 +157,7 @@ const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 
 const VALUE_OPTIONS = [
+  '--job',
   '--seed',
   '--mode',
   '--fail',
@@ -144,7 +173,14 @@ const VALUE_OPTIONS = [
   '--slot-request-timeout',
   '--add-taskmanager',
 ] as const;
-const FLAG_OPTIONS = ['--json', '--unbounded', '--help', '-h'] as const;
+const FLAG_OPTIONS = [
+  '--json',
+  '--unbounded',
+  '--no-chaining',
+  '--disable-operator-chaining',
+  '--help',
+  '-h',
+] as const;
 
 /** `TASK@MS` → a scheduled failure; throws a UsageError when it does not have that shape. */
 export function parseFailure(spec: string): ScheduledFailure {
@@ -171,11 +207,13 @@ export function parseSimArgs(
   if (argv.some((a) => a === '--help' || a === '-h')) return { help: true };
 
   let scenario: string | undefined;
+  let jobFile: string | undefined;
   let seed: number | undefined;
   let mode: CheckpointingMode | undefined;
   let until: number | undefined;
   let json = false;
   let unbounded = false;
+  let chaining = true;
   let exportFile: string | undefined;
   let restoreFile: string | undefined;
   let backend: string | undefined;
@@ -201,11 +239,12 @@ export function parseSimArgs(
       if (inline !== undefined) throw new UsageError(`${name} takes no value (got '${arg}')`);
       if (name === '--json') json = true;
       if (name === '--unbounded') unbounded = true;
+      if (name === '--no-chaining' || name === '--disable-operator-chaining') chaining = false;
       continue;
     }
     if (!(VALUE_OPTIONS as readonly string[]).includes(name)) {
       throw new UsageError(
-        `unknown option '${name}' (options: ${[...VALUE_OPTIONS, '--json', '--unbounded', '--help'].join(', ')})`,
+        `unknown option '${name}' (options: ${[...VALUE_OPTIONS, '--json', '--unbounded', '--no-chaining', '--help'].join(', ')})`,
       );
     }
     let value: string;
@@ -250,8 +289,10 @@ export function parseSimArgs(
       }
       case '--export':
       case '--restore':
+      case '--job':
         if (value === '') throw new UsageError(`${name} needs a file name (${name} FILE)`);
         if (name === '--export') exportFile = value;
+        else if (name === '--job') jobFile = value;
         else restoreFile = value;
         break;
       case '--backend':
@@ -301,17 +342,22 @@ export function parseSimArgs(
     }
   }
 
-  if (scenario === undefined)
-    throw new UsageError(`missing scenario: name one of ${scenarioNames.join(', ')}`);
-  if (!scenarioNames.includes(scenario))
+  if (jobFile !== undefined && scenario !== undefined)
+    throw new UsageError(`give a scenario or --job FILE, not both (got '${scenario}' and --job ${jobFile})`);
+  if (jobFile !== undefined) scenario = jobFile;
+  else if (scenario === undefined)
+    throw new UsageError(`missing scenario: name one of ${scenarioNames.join(', ')} (or --job FILE)`);
+  else if (!scenarioNames.includes(scenario))
     throw new UsageError(`unknown scenario '${scenario}' (scenarios: ${scenarioNames.join(', ')})`);
 
   const options: SimOptions = { scenario, seed: seed ?? DEFAULT_SEED, mode, failures, until, json };
+  if (jobFile !== undefined) options.jobFile = jobFile;
   if (exportFile !== undefined) options.exportFile = exportFile;
   if (restoreFile !== undefined) options.restoreFile = restoreFile;
   if (backend !== undefined) options.backend = backend;
   if (parallelism !== undefined) options.parallelism = parallelism;
   if (unbounded) options.unbounded = true;
+  if (!chaining) options.chaining = false;
   if (savepointAt !== undefined) {
     if (until !== undefined && savepointAt > until)
       throw new UsageError(
@@ -333,6 +379,7 @@ function valueHint(name: string): string {
       return 'TASK@MS';
     case '--export':
     case '--restore':
+    case '--job':
       return 'FILE';
     case '--backend':
       return 'memory|fs|rocksdb';

@@ -1,7 +1,7 @@
 /**
  * The `--fail` requests that did not fail anything, and why: the run ended first, the job had already
- * FAILED, or the task was not running (its job was restarting, as Flink ignores a failure of a task
- * that is already being restarted). A pure function of what was asked and what happened.
+ * FAILED, the task had already FINISHED (its bounded input ended: FLIP-147), or the task was not
+ * running (its job was restarting, as Flink ignores a failure of a task that is already being restarted). A pure function of what was asked and what happened.
  */
 import { parseTaskManagerId, type ScheduledFailure, type SimulationResult } from '../engine/index';
 
@@ -32,6 +32,8 @@ export function ignoredFailures(
   requested: readonly ScheduledFailure[],
   result: SimulationResult,
   until: number | undefined,
+  /** The task a target names (an operator subtask fails the chain subtask that runs it). */
+  taskOf: (target: string) => string = (t) => t,
 ): IgnoredFailure[] {
   const crashes = result.failures.filter((f) => f.task === 'engine').sort((a, b) => a.time - b.time);
   const unmatched = [...result.failures];
@@ -45,7 +47,8 @@ export function ignoredFailures(
     const taskManager = parseTaskManagerId(f.target) !== null;
     const due = engine ? f.at : effectiveTime(f.at, crashes);
     const i = unmatched.findIndex(
-      (r) => r.task === f.target && r.time === due && (engine || taskManager || r.reason === INJECTED),
+      (r) =>
+        r.task === taskOf(f.target) && r.time === due && (engine || taskManager || r.reason === INJECTED),
     );
     if (i >= 0) {
       unmatched.splice(i, 1);
@@ -59,6 +62,14 @@ export function ignoredFailures(
     const fatal = result.failures.find((r) => r.restartDelayMs === null && r.time <= due);
     if (fatal) {
       ignore(`the job had FAILED at ${fmt(fatal.time)} (${fatal.task})`);
+      continue;
+    }
+    const finished = result.failuresOfFinishedTasks?.find((r) => r.task === f.target && r.time === due);
+    if (finished) {
+      ignore(
+        `${f.target} had already FINISHED at ${fmt(finished.finishedAt)} (its input ended): ` +
+          `a finished task cannot fail`,
+      );
       continue;
     }
     const restarting = result.failures

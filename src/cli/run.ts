@@ -7,14 +7,17 @@ import {
   formatSnapshotErrors,
   fromSnapshotJson,
   getScenario,
+  SCENARIOS,
   Simulation,
   snapshotToText,
   type CompletedCheckpoint,
+  type Scenario,
   type ScheduledFailure,
 } from '../engine/index';
 import { parseSimArgs, usage, UsageError, validateFailureTargets, type SimOptions } from './args';
 import { ignoredFailures } from './ignoredFailures';
 import { formatSummary, type SummaryInput } from './summary';
+import { prepareSql, sqlJson, sqlSummary, SQL_SCENARIO } from './sql';
 
 export interface CliIO {
   out(text: string): void;
@@ -35,22 +38,98 @@ export class SnapshotFileError extends Error {
 
 export function runCli(argv: readonly string[], io: CliIO): number {
   try {
+    // --sql / --sql-file / --dump-table: statements without a job answer here; a query runs as 'sql'.
+    const sql = prepareSql(argv, io);
+    if (sql.exitCode !== undefined) return sql.exitCode;
+    const parsed = sql.job
+      ? parseSimArgs(sql.argv, [...Object.keys(SCENARIOS), SQL_SCENARIO])
+      : parseSimArgs(sql.argv);
+    if (parsed.help) {
+      io.out(usage());
+      return 0;
+    }
+    if (parsed.options.jobFile !== undefined && !parsed.options.job)
+      throw new UsageError('--job needs the asynchronous entry point (runCliAsync)');
+    return runParsed(parsed.options, io, undefined, sql.job ?? undefined);
+  } catch (e) {
+    return usageOrThrow(e, io);
+  }
+}
+
+/**
+ * The command line with `--job FILE` too: the job file is type-checked, compiled and built first
+ * (src/cli/job.ts; building a program is asynchronous), then run as a scenario is.
+ */
+export async function runCliAsync(argv: readonly string[], io: CliIO): Promise<number> {
+  let options: SimOptions;
+  // A SQL statement (--sql / --sql-file / --dump-table) takes the synchronous path, which parses it.
+  if (argv.some((a) => a === '--sql' || a === '--sql-file' || a === '--dump-table')) return runCli(argv, io);
+  try {
     const parsed = parseSimArgs(argv);
     if (parsed.help) {
       io.out(usage());
       return 0;
     }
-    const restored = parsed.options.restoreFile !== undefined ? readSnapshot(parsed.options, io) : undefined;
-    const { sim, options } = prepare(parsed.options, restored);
+    options = parsed.options;
+  } catch (e) {
+    return usageOrThrow(e, io);
+  }
+  if (options.jobFile === undefined) return runCli(argv, io);
+  const { loadJobFile, reportWatchdog, reportUserError } = await import('./job');
+  const loaded = await loadJobFile(options, io);
+  if (loaded === null) return 2;
+  let code: number;
+  let sim: Simulation | null = null;
+  try {
+    code = runParsed({ ...options, job: loaded.scenario }, io, (s) => (sim = s));
+  } catch (e) {
+    // User code the engine does not guard (e.g. snapshotState) threw out of the run: the file's error.
+    if (reportUserError(loaded, e, io)) return 2;
+    code = usageOrThrow(e, io);
+  }
+  // A user function the watchdog stopped is an error in the file, at its line: exit 2.
+  return reportWatchdog(options.jobFile, loaded.watchdog, sim, io) ? 2 : code;
+}
+
+function usageOrThrow(e: unknown, io: CliIO): number {
+  if (e instanceof SnapshotFileError) {
+    io.err(`sim: ${e.message}\n`);
+    return 1;
+  }
+  if (!(e instanceof UsageError)) throw e;
+  io.err(`sim: ${e.message}\n\n${usage()}`);
+  return 2;
+}
+
+/** The job the options name: the job file's, or the built-in scenario. */
+export function scenarioOf(options: SimOptions): Scenario {
+  return options.job ?? getScenario(options.scenario);
+}
+
+function runParsed(
+  parsedOptions: SimOptions,
+  io: CliIO,
+  onSim?: (sim: Simulation) => void,
+  /** A SQL query's job (--sql): its result table goes with the output. */
+  sqlJob?: Parameters<typeof sqlJson>[1],
+): number {
+  try {
+    const restored = parsedOptions.restoreFile !== undefined ? readSnapshot(parsedOptions, io) : undefined;
+    const { sim, options } = prepare(parsedOptions, restored);
+    onSim?.(sim);
     const savepoint = runWithSavepoint(sim, options);
     const exported =
       options.exportFile !== undefined ? writeSnapshot(sim, options.exportFile, io, savepoint) : null;
     if (options.json) {
       const result = sim.result();
       // The --fail requests that failed nothing (the run ended first, the task was restarting, ...).
-      const ignored = ignoredFailures(options.failures, result, options.until);
-      io.out(JSON.stringify({ ...result, ignoredFailures: ignored }, null, 2) + '\n');
-    } else io.out(formatSummary(summaryInput(sim, options, restored)));
+      const ignored = ignoredFailures(options.failures, result, options.until, taskOf(sim));
+      const extra = sqlJob ? { sql: sqlJson(sim, sqlJob) } : {};
+      io.out(JSON.stringify({ ...result, ignoredFailures: ignored, ...extra }, null, 2) + '\n');
+    } else {
+      io.out(formatSummary(summaryInput(sim, options, restored)));
+      if (sqlJob) io.out(sqlSummary(sim, sqlJob));
+    }
     if (exported !== null) {
       const note = `Snapshot: checkpoint ${exported.checkpointId} (${exported.kind}) written to ${options.exportFile}\n`;
       if (options.json) io.err(note);
@@ -58,13 +137,7 @@ export function runCli(argv: readonly string[], io: CliIO): number {
     }
     return 0;
   } catch (e) {
-    if (e instanceof SnapshotFileError) {
-      io.err(`sim: ${e.message}\n`);
-      return 1;
-    }
-    if (!(e instanceof UsageError)) throw e;
-    io.err(`sim: ${e.message}\n\n${usage()}`);
-    return 2;
+    return usageOrThrow(e, io);
   }
 }
 
@@ -84,17 +157,18 @@ export function readSnapshot(options: SimOptions, io: CliIO): RestoredSnapshot {
   } catch (e) {
     throw new SnapshotFileError(`cannot read snapshot ${file}: ${(e as Error).message}`);
   }
-  const job = getScenario(options.scenario).build({
+  const job = scenarioOf(options).build({
     mode: options.mode,
     backend: options.backend,
     parallelism: options.parallelism,
     unbounded: options.unbounded,
+    chaining: options.chaining,
   });
   const result = fromSnapshotJson(text, job);
   if (!result.ok) {
     const n = result.errors.length;
     throw new SnapshotFileError(
-      `${file} cannot be restored into scenario '${options.scenario}' (${n} problem${n === 1 ? '' : 's'}):\n` +
+      `${file} cannot be restored into ${options.jobFile !== undefined ? 'job file' : 'scenario'} '${options.scenario}' (${n} problem${n === 1 ? '' : 's'}):\n` +
         formatSnapshotErrors(result.errors)
           .split('\n')
           .map((l) => `  ${l}`)
@@ -189,11 +263,12 @@ export function prepare(
   options: SimOptions,
   restored?: RestoredSnapshot,
 ): { sim: Simulation; options: SimOptions } {
-  const job = getScenario(options.scenario).build({
+  const job = scenarioOf(options).build({
     mode: options.mode,
     backend: options.backend,
     parallelism: options.parallelism,
     unbounded: options.unbounded,
+    chaining: options.chaining,
   });
   const sim = new Simulation(job, {
     seed: options.seed,
@@ -201,9 +276,13 @@ export function prepare(
     restoreFrom: restored?.checkpoint,
     cluster: options.cluster,
   });
+  // A task (`<head uid>#<i>`) or any operator subtask in it (`print#1`, chained into `count#1`).
+  const operatorSubtasks = sim.cluster.chains.flatMap((c) =>
+    c.operators.flatMap((v) => Array.from({ length: c.parallelism }, (_, i) => `${v.uid}#${i}`)),
+  );
   validateFailureTargets(
     options.failures,
-    sim.cluster.taskIds(),
+    [...new Set([...sim.cluster.taskIds(), ...operatorSubtasks])],
     job.name,
     sim.cluster.taskManagerInfo().length,
   );
@@ -221,6 +300,17 @@ export function failuresWithin(
   return until === undefined ? [...failures] : failures.filter((f) => f.at <= until);
 }
 
+/** The task that runs an operator subtask (`print#1` → `count#1` when print is chained to count). */
+export function taskOf(sim: Simulation): (target: string) => string {
+  return (target) => {
+    try {
+      return sim.cluster.getTask(target).id;
+    } catch {
+      return target; // engine, taskmanager-<n>
+    }
+  };
+}
+
 export function summaryInput(
   sim: Simulation,
   options: SimOptions,
@@ -230,6 +320,7 @@ export function summaryInput(
   for (const [uid, table] of sim.external.tables) sinkKinds[uid] = table.kind;
   return {
     scenario: options.scenario,
+    ...(options.jobFile !== undefined ? { jobFile: options.jobFile } : {}),
     seed: options.seed,
     until: options.until,
     requestedFailures: options.failures,
@@ -245,6 +336,7 @@ export function summaryInput(
       .filter((c) => c.kind === 'savepoint')
       .map((c) => c.checkpointId),
     result: sim.result(),
+    taskOf: taskOf(sim),
     restoredFrom: restored
       ? {
           file: restored.file,

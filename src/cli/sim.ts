@@ -3,7 +3,7 @@
  * (or, with --json, one JSON object). The work is in run.ts; this file only binds it to the process.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { runCli } from './run';
+import { runCliAsync } from './run';
 
 // `npm run sim -- visits --json | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -12,7 +12,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 });
 
 try {
-  process.exitCode = runCli(process.argv.slice(2), {
+  process.exitCode = await runCliAsync(process.argv.slice(2), {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
     readFile: (path) => readFileSync(path, 'utf8'),

@@ -7,6 +7,8 @@ import { ignoredFailures } from './ignoredFailures';
 
 export interface SummaryInput {
   scenario: string;
+  /** With `--job FILE`: the header names the file instead of a scenario. */
+  jobFile?: string;
   seed: number;
   until: number | undefined;
   /** The failures asked for on the command line (including any after `until`). */
@@ -18,6 +20,8 @@ export interface SummaryInput {
   result: SimulationResult;
   /** Ids of the completed savepoints (`--savepoint-at`), marked in the checkpoint table. */
   savepointIds?: readonly number[];
+  /** The task that runs a `--fail` target (an operator subtask chained into another's task). */
+  taskOf?: (target: string) => string;
   /** `--restore FILE`: the snapshot the run started from. */
   restoredFrom?: { file: string; checkpointId: number; kind: string };
 }
@@ -37,7 +41,11 @@ function taskCounts(tasks: Readonly<Record<string, string>>): string {
 export function formatSummary(input: SummaryInput): string {
   const r = input.result;
   const lines: string[] = [];
-  lines.push(`${r.job} (scenario ${input.scenario})`);
+  lines.push(
+    input.jobFile !== undefined
+      ? `${r.job} (job file ${input.jobFile})`
+      : `${r.job} (scenario ${input.scenario})`,
+  );
   lines.push(
     `mode ${r.mode} · seed ${input.seed} · virtual time ${ms(r.time)} · job ${r.jobStatus}` +
       taskCounts(r.tasks ?? {}) +
@@ -74,6 +82,19 @@ export function formatSummary(input: SummaryInput): string {
     ]);
   }
   lines.push(...table(['sink', 'kind', 'committed', 'written', 'duplicates'], sinkRows, 'llrrr').map(indent));
+
+  const vertices = r.vertices ?? [];
+  if (vertices.length > 0) {
+    // As Flink's Web UI lists the job: one vertex per operator chain, its subtasks are the tasks.
+    lines.push('', `Job vertices (${vertices.length}; ${Object.keys(r.tasks ?? {}).length} subtasks)`);
+    lines.push(
+      ...table(
+        ['vertex', 'operators', 'parallelism'],
+        vertices.map((v) => [v.name, v.operators.join(' -> '), String(v.parallelism)]),
+        'llr',
+      ).map(indent),
+    );
+  }
 
   lines.push('', `Checkpoints (${r.checkpoints.length})`);
   if (r.checkpoints.length === 0) lines.push('  (none)');
@@ -112,7 +133,7 @@ export function formatSummary(input: SummaryInput): string {
         'rllrl',
       ).map(indent),
     );
-  const ignored = ignoredFailures(input.requestedFailures, r, input.until);
+  const ignored = ignoredFailures(input.requestedFailures, r, input.until, input.taskOf);
   const ended = `the run ended at ${ms(r.time)}`;
   const notReached = ignored.filter((f) => f.reason === ended);
   if (notReached.length > 0)

@@ -2,6 +2,17 @@
 export * from './api/StreamExecutionEnvironment';
 export * from './api/StateBackends';
 export * from './api/functions';
+export { ConnectedStreams } from './api/ConnectedStreams';
+export { BroadcastStream } from './api/BroadcastStream';
+export { BroadcastConnectedStream } from './api/BroadcastConnectedStream';
+export { IntervalJoin, IntervalJoined } from './api/IntervalJoin';
+export type * from './api/CoProcessFunction';
+export type * from './api/BroadcastProcessFunction';
+export type * from './api/ProcessJoinFunction';
+export type * from './api/ProcessFunction';
+export type { BroadcastState, ReadOnlyBroadcastState } from './state/HeapBroadcastState';
+export { SumAggregator } from './api/aggregation/SumAggregator';
+export { ComparableAggregator, type AggregationType } from './api/aggregation/ComparableAggregator';
 export { OutputTag } from './api/OutputTag';
 export { Duration, type DurationLike } from './api/Duration';
 export { WindowedStream } from './api/WindowedStream';
@@ -80,6 +91,7 @@ export * from './connectors/sinks';
 export * from './checkpointing/CheckpointStorage';
 export type * from './checkpointing/CompletedCheckpoint';
 export { RestartStrategies } from './failover/RestartStrategies';
+export { SuppressRestartsException, isUnrecoverableError } from './failover/SuppressRestartsException';
 export {
   MiniCluster,
   type MiniClusterOptions,
@@ -105,6 +117,21 @@ export type * from './trace/TraceEvent';
 export { RECORD_LEVEL_EVENTS } from './trace/TraceEvent';
 export { SCENARIOS, allScenarios, getScenario, registerScenario } from './scenarios/index';
 export type { Scenario, ScenarioOptions } from './scenarios/Scenario';
+export { applyScenarioOptions } from './scenarios/Scenario';
+// The built-in scenarios' data, for job files that read the same "topics" (examples/jobs/).
+export { WORDCOUNT_TEXT } from './scenarios/wordcount';
+export { generateVisitLog, VISITS_EMIT_MS, type Visit, type VisitCount } from './scenarios/visits';
+export {
+  generateLoginLog,
+  ANOMALY_WINDOW_MS,
+  FAILURES_FOR_ALERT,
+  LOGIN_OUT_OF_ORDERNESS_MS,
+  LOGIN_IDLENESS_MS,
+  EXPECTED_ALERTS,
+  type Login,
+  type Alert,
+  type LoginLogOptions,
+} from './scenarios/anomalies';
 export * from './snapshot/index';
 export * from './time/WatermarkStrategy';
 export type { TimeDomain, TimerSnapshot } from './time/InternalTimerService';

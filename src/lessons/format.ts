@@ -56,6 +56,7 @@ export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
       savepoint: z.boolean().optional(),
       minPersistedInFlightBytes: nonNegative.optional(),
       maxCheckpointedFraction: z.number().min(0).max(1).optional(),
+      acks: z.number().int().min(1).optional(),
     }),
     z.strictObject({ kind: z.literal('finished'), jobStatus: z.enum(['RUNNING', 'FAILED']).optional() }),
     z.strictObject({
@@ -74,6 +75,7 @@ export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
       maxConcurrent: z.number().int().min(1).optional(),
       tolerableFailed: z.number().int().min(0).optional(),
       timeoutMs: nonNegative.optional(),
+      chaining: z.boolean().optional(),
     }),
     z.strictObject({ kind: z.literal('answered') }),
     z.strictObject({ kind: z.literal('time'), atLeast: nonNegative }),
@@ -100,6 +102,8 @@ export const LessonOptionsSchema = z.strictObject({
     .optional(),
   parallelism: z.record(z.string(), z.number().int().min(1)).optional(),
   processingTimeMs: z.record(z.string(), nonNegative).optional(),
+  /** false: env.disableOperatorChaining(). */
+  chaining: z.boolean().optional(),
   restartStrategy: z
     .union([
       z.strictObject({ type: z.literal('none') }),

@@ -2,7 +2,7 @@
 /**
  * The browser's persistent store: one IndexedDB database, versioned, with an explicit upgrade path.
  *
- * Stores (schema version 2):
+ * Stores (schema version 3):
  * - `jobs`           one record per job the app has run: scenario, seed, configuration, status,
  *                    engine incarnation (so a reloaded page knows which job was running).
  * - `checkpoints`    checkpoint metadata, keyed [jobName, checkpointId]; `status` is PENDING while its
@@ -17,6 +17,7 @@
  * - `sharedFileData` the contents of those files, same key (an SST file packed like a chunk).
  * - `savepoints`     self-contained savepoints (metadata and chunks in one record), kept until deleted.
  * - `progress`       the learner's progress per lesson.
+ * - `editorFiles`    the job files of the editor (`#/editor`), by id: source, file name, when saved.
  *
  * To change the schema: bump DB_VERSION and add `MIGRATIONS[newVersion]`; never edit an old step (a
  * browser may still hold a database of any earlier version, and upgrades run every step after it).
@@ -28,6 +29,7 @@
  *    bytes moved to `sharedFileData`. Checkpoints that cannot be converted are DISCARDED, with the
  *    reason in the migration report (`OpenReport.migration`): incremental checkpoints (schema 1 kept only
  *    each checkpoint's new SST files, so they could not be restored anyway) and unreadable chunks.
+ * 3. `editorFiles` added; nothing else changes (checkpoints, savepoints and progress are kept as they are).
  */
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import type { CheckpointingMode, CheckpointStats } from '../engine/index';
@@ -35,7 +37,7 @@ import { encodeTask, type EncodedSstFile, type EncodedTask } from './codec';
 import { decodeTaskV1, isEncodedTaskV1 } from './codec-v1';
 
 export const DB_NAME = 'stream-state-lab';
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 export type CheckpointStatusInDb = 'PENDING' | 'COMPLETED';
 
@@ -111,6 +113,14 @@ export interface ProgressRecord {
   [field: string]: unknown;
 }
 
+/** A job file of the editor (`#/editor`), saved as the learner types. */
+export interface EditorFileRecord {
+  id: string;
+  fileName: string;
+  source: string;
+  savedAt: number;
+}
+
 export interface LabDB extends DBSchema {
   jobs: { key: string; value: JobRecord };
   checkpoints: { key: [string, number]; value: CheckpointMeta; indexes: { byStatus: CheckpointStatusInDb } };
@@ -119,6 +129,7 @@ export interface LabDB extends DBSchema {
   sharedFileData: { key: [string, string]; value: SharedFileDataRecord };
   savepoints: { key: [string, number]; value: SavepointRecord };
   progress: { key: string; value: ProgressRecord };
+  editorFiles: { key: string; value: EditorFileRecord };
 }
 
 export type LabDatabase = IDBPDatabase<LabDB>;
@@ -160,6 +171,9 @@ export const MIGRATIONS: Record<number, MigrationStep> = {
   2: (db, tx, report) => {
     db.createObjectStore('sharedFileData', { keyPath: ['jobName', 'name'] });
     return convertToChunkFormat2(tx, report);
+  },
+  3: (db) => {
+    db.createObjectStore('editorFiles', { keyPath: 'id' });
   },
 };
 

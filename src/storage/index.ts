@@ -16,6 +16,7 @@ export {
   DatabaseVersionError,
   type JobRecord,
   type ProgressRecord,
+  type EditorFileRecord,
   type CheckpointMeta,
   type ChunkRecord,
   type SharedFileRecord,
@@ -36,3 +37,4 @@ export {
   type EncodedTask,
   type EncodedSstFile,
 } from './codec';
+export { loadEditorFile, saveEditorFile, EDITOR_FILE_ID } from './editorFiles';

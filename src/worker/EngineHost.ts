@@ -78,6 +78,9 @@ import {
   type StartInfo,
   type StatePage,
   type StepKind,
+  type JobDiagnostic,
+  type UserJobLoadResult,
+  type UserJobSource,
 } from './protocol';
 import { EngineError, messageOf, msg, type Message } from '../engine/messages/Message';
 import { RestoreTracker } from './restoreSummary';
@@ -85,6 +88,7 @@ import { taskPhases } from './taskPhases';
 import { rowIssue, splitDuplicates } from './exactlyOnce';
 import { plain } from './plain';
 import { LessonCheckEvaluator } from './LessonCheckEvaluator';
+import { UserJobBuildError, UserJobs } from './userJob';
 import type { Check, LessonCheckSpec, LessonVerdict } from './lessonCheck';
 
 export const MEMORY_BACKEND_REASON: Message = msg('recovery.memory-backend');
@@ -133,6 +137,8 @@ function taskInfos(cluster: Cluster): LoadInfo['tasks'] {
     operatorName: t.vertex.name,
     subtaskIndex: t.subtaskIndex,
     parallelism: t.vertex.parallelism,
+    operators: t.jobVertex.operators.map((v) => ({ uid: v.uid, name: v.name })),
+    vertexName: t.jobVertex.name,
   }));
 }
 
@@ -184,6 +190,12 @@ export class EngineHost implements EngineWorkerApi {
   private speed = 1000;
   private frameNo = 0;
   private events: TraceEvent[] = [];
+  /** The loop guard stopped the user job: nothing runs until the next load. */
+  private jobStopped: JobDiagnostic | null = null;
+  /** The latest error a user function of the job file threw, at its line:col. */
+  private jobError: JobDiagnostic | null = null;
+  /** Job files built here (the editor's Run). */
+  private readonly userJobs = new UserJobs();
   private counts: Record<string, number> = {};
   private recordEvents = 0;
   private dropped = 0;
@@ -238,10 +250,15 @@ export class EngineHost implements EngineWorkerApi {
     return this.storage;
   }
 
-  async start(): Promise<StartInfo> {
+  async start(options: { recover?: boolean } = {}): Promise<StartInfo> {
     const storage = await this.openStorage();
     const removed = storage.openReport.removedPending.map((p) => p.checkpointId);
     const running = await storage.runningJob();
+    if (running && options.recover === false) {
+      // The previous worker stopped answering (a job stuck in a loop): do not load it into the same loop.
+      await storage.putJob({ ...running, status: 'STOPPED', updatedAt: Date.now() });
+      return { recovered: false, load: null, removedPendingCheckpoints: removed };
+    }
     if (!running) return { recovered: false, load: null, removedPendingCheckpoints: removed };
     const load = await this.loadJob(running.config as unknown as LoadOptions, running);
     // The previous worker died: the first frame says so, as Simulation's trace does for an engine crash.
@@ -254,6 +271,18 @@ export class EngineHost implements EngineWorkerApi {
     return this.loadJob(options, null);
   }
 
+  /** The editor's Run: a job file compiled, built and loaded here; its errors as diagnostics. */
+  async loadUserJob(options: LoadOptions & { job: UserJobSource }): Promise<UserJobLoadResult> {
+    try {
+      // Built before anything changes: a broken file leaves the running simulation as it was.
+      await this.userJobs.prepare(options.job);
+    } catch (e) {
+      if (e instanceof UserJobBuildError) return { ok: false, diagnostics: e.diagnostics };
+      throw e;
+    }
+    return { ok: true, load: await this.loadJob(options, null) };
+  }
+
   private buildJob(options: LoadOptions): JobGraph {
     const cp = options.checkpoint ?? {};
     const tuning: Partial<JobGraph['checkpointConfig']> = {};
@@ -262,7 +291,8 @@ export class EngineHost implements EngineWorkerApi {
     if (cp.maxConcurrent !== undefined) tuning.maxConcurrentCheckpoints = cp.maxConcurrent;
     if (cp.tolerableFailed !== undefined) tuning.tolerableFailedCheckpoints = cp.tolerableFailed;
     if (cp.alignedTimeoutMs !== undefined) tuning.alignedCheckpointTimeoutMs = cp.alignedTimeoutMs;
-    let job = getScenario(options.scenario).build({
+    const scenario = options.job ? this.userJobs.scenario(options.job) : getScenario(options.scenario);
+    let job = scenario.build({
       mode: options.mode,
       // 0 = checkpointing off (set below): the scenario builder only knows "on with an interval".
       checkpointIntervalMs: options.intervalMs === 0 ? undefined : options.intervalMs,
@@ -270,6 +300,7 @@ export class EngineHost implements EngineWorkerApi {
       operatorParallelism: options.parallelism,
       restartStrategy: options.restartStrategy,
       unbounded: options.unbounded,
+      chaining: options.chaining,
     });
     for (const [uid, ms] of Object.entries(options.processingTimeMs ?? {})) {
       const v = job.vertices.find((x) => x.uid === uid);
@@ -309,6 +340,7 @@ export class EngineHost implements EngineWorkerApi {
       restartStrategy: job.restartStrategy,
       parallelism: Object.fromEntries(job.vertices.map((v) => [v.uid, v.parallelism])),
       unbounded: job.vertices.some((v) => v.spec.kind === 'source' && !v.spec.bounded),
+      chaining: job.chainingEnabled,
       ...this.clusterConfig(),
     };
   }
@@ -338,12 +370,15 @@ export class EngineHost implements EngineWorkerApi {
         uid: e.source.uid,
         partitioner: e.partitioner,
         ...(e.outputTag ? { sideOutput: e.outputTag } : {}),
+        ...(e.typeNumber === 0 ? {} : { input: e.typeNumber }),
       })),
       ...(v.spec.kind === 'sink' ? { sinkKind: v.spec.sink.sinkKind } : {}),
     }));
   }
 
   private async loadJob(options: LoadOptions, recover: JobRecord | null): Promise<LoadInfo> {
+    // A job file (also one a new worker recovers): compiled and built once here, rebuilt synchronously below.
+    if (options.job) await this.userJobs.prepare(options.job);
     const storage = await this.openStorage();
     await storage.flush();
     if (this.record && this.record.jobName !== recover?.jobName) await this.markStopped();
@@ -384,6 +419,8 @@ export class EngineHost implements EngineWorkerApi {
       recover || !fresh ? Math.max(previous?.lastSeenTime ?? 0, latest?.completionTime ?? 0) : 0;
 
     this.resetFrame();
+    this.jobStopped = null;
+    this.jobError = null;
     let cluster: Cluster;
     try {
       cluster = this.newCluster(job, options.seed, incarnation, startTime, undefined);
@@ -528,6 +565,7 @@ export class EngineHost implements EngineWorkerApi {
     let steps = 0;
     this.restoreTracker.pauseRequested = false;
     while (cluster.nextEventTime() <= target) {
+      if (this.jobStopped) return;
       this.stepOnce(cluster);
       await this.afterStep();
       if (this.cluster !== cluster) return;
@@ -546,8 +584,19 @@ export class EngineHost implements EngineWorkerApi {
 
   /** One engine event, after re-applying the learner's actions recorded at this point of the history. */
   private stepOnce(cluster: Cluster): boolean {
+    if (this.jobStopped) return false;
     this.applyDueActions(cluster, cluster.nextEventTime());
-    return cluster.step();
+    const stepped = cluster.step();
+    const error = this.options?.job ? this.userJobs.takeRuntimeError(this.events) : null;
+    if (error) {
+      this.jobError = error.diagnostic;
+      // The watchdog stopped a user function (the engine failed the job, no restart): say where.
+      if (error.stopped) {
+        this.jobStopped = error.diagnostic;
+        this.playing = false;
+      }
+    }
+    return stepped;
   }
 
   private applyDueActions(cluster: Cluster, limit: number): void {
@@ -682,7 +731,8 @@ export class EngineHost implements EngineWorkerApi {
 
   private onTrace(e: TraceEvent): void {
     this.lessonChecks.observe(e, this.replaying);
-    if (e.type === 'record-sent' || e.type === 'barrier-sent') this.sendTimes.set(e.id, e.t);
+    if (e.type === 'record-sent' || e.type === 'barrier-sent' || e.type === 'cancel-barrier-sent')
+      this.sendTimes.set(e.id, e.t);
     if (e.type === 'checkpoint-completed') this.checkpointCompleted = true;
     this.restoreTracker.onEvent(e, this.cluster);
     // A replay re-creates the past: only what the elements in flight need is kept.
@@ -750,6 +800,8 @@ export class EngineHost implements EngineWorkerApi {
       taskPhases: cluster ? taskPhases(cluster) : [],
       restore: this.restoreTracker.current ? structuredClone(this.restoreTracker.current) : null,
       lesson: this.lessonChecks.verdict(),
+      jobStopped: this.jobStopped,
+      jobError: this.jobError,
     };
     this.resetFrame();
     return update;
@@ -762,7 +814,11 @@ export class EngineHost implements EngineWorkerApi {
     const push = (ch: number, el: ReturnType<ChannelOf['queue']['at']>, queued: boolean) => {
       let kind: number;
       let tag: number;
-      if ('checkpointId' in el) {
+      if ('checkpointId' in el && !('priority' in el)) {
+        // A CancelCheckpointMarker: drawn as a barrier of another colour.
+        kind = queued ? IN_FLIGHT_KIND.queuedCancelBarrier : IN_FLIGHT_KIND.cancelBarrier;
+        tag = el.checkpointId;
+      } else if ('checkpointId' in el) {
         kind = queued
           ? IN_FLIGHT_KIND.queuedBarrier
           : el.priority

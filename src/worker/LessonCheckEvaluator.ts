@@ -76,7 +76,20 @@ const operatorOf = (task: string): string => task.slice(0, task.lastIndexOf('#')
 function matches(event: TraceEvent, where: EventCheck['where']): boolean {
   if (!where) return true;
   const fields = event as unknown as Record<string, unknown>;
-  return Object.entries(where).every(([k, v]) => fields[k] === v);
+  return Object.entries(where).every(
+    ([k, v]) => fields[k] === v || (k === 'task' && typeof v === 'string' && operatorSubtask(fields) === v),
+  );
+}
+
+/**
+ * A chained operator's event (state-changed, sink-written, timer-fired) names its task (`detect#0`)
+ * and the operator (`alerts`): a check naming the operator's subtask (`alerts#0`) matches it too.
+ */
+function operatorSubtask(fields: Record<string, unknown>): string | null {
+  const op = fields.operator;
+  const task = fields.task;
+  if (typeof op !== 'string' || typeof task !== 'string') return null;
+  return `${op}${task.slice(task.lastIndexOf('#'))}`;
 }
 
 /** The exactly-once checker's verdict, kept up to date row by row (visible rows are only ever appended). */
@@ -239,7 +252,7 @@ export class LessonCheckEvaluator {
     }
     this.count(e);
     if (e.type === 'state-changed') {
-      const op = operatorOf(e.task);
+      const op = e.operator ?? operatorOf(e.task); // a chained operator names itself
       for (const n of this.cached) {
         const c = n.check;
         if (
@@ -410,8 +423,10 @@ export class LessonCheckEvaluator {
       case 'state': {
         let row: { value: unknown; subtask: number } | null = null;
         for (const t of cluster.tasks) {
-          if (t.vertex.uid !== check.operator || !t.keyedBackend) continue;
-          for (const [key, value] of t.keyedBackend.entries(check.state))
+          // The operator may be chained behind another one in its task: its own backend.
+          const backend = t.chain?.get(check.operator)?.keyedBackend;
+          if (!backend) continue;
+          for (const [key, value] of backend.entries(check.state))
             if (key === check.key) row = { value: plain(value), subtask: t.subtaskIndex };
         }
         if (row && check.subtask !== undefined && row.subtask !== check.subtask)
@@ -437,9 +452,10 @@ export class LessonCheckEvaluator {
       }
       case 'state-size': {
         let n = 0;
-        for (const t of cluster.tasks)
-          if (t.vertex.uid === check.operator && t.keyedBackend)
-            n += t.keyedBackend.entries(check.state).length;
+        for (const t of cluster.tasks) {
+          const backend = t.chain?.get(check.operator)?.keyedBackend;
+          if (backend) n += backend.entries(check.state).length;
+        }
         if (check.atLeast !== undefined && n < check.atLeast)
           return fail(msg('check.keys-at-least', { n, need: check.atLeast }));
         if (check.atMost !== undefined && n > check.atMost)
@@ -460,6 +476,8 @@ export class LessonCheckEvaluator {
           )
             return false;
           if (check.savepoint !== undefined && this.savepointIds.has(h.id) !== check.savepoint) return false;
+          if (check.acks !== undefined && (h.numTasks !== check.acks || h.numAcknowledged !== check.acks))
+            return false;
           return true;
         }).length;
         const need = check.atLeast ?? 1;
@@ -499,6 +517,7 @@ export class LessonCheckEvaluator {
           ['maxConcurrent', check.maxConcurrent, c.maxConcurrent],
           ['tolerableFailed', check.tolerableFailed, c.tolerableFailed],
           ['timeoutMs', check.timeoutMs, c.timeoutMs],
+          ['chaining', check.chaining, c.chaining],
         ];
         for (const [name, w, have] of want)
           if (w !== undefined && w !== have)

@@ -32,11 +32,36 @@ export function createEngineWorker(): EngineWorker {
 /** Starts a worker and lets it recover the job that was running (if any). */
 export async function startEngineWorker(
   onStorageEvent?: (event: StorageWriteEvent) => void,
+  options?: { recover?: boolean },
 ): Promise<{ engine: EngineWorker; start: StartInfo }> {
   const engine = createEngineWorker();
   if (onStorageEvent) await engine.api.onStorageEvent(proxy(onStorageEvent));
-  const start = await engine.api.start();
+  const start = await engine.api.start(options);
   return { engine, start };
+}
+
+/** The engine worker did not answer within the watchdog's time: the page terminated it. */
+export class EngineHangError extends Error {
+  constructor(readonly waitedMs: number) {
+    super(`the engine worker did not answer for ${Math.round(waitedMs / 1000)} s`);
+    this.name = 'EngineHangError';
+  }
+}
+
+/**
+ * Races `request` against a timer: after `ms` without an answer, `onHang` runs (it terminates the
+ * worker) and the request fails with EngineHangError. The page's backstop for a user job whose code
+ * never returns — the loop guard in the worker should have stopped it long before.
+ */
+export function withWatchdog<T>(request: Promise<T>, ms: number, onHang: () => void): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onHang();
+      reject(new EngineHangError(ms));
+    }, ms);
+  });
+  return Promise.race([request, hang]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -52,6 +77,8 @@ export class FrameLoop {
     private readonly api: Remote<EngineWorkerApi>,
     private readonly onUpdate: (update: FrameUpdate) => void,
     private readonly onError: (error: unknown) => void = (e) => console.error(e),
+    /** Wraps each frame request (the page's watchdog: a worker that stops answering is replaced). */
+    private readonly guard: <T>(request: Promise<T>) => Promise<T> = (r) => r,
   ) {}
 
   start(): void {
@@ -71,7 +98,7 @@ export class FrameLoop {
     const elapsed = t - this.last;
     this.last = t;
     try {
-      this.onUpdate(await this.api.frame(elapsed));
+      this.onUpdate(await this.guard(this.api.frame(elapsed)));
     } catch (e) {
       this.running = false;
       this.onError(e);

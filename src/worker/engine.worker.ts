@@ -8,6 +8,19 @@ import { registerLessonJobs } from './lessonJobs';
 import { EngineHost } from './EngineHost';
 import type { EngineWorkerApi, FrameUpdate } from './protocol';
 
+/**
+ * Job files (the editor's) run in this worker: it has no use for the network, so the APIs that reach
+ * it are gone before any user code runs — also where the host sends no Content-Security-Policy header
+ * for this script (src/csp.ts; the header blocks what this cannot, e.g. a dynamic import()).
+ */
+for (const name of ['fetch', 'XMLHttpRequest', 'WebSocket', 'EventSource', 'WebTransport', 'importScripts']) {
+  try {
+    Object.defineProperty(self, name, { value: undefined, writable: false, configurable: false });
+  } catch {
+    // not defined here
+  }
+}
+
 registerLessonJobs();
 
 const host = new EngineHost({ openStorage: (options) => IndexedDbCheckpointStorage.open(options) });
@@ -15,8 +28,9 @@ const host = new EngineHost({ openStorage: (options) => IndexedDbCheckpointStora
 const withTransfer = (u: FrameUpdate): FrameUpdate => transfer(u, [u.inFlight.buffer]);
 
 const api: EngineWorkerApi = {
-  start: () => host.start(),
+  start: (options) => host.start(options),
   load: (options) => host.load(options),
+  loadUserJob: (options) => host.loadUserJob(options),
   unload: () => host.unload(),
   play: () => host.play(),
   pause: () => host.pause(),

@@ -74,6 +74,8 @@ export type Check =
       minPersistedInFlightBytes?: number;
       /** Incremental: uploaded (checkpointed) bytes at most this fraction of the full size. */
       maxCheckpointedFraction?: number;
+      /** Acknowledged by exactly this many subtasks (`N/N` in the Web UI: one ack per chain subtask). */
+      acks?: number;
     }
   /** The job ran to its end (all input processed and committed), or failed for good. */
   | { kind: 'finished'; jobStatus?: 'RUNNING' | 'FAILED' }
@@ -90,6 +92,8 @@ export type Check =
       maxConcurrent?: number;
       tolerableFailed?: number;
       timeoutMs?: number;
+      /** Operator chaining on or off. */
+      chaining?: boolean;
     }
   /** The learner answered this step's prediction (any answer: the engine then shows the truth). */
   | { kind: 'answered' }

@@ -11,12 +11,14 @@ import type {
   CheckpointingMode,
   CheckpointStats,
   Message,
+  OperatorSpec,
   RestartStrategyConfig,
   SinkKind,
   TraceEvent,
 } from '../engine/index';
 import type { StorageFault, StorageWriteEvent } from '../storage/index';
 import type { Check, CheckResult, LessonCheckSpec, LessonVerdict } from './lessonCheck';
+import type { JobDiagnostic } from '../jobs/JobDiagnostic';
 import type {
   ExperimentInfo,
   ExperimentResult,
@@ -26,6 +28,8 @@ import type {
 
 export type { ExperimentInfo, ExperimentResult, ParameterValues, ShapeAssessment };
 export type { Check, CheckResult, LessonCheckSpec, LessonVerdict };
+/** An error in a job file at its `line:col` (src/jobs): syntax, type, build or runtime. */
+export type { JobDiagnostic };
 
 /** memory = JobManager storage (lost with the worker); fs / hashmap / rocksdb = IndexedDB (survives). */
 export type BackendName = 'memory' | 'fs' | 'hashmap' | 'rocksdb';
@@ -59,6 +63,8 @@ export interface ResolvedConfig {
   parallelism: Record<string, number>;
   /** A log source keeps polling after its last record (LoadOptions.unbounded). */
   unbounded?: boolean;
+  /** Operator chaining (LoadOptions.chaining; Flink's default: on). */
+  chaining: boolean;
   /** The cluster the job runs on (at load). */
   taskManagers: number;
   slotsPerTaskManager: number;
@@ -71,8 +77,20 @@ export interface ScenarioInfo {
   description: string;
 }
 
+/** A job file written by the learner (the editor, `#/editor`): compiled and built in the worker. */
+export interface UserJobSource {
+  source: string;
+  /** The name errors are reported against (`job.ts:3:7`). */
+  fileName: string;
+}
+
+export type UserJobLoadResult = { ok: true; load: LoadInfo } | { ok: false; diagnostics: JobDiagnostic[] };
+
 export interface LoadOptions {
+  /** A built-in or registered job; for a user job (`job`), the name the app shows for it. */
   scenario: string;
+  /** A job file to compile and build instead of the named scenario (the editor's Run). */
+  job?: UserJobSource;
   seed: number;
   /** Default: the scenario's own. */
   mode?: CheckpointingMode;
@@ -99,6 +117,8 @@ export interface LoadOptions {
    * the job ends FINISHED after a final checkpoint). fromData sources are always bounded.
    */
   unbounded?: boolean;
+  /** false: `env.disableOperatorChaining()`, every operator its own task (default: chained, as Flink). */
+  chaining?: boolean;
   /** TaskManagers (default 1) and slots per TaskManager (default: enough for the job). */
   taskManagers?: number;
   slotsPerTaskManager?: number;
@@ -110,7 +130,7 @@ export interface LoadOptions {
 export interface OperatorInfo {
   uid: string;
   name: string;
-  kind: 'source' | 'map' | 'flatMap' | 'filter' | 'process' | 'reduce' | 'sink' | 'window';
+  kind: OperatorSpec['kind'];
   parallelism: number;
   maxParallelism: number;
   /** Virtual ms one record takes here (sources: between two records). */
@@ -119,23 +139,34 @@ export interface OperatorInfo {
   keyed: boolean;
   /** A non-parallel source (fromElements): parallelism is always 1. */
   nonParallel: boolean;
-  /** Upstream operators and how records are partitioned to this one. */
-  /** `sideOutput`: the edge reads the source's side output with this OutputTag id (e.g. late data). */
+  /**
+   * Upstream operators and how records are partitioned to this one; `input` (1 or 2) only into a
+   * two-input operator (connect, broadcast state pattern, interval join); `sideOutput`: the edge reads
+   * the upstream operator's side output with this OutputTag id (e.g. a window's late data).
+   */
   inputs: Array<{
     uid: string;
     partitioner: 'forward' | 'hash' | 'rebalance' | 'broadcast';
+    input?: 1 | 2;
     sideOutput?: string;
   }>;
   /** sink operators only. */
   sinkKind?: SinkKind;
 }
 
+/**
+ * One subtask: of a job vertex, an operator chain. `operatorUid` / `operatorName` are its head
+ * operator's (the graph's box key); `operators` the chain's operators, head first (one without
+ * chaining); `vertexName` Flink's name for the vertex (`Map: count -> Sink: print`).
+ */
 export interface TaskInfo {
   id: string;
   operatorUid: string;
   operatorName: string;
   subtaskIndex: number;
   parallelism: number;
+  operators?: Array<{ uid: string; name: string }>;
+  vertexName?: string;
 }
 
 export interface ChannelInfo {
@@ -197,6 +228,9 @@ export const IN_FLIGHT_KIND = {
   /** tag = the watermark's timestamp. */
   watermark: 5,
   queuedWatermark: 6,
+  /** A CancelCheckpointMarker (tag = the cancelled checkpoint's id), in a channel or an output buffer. */
+  cancelBarrier: 7,
+  queuedCancelBarrier: 8,
 } as const;
 
 export interface FrameUpdate {
@@ -245,6 +279,13 @@ export interface FrameUpdate {
   restore?: RestoreSummary | null;
   /** The verdict on the lesson check registered with `setLessonCheck` (null: none). */
   lesson: LessonVerdict | null;
+  /**
+   * A user job (the editor's) that the loop guard stopped: a user function ran too long. The job is
+   * stopped (not restarted into the same loop); the diagnostic names the operator.
+   */
+  jobStopped?: JobDiagnostic | null;
+  /** The latest error a user function of a job file threw while the job ran (its line:col), or null. */
+  jobError?: JobDiagnostic | null;
 }
 
 /** A task's part in a checkpoint, as the engine has it at the end of a frame. */
@@ -481,8 +522,15 @@ export type ExperimentOutcome =
 
 /** The worker's API (every method is async through comlink). */
 export interface EngineWorkerApi {
-  start(): Promise<StartInfo>;
+  /**
+   * `recover: false` (after the page's watchdog killed a worker that stopped answering): the job that
+   * was running is marked stopped instead of loaded again, so a job stuck in a loop is not restarted
+   * into the same loop. Its checkpoints stay in IndexedDB.
+   */
+  start(options?: { recover?: boolean }): Promise<StartInfo>;
   load(options: LoadOptions): Promise<LoadInfo>;
+  /** Compiles and builds a job file and loads it; errors come back as diagnostics, nothing changes. */
+  loadUserJob(options: LoadOptions & { job: UserJobSource }): Promise<UserJobLoadResult>;
   unload(): Promise<void>;
   play(): Promise<void>;
   pause(): Promise<void>;

@@ -32,6 +32,7 @@ function op(uid: string, kind: OperatorInfo['kind'], parallelism: number, keyed 
 }
 
 const CONFIG: ResolvedConfig = {
+  chaining: true,
   taskManagers: 1,
   slotsPerTaskManager: 2,
   slotsNeeded: 2,
@@ -272,5 +273,19 @@ describe('TaskManagers and slots in the form', () => {
       },
     );
     expect([small.taskManagers, small.slotsPerTaskManager]).toEqual(['1', '1']);
+  });
+});
+
+describe('the Operator chaining switch', () => {
+  it('on by default (as Flink); off sends chaining: false (env.disableOperatorChaining())', () => {
+    const { form: f, ops } = form();
+    expect(f.chaining).toBe(true);
+    const on = formToOptions(f, RUN, ops);
+    expect(on.ok && 'chaining' in on.options).toBe(false);
+    const off = formToOptions({ ...f, chaining: false }, RUN, ops);
+    expect(off.ok && off.options.chaining).toBe(false);
+    expect(
+      formFromConfig({ ...CONFIG, chaining: false }, ops, { mode: 'exactly-once', backend: 'fs' }).chaining,
+    ).toBe(false);
   });
 });

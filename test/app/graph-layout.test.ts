@@ -181,3 +181,39 @@ describe('geometry', () => {
     expect(t.y).toBe(150);
   });
 });
+
+describe('operator chains in the layout', () => {
+  it('one box per chain: the chained operators listed inside, the subtask rows below them', () => {
+    const plain = job([
+      { uid: 'src', p: 2 },
+      { uid: 'count', p: 2, inputs: [['src', 'hash']] },
+    ]);
+    const chained: LayoutInput = {
+      ...plain,
+      tasks: plain.tasks.map((t) =>
+        t.operatorUid === 'count'
+          ? {
+              ...t,
+              operators: [
+                { uid: 'count', name: 'Op count' },
+                { uid: 'sink', name: 'Sink: print' },
+              ],
+              vertexName: 'Op count -> Sink: print',
+            }
+          : t,
+      ),
+    };
+    const a = computeLayout(plain);
+    const b = computeLayout(chained);
+    expect(b.operators.map((o) => o.uid).sort()).toEqual(['count', 'src']);
+    const box = b.operators.find((o) => o.uid === 'count');
+    expect(box?.chained).toEqual([{ uid: 'sink', name: 'Sink: print' }]);
+    const before = a.operators.find((o) => o.uid === 'count');
+    // One more header line; the subtask rows start below it.
+    expect((box?.headerHeight ?? 0) - (before?.headerHeight ?? 0)).toBe(16);
+    const row = b.subtasks.find((s) => s.id === 'count#0');
+    expect(row && box && row.y - box.y).toBe(box?.headerHeight);
+    // Channels only between boxes: none inside a chain.
+    expect(b.channels.map((c) => c.id)).toEqual(a.channels.map((c) => c.id));
+  });
+});

@@ -97,7 +97,7 @@ describe('parseSimArgs', () => {
 
   describe('errors', () => {
     it('missing scenario', () => {
-      expect(usageError([])).toBe('missing scenario: name one of wordcount, visits');
+      expect(usageError([])).toBe('missing scenario: name one of wordcount, visits (or --job FILE)');
       expect(usageError(['--json'])).toMatch(/^missing scenario/);
     });
 
@@ -194,5 +194,23 @@ describe('validateFailureTargets', () => {
         "--fail count#2@5: job 'WordCount' has no task 'count#2' (its tasks: source#0, count#0, count#1, print#0; or engine)",
       ),
     );
+  });
+});
+
+describe('--job FILE', () => {
+  it('takes the place of the scenario, with every other option', () => {
+    expect(options(['--job', 'jobs/mine.ts', '--seed', '4', '--parallelism', '3'])).toMatchObject({
+      scenario: 'jobs/mine.ts',
+      jobFile: 'jobs/mine.ts',
+      seed: 4,
+      parallelism: 3,
+    });
+  });
+
+  it('not together with a scenario, and with a file name', () => {
+    expect(usageError(['wordcount', '--job', 'x.ts'])).toBe(
+      "give a scenario or --job FILE, not both (got 'wordcount' and --job x.ts)",
+    );
+    expect(usageError(['--job='])).toBe('--job needs a file name (--job FILE)');
   });
 });

@@ -1,7 +1,7 @@
 /**
  * A `--fail` that fails nothing is reported, in the summary and in --json: aimed at a task that is
  * already restarting (its failure is ignored, as Flink ignores a failure of a task being restarted),
- * after the job FAILED, or after the run ended.
+ * at a task that had already FINISHED (a terminal state), after the job FAILED, or after the run ended.
  */
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run';
@@ -68,6 +68,32 @@ describe('--fail requests that fail nothing', () => {
       ['count#1', 3000],
     ]);
     expect(r.ignoredFailures).toEqual([]);
+  });
+
+  it('aimed at a subtask that had already FINISHED (FLIP-147): ignored, with when it finished', () => {
+    // Bounded wordcount: source#0 finishes a few ms before the job (after the final checkpoint).
+    const base = json('wordcount');
+    const finishedAt = base.time - 11;
+    const at = Math.ceil(base.time - 5);
+    const r = json('wordcount', '--fail', `source#0@${at}`);
+    expect(r.failures).toEqual([]);
+    expect(r.jobStatus).toBe('FINISHED');
+    expect(r.failuresOfFinishedTasks).toEqual([
+      { task: 'source#0', time: at, finishedAt: expect.any(Number) },
+    ]);
+    const when = (r.failuresOfFinishedTasks ?? [])[0].finishedAt;
+    expect(when).toBeLessThan(at);
+    expect(Math.abs(when - finishedAt)).toBeLessThan(5);
+    expect(r.ignoredFailures).toEqual([
+      {
+        target: 'source#0',
+        at,
+        reason: `source#0 had already FINISHED at ${when.toFixed(1)} ms (its input ended): a finished task cannot fail`,
+      },
+    ]);
+    // The same state and output as without the request.
+    expect(r.state).toEqual(base.state);
+    expect(r.sinks).toEqual(base.sinks);
   });
 
   it('nothing ignored: an empty list', () => {

@@ -23,7 +23,7 @@ describe('runCli', () => {
     expect(code).toBe(0);
     expect(err).toBe('');
     expect(out).toMatch(
-      /^WordCount \(scenario wordcount\)\nmode exactly-once · seed 1 · virtual time [\d.]+ ms · job FINISHED \(7\/7 tasks FINISHED\)\n/,
+      /^WordCount \(scenario wordcount\)\nmode exactly-once · seed 1 · virtual time [\d.]+ ms · job FINISHED \(5\/5 tasks FINISHED\)\n/,
     );
     expect(out).toContain("count (Map: count with ValueState) · state 'count' · 8 keys · sum 10");
     expect(out).toMatch(/\n {4}to {8}2\n/);
@@ -47,6 +47,7 @@ describe('runCli', () => {
       'sinks',
       'checkpoints',
       'failures',
+      'failuresOfFinishedTasks',
       'taskManagers',
       'slotsNeeded',
       'vertices',
@@ -54,6 +55,31 @@ describe('runCli', () => {
     ]);
     expect(r.mode).toBe('unaligned');
     expect(r.state.count.count).toEqual({ to: 2, be: 2, or: 1, not: 1, that: 1, is: 1, the: 1, question: 1 });
+  });
+
+  it("--json lists the job vertices (operator chains) as Flink's Web UI; --no-chaining one per operator", () => {
+    const chained = JSON.parse(cli('wordcount', '--json').out) as SimulationResult;
+    expect(chained.vertices.map((v) => [v.name, v.operators, v.parallelism, v.subtasks.length])).toEqual([
+      ['Source: fromElements', ['source'], 1, 1],
+      ['Flat Map: split words', ['split'], 2, 2],
+      ['Map: count with ValueState -> Sink: print', ['count', 'print'], 2, 2],
+    ]);
+    expect(chained.vertices[2].subtasks[1]).toMatchObject({
+      index: 1,
+      status: 'FINISHED',
+      taskManager: 'taskmanager-1',
+    });
+    expect(chained.checkpoints.filter((c) => c.status === 'COMPLETED').map((c) => c.acks)).toContain('5/5');
+    for (const flag of ['--no-chaining', '--disable-operator-chaining']) {
+      const off = JSON.parse(cli('wordcount', flag, '--json').out) as SimulationResult;
+      expect(off.vertices.map((v) => v.operators)).toEqual([['source'], ['split'], ['count'], ['print']]);
+      expect(off.checkpoints.filter((c) => c.status === 'COMPLETED').map((c) => c.acks)).toContain('7/7');
+      expect(off.state).toEqual(chained.state);
+    }
+    // A failure aimed at the chained sink fails the chain's subtask; the summary lists the vertices.
+    const { out } = cli('wordcount', '--fail', 'print#1@300');
+    expect(out).toMatch(/300\.0 ms +count#1 +injected failure/);
+    expect(out).toMatch(/Map: count with ValueState -> Sink: print +count -> print +2\n/);
   });
 
   it('is deterministic for a seed', () => {
@@ -104,14 +130,14 @@ describe('runCli', () => {
     const { out } = cli('wordcount', '--mode', 'unaligned', '--fail', 'count#1@800');
     expect(out).toContain('injected: count#1@800');
     expect(out).toMatch(/800\.0 ms +count#1 +injected failure +[\d.]+ ms +checkpoint 1\n/);
-    expect(out).toMatch(/print +non-transactional +11 +11 +1\n/);
+    expect(out).toMatch(/print +non-transactional +12 +12 +2\n/);
   });
 
   it('bounded by default: anomalies ends FINISHED; --unbounded keeps its log source reading (RUNNING)', () => {
-    expect(cli('anomalies').out).toMatch(/ · job FINISHED \(12\/12 tasks FINISHED\)\n/);
+    expect(cli('anomalies').out).toMatch(/ · job FINISHED \(8\/8 tasks FINISHED\)\n/);
     const { code, out } = cli('anomalies', '--unbounded', '--until', '3000');
     expect(code).toBe(0);
-    expect(out).toMatch(/ · job RUNNING \(12\/12 tasks RUNNING\) · stopped at --until 3000\.0 ms\n/);
+    expect(out).toMatch(/ · job RUNNING \(8\/8 tasks RUNNING\) · stopped at --until 3000\.0 ms\n/);
   });
 
   it('reports a checkpoint in progress at an engine crash as failed, and restarts from scratch', () => {

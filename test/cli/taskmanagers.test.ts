@@ -99,7 +99,7 @@ describe('npm run sim with TaskManagers', () => {
     );
     expect(code).toBe(0);
     expect(out).toContain('TaskManagers (2, 4 slots running; the job needs 4)\n');
-    expect(out).toMatch(/\n {2}taskmanager-1 {2}RUNNING {2}slot 0: source#0 count#0 sink#0 · slot 1: /);
+    expect(out).toMatch(/\n {2}taskmanager-1 {2}RUNNING {2}slot 0: source#0 count#0 · slot 1: /);
     expect(out).toMatch(/taskmanager-1 +TaskManager with id taskmanager-1 is no longer reachable\./);
   });
 
@@ -120,7 +120,7 @@ describe('npm run sim with TaskManagers', () => {
       '12000',
     );
     const nra = r.failures.find((f) => f.reason.startsWith('NoResourceAvailableException'));
-    expect(nra?.reason).toContain('The job needs 4 slot(s); 2 more for 12 task(s) waiting, 0 free');
+    expect(nra?.reason).toContain('The job needs 4 slot(s); 2 more for 8 task(s) waiting, 0 free');
     expect(
       r.vertices.flatMap((v) => v.subtasks).some((s) => s.status === 'SCHEDULED' && s.taskManager === null),
     ).toBe(true);

@@ -1,12 +1,13 @@
 /**
  * Barrier and idleness details checked against Flink's source (issue 12 §4):
  *
- * - An aborted checkpoint's late barriers are ignored: Flink's SingleCheckpointBarrierHandler
- *   (flink-streaming-java, org.apache.flink.streaming.runtime.io.checkpointing) keeps
- *   `lastCancelledOrCompletedCheckpointId` and drops a barrier when `currentCheckpointId > barrierId ||
- *   (currentCheckpointId == barrierId && !isCheckpointPending())`; SubtaskCheckpointCoordinatorImpl
- *   remembers checkpoints the JobManager aborted (`abortedCheckpointIds`) and, when their barrier still
- *   arrives, takes no snapshot (`checkAndClearAbortedStatus`: "would not trigger any checkpoint").
+ * - An aborted checkpoint's late barriers: SubtaskCheckpointCoordinatorImpl remembers checkpoints the
+ *   JobManager aborted (`abortedCheckpointIds`) and, when their trigger or alignment still comes, takes
+ *   no snapshot and broadcasts a CancelCheckpointMarker instead of the barrier
+ *   (`checkAndClearAbortedStatus`); Flink's SingleCheckpointBarrierHandler (flink-streaming-java,
+ *   org.apache.flink.streaming.runtime.io.checkpointing) ends an alignment on that marker and keeps
+ *   `lastCancelledOrCompletedCheckpointId`, dropping a barrier when `currentCheckpointId > barrierId ||
+ *   (currentCheckpointId == barrierId && !isCheckpointPending())`.
  * - The at-least-once CheckpointBarrierTracker drops the older pending checkpoints when a newer one
  *   completes ("first, remove this checkpoint and all all prior pending checkpoints (which are now
  *   subsumed)") instead of declining them, and tracks a first barrier only if its checkpoint is newer
@@ -62,7 +63,7 @@ function backpressuredJob(mode: CheckpointingMode, countMs: number): JobGraph {
   return env.getJobGraph('Late barriers');
 }
 
-describe("an aborted checkpoint's late barriers are ignored (lastCancelledOrCompletedCheckpointId)", () => {
+describe("an aborted checkpoint's late barriers take no snapshot; a CancelCheckpointMarker wave ends their alignments", () => {
   it.each([
     ['exactly-once', 8],
     ['at-least-once', 8],
@@ -73,18 +74,41 @@ describe("an aborted checkpoint's late barriers are ignored (lastCancelledOrComp
     mc.runToCompletion();
     const abortedAt = new Map<number, number>();
     let lateBarriers = 0;
-    const afterAbort: TraceEvent[] = [];
+    const snapshotsAfterAbort: TraceEvent[] = [];
+    const markersSent = new Set<number>();
+    /** task -> checkpoints it read a CancelCheckpointMarker of; channel blocks for them after that. */
+    const cancelledAt = new Map<string, Set<number>>();
+    const blockedAfterMarker: TraceEvent[] = [];
+    const blocked = new Map<string, number>();
     for (const e of events) {
       if (e.type === 'checkpoint-failed') abortedAt.set(e.checkpointId, e.t);
       if (e.type === 'barrier-received' && abortedAt.has(e.checkpointId)) lateBarriers++;
-      if ((e.type === 'channel-blocked' || e.type === 'snapshot-taken') && abortedAt.has(e.checkpointId))
-        afterAbort.push(e);
+      if (e.type === 'snapshot-taken' && abortedAt.has(e.checkpointId)) snapshotsAfterAbort.push(e);
+      if (e.type === 'cancel-barrier-sent') markersSent.add(e.checkpointId);
+      if (e.type === 'cancel-barrier-received') {
+        const set = cancelledAt.get(e.task) ?? new Set<number>();
+        set.add(e.checkpointId);
+        cancelledAt.set(e.task, set);
+      }
+      if (e.type === 'channel-blocked') {
+        blocked.set(e.channel, e.checkpointId);
+        if (cancelledAt.get(e.task)?.has(e.checkpointId)) blockedAfterMarker.push(e);
+      }
+      if (e.type === 'channel-unblocked') blocked.delete(e.channel);
     }
     // The situation arises: checkpoints expire while their barriers are still travelling.
     expect(abortedAt.size).toBeGreaterThan(5);
     expect(lateBarriers).toBeGreaterThan(0);
-    // ... and their barriers neither block a channel nor start a snapshot any more.
-    expect(afterAbort).toEqual([]);
+    // ... their barriers start no snapshot any more: the tasks send CancelCheckpointMarkers instead,
+    expect(snapshotsAfterAbort).toEqual([]);
+    // (unaligned: every task snapshots on the first barrier's arrival, so none is left to cancel)
+    const withMarkers = [...abortedAt.keys()].filter((id) => markersSent.has(id)).length;
+    if (mode === 'unaligned') expect(withMarkers).toBe(0);
+    else expect(withMarkers).toBeGreaterThan(0);
+    // ... a task that read the marker ignores that checkpoint's barriers (no alignment starts), and
+    // no channel stays blocked.
+    expect(blockedAfterMarker).toEqual([]);
+    expect([...blocked]).toEqual([]);
     // The job itself goes on: a later checkpoint completes and every record reaches the sink.
     expect(mc.coordinator.history.some((c) => c.status === 'COMPLETED')).toBe(true);
     expect(mc.metrics.sinkRecords).toBeGreaterThanOrEqual(600);
@@ -97,6 +121,8 @@ describe('CheckpointBarrierTracker (at-least-once) drops older pending checkpoin
     const task = { id: 't#0', inputs: channels } as unknown as StreamTask;
     const triggered: number[] = [];
     const declined: number[] = [];
+    /** CancelCheckpointMarkers the task sent on. */
+    const forwarded: number[] = [];
     const host: BarrierHandlerHost = {
       triggerCheckpointOnBarrier: (_task: StreamTask, req: SnapshotRequest, t: number) => {
         triggered.push(req.checkpointId);
@@ -104,6 +130,10 @@ describe('CheckpointBarrierTracker (at-least-once) drops older pending checkpoin
       },
       declineCheckpoint: (_task: StreamTask, id: number) => {
         declined.push(id);
+      },
+      abortCheckpointOnBarrier: (_task: StreamTask, id: number) => {
+        declined.push(id);
+        forwarded.push(id);
       },
       setChannelBlocked: () => {},
       traceAlignment: () => {},
@@ -121,7 +151,7 @@ describe('CheckpointBarrierTracker (at-least-once) drops older pending checkpoin
     });
     const tracker = new CheckpointBarrierTracker(task, host);
     const [a, b] = channels;
-    return { tracker, a, b, barrier, triggered, declined };
+    return { tracker, a, b, barrier, triggered, declined, forwarded };
   }
 
   it('a newer checkpoint completing drops the older one without declining it', () => {
@@ -147,14 +177,29 @@ describe('CheckpointBarrierTracker (at-least-once) drops older pending checkpoin
     expect(triggered).toEqual([3]);
   });
 
-  it('an aborted checkpoint is not tracked again by its late barriers', () => {
-    const { tracker, a, b, barrier, triggered } = setup();
+  it('a CancelCheckpointMarker aborts a pending checkpoint once; its late barrier triggers nothing', () => {
+    const { tracker, a, b, barrier, triggered, declined, forwarded } = setup();
     tracker.processBarrier(a, barrier(1), 1);
-    tracker.abortCheckpoint(1);
-    tracker.processBarrier(b, barrier(1), 2);
+    tracker.processCancellationBarrier(b, 1, 2);
+    expect(declined).toEqual([1]);
+    expect(forwarded).toEqual([1]);
     tracker.processBarrier(a, barrier(2), 3);
     tracker.processBarrier(b, barrier(2), 4);
     expect(triggered).toEqual([2]);
+  });
+
+  it('a marker for a checkpoint newer than every pending one drops the older ones (declined) and is remembered', () => {
+    const { tracker, a, b, barrier, triggered, declined, forwarded } = setup();
+    tracker.processBarrier(a, barrier(1), 1); // 1 pending
+    tracker.processCancellationBarrier(b, 2, 2); // Flink: abort 1 (subsumed), then 2 (new, aborted)
+    expect(declined).toEqual([1, 2]);
+    expect(forwarded).toEqual([1, 2]);
+    tracker.processCancellationBarrier(a, 2, 3); // the second marker: counted, not declined again
+    tracker.processBarrier(b, barrier(1), 4); // checkpoint 1's late barrier
+    expect(declined).toEqual([1, 2]);
+    tracker.processBarrier(a, barrier(3), 5);
+    tracker.processBarrier(b, barrier(3), 6);
+    expect(triggered).toEqual([3]);
   });
 });
 

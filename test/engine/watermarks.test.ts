@@ -8,7 +8,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   FsStateBackend,
+  KafkaSource,
   MiniCluster,
+  OffsetsInitializer,
+  Simulation,
+  getScenario,
   NonTransactionalSink,
   ReplayableLog,
   StreamExecutionEnvironment,
@@ -24,6 +28,7 @@ import {
 // Not exported from src/engine/index.ts (see the report).
 import { WatermarkStrategies, type WatermarkStrategy } from '../../src/engine/time/WatermarkStrategy';
 import { ofType, type Ev } from './helpers';
+import { EXPECTED_SESSIONS } from '../../src/engine/scenarios/sessions';
 
 interface Rec {
   k: string;
@@ -411,5 +416,106 @@ describe('event time and the end of the input', () => {
       'window ending 299',
       'window ending 399',
     ]);
+  });
+});
+
+describe('per-split watermarks (FLIP-27 SourceOperator: one generator per split, the minimum is emitted)', () => {
+  /** Emits `late:<ts>` for a record at or behind the task's watermark, `ok:<ts>` otherwise. */
+  const lateness = {
+    processElement(r: Rec, ctx: KeyedProcessContext<string>, out: Collector<string>): void {
+      out.collect(`${r.ts <= ctx.timerService().currentWatermark() ? 'late' : 'ok'}:${r.ts}`);
+    },
+  };
+
+  /** One source subtask over `partitions` (bounded or not) → keyBy → lateness → sink. */
+  function splitJob(partitions: LogRecord<Rec>[][], strategy: WatermarkStrategy, bounded = false): JobGraph {
+    const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(1);
+    env.setCostModel({ channelLatencyMinMs: 3, channelLatencyMaxMs: 3 });
+    const log = new ReplayableLog<Rec>('t', partitions);
+    const source = bounded
+      ? env.fromSource(
+          KafkaSource.builder<Rec>().setLog(log).setBounded(OffsetsInitializer.latest()).build(),
+          'Source: t',
+          1,
+          strategy,
+        )
+      : env.fromSource(log, 'Source: t', 1, strategy);
+    source
+      .uid('src')
+      .keyBy((r: Rec) => r.k)
+      .process<string>(lateness)
+      .uid('proc')
+      .addSink(new NonTransactionalSink<string>())
+      .uid('sink');
+    return env.getJobGraph('Splits');
+  }
+
+  const written = (events: readonly TraceEvent[]) =>
+    ofType(events, 'sink-written').map((e) => e.value as string);
+
+  it('a subtask reading a slow and a fast partition emits the slow one’s watermark: none of its records is late', () => {
+    // Partition 1 is 500 ms of event time ahead of partition 0; both are in order, read round-robin.
+    const strategy = WatermarkStrategies.forBoundedOutOfOrderness(5).withAutoWatermarkInterval(10);
+    const { events } = run(
+      splitJob([partition(60, (i) => i * 10), partition(60, (i) => 500 + i * 10)], strategy),
+      1000,
+    );
+    const out = written(events);
+    expect(out).toHaveLength(120);
+    expect(out.filter((o) => o.startsWith('late'))).toEqual([]);
+    // The watermark follows partition 0 while it has records: far below partition 1's timestamps.
+    const wms = wmOf(events, 'proc#0').map((e) => e.watermark);
+    expect(wms.length).toBeGreaterThan(3);
+    expect(wms.filter((w) => w >= 500 && w < 590 - 5)).not.toEqual([]);
+  });
+
+  it('no watermark until every split has a record (a new split’s generator starts at Long.MIN_VALUE)', () => {
+    const strategy = WatermarkStrategies.forBoundedOutOfOrderness(0).withAutoWatermarkInterval(10);
+    // Partition 1 has no record (an unbounded topic): without idleness it holds the watermark back.
+    const { events } = run(splitJob([partition(50, (i) => i * 10), []], strategy), 300);
+    expect(written(events)).toHaveLength(50);
+    expect(wmOf(events, 'proc#0')).toEqual([]);
+  });
+
+  it('withIdleness: the empty split goes idle alone and the other split’s watermark goes out', () => {
+    const strategy = WatermarkStrategies.forBoundedOutOfOrderness(0)
+      .withAutoWatermarkInterval(10)
+      .withIdleness(30);
+    const { events } = run(splitJob([partition(50, (i) => i * 10), []], strategy), 300);
+    const wms = wmOf(events, 'proc#0').map((e) => e.watermark);
+    expect(wms.length).toBeGreaterThan(0);
+    expect(wms[wms.length - 1]).toBe(490 - 1);
+    // The subtask itself stayed active while partition 0 had records.
+    const idleAt = ofType(events, 'source-idle').find((e) => e.idle)?.t ?? Infinity;
+    expect(idleAt).toBeGreaterThan(50);
+  });
+
+  it('a bounded split that ends is released: it no longer holds the other split’s watermark back', () => {
+    const strategy = WatermarkStrategies.forBoundedOutOfOrderness(0).withAutoWatermarkInterval(10);
+    // Partition 0 ends after 5 records (ts ≤ 40); partition 1 goes on to ts 990.
+    const { events } = run(
+      splitJob([partition(5, (i) => i * 10), partition(100, (i) => i * 10)], strategy, true),
+      150,
+    );
+    const wms = wmOf(events, 'proc#0').map((e) => e.watermark);
+    expect(wms[wms.length - 1]).toBeGreaterThan(100);
+    expect(written(events).filter((o) => o.startsWith('late'))).toEqual([]);
+  });
+});
+
+describe('sessions: per-split watermarks make the result independent of parallelism and seed', () => {
+  it('at -p 1, 2 and 4, for several seeds, exactly the brute-force number of sessions is committed', () => {
+    for (const p of [1, 2, 4])
+      for (const seed of [1, 2, 7]) {
+        const sim = new Simulation(getScenario('sessions').build({ parallelism: p }), {
+          seed,
+          fastForward: true,
+        });
+        sim.run();
+        expect(sim.cluster.jobStatus, `p=${p} seed=${seed}`).toBe('FINISHED');
+        expect(sim.external.committedValues('sessions'), `p=${p} seed=${seed}`).toHaveLength(
+          EXPECTED_SESSIONS,
+        );
+      }
   });
 });

@@ -50,3 +50,28 @@ describe('the lessons', () => {
     });
   }
 });
+
+describe("lesson 1's chaining step", () => {
+  it('answered but still chained, the step does not pass: 5/5 acks and no channel count -> print', async () => {
+    const lesson = LESSONS.find((l) => l.dir === '01-wordcount');
+    if (!lesson) throw new Error('lesson 1 is missing');
+    const dbName = freshDbName();
+    const driver = new HeadlessLessonDriver(
+      lesson.definition,
+      () =>
+        new EngineHost({
+          openStorage: (options) => IndexedDbCheckpointStorage.open({ ...options, dbName }),
+          frameBudgetMs: 10_000,
+        }),
+    );
+    await driver.start();
+    const step = lesson.definition.steps.find((s) => s.id === 'chains');
+    if (!step) throw new Error("lesson 1 has no step 'chains'");
+    await driver.begin(step);
+    await driver.answer(1);
+    await driver.playUntil({ kind: 'finished' }, 60_000);
+    const v = await driver.check();
+    expect(v.passed).toBe(false);
+    expect(renderEnglish(v.now.why)).toContain('chaining');
+  });
+});

@@ -48,6 +48,7 @@ describe('IndexedDB schema', () => {
     expect([...db.objectStoreNames].sort()).toEqual([
       'checkpoints',
       'chunks',
+      'editorFiles',
       'jobs',
       'progress',
       'savepoints',

@@ -155,7 +155,7 @@ describe('upgrading a schema-1 database', () => {
     const storage = await IndexedDbCheckpointStorage.open({ dbName: name });
     expect(storage.db.version).toBe(DB_VERSION);
     const m = storage.openReport.migration!;
-    expect(m).toMatchObject({ fromVersion: 1, toVersion: 2, convertedSavepoints: 1 });
+    expect(m).toMatchObject({ fromVersion: 1, toVersion: DB_VERSION, convertedSavepoints: 1 });
     // The other jobs are discarded at their first chunk in key order (count#0: the unreadable / incremental one).
     expect(m.convertedChunks).toBe(CHECKPOINTS[2].tasks.length);
     expect(m.discarded).toEqual(

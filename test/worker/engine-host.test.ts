@@ -25,12 +25,21 @@ describe('EngineHost', () => {
       durable: true,
       recovery: { restoredFrom: null, reason: msg('recovery.new-run') },
     });
-    expect(info.tasks).toHaveLength(12);
+    // 4 sources, 4 chains count -> sink (the sink is chained to the keyed process function).
+    expect(info.tasks).toHaveLength(8);
+    expect(info.tasks.find((t) => t.id === 'count#0')).toMatchObject({
+      operators: [
+        { uid: 'count', name: 'Process: count visits per user' },
+        { uid: 'sink', name: 'Sink: two-phase commit' },
+      ],
+      vertexName: 'Process: count visits per user -> Sink: two-phase commit',
+    });
+    expect(info.config.chaining).toBe(true);
     expect(info.channels.length).toBeGreaterThan(0);
 
     const updates = await playUntil(host, (u) => u.now >= 600);
     const u = updates[updates.length - 1];
-    expect(u.taskStatuses).toEqual(Array(12).fill('RUNNING'));
+    expect(u.taskStatuses).toEqual(Array(8).fill('RUNNING'));
     expect(u.inFlight).toBeInstanceOf(Float64Array);
     expect(u.inFlight.length % IN_FLIGHT_STRIDE).toBe(0);
     const all = updates.flatMap((x) => x.events);

@@ -73,6 +73,7 @@ export const ZH_MESSAGES = {
   'task.threw-in-on-timer': '{operator}（{task}）在 onTimer 中抛出异常：{error}',
   'task.poison': '用户函数处理记录 {record} 时抛出异常',
   'task.engine-crash': '引擎崩溃',
+  'job.unrecoverable': '该故障不可恢复：{reason}',
   'job.recovery-suppressed': '重启策略 {strategy} 在 {failures} 次故障后不再恢复作业：{reason}',
 
   'checkpoint.expired': 'Checkpoint 在完成前超时。',
@@ -82,6 +83,8 @@ export const ZH_MESSAGES = {
   'checkpoint.subsumed': 'Checkpoint 被更新的 Checkpoint {id} 取代。',
   'checkpoint.subsumed-barrier': '被 Checkpoint {id} 取代',
   'checkpoint.alignment-aborted': '对齐被中止：Checkpoint {previous} 的对齐尚未完成，Barrier {id} 就到了',
+  'checkpoint.declined-on-cancellation-barrier':
+    '任务从一个输入收到了取消（{channel} 上 Checkpoint {id} 的 CancelCheckpointMarker）',
   'checkpoint.tolerable-exceeded':
     '连续失败的 Checkpoint 超过了可容忍次数（{tolerable}）：Checkpoint {id}：{reason}',
   'checkpoint.engine-crashed': 'Checkpoint 完成前引擎崩溃。',
@@ -101,6 +104,8 @@ export const ZH_MESSAGES = {
   'recovery.memory-no-storage-fault':
     '内存 State Backend 把 Checkpoint 保存在 JobManager 中（随 Worker 一起丢失）：它不向 IndexedDB 写入任何内容，因此没有可以注入故障的存储',
   'recovery.no-job-after-crash': '引擎已重新启动，但之前没有正在运行的作业',
+  'editor.worker-hung':
+    '引擎 {seconds} 秒没有响应（你的作业一直没有返回）：已停止它并启动了新的引擎；你的作业没有再次运行，已保存的 Checkpoint 都还在',
   'export.none-yet': '还没有已完成的 Checkpoint',
   'export.not-retained': 'Checkpoint {id} 没有被保留（保留的有：{retained}）',
   'kind.checkpoint': 'Checkpoint',

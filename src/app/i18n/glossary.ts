@@ -73,6 +73,9 @@ export const BANNED_ZH: ReadonlyArray<{ variant: string; use: string; pattern?: 
   { variant: '汇', use: 'Sink', pattern: /汇(?![总报集聚编入率])/ },
   { variant: '源', use: 'Source', pattern: /(?<![来资根起电开溯])源(?![码头于自])/ },
   { variant: '检查点', use: 'Checkpoint' },
+  // Flink's zh docs: "Task 和算子链" (operator chains)
+  { variant: '操作符链', use: '算子链' },
+  { variant: '运算符链', use: '算子链' },
   { variant: '保存点', use: 'Savepoint' },
   { variant: '状态后端', use: 'State Backend' },
   { variant: '屏障', use: 'Barrier' },

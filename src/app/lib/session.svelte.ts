@@ -12,7 +12,13 @@ import { msg, type Message } from '../../engine/messages/Message';
 import type { Remote } from 'comlink';
 import type { TraceEvent } from '../../engine/index';
 import type { StorageFault, StorageWriteEvent } from '../../storage/index';
-import { FrameLoop, startEngineWorker, type EngineWorker } from '../../worker/client';
+import {
+  EngineHangError,
+  FrameLoop,
+  startEngineWorker,
+  withWatchdog,
+  type EngineWorker,
+} from '../../worker/client';
 import type {
   CheckpointListing,
   EngineWorkerApi,
@@ -28,6 +34,8 @@ import type {
   StatePage,
   StepKind,
   TimelineInfo,
+  UserJobLoadResult,
+  UserJobSource,
 } from '../../worker/protocol';
 
 /** Events worth keeping in the run's log (the record-level ones are only animated). */
@@ -36,6 +44,12 @@ const NOTABLE =
 const LOG_LIMIT = 400;
 const UI_RECORD_EVENTS_PER_FRAME = 400;
 const FLASH_MS = 900;
+/**
+ * How long the page waits for the worker while a user job (the editor's) loads or runs before it
+ * terminates the worker and starts a new one. The worker's loop guard stops a looping user function
+ * after about 2 s; this is the backstop for what the guard cannot see.
+ */
+export const WATCHDOG_MS = 6000;
 
 export interface LogEntry {
   seq: number;
@@ -100,15 +114,16 @@ export class Session {
   }
 
   /** Starts the worker; it brings back a job that was running when the page was closed or the worker died. */
-  async init(): Promise<void> {
+  async init(recover = true): Promise<void> {
     this.status = 'starting';
     try {
-      const { engine, start } = await startEngineWorker((e) => this.onStorageEvent(e));
+      const { engine, start } = await startEngineWorker((e) => this.onStorageEvent(e), { recover });
       this.engine = engine;
       this.loop = new FrameLoop(
         engine.api,
         (u) => this.applyFrame(u),
-        (e) => this.fail(e),
+        (e) => (e instanceof EngineHangError ? undefined : this.fail(e)),
+        (request) => this.watch(request),
       );
       // A lesson's own job (`lesson-<slug>`) is internal: its lesson loads it, the picker does not list it.
       this.scenarios = (await engine.api.listScenarios()).filter((s) => !s.name.startsWith('lesson-'));
@@ -141,6 +156,52 @@ export class Session {
     await this.refresh();
     this.applyFrame(await this.api.frame(0));
     return info;
+  }
+
+  /**
+   * The editor's Run: the worker compiles and builds the job file and loads it (user code never runs
+   * on the page). A broken file changes nothing here and answers its diagnostics.
+   */
+  async loadJob(job: UserJobSource, seed = 1): Promise<UserJobLoadResult> {
+    this.stopLoop();
+    const options: LoadOptions = { scenario: job.fileName, seed, job };
+    const result = await this.watch<UserJobLoadResult>(
+      this.api.loadUserJob({
+        maxRecordEventsPerFrame: UI_RECORD_EVENTS_PER_FRAME,
+        ...options,
+        job,
+        speed: this.speed,
+      }),
+      true,
+    );
+    if (!result.ok) return result;
+    this.loadOptions = options;
+    this.adoptLoad(result.load, 'load');
+    this.notice = null;
+    await this.refresh();
+    this.applyFrame(await this.api.frame(0));
+    return result;
+  }
+
+  /** Guards a request while a user job is loaded (or being loaded): see WATCHDOG_MS. */
+  private watch<T>(request: Promise<T>, userJob = this.loadOptions?.job !== undefined): Promise<T> {
+    if (!userJob) return request;
+    return withWatchdog(request, WATCHDOG_MS, () => void this.replaceHungWorker());
+  }
+
+  /** The worker stopped answering: kill it, start a new one that does not load the stuck job again. */
+  private async replaceHungWorker(): Promise<void> {
+    this.stopLoop();
+    this.engine?.terminate();
+    this.engine = null;
+    this.frame = null;
+    this.load = null;
+    this.loadOptions = null;
+    this.timeline = null;
+    this.checkpoints = null;
+    this.status = 'crashed';
+    await this.init(false);
+    this.notice = msg('editor.worker-hung', { seconds: WATCHDOG_MS / 1000 });
   }
 
   /** Calls `fn` with every FrameUpdate (played frames, steps, seeks); returns the unsubscribe. */

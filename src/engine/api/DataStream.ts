@@ -4,7 +4,16 @@
  */
 import type { Key } from '../keygroups/hashCode';
 import { NonTransactionalSink, type SinkDefinition } from '../connectors/sinks';
-import type { ReduceFunction } from '../state/StateDescriptor';
+import type { MapStateDescriptor, ReduceFunction } from '../state/StateDescriptor';
+import { ComparableAggregator } from './aggregation/ComparableAggregator';
+import type { FieldExpression } from './aggregation/FieldAccessor';
+import { SumAggregator } from './aggregation/SumAggregator';
+import { BroadcastConnectedStream } from './BroadcastConnectedStream';
+import { BroadcastStream } from './BroadcastStream';
+import { ConnectedStreams } from './ConnectedStreams';
+import { IntervalJoin } from './IntervalJoin';
+import type { ProcessFunction } from './ProcessFunction';
+import type { WatermarkStrategy } from '../time/WatermarkStrategy';
 import type {
   FilterFunction,
   FlatMapFunction,
@@ -87,9 +96,66 @@ export class DataStream<T> {
     return new DataStream<T>(this.env, this.heads, 'rebalance', null, this.headTags);
   }
 
-  /** Every record to every downstream subtask. */
-  broadcast(): DataStream<T> {
-    return new DataStream<T>(this.env, this.heads, 'broadcast', null, this.headTags);
+  /**
+   * Every record to every downstream subtask. With MapStateDescriptors (Flink's
+   * `broadcast(MapStateDescriptor...)`): a BroadcastStream, for the broadcast state pattern.
+   */
+  broadcast(): DataStream<T>;
+  broadcast(...descriptors: MapStateDescriptor<string | number, unknown>[]): BroadcastStream<T>;
+  broadcast(
+    ...descriptors: MapStateDescriptor<string | number, unknown>[]
+  ): DataStream<T> | BroadcastStream<T> {
+    const stream = new DataStream<T>(this.env, this.heads, 'broadcast', null, this.headTags);
+    return descriptors.length === 0 ? stream : new BroadcastStream<T>(stream, descriptors);
+  }
+
+  /**
+   * Flink's `connect`: with a DataStream, ConnectedStreams (a two-input operator follows); with a
+   * BroadcastStream, a BroadcastConnectedStream (the broadcast state pattern).
+   */
+  connect<R>(other: BroadcastStream<R>): BroadcastConnectedStream<T, R>;
+  connect<R>(other: DataStream<R>): ConnectedStreams<T, R>;
+  connect<R>(
+    other: DataStream<R> | BroadcastStream<R>,
+  ): ConnectedStreams<T, R> | BroadcastConnectedStream<T, R> {
+    if (other instanceof BroadcastStream) return new BroadcastConnectedStream<T, R>(this.env, this, other);
+    return new ConnectedStreams<T, R>(this.env, this, other);
+  }
+
+  /** `process(ProcessFunction)` on a non-keyed stream (Flink's ProcessOperator: no keyed state, no timers). */
+  process<R>(fn: ProcessFunction<T, R>): SingleOutputStreamOperator<R> {
+    return this.next(
+      { kind: 'nonKeyedProcess', fn: fn as unknown as ProcessFunction<unknown, unknown> },
+      'Process',
+    );
+  }
+
+  /**
+   * Flink's `assignTimestampsAndWatermarks`: from here on, event time comes from `strategy` (its
+   * timestamp assigner, its bounded out-of-orderness watermarks); upstream watermarks stop here.
+   * Unlike Flink, the operator is not chained to its input (it starts a chain), so that the watermarks
+   * of its task are the ones it generates.
+   */
+  assignTimestampsAndWatermarks(strategy: WatermarkStrategy): SingleOutputStreamOperator<T> {
+    const out = this.next<T>({ kind: 'timestampsAndWatermarks', strategy }, 'Timestamps/Watermarks');
+    // It heads its chain (operators after it may chain to it): the task's watermarks are then its own.
+    out.getVertex().chainingStrategy = 'HEAD';
+    return out;
+  }
+
+  /** @internal what a two-input operator needs of this stream as one of its inputs. */
+  inputSpec(): {
+    heads: JobVertex[];
+    headTags: ReadonlyArray<string | null>;
+    partitioner: PartitionerKind | null;
+    keySelector: KeySelector<unknown> | null;
+  } {
+    return {
+      heads: this.heads,
+      headTags: this.headTags,
+      partitioner: this.partitioner,
+      keySelector: this.keySelector,
+    };
   }
 
   /** One-to-one to the downstream subtask with the same index (needs equal parallelism). */
@@ -123,6 +189,11 @@ export class DataStream<T> {
   addSink(sink: SinkDefinition<T>): DataStreamSink {
     const s = this.next<never>({ kind: 'sink', sink: sink as SinkDefinition<unknown> }, 'Sink');
     return new DataStreamSink(s.heads[0]);
+  }
+
+  /** Flink 2.x's name (`sinkTo(Sink)`): the same as addSink, with one of the lab's sink kinds. */
+  sinkTo(sink: SinkDefinition<T>): DataStreamSink {
+    return this.addSink(sink);
   }
 
   /** Flink's print(): a non-transactional sink. */
@@ -217,11 +288,44 @@ export class KeyedStream<T, K extends Key> extends DataStream<T> {
     super(env, heads, 'hash', keySelector, headTags);
   }
 
-  process<R>(fn: KeyedProcessFunction<K, T, R>): SingleOutputStreamOperator<R> {
+  override process<R>(fn: KeyedProcessFunction<K, T, R>): SingleOutputStreamOperator<R> {
     return this.next(
       { kind: 'process', fn: fn as unknown as KeyedProcessFunction<Key, unknown, unknown> },
       'Process',
     );
+  }
+
+  /** Flink's `KeyedStream.intervalJoin`: join with another keyed stream on a time interval. */
+  intervalJoin<T2>(other: KeyedStream<T2, K>): IntervalJoin<T, T2, K> {
+    return new IntervalJoin<T, T2, K>(this.env, this, other);
+  }
+
+  /** Rolling sum of a field per key (by name, or index for tuples; 0 for a plain number); other fields: the first record's. */
+  sum(field: FieldExpression): SingleOutputStreamOperator<T> {
+    return this.aggregate(new SumAggregator<T>(field));
+  }
+
+  /** Rolling minimum of a field per key; the other fields stay the first record's (use minBy for the whole record). */
+  min(field: FieldExpression): SingleOutputStreamOperator<T> {
+    return this.aggregate(new ComparableAggregator<T>(field, 'MIN'));
+  }
+
+  max(field: FieldExpression): SingleOutputStreamOperator<T> {
+    return this.aggregate(new ComparableAggregator<T>(field, 'MAX'));
+  }
+
+  /** The record with the minimum field per key; on a tie the first one (`first = false`: the latest). */
+  minBy(field: FieldExpression, first = true): SingleOutputStreamOperator<T> {
+    return this.aggregate(new ComparableAggregator<T>(field, 'MINBY', first));
+  }
+
+  maxBy(field: FieldExpression, first = true): SingleOutputStreamOperator<T> {
+    return this.aggregate(new ComparableAggregator<T>(field, 'MAXBY', first));
+  }
+
+  /** Flink's StreamGroupedReduceOperator over an AggregationFunction: "Keyed Aggregation". */
+  private aggregate(aggregator: ComparableAggregator<T> | SumAggregator<T>): SingleOutputStreamOperator<T> {
+    return this.next({ kind: 'reduce', fn: aggregator as ReduceFunction<unknown> }, 'Keyed Aggregation');
   }
 
   /**

@@ -8,7 +8,16 @@ import type { ReplayableLog } from '../connectors/ReplayableLog';
 import type { WatermarkStrategy } from '../time/WatermarkStrategy';
 import type { SinkDefinition } from '../connectors/sinks';
 import type { FilterFunction, FlatMapFunction, KeyedProcessFunction, MapFunction } from './functions';
-import type { ReduceFunction } from '../state/StateDescriptor';
+import type { MapStateDescriptor, ReduceFunction } from '../state/StateDescriptor';
+import type { ProcessFunction } from './ProcessFunction';
+import type {
+  CoFlatMapFunction,
+  CoMapFunction,
+  CoProcessFunction,
+  KeyedCoProcessFunction,
+} from './CoProcessFunction';
+import type { BroadcastProcessFunction, KeyedBroadcastProcessFunction } from './BroadcastProcessFunction';
+import type { ProcessJoinFunction } from './ProcessJoinFunction';
 import type { OperatorContext, StreamOperator } from '../runtime/operators';
 import type { WindowOperatorSpec } from '../windowing/WindowOperator';
 
@@ -31,6 +40,36 @@ export type OperatorSpec =
   | { kind: 'filter'; fn: FilterFunction<unknown> }
   | { kind: 'process'; fn: KeyedProcessFunction<Key, unknown, unknown> }
   | { kind: 'reduce'; fn: ReduceFunction<unknown> }
+  /** `process(ProcessFunction)` on a non-keyed stream (Flink's ProcessOperator). */
+  | { kind: 'nonKeyedProcess'; fn: ProcessFunction<unknown, unknown> }
+  /** Two-input operators: input 1 is the edges with typeNumber 1, input 2 those with typeNumber 2. */
+  | { kind: 'coMap'; fn: CoMapFunction<unknown, unknown, unknown> }
+  | { kind: 'coFlatMap'; fn: CoFlatMapFunction<unknown, unknown, unknown> }
+  | { kind: 'coProcess'; fn: CoProcessFunction<unknown, unknown, unknown> }
+  | { kind: 'keyedCoProcess'; fn: KeyedCoProcessFunction<Key, unknown, unknown, unknown> }
+  | {
+      kind: 'broadcastProcess';
+      fn: BroadcastProcessFunction<unknown, unknown, unknown>;
+      descriptors: MapStateDescriptor<string | number, unknown>[];
+    }
+  | {
+      kind: 'keyedBroadcastProcess';
+      fn: KeyedBroadcastProcessFunction<Key, unknown, unknown, unknown>;
+      descriptors: MapStateDescriptor<string | number, unknown>[];
+    }
+  | {
+      kind: 'intervalJoin';
+      fn: ProcessJoinFunction<unknown, unknown, unknown>;
+      lowerBound: number;
+      upperBound: number;
+      lowerBoundInclusive: boolean;
+      upperBoundInclusive: boolean;
+      /** `sideOutputLeftLateData` / `sideOutputRightLateData`: OutputTag ids for late elements (else dropped). */
+      leftLateDataOutputTag?: string | null;
+      rightLateDataOutputTag?: string | null;
+    }
+  /** `assignTimestampsAndWatermarks(strategy)` after the sources (Flink's TimestampsAndWatermarksOperator). */
+  | { kind: 'timestampsAndWatermarks'; strategy: WatermarkStrategy }
   | { kind: 'sink'; sink: SinkDefinition<unknown> }
   | {
       kind: 'window';
@@ -54,6 +93,8 @@ export interface JobVertex {
   nonParallel: boolean;
   /** Set when the input is a keyed stream: the key of each record, for key groups and keyed state. */
   keySelector: ((value: unknown) => Key) | null;
+  /** Two-input operators: the second input's key selector (null: not keyed, e.g. the broadcast side). */
+  keySelector2?: ((value: unknown) => Key) | null;
   readonly inputs: JobEdge[];
   /** Whether this operator may be chained to its input / its outputs (`startNewChain`, `disableChaining`). */
   chainingStrategy: ChainingStrategy;
@@ -75,6 +116,11 @@ export interface JobEdge {
   readonly keySelector: ((value: unknown) => Key) | null;
   /** The user asked for this partitioner (an explicit forward() with unequal parallelism is an error). */
   readonly explicitPartitioner: boolean;
+  /**
+   * Flink's StreamEdge typeNumber: 0 into a one-input operator, 1 or 2 for the first or second input
+   * of a two-input operator (`connect`, `intervalJoin`, the broadcast state pattern).
+   */
+  readonly typeNumber: 0 | 1 | 2;
   /** The side output (`OutputTag` id) this edge carries; absent or null: the source's main output. */
   readonly outputTag?: string | null;
 }

@@ -6,6 +6,10 @@
  *   env.fromData('To be, or not to be, that is the question')
  *      .flatMap(splitWords).keyBy((w) => w).map(new CountWithValueState()).addSink(new NonTransactionalSink());
  *   const job = env.getJobGraph('WordCount');
+ *
+ * `await env.execute('WordCount')` hands the job to whoever runs the program (Flink's context
+ * environment: `initializeContextEnvironment`, as `flink run` installs one); without one it runs the
+ * job here to its end, as Flink's local environment does.
  */
 import { computeDefaultMaxParallelism } from '../keygroups/KeyGroupRangeAssignment';
 import { ReplayableLog } from '../connectors/ReplayableLog';
@@ -28,6 +32,7 @@ import { CHECKPOINTING_MODES } from './JobGraph';
 import { StateBackend } from './StateBackends';
 import { RestartStrategies } from '../failover/RestartStrategies';
 import type { WatermarkStrategy } from '../time/WatermarkStrategy';
+import type { SimulationResult } from '../runtime/Simulation';
 
 export const DEFAULT_COSTS: CostModel = {
   channelLatencyMinMs: 2,
@@ -39,6 +44,29 @@ export const DEFAULT_COSTS: CostModel = {
   asyncSnapshotBaseMs: 5,
   storageBytesPerMs: 50_000,
 };
+
+/** Flink's `JobExecutionResult`: what `execute` returns once the job has run. */
+export interface JobExecutionResult {
+  getJobName(): string;
+  /** Virtual milliseconds the job ran (Flink: wall time). */
+  getNetRuntime(): number;
+  /** The simulation's result (state, sink output, checkpoints, failures), when run locally. */
+  getSimulationResult(): SimulationResult;
+}
+
+/** Flink's `PipelineExecutor`, reduced to what the lab needs: takes the environment the job was built on. */
+export type PipelineExecutor = (
+  env: StreamExecutionEnvironment,
+  jobName: string,
+) => Promise<JobExecutionResult>;
+
+/** Flink's `StreamExecutionEnvironmentFactory`: what `getExecutionEnvironment()` returns inside a runner. */
+export type StreamExecutionEnvironmentFactory = () => StreamExecutionEnvironment;
+
+/** Flink's `StreamGraphGenerator.DEFAULT_STREAMING_JOB_NAME`. */
+export const DEFAULT_JOB_NAME = 'Flink Streaming Job';
+
+let contextEnvironmentFactory: StreamExecutionEnvironmentFactory | null = null;
 
 export class StreamExecutionEnvironment {
   private readonly vertices: JobVertex[] = [];
@@ -61,8 +89,42 @@ export class StreamExecutionEnvironment {
   /** Sources over a Kafka-like log (not fromData, not a data generator). */
   private readonly logSources = new Set<JobVertex>();
 
+  /** @param executor what `execute` hands the job to; none: run it here (Flink's local environment). */
+  constructor(private readonly executor: PipelineExecutor | null = null) {}
+
+  /** The runner's environment if one installed a factory (a job file being built), else a local one. */
   static getExecutionEnvironment(): StreamExecutionEnvironment {
-    return new StreamExecutionEnvironment();
+    return contextEnvironmentFactory?.() ?? new StreamExecutionEnvironment();
+  }
+
+  /** Flink's `StreamExecutionEnvironment.initializeContextEnvironment`: a runner installs its factory. */
+  static initializeContextEnvironment(factory: StreamExecutionEnvironmentFactory): void {
+    contextEnvironmentFactory = factory;
+  }
+
+  /** Flink's `resetContextEnvironment`. */
+  static resetContextEnvironment(): void {
+    contextEnvironmentFactory = null;
+  }
+
+  /**
+   * Flink's `execute(jobName)`: submits the job. Inside a runner (`npm run sim -- --job`, the editor)
+   * the runner takes it from here; otherwise the job runs here from start to end (seed 1,
+   * fast-forward, no failures) and the result says what it left behind.
+   */
+  async execute(jobName: string = DEFAULT_JOB_NAME): Promise<JobExecutionResult> {
+    if (this.executor) return this.executor(this, jobName);
+    const job = this.getJobGraph(jobName);
+    // Imported here, not at the top: the runtime imports this module (no cycle at evaluation time).
+    const { Simulation } = await import('../runtime/Simulation');
+    const sim = new Simulation(job, { seed: 1, fastForward: true });
+    sim.run();
+    const result = sim.result();
+    return {
+      getJobName: () => jobName,
+      getNetRuntime: () => result.time,
+      getSimulationResult: () => result,
+    };
   }
 
   setParallelism(p: number): this {
@@ -215,6 +277,8 @@ export class StreamExecutionEnvironment {
       vertex: JobVertex;
       partitioner: PartitionerKind | null;
       keySelector: KeySelector<unknown> | null;
+      /** Two-input operators: which input (1 or 2) this edge feeds. */
+      typeNumber?: 1 | 2;
       outputTag?: string | null;
     }[],
     keySelector: KeySelector<unknown> | null,
@@ -245,6 +309,7 @@ export class StreamExecutionEnvironment {
         partitioner: input.partitioner ?? 'forward',
         keySelector: input.keySelector,
         explicitPartitioner: input.partitioner !== null,
+        typeNumber: input.typeNumber ?? 0,
         ...(input.outputTag ? { outputTag: input.outputTag } : {}),
       });
     }

@@ -25,8 +25,16 @@ export interface Collector<T> {
   collect(value: T): void;
 }
 
+/**
+ * Flink 2.x's `OpenContext`, what `open` receives (an interface kept for future extension in Flink).
+ * The lab passes the RuntimeContext itself, so `open(ctx)` may use it directly, as the lab's jobs
+ * do, or call `this.getRuntimeContext()` as Flink 2.x code does.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- Flink's OpenContext has no methods
+export interface OpenContext {}
+
 /** What `getRuntimeContext()` gives a rich function (Flink's RuntimeContext). */
-export interface RuntimeContext {
+export interface RuntimeContext extends OpenContext {
   getTaskName(): string;
   getIndexOfThisSubtask(): number;
   getNumberOfParallelSubtasks(): number;
@@ -48,10 +56,40 @@ export interface RichFunction {
   close?(): void;
 }
 
+/**
+ * Flink's `AbstractRichFunction`, the base of the Rich*Function classes: `getRuntimeContext()` works
+ * from `open` on (the engine sets it on each subtask's copy first).
+ */
+export abstract class AbstractRichFunction implements RichFunction {
+  // Not a #private field: the engine copies function objects per subtask (copyFunction).
+  private runtimeContext: RuntimeContext | null = null;
+
+  /** @internal Set by the engine before `open`. */
+  setRuntimeContext(ctx: RuntimeContext): void {
+    this.runtimeContext = ctx;
+  }
+
+  getRuntimeContext(): RuntimeContext {
+    if (this.runtimeContext === null) throw new Error('The runtime context has not been initialized.');
+    return this.runtimeContext;
+  }
+
+  open?(ctx: RuntimeContext): void;
+  close?(): void;
+}
+
 export interface MapFunctionObject<IN, OUT> extends RichFunction {
   map(value: IN): OUT;
 }
 export type MapFunction<IN, OUT> = ((value: IN) => OUT) | MapFunctionObject<IN, OUT>;
+
+/** Flink's RichMapFunction: `class Count extends RichMapFunction<string, number> { open(ctx) {…} map(v) {…} }`. */
+export abstract class RichMapFunction<IN, OUT>
+  extends AbstractRichFunction
+  implements MapFunctionObject<IN, OUT>
+{
+  abstract map(value: IN): OUT;
+}
 
 export interface FlatMapFunctionObject<IN, OUT> extends RichFunction {
   flatMap(value: IN, out: Collector<OUT>): void;
@@ -59,16 +97,37 @@ export interface FlatMapFunctionObject<IN, OUT> extends RichFunction {
 export type FlatMapFunction<IN, OUT> =
   ((value: IN, out: Collector<OUT>) => void) | FlatMapFunctionObject<IN, OUT>;
 
+/** Flink's RichFlatMapFunction. */
+export abstract class RichFlatMapFunction<IN, OUT>
+  extends AbstractRichFunction
+  implements FlatMapFunctionObject<IN, OUT>
+{
+  abstract flatMap(value: IN, out: Collector<OUT>): void;
+}
+
 export interface FilterFunctionObject<T> extends RichFunction {
   filter(value: T): boolean;
 }
 export type FilterFunction<T> = ((value: T) => boolean) | FilterFunctionObject<T>;
 
+/** Flink's RichFilterFunction. */
+export abstract class RichFilterFunction<T> extends AbstractRichFunction implements FilterFunctionObject<T> {
+  abstract filter(value: T): boolean;
+}
+
 export type KeySelector<T> = (value: T) => Key;
 
-/** Flink's KeyedProcessFunction: per-record callback with the current key, state and timers. */
-export interface KeyedProcessFunction<K extends Key, IN, OUT> extends RichFunction {
-  processElement(value: IN, ctx: KeyedProcessContext<K>, out: Collector<OUT>): void;
+/**
+ * Flink's KeyedProcessFunction: per-record callback with the current key, state and timers. An
+ * abstract class, as in Flink, so a job can `extends KeyedProcessFunction<K, IN, OUT>`; any object
+ * of this shape also does (`implements`, or a literal).
+ */
+export abstract class KeyedProcessFunction<K extends Key, IN, OUT> implements RichFunction {
+  // No getRuntimeContext() here (unlike Flink): classes written `implements KeyedProcessFunction`
+  // must keep compiling; open(ctx) receives the RuntimeContext.
+  open?(ctx: RuntimeContext): void;
+  close?(): void;
+  abstract processElement(value: IN, ctx: KeyedProcessContext<K>, out: Collector<OUT>): void;
   /** A timer registered for the current key fired (event time: the watermark passed it). */
   onTimer?(timestamp: number, ctx: OnTimerContext<K>, out: Collector<OUT>): void;
 }

@@ -13,7 +13,7 @@ import type { Key } from '../keygroups/hashCode';
 import { compareKeys } from '../state/HeapKeyedStateBackend';
 import type { KeyedStateSnapshot } from '../state/KeyedStateBackend';
 import { checkKeyedValue, checkListItems } from '../snapshot/typecheck';
-import { declaredState, type DeclaredState } from '../snapshot/validate';
+import { declaredState, type DeclaredState } from '../snapshot/declaredState';
 import type { CompletedCheckpoint } from './CompletedCheckpoint';
 import { EngineError, msg, type Message } from '../messages/Message';
 
@@ -168,4 +168,18 @@ function checkKeyedSnapshot(
       }
     }
   });
+}
+
+/**
+ * Flink: an operator whose max parallelism was not set explicitly takes the one its state was
+ * checkpointed with (key groups must stay the same); an explicit, different one fails the restore.
+ */
+export function adoptRestoredMaxParallelism(job: JobGraph, checkpoint: CompletedCheckpoint | null): void {
+  if (!checkpoint) return;
+  for (const v of job.vertices) {
+    if (v.maxParallelismConfigured) continue;
+    const snap = checkpoint.tasks.find((t) => t.operatorUid === v.uid);
+    if (snap && snap.maxParallelism !== v.maxParallelism && v.parallelism <= snap.maxParallelism)
+      v.maxParallelism = snap.maxParallelism;
+  }
 }

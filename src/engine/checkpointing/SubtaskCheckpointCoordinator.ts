@@ -9,12 +9,24 @@
  *   channel state), then takes the synchronous snapshot of the operator chain;
  * - the task acknowledges after the synchronous part (modelled cost per key), the asynchronous upload
  *   (modelled bandwidth) and, for channel-state modes, once every input channel's state is recorded;
- * - `notifyCheckpointComplete` / abort reach every task (two-phase-commit sinks commit then).
+ * - `notifyCheckpointComplete` / abort reach every task (two-phase-commit sinks commit then);
+ * - an aborted checkpoint travels as a CancelCheckpointMarker (`CANCEL_BARRIER`) in line with records:
+ *   a task that gives a checkpoint up on barrier (subsumed, or a marker came) declines it and sends the
+ *   marker on; a task told of the abort before it took part sends the marker instead of the barrier
+ *   when its trigger or alignment comes (Flink's `abortedCheckpointIds`). The marker ends alignments
+ *   downstream (`processCancellationBarrier` in the handlers).
  */
 import type { CheckpointingMode } from '../api/JobGraph';
 import type { Channel } from '../network/Channel';
 import type { ClusterRuntime } from '../runtime/ClusterRuntime';
-import { BARRIER, END_OF_PARTITION, RECORD, type CheckpointBarrier } from '../runtime/StreamElement';
+import {
+  BARRIER,
+  CANCEL_BARRIER,
+  END_OF_PARTITION,
+  RECORD,
+  type CancelCheckpointMarker,
+  type CheckpointBarrier,
+} from '../runtime/StreamElement';
 import type { PendingSnapshot, StreamTask } from '../tasks/StreamTask';
 import { jsonLength } from '../keygroups/hashCode';
 import { msg, type Message } from '../messages/Message';
@@ -36,13 +48,6 @@ export const MAX_MEMORY_STATE_SIZE = 5 * 1024 * 1024;
 export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
   /** Ids of savepoints in progress (their barriers are always aligned). */
   private readonly savepointIds = new Set<number>();
-  /**
-   * Checkpoints the coordinator aborted. Flink's SubtaskCheckpointCoordinatorImpl remembers them
-   * (`abortedCheckpointIds`) so that a trigger arriving afterwards takes no snapshot and sends a
-   * CancelCheckpointMarker instead of the barrier; here every task learns of the abort at once, so a
-   * source simply sends nothing.
-   */
-  private readonly abortedCheckpointIds = new Set<number>();
   /** Latest checkpoint whose completion every task was notified of (-1: none). */
   notifiedCheckpoint = -1;
   private notificationsOutstanding = 0;
@@ -113,8 +118,11 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
 
   /** A source records its offsets and emits barrier n into every output channel, in line with its records. */
   triggerSource(task: StreamTask, checkpointId: number): void {
-    if (this.abortedCheckpointIds.has(checkpointId)) return;
     const loop = this.rt.loop;
+    if (this.checkAndClearAbortedStatus(task, checkpointId)) {
+      this.sendCancelMarkers(task, checkpointId, Math.max(loop.now, task.busyUntil));
+      return;
+    }
     const t = Math.max(loop.now, task.busyUntil);
     loop.emit({ type: 'barrier-injected', t, task: task.id, checkpointId });
     this.noteFirstBarrier(task, checkpointId, loop.now);
@@ -198,6 +206,12 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
 
   triggerCheckpointOnBarrier(task: StreamTask, req: SnapshotRequest, t: number): number {
     const id = req.checkpointId;
+    // Told of the abort before taking part: no snapshot; the marker goes instead of the barrier
+    // ("to avoid downstream back-pressure due to checkpoint barrier align", Flink's checkpointState).
+    if (req.forwardBarrier !== false && this.checkAndClearAbortedStatus(task, id)) {
+      this.sendCancelMarkers(task, id, t);
+      return t;
+    }
     const costs = this.rt.job.costs;
     const loop = this.rt.loop;
     const network = this.rt.network;
@@ -368,6 +382,71 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
 
   // ------------------------------------------------------------------ what barrier handlers call (BarrierHandlerHost)
 
+  abortCheckpointOnBarrier(task: StreamTask, checkpointId: number, reason: Message, t: number): void {
+    task.abortedCheckpointIds.delete(checkpointId);
+    this.dropSnapshot(task, checkpointId);
+    this.declineCheckpoint(task, checkpointId, reason, t);
+    this.sendCancelMarkers(task, checkpointId, t);
+  }
+
+  /** A CancelCheckpointMarker leaves on every output channel, in line with the records. */
+  private sendCancelMarkers(task: StreamTask, checkpointId: number, t: number): void {
+    const loop = this.rt.loop;
+    for (const gate of task.outputs)
+      for (const ch of gate.channels) {
+        const marker: CancelCheckpointMarker = {
+          kind: CANCEL_BARRIER,
+          id: loop.elementIds++,
+          checkpointId,
+          arrival: 0,
+        };
+        this.rt.network.send(ch, marker, t);
+      }
+  }
+
+  /** Flink's `checkAndClearAbortedStatus`; older ids can never be triggered any more and go too. */
+  private checkAndClearAbortedStatus(task: StreamTask, checkpointId: number): boolean {
+    const aborted = task.abortedCheckpointIds;
+    if (aborted.size === 0) return false;
+    for (const id of aborted) if (id < checkpointId) aborted.delete(id);
+    return aborted.delete(checkpointId);
+  }
+
+  /** A snapshot given up: its async part and channel-state recording stop. */
+  private dropSnapshot(task: StreamTask, checkpointId: number): void {
+    if (task.pendingSnapshots.delete(checkpointId))
+      for (const ch of task.inputs) if (ch.recording?.checkpointId === checkpointId) ch.recording = null;
+  }
+
+  /** The task read a CancelCheckpointMarker from `channel`; returns the task's time after it. */
+  processCancellationBarrier(
+    task: StreamTask,
+    channel: Channel,
+    marker: CancelCheckpointMarker,
+    t: number,
+  ): number {
+    const id = marker.checkpointId;
+    const loop = this.rt.loop;
+    if (loop.traceListener)
+      loop.emit({ type: 'cancel-barrier-received', t, task: task.id, channel: channel.id, checkpointId: id });
+    const handler = this.savepointIds.has(id) ? task.savepointHandler : task.barrierHandler;
+    return handler ? handler.processCancellationBarrier(channel, id, t) : t;
+  }
+
+  /** The network put a CancelCheckpointMarker on `channel` at `t`; it arrives at `arrival`. */
+  onCancelMarkerSent(channel: Channel, el: CancelCheckpointMarker, arrival: number, t: number): void {
+    const loop = this.rt.loop;
+    if (loop.traceListener)
+      loop.emit({
+        type: 'cancel-barrier-sent',
+        t,
+        id: el.id,
+        channel: channel.id,
+        checkpointId: el.checkpointId,
+        arriveAt: arrival,
+      });
+  }
+
   declineCheckpoint(task: StreamTask, checkpointId: number, reason: Message, t: number): void {
     this.rt.loop.control.push(t + this.rt.job.costs.rpcLatencyMs, {
       kind: 'call',
@@ -534,14 +613,24 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
 
   // ------------------------------------------------------------------ complete, abort
 
+  /**
+   * The coordinator's abort notification (Flink's `notifyCheckpointAborted`, here reaching every task
+   * at once): operators are told, a snapshot in progress stops, and a task that has not taken part yet
+   * remembers the id, so that its trigger or its alignment sends a CancelCheckpointMarker instead of the
+   * barrier. An alignment in progress is not ended by the notification (in Flink neither): its
+   * barriers, or a marker, end it.
+   */
   abortCheckpointInTasks(checkpointId: number, t: number): void {
-    this.abortedCheckpointIds.add(checkpointId);
+    const stopTheWorld = this.rt.job.checkpointConfig.mode === 'stop-the-world';
     for (const task of this.rt.graph.tasks) {
-      task.barrierHandler?.abortCheckpoint(checkpointId, t);
+      if (task.status !== 'RUNNING') continue;
       task.chain?.notifyCheckpointAborted(checkpointId);
-      if (task.pendingSnapshots.delete(checkpointId)) {
-        for (const ch of task.inputs) if (ch.recording?.checkpointId === checkpointId) ch.recording = null;
-      }
+      const tookPart =
+        task.pendingSnapshots.has(checkpointId) ||
+        (task.barrierHandler?.lastCheckpointId ?? -1) >= checkpointId ||
+        (task.savepointHandler?.lastCheckpointId ?? -1) >= checkpointId;
+      if (!tookPart && !stopTheWorld) task.abortedCheckpointIds.add(checkpointId);
+      this.dropSnapshot(task, checkpointId);
     }
     this.rt.stopTheWorld.finish(checkpointId, t);
   }

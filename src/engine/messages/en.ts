@@ -39,6 +39,7 @@ export const EN = {
   'task.threw-in-on-timer': '{operator} ({task}) threw in onTimer: {error}',
   'task.poison': 'user function threw on record {record}',
   'task.engine-crash': 'engine crash',
+  'job.unrecoverable': 'The failure is not recoverable: {reason}',
   'job.recovery-suppressed':
     'Recovery is suppressed by {strategy} restart strategy after {failures} failure(s): {reason}',
 
@@ -51,6 +52,8 @@ export const EN = {
   'checkpoint.subsumed-barrier': 'subsumed by checkpoint {id}',
   'checkpoint.alignment-aborted':
     'alignment aborted: barrier {id} arrived before alignment of checkpoint {previous} completed',
+  'checkpoint.declined-on-cancellation-barrier':
+    'Task received cancellation from one of its inputs (CancelCheckpointMarker of checkpoint {id} on {channel})',
   'checkpoint.tolerable-exceeded':
     'Exceeded checkpoint tolerable failure threshold ({tolerable}): checkpoint {id}: {reason}',
   'checkpoint.engine-crashed': 'Engine crashed before the checkpoint completed.',
@@ -70,6 +73,8 @@ export const EN = {
   'recovery.memory-no-storage-fault':
     'memory backend keeps checkpoints in the JobManager (lost with the worker): nothing is written to IndexedDB, so there is no storage to fail',
   'recovery.no-job-after-crash': 'the engine was restarted, but no job was running',
+  'editor.worker-hung':
+    'the engine did not answer for {seconds} s (your job never returned): it was stopped and a new engine started; your job was not run again, and the stored checkpoints are kept',
   'export.none-yet': 'no completed checkpoint yet',
   'export.not-retained': 'checkpoint {id} is not retained (retained: {retained})',
   'kind.checkpoint': 'checkpoint',

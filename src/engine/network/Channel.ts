@@ -6,7 +6,7 @@
  * - `backlog`: the sender's output buffer: elements produced but not yet sent because the channel has
  *   no credit left (its capacity is used up). A non-empty backlog blocks the sender: backpressure.
  */
-import { Deque } from '../runtime/Deque';
+import { Deque, NumberDeque } from '../runtime/Deque';
 import type { Random } from '../runtime/Random';
 import type { StreamElement } from '../runtime/StreamElement';
 import type { PersistedRecord } from '../checkpointing/CompletedCheckpoint';
@@ -23,7 +23,7 @@ export class Channel {
    * over the network too), so the sender only ever reacts to consumption it could have heard of.
    */
   outstanding = 0;
-  readonly creditReturns = new Deque<number>();
+  readonly creditReturns = new NumberDeque();
   lastArrival = 0;
   /** Event time: the last watermark read from this channel, and whether its sender declared itself idle. */
   watermark = -Infinity;
@@ -33,6 +33,11 @@ export class Channel {
   finished = false;
   /** Aligned checkpoints: the receiver stopped reading this channel until alignment completes. */
   blocked = false;
+  /**
+   * Which input of the receiver this channel belongs to (its edge's typeNumber): 0 for a one-input
+   * task, 1 or 2 for a two-input task (Flink's two input gates of a StreamTwoInputProcessor).
+   */
+  typeNumber: 0 | 1 | 2 = 0;
   /** Unaligned / Chandy-Lamport: records being persisted as this channel's state for a checkpoint. */
   recording: { checkpointId: number; records: PersistedRecord[] } | null = null;
   /**
@@ -56,11 +61,7 @@ export class Channel {
 
   /** Whether the sender may send one more record at time `t` (credits that arrived by `t` are counted). */
   hasCredit(t: number, capacity: number): boolean {
-    const returns = this.creditReturns;
-    while (returns.length > 0 && (returns.peek() as number) <= t) {
-      returns.shift();
-      this.outstanding--;
-    }
+    this.outstanding -= this.creditReturns.removeUpTo(t);
     return this.outstanding < capacity;
   }
 

@@ -15,7 +15,14 @@
  * checkpointing as they leave (SubtaskCheckpointCoordinator.onBarrierSent).
  */
 import type { ClusterRuntime } from '../runtime/ClusterRuntime';
-import { BARRIER, END_OF_PARTITION, RECORD, WATERMARK, type StreamElement } from '../runtime/StreamElement';
+import {
+  BARRIER,
+  CANCEL_BARRIER,
+  END_OF_PARTITION,
+  RECORD,
+  WATERMARK,
+  type StreamElement,
+} from '../runtime/StreamElement';
 import type { StreamTask } from '../tasks/StreamTask';
 import type { Channel } from './Channel';
 
@@ -80,6 +87,8 @@ export class CreditBasedFlowControl {
       // Watermarks travel in line with records but need no credit.
     } else if (el.kind === BARRIER) {
       this.rt.subtaskCheckpoints.onBarrierSent(channel, el, arrival, t);
+    } else if (el.kind === CANCEL_BARRIER) {
+      this.rt.subtaskCheckpoints.onCancelMarkerSent(channel, el, arrival, t);
     } else if (el.kind === END_OF_PARTITION && channel.recording !== null) {
       // The sender finished without a barrier: the channel's recorded state is complete.
       this.rt.subtaskCheckpoints.onEndOfPartitionSent(channel, arrival);

@@ -40,38 +40,13 @@ export class RecordWriter {
     return { kind: RECORD, id: this.rt.loop.elementIds++, value, ts, key, arrival, ingest };
   }
 
-  /** Partitions a record, emitted by an operator of `task`, to the channels of its main-output gates among `outputs`. */
+  /** Partitions a record, emitted by an operator of `task`, to the channels of its output gates `outputs`. */
   emit(task: StreamTask, outputs: readonly OutputGate[], value: unknown, ts: number | null): void {
-    this.emitTo(task, outputs, null, value, ts);
-  }
-
-  /**
-   * A side output (Flink's `Output.collect(OutputTag, record)`): only the gates among `outputs` whose
-   * edge reads `outputTag` (streams from `getSideOutput`); with none, the record is dropped, as in Flink.
-   */
-  emitToSideOutput(
-    task: StreamTask,
-    outputs: readonly OutputGate[],
-    outputTag: string,
-    value: unknown,
-    ts: number | null,
-  ): void {
-    this.emitTo(task, outputs, outputTag, value, ts);
-  }
-
-  private emitTo(
-    task: StreamTask,
-    outputs: readonly OutputGate[],
-    outputTag: string | null,
-    value: unknown,
-    ts: number | null,
-  ): void {
     const t = task.clock;
     const ingest = this.rt.loop.ingestTime;
     const network = this.rt.network;
     for (let g = 0; g < outputs.length; g++) {
       const gate = outputs[g];
-      if ((gate.edge.outputTag ?? null) !== outputTag) continue;
       const channels = gate.channels;
       switch (gate.edge.partitioner) {
         case 'forward':

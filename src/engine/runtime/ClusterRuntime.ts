@@ -6,21 +6,24 @@
 import type { JobGraph } from '../api/JobGraph';
 import type { CheckpointCoordinator } from '../checkpointing/CheckpointCoordinator';
 import type { CheckpointStorage } from '../checkpointing/CheckpointStorage';
-import type { StopTheWorldCheckpoint } from '../checkpointing/StopTheWorldCheckpoint';
-import type { SubtaskCheckpointCoordinator } from '../checkpointing/SubtaskCheckpointCoordinator';
+import { StopTheWorldCheckpoint } from '../checkpointing/StopTheWorldCheckpoint';
+import { SubtaskCheckpointCoordinator } from '../checkpointing/SubtaskCheckpointCoordinator';
 import type { ExternalSystem } from '../connectors/ExternalSystem';
-import type { CreditBasedFlowControl } from '../network/CreditBasedFlowControl';
-import type { RecordWriter } from '../network/RecordWriter';
-import type { DefaultScheduler } from '../scheduler/DefaultScheduler';
+import { CreditBasedFlowControl } from '../network/CreditBasedFlowControl';
+import { RecordWriter } from '../network/RecordWriter';
+import { DefaultScheduler } from '../scheduler/DefaultScheduler';
 import type { ExecutionGraph } from '../scheduler/ExecutionGraph';
-import type { EndOfInput } from '../tasks/EndOfInput';
-import type { SlotPool } from '../scheduler/SlotPool';
-import type { StreamInputProcessor } from '../tasks/StreamInputProcessor';
-import type { InternalTimeServiceManager } from '../time/InternalTimeServiceManager';
-import type { ProgressiveTimestampsAndWatermarks } from '../time/ProgressiveTimestampsAndWatermarks';
-import type { StatusWatermarkValve } from '../time/StatusWatermarkValve';
+import type { ResourceManager } from '../scheduler/ResourceManager';
+import type { ExecutionSlotSharingGroup } from '../scheduler/TaskManager';
+import { EndOfInput } from '../tasks/EndOfInput';
+import { SlotPool } from '../scheduler/SlotPool';
+import { StreamInputProcessor } from '../tasks/StreamInputProcessor';
+import { InternalTimeServiceManager } from '../time/InternalTimeServiceManager';
+import { ProgressiveTimestampsAndWatermarks } from '../time/ProgressiveTimestampsAndWatermarks';
+import { StatusWatermarkValve } from '../time/StatusWatermarkValve';
 import type { EventLoop } from './EventLoop';
 import type { JobMetrics } from './JobMetrics';
+import type { Random } from './Random';
 
 export interface ClusterRuntime {
   readonly job: JobGraph;
@@ -43,4 +46,31 @@ export interface ClusterRuntime {
   readonly sourceWatermarks: ProgressiveTimestampsAndWatermarks;
   /** Set right after the parts (the coordinator is created with the cluster as its host). */
   readonly coordinator: CheckpointCoordinator;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * Builds the parts around what the MiniCluster made (loop, execution graph, storage…). None uses
+ * another in its constructor; the coordinator comes last, made by the cluster (its host).
+ */
+export function createClusterRuntime(
+  base: Pick<ClusterRuntime, 'job' | 'loop' | 'graph' | 'external' | 'checkpointStorage' | 'metrics'>,
+  cluster: { random: Random; resourceManager: ResourceManager; groups: ExecutionSlotSharingGroup[] },
+  createCoordinator: (rt: ClusterRuntime) => CheckpointCoordinator,
+): ClusterRuntime {
+  const rt = { ...base } as Mutable<ClusterRuntime>;
+  rt.network = new CreditBasedFlowControl(rt);
+  rt.recordWriter = new RecordWriter(rt);
+  rt.scheduler = new DefaultScheduler(rt, cluster.random);
+  rt.slotPool = new SlotPool(cluster.resourceManager, cluster.groups);
+  rt.inputProcessor = new StreamInputProcessor(rt);
+  rt.endOfInput = new EndOfInput(rt);
+  rt.subtaskCheckpoints = new SubtaskCheckpointCoordinator(rt);
+  rt.stopTheWorld = new StopTheWorldCheckpoint(rt);
+  rt.timers = new InternalTimeServiceManager(rt);
+  rt.watermarkValve = new StatusWatermarkValve(rt);
+  rt.sourceWatermarks = new ProgressiveTimestampsAndWatermarks(rt);
+  rt.coordinator = createCoordinator(rt);
+  return rt;
 }

@@ -30,7 +30,7 @@ export type ControlEvent =
     }
   | { kind: 'ack'; task: StreamTask; attempt: number; checkpointId: number }
   | { kind: 'notify'; task: StreamTask; attempt: number; checkpointId: number }
-  | { kind: 'fail-task'; taskId: string; reason: Message }
+  | { kind: 'fail-task'; taskId: string; reason: Message; unrecoverable?: boolean }
   | { kind: 'restart'; tasks: StreamTask[]; token: number }
   | { kind: 'taskmanager-lost'; taskManager: number; reason: Message }
   | { kind: 'taskmanager-start'; taskManager: number | null }

@@ -38,42 +38,33 @@ import {
   JobManagerCheckpointStorage,
   type CheckpointStorage,
 } from '../checkpointing/CheckpointStorage';
-import { validateRestore } from '../checkpointing/Checkpoints';
+import { adoptRestoredMaxParallelism, validateRestore } from '../checkpointing/Checkpoints';
+import { validateCheckpointConfig } from '../checkpointing/CheckpointCoordinatorConfiguration';
 import type { CheckpointStats, CompletedCheckpoint } from '../checkpointing/CompletedCheckpoint';
-import { StopTheWorldCheckpoint } from '../checkpointing/StopTheWorldCheckpoint';
-import { SubtaskCheckpointCoordinator } from '../checkpointing/SubtaskCheckpointCoordinator';
 import { ExternalSystem } from '../connectors/ExternalSystem';
 import { PoisonRecord, type LogRecord } from '../connectors/ReplayableLog';
 import type { Channel } from '../network/Channel';
-import { CreditBasedFlowControl } from '../network/CreditBasedFlowControl';
-import { RecordWriter } from '../network/RecordWriter';
-import { DefaultScheduler } from '../scheduler/DefaultScheduler';
 import { buildExecutionGraph } from '../scheduler/ExecutionGraph';
-import { EndOfInput } from '../tasks/EndOfInput';
 import { buildSlotSharingGroups } from '../scheduler/LocalInputPreferredSlotSharingStrategy';
 import {
   ResourceManager,
   resolveClusterConfiguration,
   type ClusterOptions,
+  type TaskManagerInfo,
 } from '../scheduler/ResourceManager';
-import { SlotPool } from '../scheduler/SlotPool';
 import { parseTaskManagerId, taskManagerId } from '../scheduler/TaskManager';
-import { StreamInputProcessor } from '../tasks/StreamInputProcessor';
 import type { StreamTask } from '../tasks/StreamTask';
-import { InternalTimeServiceManager } from '../time/InternalTimeServiceManager';
-import { ProgressiveTimestampsAndWatermarks } from '../time/ProgressiveTimestampsAndWatermarks';
-import { StatusWatermarkValve } from '../time/StatusWatermarkValve';
 import type { JobStatus, TraceListener } from '../trace/TraceEvent';
-import type { ClusterRuntime } from './ClusterRuntime';
+import { createClusterRuntime, type ClusterRuntime } from './ClusterRuntime';
 import { EventLoop, type ControlEvent } from './EventLoop';
 import { JobMetrics } from './JobMetrics';
-import { SourceOperator } from './operators';
+import { SourceOperator, UserFunctionOperator } from './operators';
 import { Random } from './Random';
 
 // Kept importable from here: callers know these as the MiniCluster's.
 import type { FailureRecord } from '../scheduler/DefaultScheduler';
 import { msg, type Message } from '../messages/Message';
-export type { FailureRecord };
+export type { FailureRecord, TaskManagerInfo };
 export { MAX_MEMORY_STATE_SIZE } from '../checkpointing/SubtaskCheckpointCoordinator';
 export { JobMetrics, LatencyHistogram, type LatencySummary } from './JobMetrics';
 
@@ -123,17 +114,6 @@ export interface VertexInfo {
   }>;
 }
 
-/** A TaskManager as the CLI's --json and the app show it. */
-export interface TaskManagerInfo {
-  id: string;
-  index: number;
-  status: 'RUNNING' | 'LOST';
-  /** What each slot holds: the ids of the subtasks in it (empty: free). */
-  slots: string[][];
-}
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
 export class MiniCluster implements CoordinatorHost {
   readonly job: JobGraph;
   readonly jobName: string;
@@ -143,6 +123,8 @@ export class MiniCluster implements CoordinatorHost {
   readonly checkpointStorage: CheckpointStorage;
   readonly coordinator: CheckpointCoordinator;
   readonly failures: FailureRecord[];
+  /** Failures aimed at a subtask that had already FINISHED (FLIP-147): ignored, and recorded here. */
+  readonly failuresOfFinishedTasks: Array<{ task: string; time: number; finishedAt: number }> = [];
   readonly incarnation: number;
   /** Count of events processed (for step-wise UIs and benchmarks). */
   eventsProcessed = 0;
@@ -183,33 +165,26 @@ export class MiniCluster implements CoordinatorHost {
     this.channels = graph.channels;
     this.taskById = graph.taskById;
 
-    // The parts reach each other through `rt` (see ClusterRuntime); none uses another in its constructor.
-    const rt = {
-      job,
-      loop: this.loop,
-      graph,
-      external: this.external,
-      checkpointStorage: this.checkpointStorage,
-      metrics: this.metrics,
-    } as Mutable<ClusterRuntime>;
-    rt.network = new CreditBasedFlowControl(rt);
-    rt.recordWriter = new RecordWriter(rt);
-    rt.scheduler = new DefaultScheduler(rt, random);
-    rt.slotPool = new SlotPool(resourceManager, groups);
-    rt.inputProcessor = new StreamInputProcessor(rt);
-    rt.endOfInput = new EndOfInput(rt);
-    rt.subtaskCheckpoints = new SubtaskCheckpointCoordinator(rt);
-    rt.stopTheWorld = new StopTheWorldCheckpoint(rt);
-    rt.timers = new InternalTimeServiceManager(rt);
-    rt.watermarkValve = new StatusWatermarkValve(rt);
-    rt.sourceWatermarks = new ProgressiveTimestampsAndWatermarks(rt);
-    rt.coordinator = this.coordinator = new CheckpointCoordinator(
-      this,
-      job.checkpointConfig,
-      this.checkpointStorage,
-      random.fork('coordinator'),
-      Math.max(options.firstCheckpointId ?? 1, (options.restoreFrom?.checkpointId ?? 0) + 1),
+    const rt = createClusterRuntime(
+      {
+        job,
+        loop: this.loop,
+        graph,
+        external: this.external,
+        checkpointStorage: this.checkpointStorage,
+        metrics: this.metrics,
+      },
+      { random, resourceManager, groups },
+      () =>
+        new CheckpointCoordinator(
+          this,
+          job.checkpointConfig,
+          this.checkpointStorage,
+          random.fork('coordinator'),
+          Math.max(options.firstCheckpointId ?? 1, (options.restoreFrom?.checkpointId ?? 0) + 1),
+        ),
     );
+    this.coordinator = rt.coordinator;
     this.rt = rt;
     const scheduler = rt.scheduler;
     this.failures = scheduler.failures;
@@ -395,7 +370,15 @@ export class MiniCluster implements CoordinatorHost {
         return;
       case 'fail-task': {
         const task = this.taskById.get(ev.taskId);
-        if (task) rt.scheduler.failTask(task, ev.reason);
+        // A FINISHED execution cannot fail (Flink ignores it: a terminal state); the request is kept
+        // so that the command line can say why it did nothing.
+        if (task?.status === 'FINISHED')
+          this.failuresOfFinishedTasks.push({
+            task: task.id,
+            time: this.now,
+            finishedAt: task.finishedAt ?? this.now,
+          });
+        else if (task) rt.scheduler.failTask(task, ev.reason, false, ev.unrecoverable === true);
         return;
       }
       case 'restart':
@@ -552,13 +535,7 @@ export class MiniCluster implements CoordinatorHost {
 
   /** The TaskManagers, their status and what runs in each slot. */
   taskManagerInfo(): TaskManagerInfo[] {
-    return this.rt.slotPool.resourceManager.taskManagers.map((tm) => ({
-      id: tm.id,
-      index: tm.index,
-      status: tm.status,
-      slots:
-        tm.status === 'RUNNING' ? tm.slots.map((s) => (s.group ? s.group.tasks.map((t) => t.id) : [])) : [],
-    }));
+    return this.rt.slotPool.resourceManager.info();
   }
 
   /** Where a subtask runs now (null: no slot, e.g. SCHEDULED waiting for one). */
@@ -625,38 +602,27 @@ export class MiniCluster implements CoordinatorHost {
     return out;
   }
 
+  /**
+   * Broadcast state per operator uid → subtask index → state name → entries (`[key, value]` in
+   * insertion order): every subtask holds its own copy (Flink's broadcast state pattern).
+   */
+  broadcastStateByOperator(): Record<string, Record<number, Record<string, Array<[unknown, unknown]>>>> {
+    const out: Record<string, Record<number, Record<string, Array<[unknown, unknown]>>>> = {};
+    for (const task of this.tasks) {
+      const op = task.operator;
+      const backend = op instanceof UserFunctionOperator ? op.getOperatorStateBackend() : null;
+      if (!backend || backend.getBroadcastStates().size === 0) continue;
+      const states: Record<string, Array<[unknown, unknown]>> = {};
+      for (const [name, b] of backend.getBroadcastStates()) states[name] = b.snapshotItems();
+      (out[task.vertex.uid] ??= {})[task.subtaskIndex] = states;
+    }
+    return out;
+  }
+
   sourceOffsets(): Record<string, Array<{ partition: number; offset: number }>> {
     const out: Record<string, Array<{ partition: number; offset: number }>> = {};
     for (const task of this.tasks)
       if (task.operator instanceof SourceOperator) out[task.id] = task.operator.offsets();
     return out;
   }
-}
-
-/**
- * Flink: an operator whose max parallelism was not set explicitly takes the one its state was
- * checkpointed with (key groups must stay the same); an explicit, different one fails the restore.
- */
-function adoptRestoredMaxParallelism(job: JobGraph, checkpoint: CompletedCheckpoint | null): void {
-  if (!checkpoint) return;
-  for (const v of job.vertices) {
-    if (v.maxParallelismConfigured) continue;
-    const snap = checkpoint.tasks.find((t) => t.operatorUid === v.uid);
-    if (snap && snap.maxParallelism !== v.maxParallelism && v.parallelism <= snap.maxParallelism)
-      v.maxParallelism = snap.maxParallelism;
-  }
-}
-
-function validateCheckpointConfig(job: JobGraph): void {
-  const c = job.checkpointConfig;
-  if (c.alignedCheckpointTimeoutMs > 0 && c.mode !== 'unaligned')
-    throw new Error('an aligned-checkpoint timeout needs unaligned checkpoints (mode "unaligned")');
-  if (c.intervalMs !== null && !(c.intervalMs > 0)) throw new Error('checkpoint interval must be > 0');
-  if (c.maxConcurrentCheckpoints < 1) throw new Error('maxConcurrentCheckpoints must be >= 1');
-  if (c.minPauseBetweenCheckpointsMs > 0 && c.maxConcurrentCheckpoints !== 1) {
-    // Flink: a min pause forces one checkpoint at a time.
-    (c as { maxConcurrentCheckpoints: number }).maxConcurrentCheckpoints = 1;
-  }
-  if (c.mode === 'unaligned' && c.maxConcurrentCheckpoints !== 1)
-    throw new Error('unaligned checkpoints require max concurrent checkpoints = 1');
 }

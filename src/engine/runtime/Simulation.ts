@@ -48,6 +48,7 @@ export class Simulation {
   private incarnation = 0;
   /** Failures of earlier engine instances, and the crashes themselves. */
   private readonly pastFailures: FailureRecord[] = [];
+  private readonly pastFailuresOfFinishedTasks: MiniCluster['failuresOfFinishedTasks'] = [];
   private readonly pastCheckpoints: CheckpointStats[] = [];
 
   constructor(
@@ -80,6 +81,7 @@ export class Simulation {
     const old = this.cluster;
     const t = old.now;
     this.options.trace?.({ type: 'engine-crashed', t });
+    this.pastFailuresOfFinishedTasks.push(...old.failuresOfFinishedTasks);
     this.pastFailures.push(...old.failures, {
       time: t,
       task: 'engine',
@@ -146,6 +148,7 @@ export class Simulation {
       jobStatus: this.cluster.jobStatus,
       tasks: Object.fromEntries(this.cluster.tasks.map((t) => [t.id, t.status])),
       state: this.cluster.keyedStateByOperator(),
+      ...broadcastStateOf(this.cluster.broadcastStateByOperator()),
       sinks,
       checkpoints: this.checkpoints.map((c) => ({
         id: c.id,
@@ -159,6 +162,7 @@ export class Simulation {
         failureReason: c.failureReason && renderEnglish(c.failureReason),
       })),
       failures: this.failures.map((f) => ({ ...f, reason: renderEnglish(f.reason) })),
+      failuresOfFinishedTasks: [...this.pastFailuresOfFinishedTasks, ...this.cluster.failuresOfFinishedTasks],
       taskManagers: this.cluster.taskManagerInfo(),
       slotsNeeded: this.cluster.slotsNeeded,
       // Per job vertex (an operator chain), as Flink's Web UI lists them.
@@ -185,6 +189,8 @@ export interface SimulationResult {
   /** Status of every subtask by id (FINISHED after a bounded input ended). */
   tasks?: Record<string, string>;
   state: Record<string, Record<string, Record<string, unknown>>>;
+  /** Jobs with the broadcast state pattern: uid → subtask → state name → entries (absent otherwise). */
+  broadcastState?: Record<string, Record<number, Record<string, Array<[unknown, unknown]>>>>;
   sinks: Record<string, { committed: unknown[]; written: unknown[] }>;
   checkpoints: Array<{
     id: number;
@@ -199,6 +205,11 @@ export interface SimulationResult {
   }>;
   /** As the command line prints them: reasons in English. */
   failures: Array<Omit<FailureRecord, 'reason'> & { reason: string }>;
+  /**
+   * `--fail` requests that reached a subtask already FINISHED (FLIP-147): ignored, as Flink ignores a
+   * failure of a finished execution; `finishedAt` is when it finished.
+   */
+  failuresOfFinishedTasks?: Array<{ task: string; time: number; finishedAt: number }>;
   /** The TaskManagers at the end of the run: status and the subtasks in each slot. */
   taskManagers: TaskManagerInfo[];
   /** Slots the job needs (its highest vertex parallelism). */
@@ -210,4 +221,10 @@ export interface SimulationResult {
     parallelism: number;
     subtasks: Array<{ index: number; status: string; taskManager: string | null; slot: number | null }>;
   }>;
+}
+
+function broadcastStateOf(b: Record<string, Record<number, Record<string, Array<[unknown, unknown]>>>>): {
+  broadcastState?: typeof b;
+} {
+  return Object.keys(b).length === 0 ? {} : { broadcastState: b };
 }

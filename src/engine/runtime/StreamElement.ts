@@ -12,6 +12,8 @@ export const WATERMARK = 2;
 export const END_OF_DATA = 3;
 /** Flink's EndOfPartitionEvent: the sender finished; nothing at all follows (no barrier either). */
 export const END_OF_PARTITION = 4;
+/** Flink's CancelCheckpointMarker: checkpoint n was cancelled upstream; it ends an alignment for n. */
+export const CANCEL_BARRIER = 5;
 
 /** Flink's `Watermark.MAX_WATERMARK` (Long.MAX_VALUE there): the end of event time; every timer fires. */
 export const MAX_WATERMARK = Number.MAX_SAFE_INTEGER;
@@ -41,6 +43,18 @@ export interface CheckpointBarrier {
   savepoint: boolean;
 }
 
+/**
+ * Flink's CancelCheckpointMarker: sent in line with records (not a priority event) instead of barrier n
+ * by a task that declined or learnt of the abort of checkpoint n; a receiver aligning for n stops,
+ * unblocks its channels, declines and forwards it.
+ */
+export interface CancelCheckpointMarker {
+  kind: typeof CANCEL_BARRIER;
+  id: number;
+  checkpointId: number;
+  arrival: number;
+}
+
 /** Event-time progress (or, with `idle`, Flink's WatermarkStatus.IDLE: leave this input out of the minimum). */
 export interface Watermark {
   kind: typeof WATERMARK;
@@ -63,4 +77,5 @@ export interface EndOfPartitionEvent {
 }
 export type EndOfInputEvent = EndOfDataEvent | EndOfPartitionEvent;
 
-export type StreamElement = StreamRecord | CheckpointBarrier | Watermark | EndOfInputEvent;
+export type StreamElement =
+  StreamRecord | CheckpointBarrier | Watermark | EndOfInputEvent | CancelCheckpointMarker;

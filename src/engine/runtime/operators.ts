@@ -68,7 +68,14 @@ export interface OperatorContext {
 export abstract class StreamOperator {
   constructor(protected readonly ctx: OperatorContext) {}
   open(): void {}
+  /** A record (of the first input, for a two-input operator: Flink's processElement1). */
   abstract processElement(value: unknown): void;
+  /** Two-input operators (Flink's TwoInputStreamOperator.processElement2): a record of the second input. */
+  processElement2(_value: unknown): void {
+    throw new Error(`${this.ctx.vertex.name} has one input`);
+  }
+  /** Flink's BoundedMultiInput.endInput(inputId): input 1 or 2 of a two-input operator ended. */
+  endInput(_inputId: 1 | 2): void {}
   close(): void {}
   /** End of input (Flink's `finish()`): no more records will come; flush what is buffered. */
   finish(): void {}
@@ -127,17 +134,26 @@ export class StreamingRuntimeContext implements RuntimeContext {
   }
 }
 
-abstract class UserFunctionOperator<F> extends StreamOperator {
+export abstract class UserFunctionOperator<F> extends StreamOperator {
   protected readonly fn: F;
-  private operatorState: OperatorStateBackend | null = null;
+  protected operatorState: OperatorStateBackend | null = null;
   constructor(ctx: OperatorContext, fn: F) {
     super(ctx);
     this.fn = copyFunction(fn);
   }
+  /** The operator state (CheckpointedFunction lists, broadcast state), for inspection; null if it has none. */
+  getOperatorStateBackend(): OperatorStateBackend | null {
+    return this.operatorState;
+  }
+  /** Operators with operator state of their own (broadcast state) have a backend even without a CheckpointedFunction. */
+  protected usesOperatorState(): boolean {
+    return false;
+  }
   /** CheckpointedFunction: operator state, redistributed by its mode when the parallelism changed. */
   override initializeState(snapshots: TaskStateSnapshot[] | null): void {
     const fn = this.fn;
-    if (!isCheckpointedFunction(fn)) return;
+    const checkpointed = isCheckpointedFunction(fn);
+    if (!checkpointed && !this.usesOperatorState()) return;
     const previous = snapshots
       ? snapshots.map((s) => ({
           subtaskIndex: s.subtaskIndex,
@@ -147,18 +163,22 @@ abstract class UserFunctionOperator<F> extends StreamOperator {
       : null;
     const backend = new OperatorStateBackend(previous, this.ctx.subtaskIndex, this.ctx.vertex.parallelism);
     this.operatorState = backend;
-    fn.initializeState({ isRestored: () => backend.isRestored, getOperatorStateStore: () => backend });
+    if (checkpointed)
+      fn.initializeState({ isRestored: () => backend.isRestored, getOperatorStateStore: () => backend });
   }
   override snapshotState(checkpointId: number): OperatorStateSnapshot | null {
     const fn = this.fn;
-    if (!isCheckpointedFunction(fn) || !this.operatorState) return null;
-    fn.snapshotState({ getCheckpointId: () => checkpointId });
+    if (!this.operatorState) return null;
+    if (isCheckpointedFunction(fn)) fn.snapshotState({ getCheckpointId: () => checkpointId });
     return { lists: this.operatorState.snapshot() };
   }
   override open(): void {
-    const rich = this.fn as RichFunction;
-    if (typeof rich === 'object' && typeof rich.open === 'function')
-      rich.open(new StreamingRuntimeContext(this.ctx));
+    const rich = this.fn as RichFunction & { setRuntimeContext?(ctx: RuntimeContext): void };
+    if (typeof rich !== 'object') return;
+    const ctx = new StreamingRuntimeContext(this.ctx);
+    // An AbstractRichFunction's getRuntimeContext() (Flink 2.x code calls it in open(OpenContext)).
+    if (typeof rich.setRuntimeContext === 'function') rich.setRuntimeContext(ctx);
+    if (typeof rich.open === 'function') rich.open(ctx);
   }
   override close(): void {
     const rich = this.fn as RichFunction;
@@ -249,6 +269,10 @@ export class StreamGroupedReduce extends UserFunctionOperator<ReduceFunction<unk
 export class SourceOperator extends StreamOperator {
   private splits: SourceSplitState[] = [];
   private next = 0;
+  /** The split (partition) of the record being emitted: its watermark generator sees it. */
+  currentSplit = -1;
+  /** That record was its bounded split's last (the split is finished). */
+  currentSplitFinished = false;
 
   constructor(
     ctx: OperatorContext,
@@ -282,6 +306,11 @@ export class SourceOperator extends StreamOperator {
     return split.stoppingOffset ?? this.log.partitions[split.partition].length;
   }
 
+  /** The splits not read to their end yet (every split of an unbounded source). */
+  unfinishedSplits(): number[] {
+    return this.splits.filter((s) => !this.bounded || s.offset < this.end(s)).map((s) => s.partition);
+  }
+
   hasMore(): boolean {
     for (const s of this.splits) if (s.offset < this.end(s)) return true;
     return false;
@@ -304,7 +333,12 @@ export class SourceOperator extends StreamOperator {
       if (split.offset < this.end(split)) {
         const record = this.log.partitions[split.partition][split.offset++];
         this.next = (this.next + i + 1) % n;
-        this.ctx.emit(record.value, record.timestamp);
+        this.currentSplit = split.partition;
+        this.currentSplitFinished = this.bounded && split.offset >= this.end(split);
+        const spec = this.ctx.vertex.spec;
+        // fromSource(.., strategy.withTimestampAssigner(..)): the event time comes from the assigner.
+        const assigner = spec.kind === 'source' ? spec.watermarkStrategy?.timestampAssigner : null;
+        this.ctx.emit(record.value, assigner ? assigner(record.value, record.timestamp) : record.timestamp);
         return true;
       }
     }
@@ -431,6 +465,10 @@ export class SinkOperator extends StreamOperator {
   }
 }
 
+/**
+ * The operators defined in this file. The others live in their own files, which import this one:
+ * `StreamOperatorFactory.createStreamOperator` builds every kind.
+ */
 export function createOperator(ctx: OperatorContext): StreamOperator {
   const spec = ctx.vertex.spec;
   switch (spec.kind) {
@@ -450,5 +488,7 @@ export function createOperator(ctx: OperatorContext): StreamOperator {
       return new SinkOperator(ctx, spec.sink);
     case 'window':
       return spec.createOperator(ctx);
+    default:
+      throw new Error(`operator '${spec.kind}' is built by StreamOperatorFactory.createStreamOperator`);
   }
 }

@@ -16,6 +16,7 @@
 import type { CompletedCheckpoint, TaskStateSnapshot } from '../checkpointing/CompletedCheckpoint';
 import { restoreChannelState } from '../checkpointing/SequentialChannelStateReader';
 import { ExecutionFailureHandler } from '../failover/ExecutionFailureHandler';
+import { isUnrecoverableError } from '../failover/SuppressRestartsException';
 import type { ClusterRuntime } from '../runtime/ClusterRuntime';
 import { SourceOperator } from '../runtime/operators';
 import type { Random } from '../runtime/Random';
@@ -96,6 +97,7 @@ export class DefaultScheduler {
           task: task.id,
           error: messageOf(failed.error),
         }),
+        unrecoverable: isUnrecoverableError(failed.error),
       });
     }
     if (loop.traceListener) {
@@ -149,18 +151,26 @@ export class DefaultScheduler {
   // ------------------------------------------------------------------ failures and recovery
 
   /** Fails a subtask now: its pipelined region is cancelled and restarted per the restart strategy. */
-  failTask(task: StreamTask, reason: Message, global = false): void {
+  failTask(task: StreamTask, reason: Message, global = false, unrecoverable = false): void {
     // A task waiting for a slot (SCHEDULED) is not running anywhere: nothing to fail.
     if (task.status !== 'RUNNING') return;
-    this.failTasks([task], task.id, reason, global);
+    this.failTasks([task], task.id, reason, global, unrecoverable);
   }
 
   /**
    * Fails subtasks at once (those of a lost TaskManager, or a slot request that timed out): one
    * failover of the union of their regions, one failure for the restart strategy. `source` names
-   * what failed in the failure record (a task id, or `taskmanager-<n>`).
+   * what failed in the failure record (a task id, or `taskmanager-<n>`). `unrecoverable` (Flink's
+   * `ThrowableType.NonRecoverableError`, see SuppressRestartsException): the job fails without
+   * asking the restart strategy.
    */
-  failTasks(tasks: readonly StreamTask[], source: string, reason: Message, global = false): void {
+  failTasks(
+    tasks: readonly StreamTask[],
+    source: string,
+    reason: Message,
+    global = false,
+    unrecoverable = false,
+  ): void {
     const failed = tasks.filter((x) => x.status === 'RUNNING' || x.status === 'SCHEDULED');
     if (failed.length === 0 || this.jobStatus === 'FAILED' || this.jobStatus === 'FINISHED') return;
     const task = failed[0];
@@ -180,7 +190,7 @@ export class DefaultScheduler {
     );
     for (const x of region) this.cancelTask(x, failed.includes(x) ? 'FAILED' : 'CANCELED');
     rt.coordinator.abortAll(msg('checkpoint.task-failure', { task: task.id, reason }), t);
-    const delay = this.restartStrategy.notifyFailure(t);
+    const delay = unrecoverable ? null : this.restartStrategy.notifyFailure(t);
     const record: FailureRecord = {
       time: t,
       task: source,
@@ -196,11 +206,13 @@ export class DefaultScheduler {
         type: 'job-status',
         t,
         status: 'FAILED',
-        reason: msg('job.recovery-suppressed', {
-          strategy: rt.job.restartStrategy.type,
-          failures: this.restartStrategy.numberOfFailures,
-          reason,
-        }),
+        reason: unrecoverable
+          ? msg('job.unrecoverable', { reason })
+          : msg('job.recovery-suppressed', {
+              strategy: rt.job.restartStrategy.type,
+              failures: this.restartStrategy.numberOfFailures,
+              reason,
+            }),
       });
       return;
     }

@@ -58,6 +58,7 @@ export function buildExecutionGraph(job: JobGraph, random: Random): ExecutionGra
             ? `${from.id}->${target.id}[${edge.outputTag}]`
             : `${from.id}->${target.id}`;
           const ch = new Channel(id, from, target, target.inputs.length, random.fork(`channel:${id}`));
+          ch.typeNumber = edge.typeNumber;
           // The operator subtasks at both ends (channel state is kept per operator, not per task).
           ch.fromOperator = `${edge.source.uid}#${from.subtaskIndex}`;
           ch.toOperator = `${edge.target.uid}#${target.subtaskIndex}`;

@@ -58,6 +58,15 @@ export function resolveClusterConfiguration(
   };
 }
 
+/** A TaskManager as the CLI's --json and the app show it. */
+export interface TaskManagerInfo {
+  id: string;
+  index: number;
+  status: 'RUNNING' | 'LOST';
+  /** What each slot holds: the ids of the subtasks in it (empty: free). */
+  slots: string[][];
+}
+
 export class ResourceManager {
   readonly taskManagers: TaskManager[] = [];
 
@@ -110,5 +119,16 @@ export class ResourceManager {
     let n = 0;
     for (const tm of this.taskManagers) if (tm.status === 'RUNNING') n += tm.slots.length;
     return n;
+  }
+
+  /** The TaskManagers, their status and what runs in each slot. */
+  info(): TaskManagerInfo[] {
+    return this.taskManagers.map((tm) => ({
+      id: tm.id,
+      index: tm.index,
+      status: tm.status,
+      slots:
+        tm.status === 'RUNNING' ? tm.slots.map((s) => (s.group ? s.group.tasks.map((t) => t.id) : [])) : [],
+    }));
   }
 }

@@ -19,8 +19,12 @@ export const READABLE_FORMAT_VERSIONS: readonly number[] = [1, 2];
 
 export const STATE_TYPES = ['value', 'list', 'map', 'reducing', 'aggregating'] as const;
 
-/** How operator state is redistributed on restore (Flink: `getListState` splits, `getUnionListState` unions). */
-export const REDISTRIBUTION_MODES = ['split', 'union'] as const;
+/**
+ * How operator state is redistributed on restore (Flink: `getListState` splits, `getUnionListState`
+ * unions, broadcast state — items are its `[key, value]` entries — gives new subtask i old subtask
+ * i mod oldParallelism's map).
+ */
+export const REDISTRIBUTION_MODES = ['split', 'union', 'broadcast'] as const;
 
 const MODES = CHECKPOINTING_MODES as [CheckpointingMode, ...CheckpointingMode[]];
 

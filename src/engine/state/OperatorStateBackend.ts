@@ -10,6 +10,9 @@
  *   Flink's `HashMap<String, …>` iterates their names (`javaHashMapOrder`). Same parallelism: each
  *   subtask keeps its own.
  * - `union` (getUnionListState): every new subtask gets the whole concatenated list.
+ * - `broadcast` (getBroadcastState, `HeapBroadcastState`): a map per subtask, stored as its
+ *   `[key, value]` entries; new subtask i gets old subtask i mod oldParallelism's map (Flink's
+ *   `repartitionBroadcastState`), with equal parallelism its own.
  */
 import {
   StateMigrationException,
@@ -18,12 +21,14 @@ import {
   type TypeInfoJson,
   type TypeInformation,
 } from '../api/typeinfo/TypeInformation';
+import { TupleTypeInfo } from '../api/typeinfo/TypeInformation';
 import { stringHashCode } from '../keygroups/hashCode';
+import { HeapBroadcastState, type BroadcastState } from './HeapBroadcastState';
 import type { ListState } from './State';
-import type { ListStateDescriptor } from './StateDescriptor';
+import type { ListStateDescriptor, MapStateDescriptor } from './StateDescriptor';
 import { msg } from '../messages/Message';
 
-export type OperatorStateMode = 'split' | 'union';
+export type OperatorStateMode = 'split' | 'union' | 'broadcast';
 
 export interface OperatorListSnapshot {
   mode: OperatorStateMode;
@@ -66,6 +71,7 @@ class PartitionableListState<T> implements ListState<T> {
 
 export class OperatorStateBackend {
   private readonly lists = new Map<string, PartitionableListState<unknown>>();
+  private readonly broadcastStates = new Map<string, HeapBroadcastState<unknown, unknown>>();
   private restored: Map<string, OperatorListSnapshot> = new Map();
   readonly isRestored: boolean;
 
@@ -83,11 +89,55 @@ export class OperatorStateBackend {
     return this.get(descriptor, 'union') as ListState<T>;
   }
 
+  /** Flink's OperatorStateStore.getBroadcastState: the subtask's map, restored from the checkpoint if it had one. */
+  getBroadcastState<K extends string | number, V>(
+    descriptor: MapStateDescriptor<K, V>,
+  ): BroadcastState<K, V> {
+    const name = descriptor.name;
+    const existing = this.broadcastStates.get(name);
+    if (existing) return existing as unknown as BroadcastState<K, V>;
+    if (this.lists.has(name))
+      throw new Error(
+        `operator state '${name}' is registered as ${this.lists.get(name)!.mode} list state, not broadcast`,
+      );
+    const entryType = new TupleTypeInfo([descriptor.keyTypeInfo, descriptor.valueTypeInfo]);
+    const state = new HeapBroadcastState<unknown, unknown>(name, entryType);
+    const prev = this.restored.get(name);
+    if (prev) {
+      if (prev.mode !== 'broadcast')
+        throw new Error(
+          `operator state '${name}' was checkpointed as ${prev.mode} list state, not broadcast`,
+        );
+      let items = structuredClone(prev.items) as unknown[];
+      const old = prev.elementType === undefined ? null : typeFromJson(prev.elementType);
+      const compat = old === null ? 'COMPATIBLE_AS_IS' : entryType.resolveSchemaCompatibility(old);
+      if (compat === 'INCOMPATIBLE' && old !== null)
+        throw new StateMigrationException(
+          msg('state.operator-incompatible', {
+            name,
+            detail: incompatibleSerializerMessage('operator', entryType, old),
+          }),
+        );
+      if (compat === 'COMPATIBLE_AFTER_MIGRATION' && old !== null)
+        items = items.map((v) => entryType.migrate(v, old));
+      for (const [k, v] of items as [unknown, unknown][]) state.map.set(k, v);
+    }
+    this.broadcastStates.set(name, state);
+    return state as unknown as BroadcastState<K, V>;
+  }
+
+  /** The broadcast states registered so far (for inspection). */
+  getBroadcastStates(): ReadonlyMap<string, HeapBroadcastState<unknown, unknown>> {
+    return this.broadcastStates;
+  }
+
   private get<T>(
     descriptor: ListStateDescriptor<T>,
     mode: OperatorStateMode,
   ): PartitionableListState<unknown> {
     const name = descriptor.name;
+    if (this.broadcastStates.has(name))
+      throw new Error(`operator state '${name}' is registered as broadcast state, not ${mode} list state`);
     let s = this.lists.get(name);
     if (s) {
       if (s.mode !== mode)
@@ -125,11 +175,13 @@ export class OperatorStateBackend {
     }
     for (const [name, s] of this.lists)
       out[name] = { mode: s.mode, items: structuredClone(s.items), elementType: s.elementType.toJson() };
+    for (const [name, b] of this.broadcastStates)
+      out[name] = { mode: 'broadcast', items: b.snapshotItems(), elementType: b.entryType.toJson() };
     return out;
   }
 
   get size(): number {
-    return this.lists.size;
+    return this.lists.size + this.broadcastStates.size;
   }
 }
 
@@ -174,6 +226,9 @@ export function redistribute(
     const elementType = typed === undefined ? {} : { elementType: typed };
     if (mode === 'union') {
       out.set(name, { mode, items: parts.flatMap((p) => p.list.items), ...elementType });
+    } else if (mode === 'broadcast') {
+      // Flink's repartitionBroadcastState: "for each name, pick the i-th entry" modulo the old parallelism.
+      out.set(name, { mode, items: parts[index % parts.length].list.items, ...elementType });
     } else if (sameParallelism) {
       out.set(name, {
         mode,

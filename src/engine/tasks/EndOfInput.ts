@@ -43,6 +43,11 @@ export class EndOfInput {
   /** EndOfData read from `channel`; returns the task's time. */
   onEndOfData(task: StreamTask, channel: Channel, t: number): number {
     channel.endOfData = true;
+    const input = channel.typeNumber;
+    if (input !== 0 && !task.endOfInput) {
+      // A two-input operator learns of each input's end (Flink's BoundedMultiInput.endInput(1|2)).
+      if (task.inputs.every((ch) => ch.typeNumber !== input || ch.endOfData)) task.operator.endInput(input);
+    }
     if (!task.endOfInput && task.inputs.every((ch) => ch.endOfData)) {
       // MAX_WATERMARK came before EndOfData on every channel: the valve already fired every timer.
       this.endData(task, t);
@@ -148,6 +153,7 @@ export class EndOfInput {
     const rt = this.rt;
     this.broadcastEvent(task, END_OF_PARTITION, t);
     task.status = 'FINISHED';
+    task.finishedAt = t;
     task.wakeAt = Infinity;
     rt.loop.emitTaskStatus(task, 'FINISHED');
     rt.coordinator.onTaskFinished(task.id, new Set(task.pendingSnapshots.keys()), rt.loop.now);

@@ -27,7 +27,8 @@ import { computeKeyGroupRangeForOperatorIndex } from '../keygroups/KeyGroupRange
 import { EngineError, msg } from '../messages/Message';
 import type { OutputGate } from '../network/RecordWriter';
 import type { ClusterRuntime } from '../runtime/ClusterRuntime';
-import { createOperator, type OperatorContext, type StreamOperator } from '../runtime/operators';
+import { type OperatorContext, type StreamOperator } from '../runtime/operators';
+import { createStreamOperator } from '../runtime/StreamOperatorFactory';
 import { estimateSnapshotBytes, HeapKeyedStateBackend } from '../state/HeapKeyedStateBackend';
 import type { KeyedStateBackend, RestorableKeyedState } from '../state/KeyedStateBackend';
 import { RocksDBKeyedStateBackend } from '../state/rocksdb/RocksDBKeyedStateBackend';
@@ -73,8 +74,8 @@ export class ChainedOperator {
   readonly outputs: OutputGate[] = [];
   /** The operators it calls directly (its chained outputs). */
   readonly chained: ChainedOperator[] = [];
-  /** Chained operators that read one of its side outputs (`getSideOutput(tag)`), with the tag. */
-  readonly chainedSideOutputs: Array<{ tag: string; op: ChainedOperator }> = [];
+  /** Per chained output: the side output (`OutputTag` id) it reads, or null for the main output. */
+  readonly chainedTags: Array<string | null> = [];
   readonly isSink: boolean;
 
   constructor(
@@ -120,12 +121,11 @@ export class OperatorChain {
     });
     for (const e of info.chainedEdges) {
       const from = byVertex.get(e.source) as ChainedOperator;
-      const to = byVertex.get(e.target) as ChainedOperator;
-      if (e.outputTag) from.chainedSideOutputs.push({ tag: e.outputTag, op: to });
-      else from.chained.push(to);
+      from.chained.push(byVertex.get(e.target) as ChainedOperator);
+      from.chainedTags.push(e.outputTag ?? null);
     }
     for (const gate of task.outputs) (byVertex.get(gate.edge.source) as ChainedOperator).outputs.push(gate);
-    for (const op of ops) op.operator = createOperator(operatorContext(rt, task, op, restoreBase));
+    for (const op of ops) op.operator = createStreamOperator(operatorContext(rt, task, op, restoreBase));
     const head = ops[0];
     task.keyedBackend = head.keyedBackend;
     task.timerService = head.timerService;
@@ -322,18 +322,21 @@ function createKeyedStateBackend(rt: ClusterRuntime, task: StreamTask, v: JobVer
 }
 
 /**
- * Where what `op` emits goes: its network outputs (RecordWriter) first, then its chained operators,
- * as Flink's output collector lists them. A source's own records also drive its watermarks.
+ * Where what `op` emits to its main output (`outputTag` null) or to a side output goes: its network
+ * outputs (RecordWriter) first, then its chained operators, as Flink's output collector lists them —
+ * only those reading that output (a side output nobody reads is dropped, as in Flink). A source's own
+ * records also drive its watermarks.
  */
 function operatorOutput(
   rt: ClusterRuntime,
   task: StreamTask,
   op: ChainedOperator,
+  outputTag: string | null,
 ): (value: unknown, ts: number | null) => void {
   const writer = rt.recordWriter;
-  const gates = op.outputs;
-  const chained = op.chained;
-  const sourceHead = op.isHead && op.vertex.spec.kind === 'source';
+  const gates = op.outputs.filter((g) => (g.edge.outputTag ?? null) === outputTag);
+  const chained = op.chained.filter((_c, i) => op.chainedTags[i] === outputTag);
+  const sourceHead = op.isHead && op.vertex.spec.kind === 'source' && outputTag === null;
   return (value, ts) => {
     if (sourceHead) rt.sourceWatermarks.onRecord(task, ts, task.clock);
     if (gates.length > 0) writer.emit(task, gates, value, ts);
@@ -351,6 +354,7 @@ function operatorContext(
 ): OperatorContext {
   const loop = rt.loop;
   const operatorField = op.isHead ? {} : { operator: op.vertex.uid };
+  const sideOutputs = new Map<string, (value: unknown, ts: number | null) => void>();
   return {
     taskId: `${op.vertex.uid}#${task.subtaskIndex}`,
     vertex: op.vertex,
@@ -362,12 +366,11 @@ function operatorContext(
     keyedBackend: op.keyedBackend,
     now: () => task.clock,
     currentTimestamp: () => task.currentTimestamp,
-    emit: operatorOutput(rt, task, op),
+    emit: operatorOutput(rt, task, op, null),
     output: (tag, value, ts) => {
-      // A side output: the network edges that read `tag`, then chained operators that read it.
-      if (op.outputs.length > 0) rt.recordWriter.emitToSideOutput(task, op.outputs, tag, value, ts);
-      for (const side of op.chainedSideOutputs)
-        if (side.tag === tag) task.chain.pushToOperator(side.op, value, ts);
+      let out = sideOutputs.get(tag);
+      if (!out) sideOutputs.set(tag, (out = operatorOutput(rt, task, op, tag)));
+      out(value, ts);
     },
     external: rt.external,
     trace: (_kind, value, txn) => {

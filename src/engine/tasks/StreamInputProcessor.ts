@@ -18,7 +18,9 @@ import { isPoison } from '../connectors/ReplayableLog';
 import type { Channel } from '../network/Channel';
 import type { ClusterRuntime } from '../runtime/ClusterRuntime';
 import { SourceOperator } from '../runtime/operators';
+import { isUnrecoverableError } from '../failover/SuppressRestartsException';
 import {
+  CANCEL_BARRIER,
   END_OF_DATA,
   END_OF_PARTITION,
   RECORD,
@@ -95,6 +97,8 @@ export class StreamInputProcessor {
               task: task.id,
               error: messageOf(failed.error),
             }),
+            false,
+            isUnrecoverableError(failed.error),
           );
           break;
         }
@@ -174,6 +178,9 @@ export class StreamInputProcessor {
       } else if (el.kind === END_OF_PARTITION) {
         sticky = null; // may complete an alignment (unblocks channels)
         t = rt.endOfInput.onEndOfPartition(task, best, t);
+      } else if (el.kind === CANCEL_BARRIER) {
+        sticky = null; // may end an alignment (unblocks channels)
+        t = rt.subtaskCheckpoints.processCancellationBarrier(task, best, el, t);
       } else {
         sticky = null; // a barrier may block or unblock channels
         if (el.priority) continue; // unaligned: already handled when it arrived
@@ -196,11 +203,20 @@ export class StreamInputProcessor {
     try {
       if (isPoison(record.value)) throw new EngineError(msg('task.poison', { record: String(record.value) }));
       const backend = task.keyedBackend;
-      if (backend !== null) {
-        // A record that came through keyBy carries its key: no need to run the selector again.
-        backend.setCurrentKey(record.key ?? (task.vertex.keySelector as (v: unknown) => Key)(record.value));
+      if (channel.typeNumber === 2) {
+        // The second input of a two-input operator: keyed with its own selector, or not keyed at all
+        // (the broadcast side of the broadcast state pattern has no current key).
+        const selector = task.vertex.keySelector2;
+        if (backend !== null && (record.key !== null || selector))
+          backend.setCurrentKey(record.key ?? (selector as (v: unknown) => Key)(record.value));
+        task.operator.processElement2(record.value);
+      } else {
+        if (backend !== null) {
+          // A record that came through keyBy carries its key: no need to run the selector again.
+          backend.setCurrentKey(record.key ?? (task.vertex.keySelector as (v: unknown) => Key)(record.value));
+        }
+        task.operator.processElement(record.value);
       }
-      task.operator.processElement(record.value);
       // Operators chained to the head worked on what it emitted, on the task's clock.
       const done = task.clock;
       // RocksDB-like backend: reads and writes (de)serialize, which takes virtual time.
@@ -211,6 +227,8 @@ export class StreamInputProcessor {
       this.rt.scheduler.failTask(
         task,
         msg('task.threw', { operator: failed.vertex.name, task: task.id, error: messageOf(failed.error) }),
+        false,
+        isUnrecoverableError(failed.error),
       );
     }
     return end;

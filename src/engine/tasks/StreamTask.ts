@@ -31,6 +31,7 @@ import type { KeyedStateSnapshot } from '../state/KeyedStateBackend';
 import type { IncrementalKeyedStateHandle } from '../state/rocksdb/types';
 import type { InternalTimerService, TimerSnapshot } from '../time/InternalTimerService';
 import { PausableRelativeClock } from '../time/PausableRelativeClock';
+import type { SplitWatermarkOutput } from '../time/ProgressiveTimestampsAndWatermarks';
 import type { ExecutionSlotSharingGroup } from '../scheduler/TaskManager';
 
 /** A snapshot taken but not yet acknowledged (async upload, channel-state recording still running). */
@@ -109,6 +110,8 @@ export class StreamTask {
   currentWatermark = -Infinity;
   /** Sources with a watermark strategy: highest record timestamp, last watermark sent, idleness. */
   maxTimestamp = -Infinity;
+  /** Sources with a watermark strategy: one watermark generator per split still read (FLIP-27). */
+  readonly splitWatermarks = new Map<number, SplitWatermarkOutput>();
   lastEmittedWatermark = -Infinity;
   /** Sources: when the last record was emitted, on `inputActivityClock` (idleness is measured on it). */
   lastRecordAt = 0;
@@ -131,8 +134,22 @@ export class StreamTask {
    * again, marked finished, in later checkpoints.
    */
   lastAcknowledged: TaskStateSnapshot[] | null = null;
+  /** When this attempt went FINISHED (null: it has not). */
+  finishedAt: number | null = null;
+  /**
+   * Checkpoints the coordinator aborted before this task took part (Flink's
+   * SubtaskCheckpointCoordinatorImpl `abortedCheckpointIds`): their trigger or alignment sends a
+   * CancelCheckpointMarker instead of the barrier.
+   */
+  readonly abortedCheckpointIds = new Set<number>();
   /** First time a barrier of a checkpoint reached this task (for the "start delay" statistic). */
   readonly firstBarrierAt = new Map<number, number>();
+
+  /** Two-input tasks (Flink's StreamTwoInputProcessor): the watermark each input's valve emitted, and whether the input is idle. */
+  readonly inputWatermarks: [number, number] = [-Infinity, -Infinity];
+  readonly inputIdle: [boolean, boolean] = [false, false];
+  /** 2 for a two-input operator (connect, intervalJoin, broadcast state pattern), else 1. */
+  readonly numberOfInputs: 1 | 2;
 
   /** The chain's head operator. */
   readonly vertex: JobVertex;
@@ -144,6 +161,8 @@ export class StreamTask {
   ) {
     this.vertex = jobVertex.head;
     this.id = `${jobVertex.id}#${subtaskIndex}`;
+    // A two-input operator is always a chain head (it has two input edges): its inputs are the task's.
+    this.numberOfInputs = jobVertex.head.inputs.some((e) => e.typeNumber === 2) ? 2 : 1;
   }
 
   /** The job vertex's name (Flink's chained name: `Map: count with ValueState -> Sink: print`). */
@@ -166,9 +185,13 @@ export class StreamTask {
     this.backloggedChannels = 0;
     this.pendingSnapshots.clear();
     this.firstBarrierAt.clear();
+    this.abortedCheckpointIds.clear();
     this.processingTimerAt = Infinity;
     this.currentWatermark = -Infinity;
+    this.inputWatermarks[0] = this.inputWatermarks[1] = -Infinity;
+    this.inputIdle[0] = this.inputIdle[1] = false;
     this.maxTimestamp = -Infinity;
+    this.splitWatermarks.clear();
     this.lastEmittedWatermark = -Infinity;
     this.inputActivityClock.reset();
     this.lastRecordAt = now;
@@ -177,6 +200,7 @@ export class StreamTask {
     this.endOfInput = false;
     this.finalCheckpointMinId = null;
     this.finalCheckpointDone = false;
+    this.finishedAt = null;
     this.lastAcknowledged = null;
   }
 }

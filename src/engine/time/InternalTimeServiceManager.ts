@@ -18,6 +18,7 @@ import type { StreamTask } from '../tasks/StreamTask';
 import type { InternalTimerService, TimeDomain } from './InternalTimerService';
 import { failedOperator, type ChainedOperator } from '../tasks/OperatorChain';
 import { messageOf, msg } from '../messages/Message';
+import { isUnrecoverableError } from '../failover/SuppressRestartsException';
 
 export class InternalTimeServiceManager {
   constructor(private readonly rt: ClusterRuntime) {}
@@ -122,6 +123,7 @@ export class InternalTimeServiceManager {
         key,
         timestamp,
         domain,
+        ...(namespace === undefined ? {} : { namespace }),
         ...(op.isHead ? {} : { operator: op.vertex.uid }),
         ...(namespace === undefined ? {} : { namespace }),
       });
@@ -137,6 +139,8 @@ export class InternalTimeServiceManager {
           task: task.id,
           error: messageOf(failed.error),
         }),
+        false,
+        isUnrecoverableError(failed.error),
       );
     }
     // Chained operators the timer's outputs reached worked on the task's clock too.

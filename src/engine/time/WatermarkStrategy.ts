@@ -8,6 +8,11 @@ export interface WatermarkStrategy {
   readonly boundMs: number;
   readonly idlenessMs: number | null;
   readonly autoWatermarkIntervalMs: number;
+  /**
+   * Flink's TimestampAssigner (`withTimestampAssigner((event, recordTimestamp) => ts)`): the event
+   * time of a record; null = keep the timestamp the record has (the source log's).
+   */
+  readonly timestampAssigner?: ((event: unknown, recordTimestamp: number | null) => number) | null;
 }
 
 export const WatermarkStrategies = {
@@ -30,6 +35,14 @@ export class WatermarkStrategyBuilder implements WatermarkStrategy {
   withIdleness(timeoutMs: number): this {
     if (!(timeoutMs > 0)) throw new Error(`the idleness timeout must be > 0 ms, got ${timeoutMs}`);
     this.idlenessMs = timeoutMs;
+    return this;
+  }
+
+  timestampAssigner: ((event: unknown, recordTimestamp: number | null) => number) | null = null;
+
+  /** Flink's `withTimestampAssigner`: where a record's event time comes from. */
+  withTimestampAssigner<T>(assigner: (event: T, recordTimestamp: number | null) => number): this {
+    this.timestampAssigner = assigner as (event: unknown, recordTimestamp: number | null) => number;
     return this;
   }
 

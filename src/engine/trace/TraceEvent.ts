@@ -42,6 +42,16 @@ export type TraceEvent =
   | { type: 'backpressure'; t: number; task: string; channel: string; blocked: boolean }
   // barriers and alignment
   | { type: 'barrier-injected'; t: number; task: string; checkpointId: number }
+  // CancelCheckpointMarker: sent instead of a barrier after an abort, read like one
+  | {
+      type: 'cancel-barrier-sent';
+      t: number;
+      id: number;
+      channel: string;
+      checkpointId: number;
+      arriveAt: number;
+    }
+  | { type: 'cancel-barrier-received'; t: number; task: string; channel: string; checkpointId: number }
   | {
       type: 'barrier-sent';
       t: number;

@@ -12,140 +12,30 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  FsStateBackend,
-  KafkaSource,
-  MapStateDescriptor,
-  OffsetsInitializer,
-  ReplayableLog,
-  RestartStrategies,
-  StreamExecutionEnvironment,
-  TwoPhaseCommitSink,
-  ValueStateDescriptor,
-  WatermarkStrategies,
-  type CheckpointingMode,
-  type Collector,
-  type JobGraph,
-  type KeyedProcessContext,
-  type KeyedProcessFunction,
-  type LogRecord,
-  type MapState,
-  type OnTimerContext,
-  type RuntimeContext,
-  type ValueState,
-} from '../../../src/engine/index';
+import type { CheckpointingMode } from '../../../src/engine/index';
+import { bruteForceWindows, buildBoundedJob } from './boundedJob';
+import { BOUNDED_REGRESSIONS, SOURCE_SPLIT_LAG_LATE_RECORDS } from './regressions';
 import {
   EXACTLY_ONCE_MODES,
   describeCase,
   exactlyOnceDiffs,
   failuresArb,
   jobSpecArb,
+  resolveFailures,
   runPair,
+  runSim,
   simSeedArb,
   sortedRows,
   type JobCase,
-  type JobSpec,
-  type Rec,
 } from './generators';
 
 const NUM_RUNS = Number(process.env.PROPERTY_RUNS ?? 40);
 /**
- * A fixed seed by default, so that CI is reproducible. Seed 1853032468 found a stop-the-world case
- * (three source failures, a bounded log, p=4 value-process) whose final state differs from the
- * failure-free run: an open bug, recorded in issue 12's note; reproduce it with FC_SEED=1853032468
- * (and FC_PATH from the note). Set FC_SEED to explore other seeds.
+ * A fixed seed by default, so that CI is reproducible; set FC_SEED to explore other seeds. Seed
+ * 1853032468 found SOURCE_SPLIT_LAG_LATE_RECORDS (regressions.ts), pinned below.
  */
 const FC_SEED = Number(process.env.FC_SEED ?? 20261206);
 const FC_PATH = process.env.FC_PATH;
-
-const WINDOW_MS = 40;
-/** Within a source subtask records are out of order by < 4 ms (timestamps 4·offset + partition): none is late. */
-const BOUND_MS = 8;
-
-interface WindowSum {
-  key: string;
-  end: number;
-  sum: number;
-  n: number;
-}
-
-const timestampOf = (offset: number, partition: number) => offset * 4 + partition;
-const windowEnd = (ts: number) => ts - (ts % WINDOW_MS) + WINDOW_MS - 1;
-
-/** Per key: a running total (kept) and the open windows (cleared by their event-time timers). */
-class WindowedSum implements KeyedProcessFunction<string, Rec, WindowSum> {
-  private total!: ValueState<number>;
-  private windows!: MapState<number, { sum: number; n: number }>;
-  open(ctx: RuntimeContext): void {
-    this.total = ctx.getState(new ValueStateDescriptor<number>('total'));
-    this.windows = ctx.getMapState(new MapStateDescriptor<number, { sum: number; n: number }>('windows'));
-  }
-  processElement(r: Rec, ctx: KeyedProcessContext<string>): void {
-    this.total.update((this.total.value() ?? 0) + r.v);
-    const end = windowEnd(ctx.timestamp() as number);
-    const w = this.windows.get(end) ?? { sum: 0, n: 0 };
-    this.windows.put(end, { sum: w.sum + r.v, n: w.n + 1 });
-    ctx.timerService().registerEventTimeTimer(end);
-  }
-  onTimer(timestamp: number, ctx: OnTimerContext<string>, out: Collector<WindowSum>): void {
-    const w = this.windows.get(timestamp);
-    if (!w) return;
-    out.collect({ key: ctx.getCurrentKey(), end: timestamp, sum: w.sum, n: w.n });
-    this.windows.remove(timestamp);
-  }
-}
-
-function buildBoundedJob(spec: JobSpec, mode: CheckpointingMode): JobGraph {
-  const env = StreamExecutionEnvironment.getExecutionEnvironment();
-  env.setParallelism(spec.statefulParallelism);
-  env.setStateBackend(new FsStateBackend());
-  env.enableCheckpointing(spec.checkpointIntervalMs, mode);
-  env.setRestartStrategy(RestartStrategies.fixedDelayRestart(100, 50));
-  env.setCostModel({ ...spec.costs });
-  const log = new ReplayableLog<Rec>(
-    'records',
-    spec.partitions.map((p, pi) =>
-      p.map((value, i): LogRecord<Rec> => ({ value, timestamp: timestampOf(i, pi) })),
-    ),
-  );
-  const source = KafkaSource.builder<Rec>().setLog(log).setBounded(OffsetsInitializer.latest()).build();
-  env
-    .fromSource(
-      source,
-      'Source: records (bounded)',
-      spec.emitIntervalMs,
-      WatermarkStrategies.forBoundedOutOfOrderness(BOUND_MS).withAutoWatermarkInterval(20),
-    )
-    .uid('source')
-    .setParallelism(spec.sourceParallelism)
-    .keyBy((r: Rec) => r.key)
-    .process(new WindowedSum())
-    .uid('stateful')
-    .setParallelism(spec.statefulParallelism)
-    .setProcessingTime(spec.statefulProcessingMs)
-    .addSink(new TwoPhaseCommitSink<WindowSum>())
-    .uid('sink')
-    .setParallelism(spec.sinkParallelism);
-  const job = env.getJobGraph('BoundedWindows');
-  for (const v of job.vertices) if (v.spec.kind === 'sink') v.processingTimeMs = spec.sinkProcessingMs;
-  return job;
-}
-
-/** Every (key, window) of the log with its sum and count: what a bounded run must commit. */
-function bruteForceWindows(spec: JobSpec): string[] {
-  const byWindow = new Map<string, WindowSum>();
-  spec.partitions.forEach((p, pi) =>
-    p.forEach((r, i) => {
-      const end = windowEnd(timestampOf(i, pi));
-      const id = `${r.key}@${end}`;
-      const w = byWindow.get(id) ?? { key: r.key, end, sum: 0, n: 0 };
-      w.sum += r.v;
-      w.n++;
-      byWindow.set(id, w);
-    }),
-  );
-  return sortedRows([...byWindow.values()]);
-}
 
 const caseArb = (minFailures = 0): fc.Arbitrary<JobCase> =>
   jobSpecArb({ pre: ['none'], variants: ['value-process'] }).chain((spec) =>
@@ -188,8 +78,17 @@ describe.each(EXACTLY_ONCE_MODES)('bounded exactly-once property: %s', (mode) =>
   it(`a bounded job ends FINISHED with the failure-free state and output, timers included (${NUM_RUNS} runs)`, () => {
     fc.assert(
       fc.property(caseArb(), (c) => checkCase(c, mode)),
-      { numRuns: NUM_RUNS, seed: FC_SEED, path: FC_PATH },
+      {
+        numRuns: NUM_RUNS,
+        seed: FC_SEED,
+        path: FC_PATH,
+        examples: BOUNDED_REGRESSIONS.map((r) => [r.case] as [JobCase]),
+      },
     );
+  });
+
+  it.each(BOUNDED_REGRESSIONS.map((r) => [r.name, r] as const))('regression: %s', (_name, r) => {
+    checkCase(r.case, mode);
   });
 
   it('the generator is not vacuous: most runs restart, some restore a checkpoint', () => {
@@ -204,5 +103,23 @@ describe.each(EXACTLY_ONCE_MODES)('bounded exactly-once property: %s', (mode) =>
     }
     expect(restarted).toBeGreaterThanOrEqual(9);
     expect(restored).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('regression: a source restored with one split behind the others (per-split watermarks)', () => {
+  it('the case still sets partition 3 three records behind partition 0 after its last restore, and nothing is late', () => {
+    const c = SOURCE_SPLIT_LAG_LATE_RECORDS.case;
+    const restored: number[][] = [];
+    const faulty = runSim(buildBoundedJob(c.spec, 'stop-the-world'), c.seed, resolveFailures(c.failures, 0), {
+      trace: (e) => {
+        if (e.type === 'task-restored' && e.task === 'source#0')
+          restored.push(e.offsets.map((o) => o.offset));
+      },
+    });
+    expect(faulty.failures.map((f) => f.restoredFrom)).toEqual([1, 3, 5]);
+    // What made the bug: the read position is not state, so each restore starts again at partition 0.
+    const offsets = restored[restored.length - 1];
+    expect(offsets).toEqual([6, 6, 5, 3]);
+    checkCase(c, 'stop-the-world');
   });
 });

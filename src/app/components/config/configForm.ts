@@ -88,6 +88,8 @@ export interface ConfigForm {
   restart: Record<RestartField, string>;
   /** Log sources keep reading after their last record (a Kafka topic); default bounded. */
   unbounded?: boolean;
+  /** Operator chaining (Flink's default on; off = env.disableOperatorChaining()). */
+  chaining: boolean;
   /** TaskManagers and slots per TaskManager; empty: the default (one TaskManager, enough slots for the job). */
   taskManagers: string;
   slotsPerTaskManager: string;
@@ -192,6 +194,7 @@ export function formFromConfig(
     restartType: config?.restartStrategy.type ?? 'exponential-delay',
     restart: restartForm(config?.restartStrategy),
     unbounded: config?.unbounded ?? false,
+    chaining: config?.chaining ?? true,
     ...clusterForm(config),
   };
 }
@@ -379,6 +382,7 @@ export function formToOptions(
       parallelism,
       restartStrategy,
       ...(form.unbounded ? { unbounded: true } : {}),
+      ...(form.chaining ? {} : { chaining: false }),
       ...cluster,
     },
   };

@@ -55,6 +55,10 @@ export const t = defineMessages(
     unbounded: 'Unbounded sources',
     unboundedHint:
       'Log sources keep reading after their last record, as a Kafka topic does: the job never finishes (sources go idle). Off: bounded (setBounded(OffsetsInitializer.latest())), the job ends FINISHED after a final checkpoint.',
+    chainingLegend: 'Tasks',
+    chaining: 'Operator chaining',
+    chainingHint:
+      'As Flink: operators joined by a forward edge with the same parallelism run in one task (one vertex, one ack per subtask, no channel between them). Off: env.disableOperatorChaining(), every operator its own task.',
     parallelism: 'Parallelism',
     cluster: 'TaskManagers and slots',
     taskManagers: 'TaskManagers',
@@ -145,6 +149,10 @@ export const t = defineMessages(
     unbounded: '无界 Source',
     unboundedHint:
       '日志 Source 读完最后一条记录后继续读取，就像 Kafka 主题一样：作业永不结束（Source 变为空闲）。关闭时为有界（setBounded(OffsetsInitializer.latest())），作业在最终 Checkpoint 之后以 FINISHED 结束。',
+    chainingLegend: '任务',
+    chaining: '算子链',
+    chainingHint:
+      '与 Flink 相同：由 forward 边相连、并行度相同的算子在同一个任务中运行（一个顶点，每个子任务确认一次，它们之间没有通道）。关闭：env.disableOperatorChaining()，每个算子各自成为一个任务。',
     parallelism: '并行度',
     cluster: 'TaskManager 与槽位',
     taskManagers: 'TaskManager 数量',

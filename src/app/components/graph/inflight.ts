@@ -23,13 +23,16 @@ export function countInFlight(inFlight: Float64Array | null | undefined): InFlig
     else if (
       kind === IN_FLIGHT_KIND.barrier ||
       kind === IN_FLIGHT_KIND.priorityBarrier ||
-      kind === IN_FLIGHT_KIND.queuedBarrier
+      kind === IN_FLIGHT_KIND.queuedBarrier ||
+      kind === IN_FLIGHT_KIND.cancelBarrier ||
+      kind === IN_FLIGHT_KIND.queuedCancelBarrier
     )
       out.barriers++;
     else out.watermarks++;
     if (
       kind === IN_FLIGHT_KIND.queuedRecord ||
       kind === IN_FLIGHT_KIND.queuedBarrier ||
+      kind === IN_FLIGHT_KIND.queuedCancelBarrier ||
       kind === IN_FLIGHT_KIND.queuedWatermark
     )
       out.queued++;
@@ -41,6 +44,7 @@ export function isQueued(kind: number): boolean {
   return (
     kind === IN_FLIGHT_KIND.queuedRecord ||
     kind === IN_FLIGHT_KIND.queuedBarrier ||
+    kind === IN_FLIGHT_KIND.queuedCancelBarrier ||
     kind === IN_FLIGHT_KIND.queuedWatermark
   );
 }

@@ -1,6 +1,8 @@
 /**
- * The job graph's layout: pure math, no DOM. Operators are laid out left to right by d3-dag's
- * sugiyama (layers = topological depth), each operator box is expanded into one row per subtask, and
+ * The job graph's layout: pure math, no DOM. Job vertices — operator chains, as Flink's Web UI draws
+ * them: one box per chain, its chained operators listed inside under the head's name — are laid out
+ * left to right by d3-dag's sugiyama (layers = topological depth), each box is expanded into one row
+ * per subtask, and
  * every channel (subtask -> subtask) gets a path made of cubic Bézier segments from the sender's
  * right edge to the receiver's left edge.
  *
@@ -29,6 +31,10 @@ export interface OperatorBox {
   parallelism: number;
   processingTimeMs: number | null;
   keyed: boolean;
+  /** The operators chained after the head (none without chaining): drawn inside the box. */
+  chained: Array<{ uid: string; name: string }>;
+  /** Height of the header (names, chained operators, details) above the subtask rows. */
+  headerHeight: number;
   /** Top-left corner and size, in graph coordinates. */
   x: number;
   y: number;
@@ -103,8 +109,15 @@ const MAX_WIDTH = 200;
 const CHAR_WIDTH = 7;
 const NAME_LINES = 2;
 
-export function operatorHeight(parallelism: number): number {
-  return HEADER_HEIGHT + parallelism * (ROW_HEIGHT + ROW_GAP) + BOX_PADDING - ROW_GAP;
+/** One line per operator chained after the head. */
+export const CHAINED_LINE_HEIGHT = 16;
+
+export function headerHeight(chained: number): number {
+  return HEADER_HEIGHT + chained * CHAINED_LINE_HEIGHT;
+}
+
+export function operatorHeight(parallelism: number, chained = 0): number {
+  return headerHeight(chained) + parallelism * (ROW_HEIGHT + ROW_GAP) + BOX_PADDING - ROW_GAP;
 }
 
 /** Wide enough for the longest word of the name (the rest wraps). */
@@ -150,7 +163,8 @@ function collectOperators(input: LayoutInput): Map<string, Omit<OperatorBox, 'x'
     if (ops.has(t.operatorUid)) continue;
     const info = infos.get(t.operatorUid);
     const name = info?.name ?? t.operatorName;
-    const width = operatorWidth(name);
+    const chained = (t.operators ?? []).slice(1).map((o) => ({ uid: o.uid, name: o.name }));
+    const width = Math.max(operatorWidth(name), ...chained.map((o) => operatorWidth(`→ ${o.name}`)));
     ops.set(t.operatorUid, {
       uid: t.operatorUid,
       name,
@@ -159,8 +173,10 @@ function collectOperators(input: LayoutInput): Map<string, Omit<OperatorBox, 'x'
       parallelism: info?.parallelism ?? t.parallelism,
       processingTimeMs: info?.processingTimeMs ?? null,
       keyed: info?.keyed ?? false,
+      chained,
+      headerHeight: headerHeight(chained.length),
       width,
-      height: operatorHeight(t.parallelism),
+      height: operatorHeight(t.parallelism, chained.length),
     });
   }
   return ops;
@@ -226,7 +242,7 @@ export function computeLayout(input: LayoutInput): GraphLayout {
       taskIndex,
       label: `${t.operatorUid} #${t.subtaskIndex}`,
       x: box.x + BOX_PADDING,
-      y: box.y + HEADER_HEIGHT + t.subtaskIndex * (ROW_HEIGHT + ROW_GAP),
+      y: box.y + box.headerHeight + t.subtaskIndex * (ROW_HEIGHT + ROW_GAP),
       width: box.width - 2 * BOX_PADDING,
       height: ROW_HEIGHT,
     };

@@ -86,6 +86,8 @@ export interface CanvasColours {
   bg: string;
   barrier: string;
   priority: string;
+  /** CancelCheckpointMarker. */
+  cancel: string;
   watermark: string;
   recording: string;
 }
@@ -99,6 +101,7 @@ export function resolveColours(read: (name: string) => string): CanvasColours {
     bg: v('--bg'),
     barrier: v('--fg'),
     priority: v('--c-purple'),
+    cancel: v('--c-vermillion'),
     watermark: v('--c-blue'),
     recording: v('--c-purple'),
   };

@@ -8,6 +8,7 @@
 import type { Channel } from '../../network/Channel';
 import type { CheckpointBarrier } from '../../runtime/StreamElement';
 import type { StreamTask } from '../../tasks/StreamTask';
+import { msg } from '../../messages/Message';
 import type { BarrierHandlerHost, CheckpointBarrierHandler } from './CheckpointBarrierHandler';
 
 export class ChandyLamportMarkerHandler implements CheckpointBarrierHandler {
@@ -45,8 +46,21 @@ export class ChandyLamportMarkerHandler implements CheckpointBarrierHandler {
     return t;
   }
 
-  /** An aborted checkpoint's late markers start no snapshot. */
-  abortCheckpoint(checkpointId: number): void {
-    if (checkpointId > this.lastCheckpointId) this.lastCheckpointId = checkpointId;
+  /**
+   * A CancelCheckpointMarker (not in the article; as Flink's handlers do): a snapshot not taken yet,
+   * or one still recording channels, is given up — declined, the marker forwarded — and the
+   * checkpoint's late markers start no snapshot.
+   */
+  processCancellationBarrier(channel: Channel, checkpointId: number, t: number): number {
+    const recording = (this.task.pendingSnapshots.get(checkpointId)?.channelsRecording ?? 0) > 0;
+    if (checkpointId <= this.lastCheckpointId && !recording) return t;
+    this.lastCheckpointId = Math.max(this.lastCheckpointId, checkpointId);
+    this.host.abortCheckpointOnBarrier(
+      this.task,
+      checkpointId,
+      msg('checkpoint.declined-on-cancellation-barrier', { id: checkpointId, channel: channel.id }),
+      t,
+    );
+    return t;
   }
 }

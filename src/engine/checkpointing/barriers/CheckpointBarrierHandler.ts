@@ -35,6 +35,12 @@ export interface BarrierHandlerHost {
   /** Takes the task's snapshot and forwards the barrier; returns the task's time after the synchronous part. */
   triggerCheckpointOnBarrier(task: StreamTask, request: SnapshotRequest, t: number): number;
   declineCheckpoint(task: StreamTask, checkpointId: number, reason: Message, t: number): void;
+  /**
+   * Flink's `SubtaskCheckpointCoordinator.abortCheckpointOnBarrier`: the handler gave up checkpoint
+   * `checkpointId` (subsumed by a newer barrier, or a CancelCheckpointMarker came): the task declines
+   * it and sends a CancelCheckpointMarker downstream, in line with its records.
+   */
+  abortCheckpointOnBarrier(task: StreamTask, checkpointId: number, reason: Message, t: number): void;
   setChannelBlocked(
     task: StreamTask,
     channel: Channel,
@@ -65,8 +71,12 @@ export interface CheckpointBarrierHandler {
    * alignment waiting for it may now be complete (Flink's `processEndOfPartition`). Returns the task's time.
    */
   processEndOfPartition(channel: Channel, t: number): number;
-  /** The checkpoint was aborted elsewhere (subsumed, failed): drop its alignment. */
-  abortCheckpoint(checkpointId: number, t: number): void;
+  /**
+   * A CancelCheckpointMarker for `checkpointId` was read from `channel` (Flink's
+   * `processCancellationBarrier`): an alignment for it ends (channels unblocked), the task declines and
+   * forwards the marker (once), and later barriers of that checkpoint are ignored. Returns the task's time.
+   */
+  processCancellationBarrier(channel: Channel, checkpointId: number, t: number): number;
   /** The latest checkpoint id this task took part in (-1 if none). */
   readonly lastCheckpointId: number;
 }

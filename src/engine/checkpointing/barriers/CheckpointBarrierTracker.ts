@@ -12,6 +12,7 @@
 import type { Channel } from '../../network/Channel';
 import type { CheckpointBarrier } from '../../runtime/StreamElement';
 import type { StreamTask } from '../../tasks/StreamTask';
+import { msg } from '../../messages/Message';
 import {
   openInputs,
   type BarrierHandlerHost,
@@ -19,8 +20,8 @@ import {
 } from './CheckpointBarrierHandler';
 
 export class CheckpointBarrierTracker implements CheckpointBarrierHandler {
-  /** By checkpoint id, ascending (ids only grow). */
-  private readonly pending = new Map<number, { count: number; start: number }>();
+  /** By checkpoint id, ascending (ids only grow). `aborted`: a CancelCheckpointMarker came for it. */
+  private readonly pending = new Map<number, { count: number; start: number; aborted: boolean }>();
   /** Flink's `latestPendingCheckpointID`: the newest checkpoint this task saw a barrier of (or an abort). */
   private latestPendingCheckpointId = -1;
   lastCheckpointId = -1;
@@ -39,11 +40,16 @@ export class CheckpointBarrierTracker implements CheckpointBarrierHandler {
       // The first barrier of this checkpoint: tracked only if newer than the latest pending one.
       if (id <= this.latestPendingCheckpointId) return t;
       this.latestPendingCheckpointId = id;
-      entry = { count: 0, start: t };
+      entry = { count: 0, start: t, aborted: false };
       this.pending.set(id, entry);
     }
     entry.count++;
     if (entry.count < openInputs(this.task)) return t;
+    if (entry.aborted) {
+      // Every channel has delivered its barrier or marker: the aborted entry is forgotten.
+      this.pending.delete(id);
+      return t;
+    }
     return this.complete(id, entry.start, t);
   }
 
@@ -51,7 +57,7 @@ export class CheckpointBarrierTracker implements CheckpointBarrierHandler {
   processEndOfPartition(_channel: Channel, t: number): number {
     let ready = -1;
     for (const [id, entry] of this.pending)
-      if (entry.count >= openInputs(this.task) && id > ready) ready = id;
+      if (!entry.aborted && entry.count >= openInputs(this.task) && id > ready) ready = id;
     return ready < 0 ? t : this.complete(ready, (this.pending.get(ready) as { start: number }).start, t);
   }
 
@@ -76,9 +82,46 @@ export class CheckpointBarrierTracker implements CheckpointBarrierHandler {
     return this.processBarrier(channel, barrier, t);
   }
 
-  /** The checkpoint was aborted: its count is dropped and its late barriers are not tracked again. */
-  abortCheckpoint(checkpointId: number): void {
-    this.pending.delete(checkpointId);
-    if (checkpointId > this.latestPendingCheckpointId) this.latestPendingCheckpointId = checkpointId;
+  /**
+   * Flink's `CheckpointBarrierTracker.processCancellationBarrier`: the older pending checkpoints are
+   * dropped (and declined if not yet), this one is marked aborted (declined and the marker forwarded
+   * once) and still counted so that its entry goes when every channel delivered its barrier or
+   * marker; a marker for a checkpoint newer than every pending one is remembered as aborted.
+   */
+  processCancellationBarrier(channel: Channel, checkpointId: number, t: number): number {
+    const reason = msg('checkpoint.declined-on-cancellation-barrier', {
+      id: checkpointId,
+      channel: channel.id,
+    });
+    if (openInputs(this.task) <= 1) {
+      this.pending.delete(checkpointId);
+      this.latestPendingCheckpointId = Math.max(this.latestPendingCheckpointId, checkpointId);
+      this.host.abortCheckpointOnBarrier(this.task, checkpointId, reason, t);
+      return t;
+    }
+    for (const [id, entry] of [...this.pending]) {
+      if (id >= checkpointId) break;
+      this.pending.delete(id);
+      if (!entry.aborted)
+        this.host.abortCheckpointOnBarrier(
+          this.task,
+          id,
+          msg('checkpoint.declined-on-cancellation-barrier', { id, channel: channel.id }),
+          t,
+        );
+    }
+    const entry = this.pending.get(checkpointId);
+    if (entry !== undefined) {
+      if (!entry.aborted) {
+        entry.aborted = true;
+        this.host.abortCheckpointOnBarrier(this.task, checkpointId, reason, t);
+      }
+      if (++entry.count >= openInputs(this.task)) this.pending.delete(checkpointId);
+    } else if (checkpointId > this.latestPendingCheckpointId) {
+      this.host.abortCheckpointOnBarrier(this.task, checkpointId, reason, t);
+      this.latestPendingCheckpointId = checkpointId;
+      this.pending.set(checkpointId, { count: 1, start: t, aborted: true });
+    } // else: a trailing marker of a checkpoint already cancelled here
+    return t;
   }
 }

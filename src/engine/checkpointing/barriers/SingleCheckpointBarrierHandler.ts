@@ -10,6 +10,16 @@
  * (`lastCancelledOrCompletedCheckpointId`): a barrier of that checkpoint or an older one arriving late
  * (after an abort) is ignored instead of starting a new alignment that would block channels for a
  * checkpoint that can no longer complete.
+ *
+ * Cancellation (`processCancellationBarrier`, Flink's rule): a CancelCheckpointMarker for a newer
+ * checkpoint than the current one, or for the current one while aligning, aborts it — channels
+ * unblocked, the task declines and forwards the marker; any other marker is stale and ignored. The
+ * coordinator's abort notification alone does not end an alignment (Flink's neither): the alignment
+ * goes on until its barriers or a marker arrive, and then the task sends the marker instead of the
+ * barrier (`SubtaskCheckpointCoordinator.triggerCheckpointOnBarrier`).
+ *
+ * End of partition during an alignment (FLIP-147, `processEndOfPartition`): the closed channel counts
+ * as having delivered the barrier, so the alignment completes once every still-open channel has.
  */
 import type { Channel } from '../../network/Channel';
 import type { CheckpointBarrier } from '../../runtime/StreamElement';
@@ -44,14 +54,14 @@ export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler 
     if (id > this.currentCheckpointId) {
       if (this.received.size > 0) {
         host.traceAlignment(this.task, 'alignment-aborted', this.currentCheckpointId, id, t);
-        host.declineCheckpoint(
+        this.unblockAll(t);
+        this.lastCancelledOrCompletedCheckpointId = this.currentCheckpointId;
+        host.abortCheckpointOnBarrier(
           this.task,
           this.currentCheckpointId,
           msg('checkpoint.alignment-aborted', { id, previous: this.currentCheckpointId }),
           t,
         );
-        this.unblockAll(t);
-        this.lastCancelledOrCompletedCheckpointId = this.currentCheckpointId;
       }
       this.currentCheckpointId = id;
       this.alignmentStart = t;
@@ -89,19 +99,24 @@ export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler 
     return this.processBarrier(channel, barrier, t);
   }
 
-  /**
-   * The checkpoint was aborted (the coordinator's notification, modelled as reaching every task at
-   * once, as Flink's CancelCheckpointMarker wave would): end its alignment and ignore its late barriers.
-   */
-  abortCheckpoint(checkpointId: number, t: number): void {
-    if (checkpointId === this.currentCheckpointId && this.received.size > 0) this.unblockAll(t);
-    if (checkpointId >= this.currentCheckpointId) {
-      this.currentCheckpointId = checkpointId;
-      this.lastCancelledOrCompletedCheckpointId = Math.max(
-        this.lastCancelledOrCompletedCheckpointId,
-        checkpointId,
-      );
-    }
+  processCancellationBarrier(channel: Channel, checkpointId: number, t: number): number {
+    const aligning = checkpointId === this.currentCheckpointId && this.received.size > 0;
+    if (!(checkpointId > this.currentCheckpointId || aligning)) return t;
+    if (aligning) this.host.traceAlignment(this.task, 'alignment-aborted', checkpointId, checkpointId, t);
+    // Flink's abortInternal: no barrier of this checkpoint can start an alignment any more.
+    this.unblockAll(t);
+    this.currentCheckpointId = Math.max(checkpointId, this.currentCheckpointId);
+    this.lastCancelledOrCompletedCheckpointId = Math.max(
+      this.lastCancelledOrCompletedCheckpointId,
+      checkpointId,
+    );
+    this.host.abortCheckpointOnBarrier(
+      this.task,
+      checkpointId,
+      msg('checkpoint.declined-on-cancellation-barrier', { id: checkpointId, channel: channel.id }),
+      t,
+    );
+    return t;
   }
 
   private unblockAll(t: number): void {

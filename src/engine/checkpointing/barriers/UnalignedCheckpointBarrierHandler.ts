@@ -14,6 +14,7 @@
 import type { Channel } from '../../network/Channel';
 import type { CheckpointBarrier } from '../../runtime/StreamElement';
 import type { StreamTask } from '../../tasks/StreamTask';
+import { msg } from '../../messages/Message';
 import {
   openInputs,
   type BarrierHandlerHost,
@@ -139,16 +140,32 @@ export class UnalignedCheckpointBarrierHandler implements CheckpointBarrierHandl
       if (c.blocked) this.host.setChannelBlocked(this.task, c, false, a.checkpointId, t);
   }
 
-  /** The checkpoint was aborted: end its alignment and ignore its late barriers. */
-  abortCheckpoint(checkpointId: number, t: number): void {
-    if (this.aligning?.checkpointId === checkpointId) {
+  /**
+   * A CancelCheckpointMarker (Flink's rule, as in the aligned handler): a newer checkpoint, one still
+   * aligning, or one whose channel state is still being recorded (Flink: barriers still expected) is
+   * aborted — its alignment or recording ends, the task declines and forwards the marker.
+   */
+  processCancellationBarrier(channel: Channel, checkpointId: number, t: number): number {
+    const aligning = this.aligning?.checkpointId === checkpointId;
+    const recording = (this.task.pendingSnapshots.get(checkpointId)?.channelsRecording ?? 0) > 0;
+    const newer =
+      checkpointId > this.lastCheckpointId && checkpointId > this.lastCancelledOrCompletedCheckpointId;
+    if (!(newer || aligning || recording)) return t;
+    if (aligning) {
+      this.host.traceAlignment(this.task, 'alignment-aborted', checkpointId, checkpointId, t);
       this.unblock(t);
       this.aligning = null;
     }
-    if (checkpointId > this.lastCheckpointId)
-      this.lastCancelledOrCompletedCheckpointId = Math.max(
-        this.lastCancelledOrCompletedCheckpointId,
-        checkpointId,
-      );
+    this.lastCancelledOrCompletedCheckpointId = Math.max(
+      this.lastCancelledOrCompletedCheckpointId,
+      checkpointId,
+    );
+    this.host.abortCheckpointOnBarrier(
+      this.task,
+      checkpointId,
+      msg('checkpoint.declined-on-cancellation-barrier', { id: checkpointId, channel: channel.id }),
+      t,
+    );
+    return t;
   }
 }

@@ -3,6 +3,7 @@ import { wordcount } from './wordcount';
 import { visits } from './visits';
 import { anomalies } from './anomalies';
 import { sessions } from './sessions';
+import { fraud } from './fraud';
 import { windows } from './windows';
 
 /** The built-in scenarios. */
@@ -11,6 +12,7 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
   visits,
   anomalies,
   sessions,
+  fraud,
   windows,
 };
 

@@ -4,6 +4,7 @@ import { visits } from './visits';
 import { anomalies } from './anomalies';
 import { sessions } from './sessions';
 import { windows } from './windows';
+import { clickcount } from './clickcount';
 
 /** The built-in scenarios. */
 export const SCENARIOS: Readonly<Record<string, Scenario>> = {
@@ -12,6 +13,7 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
   anomalies,
   sessions,
   windows,
+  clickcount,
 };
 
 /** Jobs defined elsewhere (a lesson's job.ts), registered by name at start-up. */

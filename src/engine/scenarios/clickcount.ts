@@ -102,16 +102,8 @@ export function clickEventStatisticsCollector(
   out.collect({ windowStart: w.start, windowEnd: w.end, page, count: counts[0] });
 }
 
-/** The Playground's job arguments (`--checkpointing`, `--event-time`, `--backpressure`) and sink. */
+/** The Playground's job arguments are ScenarioOptions' PlaygroundArguments. */
 export interface ClickCountOptions extends ScenarioOptions {
-  /** `--no-checkpointing`: false (the Playground's job without `--checkpointing`). Default true. */
-  checkpointing?: boolean;
-  /** `--processing-time`: processing-time windows (the job without `--event-time`). */
-  processingTime?: boolean;
-  /** `--backpressure`: the BackpressureMap before the window. */
-  backpressure?: boolean;
-  /** The sink: at-least-once (the Playground's Kafka producer; default) or exactly-once (2PC). */
-  sink?: 'at-least-once' | 'exactly-once';
   /** Windows per page in the log (default 16). */
   windows?: number;
 }

@@ -68,6 +68,18 @@ export function formatSummary(input: SummaryInput): string {
   }
   if (!anyState) lines.push('  (no keyed state)');
 
+  // The broadcast state pattern: every subtask holds its own copy of the broadcast state.
+  const broadcast = r.broadcastState ?? {};
+  if (Object.keys(broadcast).length > 0) {
+    lines.push('', 'Broadcast state (every subtask its own copy)');
+    for (const [uid, subtasks] of Object.entries(broadcast))
+      for (const [index, states] of Object.entries(subtasks))
+        for (const [name, entries] of Object.entries(states))
+          lines.push(
+            `  ${uid}#${index} ${name}: ${entries.map(([k, v]) => `${String(k)}=${JSON.stringify(v)}`).join(', ') || '(empty)'}`,
+          );
+  }
+
   lines.push('', 'Sinks (committed: what a reader sees; duplicates: committed rows equal to an earlier one)');
   const sinkRows: string[][] = [];
   for (const op of input.operators) {

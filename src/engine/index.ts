@@ -6,6 +6,14 @@ export { ConnectedStreams } from './api/ConnectedStreams';
 export { BroadcastStream } from './api/BroadcastStream';
 export { BroadcastConnectedStream } from './api/BroadcastConnectedStream';
 export { IntervalJoin, IntervalJoined } from './api/IntervalJoin';
+export {
+  CoGroupedStreams,
+  JoinedStreams,
+  type CoGroupFunction,
+  type JoinFunction,
+  type FlatJoinFunction,
+  type TaggedUnion,
+} from './api/CoGroupedStreams';
 export type * from './api/CoProcessFunction';
 export type * from './api/BroadcastProcessFunction';
 export type * from './api/ProcessJoinFunction';

@@ -62,6 +62,7 @@ import {
   type SinkReport,
   type StateChange,
   type StateDiffPage,
+  type BroadcastStateView,
   type TimelineAction,
   type TimelineEntry,
   type TimelineInfo,
@@ -370,6 +371,7 @@ export class EngineHost implements EngineWorkerApi {
         uid: e.source.uid,
         partitioner: e.partitioner,
         ...(e.typeNumber === 0 ? {} : { input: e.typeNumber }),
+        ...(e.outputTag ? { sideOutput: e.outputTag } : {}),
       })),
       ...(v.spec.kind === 'sink' ? { sinkKind: v.spec.sink.sinkKind } : {}),
     }));
@@ -1154,6 +1156,10 @@ export class EngineHost implements EngineWorkerApi {
 
   async sourceOffsets(): Promise<Record<string, Array<{ partition: number; offset: number }>>> {
     return this.requireCluster().sourceOffsets();
+  }
+
+  async broadcastState(): Promise<BroadcastStateView> {
+    return plain(this.requireCluster().broadcastStateByOperator()) as BroadcastStateView;
   }
 
   async listScenarios(): Promise<ScenarioInfo[]> {

@@ -50,6 +50,7 @@ const api: EngineWorkerApi = {
     host.readState(uid, name, offset, limit, search, subtask),
   stateDiff: (uid, name, id, offset, limit, search) => host.stateDiff(uid, name, id, offset, limit, search),
   sourceOffsets: () => host.sourceOffsets(),
+  broadcastState: () => host.broadcastState(),
   listScenarios: () => host.listScenarios(),
   setProcessingTime: (uid, ms) => host.setProcessingTime(uid, ms),
   seek: async (t) => withTransfer(await host.seek(t)),

@@ -140,10 +140,16 @@ export interface OperatorInfo {
   /** A non-parallel source (fromElements): parallelism is always 1. */
   nonParallel: boolean;
   /**
-   * Upstream operators and how records are partitioned to this one; `input` (1 or 2) only into a
-   * two-input operator (connect, broadcast state pattern, interval join).
+   * Upstream operators and how records are partitioned to this one. `input` (1 or 2): only into a
+   * two-input operator (connect, broadcast state pattern, interval join). `sideOutput`: the edge reads
+   * the source's side output with this OutputTag id (e.g. late data).
    */
-  inputs: Array<{ uid: string; partitioner: 'forward' | 'hash' | 'rebalance' | 'broadcast'; input?: 1 | 2 }>;
+  inputs: Array<{
+    uid: string;
+    partitioner: 'forward' | 'hash' | 'rebalance' | 'broadcast';
+    input?: 1 | 2;
+    sideOutput?: string;
+  }>;
   /** sink operators only. */
   sinkKind?: SinkKind;
 }
@@ -355,6 +361,9 @@ export type ImportResult =
   | { ok: true; restoredFrom: number; load: LoadInfo }
   | { ok: false; errors: Array<{ path: string; message: Message }> };
 
+/** Operator uid → subtask index → broadcast state name → its `[key, value]` entries. */
+export type BroadcastStateView = Record<string, Record<number, Record<string, Array<[unknown, unknown]>>>>;
+
 export interface StatePage {
   operatorUid: string;
   stateName: string;
@@ -561,6 +570,8 @@ export interface EngineWorkerApi {
   ): Promise<StateDiffPage>;
   /** Source offsets per source subtask (task id, e.g. `source#0`) and partition. */
   sourceOffsets(): Promise<Record<string, Array<{ partition: number; offset: number }>>>;
+  /** Broadcast state (the broadcast state pattern) of every subtask: each holds its own copy. */
+  broadcastState(): Promise<BroadcastStateView>;
   listScenarios(): Promise<ScenarioInfo[]>;
   /** A slow operator (backpressure): virtual ms per record from now on. */
   setProcessingTime(operatorUid: string, ms: number): Promise<void>;

@@ -65,11 +65,47 @@ const diamond = job([
   { uid: 'b', p: 1, inputs: [['a', 'hash']] },
 ]);
 
+/** orders (keyed) and rules (broadcast) into one two-input operator. */
+function twoInput() {
+  const input = job([
+    { uid: 'orders', p: 2 },
+    { uid: 'rules', p: 1 },
+    {
+      uid: 'detect',
+      p: 2,
+      inputs: [
+        ['orders', 'hash'],
+        ['rules', 'broadcast'],
+      ],
+    },
+  ]);
+  const detect = input.operators!.find((o) => o.uid === 'detect')!;
+  detect.inputs = detect.inputs.map((inp, i) => ({ ...inp, input: (i + 1) as 1 | 2 }));
+  return input;
+}
+
 function overlaps(a: { x: number; y: number; width: number; height: number }, b: typeof a) {
   return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 }
 
 describe('job graph layout', () => {
+  it('a two-input operator: an edge from each input into one box, labelled input 1 / input 2, channels from both', () => {
+    const input = twoInput();
+    const l = computeLayout(input);
+    const into = l.edges.filter((e) => e.to === 'detect');
+    expect(into.map((e) => [e.from, e.partitioner, e.input]).sort()).toEqual([
+      ['orders', 'hash', 1],
+      ['rules', 'broadcast', 2],
+    ]);
+    const detect = l.operators.find((o) => o.uid === 'detect')!;
+    for (const from of ['orders', 'rules'])
+      expect(l.operators.find((o) => o.uid === from)!.x).toBeLessThan(detect.x);
+    const channels = l.channels.filter((c) => c.to.startsWith('detect#'));
+    expect(channels.some((c) => c.from.startsWith('orders#'))).toBe(true);
+    expect(channels.some((c) => c.from.startsWith('rules#'))).toBe(true);
+    expect(channels).toHaveLength(2 * 2 + 1 * 2);
+  });
+
   it('lays operators out left to right in the order of the edges', () => {
     for (const input of [wordcount, diamond, { ...diamond, operators: undefined }]) {
       const l = computeLayout(input);

@@ -57,6 +57,16 @@ describe('runCli', () => {
     expect(r.state.count.count).toEqual({ to: 2, be: 2, or: 1, not: 1, that: 1, is: 1, the: 1, question: 1 });
   });
 
+  it("fraud: prints every subtask's broadcast state, and --json has it under broadcastState", () => {
+    const { code, out } = cli('fraud');
+    expect(code).toBe(0);
+    expect(out).toContain('Broadcast state (every subtask its own copy)');
+    for (const i of [0, 1, 2])
+      expect(out).toContain(`  detect#${i} rules: XX=true, BR=false, KE=false, JP=true\n`);
+    const json = JSON.parse(cli('fraud', '--json').out) as SimulationResult;
+    expect(Object.keys(json.broadcastState?.detect ?? {})).toEqual(['0', '1', '2']);
+  });
+
   it("--json lists the job vertices (operator chains) as Flink's Web UI; --no-chaining one per operator", () => {
     const chained = JSON.parse(cli('wordcount', '--json').out) as SimulationResult;
     expect(chained.vertices.map((v) => [v.name, v.operators, v.parallelism, v.subtasks.length])).toEqual([

@@ -68,7 +68,7 @@ describe("lesson 1's chaining step", () => {
     const step = lesson.definition.steps.find((s) => s.id === 'chains');
     if (!step) throw new Error("lesson 1 has no step 'chains'");
     await driver.begin(step);
-    await driver.answer(1);
+    await driver.answer();
     await driver.playUntil({ kind: 'finished' }, 60_000);
     const v = await driver.check();
     expect(v.passed).toBe(false);

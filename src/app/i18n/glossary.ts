@@ -41,6 +41,9 @@ export const KEPT_IN_ENGLISH = [
   'SQL',
   'ID',
   'Pipelined Region',
+  // Flink's docs/content.zh keeps these in English: "Broadcast State 模式", "Interval Join"
+  'Broadcast State',
+  'Interval Join',
   'Java',
   'Asynchronous Barrier Snapshotting',
   // loanwords Chinese writes in Latin letters
@@ -73,6 +76,8 @@ export const BANNED_ZH: ReadonlyArray<{ variant: string; use: string; pattern?: 
   { variant: '汇', use: 'Sink', pattern: /汇(?![总报集聚编入率])/ },
   { variant: '源', use: 'Source', pattern: /(?<![来资根起电开溯])源(?![码头于自])/ },
   { variant: '检查点', use: 'Checkpoint' },
+  { variant: '广播状态', use: 'Broadcast State' },
+  { variant: '区间连接', use: 'Interval Join' },
   // Flink's zh docs: "Task 和算子链" (operator chains)
   { variant: '操作符链', use: '算子链' },
   { variant: '运算符链', use: '算子链' },

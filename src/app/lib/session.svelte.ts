@@ -34,6 +34,7 @@ import type {
   StatePage,
   StepKind,
   TimelineInfo,
+  BroadcastStateView,
   UserJobLoadResult,
   UserJobSource,
 } from '../../worker/protocol';
@@ -419,6 +420,10 @@ export class Session {
 
   sourceOffsets(): Promise<Record<string, Array<{ partition: number; offset: number }>>> {
     return this.api.sourceOffsets();
+  }
+
+  broadcastState(): Promise<BroadcastStateView> {
+    return this.api.broadcastState();
   }
 
   sinkReport(limit = 200): Promise<SinkReport> {

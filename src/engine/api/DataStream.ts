@@ -11,6 +11,7 @@ import { SumAggregator } from './aggregation/SumAggregator';
 import { BroadcastConnectedStream } from './BroadcastConnectedStream';
 import { BroadcastStream } from './BroadcastStream';
 import { ConnectedStreams } from './ConnectedStreams';
+import { CoGroupedStreams, JoinedStreams } from './CoGroupedStreams';
 import { IntervalJoin } from './IntervalJoin';
 import type { ProcessFunction } from './ProcessFunction';
 import type { WatermarkStrategy } from '../time/WatermarkStrategy';
@@ -120,6 +121,16 @@ export class DataStream<T> {
   ): ConnectedStreams<T, R> | BroadcastConnectedStream<T, R> {
     if (other instanceof BroadcastStream) return new BroadcastConnectedStream<T, R>(this.env, this, other);
     return new ConnectedStreams<T, R>(this.env, this, other);
+  }
+
+  /** Flink's `coGroup`: a window coGroup with another stream (`where/equalTo/window/apply`). */
+  coGroup<T2>(other: DataStream<T2>): CoGroupedStreams<T, T2> {
+    return new CoGroupedStreams<T, T2>(this, other);
+  }
+
+  /** Flink's `join`: a window join with another stream (`where/equalTo/window/apply`). */
+  join<T2>(other: DataStream<T2>): JoinedStreams<T, T2> {
+    return new JoinedStreams<T, T2>(this, other);
   }
 
   /** `process(ProcessFunction)` on a non-keyed stream (Flink's ProcessOperator: no keyed state, no timers). */

@@ -3,6 +3,7 @@ import { wordcount } from './wordcount';
 import { visits } from './visits';
 import { anomalies } from './anomalies';
 import { sessions } from './sessions';
+import { fraud } from './fraud';
 import { windows } from './windows';
 import { clickcount } from './clickcount';
 
@@ -12,6 +13,7 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
   visits,
   anomalies,
   sessions,
+  fraud,
   windows,
   clickcount,
 };

@@ -15,7 +15,9 @@ import {
   EventTimeSessionWindows,
   GlobalWindows,
   OutputTag,
+  ProcessingTimeSessionWindows,
   PurgingTrigger,
+  SlidingProcessingTimeWindows,
   SlidingEventTimeWindows,
   StreamExecutionEnvironment,
   TimeEvictor,
@@ -421,5 +423,67 @@ describe('snapshot and restore in the middle of windows', () => {
     for (const [k, ts] of input.slice(3)) second.processElement(k, { k, v: ts }, ts);
     second.endInput();
     expect(second.take()).toEqual(straight.take());
+  });
+});
+
+describe('windowAll, processing-time sliding and sessions, and what Flink refuses', () => {
+  it('windowAll: one window operator with parallelism 1 sees every record, whatever its key', () => {
+    const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(4);
+    const op = env
+      .fromData<E>({ k: 'x', v: 0 })
+      .windowAll(TumblingEventTimeWindows.of(1000))
+      .process<string>((ctx, elements, out) =>
+        out.collect(`[${(ctx.window() as TimeWindow).start}) ${elements.map((e) => e.k).join('')}`),
+      );
+    expect(op.getVertex().parallelism).toBe(1);
+    expect(op.getVertex().name).toMatch(/^AllWindow\(TumblingEventTimeWindows\(1000\)/);
+    expect(() => op.setParallelism(2)).toThrow('The parallelism of non parallel operator must be 1.');
+    const h = new WindowHarness(op.getVertex());
+    // windowAll keys every record with the same key (Flink's NullByteKeySelector: 0).
+    for (const [k, ts] of [
+      ['a', 1],
+      ['b', 2],
+      ['c', 1500],
+    ] as const)
+      h.processElement(0, { k, v: 1 }, ts);
+    h.endInput();
+    expect(h.take().map((o) => o.value)).toEqual(['[0) ab', '[1000) c']);
+  });
+
+  it('sliding and session windows in processing time use the task clock', () => {
+    const sliding = harness((k) => k.window(SlidingProcessingTimeWindows.of(1000, 500)).reduce(sum));
+    sliding.setProcessingTime(600);
+    sliding.processElement('a', { k: 'a', v: 1 }, null);
+    sliding.setProcessingTime(2000);
+    expect(sliding.take()).toEqual([
+      { value: { k: 'a', v: 1 }, ts: 999 },
+      { value: { k: 'a', v: 1 }, ts: 1499 },
+    ]);
+    const sessions = harness((k) =>
+      k.window(ProcessingTimeSessionWindows.withGap(100)).process(describeWindow),
+    );
+    sessions.setProcessingTime(10);
+    sessions.processElement('a', { k: 'a', v: 1 }, null);
+    sessions.setProcessingTime(60);
+    sessions.processElement('a', { k: 'a', v: 2 }, null);
+    sessions.setProcessingTime(500);
+    expect(sessions.take().map((o) => o.value)).toEqual(['a [10, 160) n=2 sum=3']);
+  });
+
+  it('refuses what Flink refuses: an evictor or per-window state with session windows, negative lateness', () => {
+    expect(() => keyed().window(EventTimeSessionWindows.withGap(10)).evictor(CountEvictor.of(1))).toThrow(
+      'Cannot use a merging WindowAssigner with an Evictor.',
+    );
+    expect(() => keyed().window(TumblingEventTimeWindows.of(10)).allowedLateness(-1)).toThrow(
+      'The allowed lateness cannot be negative.',
+    );
+    const h = harness((k) =>
+      k.window(EventTimeSessionWindows.withGap(10)).process<string>((_key, ctx, _elements, out) => {
+        ctx.windowState().getState(new ValueStateDescriptor<number>('n', Types.INT));
+        out.collect('unreachable');
+      }),
+    );
+    h.processElement('a', { k: 'a', v: 1 }, 0);
+    expect(() => h.endInput()).toThrow('Per-window state is not allowed when using merging windows.');
   });
 });

@@ -199,6 +199,45 @@ env
 await env.execute('Failed logins');
 `;
 
+const WINDOWS = `import {
+  StreamExecutionEnvironment,
+  HashMapStateBackend,
+  DataGeneratorSource,
+  RateLimiterStrategy,
+  TumblingProcessingTimeWindows,
+  Duration,
+} from 'stream-state-lab';
+
+interface Visit {
+  user: string;
+  visits: number;
+}
+
+const env = StreamExecutionEnvironment.getExecutionEnvironment();
+env.setParallelism(2);
+env.enableCheckpointing(1000);
+// Checkpoints go to durable storage (IndexedDB here): they survive a crash of the engine.
+env.setStateBackend(new HashMapStateBackend('filesystem'));
+
+const visits = new DataGeneratorSource<Visit>(
+  (i) => ({ user: \`user-\${i % 4}\`, visits: 1 }),
+  3000,
+  RateLimiterStrategy.perSecond(300),
+);
+
+env
+  .fromSource(visits, 'Source: visits')
+  .uid('source')
+  .keyBy((v) => v.user)
+  // Visits per user and second: each window's sum is keyed state until the window fires.
+  .window(TumblingProcessingTimeWindows.of(Duration.ofSeconds(1)))
+  .reduce((a, b) => ({ user: a.user, visits: a.visits + b.visits }))
+  .uid('per-second')
+  .print();
+
+await env.execute('Visits per second');
+`;
+
 export const TEMPLATES: readonly JobTemplate[] = [
   {
     id: 'wordcount',
@@ -217,6 +256,12 @@ export const TEMPLATES: readonly JobTemplate[] = [
     name: { en: 'Anomaly detection with a timer', zh: '用定时器检测异常' },
     fileName: 'anomalies.ts',
     source: ANOMALIES,
+  },
+  {
+    id: 'windows',
+    name: { en: 'Tumbling windows: visits per second', zh: '滚动窗口：每秒访问量' },
+    fileName: 'windows.ts',
+    source: WINDOWS,
   },
 ];
 

@@ -73,6 +73,10 @@ export interface OperatorEdge {
   from: string;
   to: string;
   partitioner: Partitioner | null;
+  /** The side output (OutputTag id) the edge carries, e.g. a window's late data; null: the main output. */
+  sideOutput: string | null;
+  /** Into a two-input operator (connect, broadcast state, interval join): input 1 or 2; else null. */
+  input: 1 | 2 | null;
   /** Where a label for the edge goes (between the two boxes). */
   labelAt: Point;
 }
@@ -249,8 +253,14 @@ export function computeLayout(input: LayoutInput): GraphLayout {
   });
 
   const partitioners = new Map<string, Partitioner>();
+  const sideOutputs = new Map<string, string>();
+  const inputNumbers = new Map<string, 1 | 2>();
   for (const o of input.operators ?? [])
-    for (const inp of o.inputs) partitioners.set(`${inp.uid}->${o.uid}`, inp.partitioner);
+    for (const inp of o.inputs) {
+      partitioners.set(`${inp.uid}->${o.uid}`, inp.partitioner);
+      if (inp.sideOutput) sideOutputs.set(`${inp.uid}->${o.uid}`, inp.sideOutput);
+      if (inp.input) inputNumbers.set(`${inp.uid}->${o.uid}`, inp.input);
+    }
 
   // Ports: the channels leaving (or entering) one subtask fan out over its row's height, so that
   // an all-to-all exchange reads as separate lines rather than one bundle.
@@ -294,6 +304,8 @@ export function computeLayout(input: LayoutInput): GraphLayout {
         from: f,
         to,
         partitioner: partitioners.get(`${f}->${to}`) ?? null,
+        sideOutput: sideOutputs.get(`${f}->${to}`) ?? null,
+        input: inputNumbers.get(`${f}->${to}`) ?? null,
         labelAt: [(a.x + a.width + b.x) / 2, Math.min(a.y, b.y) - 6],
       });
     }

@@ -33,6 +33,7 @@ export const t = defineMessages(
     part_hash: 'keyBy (hash)',
     part_rebalance: 'rebalance',
     part_broadcast: 'broadcast',
+    input: 'input {n}',
     // statuses
     st_running: 'running',
     st_aligning: 'aligning',
@@ -88,6 +89,7 @@ export const t = defineMessages(
     part_hash: 'keyBy（哈希）',
     part_rebalance: 'rebalance（轮询）',
     part_broadcast: 'broadcast（广播）',
+    input: '输入 {n}',
     st_running: '运行中',
     st_aligning: '对齐中',
     st_snapshotting: '快照中',

@@ -68,6 +68,12 @@ export const t = defineMessages(
     offset: 'Offset',
     noOffsets: 'No source offsets.',
     offsetsError: 'Could not read source offsets: {message}',
+    broadcast: 'Broadcast state',
+    broadcastNote:
+      'Each subtask holds its own copy: the broadcast side writes it, the other side only reads it. A restore gives subtask i the copy of old subtask i mod the old parallelism.',
+    broadcastName: 'State',
+    broadcastEntries: 'Entries (key → value)',
+    broadcastEmpty: 'empty',
     flashLegend: 'Rows flash when their value just changed.',
   },
   {
@@ -134,6 +140,12 @@ export const t = defineMessages(
     offset: '偏移量',
     noOffsets: '没有 Source 偏移量。',
     offsetsError: '无法读取 Source 偏移量：{message}',
+    broadcast: 'Broadcast State',
+    broadcastNote:
+      '每个子任务各持一份：广播端写入，另一端只读。恢复时，子任务 i 得到原子任务 i mod 原并行度的那一份。',
+    broadcastName: '状态',
+    broadcastEntries: '条目（键 → 值）',
+    broadcastEmpty: '空',
     flashLegend: '值刚刚改变的行会闪烁。',
   },
 );

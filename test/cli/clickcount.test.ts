@@ -7,8 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { parseSimArgs, UsageError } from '../../src/cli/args';
 import { runCli } from '../../src/cli/run';
 import { Simulation, getScenario, type SimulationResult, type TraceEvent } from '../../src/engine/index';
+import { KafkaSource } from '../../src/engine/connectors/KafkaSource';
 import {
   CLICK_PAGES,
+  generateClickLog,
   CLICK_WINDOWS,
   CLICK_WINDOW_MS,
   EVENTS_PER_WINDOW,
@@ -193,6 +195,13 @@ describe('clickcount: the Operations Playground', () => {
       options: { playground: { checkpointing: false, sink: 'exactly-once' } },
     });
     expect(() => parseSimArgs(['visits', '--backpressure'])).toThrow(UsageError);
+    expect(() =>
+      KafkaSource.builder()
+        .setLog(generateClickLog(1))
+        .setProperty('enable.auto.commit', 'true')
+        .setProperty('auto.commit.interval.ms', 'soon')
+        .build(),
+    ).toThrow("KafkaSource: auto.commit.interval.ms must be > 0, got 'soon'");
     expect(() => parseSimArgs(['clickcount', '--sink', 'exactly-twice'])).toThrow(
       "--sink must be at-least-once or exactly-once (got 'exactly-twice')",
     );

@@ -6,7 +6,8 @@
  *   env.enableCheckpointing(1000);                       // --checkpointing
  *   DataStream<ClickEvent> clicks = env.fromSource(kafkaSource,
  *       WatermarkStrategy.forBoundedOutOfOrderness(Duration.ofMillis(200)), "ClickEvent Source");
- *   if (inflictBackpressure) clicks = clicks.map(new BackpressureMap()).name("Backpressure");
+ *   if (inflictBackpressure)
+ *     clicks = clicks.keyBy(ClickEvent::getPage).map(new BackpressureMap()).name("Backpressure");
  *   clicks.keyBy(ClickEvent::getPage)
  *       .window(TumblingEventTimeWindows.of(Duration.ofSeconds(15)))   // --event-time
  *       .aggregate(new CountingAggregator(), new ClickEventStatisticsCollector())
@@ -137,6 +138,8 @@ export function buildClickCount(options: ClickCountOptions = {}) {
     .uid('source');
   if (options.backpressure)
     clicks = clicks
+      // keyBy first, as the Playground: a network shuffle, so the backpressure reaches the buffers.
+      .keyBy((e: ClickEvent) => e.page)
       .map((e: ClickEvent) => e)
       .uid('backpressure')
       .name('Backpressure')

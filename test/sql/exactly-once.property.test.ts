@@ -114,6 +114,22 @@ const QUERIES: Query[] = [
       return [...m.values()];
     },
   },
+  {
+    // A regular join (both inputs in keyed state) feeding a GroupAggregate: n·n pairs per key.
+    sql: 'SELECT a.k, COUNT(*) AS pairs, SUM(b.v) AS s FROM t a JOIN t b ON a.k = b.k WHERE a.v >= b.v GROUP BY a.k',
+    expected: (rows) =>
+      [...group(rows)].map(([k, vs]) => {
+        let pairs = 0;
+        let sum = 0;
+        for (const x of vs)
+          for (const y of vs)
+            if (x >= y) {
+              pairs++;
+              sum += y;
+            }
+        return [k, pairs, sum];
+      }),
+  },
 ];
 
 /** Every row with its event time, as the table holds them. */

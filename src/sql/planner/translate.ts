@@ -2,8 +2,8 @@
  * The physical plan as a job of the engine, built with the DataStream API as Flink's planner builds
  * Transformations: every plan node one operator (vertex) named as EXPLAIN names it, an Exchange a
  * keyBy (hash partitioning) in front of the keyed operator, the result written by a two-phase-commit
- * sink (so that a reader sees each committed change exactly once). A two-input Join reads the union
- * of its two Exchanges, every row tagged with its side.
+ * sink (so that a reader sees each committed change exactly once). A Join is a two-input operator
+ * over its two Exchanges (connect + keyBy + a KeyedCoProcessFunction).
  */
 import type { DataStream } from '../../engine/api/DataStream';
 import type { StreamExecutionEnvironment } from '../../engine/api/StreamExecutionEnvironment';
@@ -14,7 +14,7 @@ import { WatermarkStrategies } from '../../engine/time/WatermarkStrategy';
 import { CalcFunction } from '../runtime/CalcFunction';
 import { AppendOnlyTopNFunction } from '../runtime/AppendOnlyTopNFunction';
 import { GroupAggFunction } from '../runtime/GroupAggFunction';
-import { keyOf, type RowData, type SideRowData } from '../runtime/RowData';
+import { keyOf, type RowData } from '../runtime/RowData';
 import { StreamingJoinOperator } from '../runtime/StreamingJoinOperator';
 import { WindowAggFunction, assignWindows } from '../runtime/WindowAggFunction';
 import type { Collector } from '../../engine/api/functions';
@@ -39,7 +39,7 @@ export function translateToJob(
     return n === 0 ? base : `${base}-${n + 1}`;
   };
 
-  const build = (n: PlanNode, side: 0 | 1 | null = null): DataStream<RowData> => {
+  const build = (n: PlanNode): DataStream<RowData> => {
     switch (n.op) {
       case 'TableSourceScan': {
         const t = n.table;
@@ -58,21 +58,7 @@ export function translateToJob(
         const wm = t.rowtime
           ? WatermarkStrategies.forBoundedOutOfOrderness(Math.max(t.watermarkDelayMs - 1, 0))
           : null;
-        let s: DataStream<RowData> = env
-          .fromSource(source, describeNode(n), t.emitIntervalMs, wm)
-          .uid(uid(`scan-${t.name}`));
-        if (side !== null)
-          s = s
-            .flatMap(
-              new CalcFunction(
-                n.fields.map((_, i) => (r) => r[i]),
-                null,
-                side,
-              ),
-            )
-            .name('Calc(select=[*])')
-            .uid(uid('calc'));
-        return s;
+        return env.fromSource(source, describeNode(n), t.emitIntervalMs, wm).uid(uid(`scan-${t.name}`));
       }
       case 'Calc':
         return build(n.input)
@@ -80,7 +66,6 @@ export function translateToJob(
             new CalcFunction(
               n.projections.map((p) => p.eval),
               n.condition ? n.condition.eval : null,
-              side,
             ),
           )
           .name(describeNode(n))
@@ -96,7 +81,7 @@ export function translateToJob(
           .name(describeNode(n))
           .uid(uid('group-aggregate'));
         if (keys.length === 0) s.setParallelism(1);
-        return tagged(s, n, side);
+        return s;
       }
       case 'WindowAggregate': {
         const ex = n.input as PlanNode & { op: 'Exchange' };
@@ -107,7 +92,7 @@ export function translateToJob(
           .name(describeNode(n))
           .uid(uid('window-aggregate'));
         if (keys.length === 0) s.setParallelism(1);
-        return tagged(s, n, side);
+        return s;
       }
       case 'WindowTableFunction': {
         const w = n.window;
@@ -131,20 +116,20 @@ export function translateToJob(
           .name(describeNode(n))
           .uid(uid('rank'));
         if (keys.length === 0) s.setParallelism(1);
-        return tagged(s, n, side);
+        return s;
       }
       case 'Join': {
         const l = n.left as PlanNode & { op: 'Exchange' };
         const r = n.right as PlanNode & { op: 'Exchange' };
-        const left = build(l.input, 0);
-        const right = build(r.input, 1);
-        const s = left
-          .union(right)
-          .keyBy((row: RowData) => keyOf(row.row, (row as SideRowData).side === 0 ? l.keys : r.keys))
+        const s = build(l.input)
+          .connect(build(r.input))
+          .keyBy(
+            (row: RowData) => keyOf(row.row, l.keys),
+            (row: RowData) => keyOf(row.row, r.keys),
+          )
           .process(
             new StreamingJoinOperator(
               n.joinType,
-              l.fields.length,
               r.fields.length,
               n.condition ? n.condition.eval : null,
               options.stateTtlMs,
@@ -152,7 +137,7 @@ export function translateToJob(
           )
           .name(describeNode(n))
           .uid(uid('join'));
-        return tagged(s, n, side);
+        return s;
       }
       case 'Sink':
         throw new Error('a Sink is the root');
@@ -161,18 +146,4 @@ export function translateToJob(
 
   const input = build(root.input);
   input.addSink(new TwoPhaseCommitSink<RowData>()).name(describeNode(root)).uid(SQL_SINK_UID);
-}
-
-/** A keyed operator feeding a Join: its rows tagged with the side (a Calc, as Flink would project). */
-function tagged(s: DataStream<RowData>, n: PlanNode, side: 0 | 1 | null): DataStream<RowData> {
-  if (side === null) return s;
-  return s
-    .flatMap(
-      new CalcFunction(
-        n.fields.map((_, i) => (r) => r[i]),
-        null,
-        side,
-      ),
-    )
-    .name('Calc(select=[*])');
 }

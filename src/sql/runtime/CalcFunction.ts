@@ -11,17 +11,11 @@ export class CalcFunction implements FlatMapFunctionObject<RowData, RowData> {
   constructor(
     private readonly projections: ReadonlyArray<(row: Row) => SqlValue>,
     private readonly condition: ((row: Row) => SqlValue) | null,
-    /** A Join input: tag the output with its side. */
-    private readonly side: 0 | 1 | null = null,
   ) {}
 
   flatMap(input: RowData, out: Collector<RowData>): void {
     if (this.condition && this.condition(input.row) !== true) return;
     const row = this.projections.map((p) => p(input.row));
-    out.collect(
-      this.side === null
-        ? { kind: input.kind, row }
-        : ({ kind: input.kind, row, side: this.side } as RowData),
-    );
+    out.collect({ kind: input.kind, row });
   }
 }

@@ -12,11 +12,6 @@ export interface RowData {
   row: SqlValue[];
 }
 
-/** A row with the input it came from: a two-input operator (Join) reads a union of its inputs. */
-export interface SideRowData extends RowData {
-  side: 0 | 1;
-}
-
 export function isAccumulate(kind: RowKind): boolean {
   return kind === '+I' || kind === '+U';
 }

@@ -12,22 +12,18 @@
  * Nothing ever leaves this state without `table.exec.state.ttl`: it grows with every input row. With a
  * TTL each side's rows expire that long after they were written, and a later row no longer finds them.
  *
- * Here the two inputs arrive as one keyed stream (a union of the two Exchanges), each row tagged with
- * its side; the operator is otherwise the two-input one.
+ * A two-input operator (`left.connect(right).keyBy(…, …).process(…)`): each input hash-partitioned by
+ * its join key, as Flink's two Exchanges.
  */
-import type {
-  Collector,
-  KeyedProcessContext,
-  KeyedProcessFunction,
-  RuntimeContext,
-} from '../../engine/api/functions';
+import type { Collector, RuntimeContext } from '../../engine/api/functions';
+import type { KeyedCoProcessFunction } from '../../engine/api/CoProcessFunction';
 import { Types } from '../../engine/api/typeinfo/Types';
 import type { MapState } from '../../engine/state/State';
 import { MapStateDescriptor } from '../../engine/state/StateDescriptor';
 import { StateTtlConfig } from '../../engine/state/ttl/StateTtlConfig';
 import type { SqlValue } from '../ast';
 import type { Row } from '../planner/expressions';
-import type { RowData, SideRowData } from './RowData';
+import type { RowData } from './RowData';
 
 interface StoredRow {
   row: SqlValue[];
@@ -36,17 +32,14 @@ interface StoredRow {
   assoc: number;
 }
 
-export class StreamingJoinOperator implements KeyedProcessFunction<
-  string | number | boolean,
-  RowData,
-  RowData
-> {
+type JoinKey = string | number | boolean;
+
+export class StreamingJoinOperator implements KeyedCoProcessFunction<JoinKey, RowData, RowData, RowData> {
   private leftState!: MapState<string, StoredRow>;
   private rightState!: MapState<string, StoredRow>;
 
   constructor(
     private readonly joinType: 'INNER' | 'LEFT',
-    private readonly leftArity: number,
     private readonly rightArity: number,
     /** The non-equi part of ON over the joined row; null when the keys are all of it. */
     private readonly condition: ((row: Row) => SqlValue) | null,
@@ -68,13 +61,18 @@ export class StreamingJoinOperator implements KeyedProcessFunction<
     return this.condition === null || this.condition([...left, ...right]) === true;
   }
 
-  processElement(
-    input: RowData,
-    _ctx: KeyedProcessContext<string | number | boolean>,
-    out: Collector<RowData>,
-  ): void {
+  /** A row of the left input. */
+  processElement1(input: RowData, _ctx: unknown, out: Collector<RowData>): void {
+    this.process(input, 0, out);
+  }
+
+  /** A row of the right input. */
+  processElement2(input: RowData, _ctx: unknown, out: Collector<RowData>): void {
+    this.process(input, 1, out);
+  }
+
+  private process(input: RowData, side: 0 | 1, out: Collector<RowData>): void {
     if (input.kind !== '+I') throw new Error('StreamingJoinOperator needs insert-only inputs');
-    const side = (input as SideRowData).side;
     const nullRight = new Array<SqlValue>(this.rightArity).fill(null);
     const key = JSON.stringify(input.row);
     if (side === 0) {
@@ -105,6 +103,5 @@ export class StreamingJoinOperator implements KeyedProcessFunction<
         if (this.joinType === 'LEFT') this.leftState.put(k, { ...l, assoc: l.assoc + 1 });
       }
     }
-    void this.leftArity;
   }
 }

@@ -22,34 +22,38 @@ describe.skipIf(skipReason !== null)('operator chaining in the app', () => {
     await session?.close();
   });
 
-  it('WordCount: count -> print is one vertex (5 subtasks), a checkpoint is acknowledged 5/5', { timeout: 120_000 }, async () => {
-    if (!session) throw new Error('the e2e session did not start');
-    const { context, page, record } = await openApp(session, '/?scenario=wordcount&seed=1');
-    try {
-      await page.getByTestId('subtask-count#1').waitFor({ timeout: 15_000 });
-      // The sink is drawn inside count's box, not as a box of its own.
-      await page.getByTestId('chained-count-print').waitFor({ timeout: 15_000 });
-      expect(await page.getByTestId('chained-count-print').textContent()).toContain('Sink: print');
-      expect(await page.getByTestId('subtask-print#0').count()).toBe(0);
-      expect(await page.locator('[data-testid^="subtask-"]').count()).toBe(5);
-      expect(await page.locator('[data-testid^="channel-count#"]').count()).toBe(0);
-      for (const size of SIZES) {
-        await page.setViewportSize(size);
-        await saveScreenshot(page, `chaining-wordcount-${size.name}`);
+  it(
+    'WordCount: count -> print is one vertex (5 subtasks), a checkpoint is acknowledged 5/5',
+    { timeout: 120_000 },
+    async () => {
+      if (!session) throw new Error('the e2e session did not start');
+      const { context, page, record } = await openApp(session, '/?scenario=wordcount&seed=1');
+      try {
+        await page.getByTestId('subtask-count#1').waitFor({ timeout: 15_000 });
+        // The sink is drawn inside count's box, not as a box of its own.
+        await page.getByTestId('chained-count-print').waitFor({ timeout: 15_000 });
+        expect(await page.getByTestId('chained-count-print').textContent()).toContain('Sink: print');
+        expect(await page.getByTestId('subtask-print#0').count()).toBe(0);
+        expect(await page.locator('[data-testid^="subtask-"]').count()).toBe(5);
+        expect(await page.locator('[data-testid^="channel-count#"]').count()).toBe(0);
+        for (const size of SIZES) {
+          await page.setViewportSize(size);
+          await saveScreenshot(page, `chaining-wordcount-${size.name}`);
+        }
+        await page.setViewportSize(SIZES[2]);
+        await page.getByTestId('play').click();
+        await page.getByTestId('tab-checkpoints').click();
+        await page.getByTestId('cp-row-1').waitFor({ timeout: 60_000 });
+        await page.waitForFunction(
+          () => document.querySelector('[data-testid="cp-row-1"]')?.textContent?.includes('5/5') ?? false,
+          undefined,
+          { timeout: 60_000 },
+        );
+        expect(record.consoleErrors).toEqual([]);
+        expect(record.pageErrors).toEqual([]);
+      } finally {
+        await context.close();
       }
-      await page.setViewportSize(SIZES[2]);
-      await page.getByTestId('play').click();
-      await page.getByTestId('tab-checkpoints').click();
-      await page.getByTestId('cp-row-1').waitFor({ timeout: 60_000 });
-      await page.waitForFunction(
-        () => document.querySelector('[data-testid="cp-row-1"]')?.textContent?.includes('5/5') ?? false,
-        undefined,
-        { timeout: 60_000 },
-      );
-      expect(record.consoleErrors).toEqual([]);
-      expect(record.pageErrors).toEqual([]);
-    } finally {
-      await context.close();
-    }
-  });
+    },
+  );
 });

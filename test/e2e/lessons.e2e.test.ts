@@ -64,6 +64,19 @@ function expectCleanRun(record: PageRecord): void {
   expect(record.foreignRequests).toEqual([]);
 }
 
+/** On to step `n`: by "Next" when the finished step waits for it, or by itself. */
+async function nextStep(page: Page, n: number): Promise<void> {
+  const next = page.getByTestId('next-step');
+  const step = page.getByTestId('lesson-step');
+  await expect
+    .poll(async () => (await next.isVisible()) || (await step.getAttribute('data-step')) === String(n), {
+      timeout: 15_000,
+    })
+    .toBe(true);
+  if (await next.isVisible()) await next.click();
+  await waitForStep(page, n);
+}
+
 /** Lesson 1, from the list to its end, with clicks only. */
 async function completeLessonOne(page: Page, lang: 'en' | 'zh-CN', shot: string): Promise<void> {
   const lesson = LESSONS[0];
@@ -134,6 +147,21 @@ async function completeLessonOne(page: Page, lang: 'en' | 'zh-CN', shot: string)
   await page.getByTestId('play').click();
   await waitPassed(page, 45_000);
   await saveScreenshot(page, `${shot}-6-step3-done`);
+
+  // Step 4: operator chaining. Predict the acks without it, switch it off, play to a 7/7 checkpoint.
+  await nextStep(page, 4);
+  await page.getByTestId('prediction').waitFor();
+  await page.getByTestId(`choice-${lesson.definition.steps[3].prediction!.answer}`).click();
+  await page.getByTestId('prediction-submit').click();
+  await page.getByTestId('prediction-feedback').waitFor();
+  await page.getByTestId('tab-config').click();
+  await page.getByTestId('config-chaining').uncheck();
+  await page.getByTestId('config-apply').click();
+  await page.getByTestId('subtask-print#1').waitFor({ timeout: 15_000 });
+  await page.getByTestId('play').click();
+  await waitPassed(page, 45_000);
+  await page.getByTestId('tab-checkpoints').click();
+  await saveScreenshot(page, `${shot}-6b-step4-unchained`);
   await page.getByTestId('lesson-complete').waitFor({ timeout: 10_000 });
   await page.getByTestId('tab-state').click();
   await saveScreenshot(page, `${shot}-7-complete`);
@@ -247,7 +275,7 @@ describe.skipIf(skipReason !== null)('the lesson runner in Chromium', () => {
       await expect
         .poll(() => page.getByTestId('lesson-title').textContent())
         .toBe(LESSONS[0].text['zh-CN'].title);
-      expect(await page.getByTestId('step-heading').textContent()).toBe('第 2 步，共 3 步');
+      expect(await page.getByTestId('step-heading').textContent()).toBe('第 2 步，共 4 步');
       await saveScreenshot(page, 'lessons-deeplink-zh');
       await page.getByTestId('language').selectOption('en');
       await expect.poll(() => page.getByTestId('lesson-title').textContent()).toBe(LESSONS[0].text.en.title);
@@ -267,8 +295,7 @@ describe.skipIf(skipReason !== null)('the lesson runner in Chromium', () => {
       expect(page.url()).toContain('scenario=wordcount');
       await page.getByTestId('show-me').click();
       await waitPassed(page, 45_000);
-      await page.getByTestId('lesson-complete').waitFor({ timeout: 10_000 });
-      await saveScreenshot(page, 'lessons-show-me-complete');
+      await saveScreenshot(page, 'lessons-show-me-step3');
 
       // The job has finished (bounded input, FLIP-147): its subtasks are FINISHED and say why they
       // cannot be failed.
@@ -276,6 +303,17 @@ describe.skipIf(skipReason !== null)('the lesson runner in Chromium', () => {
       expect(await finishedSubtask.getAttribute('data-status')).toBe('finished');
       expect(await finishedSubtask.getAttribute('aria-disabled')).toBe('true');
       expect(await finishedSubtask.getAttribute('aria-label')).toContain('only a running subtask can fail');
+
+      // Step 4 (operator chaining): "Show me" answers, switches chaining off and plays to 7/7.
+      await nextStep(page, 4);
+      await page.getByTestId('show-me').click();
+      await waitPassed(page, 45_000);
+      await page.getByTestId('subtask-print#1').waitFor({ timeout: 15_000 });
+      // (a prediction "Show me" answered stays until "Next", to be read)
+      await page.getByTestId('read-then-next').waitFor();
+      await page.getByTestId('next-step').click();
+      await page.getByTestId('lesson-complete').waitFor({ timeout: 10_000 });
+      await saveScreenshot(page, 'lessons-show-me-complete');
 
       // The sandbox leaves the lesson and keeps the job (and its finished run).
       const clock = await page.getByTestId('clock').textContent();

@@ -155,7 +155,10 @@ describe('the CancelCheckpointMarker travels in line with the records (a running
   function run() {
     const parts: LogRecord<{ k: string; v: number }>[][] = [[], []];
     for (let i = 0; i < 400; i++) parts[i % 2].push({ value: { k: `k${i % 13}`, v: i }, timestamp: i });
-    const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(2);
+    // Every operator its own task: markers on every edge (none travel inside a chain).
+    const env = StreamExecutionEnvironment.getExecutionEnvironment()
+      .setParallelism(2)
+      .disableOperatorChaining();
     env.enableCheckpointing(100, 'exactly-once');
     env.configureCheckpointing({ timeoutMs: 20, tolerableFailedCheckpoints: 1000 });
     env.setCostModel({ channelCapacity: 4 });

@@ -220,7 +220,9 @@ export class CheckpointCoordinator {
 
   private completePendingCheckpoint(p: PendingCheckpoint, now: number): void {
     const order = this.host.taskIds();
-    const tasks = order.flatMap((id) => (p.acks.get(id) as TaskAcknowledgement).snapshots);
+    // Per operator (in job order), then by subtask, as the snapshot format lists them: a chain's
+    // snapshots arrive together per task (count#0, print#0, count#1, print#1).
+    const tasks = groupByOperator(order.flatMap((id) => (p.acks.get(id) as TaskAcknowledgement).snapshots));
     p.stats.subtasks.sort((a, b) => order.indexOf(a.taskId) - order.indexOf(b.taskId));
     p.stats.endToEndMs = now - p.triggerTime;
     const checkpoint: CompletedCheckpoint = {
@@ -322,4 +324,15 @@ export class CheckpointCoordinator {
     if (now >= earliest) this.triggerCheckpoint(now, 'checkpoint');
     else this.rescheduleAfterMinPause();
   }
+}
+
+/** Snapshots grouped by operator uid (first-seen order), keeping each operator's subtask order. */
+function groupByOperator(snapshots: TaskStateSnapshot[]): TaskStateSnapshot[] {
+  const byUid = new Map<string, TaskStateSnapshot[]>();
+  for (const s of snapshots) {
+    const list = byUid.get(s.operatorUid);
+    if (list) list.push(s);
+    else byUid.set(s.operatorUid, [s]);
+  }
+  return [...byUid.values()].flat();
 }

@@ -8,7 +8,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  CountTrigger,
+  GlobalWindows,
+  PurgingTrigger,
+  ReplayableLog,
   Simulation,
+  StreamExecutionEnvironment,
+  TwoPhaseCommitSink,
   fromSnapshotJson,
   getScenario,
   toSnapshotJson,
@@ -32,7 +38,6 @@ function finalCounts(rows: readonly WindowCount[]): Map<string, number> {
   }
   return m;
 }
-
 
 describe('the windows scenario', () => {
   const reference = run();
@@ -113,5 +118,44 @@ describe('the windows scenario', () => {
     const back = fromSnapshotJson(JSON.stringify(json), getScenario('windows').build());
     expect(back.ok).toBe(true);
     if (back.ok) expect(toSnapshotJson(back.checkpoint)).toEqual(json);
+  });
+});
+
+describe('a checkpoint of a count-triggered window job', () => {
+  it('holds the trigger state per window; the file imports into the same job (trigger states declared)', () => {
+    const build = () => {
+      const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(2);
+      env.enableCheckpointing(50);
+      env
+        .fromSource(
+          new ReplayableLog<{ k: string }>('in', [
+            Array.from({ length: 200 }, (_, i) => ({ value: { k: `k${i % 5}` }, timestamp: i })),
+          ]),
+          'Source: in',
+          2,
+        )
+        .uid('src')
+        .setParallelism(1)
+        .keyBy((r: { k: string }) => r.k)
+        .window(GlobalWindows.create())
+        .trigger(PurgingTrigger.of(CountTrigger.of(7)))
+        .process<string>((key, _ctx, elements, out) => out.collect(`${key}:${elements.length}`))
+        .uid('count-window')
+        .addSink(new TwoPhaseCommitSink<string>())
+        .uid('sink');
+      return env.getJobGraph('CountWindows');
+    };
+    const sim = new Simulation(build(), { seed: 5, fastForward: true });
+    sim.cluster.runUntil(200);
+    const cp = sim.cluster.checkpointStorage.latest(sim.cluster.job.name);
+    expect(cp).not.toBeNull();
+    const json = toSnapshotJson(cp!);
+    const states = json.operators
+      .find((o) => o.uid === 'count-window')!
+      .subtasks.flatMap((s) => s.keyedState.filter((k) => k.name === 'count').flatMap((k) => k.entries));
+    expect(states.length).toBeGreaterThan(0);
+    for (const e of states) expect(e.namespace).toBe('GlobalWindow');
+    const back = fromSnapshotJson(JSON.stringify(json), build());
+    expect(back.ok ? [] : back.errors).toEqual([]);
   });
 });

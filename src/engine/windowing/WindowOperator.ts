@@ -120,6 +120,7 @@ export class WindowOperator extends StreamOperator {
   override open(): void {
     this.backend.getPartitionedState(this.windowDesc);
     if (isMergingAssigner(this.assigner)) this.backend.getPartitionedState(MERGING_WINDOW_SET);
+    for (const d of this.trigger.declaredStates()) this.backend.getPartitionedState(d);
     const pwf = this.fn.process;
     if (pwf && typeof pwf === 'object' && typeof pwf.open === 'function')
       pwf.open(new StreamingRuntimeContext(this.ctx));

@@ -6,7 +6,7 @@
 import { toMillis, type DurationLike } from '../../api/Duration';
 import { Types } from '../../api/typeinfo/Types';
 import type { ReducingState } from '../../state/State';
-import { ReducingStateDescriptor } from '../../state/StateDescriptor';
+import { ReducingStateDescriptor, type StateDescriptor } from '../../state/StateDescriptor';
 import type { Window } from '../windows/Window';
 import { Trigger, TriggerResult, type OnMergeContext, type TriggerContext } from './Trigger';
 
@@ -54,6 +54,9 @@ export class ContinuousEventTimeTrigger extends Trigger<unknown, Window> {
       ctx.deleteEventTimeTimer(t);
       fireTimestamp.clear();
     }
+  }
+  override declaredStates(): StateDescriptor[] {
+    return [this.stateDesc];
   }
   override canMerge(): boolean {
     return true;

@@ -4,7 +4,7 @@
  */
 import { Types } from '../../api/typeinfo/Types';
 import type { ReducingState } from '../../state/State';
-import { ReducingStateDescriptor } from '../../state/StateDescriptor';
+import { ReducingStateDescriptor, type StateDescriptor } from '../../state/StateDescriptor';
 import type { Window } from '../windows/Window';
 import { Trigger, TriggerResult, type OnMergeContext, type TriggerContext } from './Trigger';
 
@@ -35,6 +35,9 @@ export class CountTrigger extends Trigger<unknown, Window> {
   }
   clear(_w: Window, ctx: TriggerContext): void {
     ctx.getPartitionedState<ReducingState<number>>(this.stateDesc).clear();
+  }
+  override declaredStates(): StateDescriptor[] {
+    return [this.stateDesc];
   }
   override canMerge(): boolean {
     return true;

@@ -1,4 +1,5 @@
 /** Flink's PurgingTrigger: turns every FIRE of the nested trigger into FIRE_AND_PURGE. */
+import type { StateDescriptor } from '../../state/StateDescriptor';
 import type { Window } from '../windows/Window';
 import { Trigger, TriggerResult, type OnMergeContext, type TriggerContext } from './Trigger';
 
@@ -23,6 +24,9 @@ export class PurgingTrigger<T, W extends Window> extends Trigger<T, W> {
   }
   clear(w: W, ctx: TriggerContext): void {
     this.nested.clear(w, ctx);
+  }
+  override declaredStates(): StateDescriptor[] {
+    return this.nested.declaredStates();
   }
   override canMerge(): boolean {
     return this.nested.canMerge();

@@ -55,6 +55,13 @@ export abstract class Trigger<T = unknown, W extends Window = Window> {
   onMerge(_window: W, _ctx: OnMergeContext): void {
     throw new Error('This trigger does not support merging.');
   }
+  /**
+   * The keyed states the trigger uses (lab addition: Flink registers them lazily; the window operator
+   * registers them in `open()` so that a snapshot holding them is recognised as this job's).
+   */
+  declaredStates(): StateDescriptor[] {
+    return [];
+  }
   /** The window is purged and its state discarded: remove the trigger's timers and state. */
   abstract clear(window: W, ctx: TriggerContext): void;
   abstract toString(): string;

@@ -10,6 +10,7 @@ import {
   stateBackendByName,
   type CheckpointingMode,
   type ClusterOptions,
+  type PlaygroundArguments,
   type Scenario,
   type ScheduledFailure,
 } from '../engine/index';
@@ -47,6 +48,8 @@ export interface SimOptions {
   chaining?: boolean;
   /** `--taskmanagers N`, `--slots S`, `--taskmanager-restart MS`, `--slot-request-timeout MS`. */
   cluster?: ClusterOptions;
+  /** clickcount: `--no-checkpointing`, `--processing-time`, `--backpressure`, `--sink G`. */
+  playground?: PlaygroundArguments;
 }
 
 export type ParsedArgs = { help: true } | { help: false; options: SimOptions };
@@ -123,6 +126,10 @@ Options:
                   (Flink's slot.request.timeout, default 300000)
   --add-taskmanager MS
                   a new TaskManager (with --slots slots) registers at MS; repeatable
+  --no-checkpointing, --processing-time, --backpressure, --sink at-least-once|exactly-once
+                  clickcount only: the Operations Playground's job arguments (without
+                  --checkpointing; without --event-time; with --backpressure; the Kafka sink's
+                  guarantee, default at-least-once); see docs/cli.md
   --sql 'STATEMENTS' | --sql-file FILE
                   run Flink SQL instead of a scenario (docs/sql.md): SET, SHOW TABLES, DESCRIBE,
                   CREATE TABLE and EXPLAIN answer; the query or INSERT INTO runs as the job 'sql'
@@ -145,6 +152,7 @@ Examples:
   npm run -s sim -- wordcount --no-chaining --json
   npm run sim -- visits --backend rocksdb --savepoint-at 1500 --until 2500 --export visits-sp.json
   npm run sim -- visits --taskmanagers 2 --slots 2 --fail taskmanager-2@1500
+  npm run sim -- clickcount --taskmanagers 1 --slots 2 --fail taskmanager-1@40000
   npm run sim -- --job examples/jobs/wordcount.ts --fail count#1@700
   npm run sim -- visits --restore visits-cp.json --parallelism 6 --taskmanagers 2 --slots 2 --add-taskmanager 2000
 `;
@@ -172,12 +180,16 @@ const VALUE_OPTIONS = [
   '--taskmanager-restart',
   '--slot-request-timeout',
   '--add-taskmanager',
+  '--sink',
 ] as const;
 const FLAG_OPTIONS = [
   '--json',
   '--unbounded',
   '--no-chaining',
   '--disable-operator-chaining',
+  '--no-checkpointing',
+  '--processing-time',
+  '--backpressure',
   '--help',
   '-h',
 ] as const;
@@ -220,6 +232,7 @@ export function parseSimArgs(
   let parallelism: number | undefined;
   let savepointAt: number | undefined;
   const cluster: ClusterOptions = {};
+  const playground: PlaygroundArguments = {};
   const failures: ScheduledFailure[] = [];
   const seen = new Set<string>();
 
@@ -240,11 +253,14 @@ export function parseSimArgs(
       if (name === '--json') json = true;
       if (name === '--unbounded') unbounded = true;
       if (name === '--no-chaining' || name === '--disable-operator-chaining') chaining = false;
+      if (name === '--no-checkpointing') playground.checkpointing = false;
+      if (name === '--processing-time') playground.processingTime = true;
+      if (name === '--backpressure') playground.backpressure = true;
       continue;
     }
     if (!(VALUE_OPTIONS as readonly string[]).includes(name)) {
       throw new UsageError(
-        `unknown option '${name}' (options: ${[...VALUE_OPTIONS, '--json', '--unbounded', '--no-chaining', '--help'].join(', ')})`,
+        `unknown option '${name}' (options: ${[...VALUE_OPTIONS, '--json', '--unbounded', '--no-chaining', '--no-checkpointing', '--processing-time', '--backpressure', '--help'].join(', ')})`,
       );
     }
     let value: string;
@@ -263,6 +279,11 @@ export function parseSimArgs(
     }
 
     switch (name) {
+      case '--sink':
+        if (value !== 'at-least-once' && value !== 'exactly-once')
+          throw new UsageError(`--sink must be at-least-once or exactly-once (got '${value}')`);
+        playground.sink = value;
+        break;
       case '--seed': {
         const n = Number(value);
         if (!INT_RE.test(value) || n < INT32_MIN || n > INT32_MAX)
@@ -366,6 +387,14 @@ export function parseSimArgs(
     options.savepointAt = savepointAt;
   }
   if (Object.keys(cluster).length > 0) options.cluster = cluster;
+  if (Object.keys(playground).length > 0) {
+    // The Playground's job arguments mean something only to its job.
+    if (scenario !== 'clickcount')
+      throw new UsageError(
+        `--no-checkpointing, --processing-time, --backpressure and --sink are the clickcount scenario's options (got scenario '${scenario}')`,
+      );
+    options.playground = playground;
+  }
   return { help: false, options };
 }
 
@@ -383,6 +412,8 @@ function valueHint(name: string): string {
       return 'FILE';
     case '--backend':
       return 'memory|fs|rocksdb';
+    case '--sink':
+      return 'at-least-once|exactly-once';
     case '--parallelism':
     case '--taskmanagers':
     case '--slots':

@@ -163,6 +163,7 @@ export function readSnapshot(options: SimOptions, io: CliIO): RestoredSnapshot {
     parallelism: options.parallelism,
     unbounded: options.unbounded,
     chaining: options.chaining,
+    ...options.playground,
   });
   const result = fromSnapshotJson(text, job);
   if (!result.ok) {
@@ -269,6 +270,7 @@ export function prepare(
     parallelism: options.parallelism,
     unbounded: options.unbounded,
     chaining: options.chaining,
+    ...options.playground,
   });
   const sim = new Simulation(job, {
     seed: options.seed,

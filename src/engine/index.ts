@@ -124,7 +124,7 @@ export { MAX_WATERMARK } from './runtime/StreamElement';
 export type * from './trace/TraceEvent';
 export { RECORD_LEVEL_EVENTS } from './trace/TraceEvent';
 export { SCENARIOS, allScenarios, getScenario, registerScenario } from './scenarios/index';
-export type { Scenario, ScenarioOptions } from './scenarios/Scenario';
+export type { PlaygroundArguments, Scenario, ScenarioOptions } from './scenarios/Scenario';
 export { applyScenarioOptions } from './scenarios/Scenario';
 // The built-in scenarios' data, for job files that read the same "topics" (examples/jobs/).
 export { WORDCOUNT_TEXT } from './scenarios/wordcount';

@@ -280,7 +280,13 @@ export class SingleOutputStreamOperator<T> extends DataStream<T> {
   }
 
   /** Simulation knob: virtual time per record in this operator (for sources, between two records). */
-  setProcessingTime(ms: number): this {
+  setProcessingTime(ms: number | ((now: number) => number)): this {
+    if (typeof ms === 'function') {
+      // A per-record cost that depends on the virtual time (not for sources: their rate is fixed).
+      if (this.getVertex().spec.kind === 'source') throw new Error('a source takes a fixed emit interval');
+      this.getVertex().processingTimeFn = ms;
+      return this;
+    }
     if (!(ms >= 0)) throw new Error(`processing time must be >= 0 ms, got ${ms}`);
     this.getVertex().processingTimeMs = ms;
     const spec = this.getVertex().spec;

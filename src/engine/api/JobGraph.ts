@@ -34,6 +34,11 @@ export type OperatorSpec =
       bounded: boolean;
       emitIntervalMs: number;
       watermarkStrategy: WatermarkStrategy | null;
+      /**
+       * Kafka's `enable.auto.commit`: the consumer commits its position to the log (the broker) every
+       * `intervalMs`, and a start without checkpointed offsets resumes from the committed ones.
+       */
+      autoCommit?: { groupId: string; intervalMs: number };
     }
   | { kind: 'map'; fn: MapFunction<unknown, unknown> }
   | { kind: 'flatMap'; fn: FlatMapFunction<unknown, unknown> }
@@ -88,6 +93,11 @@ export interface JobVertex {
   maxParallelismConfigured: boolean;
   /** Virtual time one record takes in this operator (ms). For sources: the time between two records. */
   processingTimeMs: number;
+  /**
+   * When set, the virtual time one record takes as a function of the virtual time it starts at
+   * (`setProcessingTime(fn)`: e.g. the Playground's BackpressureMap, slow during even minutes).
+   */
+  processingTimeFn?: (now: number) => number;
   readonly spec: OperatorSpec;
   /** fromElements and other non-parallel sources: parallelism is always 1. */
   nonParallel: boolean;

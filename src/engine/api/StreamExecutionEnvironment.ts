@@ -240,6 +240,10 @@ export class StreamExecutionEnvironment {
       watermarkStrategy,
     );
     this.logSources.add(ds.getVertex());
+    if (source instanceof KafkaSource && source.autoCommit) {
+      const spec = ds.getVertex().spec;
+      if (spec.kind === 'source') spec.autoCommit = { ...source.autoCommit };
+    }
     return ds;
   }
 

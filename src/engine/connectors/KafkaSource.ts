@@ -25,6 +25,8 @@ export class KafkaSource<T> {
   private constructor(
     readonly log: ReplayableLog<T>,
     readonly stoppingOffsets: OffsetsInitializer | null,
+    /** The consumer group's auto-commit (`enable.auto.commit`), or null: offsets only in checkpoints. */
+    readonly autoCommit: { groupId: string; intervalMs: number } | null = null,
   ) {}
 
   static builder<T>(): KafkaSourceBuilder<T> {
@@ -36,18 +38,39 @@ export class KafkaSource<T> {
   }
 
   /** @internal */
-  static create<T>(log: ReplayableLog<T>, stoppingOffsets: OffsetsInitializer | null): KafkaSource<T> {
-    return new KafkaSource(log, stoppingOffsets);
+  static create<T>(
+    log: ReplayableLog<T>,
+    stoppingOffsets: OffsetsInitializer | null,
+    autoCommit: { groupId: string; intervalMs: number } | null = null,
+  ): KafkaSource<T> {
+    return new KafkaSource(log, stoppingOffsets, autoCommit);
   }
 }
 
 export class KafkaSourceBuilder<T> {
   private log: ReplayableLog<T> | null = null;
   private stopping: OffsetsInitializer | null = null;
+  private groupId = 'KafkaSource';
+  private readonly properties = new Map<string, string>();
 
   /** The topic to read (here: the log itself; partition i goes to subtask i % parallelism). */
   setLog(log: ReplayableLog<T>): this {
     this.log = log;
+    return this;
+  }
+
+  setGroupId(groupId: string): this {
+    this.groupId = groupId;
+    return this;
+  }
+
+  /**
+   * A Kafka consumer property. Modelled: `enable.auto.commit` ('true': the consumer commits its
+   * position to the log every `auto.commit.interval.ms`, default 5000, and a start without
+   * checkpointed offsets resumes from the committed ones, as a Kafka consumer group does).
+   */
+  setProperty(key: string, value: string): this {
+    this.properties.set(key, value);
     return this;
   }
 
@@ -64,6 +87,16 @@ export class KafkaSourceBuilder<T> {
 
   build(): KafkaSource<T> {
     if (!this.log) throw new Error('KafkaSource: setLog(log) is required');
-    return KafkaSource.create(this.log, this.stopping);
+    const autoCommit = this.properties.get('enable.auto.commit') === 'true';
+    const intervalMs = Number(this.properties.get('auto.commit.interval.ms') ?? '5000');
+    if (autoCommit && !(intervalMs > 0))
+      throw new Error(
+        `KafkaSource: auto.commit.interval.ms must be > 0, got '${this.properties.get('auto.commit.interval.ms')}'`,
+      );
+    return KafkaSource.create(
+      this.log,
+      this.stopping,
+      autoCommit ? { groupId: this.groupId, intervalMs } : null,
+    );
   }
 }

@@ -38,6 +38,21 @@ export class ReplayableLog<T> {
     return p.length - 1;
   }
 
+  /** Offsets committed by consumer groups, per partition: kept by the log, as a broker keeps them. */
+  private readonly committed = new Map<string, number[]>();
+
+  /** A consumer group commits its position in a partition (Kafka's commitSync/auto-commit). */
+  commitOffset(groupId: string, partition: number, offset: number): void {
+    let offsets = this.committed.get(groupId);
+    if (!offsets) this.committed.set(groupId, (offsets = []));
+    offsets[partition] = offset;
+  }
+
+  /** The group's committed offset in a partition, or undefined (none committed yet). */
+  committedOffset(groupId: string, partition: number): number | undefined {
+    return this.committed.get(groupId)?.[partition];
+  }
+
   endOffsets(): number[] {
     return this.partitions.map((p) => p.length);
   }

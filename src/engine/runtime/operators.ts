@@ -285,6 +285,8 @@ export class SourceOperator extends StreamOperator {
   /** Offsets are union state: every new subtask sees all of them and takes its own partitions' (rescaling). */
   override initializeState(snapshots: TaskStateSnapshot[] | null): void {
     const p = this.ctx.vertex.parallelism;
+    const spec = this.ctx.vertex.spec;
+    const auto = spec.kind === 'source' ? spec.autoCommit : undefined;
     const restored = new Map<number, SourceSplitState>();
     for (const s of snapshots ?? [])
       for (const split of s.operatorState?.sourceOffsets ?? []) restored.set(split.partition, split);
@@ -292,7 +294,9 @@ export class SourceOperator extends StreamOperator {
     for (let partition = 0; partition < this.log.numPartitions; partition++) {
       if (partition % p !== this.ctx.subtaskIndex) continue;
       const r = restored.get(partition);
-      const split: SourceSplitState = { partition, offset: r?.offset ?? 0 };
+      // No checkpointed offset: a consumer group with auto-commit resumes where it last committed.
+      const committed = auto && !snapshots ? this.log.committedOffset(auto.groupId, partition) : undefined;
+      const split: SourceSplitState = { partition, offset: r?.offset ?? committed ?? 0 };
       if (this.bounded) split.stoppingOffset = r?.stoppingOffset ?? this.log.partitions[partition].length;
       this.splits.push(split);
     }
@@ -339,10 +343,26 @@ export class SourceOperator extends StreamOperator {
         // fromSource(.., strategy.withTimestampAssigner(..)): the event time comes from the assigner.
         const assigner = spec.kind === 'source' ? spec.watermarkStrategy?.timestampAssigner : null;
         this.ctx.emit(record.value, assigner ? assigner(record.value, record.timestamp) : record.timestamp);
+        if (spec.kind === 'source' && spec.autoCommit) this.maybeAutoCommit(spec.autoCommit);
         return true;
       }
     }
     return false;
+  }
+
+  /** Virtual time of the next auto-commit (Kafka commits on poll once the interval has passed). */
+  private nextCommitAt = -1;
+
+  /**
+   * `enable.auto.commit`: the position (records handed to the job, not necessarily processed) goes to
+   * the log every interval, so a restart without a checkpoint skips what was in flight or in state.
+   */
+  private maybeAutoCommit(auto: { groupId: string; intervalMs: number }): void {
+    const now = this.ctx.now();
+    if (this.nextCommitAt < 0) this.nextCommitAt = now + auto.intervalMs;
+    if (now < this.nextCommitAt) return;
+    for (const s of this.splits) this.log.commitOffset(auto.groupId, s.partition, s.offset);
+    this.nextCommitAt = now + auto.intervalMs;
   }
 
   override snapshotState(): OperatorStateSnapshot {

@@ -3,7 +3,22 @@ import type { CheckpointConfig, CheckpointingMode, JobGraph, RestartStrategyConf
 import type { StreamExecutionEnvironment } from '../api/StreamExecutionEnvironment';
 import { stateBackendByName } from '../api/StateBackends';
 
-export interface ScenarioOptions {
+/**
+ * Job arguments of the Operations Playground's ClickEventCount (the `clickcount` scenario honours
+ * them; the CLI refuses them for other scenarios).
+ */
+export interface PlaygroundArguments {
+  /** false: the job without `--checkpointing` (default true). */
+  checkpointing?: boolean;
+  /** true: the job without `--event-time` (processing-time windows). */
+  processingTime?: boolean;
+  /** `--backpressure`: the BackpressureMap before the window. */
+  backpressure?: boolean;
+  /** The Kafka producer's guarantee: at-least-once (the Playground's; default) or exactly-once (2PC). */
+  sink?: 'at-least-once' | 'exactly-once';
+}
+
+export interface ScenarioOptions extends PlaygroundArguments {
   mode?: CheckpointingMode;
   checkpointIntervalMs?: number;
   /** memory | fs | rocksdb, or a Flink class name (see stateBackendByName). */

@@ -5,6 +5,7 @@ import { anomalies } from './anomalies';
 import { sessions } from './sessions';
 import { fraud } from './fraud';
 import { windows } from './windows';
+import { clickcount } from './clickcount';
 
 /** The built-in scenarios. */
 export const SCENARIOS: Readonly<Record<string, Scenario>> = {
@@ -14,6 +15,7 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
   sessions,
   fraud,
   windows,
+  clickcount,
 };
 
 /** Jobs defined elsewhere (a lesson's job.ts), registered by name at start-up. */

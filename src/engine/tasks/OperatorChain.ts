@@ -278,7 +278,7 @@ export class OperatorChain {
     const savedTs = task.currentTimestamp;
     task.currentTimestamp = ts;
     const start = task.clock;
-    task.clock = start + op.vertex.processingTimeMs;
+    task.clock = start + (op.vertex.processingTimeFn?.(start) ?? op.vertex.processingTimeMs);
     if (task.clock > loop.lastRecordTime) loop.lastRecordTime = task.clock;
     try {
       if (isPoison(value)) throw new EngineError(msg('task.poison', { record: String(value) }));

@@ -169,7 +169,7 @@ export class StreamInputProcessor {
       if (el.kind === RECORD) {
         network.consumeCredit(best, t);
         task.workStartedAt = t;
-        t = this.processRecord(task, best, el, t + pt);
+        t = this.processRecord(task, best, el, t + (task.vertex.processingTimeFn?.(t) ?? pt));
         if (isSink && task.status === 'RUNNING') rt.metrics.recordSink(el, t);
       } else if (el.kind === WATERMARK) {
         t = rt.watermarkValve.inputWatermark(task, best, el, t);

@@ -14,11 +14,11 @@
  * - full snapshots in the canonical format (`snapshot()`: `RocksFullSnapshotStrategy.ts`, what savepoints use, restorable into the heap
  *   backend and vice versa) and incremental checkpoints (`snapshotIncremental`): the memtable is
  *   flushed and only SST files not uploaded before are sent; older ones are shared by reference
- *   (Flink's `RocksIncrementalSnapshotStrategy`; see `SharedStateRegistry`).
+ *   (`RocksIncrementalSnapshotStrategy.ts`; see `SharedStateRegistry`).
  */
 import type { TypeInformation } from '../../api/typeinfo/TypeInformation';
 import { serializeKey, type Key } from '../../keygroups/hashCode';
-import { recordedType, resolveRegistration, type ValueTypes } from '../StateSerializerCompatibility';
+import { resolveRegistration, type ValueTypes } from '../StateSerializerCompatibility';
 import { KeyGroupRange } from '../../keygroups/KeyGroupRange';
 import {
   assignToKeyGroup,
@@ -34,30 +34,9 @@ import type {
 } from '../KeyedStateBackend';
 import { compareEntries } from '../heap/StateTable';
 import type { State } from '../State';
-import {
-  mergeStoredValues,
-  type AggregatingStateDescriptor,
-  type ReducingStateDescriptor,
-  type StateDescriptor,
-  type StateType,
-  type ValueStateDescriptor,
-} from '../StateDescriptor';
+import { mergeStoredValues, type StateDescriptor, type StateType } from '../StateDescriptor';
 import { noKey, type StateHost } from '../StateStorage';
-import {
-  StorageAggregatingState,
-  StorageListState,
-  StorageMapState,
-  StorageReducingState,
-  StorageValueState,
-} from '../StorageStates';
-import {
-  TtlAggregatingState,
-  TtlListState,
-  TtlMapState,
-  TtlReducingState,
-  TtlValueState,
-} from '../ttl/TtlStates';
-import { checkReRegistration, ttlIncompatibility, ttlSettings, unwrapTtl } from '../ttl/TtlValue';
+import { checkReRegistration, ttlIncompatibility, unwrapTtl } from '../ttl/TtlValue';
 import {
   DEFAULT_ROCKSDB_COSTS,
   Lsm,
@@ -68,15 +47,16 @@ import {
   type RocksDBCostModel,
   type RowCoords,
 } from './Lsm';
-import { collectFull, collectResolved, restoredStateInfo } from './RocksDBRestoreOperation';
 import {
-  RocksListStorage,
-  RocksMapStorage,
-  RocksValueStorage,
-  type KeyContext,
-  type StateMeta,
-} from './RocksDBStorage';
+  collectFull,
+  collectResolved,
+  restoredStateInfo,
+  restoredValueTypes,
+} from './RocksDBRestoreOperation';
+import { createRocksDBState } from './RocksDBStateFactory';
+import { RocksListStorage, RocksValueStorage, type KeyContext, type StateMeta } from './RocksDBStorage';
 import { fullSnapshot } from './RocksFullSnapshotStrategy';
+import { RocksIncrementalSnapshotStrategy } from './RocksIncrementalSnapshotStrategy';
 import { isResolvedIncrementalHandle, type IncrementalKeyedStateHandle, type SstEntry } from './types';
 
 export interface RocksDBOptions {
@@ -107,9 +87,7 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
   private readonly lsm: Lsm;
   private readonly host: StateHost;
   private now: () => number = () => 0;
-  /** Files of the last completed checkpoint (`notifyCheckpointComplete`), or restored as is. */
-  private confirmed: ReadonlySet<string> = new Set();
-  private readonly pendingUploads = new Map<number, string[]>();
+  private readonly incremental: RocksIncrementalSnapshotStrategy;
   private viewCache: { version: number; entries: SstEntry[] } | null = null;
 
   constructor(maxParallelism: number, keyGroupRange: KeyGroupRange | undefined, options: RocksDBOptions) {
@@ -143,6 +121,7 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
       (state) => this.compactionTtl(state),
       () => this.now(),
     );
+    this.incremental = new RocksIncrementalSnapshotStrategy(this.lsm, maxParallelism, range);
     const ctx = this.ctx;
     const lsm = this.lsm;
     this.host = {
@@ -268,7 +247,7 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
     }
     if (!meta.registered) this.adoptType(meta, descriptor.getValueType());
     meta.registered = true;
-    const handle = this.createHandle(descriptor, meta);
+    const handle = createRocksDBState(descriptor, meta, this.host, this.lsm, this.ctx);
     const m = meta;
     if ('namespaceOf' in handle)
       (handle as { namespaceOf: () => string | undefined }).namespaceOf = () => m.namespace;
@@ -320,73 +299,6 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
       valueType: null,
       namespace: undefined,
     };
-  }
-
-  private createHandle(descriptor: StateDescriptor, meta: StateMeta): State {
-    const host = this.host;
-    const name = meta.name;
-    const lsm = this.lsm;
-    const ctx = this.ctx;
-    const config = descriptor.getTtlConfig();
-    if (config === null) {
-      switch (descriptor.type) {
-        case 'value':
-          return new StorageValueState(
-            host,
-            name,
-            new RocksValueStorage(lsm, ctx, meta),
-            (descriptor as ValueStateDescriptor<unknown>).defaultValue,
-          );
-        case 'list':
-          return new StorageListState(host, name, new RocksListStorage(lsm, ctx, meta));
-        case 'map':
-          return new StorageMapState(host, name, new RocksMapStorage(lsm, ctx, meta));
-        case 'reducing':
-          return new StorageReducingState(
-            host,
-            name,
-            new RocksValueStorage(lsm, ctx, meta),
-            (descriptor as ReducingStateDescriptor<unknown>).reduce,
-          );
-        case 'aggregating':
-          return new StorageAggregatingState(
-            host,
-            name,
-            new RocksValueStorage(lsm, ctx, meta),
-            (descriptor as AggregatingStateDescriptor<unknown, unknown, unknown>).aggFunction,
-          );
-      }
-    }
-    const settings = ttlSettings(config);
-    meta.ttlSettings = settings;
-    meta.compactFilter = config.getCleanupStrategies().getRocksdbCompactFilterCleanupStrategy() !== null;
-    const noop = (): void => {}; // incremental cleanup has no effect on RocksDB (as in Flink)
-    switch (descriptor.type) {
-      case 'value':
-        return new TtlValueState(host, name, settings, noop, new RocksValueStorage(lsm, ctx, meta));
-      case 'list':
-        return new TtlListState(host, name, settings, noop, new RocksListStorage(lsm, ctx, meta));
-      case 'map':
-        return new TtlMapState(host, name, settings, noop, new RocksMapStorage(lsm, ctx, meta));
-      case 'reducing':
-        return new TtlReducingState(
-          host,
-          name,
-          settings,
-          noop,
-          new RocksValueStorage(lsm, ctx, meta),
-          (descriptor as ReducingStateDescriptor<unknown>).reduce,
-        );
-      case 'aggregating':
-        return new TtlAggregatingState(
-          host,
-          name,
-          settings,
-          noop,
-          new RocksValueStorage(lsm, ctx, meta),
-          (descriptor as AggregatingStateDescriptor<unknown, unknown, unknown>).aggFunction,
-        );
-    }
   }
 
   private compactionTtl(state: string): CompactionTtl | null {
@@ -471,53 +383,21 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
     checkpointId: number,
     previouslyUploaded: ReadonlySet<string>,
   ): IncrementalKeyedStateHandle {
-    this.lsm.flush();
-    const all = this.lsm.files();
-    const stateTypes: Record<string, StateType> = {};
-    const ttlStates: string[] = [];
-    for (const name of Array.from(this.states.keys()).sort()) {
-      const meta = this.states.get(name) as StateMeta;
-      stateTypes[name] = meta.type;
-      if (meta.ttl) ttlStates.push(name);
-    }
-    this.pendingUploads.set(
-      checkpointId,
-      all.map((f) => f.id),
-    );
-    return {
-      kind: 'incremental',
-      checkpointId,
-      maxParallelism: this.maxParallelism,
-      keyGroupRange: { start: this.keyGroupRange.startKeyGroup, end: this.keyGroupRange.endKeyGroup },
-      files: all.map((f) => ({
-        id: f.id,
-        level: f.level,
-        keyGroupRange: { ...f.keyGroupRange },
-        bytes: f.bytes,
-      })),
-      newFiles: all.filter((f) => !previouslyUploaded.has(f.id)),
-      stateTypes,
-      ttlStates,
-      valueTypes: this.valueTypes(),
-    };
+    return this.incremental.snapshot(checkpointId, previouslyUploaded, this.states, () => this.valueTypes());
   }
 
   /** The checkpoint completed: its files count as uploaded for the next incremental checkpoint. */
   notifyCheckpointComplete(checkpointId: number): void {
-    const ids = this.pendingUploads.get(checkpointId);
-    if (ids === undefined) return;
-    this.confirmed = new Set(ids);
-    for (const id of Array.from(this.pendingUploads.keys()))
-      if (id <= checkpointId) this.pendingUploads.delete(id);
+    this.incremental.notifyCheckpointComplete(checkpointId);
   }
 
   notifyCheckpointAborted(checkpointId: number): void {
-    this.pendingUploads.delete(checkpointId);
+    this.incremental.notifyCheckpointAborted(checkpointId);
   }
 
   /** Files known to be in checkpoint storage: those of the last completed (or restored) checkpoint. */
   getConfirmedFiles(): ReadonlySet<string> {
-    return this.confirmed;
+    return this.incremental.getConfirmedFiles();
   }
 
   /**
@@ -537,16 +417,10 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
       if (meta.registered && meta.ttl !== info.ttl) throw ttlIncompatibility(name, info.ttl);
     }
 
-    const restoredTypes = new Map<string, TypeInformation>();
-    for (const h of handles)
-      for (const name of Object.keys(h.valueTypes ?? {})) {
-        const t = recordedType(h.valueTypes, name);
-        if (t !== null && !restoredTypes.has(name)) restoredTypes.set(name, t);
-      }
+    const restoredTypes = restoredValueTypes(handles);
 
     this.lsm.clear();
-    this.confirmed = new Set();
-    this.pendingUploads.clear();
+    this.incremental.reset();
     for (const [name, info] of stateInfo) {
       const meta = this.states.get(name);
       if (meta === undefined) {
@@ -568,7 +442,7 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
       only.keyGroupRange.end === range.endKeyGroup
     ) {
       this.lsm.adoptFiles(only.files);
-      this.confirmed = new Set(only.files.map((f) => f.id));
+      this.incremental.reset(only.files.map((f) => f.id));
       return;
     }
 

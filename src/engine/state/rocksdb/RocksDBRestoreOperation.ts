@@ -4,9 +4,11 @@
  * entries of the key groups in range, from full (canonical) snapshots and from resolved incremental
  * handles, to bulk-load into one new file when the files cannot be taken over as they are.
  */
+import type { TypeInformation } from '../../api/typeinfo/TypeInformation';
 import type { KeyGroupRange } from '../../keygroups/KeyGroupRange';
 import type { KeyedStateSnapshot, RestorableKeyedState } from '../KeyedStateBackend';
 import type { StateType } from '../StateDescriptor';
+import { recordedType } from '../StateSerializerCompatibility';
 import type { UserKey } from '../StateStorage';
 import { serialize, type Lsm } from './Lsm';
 import {
@@ -15,6 +17,19 @@ import {
   type ResolvedIncrementalKeyedStateHandle,
   type SstEntry,
 } from './types';
+
+/** The recorded value type of every state in `handles` that has one (the first handle's wins), by name. */
+export function restoredValueTypes(
+  handles: ReadonlyArray<RestorableKeyedState>,
+): Map<string, TypeInformation> {
+  const restoredTypes = new Map<string, TypeInformation>();
+  for (const h of handles)
+    for (const name of Object.keys(h.valueTypes ?? {})) {
+      const t = recordedType(h.valueTypes, name);
+      if (t !== null && !restoredTypes.has(name)) restoredTypes.set(name, t);
+    }
+  return restoredTypes;
+}
 
 /** Type and TTL flag of every state in `handles`; throws on handles that disagree or cannot be restored. */
 export function restoredStateInfo(

@@ -21,16 +21,14 @@ import type { Channel } from '../network/Channel';
 import type { ClusterRuntime } from '../runtime/ClusterRuntime';
 import {
   BARRIER,
-  CANCEL_BARRIER,
   END_OF_PARTITION,
   RECORD,
   type CancelCheckpointMarker,
   type CheckpointBarrier,
 } from '../runtime/StreamElement';
 import type { PendingSnapshot, StreamTask } from '../tasks/StreamTask';
-import { jsonLength } from '../keygroups/hashCode';
 import { msg, type Message } from '../messages/Message';
-import type { ChannelStateSnapshot, TaskStateSnapshot } from './CompletedCheckpoint';
+import type { ChannelStateSnapshot } from './CompletedCheckpoint';
 import type {
   BarrierHandlerHost,
   CheckpointBarrierHandler,
@@ -41,9 +39,16 @@ import { CheckpointBarrierTracker } from './barriers/CheckpointBarrierTracker';
 import { SingleCheckpointBarrierHandler } from './barriers/SingleCheckpointBarrierHandler';
 import { UnalignedCheckpointBarrierHandler } from './barriers/UnalignedCheckpointBarrierHandler';
 import { ChannelStateWriter } from './ChannelStateWriter';
+import { reportCompletedSnapshot, scheduleAcknowledgement } from './AsyncCheckpointRunnable';
+import {
+  checkAndClearAbortedStatus,
+  dropSnapshot,
+  notifyCheckpointAborted,
+  sendCancelMarkers,
+  traceCancelMarkerSent,
+} from './CancelCheckpointMarkers';
 
-/** JobManagerCheckpointStorage's default max state size (5 MiB), as in Flink. */
-export const MAX_MEMORY_STATE_SIZE = 5 * 1024 * 1024;
+export { MAX_MEMORY_STATE_SIZE } from './AsyncCheckpointRunnable';
 
 export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
   /** Ids of savepoints in progress (their barriers are always aligned). */
@@ -119,8 +124,8 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
   /** A source records its offsets and emits barrier n into every output channel, in line with its records. */
   triggerSource(task: StreamTask, checkpointId: number): void {
     const loop = this.rt.loop;
-    if (this.checkAndClearAbortedStatus(task, checkpointId)) {
-      this.sendCancelMarkers(task, checkpointId, Math.max(loop.now, task.busyUntil));
+    if (checkAndClearAbortedStatus(task, checkpointId)) {
+      sendCancelMarkers(this.rt, task, checkpointId, Math.max(loop.now, task.busyUntil));
       return;
     }
     const t = Math.max(loop.now, task.busyUntil);
@@ -208,8 +213,8 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
     const id = req.checkpointId;
     // Told of the abort before taking part: no snapshot; the marker goes instead of the barrier
     // ("to avoid downstream back-pressure due to checkpoint barrier align", Flink's checkpointState).
-    if (req.forwardBarrier !== false && this.checkAndClearAbortedStatus(task, id)) {
-      this.sendCancelMarkers(task, id, t);
+    if (req.forwardBarrier !== false && checkAndClearAbortedStatus(task, id)) {
+      sendCancelMarkers(this.rt, task, id, t);
       return t;
     }
     const costs = this.rt.job.costs;
@@ -291,131 +296,21 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
   // ------------------------------------------------------------------ acknowledge
 
   scheduleAck(task: StreamTask, pending: PendingSnapshot): void {
-    const at = Math.max(pending.readyAt, pending.recordingDoneAt) + this.rt.job.costs.rpcLatencyMs;
-    this.rt.loop.control.push(at, {
-      kind: 'ack',
-      task,
-      attempt: task.attempt,
-      checkpointId: pending.checkpointId,
-    });
+    scheduleAcknowledgement(this.rt, task, pending);
   }
 
-  /**
-   * The async part is done (and channel state recorded): the task acknowledges to the coordinator,
-   * once, with a snapshot per chained operator (Flink's TaskStateSnapshot: OperatorSubtaskState by
-   * operator id). The head's carries the input channel state, each operator its output channels'.
-   */
+  /** The async part is done: acknowledge (or decline) to the coordinator (AsyncCheckpointRunnable). */
   sendAck(task: StreamTask, checkpointId: number): void {
-    const p = task.pendingSnapshots.get(checkpointId);
-    if (!p) return;
-    const now = this.rt.loop.now;
-    const coordinator = this.rt.coordinator;
-    task.pendingSnapshots.delete(checkpointId);
-    task.firstBarrierAt.delete(checkpointId);
-    // JobManagerCheckpointStorage (the seed's MemoryStateBackend) refuses state over its max size
-    // (per operator state handle): the async phase fails, which counts towards the tolerable
-    // checkpoint failures.
-    const tooLarge = p.operators.find((o) => o.stateBytes > MAX_MEMORY_STATE_SIZE);
-    if (this.rt.job.stateBackend.checkpointStorage === 'jobmanager' && tooLarge) {
-      coordinator.declineCheckpoint(
-        checkpointId,
-        msg('checkpoint.memory-state-too-large', {
-          task: task.id,
-          size: tooLarge.stateBytes,
-          maxSize: MAX_MEMORY_STATE_SIZE,
-        }),
-        now,
-        true,
-      );
-      return;
-    }
-    const inputChannelState = [...p.inputChannelState.values()].filter((c) => c.records.length > 0);
-    let channelStateBytes = 0;
-    const snapshots: TaskStateSnapshot[] = p.operators.map((o, i) => {
-      const v = o.vertex;
-      const input = i === 0 ? inputChannelState : [];
-      const output = p.outputChannelState.filter((c) => c.uid === v.uid).map((c) => c.state);
-      const bytes = input.length + output.length > 0 ? jsonLength(input) + jsonLength(output) : 0;
-      channelStateBytes += bytes;
-      return {
-        taskId: `${v.uid}#${task.subtaskIndex}`,
-        operatorUid: v.uid,
-        operatorName: v.name,
-        subtaskIndex: task.subtaskIndex,
-        parallelism: v.parallelism,
-        maxParallelism: v.maxParallelism,
-        keyedState: o.keyedState,
-        operatorState: o.operatorState,
-        timers: o.timers,
-        inputChannelState: structuredClone(input),
-        outputChannelState: output,
-        stateBytes: o.stateBytes,
-        // Only incremental snapshots differ between what was uploaded and the full size.
-        ...(o.fullStateBytes !== o.stateBytes ? { fullStateBytes: o.fullStateBytes } : {}),
-        channelStateBytes: bytes,
-      };
-    });
-    task.lastAcknowledged = snapshots;
-    const triggerTime = this.triggerTimeOf(checkpointId, p.triggeredAt);
-    this.rt.loop.emit({ type: 'checkpoint-acknowledged', t: now, task: task.id, checkpointId });
-    coordinator.acknowledgeTask(
-      task.id,
-      checkpointId,
-      {
-        snapshots,
-        stats: {
-          taskId: task.id,
-          ackTime: now,
-          endToEndMs: now - triggerTime,
-          stateBytes: p.stateBytes,
-          syncMs: p.syncMs,
-          asyncMs: p.asyncMs,
-          alignmentMs: p.alignmentMs,
-          startDelayMs: p.startDelayMs,
-          persistedInFlightBytes: channelStateBytes,
-          unaligned: p.unaligned,
-        },
-      },
-      now,
-    );
+    reportCompletedSnapshot(this.rt, task, checkpointId);
   }
 
   // ------------------------------------------------------------------ what barrier handlers call (BarrierHandlerHost)
 
   abortCheckpointOnBarrier(task: StreamTask, checkpointId: number, reason: Message, t: number): void {
     task.abortedCheckpointIds.delete(checkpointId);
-    this.dropSnapshot(task, checkpointId);
+    dropSnapshot(task, checkpointId);
     this.declineCheckpoint(task, checkpointId, reason, t);
-    this.sendCancelMarkers(task, checkpointId, t);
-  }
-
-  /** A CancelCheckpointMarker leaves on every output channel, in line with the records. */
-  private sendCancelMarkers(task: StreamTask, checkpointId: number, t: number): void {
-    const loop = this.rt.loop;
-    for (const gate of task.outputs)
-      for (const ch of gate.channels) {
-        const marker: CancelCheckpointMarker = {
-          kind: CANCEL_BARRIER,
-          id: loop.elementIds++,
-          checkpointId,
-          arrival: 0,
-        };
-        this.rt.network.send(ch, marker, t);
-      }
-  }
-
-  /** Flink's `checkAndClearAbortedStatus`; older ids can never be triggered any more and go too. */
-  private checkAndClearAbortedStatus(task: StreamTask, checkpointId: number): boolean {
-    const aborted = task.abortedCheckpointIds;
-    if (aborted.size === 0) return false;
-    for (const id of aborted) if (id < checkpointId) aborted.delete(id);
-    return aborted.delete(checkpointId);
-  }
-
-  /** A snapshot given up: its async part and channel-state recording stop. */
-  private dropSnapshot(task: StreamTask, checkpointId: number): void {
-    if (task.pendingSnapshots.delete(checkpointId))
-      for (const ch of task.inputs) if (ch.recording?.checkpointId === checkpointId) ch.recording = null;
+    sendCancelMarkers(this.rt, task, checkpointId, t);
   }
 
   /** The task read a CancelCheckpointMarker from `channel`; returns the task's time after it. */
@@ -435,16 +330,7 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
 
   /** The network put a CancelCheckpointMarker on `channel` at `t`; it arrives at `arrival`. */
   onCancelMarkerSent(channel: Channel, el: CancelCheckpointMarker, arrival: number, t: number): void {
-    const loop = this.rt.loop;
-    if (loop.traceListener)
-      loop.emit({
-        type: 'cancel-barrier-sent',
-        t,
-        id: el.id,
-        channel: channel.id,
-        checkpointId: el.checkpointId,
-        arriveAt: arrival,
-      });
+    traceCancelMarkerSent(this.rt, channel, el, arrival, t);
   }
 
   declineCheckpoint(task: StreamTask, checkpointId: number, reason: Message, t: number): void {
@@ -613,26 +499,9 @@ export class SubtaskCheckpointCoordinator implements BarrierHandlerHost {
 
   // ------------------------------------------------------------------ complete, abort
 
-  /**
-   * The coordinator's abort notification (Flink's `notifyCheckpointAborted`, here reaching every task
-   * at once): operators are told, a snapshot in progress stops, and a task that has not taken part yet
-   * remembers the id, so that its trigger or its alignment sends a CancelCheckpointMarker instead of the
-   * barrier. An alignment in progress is not ended by the notification (in Flink neither): its
-   * barriers, or a marker, end it.
-   */
+  /** The coordinator's abort notification reaches every task (see CancelCheckpointMarkers). */
   abortCheckpointInTasks(checkpointId: number, t: number): void {
-    const stopTheWorld = this.rt.job.checkpointConfig.mode === 'stop-the-world';
-    for (const task of this.rt.graph.tasks) {
-      if (task.status !== 'RUNNING') continue;
-      task.chain?.notifyCheckpointAborted(checkpointId);
-      const tookPart =
-        task.pendingSnapshots.has(checkpointId) ||
-        (task.barrierHandler?.lastCheckpointId ?? -1) >= checkpointId ||
-        (task.savepointHandler?.lastCheckpointId ?? -1) >= checkpointId;
-      if (!tookPart && !stopTheWorld) task.abortedCheckpointIds.add(checkpointId);
-      this.dropSnapshot(task, checkpointId);
-    }
-    this.rt.stopTheWorld.finish(checkpointId, t);
+    notifyCheckpointAborted(this.rt, checkpointId, t);
   }
 
   /** notifyCheckpointComplete reaches every task one RPC later. */

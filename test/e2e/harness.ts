@@ -246,9 +246,14 @@ function describeConsole(message: ConsoleMessage): string {
 }
 
 /** Opens `pathname` of the app in a fresh browser context and waits for the page to load. */
-export async function openApp(session: E2ESession, pathname = '/'): Promise<OpenedApp> {
+export async function openApp(
+  session: E2ESession,
+  pathname = '/',
+  /** Extra browser-context options (e.g. bypassCSP for a test that injects its own script). */
+  contextOptions: { bypassCSP?: boolean } = {},
+): Promise<OpenedApp> {
   const { app, browser } = session;
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...contextOptions });
   const record: PageRecord = { consoleErrors: [], pageErrors: [], requests: [], foreignRequests: [] };
   const seenConsole = new WeakSet<ConsoleMessage>();
   const onConsole = (message: ConsoleMessage) => {

@@ -417,7 +417,9 @@ describe.skipIf(skipReason !== null)('the lesson runner in Chromium', () => {
         },
       },
     });
-    const { context, page, record } = await openApp(session, '/?lang=en#/lessons');
+    // The sanitizer is tested on its own, without the page's Content-Security-Policy (the next layer),
+    // which would refuse the inline script tag that loads the bundle under test.
+    const { context, page, record } = await openApp(session, '/?lang=en#/lessons', { bypassCSP: true });
     try {
       await page.getByTestId('lesson-list').waitFor({ timeout: 15_000 });
       await page.addScriptTag({ path: path.join(RENDER_BUNDLE_DIR, 'render.js') });

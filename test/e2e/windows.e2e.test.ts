@@ -41,7 +41,13 @@ describe.skipIf(skipReason !== null)('windows in Chromium', () => {
         .toBeGreaterThan(0);
       await page.getByTestId('play').click(); // pause: the rows stop changing
       const windows = await page.getByTestId('state-window').allTextContents();
-      for (const w of windows) expect(w).toMatch(/^\[\d+0000, \d+0000\)$/);
+      for (const w of windows) {
+        const m = /^\[(\d+), (\d+)\)$/.exec(w);
+        expect(m, w).not.toBeNull();
+        const [start, end] = [Number(m?.[1]), Number(m?.[2])];
+        expect(start % 10_000, w).toBe(0); // aligned to the epoch, as TumblingEventTimeWindows
+        expect(end - start, w).toBe(10_000);
+      }
       expect(await page.getByTestId('window-timer').count()).toBeGreaterThan(0);
       await saveScreenshot(page, 'windows-1-tumbling');
       // Session windows: contents per session window; the merging-window-set per user.

@@ -64,6 +64,10 @@ export const PROPER_NAMES = [
   'PostgreSQL',
   'Scala',
   'Kryo',
+  // process supervisors named in lesson 8
+  'Kubernetes',
+  'YARN',
+  'systemd',
   'POJO',
 ] as const;
 

@@ -197,6 +197,11 @@ export const StepSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes'),
   check: CheckSchema,
   solution: z.array(LessonActionSchema).min(1),
+  /**
+   * A challenge states only the goal (`### Goal` in the text, no `### Do`): hints come one at a time on
+   * request and "Show me" only after the learner has tried (changed the simulation) or gave up.
+   */
+  challenge: z.boolean().optional(),
   /** A question answered before the engine shows the truth: `answer` is the index of the right choice. */
   prediction: z
     .strictObject({ choices: z.number().int().min(2).max(6), answer: z.number().int().min(0) })

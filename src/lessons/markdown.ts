@@ -5,7 +5,8 @@
  *     Introduction…
  *     ## step: <id>            one per step of lesson.ts, in the same order
  *     Narrative…
- *     ### Do                   the instruction (required)
+ *     ### Do                   the instruction (required, except in a challenge step)
+ *     ### Goal                 a challenge step's goal, in place of "### Do" (only the what, not the how)
  *     ### Hints                a list (optional)
  *     ### Prediction           the question, then a numbered list of choices (iff the step has one)
  *     ### Answer               why the right choice is right (iff the step has a prediction): shown
@@ -21,6 +22,8 @@ export interface StepText {
   id: string;
   narrative: string;
   instruction: string;
+  /** The text has "### Goal" (a challenge) rather than "### Do". */
+  goal: boolean;
   hints: string[];
   prediction: { question: string; choices: string[]; explanation: string } | null;
   flink: string | null;
@@ -32,7 +35,7 @@ export interface LessonText {
   steps: StepText[];
 }
 
-const SUBSECTIONS = ['Do', 'Hints', 'Prediction', 'Answer', 'Flink'] as const;
+const SUBSECTIONS = ['Do', 'Goal', 'Hints', 'Prediction', 'Answer', 'Flink'] as const;
 
 /** Parses one language file; structural problems are reported with the file and the line. */
 export function parseLessonText(source: string, file: string): { text: LessonText; errors: LessonError[] } {
@@ -49,8 +52,20 @@ export function parseLessonText(source: string, file: string): { text: LessonTex
     if (!step) return;
     const get = (k: string) => (step!.parts[k] ?? []).join('\n').trim();
     const where = `step '${step.id}' (line ${step.line})`;
-    const instruction = get('Do');
-    if (!instruction) errors.push({ file, field: where, message: 'has no "### Do" instruction' });
+    const goal = step.parts.Goal !== undefined;
+    const instruction = goal ? get('Goal') : get('Do');
+    if (goal && step.parts.Do)
+      errors.push({
+        file,
+        field: where,
+        message: 'has both "### Goal" and "### Do" (a challenge gives only the goal)',
+      });
+    else if (!instruction)
+      errors.push({
+        file,
+        field: where,
+        message: goal ? '"### Goal" is empty' : 'has no "### Do" instruction',
+      });
     const hints = listItems(get('Hints'));
     if (step.parts.Hints && hints.length === 0)
       errors.push({ file, field: where, message: '"### Hints" must be a list ("- …")' });
@@ -81,6 +96,7 @@ export function parseLessonText(source: string, file: string): { text: LessonTex
       id: step.id,
       narrative: get('narrative'),
       instruction,
+      goal,
       hints,
       prediction,
       flink: step.parts.Flink ? get('Flink') : null,
@@ -182,6 +198,24 @@ export function checkTextAgainstLesson(
         file,
         field: `step '${step.id}'`,
         message: '"### Prediction" but lesson.ts has no prediction',
+      });
+    if (step.challenge && !t.goal)
+      errors.push({
+        file,
+        field: `step '${step.id}'`,
+        message: 'lesson.ts makes it a challenge: the text needs "### Goal" (not "### Do")',
+      });
+    if (!step.challenge && t.goal)
+      errors.push({
+        file,
+        field: `step '${step.id}'`,
+        message: '"### Goal" but lesson.ts does not say `challenge: true`',
+      });
+    if (step.challenge && t.hints.length === 0)
+      errors.push({
+        file,
+        field: `step '${step.id}'`,
+        message: 'a challenge needs "### Hints" (given one at a time on request)',
       });
     if (step.prediction && t.prediction && t.prediction.choices.length !== step.prediction.choices)
       errors.push({

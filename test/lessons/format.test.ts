@@ -113,10 +113,32 @@ describe('lesson validation', () => {
       'lessons/03-keys/en.md step \'a\' (line 5): has no "### Do" instruction',
     );
     expect(errorsOf('03-keys', lesson, text('\n### Quiz\n'))).toContain(
-      'lessons/03-keys/en.md line 34: unknown section "### Quiz" (known: Do, Hints, Prediction, Answer, Flink)',
+      'lessons/03-keys/en.md line 34: unknown section "### Quiz" (known: Do, Goal, Hints, Prediction, Answer, Flink)',
     );
     expect(errorsOf('03-keys', lesson, text().replace('2. that', ''))).toContain(
       'lessons/03-keys/en.md step \'b\' (line 17): "### Prediction" needs a numbered list of at least 2 choices',
+    );
+  });
+
+  it('a challenge gives only the goal, with hints', () => {
+    const challenge = { ...lesson, steps: [{ ...lesson.steps[0], challenge: true }, lesson.steps[1]] };
+    const goal = () => text().replace('### Do\n\nPlay.', '### Goal\n\nMake it so.');
+    expect(errorsOf('03-keys', challenge, goal())).toEqual([]);
+    const r = assembleLesson('03-keys', challenge, { en: goal(), 'zh-CN': goal() });
+    expect(r.lesson!.text.en.steps[0]).toMatchObject({ goal: true, instruction: 'Make it so.' });
+    expect(errorsOf('03-keys', challenge, text(), goal())).toEqual([
+      'lessons/03-keys/en.md step \'a\': lesson.ts makes it a challenge: the text needs "### Goal" (not "### Do")',
+    ]);
+    expect(errorsOf('03-keys', lesson, goal(), text())).toEqual([
+      'lessons/03-keys/en.md step \'a\': "### Goal" but lesson.ts does not say `challenge: true`',
+    ]);
+    expect(errorsOf('03-keys', challenge, goal().replace('### Hints\n\n- a hint', ''), goal())).toEqual([
+      'lessons/03-keys/en.md step \'a\': a challenge needs "### Hints" (given one at a time on request)',
+    ]);
+    expect(
+      errorsOf('03-keys', challenge, goal().replace('### Goal', '### Do\n\nPlay.\n\n### Goal'), goal()),
+    ).toContain(
+      'lessons/03-keys/en.md step \'a\' (line 5): has both "### Goal" and "### Do" (a challenge gives only the goal)',
     );
   });
 

@@ -60,6 +60,12 @@ export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
     }),
     z.strictObject({ kind: z.literal('finished'), jobStatus: z.enum(['RUNNING', 'FAILED']).optional() }),
     z.strictObject({
+      kind: z.literal('output'),
+      sink: uid,
+      rows: z.number().int().min(0).optional(),
+      contains: z.array(JSON_VALUE).min(1).optional(),
+    }),
+    z.strictObject({
       kind: z.literal('sink'),
       verdict: z
         .array(z.enum(['so-far-so-good', 'exactly-once', 'duplicates', 'losses', 'duplicates-and-losses']))
@@ -132,6 +138,14 @@ export const LessonOptionsSchema = z.strictObject({
 });
 export type LessonOptions = z.infer<typeof LessonOptionsSchema>;
 
+/** A code step's files, in the lesson folder: `code/<name>.start.ts` and `code/<name>.solution.ts`. */
+const CODE_FILE = /^code\/[a-z0-9][a-z0-9-]*\.(start|solution)\.ts$/;
+
+/** The file name the editor shows for a code file: `code/count.start.ts` -> `count.ts`. */
+export function codeFileName(path: string): string {
+  return path.replace(/^.*\//, '').replace(/\.(start|solution)\.ts$/, '.ts');
+}
+
 /** What a learner can do; a step's solution is a list of these. */
 export const LessonActionSchema = z.discriminatedUnion('do', [
   /** Play until the check holds (or `maxMs` of virtual time passed: then the solution is wrong). */
@@ -165,6 +179,15 @@ export const LessonActionSchema = z.discriminatedUnion('do', [
   /** Restart the lesson's job with these settings (the configuration panel's Apply). */
   z.strictObject({ do: z.literal('configure'), options: LessonOptionsSchema }),
   z.strictObject({ do: z.literal('answer'), choice: z.number().int().min(0) }),
+  /**
+   * A code step: run a job file of the step (the editor's Run) — in a solution, the step's
+   * `code.solution` ("Show me" puts it into the editor and runs it). The step's check starts again
+   * with the new job: it judges the job that was run, not the one before.
+   */
+  z.strictObject({
+    do: z.literal('run-code'),
+    file: z.string().regex(CODE_FILE, 'a file such as code/count.solution.ts'),
+  }),
   /** Kill the engine worker; a new one recovers the job from IndexedDB. */
   z.strictObject({ do: z.literal('crash') }),
   /**
@@ -202,6 +225,16 @@ export const StepSchema = z.strictObject({
    * request and "Show me" only after the learner has tried (changed the simulation) or gave up.
    */
   challenge: z.boolean().optional(),
+  /**
+   * A code step: the learner writes the job in the editor, starting from `start`; the check judges the
+   * job they ran. `solution` is what "Show me" runs (its `run-code` action names it).
+   */
+  code: z
+    .strictObject({
+      start: z.string().regex(CODE_FILE, 'code/<name>.start.ts'),
+      solution: z.string().regex(CODE_FILE, 'code/<name>.solution.ts'),
+    })
+    .optional(),
   /** A question answered before the engine shows the truth: `answer` is the index of the right choice. */
   prediction: z
     .strictObject({ choices: z.number().int().min(2).max(6), answer: z.number().int().min(0) })
@@ -244,9 +277,48 @@ export const LessonSchema = z
           path: ['steps', i, 'solution'],
           message: 'an answer action needs a prediction',
         });
+      const runs = step.solution.flatMap((a, j) => (a.do === 'run-code' ? [{ a, j }] : []));
+      if (step.code) {
+        const { start, solution } = step.code;
+        if (!start.endsWith('.start.ts'))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['steps', i, 'code', 'start'],
+            message: `'${start}' must end in .start.ts`,
+          });
+        if (!solution.endsWith('.solution.ts'))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['steps', i, 'code', 'solution'],
+            message: `'${solution}' must end in .solution.ts`,
+          });
+        else if (codeFileName(start) !== codeFileName(solution))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['steps', i, 'code'],
+            message: `start and solution are two versions of one file: ${codeFileName(start)} vs ${codeFileName(solution)}`,
+          });
+        if (runs.length !== 1 || runs[0].a.file !== solution)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['steps', i, 'solution'],
+            message: `a code step's solution runs its solution file once: { do: 'run-code', file: '${solution}' }`,
+          });
+      } else if (runs.length > 0)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steps', i, 'solution', runs[0].j],
+          message: "a 'run-code' action needs a code step (`code: { start, solution }`)",
+        });
     });
   });
-export type LessonDefinition = z.infer<typeof LessonSchema>;
+export type LessonDefinition = z.infer<typeof LessonSchema> & {
+  /**
+   * The lesson folder's code files (`code/x.start.ts` -> source), added by assembleLesson (never
+   * written in lesson.ts): what a code step's `run-code` runs.
+   */
+  files?: Readonly<Record<string, string>>;
+};
 
 export interface LessonError {
   file: string;

@@ -27,6 +27,7 @@ export class HeadlessLessonDriver implements LessonDriver {
   private verdict: LessonVerdict | null = null;
   private now = 0;
   private visits = 0;
+  private runs = 0;
 
   /**
    * `newHost` makes a host on the same database each time (a crash starts a new one); `speed` is the
@@ -140,6 +141,15 @@ export class HeadlessLessonDriver implements LessonDriver {
     await this.host.setSpeed(this.speed);
     if (this.spec) this.track(await this.host.setLessonCheck({ ...this.spec, carry }));
     await this.check();
+  }
+
+  /** The job file as the editor's Run loads it; the step's check starts again (a new visit) on it. */
+  async runCode(file: { fileName: string; source: string }): Promise<void> {
+    await this.load({ scenario: file.fileName, seed: this.lesson.seed, job: file });
+    if (this.spec) {
+      this.spec = { ...this.spec, id: `${this.spec.id}/run${++this.runs}`, carry: undefined };
+      this.track(await this.host.setLessonCheck(this.spec));
+    }
   }
 
   async restore(from: 'latest-checkpoint' | 'latest-savepoint', options: LoadOptions | null): Promise<void> {

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import { assembleLessons, LESSON_LANGS, type LessonLang } from './assemble';
 import { formatLessonError, type LessonError } from './format';
+import { compileJob } from '../jobs/compileJob';
 
 export { formatLessonError };
 
@@ -41,7 +42,27 @@ export async function lessonErrorsOnDisk(root: string): Promise<LessonError[]> {
       const f = path.join(folder, `${lang}.md`);
       if (existsSync(f)) texts[lang] = readFileSync(f, 'utf8');
     }
-    entries.push({ dir: name.name, exported, texts });
+    const files: Record<string, string> = {};
+    const codeDir = path.join(folder, 'code');
+    if (existsSync(codeDir))
+      for (const f of readdirSync(codeDir))
+        if (f.endsWith('.ts')) files[`code/${f}`] = readFileSync(path.join(codeDir, f), 'utf8');
+    entries.push({ dir: name.name, exported, texts, files });
   }
-  return assembleLessons(entries).errors;
+  const { lessons, errors } = assembleLessons(entries);
+  // A code step's files compile as the editor's Run compiles them (syntax: the type check is `npm run check`).
+  for (const lesson of lessons)
+    for (const step of lesson.definition.steps)
+      for (const file of step.code ? [step.code.start, step.code.solution] : []) {
+        const compiled = compileJob(lesson.definition.files?.[file] ?? '', file);
+        if (!compiled.ok)
+          errors.push(
+            ...compiled.diagnostics.map((d) => ({
+              file: `lessons/${lesson.dir}/${file}`,
+              field: `${d.line}:${d.col}`,
+              message: d.message,
+            })),
+          );
+      }
+  return errors;
 }

@@ -8,7 +8,13 @@
 import { renderEnglish } from '../engine/messages/Message';
 import type { Check, CheckResult, ImportResult, LessonCheckSpec, LoadOptions } from '../worker/protocol';
 import type { SnapshotEdit } from './editSnapshot';
-import type { LessonAction, LessonDefinition, LessonOptions, Step } from './format';
+import {
+  codeFileName,
+  type LessonAction,
+  type LessonDefinition,
+  type LessonOptions,
+  type Step,
+} from './format';
 
 export type { CheckResult };
 
@@ -47,6 +53,11 @@ export interface LessonDriver {
   trigger(kind: 'checkpoint' | 'savepoint'): Promise<void>;
   setProcessingTime(operator: string, ms: number): Promise<void>;
   crash(): Promise<void>;
+  /**
+   * A code step's job file, run as the editor's Run runs it (compiled and built in the worker); the
+   * step's check starts again, judging this job.
+   */
+  runCode(file: { fileName: string; source: string }): Promise<void>;
   /** Exports the latest retained checkpoint/savepoint, optionally reloads with `options`, imports it. */
   restore(from: 'latest-checkpoint' | 'latest-savepoint', options: LoadOptions | null): Promise<void>;
   /** Exports the latest retained checkpoint/savepoint, applies `edit` to the file, imports it. */
@@ -124,6 +135,15 @@ export async function playSolution(
       case 'crash':
         await driver.crash();
         break;
+      case 'run-code': {
+        const source = lesson.files?.[a.file];
+        if (source === undefined)
+          throw new Error(
+            `solution action ${i}: lessons/…/${a.file} is not a file of lesson ${lesson.number}`,
+          );
+        await driver.runCode({ fileName: codeFileName(a.file), source });
+        break;
+      }
       case 'restore':
         await driver.restore(
           a.from,

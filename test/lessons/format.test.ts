@@ -1,6 +1,6 @@
 /** A broken lesson fails with the file, the field and the problem. */
 import { describe, expect, it } from 'vitest';
-import { assembleLesson } from '../../src/lessons/assemble';
+import { assembleLesson, codeOf } from '../../src/lessons/assemble';
 import { formatLessonError } from '../../src/lessons/format';
 import { parseLessonText } from '../../src/lessons/markdown';
 
@@ -160,5 +160,62 @@ describe('lesson validation', () => {
     expect(errors).toEqual([]);
     expect(t.steps).toHaveLength(1);
     expect(t.steps[0].flink).toContain('## not a step');
+  });
+
+  it('a code step names its start and solution files, which must be there, and its solution runs the solution', () => {
+    const files = { 'code/count.start.ts': 'start', 'code/count.solution.ts': 'solution' };
+    const code = { start: 'code/count.start.ts', solution: 'code/count.solution.ts' };
+    const codeStep = {
+      ...lesson,
+      steps: [
+        {
+          ...lesson.steps[0],
+          code,
+          solution: [
+            { do: 'run-code', file: 'code/count.solution.ts' },
+            { do: 'play', until: { kind: 'finished' } },
+          ],
+        },
+        lesson.steps[1],
+      ],
+    };
+    const r = assembleLesson('03-keys', codeStep, { en: text(), 'zh-CN': text() }, files);
+    expect(r.errors).toEqual([]);
+    expect(codeOf(r.lesson!, 'a')).toEqual({ fileName: 'count.ts', start: 'start', solution: 'solution' });
+    expect(codeOf(r.lesson!, 'b')).toBeNull();
+    expect(
+      assembleLesson(
+        '03-keys',
+        codeStep,
+        { en: text(), 'zh-CN': text() },
+        { 'code/count.start.ts': 's' },
+      ).errors.map(formatLessonError),
+    ).toEqual([
+      "lessons/03-keys/code/count.solution.ts steps[0].code.solution: is missing (step 'a' is a code step)",
+    ]);
+    const noRun = structuredClone(codeStep);
+    noRun.steps[0].solution = [{ do: 'play', until: { kind: 'finished' } }];
+    expect(errorsOf('03-keys', noRun, text())).toEqual([
+      "lessons/03-keys/lesson.ts steps[0].solution: a code step's solution runs its solution file once: { do: 'run-code', file: 'code/count.solution.ts' }",
+    ]);
+    const swapped = structuredClone(codeStep);
+    swapped.steps[0].code = { start: 'code/count.solution.ts', solution: 'code/total.solution.ts' };
+    expect(errorsOf('03-keys', swapped, text())).toEqual([
+      "lessons/03-keys/lesson.ts steps[0].code.start: 'code/count.solution.ts' must end in .start.ts",
+      'lessons/03-keys/lesson.ts steps[0].code: start and solution are two versions of one file: count.ts vs total.ts',
+      "lessons/03-keys/lesson.ts steps[0].solution: a code step's solution runs its solution file once: { do: 'run-code', file: 'code/total.solution.ts' }",
+    ]);
+    const stray = structuredClone(lesson);
+    (stray.steps[0] as { solution: unknown[] }).solution = [
+      { do: 'run-code', file: 'code/count.solution.ts' },
+    ];
+    expect(errorsOf('03-keys', stray, text())).toEqual([
+      "lessons/03-keys/lesson.ts steps[0].solution[0]: a 'run-code' action needs a code step (`code: { start, solution }`)",
+    ]);
+    const badPath = structuredClone(codeStep);
+    badPath.steps[0].code = { start: '../count.start.ts', solution: 'code/count.solution.ts' };
+    expect(errorsOf('03-keys', badPath, text())).toEqual([
+      'lessons/03-keys/lesson.ts steps[0].code.start: code/<name>.start.ts',
+    ]);
   });
 });

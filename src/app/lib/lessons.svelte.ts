@@ -23,6 +23,7 @@ import type {
   LessonVerdict,
   LoadInfo,
   LoadOptions,
+  UserJobLoadResult,
 } from '../../worker/protocol';
 import { editSnapshotText, type SnapshotEdit } from '../../lessons/editSnapshot';
 import { t as checkpointMessages } from '../components/checkpoints/messages';
@@ -410,6 +411,46 @@ export class LessonRunner {
     }
   }
 
+  /**
+   * A code step's job file (the editor's Run, or "Show me" with the solution), kept as the step's
+   * file, loaded as the editor loads a job, and the step's check started again on it: it judges the
+   * job that was run. Answers the load (diagnostics when the file does not build: nothing changed).
+   */
+  async runCode(file: { fileName: string; source: string }): Promise<UserJobLoadResult> {
+    const lesson = this.lesson;
+    const step = this.step;
+    if (lesson && step?.code) await this.onCodeRun?.(lesson, step.id, file);
+    const result = await session.loadJob(file, lesson?.definition.seed ?? 1);
+    if (result.ok) await this.restartCheck();
+    return result;
+  }
+
+  /** The editor keeps a code step's file (set by the editor's store: it owns the stored files). */
+  onCodeRun:
+    ((lesson: Lesson, stepId: string, file: { fileName: string; source: string }) => Promise<void>) | null =
+    null;
+
+  private runs = 0;
+
+  /** The step's check registered again (new counts, not passed): it judges the job loaded now. */
+  async restartCheck(): Promise<void> {
+    const spec = this.spec;
+    if (!this.lesson || !spec) return;
+    const gen = this.gen;
+    this.passed = false;
+    this.doneMoment = false;
+    this.check = null;
+    await this.register(
+      {
+        ...spec,
+        id: `${spec.id}/run${++this.runs}`,
+        answered: spec.answered || this.answer !== null,
+        carry: undefined,
+      },
+      gen,
+    );
+  }
+
   /** True while "Show me" of step generation `gen` may go on. */
   showAlive(gen: number): boolean {
     return this.showing && gen === this.gen;
@@ -588,6 +629,13 @@ class AppLessonDriver implements LessonDriver {
 
   crash(): Promise<void> {
     return session.crashEngine();
+  }
+
+  /** "Show me" on a code step: the solution goes into the step's file in the editor, and runs. */
+  async runCode(file: { fileName: string; source: string }): Promise<void> {
+    const result = await this.runner.runCode(file);
+    if (!result.ok)
+      throw new Error(result.diagnostics.map((d) => `${d.file}:${d.line}:${d.col}: ${d.message}`).join('\n'));
   }
 
   async restore(from: 'latest-checkpoint' | 'latest-savepoint', options: LoadOptions | null): Promise<void> {

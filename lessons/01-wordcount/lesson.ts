@@ -69,5 +69,30 @@ export default defineLesson({
         },
       ],
     },
+    {
+      // A code step: the learner writes the counter (KeyedProcessFunction + ValueState) in the editor.
+      id: 'write-counter',
+      code: { start: 'code/count.start.ts', solution: 'code/count.solution.ts' },
+      check: {
+        kind: 'all',
+        of: [
+          { kind: 'finished' },
+          {
+            kind: 'output',
+            sink: 'print',
+            contains: [
+              ['be', 2],
+              ['to', 2],
+            ],
+          },
+          { kind: 'state', operator: 'count', state: 'count', key: 'be', equals: 2 },
+          { kind: 'state-size', operator: 'count', state: 'count', atLeast: 8, atMost: 8 },
+        ],
+      },
+      solution: [
+        { do: 'run-code', file: 'code/count.solution.ts' },
+        { do: 'play', until: { kind: 'finished' } },
+      ],
+    },
   ],
 });

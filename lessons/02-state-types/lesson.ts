@@ -136,5 +136,32 @@ export default defineLesson({
         },
       ],
     },
+    {
+      // A code step: the learner turns a per-customer ValueState into a per-item MapState.
+      id: 'write-map-state',
+      code: { start: 'code/spend.start.ts', solution: 'code/spend.solution.ts' },
+      check: {
+        kind: 'all',
+        of: [
+          { kind: 'finished' },
+          { kind: 'output', sink: 'print', contains: [['bob', 'coffee', 13]] },
+          {
+            kind: 'state',
+            operator: 'spend',
+            state: 'spent',
+            key: 'bob',
+            equals: [
+              ['coffee', 13],
+              ['pen', 3],
+              ['book', 9],
+            ],
+          },
+        ],
+      },
+      solution: [
+        { do: 'run-code', file: 'code/spend.solution.ts' },
+        { do: 'play', until: { kind: 'finished' } },
+      ],
+    },
   ],
 });

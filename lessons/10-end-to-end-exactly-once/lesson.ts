@@ -61,5 +61,25 @@ export default defineLesson({
       },
       solution: [{ do: 'play', until: { kind: 'finished' } }],
     },
+    {
+      // A code step: the learner picks the sink that makes the per-user count exactly-once end to end.
+      id: 'choose-the-sink',
+      code: { start: 'code/sink.start.ts', solution: 'code/sink.solution.ts' },
+      check: {
+        kind: 'all',
+        of: [
+          { kind: 'finished' },
+          { kind: 'event', type: 'task-failed' },
+          { kind: 'event', type: 'task-restored' },
+          { kind: 'sink', verdict: ['exactly-once'] },
+        ],
+      },
+      solution: [
+        { do: 'run-code', file: 'code/sink.solution.ts' },
+        { do: 'play', until: { kind: 'checkpoint', status: 'COMPLETED', atLeast: 2 } },
+        { do: 'fail', task: 'count#0' },
+        { do: 'play', until: { kind: 'finished' } },
+      ],
+    },
   ],
 });

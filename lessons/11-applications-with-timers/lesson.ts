@@ -81,5 +81,24 @@ export default defineLesson({
       },
       solution: [{ do: 'play', until: { kind: 'finished' } }],
     },
+    {
+      // A code step: the learner bounds the streak to a minute with an event-time timer. 46 alerts
+      // are planted in the log (src/engine/scenarios/anomalies.ts); without the minute there are 151,
+      // and the streaks of users who gave up stay in state.
+      id: 'write-timer',
+      code: { start: 'code/logins.start.ts', solution: 'code/logins.solution.ts' },
+      check: {
+        kind: 'all',
+        of: [
+          { kind: 'finished' },
+          { kind: 'output', sink: 'alerts', rows: 46 },
+          { kind: 'state-size', operator: 'detect', state: 'streak', atMost: 0 },
+        ],
+      },
+      solution: [
+        { do: 'run-code', file: 'code/logins.solution.ts' },
+        { do: 'play', until: { kind: 'finished' } },
+      ],
+    },
   ],
 });

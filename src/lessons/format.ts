@@ -84,6 +84,7 @@ export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
       chaining: z.boolean().optional(),
     }),
     z.strictObject({ kind: z.literal('answered') }),
+    z.strictObject({ kind: z.literal('job-file') }),
     z.strictObject({ kind: z.literal('time'), atLeast: nonNegative }),
     z.strictObject({ kind: z.literal('imported') }),
     z.strictObject({ kind: z.literal('import-refused'), contains: z.array(z.string().min(1)).optional() }),

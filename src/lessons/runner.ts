@@ -27,7 +27,8 @@ export function solutionGoals(step: Step): Check[] {
 export function stepCheckSpec(lesson: LessonDefinition, step: Step, visit: number): LessonCheckSpec {
   return {
     id: `${lesson.slug}/${step.id}#${visit}`,
-    check: step.check,
+    // A code step judges a job the learner ran, never the lesson's own (which may happen to pass).
+    check: step.code ? { kind: 'all', of: [{ kind: 'job-file' }, step.check] } : step.check,
     // A step without a prediction has nothing to answer; with one, the check asks for the answer.
     answered: !step.prediction,
     also: solutionGoals(step),

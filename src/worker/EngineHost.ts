@@ -226,6 +226,7 @@ export class EngineHost implements EngineWorkerApi {
     recovery: () => this.info?.recovery ?? null,
     referenceCounts: () => this.referenceOutput().counts,
     sawWholeRun: () => !this.history?.base,
+    jobFile: () => this.options?.job?.fileName ?? null,
   });
 
   constructor(private readonly hostOptions: EngineHostOptions) {

@@ -40,6 +40,8 @@ export interface CheckedEngine {
   referenceCounts(): Map<string, number>;
   /** The external systems saw the whole run (not restored from a snapshot): losses can be judged. */
   sawWholeRun(): boolean;
+  /** The running job is a job file (the editor's Run, a code step's "Show me"): its name, else null. */
+  jobFile(): string | null;
 }
 
 type EventCheck = Extract<Check, { kind: 'event' }>;
@@ -555,6 +557,8 @@ export class LessonCheckEvaluator {
       }
       case 'answered':
         return this.answered ? pass : fail(msg('check.not-answered'));
+      case 'job-file':
+        return this.engine.jobFile() !== null ? pass : fail(msg('check.no-job-file'));
       case 'time': {
         const now = cluster?.now ?? 0;
         return now >= check.atLeast ? pass : fail(msg('check.time', { now, need: check.atLeast }));

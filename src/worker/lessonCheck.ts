@@ -101,6 +101,8 @@ export type Check =
       /** Operator chaining on or off. */
       chaining?: boolean;
     }
+  /** The running job is a job file the learner ran (a code step's check starts with it). */
+  | { kind: 'job-file' }
   /** The learner answered this step's prediction (any answer: the engine then shows the truth). */
   | { kind: 'answered' }
   /** Virtual time has reached this point. */

@@ -199,7 +199,10 @@ describe('lesson validation', () => {
       "lessons/03-keys/lesson.ts steps[0].solution: a code step's solution runs its solution file once: { do: 'run-code', file: 'code/count.solution.ts' }",
     ]);
     const swapped = structuredClone(codeStep);
-    swapped.steps[0].code = { start: 'code/count.solution.ts', solution: 'code/total.solution.ts' };
+    (swapped.steps[0] as { code: unknown }).code = {
+      start: 'code/count.solution.ts',
+      solution: 'code/total.solution.ts',
+    };
     expect(errorsOf('03-keys', swapped, text())).toEqual([
       "lessons/03-keys/lesson.ts steps[0].code.start: 'code/count.solution.ts' must end in .start.ts",
       'lessons/03-keys/lesson.ts steps[0].code: start and solution are two versions of one file: count.ts vs total.ts',
@@ -213,7 +216,10 @@ describe('lesson validation', () => {
       "lessons/03-keys/lesson.ts steps[0].solution[0]: a 'run-code' action needs a code step (`code: { start, solution }`)",
     ]);
     const badPath = structuredClone(codeStep);
-    badPath.steps[0].code = { start: '../count.start.ts', solution: 'code/count.solution.ts' };
+    (badPath.steps[0] as { code: unknown }).code = {
+      start: '../count.start.ts',
+      solution: 'code/count.solution.ts',
+    };
     expect(errorsOf('03-keys', badPath, text())).toEqual([
       'lessons/03-keys/lesson.ts steps[0].code.start: code/<name>.start.ts',
     ]);

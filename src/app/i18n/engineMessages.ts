@@ -208,6 +208,7 @@ export const ZH_MESSAGES = {
   'check.events-where': '{n} 个满足 {where} 的“{type}”事件（需要 {need} 个）',
   'check.state-subtask': '{key} 在子任务 {subtask} 中（应在 {want}）',
   'check.state-value': '{operator}.{state}[{key}] 是 {value}（应为 {want}）',
+  'check.no-job-file': '正在运行的是本课自带的作业，不是你写的：打开编辑器并运行你的作业',
   'check.output-rows': '外部读者在 {sink} 中看到 {n} 行（应为 {want} 行）',
   'check.output-missing': '外部读者在 {sink} 中看不到 {row} 这一行（目前共 {n} 行）',
   'check.keys-at-least': '{n} 个键（需要 ≥ {need}）',

@@ -192,6 +192,7 @@ export const EN = {
   'check.events-where': "{n} '{type}' events with {where} (need {need})",
   'check.state-subtask': '{key} lives in subtask {subtask} (want {want})',
   'check.state-value': '{operator}.{state}[{key}] is {value} (want {want})',
+  'check.no-job-file': "the running job is the lesson's, not yours: open the editor and Run your job",
   'check.output-rows': '{sink} shows a reader {n} rows (want {want})',
   'check.output-missing': '{sink} shows a reader no row {row} ({n} rows so far)',
   'check.keys-at-least': '{n} keys (need ≥ {need})',

@@ -95,6 +95,18 @@ export function positionInJobFile(compiled: CompiledJob, stack: string | undefin
 }
 
 /**
+ * The user's own error inside the engine's wrapper: an operator chained behind another runs inside
+ * its predecessor's `collect`, and the engine wraps what it throws (Flink's
+ * ExceptionInChainedOperatorException, `{ vertex, error }`). The wrapper's stack ends in the
+ * predecessor's `out.collect(…)` call: reported as such, the position was the caller's, not the throw.
+ */
+function userError(error: unknown): unknown {
+  let e = error;
+  while (e instanceof Error && 'vertex' in e && 'error' in e) e = e.error;
+  return e;
+}
+
+/**
  * A diagnostic for an error thrown by the user's code (e.g. `Watchdog.lastError` after a task
  * failure): at the innermost frame in the user's file, or at 1:1 if its stack has none.
  */
@@ -105,6 +117,8 @@ export function errorDiagnostic(
 ): JobDiagnostic {
   if (error instanceof JobTimeoutError)
     return { file: compiled.fileName, line: error.line, col: error.col, message: error.message, phase };
+  const thrown = userError(error);
+  if (thrown !== error) return errorDiagnostic(compiled, thrown, phase);
   const e = error instanceof Error ? error : new Error(String(error));
   const at = positionInJobFile(compiled, e.stack);
   const name = e.name && e.name !== 'Error' ? `${e.name}: ` : '';

@@ -225,6 +225,31 @@ await env.execute('throws at runtime');
     });
   });
 
+  it('a throw in a map chained behind a flatMap: errorDiagnostic points at the throw, not at the collect that called it', async () => {
+    // The map runs inside the flatMap's out.collect (one chain: direct calls), and the engine wraps
+    // its error (Flink's ExceptionInChainedOperatorException); the learner's mistake is in the map.
+    const pipeline =
+      "env.fromData('a b', 'c d').flatMap((line: string, out: Collector<string>) => { for (const w of line.split(' ')) out.collect(w); }).map((w: string): string => { if (w === 'c') throw new RangeError('no c here'); return w; }).print();";
+    const source = `import { StreamExecutionEnvironment, type Collector } from 'stream-state-lab';
+const env = StreamExecutionEnvironment.getExecutionEnvironment();
+${pipeline}
+await env.execute('throws in a chained map');
+`;
+    const job = compiled(source);
+    const r = await buildJob(job);
+    if (!r.ok) throw new Error(formatDiagnostic(r.diagnostic));
+    const sim = new Simulation(r.job, { seed: 1, fastForward: true });
+    sim.run([], 50);
+    expect(sim.failures.length).toBeGreaterThan(0);
+    expect(errorDiagnostic(job, r.watchdog.lastError)).toEqual({
+      file: 'job.ts',
+      line: 3,
+      col: pipeline.indexOf("new RangeError('no c here')") + 1,
+      message: 'RangeError: no c here',
+      phase: 'runtime',
+    });
+  });
+
   it('without a runner, execute runs the job here (Flink local environment) and returns its result', async () => {
     const env = StreamExecutionEnvironment.getExecutionEnvironment();
     env

@@ -412,21 +412,21 @@ export class LessonRunner {
   }
 
   /**
-   * A code step's job file (the editor's Run, or "Show me" with the solution), kept as the step's
-   * file, loaded as the editor loads a job, and the step's check started again on it: it judges the
-   * job that was run. Answers the load (diagnostics when the file does not build: nothing changed).
+   * A code step's job file (the editor's Run, or "Show me" with the solution), loaded as the editor
+   * loads a job, and the step's check started again on it: it judges the job that was run. Answers the
+   * load (diagnostics when the file does not build: nothing changed).
    */
   async runCode(file: { fileName: string; source: string }): Promise<UserJobLoadResult> {
-    const lesson = this.lesson;
-    const step = this.step;
-    if (lesson && step?.code) await this.onCodeRun?.(lesson, step.id, file);
-    const result = await session.loadJob(file, lesson?.definition.seed ?? 1);
+    const result = await session.loadJob(file, this.lesson?.definition.seed ?? 1);
     if (result.ok) await this.restartCheck();
     return result;
   }
 
-  /** The editor keeps a code step's file (set by the editor's store: it owns the stored files). */
-  onCodeRun:
+  /**
+   * Keeps a code step's file where the editor keeps it ("Show me" puts the solution there). Set by
+   * the editor's store, which owns the stored files (the page's IndexedDB).
+   */
+  storeCode:
     ((lesson: Lesson, stepId: string, file: { fileName: string; source: string }) => Promise<void>) | null =
     null;
 
@@ -633,6 +633,8 @@ class AppLessonDriver implements LessonDriver {
 
   /** "Show me" on a code step: the solution goes into the step's file in the editor, and runs. */
   async runCode(file: { fileName: string; source: string }): Promise<void> {
+    const { lesson, step } = this.runner;
+    if (lesson && step?.code) await this.runner.storeCode?.(lesson, step.id, file);
     const result = await this.runner.runCode(file);
     if (!result.ok)
       throw new Error(result.diagnostics.map((d) => `${d.file}:${d.line}:${d.col}: ${d.message}`).join('\n'));

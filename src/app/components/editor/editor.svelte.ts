@@ -3,12 +3,34 @@
  * (kept in IndexedDB as the learner types), and Run — which hands the source to the engine worker:
  * the worker compiles and builds it (user code never runs on the page) and the simulator loads it as
  * it loads a scenario. Build and runtime errors come back with `line:col`, for the editor's lint.
+ *
+ * A lesson's code step (`#/editor?lesson=N&step=M`) edits the step's file instead: its start file the
+ * first time, then the learner's, kept per lesson step (`lesson:<slug>/<step id>`). Run goes through
+ * the lesson runner, which restarts the step's check on the job (lessons.svelte.ts, `runCode`).
  */
 import type { LabDatabase } from '../../../storage/db';
+import type { CodeStepFiles, Lesson } from '../../../lessons/assemble';
 import { session } from '../../lib/session.svelte';
-import type { JobDiagnostic } from '../../../worker/protocol';
+import { lessons } from '../../lib/lessons.svelte';
+import type { JobDiagnostic, UserJobLoadResult } from '../../../worker/protocol';
 import { editorHash, parseEditorRoute, type EditorRoute } from './route';
 import { DEFAULT_TEMPLATE } from './templates';
+
+/** The editor's own file (`#/editor`). */
+const MAIN_FILE = 'main';
+
+/** The stored file of a lesson's code step. */
+export function lessonFileId(lesson: Lesson, stepId: string): string {
+  return `lesson:${lesson.definition.slug}/${stepId}`;
+}
+
+/** The code step the editor shows: the lesson, the step and its files. */
+export interface LessonCodeStep {
+  lesson: Lesson;
+  stepIndex: number;
+  stepId: string;
+  code: CodeStepFiles;
+}
 
 /** How long typing may pause before the file is saved. */
 const SAVE_DELAY_MS = 400;
@@ -29,6 +51,12 @@ export class EditorStore {
   runDiagnostics = $state.raw<JobDiagnostic[]>([]);
   /** Bumped when the source is replaced from outside the editor (template, link): the view re-reads it. */
   replaced = $state(0);
+  /** The lesson's code step being edited (`#/editor?lesson=N&step=M`), or null. */
+  lessonStep = $state.raw<LessonCodeStep | null>(null);
+  /** The route names a lesson step that is not a code step (or does not exist). */
+  notCodeStep = $state(false);
+  /** The stored file shown: MAIN_FILE or a lesson step's. */
+  private fileId: string | null = null;
 
   private db: Promise<LabDatabase> | null = null;
   /** The storage code loads with the route, not with the app (the page never needed IndexedDB before). */
@@ -36,6 +64,7 @@ export class EditorStore {
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
 
   attach(): () => void {
+    lessons.storeCode = (lesson, stepId, file) => this.storeLessonFile(lesson, stepId, file);
     this.syncRoute();
     const onChange = () => this.syncRoute();
     window.addEventListener('hashchange', onChange);
@@ -48,9 +77,14 @@ export class EditorStore {
 
   syncRoute(): void {
     const route = parseEditorRoute(location.hash);
-    const entering = route !== null && this.route === null;
+    const before = this.route;
+    const entering = route !== null && before === null;
+    const otherFile =
+      route !== null &&
+      before !== null &&
+      JSON.stringify(route.lesson ?? null) !== JSON.stringify(before.lesson ?? null);
     this.route = route;
-    if (route && (entering || route.shared !== null)) void this.open(route);
+    if (route && (entering || otherFile || route.shared !== null)) void this.open(route);
   }
 
   private database(): Promise<LabDatabase> {
@@ -60,7 +94,13 @@ export class EditorStore {
 
   /** Shows the shared source, or the stored file, or the default template. Runs nothing. */
   private async open(route: EditorRoute): Promise<void> {
+    // What was typed in the file shown so far is kept before another one is shown.
+    if (this.saveTimer) await this.save();
+    if (route.lesson && (await this.openLessonStep(route.lesson.number, route.lesson.step))) return;
+    this.lessonStep = null;
+    this.notCodeStep = !!route.lesson;
     if (route.shared !== null) {
+      this.fileId = MAIN_FILE;
       this.setSource(route.shared, 'shared.ts');
       this.fromLink = true;
       // The link has done its job: the address goes back to #/editor so a reload keeps later edits.
@@ -69,7 +109,8 @@ export class EditorStore {
       this.loaded = true;
       return;
     }
-    if (this.loaded) return;
+    if (this.loaded && this.fileId === MAIN_FILE) return;
+    this.fileId = MAIN_FILE;
     try {
       const stored = await (await this.files()).loadEditorFile(await this.database());
       if (stored) this.setSource(stored.source, stored.fileName, false);
@@ -78,6 +119,58 @@ export class EditorStore {
       this.setSource(DEFAULT_TEMPLATE.source, DEFAULT_TEMPLATE.fileName, false);
     }
     this.loaded = true;
+  }
+
+  /** A lesson's code step: the learner's file of that step, or its start file. */
+  private async openLessonStep(number: number, step: number): Promise<boolean> {
+    const { LESSONS } = await import('../../../lessons/registry');
+    const { codeOf } = await import('../../../lessons/assemble');
+    const lesson = LESSONS.find((l) => l.definition.number === number);
+    const def = lesson?.definition.steps[step - 1];
+    const code = lesson && def ? codeOf(lesson, def.id) : null;
+    if (!lesson || !def || !code) return false;
+    this.loaded = false;
+    this.notCodeStep = false;
+    this.lessonStep = { lesson, stepIndex: step - 1, stepId: def.id, code };
+    const id = lessonFileId(lesson, def.id);
+    this.fileId = id;
+    try {
+      const stored = await (await this.files()).loadEditorFile(await this.database(), id);
+      this.setSource(stored?.source ?? code.start, code.fileName, false);
+    } catch {
+      this.setSource(code.start, code.fileName, false);
+    }
+    this.loaded = true;
+    return true;
+  }
+
+  /** The code step's start file again (the learner's is replaced: Ctrl+Z brings it back). */
+  resetLessonFile(): void {
+    const step = this.lessonStep;
+    if (step) this.setSource(step.code.start, step.code.fileName);
+  }
+
+  /**
+   * "Show me" on a code step: the solution becomes the step's stored file (and the editor's text, if
+   * it shows that step), then the lesson runner runs it.
+   */
+  async storeLessonFile(
+    lesson: Lesson,
+    stepId: string,
+    file: { fileName: string; source: string },
+  ): Promise<void> {
+    const id = lessonFileId(lesson, stepId);
+    if (this.fileId === id) {
+      this.setSource(file.source, file.fileName, false);
+      await this.save();
+      return;
+    }
+    try {
+      const { saveEditorFile } = await this.files();
+      await saveEditorFile(await this.database(), file, id);
+    } catch (e) {
+      session.notice = `The editor could not save the file: ${(e as Error).message}`;
+    }
   }
 
   /** Replaces the whole file (a template, a link) and saves it. */
@@ -106,9 +199,11 @@ export class EditorStore {
   async save(): Promise<void> {
     if (this.saveTimer) clearTimeout(this.saveTimer);
     this.saveTimer = null;
+    const id = this.fileId;
+    if (id === null) return;
     try {
       const { saveEditorFile } = await this.files();
-      await saveEditorFile(await this.database(), { source: this.source, fileName: this.fileName });
+      await saveEditorFile(await this.database(), { source: this.source, fileName: this.fileName }, id);
     } catch (e) {
       session.notice = `The editor could not save the file: ${(e as Error).message}`;
     }
@@ -122,7 +217,13 @@ export class EditorStore {
     this.fromLink = false;
     await this.save();
     try {
-      const result = await session.loadJob({ source: this.source, fileName: this.fileName });
+      const file = { source: this.source, fileName: this.fileName };
+      // A code step's job runs through the lesson (its check restarts on it); else as any job file.
+      const step = this.lessonStep;
+      const result: UserJobLoadResult =
+        step && lessons.lesson === step.lesson && lessons.stepIndex === step.stepIndex
+          ? await lessons.runCode(file)
+          : await session.loadJob(file);
       if (result.ok) {
         this.runState = 'ran';
         await session.play();

@@ -28,6 +28,10 @@ export const t = defineMessages(
     typesReady: 'Types checked',
     replaced: 'The template “{name}” replaced the code (Ctrl+Z brings yours back).',
     typesFailed: 'Type checking is unavailable; Run still reports errors',
+    lessonStep: 'Lesson {n}, step {step}: {title}',
+    backToLesson: '← Back to the lesson',
+    resetFile: 'Start again from the step’s file',
+    notCodeStep: 'This lesson step has no code to write: the editor shows your own file.',
   },
   {
     nav: '编辑器',
@@ -55,5 +59,9 @@ export const t = defineMessages(
     typesReady: '类型检查完成',
     replaced: '模板“{name}”已替换代码（按 Ctrl+Z 可恢复你的代码）。',
     typesFailed: '类型检查不可用；“运行”仍会报告错误',
+    lessonStep: '第 {n} 课，第 {step} 步：{title}',
+    backToLesson: '← 返回课程',
+    resetFile: '从这一步的初始文件重新开始',
+    notCodeStep: '这一课的这一步没有需要编写的代码：编辑器显示的是你自己的文件。',
   },
 );

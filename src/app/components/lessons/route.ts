@@ -5,6 +5,8 @@
  *     #/lessons              the lesson list
  *     #/lesson/3             lesson 3, where the learner left it
  *     #/lesson/3/step/2      lesson 3, step 2 (both 1-based)
+ *     #/editor?lesson=3&step=2  the same step, its code in the editor (a code step: the lesson stays
+ *                               open, with its check; see components/editor/route.ts)
  */
 export type Route =
   { view: 'sim' } | { view: 'list' } | { view: 'lesson'; lesson: number; step: number | null };
@@ -14,6 +16,8 @@ export function parseRoute(hash: string): Route {
   if (/^\/lessons\/?$/.test(h)) return { view: 'list' };
   const m = /^\/lesson\/(\d{1,3})(?:\/step\/(\d{1,3}))?\/?$/.exec(h);
   if (m) return { view: 'lesson', lesson: Number(m[1]), step: m[2] ? Math.max(1, Number(m[2])) : null };
+  const code = /^\/editor\/?\?(?:.*&)?lesson=(\d{1,3})&step=(\d{1,3})(?:&.*)?$/.exec(h);
+  if (code) return { view: 'lesson', lesson: Number(code[1]), step: Math.max(1, Number(code[2])) };
   return { view: 'sim' };
 }
 

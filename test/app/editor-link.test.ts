@@ -4,7 +4,14 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeJob, editorHash, encodeJob, parseEditorRoute } from '../../src/app/components/editor/route';
+import {
+  decodeJob,
+  editorHash,
+  encodeJob,
+  lessonEditorHash,
+  parseEditorRoute,
+} from '../../src/app/components/editor/route';
+import { parseRoute } from '../../src/app/components/lessons/route';
 
 const JOB = `import { StreamExecutionEnvironment } from 'stream-state-lab';
 const env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -19,6 +26,19 @@ describe('editor route and share link', () => {
     expect(parseEditorRoute('')).toBeNull();
     expect(parseEditorRoute('#/reading')).toBeNull();
     expect(parseEditorRoute('#/editors')).toBeNull();
+  });
+
+  it("a lesson's code step: #/editor?lesson=N&step=M, for the editor and for the lesson runner", () => {
+    expect(parseEditorRoute(lessonEditorHash(1, 5))).toEqual({
+      shared: null,
+      broken: false,
+      lesson: { number: 1, step: 5 },
+    });
+    expect(parseRoute('#/editor?lesson=1&step=5')).toEqual({ view: 'lesson', lesson: 1, step: 5 });
+    // Not a step: the editor's own file.
+    expect(parseEditorRoute('#/editor?lesson=1')).toEqual({ shared: null, broken: false });
+    expect(parseEditorRoute('#/editor?lesson=0&step=1')).toEqual({ shared: null, broken: false });
+    expect(parseRoute('#/editor')).toEqual({ view: 'sim' });
   });
 
   it('a link opens the same source', () => {

@@ -113,4 +113,37 @@ describe('the lesson check evaluator (in the worker)', () => {
     const after = await second.frame(100);
     expect(after.lesson?.passed).toBe(true);
   });
+
+  it("'output' reads what a reader sees in a sink: rows, an equal row, an object's fields; 'job-file' asks for a job the learner ran", async () => {
+    const host = newHost(freshDbName());
+    await host.start();
+    await host.load({ scenario: 'visits', seed: 1, speed: 100_000 });
+    const why = async (check: Check) => {
+      const v = await host.setLessonCheck(spec(check, { pauseOnPass: false }));
+      return v?.now.ok ? 'ok' : renderEnglish(v?.now.why ?? text(''));
+    };
+    // Nothing committed yet: a reader sees no row.
+    expect(await why({ kind: 'output', sink: 'sink', contains: [{ user: 'user-00' }] })).toBe(
+      'sink shows a reader no row {"user":"user-00"} (0 rows so far)',
+    );
+    await host.play();
+    expect((await host.frame(10_000)).finished).toBe(true);
+    // Visits per user, two-phase commit: every visit's row, once. An object matches by its fields.
+    expect(await why({ kind: 'output', sink: 'sink', rows: 10_000 })).toBe('ok');
+    expect(await why({ kind: 'output', sink: 'sink', contains: [{ user: 'user-00', visits: 1 }] })).toBe(
+      'ok',
+    );
+    expect(await why({ kind: 'output', sink: 'sink', rows: 9_999 })).toBe(
+      'sink shows a reader 10000 rows (want 9999)',
+    );
+    expect(await why({ kind: 'output', sink: 'sink', contains: [{ user: 'nobody' }] })).toContain(
+      'sink shows a reader no row {"user":"nobody"}',
+    );
+    // A whole row must be equal: a visit count's row is an object, not the array.
+    expect(await why({ kind: 'output', sink: 'sink', contains: [['user-00', 1]] })).toContain('no row');
+    // The built-in scenario is not a job file.
+    expect(await why({ kind: 'job-file' })).toBe(
+      "the running job is the lesson's, not yours: open the editor and Run your job",
+    );
+  });
 });

@@ -34,7 +34,12 @@ describe('editor route and share link', () => {
       broken: false,
       lesson: { number: 1, step: 5 },
     });
-    expect(parseRoute('#/editor?lesson=1&step=5')).toEqual({ view: 'lesson', lesson: 1, step: 5 });
+    expect(parseRoute('#/editor?lesson=1&step=5')).toEqual({
+      view: 'lesson',
+      lesson: 1,
+      step: 5,
+      code: true,
+    });
     // Not a step: the editor's own file.
     expect(parseEditorRoute('#/editor?lesson=1')).toEqual({ shared: null, broken: false });
     expect(parseEditorRoute('#/editor?lesson=0&step=1')).toEqual({ shared: null, broken: false });

@@ -1,6 +1,7 @@
 /**
  * The lesson runner in Chromium. A learner completes lesson 1 with clicks only — open #/lessons, open
- * the lesson, play, answer the prediction, watch each check turn to done, reach the end — in English
+ * the lesson, play, answer the prediction, watch each check turn to done, write the counter in the
+ * editor (the code step: the solution pasted into CodeMirror, Run), reach the end — in English
  * and again in 简体中文; progress survives a reload and is exported as JSON (and imported back). Also:
  * a deep link to a prediction step holds the engine, "Show me" plays a step's solution, the sandbox
  * keeps the job, lesson 8's first prediction is answered by clicking, and DOMPurify (render.ts's
@@ -13,6 +14,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codeOf } from '../../src/lessons/assemble';
 import { LESSONS } from '../../src/lessons/registry';
 import {
   ROOT,
@@ -63,6 +65,12 @@ function expectCleanRun(record: PageRecord): void {
   expect(record.consoleErrors).toEqual([]);
   expect(record.foreignRequests).toEqual([]);
 }
+
+/** The editor's whole text (CodeMirror renders only the lines in view). */
+const editorText = (page: Page) =>
+  page.evaluate(
+    () => (window as unknown as { __streamStateLabEditor: { source: string } }).__streamStateLabEditor.source,
+  );
 
 /** On to step `n`: by "Next" when the finished step waits for it, or by itself. */
 async function nextStep(page: Page, n: number): Promise<void> {
@@ -162,6 +170,22 @@ async function completeLessonOne(page: Page, lang: 'en' | 'zh-CN', shot: string)
   await waitPassed(page, 45_000);
   await page.getByTestId('tab-checkpoints').click();
   await saveScreenshot(page, `${shot}-6b-step4-unchained`);
+
+  // Step 5: a code step. Open in the editor, paste the solution over the start file, Run, back.
+  await nextStep(page, 5);
+  const code = codeOf(lesson, lesson.definition.steps[4].id);
+  if (!code) throw new Error("lesson 1's step 5 is not a code step");
+  await page.getByTestId('open-in-editor').click();
+  await page.getByTestId('editor-lesson').waitFor({ timeout: 30_000 });
+  await expect.poll(() => editorText(page), { timeout: 30_000 }).toBe(code.start);
+  await page.getByTestId('editor-content').click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.insertText(code.solution);
+  await page.getByTestId('editor-run').click();
+  await expect
+    .poll(() => page.getByTestId('editor-check-status').getAttribute('data-state'), { timeout: 60_000 })
+    .toBe('passed');
+  await page.getByTestId('editor-back-to-lesson').click();
   await page.getByTestId('lesson-complete').waitFor({ timeout: 10_000 });
   await page.getByTestId('tab-state').click();
   await saveScreenshot(page, `${shot}-7-complete`);

@@ -189,6 +189,14 @@ export class LessonRunner {
   /** Makes the app show what the URL hash says. */
   async follow(): Promise<void> {
     const parsed = parseRoute(location.hash);
+    // Between a code step and its code in the editor the step goes on: same visit, same verdict.
+    const before = this.route;
+    const sameStep =
+      before.view === 'lesson' &&
+      parsed.view === 'lesson' &&
+      before.lesson === parsed.lesson &&
+      before.step === parsed.step &&
+      !!before.code !== !!parsed.code;
     this.route = parsed;
     if (parsed.view !== 'lesson') {
       this.missing = null;
@@ -215,7 +223,7 @@ export class LessonRunner {
     }
     const index = (route.step ?? 1) - 1;
     if (this.lesson !== lesson) await this.open(lesson, index);
-    else if (this.stepIndex !== index || this.complete) await this.begin(index);
+    else if (this.stepIndex !== index || (this.complete && !sameStep)) await this.begin(index);
   }
 
   goToStep(index: number): void {

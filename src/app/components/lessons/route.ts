@@ -9,7 +9,10 @@
  *                               open, with its check; see components/editor/route.ts)
  */
 export type Route =
-  { view: 'sim' } | { view: 'list' } | { view: 'lesson'; lesson: number; step: number | null };
+  | { view: 'sim' }
+  | { view: 'list' }
+  /** `code`: the step's code in the editor (`#/editor?lesson=N&step=M`). */
+  | { view: 'lesson'; lesson: number; step: number | null; code?: true };
 
 export function parseRoute(hash: string): Route {
   const h = decodeURIComponent(hash.replace(/^#/, ''));
@@ -17,7 +20,8 @@ export function parseRoute(hash: string): Route {
   const m = /^\/lesson\/(\d{1,3})(?:\/step\/(\d{1,3}))?\/?$/.exec(h);
   if (m) return { view: 'lesson', lesson: Number(m[1]), step: m[2] ? Math.max(1, Number(m[2])) : null };
   const code = /^\/editor\/?\?(?:.*&)?lesson=(\d{1,3})&step=(\d{1,3})(?:&.*)?$/.exec(h);
-  if (code) return { view: 'lesson', lesson: Number(code[1]), step: Math.max(1, Number(code[2])) };
+  if (code)
+    return { view: 'lesson', lesson: Number(code[1]), step: Math.max(1, Number(code[2])), code: true };
   return { view: 'sim' };
 }
 

@@ -2,12 +2,13 @@
  * Every code step (a step whose goal is met by a job the learner writes): its solution file, run
  * through the machinery of `npm run sim -- --job` (compileJob, buildJob: the worker's UserJobs) with
  * the step's other actions, passes the step's check; its start file, with the same actions, does not —
- * the learner has something to write. Both files build: the start file runs as it is.
+ * the learner has something to write. Both files type-check and build: the start file runs as it is.
  */
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { renderEnglish } from '../../src/engine/messages/Message';
 import { buildJob, compileJob } from '../../src/jobs/index';
+import { typecheckJob } from '../../src/jobs/typecheck';
 import { HeadlessLessonDriver } from '../../src/lessons/headless';
 import { codeOf } from '../../src/lessons/assemble';
 import type { LessonAction } from '../../src/lessons/format';
@@ -57,6 +58,13 @@ describe('code steps', () => {
         if (!built.ok) throw new Error(`${which}: ${JSON.stringify(built.diagnostic)}`);
       }
     });
+
+    it(`${name}: the start and the solution file type-check as \`npm run sim -- --job\` checks them`, () => {
+      for (const file of [step.code!.start, step.code!.solution])
+        expect(typecheckJob(`lessons/${lesson.dir}/${file}`, lesson.definition.files![file]), file).toEqual(
+          [],
+        );
+    }, 120_000);
 
     it(`${name}: the start file does not pass the check; the solution does`, async () => {
       // The learner's actions after Run, with the start file in place of the solution.

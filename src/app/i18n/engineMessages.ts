@@ -307,7 +307,7 @@ export const ZH_MESSAGES = {
   'event-what.sink-written': '写入 Sink 的记录',
   'event-what.state-changed': '状态更新',
   'check.not-answered': '还没有回答预测题',
-  'check.time': '虚拟时间是 {now} ms（需要 ≥ {need}）',
+  'check.time': '虚拟时间是 {now} ms，至少需要 {need} ms',
   'check.not-imported': '本步中还没有恢复任何快照',
   'check.not-started': '作业还没有（重新）启动',
   'check.recovered-from': '作业从 Checkpoint {id} 恢复（{reason}）',

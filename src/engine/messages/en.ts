@@ -296,7 +296,7 @@ export const EN = {
   'event-what.sink-written': 'record written to a sink',
   'event-what.state-changed': 'state update',
   'check.not-answered': 'the prediction is not answered',
-  'check.time': 'virtual time is {now} ms (need ≥ {need})',
+  'check.time': 'virtual time is {now} ms, expected at least {need} ms',
   'check.not-imported': 'no snapshot was restored in this step',
   'check.not-started': 'the job has not been (re)started',
   'check.recovered-from': 'the job was restored from checkpoint {id} ({reason})',

@@ -170,8 +170,8 @@ export class LessonCheckEvaluator {
   private refusedImports: Array<{ english: string[]; said: Message }> = [];
   /** The learner changed the simulation since the step began (LessonVerdict.tried). */
   private tried = false;
-  /** An attempt reached a point to be judged since the step began (LessonVerdict.attemptEnded). */
-  private attemptEnded = false;
+  /** Points at which an attempt could be judged since the step began (LessonVerdict.attemptsEnded). */
+  private attemptsEnded = 0;
   /** Checkpoints up to this id were triggered before the step began (0 after a new engine instance). */
   private checkpointBase = 0;
   private savepointIds = new Set<number>();
@@ -210,14 +210,17 @@ export class LessonCheckEvaluator {
     const carry = spec.carry;
     this.counts = this.counters.map((_, i) => carry?.counts[i] ?? 0);
     this.tried = carry?.tried ?? false;
-    this.attemptEnded = carry?.attemptEnded ?? false;
+    this.attemptsEnded = carry?.attemptsEnded ?? 0;
     // Taking over from a crashed worker: what this one did since it started counts too.
     if (carry) for (const e of this.backlog) this.count(e);
     this.backlog = [];
     this.answered = spec.answered;
     this.imported = carry?.imported ?? false;
     // A new worker after a crash: the crash changed the simulation, and its recovery is a moment to judge.
-    if (carry) this.tried = this.attemptEnded = true;
+    if (carry) {
+      this.tried = true;
+      this.attemptsEnded++;
+    }
     this.refusedImports = [];
     this.checkpointBase = carry
       ? carry.checkpointBase
@@ -257,7 +260,7 @@ export class LessonCheckEvaluator {
       now: this.now,
       until: this.until ? { check: this.until.check, ...this.until.result } : null,
       tried: this.tried,
-      attemptEnded: this.attemptEnded,
+      attemptsEnded: this.attemptsEnded,
       carry: this.carry(),
     };
   }
@@ -268,7 +271,7 @@ export class LessonCheckEvaluator {
       imported: this.imported,
       checkpointBase: this.checkpointBase,
       tried: this.tried,
-      attemptEnded: this.attemptEnded,
+      attemptsEnded: this.attemptsEnded,
     };
   }
 
@@ -284,7 +287,7 @@ export class LessonCheckEvaluator {
     }
     // Only playing, stepping or an action makes the engine emit: the learner changed the simulation.
     this.tried = true;
-    if (e.type === 'task-restored' || e.type === 'engine-recovered') this.attemptEnded = true;
+    if (e.type === 'task-restored' || e.type === 'engine-recovered') this.attemptsEnded++;
     this.count(e);
     this.taskManagers.observe(e);
     if (e.type === 'state-changed') {
@@ -317,7 +320,10 @@ export class LessonCheckEvaluator {
 
   /** An import was refused (nothing was restored, the engine untouched): what `import-refused` reads. */
   importRefused(errors: ReadonlyArray<{ path: string; message: Message }>): void {
-    if (this.spec) this.tried = this.attemptEnded = true;
+    if (this.spec) {
+      this.tried = true;
+      this.attemptsEnded++;
+    }
     // Lessons name what a refusal says in English (the catalogue the command line prints).
     this.refusedImports.push({
       english: errors.map((e) =>
@@ -349,7 +355,7 @@ export class LessonCheckEvaluator {
     if (kind === 'import') this.imported = true;
     if (kind !== 'replay' && this.spec) {
       this.tried = true;
-      if (kind === 'import') this.attemptEnded = true;
+      if (kind === 'import') this.attemptsEnded++;
     }
     for (const n of this.cached) n.result = null;
     this.lastFinished = null;
@@ -368,7 +374,7 @@ export class LessonCheckEvaluator {
     // The exactly-once verdict changes when the run ends (losses are judged then).
     if (finished !== this.lastFinished) {
       // Ran to its end (or failed for good) while the step is open: a moment to judge the attempt.
-      if (finished && this.lastFinished === false) this.attemptEnded = true;
+      if (finished && this.lastFinished === false) this.attemptsEnded++;
       this.lastFinished = finished;
       this.invalidate('sink');
     }

@@ -150,7 +150,7 @@ export interface LessonCheckCarry {
   imported: boolean;
   checkpointBase: number;
   tried: boolean;
-  attemptEnded: boolean;
+  attemptsEnded: number;
 }
 
 export interface CheckResult {
@@ -181,10 +181,11 @@ export interface LessonVerdict {
    */
   tried: boolean;
   /**
-   * An attempt came to a point where it can be judged since the step began: the job finished or
-   * failed for good, a failover or a crash restored it, or a snapshot was imported (or refused). If
-   * the check has not passed then, the page says why (as it does when the learner presses "Check").
+   * How often since the step began an attempt came to a point where it can be judged: the job
+   * finished or failed for good, a subtask was restored (failover) or the engine recovered after a
+   * crash, or a snapshot was imported (or refused). When it grows and the check has not passed, the
+   * page says why (as it does when the learner presses "Check").
    */
-  attemptEnded: boolean;
+  attemptsEnded: number;
   carry: LessonCheckCarry;
 }

@@ -239,32 +239,32 @@ describe('checkpoint explanations (pure)', () => {
   });
 });
 
-describe('tried and attemptEnded (what unlocks "Show me" and when the page says why)', () => {
+describe('tried and attemptsEnded (what unlocks "Show me" and when the page says why)', () => {
   it('neither when the step begins; tried once the learner plays or acts; ended when the job ends', async () => {
     const h = await host();
     const check: Check = { kind: 'state', operator: 'count', state: 'count', key: 'be', equals: 5 };
     await h.setLessonCheck({ id: 't#1', check, answered: true });
     let v = (await h.frame(100)).lesson!; // not playing: nothing changes
-    expect(v).toMatchObject({ tried: false, attemptEnded: false });
+    expect(v).toMatchObject({ tried: false, attemptsEnded: 0 });
     await h.setSpeed(50_000);
     await h.pause();
     expect((await h.frame(100)).lesson).toMatchObject({ tried: false });
     await h.triggerCheckpoint();
-    expect((await h.frame(0)).lesson).toMatchObject({ tried: true, attemptEnded: false });
+    expect((await h.frame(0)).lesson).toMatchObject({ tried: true, attemptsEnded: 0 });
 
     await h.setLessonCheck({ id: 't#2', check, answered: true });
     expect((await h.frame(0)).lesson).toMatchObject({ tried: false });
     await h.step('event');
-    expect((await h.frame(0)).lesson).toMatchObject({ tried: true, attemptEnded: false });
+    expect((await h.frame(0)).lesson).toMatchObject({ tried: true, attemptsEnded: 0 });
     await h.play();
     for (let i = 0; i < 20 && !(await h.frame(0)).finished; i++) await h.frame(250);
     v = (await h.frame(0)).lesson!;
-    expect(v).toMatchObject({ tried: true, attemptEnded: true, passed: false });
+    expect(v).toMatchObject({ tried: true, attemptsEnded: 1, passed: false });
 
     // A configuration applied (a new load) is a try too.
     await h.setLessonCheck({ id: 't#3', check, answered: true });
     await h.load({ scenario: 'wordcount', seed: 1, speed: 100_000, chaining: false });
-    expect((await h.frame(0)).lesson).toMatchObject({ tried: true, attemptEnded: false });
+    expect((await h.frame(0)).lesson).toMatchObject({ tried: true, attemptsEnded: 0 });
   });
 
   it('a restore after a failure ends an attempt', async () => {
@@ -274,10 +274,10 @@ describe('tried and attemptEnded (what unlocks "Show me" and when the page says 
     await h.play();
     await h.frame(250); // stops where the first checkpoint completed
     await h.pauseWhen(null);
-    expect((await h.frame(0)).lesson).toMatchObject({ tried: true, attemptEnded: false });
+    expect((await h.frame(0)).lesson).toMatchObject({ tried: true, attemptsEnded: 0 });
     await h.failTask('count#0');
     await h.play();
-    for (let i = 0; i < 20 && !(await h.frame(0)).lesson?.attemptEnded; i++) await h.frame(20);
-    expect((await h.frame(0)).lesson).toMatchObject({ tried: true, attemptEnded: true });
+    for (let i = 0; i < 20 && !(await h.frame(0)).lesson?.attemptsEnded; i++) await h.frame(20);
+    expect((await h.frame(0)).lesson?.attemptsEnded).toBeGreaterThan(0);
   });
 });

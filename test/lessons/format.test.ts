@@ -175,7 +175,7 @@ describe('lesson validation', () => {
       'lessons/03-keys/en.md step \'a\' (line 5): "### Why not" item "not yet the job must run to its end." must be "key: text" (a check\'s `why` key, then what it means)',
     );
     const badKey = structuredClone(why);
-    (badKey.steps[0].check as { of: Array<Record<string, unknown>> }).of[0].why = 'Not Yet';
+    (badKey.steps[0].check as unknown as { of: Array<Record<string, unknown>> }).of[0].why = 'Not Yet';
     expect(errorsOf('03-keys', badKey, withWhy())[0]).toMatch(
       /^lessons\/03-keys\/lesson.ts steps\[0\]\.check\.of\[0\]\.why: a key of the step's "### Why not" list/,
     );

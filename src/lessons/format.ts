@@ -89,7 +89,12 @@ export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
     check({ kind: z.literal('time'), atLeast: nonNegative }),
     check({ kind: z.literal('imported') }),
     check({ kind: z.literal('import-refused'), contains: z.array(z.string().min(1)).optional() }),
-    check({ kind: z.literal('recovered'), fromCheckpoint: z.boolean() }),
+    check({
+      kind: z.literal('recovered'),
+      fromCheckpoint: z.boolean(),
+      /** …from this checkpoint id or a later one. */
+      checkpointAtLeast: z.number().int().min(1).optional(),
+    }),
     check({ kind: z.literal('taskmanager-recovered') }),
   ]),
 ) as z.ZodType<Check>;

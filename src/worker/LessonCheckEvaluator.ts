@@ -605,6 +605,10 @@ export class LessonCheckEvaluator {
         const r = this.engine.recovery();
         if (!r) return fail(msg('check.not-started'));
         const from = r.restoredFrom !== null;
+        if (from && check.fromCheckpoint && r.restoredFrom! < (check.checkpointAtLeast ?? 0))
+          return fail(
+            msg('check.recovered-older', { id: r.restoredFrom, want: check.checkpointAtLeast ?? 0 }),
+          );
         return from === check.fromCheckpoint
           ? pass
           : fail(

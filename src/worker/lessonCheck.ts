@@ -114,7 +114,7 @@ export type Check = CheckNote &
     /** An import was refused in this step, with errors containing every one of these texts. */
     | { kind: 'import-refused'; contains?: string[] }
     /** How the job came back after the last load or engine crash: from a checkpoint, or from scratch. */
-    | { kind: 'recovered'; fromCheckpoint: boolean }
+    | { kind: 'recovered'; fromCheckpoint: boolean; checkpointAtLeast?: number }
     /**
      * Since the step began a TaskManager was lost: every subtask in its slots failed at once, the job
      * waited with subtasks SCHEDULED until it registered again, then those subtasks restored the

@@ -320,6 +320,7 @@ export const ZH_MESSAGES = {
     '{task} 恢复的是 Checkpoint {id}，而不是 Checkpoint {latest}（{tm} 丢失时最新的那个）',
   'check.tm-recovered': '{tm} 回来了，它的子任务从 Checkpoint {id} 恢复',
   'check.recovered-scratch': '作业从头开始（{reason}）',
+  'check.recovered-older': '作业从 Checkpoint {id} 恢复，应为 Checkpoint {want} 或更晚的',
 
   // ---- TaskManager 与槽位
   'taskmanager.unreachable': 'ID 为 {id} 的 TaskManager 已无法连接。',

@@ -301,6 +301,7 @@ export const EN = {
   'check.not-started': 'the job has not been (re)started',
   'check.recovered-from': 'the job was restored from checkpoint {id} ({reason})',
   'check.recovered-scratch': 'the job started from scratch ({reason})',
+  'check.recovered-older': 'the job came back from checkpoint {id}, expected checkpoint {want} or later',
   'check.tm-not-lost': 'no TaskManager with running subtasks was lost in this step',
   'check.tm-not-all-failed':
     'only {failed} of the {tasks} subtasks in the slots of {tm} failed when it was lost',

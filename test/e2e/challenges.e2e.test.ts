@@ -98,9 +98,15 @@ describe.skipIf(skipReason !== null || STEP === 0)('a challenge step', () => {
       await page.getByTestId('config-apply').click();
       await page.getByTestId('subtask-count#3').waitFor({ timeout: 15_000 });
       await page.getByTestId('play').click();
+      // Passed ("✓ Done"), then, as the last step, the lesson's end.
       await expect
-        .poll(() => page.getByTestId('check-status').getAttribute('data-state'), { timeout: 60_000 })
-        .toBe('passed');
+        .poll(
+          async () =>
+            (await page.getByTestId('lesson-complete').count()) > 0 ||
+            (await page.getByTestId('check-status').getAttribute('data-state')) === 'passed',
+          { timeout: 60_000 },
+        )
+        .toBe(true);
       expect(await page.getByTestId('check-explanation').count()).toBe(0);
       await saveScreenshot(page, 'challenge-solved');
       expect(record.pageErrors).toEqual([]);

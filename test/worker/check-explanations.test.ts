@@ -105,7 +105,7 @@ describe('why a check does not pass (wordcount: 8 words, `be` and `to` twice, co
       'the checkpointing mode is exactly-once, expected at-least-once; operator chaining is on, expected off; count runs with parallelism 2, expected 3',
     );
     expect(zh(v.now.why)).toBe(
-      'Checkpoint 模式是 exactly-once，应为 at-least-once；算子链接（chaining）是 开启，应为 关闭；count 的并行度是 2，应为 3',
+      'Checkpoint 模式是 exactly-once，应为 at-least-once；算子链是开启，应为关闭；count 的并行度是 2，应为 3',
     );
   });
 

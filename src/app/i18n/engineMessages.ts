@@ -16,6 +16,9 @@ import {
 } from '../../engine/index';
 import { locale } from './i18n.svelte';
 
+/** A space between Chinese and Latin text, none before Chinese (docs/glossary.md, Style). */
+const spaced = (v: string): string => (/^[\x20-\x7e]/.test(v) ? ` ${v}` : v);
+
 const TYPE_ZH: Record<string, string> = {
   string: '字符串',
   number: '数字',
@@ -255,8 +258,8 @@ export const ZH_MESSAGES = {
   'check.setting.maxConcurrent': '最大并发 Checkpoint 数',
   'check.setting.tolerableFailed': '可容忍的连续失败 Checkpoint 数',
   'check.setting.timeoutMs': 'Checkpoint 超时',
-  'check.setting.chaining': '算子链接（chaining）',
-  'check.config': '{name}是 {value}，应为 {want}',
+  'check.setting.chaining': '算子链',
+  'check.config': (p) => `${p.name}是${spaced(p.value)}，应为${spaced(p.want)}`,
   'check.parallelism': '{operator} 的并行度是 {value}，应为 {want}',
   'check.list': '{first}；{rest}',
   'check.or': '{first}；或者 {rest}',
@@ -271,7 +274,7 @@ export const ZH_MESSAGES = {
   'check.d.cp-acks': '，有 {acks} 个确认',
   'check.d.finished': '作业已经结束',
   'check.d.sink': '精确一次检查器的结论：{says}',
-  'check.d.setting': '{name}是 {value}',
+  'check.d.setting': (p) => `${p.name}是${spaced(p.value)}`,
   'check.d.parallelism': '{operator} 的并行度是 {value}',
   'check.d.answered': '预测题已经回答',
   'check.d.time': '虚拟时间到达 {need} ms',

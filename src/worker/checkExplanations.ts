@@ -128,8 +128,8 @@ export function explainCheckpoint(check: CheckpointCheck, seen: CheckpointSeen[]
   const need = check.atLeast ?? 1;
   const matching = seen.filter((h) => h.status === check.status && !checkpointMiss(check, h));
   const ofStatus = seen.filter((h) => h.status === check.status);
-  if (matching.length > 0 || (ofStatus.length > 0 && need > 1 && matching.length > 0))
-    return msg('check.cp-count', { found: matching.length, status, need });
+  // Some match, too few: say how many.
+  if (matching.length > 0) return msg('check.cp-count', { found: matching.length, status, need });
   const last = ofStatus.at(-1);
   if (last) {
     const miss = checkpointMiss(check, last);

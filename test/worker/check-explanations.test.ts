@@ -221,7 +221,7 @@ describe('checkpoint explanations (pure)', () => {
     );
     const two = { kind: 'checkpoint', status: 'COMPLETED', atLeast: 2 } as const;
     expect(renderEnglish(explainCheckpoint(two, [cp(1)]))).toBe(
-      '1 matching checkpoints completed since this step began, expected at least 2',
+      '1 matching checkpoint completed since this step began, expected at least 2',
     );
     const failed = { kind: 'checkpoint', status: 'FAILED' } as const;
     expect(renderEnglish(explainCheckpoint(failed, [cp(1), cp(2)]))).toBe(

@@ -212,7 +212,8 @@ export const EN = {
   'check.cp-no-inflight': '{kind} {id} persisted no in-flight data, expected some',
   'check.cp-inflight': '{kind} {id} persisted {bytes} B of in-flight data, expected at least {want} B',
   'check.cp-fraction': '{kind} {id} uploaded {pct}% of its full size, expected at most {want}%',
-  'check.cp-count': '{found} matching checkpoints {status} since this step began, expected at least {need}',
+  'check.cp-count': (p) =>
+    `${p.found} matching ${plural(p.found, 'checkpoint', 'checkpoints')} ${p.status} since this step began, expected at least ${p.need}`,
   'check.cp-none': 'no checkpoint {status} since this step began',
   'check.cp-none-but': 'no checkpoint {status} since this step began ({others} {other})',
   'checkpoint-status.COMPLETED': 'completed',

@@ -165,7 +165,8 @@ async function completeLessonOne(page: Page, lang: 'en' | 'zh-CN', shot: string)
   await saveScreenshot(page, `${shot}-6b-step4-unchained`);
 
   // Step 5: a challenge (only the goal): "Show me" is locked until a try; chaining back on, to the end.
-  await nextStep(page, 5);
+  // (Step 4's prediction was the learner's own answer: the step moves on by itself.)
+  await waitForStep(page, 5);
   expect(await page.getByTestId('lesson-do').getAttribute('data-challenge')).toBe('true');
   expect(await page.getByTestId('show-me').isDisabled()).toBe(true);
   await page.getByTestId('tab-config').click();
@@ -288,7 +289,9 @@ describe.skipIf(skipReason !== null)('the lesson runner in Chromium', () => {
       await expect
         .poll(() => page.getByTestId('lesson-title').textContent())
         .toBe(LESSONS[0].text['zh-CN'].title);
-      expect(await page.getByTestId('step-heading').textContent()).toBe('第 2 步，共 4 步');
+      expect(await page.getByTestId('step-heading').textContent()).toBe(
+        `第 2 步，共 ${LESSONS[0].definition.steps.length} 步`,
+      );
       await saveScreenshot(page, 'lessons-deeplink-zh');
       await page.getByTestId('language').selectOption('en');
       await expect.poll(() => page.getByTestId('lesson-title').textContent()).toBe(LESSONS[0].text.en.title);
@@ -325,7 +328,12 @@ describe.skipIf(skipReason !== null)('the lesson runner in Chromium', () => {
       // (a prediction "Show me" answered stays until "Next", to be read)
       await page.getByTestId('read-then-next').waitFor();
       await page.getByTestId('next-step').click();
-      await page.getByTestId('lesson-complete').waitFor({ timeout: 10_000 });
+      // Step 5, a challenge: "Show me" only after "Give up" (or a try).
+      await waitForStep(page, 5);
+      expect(await page.getByTestId('show-me').isDisabled()).toBe(true);
+      await page.getByTestId('give-up').click();
+      await page.getByTestId('show-me').click();
+      await page.getByTestId('lesson-complete').waitFor({ timeout: 45_000 });
       await saveScreenshot(page, 'lessons-show-me-complete');
 
       // The sandbox leaves the lesson and keeps the job (and its finished run).

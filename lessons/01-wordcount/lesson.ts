@@ -70,6 +70,23 @@ export default defineLesson({
       ],
     },
     {
+      // A challenge: back to 5/5 — the learner has to know that chaining is what made it 5.
+      id: 'five-acks',
+      challenge: true,
+      check: {
+        kind: 'all',
+        of: [
+          { kind: 'checkpoint', status: 'COMPLETED', acks: 5, why: 'acks' },
+          { kind: 'finished' },
+          { kind: 'state-size', operator: 'count', state: 'count', atLeast: 8, atMost: 8 },
+        ],
+      },
+      solution: [
+        { do: 'configure', options: { chaining: true } },
+        { do: 'play', until: { kind: 'finished' } },
+      ],
+    },
+    {
       // A code step: the learner writes the counter (KeyedProcessFunction + ValueState) in the editor.
       id: 'write-counter',
       code: { start: 'code/count.start.ts', solution: 'code/count.solution.ts' },

@@ -1,6 +1,6 @@
 /**
  * A code step in Chromium, as a learner does it (lesson 1, "write the counter"):
- * - the lesson panel's "Open in editor" opens `#/editor?lesson=1&step=5` with the step's start file,
+ * - the lesson panel's "Open in editor" opens `#/editor?lesson=1&step=N` with the step's start file,
  *   its goal and the check's verdict above the code;
  * - Run (Ctrl+Enter) on the start file: the job runs to the end and the check says why it does not
  *   pass (no `["be",2]` row);
@@ -25,6 +25,8 @@ if (skipReason !== null) console.warn(`e2e: ${skipReason}`);
 
 const code = (file: string) => readFileSync(path.join(ROOT, 'lessons/01-wordcount/code', file), 'utf8');
 const START = code('count.start.ts');
+/** Lesson 1's code step (1-based). */
+const STEP = (LESSONS[0]?.definition.steps.findIndex((s) => s.id === 'write-counter') ?? -1) + 1;
 const SOLUTION = code('count.solution.ts');
 
 /** The editor's whole text (CodeMirror renders only the lines in view): the store the view writes to. */
@@ -69,17 +71,17 @@ describe.skipIf(skipReason !== null)('a code step', () => {
   });
 
   it('lesson 1: open in the editor, Run the start file (why not), paste the solution, Run, passed; kept per step', async () => {
-    const { context, page, record } = await openApp(session, '/?lang=en#/lesson/1/step/5');
+    const { context, page, record } = await openApp(session, `/?lang=en#/lesson/1/step/${STEP}`);
     try {
       await page.getByTestId('lesson-panel').waitFor({ timeout: 30_000 });
       await page.getByTestId('open-in-editor').waitFor({ timeout: 30_000 });
       await saveScreenshot(page, 'code-step-lesson');
       await page.getByTestId('open-in-editor').click();
-      await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/editor?lesson=1&step=5');
+      await expect.poll(() => page.evaluate(() => location.hash)).toBe(`#/editor?lesson=1&step=${STEP}`);
       await page.getByTestId('editor-lesson').waitFor({ timeout: 30_000 });
       await editorReady(page);
       expect(await editorText(page)).toBe(START);
-      expect(await page.getByTestId('editor-lesson').textContent()).toContain('Lesson 1, step 5');
+      expect(await page.getByTestId('editor-lesson').textContent()).toContain(`Lesson 1, step ${STEP}`);
 
       // The start file as it is: it runs, and the check says what is missing.
       await page.getByTestId('editor-content').click();
@@ -111,11 +113,11 @@ describe.skipIf(skipReason !== null)('a code step', () => {
       await page.getByTestId('editor-back-to-lesson').click();
       await page.getByTestId('lesson-panel').waitFor({ timeout: 30_000 });
       await expect
-        .poll(async () => page.getByTestId('step-dot-5').getAttribute('class'), { timeout: 30_000 })
+        .poll(async () => page.getByTestId(`step-dot-${STEP}`).getAttribute('class'), { timeout: 30_000 })
         .toContain('done');
 
       // Kept per lesson step across a reload; the editor's own file is another one.
-      await page.goto(new URL('/?lang=en#/editor?lesson=1&step=5', page.url()).href);
+      await page.goto(new URL(`/?lang=en#/editor?lesson=1&step=${STEP}`, page.url()).href);
       await page.getByTestId('editor-lesson').waitFor({ timeout: 30_000 });
       await expect.poll(() => editorText(page), { timeout: 30_000 }).toBe(SOLUTION);
       await page.evaluate(() => (location.hash = '#/editor'));

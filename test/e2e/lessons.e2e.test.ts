@@ -357,6 +357,9 @@ describe.skipIf(skipReason !== null)('the lesson runner in Chromium', () => {
       expect(await page.getByTestId('show-me').isDisabled()).toBe(true);
       await page.getByTestId('give-up').click();
       await page.getByTestId('show-me').click();
+      // Step 6, a code step: "Show me" puts the solution into the step's file and runs it.
+      await nextStep(page, 6);
+      await page.getByTestId('show-me').click();
       await page.getByTestId('lesson-complete').waitFor({ timeout: 45_000 });
       await saveScreenshot(page, 'lessons-show-me-complete');
 
@@ -366,7 +369,8 @@ describe.skipIf(skipReason !== null)('the lesson runner in Chromium', () => {
       await expect.poll(() => page.getByTestId('lesson-panel').count()).toBe(0);
       expect(new URL(page.url()).hash).toBe('');
       expect(await page.getByTestId('clock').textContent()).toBe(clock);
-      expect(await page.getByTestId('scenario').inputValue()).toBe('wordcount');
+      // (the code step's job file, run by "Show me")
+      expect(await page.getByTestId('scenario').inputValue()).toBe('count.ts');
       await saveScreenshot(page, 'lessons-sandbox');
       expectCleanRun(record);
     } finally {

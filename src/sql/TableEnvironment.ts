@@ -343,7 +343,7 @@ function omitUpdateBefore(node: PlanNode, primaryKey: readonly number[]): void {
     columns = n.projections.map((p) => p.digest);
     n = n.input;
   }
-  if (n.op !== 'GroupAggregate') return;
+  if (n.op !== 'GroupAggregate' && n.op !== 'Deduplicate') return;
   const keyNames = n.keys.map((k) => n.fields[k].name);
   const pkNames = primaryKey.map((i) => columns[i]);
   if (keyNames.length === pkNames.length && keyNames.every((k) => pkNames.includes(k)))
@@ -351,7 +351,7 @@ function omitUpdateBefore(node: PlanNode, primaryKey: readonly number[]): void {
 }
 
 function updatingNodeName(n: PlanNode): string {
-  if (n.op === 'GroupAggregate' || n.op === 'Rank' || n.op === 'Join') return n.op;
+  if (n.op === 'GroupAggregate' || n.op === 'Rank' || n.op === 'Join' || n.op === 'Deduplicate') return n.op;
   if (n.op === 'Calc' || n.op === 'Exchange' || n.op === 'Sink') return updatingNodeName(n.input);
   return n.op;
 }

@@ -15,6 +15,8 @@ import { CalcFunction } from '../runtime/CalcFunction';
 import { AppendOnlyTopNFunction } from '../runtime/AppendOnlyTopNFunction';
 import { GroupAggFunction } from '../runtime/GroupAggFunction';
 import { keyOf, type RowData } from '../runtime/RowData';
+import { RowTimeDeduplicateFunction } from '../runtime/RowTimeDeduplicateFunction';
+import { RowTimeIntervalJoin } from '../runtime/RowTimeIntervalJoin';
 import { StreamingJoinOperator } from '../runtime/StreamingJoinOperator';
 import { WindowAggFunction, assignWindows } from '../runtime/WindowAggFunction';
 import type { Collector } from '../../engine/api/functions';
@@ -118,6 +120,24 @@ export function translateToJob(
         if (keys.length === 0) s.setParallelism(1);
         return s;
       }
+      case 'Deduplicate': {
+        const ex = n.input as PlanNode & { op: 'Exchange' };
+        const keys = ex.keys;
+        const s = build(ex.input)
+          .keyBy((r: RowData) => (keys.length === 0 ? 0 : keyOf(r.row, keys)))
+          .process(
+            new RowTimeDeduplicateFunction(
+              n.rowtimeIndex,
+              n.keepLastRow,
+              n.generateUpdateBefore,
+              options.stateTtlMs,
+            ),
+          )
+          .name(describeNode(n))
+          .uid(uid('deduplicate'));
+        if (keys.length === 0) s.setParallelism(1);
+        return s;
+      }
       case 'Join': {
         const l = n.left as PlanNode & { op: 'Exchange' };
         const r = n.right as PlanNode & { op: 'Exchange' };
@@ -138,6 +158,29 @@ export function translateToJob(
           .name(describeNode(n))
           .uid(uid('join'));
         return s;
+      }
+      case 'IntervalJoin': {
+        const l = n.left as PlanNode & { op: 'Exchange' };
+        const r = n.right as PlanNode & { op: 'Exchange' };
+        return build(l.input)
+          .connect(build(r.input))
+          .keyBy(
+            (row: RowData) => keyOf(row.row, l.keys),
+            (row: RowData) => keyOf(row.row, r.keys),
+          )
+          .process(
+            new RowTimeIntervalJoin(
+              {
+                joinType: n.joinType,
+                ...n.bounds,
+                leftArity: l.fields.length,
+                rightArity: r.fields.length,
+              },
+              n.condition ? n.condition.eval : null,
+            ),
+          )
+          .name(describeNode(n))
+          .uid(uid('interval-join'));
       }
       case 'Sink':
         throw new Error('a Sink is the root');

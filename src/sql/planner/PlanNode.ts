@@ -188,6 +188,11 @@ function describeWindow(w: WindowSpec, timeCol: string): string {
       return `HOP(time_col=[${timeCol}], size=[${size}], slide=[${step}])`;
     case 'CUMULATE':
       return `CUMULATE(time_col=[${timeCol}], max_size=[${size}], step=[${step}])`;
+    case 'SESSION':
+      // SessionWindowSpec.toSummaryString (partition keys as Arrays.toString prints them)
+      return w.partitionKeys && w.partitionKeys.length > 0
+        ? `SESSION(time_col=[${timeCol}], gap=[${size}], partition keys=[${w.partitionKeys.join(', ')}])`
+        : `SESSION(time_col=[${timeCol}], gap=[${size}])`;
   }
 }
 

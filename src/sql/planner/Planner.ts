@@ -165,8 +165,14 @@ export class Planner {
           throw unsupported('HAVING on a window aggregation (filter in an outer query)', q.having.pos);
         const scan = this.scan(win.table, tvf.alias ?? tvf.table);
         if (q.items === null || q.starWithItems) throw invalid('SELECT * with GROUP BY', q.pos);
+        if (win.spec.kind === 'SESSION') sessionKeysCheck(win, q.groupBy, tvf.pos);
         return this.aggregate(scan, q.items, where, q, win);
       }
+      if (win.spec.kind === 'SESSION')
+        throw unsupported(
+          'the SESSION window TVF without aggregation (GROUP BY window_start, window_end and its keys)',
+          tvf.pos,
+        );
       input = this.windowTableFunction(win, tvf.alias ?? tvf.table);
     } else if (q.from.kind === 'join') {
       // Flink's FilterJoinRule: WHERE conditions on one input only are applied before the join.
@@ -510,8 +516,15 @@ export class Planner {
         tvf.pos,
       );
     const [a, b] = tvf.intervals;
+    for (const k of tvf.partitionBy)
+      if (!table.columns.some((c) => c.name.toLowerCase() === k.toLowerCase()))
+        throw invalid(`Column '${k}' not found in table '${tvf.table}'`, tvf.pos);
     const spec: WindowSpec =
-      tvf.fn === 'TUMBLE' ? { kind: 'TUMBLE', size: a, step: a } : { kind: tvf.fn, step: a, size: b };
+      tvf.fn === 'TUMBLE'
+        ? { kind: 'TUMBLE', size: a, step: a }
+        : tvf.fn === 'SESSION'
+          ? { kind: 'SESSION', size: a, step: a, partitionKeys: tvf.partitionBy }
+          : { kind: tvf.fn, step: a, size: b };
     if (!(spec.size > 0) || !(spec.step > 0)) throw invalid('Window sizes must be positive', tvf.pos);
     if (spec.size % spec.step !== 0)
       throw invalid(
@@ -773,6 +786,23 @@ function intervalBounds(
   const t = times as [number, number] | null;
   if (lower === null || upper === null || t === null) return null;
   return { leftLowerBound: lower, leftUpperBound: upper, leftTimeIndex: t[0], rightTimeIndex: t[1] };
+}
+
+/**
+ * Sessions are merged per key of the WindowAggregate (its GROUP BY keys); the lab runs a SESSION
+ * aggregation only when those are the PARTITION BY columns, where per-key sessions are exactly the
+ * TVF's sessions.
+ */
+function sessionKeysCheck(win: WindowOf, groupBy: readonly Expr[], pos: Pos): void {
+  const keys = groupBy
+    .filter((g) => !(g.kind === 'column' && WINDOW_COLUMNS.includes(g.name.toLowerCase())))
+    .map((g) => (g.kind === 'column' ? g.name.toLowerCase() : '?'));
+  const part = (win.spec.partitionKeys ?? []).map((k) => k.toLowerCase());
+  if (keys.length !== part.length || keys.some((k) => !part.includes(k)))
+    throw unsupported(
+      `a SESSION aggregation whose GROUP BY keys (${keys.join(', ') || 'none'}) are not its PARTITION BY columns (${part.join(', ') || 'none'})`,
+      pos,
+    );
 }
 
 /** Flink's names for a join's output: a name seen before gets a number (user_id, user_id0). */

@@ -17,6 +17,7 @@ import { GroupAggFunction } from '../runtime/GroupAggFunction';
 import { keyOf, type RowData } from '../runtime/RowData';
 import { RowTimeDeduplicateFunction } from '../runtime/RowTimeDeduplicateFunction';
 import { RowTimeIntervalJoin } from '../runtime/RowTimeIntervalJoin';
+import { SessionWindowAggFunction } from '../runtime/SessionWindowAggFunction';
 import { StreamingJoinOperator } from '../runtime/StreamingJoinOperator';
 import { WindowAggFunction, assignWindows } from '../runtime/WindowAggFunction';
 import type { Collector } from '../../engine/api/functions';
@@ -90,7 +91,11 @@ export function translateToJob(
         const keys = ex.keys;
         const s = build(ex.input)
           .keyBy((r: RowData) => (keys.length === 0 ? 0 : keyOf(r.row, keys)))
-          .process(new WindowAggFunction(n.keys, n.aggs, n.rowtimeIndex, n.window))
+          .process(
+            n.window.kind === 'SESSION'
+              ? new SessionWindowAggFunction(n.keys, n.aggs, n.rowtimeIndex, n.window.size)
+              : new WindowAggFunction(n.keys, n.aggs, n.rowtimeIndex, n.window),
+          )
           .name(describeNode(n))
           .uid(uid('window-aggregate'));
         if (keys.length === 0) s.setParallelism(1);

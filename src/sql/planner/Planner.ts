@@ -165,7 +165,13 @@ export class Planner {
           throw unsupported('HAVING on a window aggregation (filter in an outer query)', q.having.pos);
         const scan = this.scan(win.table, tvf.alias ?? tvf.table);
         if (q.items === null || q.starWithItems) throw invalid('SELECT * with GROUP BY', q.pos);
-        if (win.spec.kind === 'SESSION') sessionKeysCheck(win, q.groupBy, tvf.pos);
+        if (win.spec.kind === 'SESSION') {
+          // unknown columns first, at their position
+          for (const g of q.groupBy)
+            if (!(g.kind === 'column' && WINDOW_COLUMNS.includes(g.name.toLowerCase())))
+              compileExpr(g, scan.fields);
+          sessionKeysCheck(win, q.groupBy, tvf.pos);
+        }
         return this.aggregate(scan, q.items, where, q, win);
       }
       if (win.spec.kind === 'SESSION')

@@ -70,6 +70,12 @@ export class TableEnvironment {
   private readonly sinks = new Map<string, SinkTableDefinition>();
   private readonly config = new Map<string, string>();
   private sinkCounter = 0;
+  /**
+   * Called on the environment of every job compiled here, after the session's SET options and before
+   * the plan becomes operators: the engine worker applies the page's configuration (mode, parallelism,
+   * restart strategy…) here, as it does to a scenario.
+   */
+  configureEnvironment: ((env: StreamExecutionEnvironment) => void) | null = null;
 
   static create(extraTables: readonly TableDefinition[] = []): TableEnvironment {
     return new TableEnvironment(extraTables);
@@ -318,6 +324,7 @@ export class TableEnvironment {
       interval === undefined ? DEFAULT_CHECKPOINT_INTERVAL_MS : (parseDurationMs(interval) as number),
       mode,
     );
+    this.configureEnvironment?.(env);
     translateToJob(root, env, { stateTtlMs: this.stateTtlMs() });
     return {
       jobGraph: env.getJobGraph(

@@ -458,12 +458,15 @@ export class LessonCheckEvaluator {
         let n = 0;
         for (const t of cluster.tasks) {
           const backend = t.chain?.get(check.operator)?.keyedBackend;
-          if (backend) n += backend.entries(check.state).length;
+          if (!backend) continue;
+          for (const [, v] of backend.entries(check.state))
+            n += check.entries && Array.isArray(v) ? v.length : 1;
         }
+        const unit = check.entries ? 'entries' : 'keys';
         if (check.atLeast !== undefined && n < check.atLeast)
-          return fail(msg('check.keys-at-least', { n, need: check.atLeast }));
+          return fail(msg(`check.${unit}-at-least`, { n, need: check.atLeast }));
         if (check.atMost !== undefined && n > check.atMost)
-          return fail(msg('check.keys-at-most', { n, need: check.atMost }));
+          return fail(msg(`check.${unit}-at-most`, { n, need: check.atMost }));
         return pass;
       }
       case 'checkpoint': {

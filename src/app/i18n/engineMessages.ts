@@ -210,6 +210,8 @@ export const ZH_MESSAGES = {
   'check.state-value': '{operator}.{state}[{key}] 是 {value}（应为 {want}）',
   'check.keys-at-least': '{n} 个键（需要 ≥ {need}）',
   'check.keys-at-most': '{n} 个键（需要 ≤ {need}）',
+  'check.entries-at-least': '{n} 个状态条目（需要 ≥ {need}）',
+  'check.entries-at-most': '{n} 个状态条目（需要 ≤ {need}）',
   'check.checkpoints': '本步开始后有 {found} 个符合条件且{status}的 Checkpoint（需要 {need} 个）',
   'check.not-finished': '作业还没有结束',
   'check.job-status': '作业状态是 {status}（应为 {want}）',

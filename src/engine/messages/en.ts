@@ -194,6 +194,8 @@ export const EN = {
   'check.state-value': '{operator}.{state}[{key}] is {value} (want {want})',
   'check.keys-at-least': '{n} keys (need ≥ {need})',
   'check.keys-at-most': '{n} keys (need ≤ {need})',
+  'check.entries-at-least': '{n} state entries (need ≥ {need})',
+  'check.entries-at-most': '{n} state entries (need ≤ {need})',
   'check.checkpoints': '{found} matching {status} checkpoints since the step began (need {need})',
   'checkpoint-status.COMPLETED': 'completed',
   'checkpoint-status.FAILED': 'failed',

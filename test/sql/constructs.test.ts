@@ -124,6 +124,28 @@ describe('Deduplicate (ROW_NUMBER ordered by a rowtime, rn = 1)', () => {
     },
   );
 
+  it('into an upsert sink keyed by the partition key: no -U (generateUpdateBefore = false), the latest row per key', () => {
+    const t = table('t', [
+      [
+        ['a', 1, 100],
+        ['a', 2, 110],
+        ['b', 3, 115],
+      ],
+    ]);
+    const r = runSql(
+      `CREATE TABLE latest (k STRING, v INT, ts TIMESTAMP(3), PRIMARY KEY (k) NOT ENFORCED) WITH ('connector' = 'print');
+       INSERT INTO latest ${dedup('DESC')}`,
+      { tables: [t] },
+    );
+    expect(changes(r.changelog)).toEqual(['+I["a",1,100]', '+U["a",2,110]', '+I["b",3,115]']);
+    expect(sorted(r.result)).toEqual(
+      sorted([
+        ['a', 2, 110],
+        ['b', 3, 115],
+      ]),
+    );
+  });
+
   it('with the row number in the output it stays a Top-N (Rank), as in Flink', () => {
     const r = runSql(
       'SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts) AS rn FROM t) WHERE rn = 1',

@@ -83,6 +83,7 @@ import {
   type UserJobLoadResult,
   type UserJobSource,
   type SqlExplainResult,
+  type SqlExportResult,
   type SqlFrame,
   type SqlJobSource,
   type SqlLoadResult,
@@ -95,7 +96,7 @@ import { rowIssue, splitDuplicates } from './exactlyOnce';
 import { plain } from './plain';
 import { LessonCheckEvaluator } from './LessonCheckEvaluator';
 import { UserJobBuildError, UserJobs } from './userJob';
-import { SqlJobs, SqlResults, SqlScriptError, explainSqlScript, sqlTables } from './sqlJob';
+import { SqlJobs, SqlResults, SqlScriptError, explainSqlScript, exportSqlScript, sqlTables } from './sqlJob';
 import type { Check, LessonCheckSpec, LessonVerdict } from './lessonCheck';
 
 export const MEMORY_BACKEND_REASON: Message = msg('recovery.memory-backend');
@@ -311,6 +312,15 @@ export class EngineHost implements EngineWorkerApi {
   async explainSql(sql: SqlJobSource): Promise<SqlExplainResult> {
     try {
       return { ok: true, text: await explainSqlScript(sql.script) };
+    } catch (e) {
+      if (e instanceof SqlScriptError) return { ok: false, error: e.diagnostic };
+      throw e;
+    }
+  }
+
+  async exportSqlForFlink(sql: SqlJobSource): Promise<SqlExportResult> {
+    try {
+      return { ok: true, text: await exportSqlScript(sql.script) };
     } catch (e) {
       if (e instanceof SqlScriptError) return { ok: false, error: e.diagnostic };
       throw e;

@@ -85,6 +85,7 @@ import {
   type SqlExplainResult,
   type SqlExportResult,
   type SqlFrame,
+  type SqlJobInfo,
   type SqlJobSource,
   type SqlLoadResult,
   type SqlTableInfo,
@@ -325,6 +326,11 @@ export class EngineHost implements EngineWorkerApi {
       if (e instanceof SqlScriptError) return { ok: false, error: e.diagnostic };
       throw e;
     }
+  }
+
+  async sqlJobInfo(): Promise<SqlJobInfo | null> {
+    const script = this.options?.sql?.script;
+    return script === undefined ? null : this.sqlJobs.prepared(script).job;
   }
 
   sqlTables(): Promise<SqlTableInfo[]> {

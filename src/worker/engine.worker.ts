@@ -34,6 +34,7 @@ const api: EngineWorkerApi = {
   loadSql: (options) => host.loadSql(options),
   explainSql: (sql) => host.explainSql(sql),
   sqlTables: () => host.sqlTables(),
+  sqlJobInfo: () => host.sqlJobInfo(),
   exportSqlForFlink: (sql) => host.exportSqlForFlink(sql),
   unload: () => host.unload(),
   play: () => host.play(),

@@ -74,6 +74,7 @@ export class SqlStore {
   firstRowMs = $state<number | null>(null);
 
   private seq = 0;
+  private askingJob = false;
   private runAt = 0;
   private db: Promise<LabDatabase> | null = null;
   private files = () => import('../../../storage/editorFiles');
@@ -209,6 +210,15 @@ export class SqlStore {
   private onFrame(u: FrameUpdate): void {
     const sql = u.sql;
     if (!sql) return;
+    // A SQL job this page did not start (recovered after a reload): ask the worker what it is.
+    if (!this.job && !this.askingJob) {
+      this.askingJob = true;
+      void session.api
+        .sqlJobInfo()
+        .then((job) => (this.job ??= job))
+        .catch(() => {})
+        .finally(() => (this.askingJob = false));
+    }
     if (sql.reset) {
       this.changelog = [];
       this.series = [];

@@ -83,7 +83,9 @@ import {
   type UserJobLoadResult,
   type UserJobSource,
   type SqlExplainResult,
+  type SqlExportResult,
   type SqlFrame,
+  type SqlJobInfo,
   type SqlJobSource,
   type SqlLoadResult,
   type SqlTableInfo,
@@ -95,7 +97,7 @@ import { rowIssue, splitDuplicates } from './exactlyOnce';
 import { plain } from './plain';
 import { LessonCheckEvaluator } from './LessonCheckEvaluator';
 import { UserJobBuildError, UserJobs } from './userJob';
-import { SqlJobs, SqlResults, SqlScriptError, explainSqlScript, sqlTables } from './sqlJob';
+import { SqlJobs, SqlResults, SqlScriptError, explainSqlScript, exportSqlScript, sqlTables } from './sqlJob';
 import type { Check, LessonCheckSpec, LessonVerdict } from './lessonCheck';
 
 export const MEMORY_BACKEND_REASON: Message = msg('recovery.memory-backend');
@@ -315,6 +317,20 @@ export class EngineHost implements EngineWorkerApi {
       if (e instanceof SqlScriptError) return { ok: false, error: e.diagnostic };
       throw e;
     }
+  }
+
+  async exportSqlForFlink(sql: SqlJobSource): Promise<SqlExportResult> {
+    try {
+      return { ok: true, text: await exportSqlScript(sql.script) };
+    } catch (e) {
+      if (e instanceof SqlScriptError) return { ok: false, error: e.diagnostic };
+      throw e;
+    }
+  }
+
+  async sqlJobInfo(): Promise<SqlJobInfo | null> {
+    const script = this.options?.sql?.script;
+    return script === undefined ? null : this.sqlJobs.prepared(script).job;
   }
 
   sqlTables(): Promise<SqlTableInfo[]> {

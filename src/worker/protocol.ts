@@ -131,6 +131,7 @@ export type SqlLoadResult =
   | { ok: false; error: SqlDiagnostic };
 
 export type SqlExplainResult = { ok: true; text: string } | { ok: false; error: SqlDiagnostic };
+export type SqlExportResult = { ok: true; text: string } | { ok: false; error: SqlDiagnostic };
 
 /** A built-in table as the SQL page shows it (completion, the DDL). */
 export interface SqlTableInfo {
@@ -622,6 +623,13 @@ export interface EngineWorkerApi {
   loadSql(options: LoadOptions & { sql: SqlJobSource }): Promise<SqlLoadResult>;
   /** Flink's EXPLAIN of the script's query (after its SET and CREATE statements); loads nothing. */
   explainSql(sql: SqlJobSource): Promise<SqlExplainResult>;
+  /**
+   * "Export for Flink": the statements as a script for Flink's SQL Client (`sql-client.sh -f`), the
+   * built-in tables declared over CSV files, with a note of what differs (src/sql/FlinkExport.ts).
+   */
+  exportSqlForFlink(sql: SqlJobSource): Promise<SqlExportResult>;
+  /** The loaded SQL job's schema and plan (a page reloaded while it ran asks again); null: not a SQL job. */
+  sqlJobInfo(): Promise<SqlJobInfo | null>;
   /** The built-in tables (the SQL page's completion and DDL). */
   sqlTables(): Promise<SqlTableInfo[]>;
   unload(): Promise<void>;

@@ -165,6 +165,16 @@ export async function explainSqlScript(script: string): Promise<string> {
   }
 }
 
+/** The script for Flink's SQL Client (FlinkExport.ts); a script that does not parse is an error at line:col. */
+export async function exportSqlScript(script: string): Promise<string> {
+  const rt = await loadSqlRuntime();
+  try {
+    return rt.exportForFlink(script);
+  } catch (e) {
+    throw new SqlScriptError(diagnosticOf(rt, e));
+  }
+}
+
 export async function sqlTables(): Promise<SqlTableInfo[]> {
   const rt = await loadSqlRuntime();
   return rt.BUILTIN_TABLES.map((t) => ({

@@ -179,6 +179,26 @@ describe('a SQL job run in the engine worker', () => {
   });
 });
 
+describe('a SQL job after the worker died', () => {
+  it('a new worker recovers it from its latest checkpoint; the page can ask what it is', async () => {
+    const dbName = freshDbName();
+    const first = newHost(dbName);
+    await first.start();
+    const ok = await first.loadSql(asLoad(COUNT));
+    if (!ok.ok || !ok.job) throw new Error('the query did not load');
+    await playUntil(first, (u) => u.checkpoints.completed >= 1, 16, 400);
+    const second = newHost(dbName);
+    const start = await second.start();
+    expect(start.recovered).toBe(true);
+    expect(start.load?.recovery.restoredFrom).not.toBeNull();
+    expect(await second.sqlJobInfo()).toEqual(ok.job);
+    const u = await second.frame(0);
+    expect(u.sql?.reset).toBe(true);
+    // The restored GroupAggregate holds the counts of the checkpoint: one accumulator per word seen.
+    expect(u.sql?.state[ok.job.statefulOperators[0].uid]).toBeGreaterThan(0);
+  });
+});
+
 describe('MaterializedTable (the table view, updated in place)', () => {
   it('a +U takes the place of the row its -U retracted; an upsert keeps the last row per key', () => {
     const t = new MaterializedTable(null);

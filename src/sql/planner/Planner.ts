@@ -488,9 +488,9 @@ export class Planner {
         rowtimeIndex: orderBy[0].index,
         generateUpdateBefore: true,
         fields: calc.fields.map((f) => ({ ...f, qualifier: alias })),
-        // Only a proctime keep-first deduplication is insert-only in Flink; on rowtime an earlier
-        // (keep first) or later (keep last) row replaces the kept one.
-        insertOnly: false,
+        // Keep first waits for the watermark and emits once (insert-only, Flink 2.1+: FLINK-37005);
+        // keep last replaces the kept row with every later one (-U/+U).
+        insertOnly: !orderBy[0].desc,
       };
       return { node: dedup, rest };
     }

@@ -16,6 +16,7 @@ import { AppendOnlyTopNFunction } from '../runtime/AppendOnlyTopNFunction';
 import { GroupAggFunction } from '../runtime/GroupAggFunction';
 import { keyOf, type RowData } from '../runtime/RowData';
 import { RowTimeDeduplicateFunction } from '../runtime/RowTimeDeduplicateFunction';
+import { RowTimeDeduplicateKeepFirstRowFunction } from '../runtime/RowTimeDeduplicateKeepFirstRowFunction';
 import { RowTimeIntervalJoin } from '../runtime/RowTimeIntervalJoin';
 import { SessionWindowAggFunction } from '../runtime/SessionWindowAggFunction';
 import { StreamingJoinOperator } from '../runtime/StreamingJoinOperator';
@@ -131,12 +132,14 @@ export function translateToJob(
         const s = build(ex.input)
           .keyBy((r: RowData) => (keys.length === 0 ? 0 : keyOf(r.row, keys)))
           .process(
-            new RowTimeDeduplicateFunction(
-              n.rowtimeIndex,
-              n.keepLastRow,
-              n.generateUpdateBefore,
-              options.stateTtlMs,
-            ),
+            n.keepLastRow
+              ? new RowTimeDeduplicateFunction(
+                  n.rowtimeIndex,
+                  true,
+                  n.generateUpdateBefore,
+                  options.stateTtlMs,
+                )
+              : new RowTimeDeduplicateKeepFirstRowFunction(n.rowtimeIndex, options.stateTtlMs),
           )
           .name(describeNode(n))
           .uid(uid('deduplicate'));

@@ -11,6 +11,9 @@
  *   changelog inference: only proctime keep-first is insert-only): an out-of-order earlier row
  *   retracts the first row emitted.
  *
+ * The lab plans keep last with it; keep first with RowTimeDeduplicateKeepFirstRowFunction, which
+ * Flink 2.1+ uses for an insert-only keep first (FLINK-37005).
+ *
  * With `table.exec.state.ttl` the kept row expires that long after its last write, and the key
  * starts again at `+I`.
  */

@@ -55,7 +55,9 @@ async function tableCounts(page: Page): Promise<Record<string, string>> {
   const rows = await page
     .getByTestId('sql-table')
     .locator('tbody tr')
-    .evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')));
+    .evaluateAll((trs) =>
+      trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')),
+    );
   return Object.fromEntries(rows.map(([w, c]) => [w, c]));
 }
 
@@ -168,7 +170,15 @@ describe.skipIf(skipReason !== null)('the SQL page', () => {
       await expect.poll(() => completions.textContent(), { timeout: 30_000 }).toContain('page');
       await page.keyboard.press('Escape');
 
-      // An example, run: SHOW TABLES-like answers show, and a TUMBLE window query runs.
+      // Statements without a query answer under the editor, as the SQL Client prints them; nothing loads.
+      await typeStatements(page, 'SHOW TABLES; DESCRIBE clicks');
+      await page.getByTestId('sql-run').click();
+      const outputs = page.getByTestId('sql-output');
+      await expect.poll(() => outputs.count(), { timeout: 30_000 }).toBe(2);
+      expect(await outputs.nth(0).textContent()).toMatch(/clicks.*logins.*visits.*words/s);
+      expect(await outputs.nth(1).textContent()).toContain('TIMESTAMP(3) *ROWTIME*');
+
+      // An example, kept across a reload; run: a TUMBLE window query.
       await page.getByTestId('sql-example').selectOption('tumble');
       await expect.poll(() => sqlText(page)).toContain('TUMBLE(TABLE clicks');
       await page.waitForTimeout(800); // the save is debounced

@@ -3,7 +3,6 @@ import { defineMessages } from '../../i18n/i18n.svelte';
 
 export const t = defineMessages(
   {
-    nav: 'SQL',
     title: 'Flink SQL',
     intro:
       'Write Flink SQL over the built-in tables. Run plans the query with Flink’s operators and runs it on the engine: the job graph, state, checkpoints and failures work as for any job. The result shows as Flink’s SQL Client shows it.',
@@ -63,7 +62,6 @@ export const t = defineMessages(
     retract: 'retract result',
   },
   {
-    nav: 'SQL',
     title: 'Flink SQL',
     intro:
       '在内置表上编写 Flink SQL。点击“运行”会用 Flink 的算子规划查询并在引擎上运行：作业图、状态、Checkpoint 和故障都和其他作业一样可用。结果按 Flink SQL Client 的方式显示。',

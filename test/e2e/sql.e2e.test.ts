@@ -216,6 +216,13 @@ describe.skipIf(skipReason !== null)('the SQL page', () => {
         await saveScreenshot(page, `sql-${name}`);
         expect(await seriousViolations(page), `${name}: axe`).toEqual([]);
       }
+      // In 简体中文: the page's own words translated (Flink's terms as the glossary keeps them).
+      await page.getByTestId('language').selectOption('zh-CN');
+      await expect.poll(() => page.getByTestId('sql-run').textContent()).toBe('运行');
+      expect(await page.getByTestId('sql-explain').textContent()).toBe('执行计划');
+      expect(await page.getByTestId('sql-view-table').textContent()).toBe('表格');
+      await saveScreenshot(page, 'sql-zh');
+      expect(await seriousViolations(page), 'zh: axe').toEqual([]);
       expect(record.pageErrors).toEqual([]);
     } finally {
       await context.close();

@@ -175,6 +175,13 @@ export async function exportSqlScript(script: string): Promise<string> {
   }
 }
 
+/** A built-in table's rows as the CSV file the exported script reads (`data/NAME.csv`); null: no such table. */
+export async function sqlTableCsv(name: string): Promise<string | null> {
+  const rt = await loadSqlRuntime();
+  const t = rt.BUILTIN_TABLES.find((x) => x.name.toLowerCase() === name.toLowerCase());
+  return t ? rt.tableCsv(t) : null;
+}
+
 export async function sqlTables(): Promise<SqlTableInfo[]> {
   const rt = await loadSqlRuntime();
   return rt.BUILTIN_TABLES.map((t) => ({

@@ -201,6 +201,17 @@ describe.skipIf(skipReason !== null)('the SQL page', () => {
       expect(script).toContain('CREATE TABLE clicks');
       expect(script).toContain("'connector' = 'filesystem'");
       expect(script).toContain('TUMBLE(TABLE clicks, DESCRIPTOR(ts), INTERVAL');
+      // …and the file it reads: the table's rows as CSV, as `npm run sim -- --dump-table clicks --csv` writes it.
+      const [csv] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByTestId('sql-csv-clicks').click(),
+      ]);
+      expect(csv.suggestedFilename()).toBe('clicks.csv');
+      const lines = readFileSync((await csv.path())!, 'utf8')
+        .trim()
+        .split('\n');
+      expect(lines).toHaveLength(6000);
+      expect(lines[0]).toMatch(/^\/\w+,1970-01-01 00:00:00\.000$/);
 
       await page.getByTestId('sql-explain').click();
       await page.getByTestId('sql-plan').waitFor({ timeout: 30_000 });

@@ -20,7 +20,8 @@ export const t = defineMessages(
     exportFlink: 'Export for Flink',
     exportTitle: 'Download a .sql script for Flink’s SQL Client (sql-client.sh -f)',
     exported:
-      'Downloaded {file}: run it with “sql-client.sh -f {file}”. Its header says how to write the tables’ CSV files and what differs from the lab.',
+      'Downloaded {file}: run it with “sql-client.sh -f {file}” beside a data/ folder with the tables’ CSV files (below). Its header says what differs from the lab.',
+    csvFiles: 'The tables’ rows, for the script’s data/ folder:',
     editorLabel: 'SQL statements',
     error: 'SQL error at',
     errorKind_parse: 'Flink’s grammar rejects it:',
@@ -79,7 +80,8 @@ export const t = defineMessages(
     exportFlink: '导出到 Flink',
     exportTitle: '下载可由 Flink SQL Client 运行的 .sql 脚本（sql-client.sh -f）',
     exported:
-      '已下载 {file}：用“sql-client.sh -f {file}”运行。文件开头说明了如何生成各表的 CSV 文件，以及与实验室的不同之处。',
+      '已下载 {file}：在包含各表 CSV 文件（见下方）的 data/ 目录旁，用“sql-client.sh -f {file}”运行。文件开头说明了与实验室的不同之处。',
+    csvFiles: '各表的数据行，放入脚本的 data/ 目录：',
     editorLabel: 'SQL 语句',
     error: 'SQL 错误，位置',
     errorKind_parse: 'Flink 的语法不接受：',

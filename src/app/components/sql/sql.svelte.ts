@@ -9,6 +9,7 @@
  */
 import type { LabDatabase } from '../../../storage/db';
 import { session } from '../../lib/session.svelte';
+import { locale } from '../../i18n/i18n.svelte';
 import type {
   FrameUpdate,
   SqlDiagnostic,
@@ -116,9 +117,9 @@ export class SqlStore {
     const examples = import('./examples');
     try {
       const stored = await (await this.files()).loadEditorFile(await this.database(), SQL_FILE_ID);
-      this.setSource(stored ? stored.source : (await examples).DEFAULT_SQL, false);
+      this.setSource(stored ? stored.source : (await examples).defaultSql(locale.lang), false);
     } catch {
-      this.setSource((await examples).DEFAULT_SQL, false);
+      this.setSource((await examples).defaultSql(locale.lang), false);
     }
     this.loaded = true;
     if (session.status === 'ready') void this.loadTables();

@@ -192,22 +192,28 @@ export async function sqlTables(): Promise<SqlTableInfo[]> {
   }));
 }
 
-/** The SQL jobs prepared in this worker (the latest script only), for the host's loads and rebuilds. */
+/**
+ * The SQL jobs prepared in this worker, by script: the latest few, so that the job still loaded keeps
+ * its entry while a new script is prepared (and perhaps fails to load).
+ */
 export class SqlJobs {
-  private current: PreparedSql | null = null;
+  private readonly jobs = new Map<string, PreparedSql>();
 
   async prepare(script: string): Promise<PreparedSql> {
-    if (this.current?.script === script) return this.current;
+    const known = this.jobs.get(script);
+    if (known) return known;
     const prepared = await prepareSqlScript(script);
-    if (prepared.scenario) this.current = prepared;
+    if (prepared.scenario) {
+      this.jobs.set(script, prepared);
+      if (this.jobs.size > 4) this.jobs.delete(this.jobs.keys().next().value as string);
+    }
     return prepared;
   }
 
   /** The prepared job of this script (prepare() must have run for it). */
   prepared(script: string): PreparedSql & { scenario: Scenario } {
-    const p = this.current;
-    if (p?.script !== script || !p.scenario)
-      throw new Error('the SQL script was not prepared in this worker');
+    const p = this.jobs.get(script);
+    if (!p?.scenario) throw new Error('the SQL script was not prepared in this worker');
     return p as PreparedSql & { scenario: Scenario };
   }
 }

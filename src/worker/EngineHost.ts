@@ -97,7 +97,15 @@ import { rowIssue, splitDuplicates } from './exactlyOnce';
 import { plain } from './plain';
 import { LessonCheckEvaluator } from './LessonCheckEvaluator';
 import { UserJobBuildError, UserJobs } from './userJob';
-import { SqlJobs, SqlResults, SqlScriptError, explainSqlScript, exportSqlScript, sqlTables } from './sqlJob';
+import {
+  SqlJobs,
+  SqlResults,
+  SqlScriptError,
+  explainSqlScript,
+  exportSqlScript,
+  sqlTableCsv,
+  sqlTables,
+} from './sqlJob';
 import type { Check, LessonCheckSpec, LessonVerdict } from './lessonCheck';
 
 export const MEMORY_BACKEND_REASON: Message = msg('recovery.memory-backend');
@@ -331,6 +339,10 @@ export class EngineHost implements EngineWorkerApi {
   async sqlJobInfo(): Promise<SqlJobInfo | null> {
     const script = this.options?.sql?.script;
     return script === undefined ? null : this.sqlJobs.prepared(script).job;
+  }
+
+  sqlTableCsv(name: string): Promise<string | null> {
+    return sqlTableCsv(name);
   }
 
   sqlTables(): Promise<SqlTableInfo[]> {

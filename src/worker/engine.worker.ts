@@ -35,6 +35,7 @@ const api: EngineWorkerApi = {
   explainSql: (sql) => host.explainSql(sql),
   sqlTables: () => host.sqlTables(),
   sqlJobInfo: () => host.sqlJobInfo(),
+  sqlTableCsv: (name) => host.sqlTableCsv(name),
   exportSqlForFlink: (sql) => host.exportSqlForFlink(sql),
   unload: () => host.unload(),
   play: () => host.play(),

@@ -628,6 +628,8 @@ export interface EngineWorkerApi {
    * built-in tables declared over CSV files, with a note of what differs (src/sql/FlinkExport.ts).
    */
   exportSqlForFlink(sql: SqlJobSource): Promise<SqlExportResult>;
+  /** A built-in table's rows as the CSV file an exported script reads (`npm run sim -- --dump-table NAME --csv`). */
+  sqlTableCsv(name: string): Promise<string | null>;
   /** The loaded SQL job's schema and plan (a page reloaded while it ran asks again); null: not a SQL job. */
   sqlJobInfo(): Promise<SqlJobInfo | null>;
   /** The built-in tables (the SQL page's completion and DDL). */

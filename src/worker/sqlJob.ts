@@ -175,6 +175,13 @@ export async function exportSqlScript(script: string): Promise<string> {
   }
 }
 
+/** A built-in table's rows as the CSV file the exported script reads (`data/NAME.csv`); null: no such table. */
+export async function sqlTableCsv(name: string): Promise<string | null> {
+  const rt = await loadSqlRuntime();
+  const t = rt.BUILTIN_TABLES.find((x) => x.name.toLowerCase() === name.toLowerCase());
+  return t ? rt.tableCsv(t) : null;
+}
+
 export async function sqlTables(): Promise<SqlTableInfo[]> {
   const rt = await loadSqlRuntime();
   return rt.BUILTIN_TABLES.map((t) => ({
@@ -185,22 +192,28 @@ export async function sqlTables(): Promise<SqlTableInfo[]> {
   }));
 }
 
-/** The SQL jobs prepared in this worker (the latest script only), for the host's loads and rebuilds. */
+/**
+ * The SQL jobs prepared in this worker, by script: the latest few, so that the job still loaded keeps
+ * its entry while a new script is prepared (and perhaps fails to load).
+ */
 export class SqlJobs {
-  private current: PreparedSql | null = null;
+  private readonly jobs = new Map<string, PreparedSql>();
 
   async prepare(script: string): Promise<PreparedSql> {
-    if (this.current?.script === script) return this.current;
+    const known = this.jobs.get(script);
+    if (known) return known;
     const prepared = await prepareSqlScript(script);
-    if (prepared.scenario) this.current = prepared;
+    if (prepared.scenario) {
+      this.jobs.set(script, prepared);
+      if (this.jobs.size > 4) this.jobs.delete(this.jobs.keys().next().value as string);
+    }
     return prepared;
   }
 
   /** The prepared job of this script (prepare() must have run for it). */
   prepared(script: string): PreparedSql & { scenario: Scenario } {
-    const p = this.current;
-    if (p?.script !== script || !p.scenario)
-      throw new Error('the SQL script was not prepared in this worker');
+    const p = this.jobs.get(script);
+    if (!p?.scenario) throw new Error('the SQL script was not prepared in this worker');
     return p as PreparedSql & { scenario: Scenario };
   }
 }

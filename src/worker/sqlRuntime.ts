@@ -7,4 +7,4 @@ export { TableEnvironment, type SqlJob, type TableResult } from '../sql/TableEnv
 export { SqlError } from '../sql/SqlError';
 export { BUILTIN_TABLES, tableDdl } from '../sql/catalog/BuiltinTables';
 export { typeToString } from '../sql/types';
-export { exportForFlink } from '../sql/FlinkExport';
+export { exportForFlink, tableCsv } from '../sql/FlinkExport';

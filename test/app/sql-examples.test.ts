@@ -4,7 +4,7 @@
  * statement names.
  */
 import { describe, expect, it } from 'vitest';
-import { SQL_EXAMPLES } from '../../src/app/components/sql/examples';
+import { SQL_EXAMPLES, exampleScript } from '../../src/app/components/sql/examples';
 import { prepareSqlScript, sqlTables } from '../../src/worker/sqlJob';
 
 describe('the SQL page examples', () => {
@@ -14,13 +14,19 @@ describe('the SQL page examples', () => {
       tumble: /WindowAggregate\(groupBy=\[page\], window=\[TUMBLE\(time_col=\[ts\], size=\[5 s\]\)\]/,
       join: /Join\(joinType=\[InnerJoin\]/,
     };
-    for (const ex of SQL_EXAMPLES) {
-      const p = await prepareSqlScript(ex.script);
-      expect(p.job, ex.id).not.toBeNull();
-      expect(p.job!.plan, ex.id).toMatch(want[ex.id]);
-      expect(p.job!.statefulOperators.length, ex.id).toBeGreaterThan(0);
-    }
-    const join = await prepareSqlScript(SQL_EXAMPLES.find((e) => e.id === 'join')!.script);
+    for (const ex of SQL_EXAMPLES)
+      for (const lang of ['en', 'zh-CN'] as const) {
+        const p = await prepareSqlScript(exampleScript(ex, lang));
+        expect(p.job, `${ex.id} ${lang}`).not.toBeNull();
+        expect(p.job!.plan, ex.id).toMatch(want[ex.id]);
+        expect(p.job!.statefulOperators.length, ex.id).toBeGreaterThan(0);
+      }
+    const join = await prepareSqlScript(
+      exampleScript(
+        SQL_EXAMPLES.find((e) => e.id === 'join')!,
+        'en',
+      ),
+    );
     expect(join.outputs[0]).toMatchObject({ kind: 'ok', statement: "SET 'table.exec.state.ttl' = '5 s'" });
   });
 

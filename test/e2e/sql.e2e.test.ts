@@ -55,7 +55,9 @@ async function tableCounts(page: Page): Promise<Record<string, string>> {
   const rows = await page
     .getByTestId('sql-table')
     .locator('tbody tr')
-    .evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')));
+    .evaluateAll((trs) =>
+      trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')),
+    );
   return Object.fromEntries(rows.map(([w, c]) => [w, c]));
 }
 
@@ -168,7 +170,15 @@ describe.skipIf(skipReason !== null)('the SQL page', () => {
       await expect.poll(() => completions.textContent(), { timeout: 30_000 }).toContain('page');
       await page.keyboard.press('Escape');
 
-      // An example, run: SHOW TABLES-like answers show, and a TUMBLE window query runs.
+      // Statements without a query answer under the editor, as the SQL Client prints them; nothing loads.
+      await typeStatements(page, 'SHOW TABLES; DESCRIBE clicks');
+      await page.getByTestId('sql-run').click();
+      const outputs = page.getByTestId('sql-output');
+      await expect.poll(() => outputs.count(), { timeout: 30_000 }).toBe(2);
+      expect(await outputs.nth(0).textContent()).toMatch(/clicks.*logins.*visits.*words/s);
+      expect(await outputs.nth(1).textContent()).toContain('TIMESTAMP(3) *ROWTIME*');
+
+      // An example, kept across a reload; run: a TUMBLE window query.
       await page.getByTestId('sql-example').selectOption('tumble');
       await expect.poll(() => sqlText(page)).toContain('TUMBLE(TABLE clicks');
       await page.waitForTimeout(800); // the save is debounced
@@ -191,6 +201,17 @@ describe.skipIf(skipReason !== null)('the SQL page', () => {
       expect(script).toContain('CREATE TABLE clicks');
       expect(script).toContain("'connector' = 'filesystem'");
       expect(script).toContain('TUMBLE(TABLE clicks, DESCRIPTOR(ts), INTERVAL');
+      // …and the file it reads: the table's rows as CSV, as `npm run sim -- --dump-table clicks --csv` writes it.
+      const [csv] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByTestId('sql-csv-clicks').click(),
+      ]);
+      expect(csv.suggestedFilename()).toBe('clicks.csv');
+      const lines = readFileSync((await csv.path())!, 'utf8')
+        .trim()
+        .split('\n');
+      expect(lines).toHaveLength(6000);
+      expect(lines[0]).toMatch(/^\/\w+,1970-01-01 00:00:00\.000$/);
 
       await page.getByTestId('sql-explain').click();
       await page.getByTestId('sql-plan').waitFor({ timeout: 30_000 });
@@ -206,6 +227,13 @@ describe.skipIf(skipReason !== null)('the SQL page', () => {
         await saveScreenshot(page, `sql-${name}`);
         expect(await seriousViolations(page), `${name}: axe`).toEqual([]);
       }
+      // In 简体中文: the page's own words translated (Flink's terms as the glossary keeps them).
+      await page.getByTestId('language').selectOption('zh-CN');
+      await expect.poll(() => page.getByTestId('sql-run').textContent()).toBe('运行');
+      expect(await page.getByTestId('sql-explain').textContent()).toBe('执行计划');
+      expect(await page.getByTestId('sql-view-table').textContent()).toBe('表格');
+      await saveScreenshot(page, 'sql-zh');
+      expect(await seriousViolations(page), 'zh: axe').toEqual([]);
       expect(record.pageErrors).toEqual([]);
     } finally {
       await context.close();

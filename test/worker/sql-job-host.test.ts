@@ -155,6 +155,10 @@ describe('a SQL job run in the engine worker', () => {
     const tables = await host.sqlTables();
     expect(tables.map((t) => t.name)).toEqual(['words', 'visits', 'logins', 'clicks']);
     expect(tables.find((t) => t.name === 'clicks')?.columns.map((c) => c.name)).toEqual(['page', 'ts']);
+    // The CSV file an exported script reads: every row of the table, one per line.
+    const words = [...directCounts().values()].reduce((a, b) => a + b, 0);
+    expect((await host.sqlTableCsv('words'))?.trim().split('\n')).toHaveLength(words);
+    expect(await host.sqlTableCsv('nope')).toBeNull();
   });
 
   it('a failure restores exactly-once: the committed changelog still materializes to the direct counts', async () => {

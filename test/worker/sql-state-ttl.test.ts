@@ -5,12 +5,15 @@
  */
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { SQL_EXAMPLES } from '../../src/app/components/sql/examples';
+import { SQL_EXAMPLES, exampleScript } from '../../src/app/components/sql/examples';
 import type { EngineHost } from '../../src/worker/EngineHost';
 import { freshDbName } from '../storage/helpers';
 import { newHost } from './host-helpers';
 
-const JOIN_WITH_TTL = SQL_EXAMPLES.find((e) => e.id === 'join')!.script;
+const JOIN_WITH_TTL = exampleScript(
+  SQL_EXAMPLES.find((e) => e.id === 'join')!,
+  'en',
+);
 const JOIN_WITHOUT_TTL = JOIN_WITH_TTL.replace(/^SET 'table\.exec\.state\.ttl'.*$/m, '');
 const AT = [2_000, 6_000, 10_000, 14_000];
 

@@ -3,7 +3,6 @@ import { defineMessages } from '../../i18n/i18n.svelte';
 
 export const t = defineMessages(
   {
-    nav: 'SQL',
     title: 'Flink SQL',
     intro:
       'Write Flink SQL over the built-in tables. Run plans the query with Flink’s operators and runs it on the engine: the job graph, state, checkpoints and failures work as for any job. The result shows as Flink’s SQL Client shows it.',
@@ -21,7 +20,8 @@ export const t = defineMessages(
     exportFlink: 'Export for Flink',
     exportTitle: 'Download a .sql script for Flink’s SQL Client (sql-client.sh -f)',
     exported:
-      'Downloaded {file}: run it with “sql-client.sh -f {file}”. Its header says how to write the tables’ CSV files and what differs from the lab.',
+      'Downloaded {file}: run it with “sql-client.sh -f {file}” beside a data/ folder with the tables’ CSV files (below). Its header says what differs from the lab.',
+    csvFiles: 'The tables’ rows, for the script’s data/ folder:',
     editorLabel: 'SQL statements',
     error: 'SQL error at',
     errorKind_parse: 'Flink’s grammar rejects it:',
@@ -63,7 +63,6 @@ export const t = defineMessages(
     retract: 'retract result',
   },
   {
-    nav: 'SQL',
     title: 'Flink SQL',
     intro:
       '在内置表上编写 Flink SQL。点击“运行”会用 Flink 的算子规划查询并在引擎上运行：作业图、状态、Checkpoint 和故障都和其他作业一样可用。结果按 Flink SQL Client 的方式显示。',
@@ -81,7 +80,8 @@ export const t = defineMessages(
     exportFlink: '导出到 Flink',
     exportTitle: '下载可由 Flink SQL Client 运行的 .sql 脚本（sql-client.sh -f）',
     exported:
-      '已下载 {file}：用“sql-client.sh -f {file}”运行。文件开头说明了如何生成各表的 CSV 文件，以及与实验室的不同之处。',
+      '已下载 {file}：在包含各表 CSV 文件（见下方）的 data/ 目录旁，用“sql-client.sh -f {file}”运行。文件开头说明了与实验室的不同之处。',
+    csvFiles: '各表的数据行，放入脚本的 data/ 目录：',
     editorLabel: 'SQL 语句',
     error: 'SQL 错误，位置',
     errorKind_parse: 'Flink 的语法不接受：',

@@ -9,6 +9,7 @@
  */
 import type { LabDatabase } from '../../../storage/db';
 import { session } from '../../lib/session.svelte';
+import { locale } from '../../i18n/i18n.svelte';
 import type {
   FrameUpdate,
   SqlDiagnostic,
@@ -17,7 +18,6 @@ import type {
   SqlStatementOutput,
   SqlTableInfo,
 } from '../../../worker/protocol';
-import { DEFAULT_SQL } from './examples';
 
 const SAVE_DELAY_MS = 400;
 /** Changelog rows the page keeps (the latest); the worker counts them all. */
@@ -113,11 +113,13 @@ export class SqlStore {
   /** The stored statements, or the first example. Runs nothing. */
   private async open(): Promise<void> {
     if (this.loaded) return;
+    // The examples load with the page's chunk, not with the app's first download.
+    const examples = import('./examples');
     try {
       const stored = await (await this.files()).loadEditorFile(await this.database(), SQL_FILE_ID);
-      this.setSource(stored ? stored.source : DEFAULT_SQL, false);
+      this.setSource(stored ? stored.source : (await examples).defaultSql(locale.lang), false);
     } catch {
-      this.setSource(DEFAULT_SQL, false);
+      this.setSource((await examples).defaultSql(locale.lang), false);
     }
     this.loaded = true;
     if (session.status === 'ready') void this.loadTables();

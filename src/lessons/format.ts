@@ -56,6 +56,7 @@ export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
       state: z.string().min(1),
       atLeast: z.number().int().min(0).optional(),
       atMost: z.number().int().min(0).optional(),
+      entries: z.boolean().optional(),
     }),
     check({
       kind: z.literal('checkpoint'),
@@ -101,6 +102,14 @@ export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
 
 /** Settings a lesson starts with or a solution changes (the app's configuration panel, as data). */
 export const LessonOptionsSchema = z.strictObject({
+  /**
+   * A Flink SQL script of the lesson's folder (`count.sql`): its query is the job instead of the
+   * scenario (the worker plans it, src/worker/sqlJob.ts); in a `configure`, it switches the query.
+   */
+  sql: z
+    .string()
+    .regex(/^[a-z0-9-]+\.sql$/, 'a .sql file of the lesson folder, such as count.sql')
+    .optional(),
   mode: z.enum(CHECKPOINTING_MODES).optional(),
   intervalMs: nonNegative.optional(),
   backend: z.enum(['memory', 'fs', 'hashmap', 'rocksdb']).optional(),
@@ -231,6 +240,8 @@ export const LessonSchema = z
     seed: z.number().int().min(0),
     options: LessonOptionsSchema.optional(),
     steps: z.array(StepSchema).min(1),
+    /** Filled by the assembler (assemble.ts) from the folder's `*.sql` files: file name -> script. */
+    sqlFiles: z.record(z.string(), z.string()).optional(),
   })
   .superRefine((lesson, ctx) => {
     const ids = new Set<string>();

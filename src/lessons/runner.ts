@@ -55,18 +55,31 @@ export interface LessonDriver {
   currentOptions(): LoadOptions;
 }
 
+/** A lesson's options with its `sql` file name replaced by the script (what the worker runs). */
+function withSql(
+  lesson: LessonDefinition,
+  options: LessonOptions | undefined,
+): Omit<LoadOptions, 'scenario' | 'seed'> {
+  const { sql, ...rest } = options ?? {};
+  if (sql === undefined) return rest;
+  const script = lesson.sqlFiles?.[sql];
+  if (script === undefined) throw new Error(`lesson ${lesson.slug}: no SQL file '${sql}'`);
+  return { ...rest, sql: { script } };
+}
+
 /** The lesson's starting options as the worker's LoadOptions. */
 export function lessonLoadOptions(
   lesson: LessonDefinition,
-  extra?: LessonOptions,
+  lessonExtra?: LessonOptions,
   base?: LoadOptions,
 ): LoadOptions {
   const start: LoadOptions = base ?? {
     scenario: lesson.scenario,
     seed: lesson.seed,
-    ...(lesson.options ?? {}),
+    ...withSql(lesson, lesson.options),
   };
-  if (!extra) return start;
+  if (!lessonExtra) return start;
+  const extra = withSql(lesson, lessonExtra);
   return {
     ...start,
     ...extra,

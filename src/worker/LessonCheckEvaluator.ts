@@ -544,7 +544,9 @@ export class LessonCheckEvaluator {
         let n = 0;
         for (const t of cluster.tasks) {
           const backend = t.chain?.get(check.operator)?.keyedBackend;
-          if (backend) n += backend.entries(check.state).length;
+          if (!backend) continue;
+          for (const [, v] of backend.entries(check.state))
+            n += check.entries && Array.isArray(v) ? v.length : 1;
         }
         return (check.atLeast !== undefined && n < check.atLeast) ||
           (check.atMost !== undefined && n > check.atMost)

@@ -63,9 +63,10 @@ export function explainState(
 
 export function explainStateSize(check: Extract<Check, { kind: 'state-size' }>, n: number): Message {
   const at = { operator: check.operator, state: check.state, n };
+  const unit = check.entries ? 'entries' : 'keys';
   if (check.atLeast !== undefined && n < check.atLeast)
-    return msg('check.keys-at-least', { ...at, need: check.atLeast });
-  return msg('check.keys-at-most', { ...at, need: check.atMost ?? n });
+    return msg(`check.${unit}-at-least`, { ...at, need: check.atLeast });
+  return msg(`check.${unit}-at-most`, { ...at, need: check.atMost ?? n });
 }
 
 /** A checkpoint of the history, as the checkpoint check reads it. */
@@ -230,7 +231,10 @@ export function describe(
         want: json(check.equals),
       });
     case 'state-size':
-      return msg('check.d.state-size', { operator: check.operator, state: check.state });
+      return msg(check.entries ? 'check.d.state-entries' : 'check.d.state-size', {
+        operator: check.operator,
+        state: check.state,
+      });
     case 'checkpoint': {
       const id = facts.matchingCheckpoint;
       const status = msg(`checkpoint-status.${check.status}`);

@@ -72,8 +72,18 @@ export type Check = CheckNote &
         equals: Json;
         subtask?: number;
       }
-    /** The number of keys of a keyed state now. */
-    | { kind: 'state-size'; operator: string; state: string; atLeast?: number; atMost?: number }
+    /**
+     * The number of keys of a keyed state now; `entries`: of map entries and list elements over all
+     * keys instead (a join's stored rows, a window's accumulators: what grows without a TTL).
+     */
+    | {
+        kind: 'state-size';
+        operator: string;
+        state: string;
+        atLeast?: number;
+        atMost?: number;
+        entries?: boolean;
+      }
     /** Checkpoints of the history triggered since the step began (or since the engine was replaced). */
     | {
         kind: 'checkpoint';

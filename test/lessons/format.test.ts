@@ -201,3 +201,57 @@ describe('lesson validation', () => {
     expect(t.steps[0].flink).toContain('## not a step');
   });
 });
+
+describe('SQL files of a lesson', () => {
+  const sqlLesson = {
+    ...lesson,
+    options: { sql: 'count.sql' },
+    steps: [
+      {
+        ...lesson.steps[0],
+        solution: [
+          { do: 'configure', options: { sql: 'window.sql' } },
+          { do: 'play', until: { kind: 'finished' } },
+        ],
+      },
+      lesson.steps[1],
+    ],
+  };
+
+  it("resolves the lesson's and the steps' .sql names to the folder's files, and the options to the script", async () => {
+    const files = { 'count.sql': 'SELECT 1 FROM words;', 'window.sql': 'SELECT 2 FROM words;' };
+    const r = assembleLesson('03-keys', sqlLesson, { en: text(), 'zh-CN': text() }, files);
+    expect(r.errors).toEqual([]);
+    expect(r.lesson!.definition.sqlFiles).toEqual(files);
+    const { lessonLoadOptions } = await import('../../src/lessons/runner');
+    const start = lessonLoadOptions(r.lesson!.definition);
+    expect(start.sql).toEqual({ script: 'SELECT 1 FROM words;' });
+    const next = lessonLoadOptions(r.lesson!.definition, { sql: 'window.sql', mode: 'unaligned' }, start);
+    expect(next).toMatchObject({ sql: { script: 'SELECT 2 FROM words;' }, mode: 'unaligned' });
+  });
+
+  it('a name that is not a file of the folder fails with its field', () => {
+    const r = assembleLesson(
+      '03-keys',
+      sqlLesson,
+      { en: text(), 'zh-CN': text() },
+      {
+        'count.sql': 'SELECT 1 FROM words;',
+      },
+    );
+    expect(r.errors.map(formatLessonError)).toEqual([
+      "lessons/03-keys/lesson.ts steps[0].solution[0].options.sql: names 'window.sql', which is not a file of lessons/03-keys/",
+    ]);
+  });
+
+  it('a name that is not a .sql file name is refused by the format', () => {
+    const r = assembleLesson(
+      '03-keys',
+      { ...lesson, options: { sql: '../x.txt' } },
+      { en: text(), 'zh-CN': text() },
+    );
+    expect(r.errors.map(formatLessonError).join('\n')).toMatch(
+      /options\.sql: a \.sql file of the lesson folder/,
+    );
+  });
+});

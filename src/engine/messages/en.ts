@@ -204,6 +204,10 @@ export const EN = {
   'check.state-value': "{key} is {value} in {operator}'s '{state}', expected {want}",
   'check.keys-at-least': "{operator} keeps '{state}' for {n} keys, expected at least {need}",
   'check.keys-at-most': "{operator} keeps '{state}' for {n} keys, expected at most {need}",
+  'check.entries-at-least':
+    "{operator}'s '{state}' holds {n} entries (rows, elements), expected at least {need}",
+  'check.entries-at-most':
+    "{operator}'s '{state}' holds {n} entries (rows, elements), expected at most {need}",
   'check.kind.checkpoint': 'checkpoint',
   'check.kind.savepoint': 'savepoint',
   'check.cp-not-savepoint': 'checkpoint {id} is a checkpoint, expected a savepoint',
@@ -255,6 +259,7 @@ export const EN = {
   'check.d.state': "{key} is {want} in {operator}'s '{state}'",
   'check.d.state-empty': "{operator} has no '{state}' for {key}",
   'check.d.state-size': "the number of keys of {operator}'s '{state}'",
+  'check.d.state-entries': "the number of entries (rows, elements) of {operator}'s '{state}'",
   'check.d.checkpoint-id': '{kind} {id} {status}{how}',
   'check.d.checkpoint': 'a {kind} {status}{how}',
   'check.d.cp-inflight': ' and persisted in-flight data',

@@ -183,6 +183,28 @@ describe('a SQL job run in the engine worker', () => {
   });
 });
 
+describe('a SQL job and its snapshot file', () => {
+  it('exports its latest checkpoint and imports it back (a new engine restored from it)', async () => {
+    const host = newHost(freshDbName());
+    await host.start();
+    const ok = await host.loadSql(asLoad(COUNT));
+    if (!ok.ok || !ok.job) throw new Error('the query did not load');
+    await playUntil(host, (u) => u.checkpoints.completed >= 1, 16, 400);
+    const exported = await host.exportSnapshot();
+    if (!exported.ok) throw new Error(JSON.stringify(exported.error));
+    expect(exported.text).toContain('accState');
+    const imported = await host.importSnapshot(exported.text);
+    if (!imported.ok) throw new Error(JSON.stringify(imported.errors));
+    const u = await host.frame(0);
+    expect(u.sql?.reset).toBe(true);
+    expect(u.sql?.state[ok.job.statefulOperators[0].uid]).toBeGreaterThan(0);
+    // Into another query's job the same file is refused, and that job is left as it was.
+    const other = await host.loadSql(asLoad('SELECT page, COUNT(*) AS n FROM clicks GROUP BY page'));
+    expect(other.ok).toBe(true);
+    expect((await host.importSnapshot(exported.text)).ok).toBe(false);
+  });
+});
+
 describe('a SQL job after the worker died', () => {
   it('a new worker recovers it from its latest checkpoint; the page can ask what it is', async () => {
     const dbName = freshDbName();

@@ -42,6 +42,8 @@ export interface LessonDriver {
   step(kind: 'event' | 'barrier'): Promise<void>;
   failTask(task: string): Promise<void>;
   killTaskManager(id: string): Promise<void>;
+  /** A new TaskManager registers (with the configured slots per TaskManager). */
+  addTaskManager(): Promise<void>;
   poison(source?: string, partition?: number): Promise<void>;
   storageFault(kind: 'quota' | 'write-error', count: number): Promise<void>;
   trigger(kind: 'checkpoint' | 'savepoint'): Promise<void>;
@@ -73,6 +75,9 @@ export function lessonLoadOptions(
     checkpoint: { ...start.checkpoint, ...extra.checkpoint },
     parallelism: { ...start.parallelism, ...extra.parallelism },
     processingTimeMs: { ...start.processingTimeMs, ...extra.processingTimeMs },
+    ...(start.playground || extra.playground
+      ? { playground: { ...start.playground, ...extra.playground } }
+      : {}),
   };
 }
 
@@ -102,6 +107,9 @@ export async function playSolution(
         break;
       case 'kill-taskmanager':
         await driver.killTaskManager(a.taskManager);
+        break;
+      case 'add-taskmanager':
+        await driver.addTaskManager();
         break;
       case 'poison':
         await driver.poison(a.source, a.partition);

@@ -293,7 +293,14 @@ export class EngineHost implements EngineWorkerApi {
     if (cp.tolerableFailed !== undefined) tuning.tolerableFailedCheckpoints = cp.tolerableFailed;
     if (cp.alignedTimeoutMs !== undefined) tuning.alignedCheckpointTimeoutMs = cp.alignedTimeoutMs;
     const scenario = options.job ? this.userJobs.scenario(options.job) : getScenario(options.scenario);
+    const playground = options.playground ?? {};
+    // As the command line: the Playground's job arguments mean nothing to another job.
+    if (Object.keys(playground).length > 0 && (options.job || scenario.name !== 'clickcount'))
+      throw new Error(
+        `the Operations Playground's job arguments (checkpointing, processingTime, backpressure, sink) are the clickcount scenario's (got '${options.scenario}')`,
+      );
     let job = scenario.build({
+      ...playground,
       mode: options.mode,
       // 0 = checkpointing off (set below): the scenario builder only knows "on with an interval".
       checkpointIntervalMs: options.intervalMs === 0 ? undefined : options.intervalMs,
@@ -343,6 +350,7 @@ export class EngineHost implements EngineWorkerApi {
       unbounded: job.vertices.some((v) => v.spec.kind === 'source' && !v.spec.bounded),
       chaining: job.chainingEnabled,
       ...this.clusterConfig(),
+      ...(this.options?.playground ? { playground: this.options.playground } : {}),
     };
   }
 

@@ -28,6 +28,7 @@ import type {
   SinkVerdict,
 } from './lessonCheck';
 import { plain, sinkRowKey } from './plain';
+import { evaluateSinkRows } from './sinkRowsCheck';
 import { TaskManagerRecoveryTracker } from './taskManagerRecovery';
 import type { Recovery, ResolvedConfig } from './protocol';
 
@@ -43,7 +44,7 @@ export interface CheckedEngine {
 }
 
 type EventCheck = Extract<Check, { kind: 'event' }>;
-type CachedCheck = Extract<Check, { kind: 'state' | 'state-size' | 'checkpoint' | 'sink' }>;
+type CachedCheck = Extract<Check, { kind: 'state' | 'state-size' | 'checkpoint' | 'sink' | 'sink-rows' }>;
 
 type Node =
   | { kind: 'all' | 'any'; of: Node[] }
@@ -270,7 +271,7 @@ export class LessonCheckEvaluator {
     } else if (RESTORE_EVENTS.has(e.type)) this.invalidate('state', 'state-size');
     else if (e.type === 'checkpoint-completed' || e.type === 'checkpoint-failed')
       this.invalidate('checkpoint');
-    else if (SINK_EVENTS.has(e.type)) this.invalidate('sink');
+    else if (SINK_EVENTS.has(e.type)) this.invalidate('sink', 'sink-rows');
   }
 
   private count(e: TraceEvent): void {
@@ -367,7 +368,8 @@ export class LessonCheckEvaluator {
       case 'state':
       case 'state-size':
       case 'checkpoint':
-      case 'sink': {
+      case 'sink':
+      case 'sink-rows': {
         const node = { kind: 'cached' as const, check, result: null };
         this.cached.push(node);
         return node;
@@ -482,6 +484,7 @@ export class LessonCheckEvaluator {
           if (check.savepoint !== undefined && this.savepointIds.has(h.id) !== check.savepoint) return false;
           if (check.acks !== undefined && (h.numTasks !== check.acks || h.numAcknowledged !== check.acks))
             return false;
+          if (check.minDurationMs !== undefined && (h.endToEndMs ?? 0) < check.minDurationMs) return false;
           return true;
         }).length;
         const need = check.atLeast ?? 1;
@@ -495,6 +498,8 @@ export class LessonCheckEvaluator {
           ? pass
           : fail(msg('check.verdict', { verdict: v, want: check.verdict.join(' | ') }));
       }
+      case 'sink-rows':
+        return evaluateSinkRows(cluster, check);
     }
   }
 

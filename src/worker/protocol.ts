@@ -12,6 +12,7 @@ import type {
   CheckpointStats,
   Message,
   OperatorSpec,
+  PlaygroundArguments,
   RestartStrategyConfig,
   SinkKind,
   TraceEvent,
@@ -70,6 +71,8 @@ export interface ResolvedConfig {
   slotsPerTaskManager: number;
   /** Slots the job needs: its highest parallelism. */
   slotsNeeded: number;
+  /** The Operations Playground job's arguments it runs with (clickcount only; LoadOptions.playground). */
+  playground?: PlaygroundArguments;
 }
 
 export interface ScenarioInfo {
@@ -124,6 +127,11 @@ export interface LoadOptions {
   slotsPerTaskManager?: number;
   /** How long a killed TaskManager takes to come back (default 3000 virtual ms). */
   taskManagerRestartDelayMs?: number;
+  /**
+   * The `clickcount` scenario's job arguments (the Operations Playground's: without `--checkpointing`,
+   * without `--event-time`, `--backpressure`, the sink's guarantee); refused for any other job.
+   */
+  playground?: PlaygroundArguments;
 }
 
 /** One operator (job vertex) of the loaded job, for the job graph. */

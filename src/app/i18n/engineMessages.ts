@@ -231,6 +231,13 @@ export const ZH_MESSAGES = {
   'check.tm-restored-other':
     '{task} 恢复的是 Checkpoint {id}，而不是 Checkpoint {latest}（{tm} 丢失时最新的那个）',
   'check.tm-recovered': '{tm} 回来了，它的子任务从 Checkpoint {id} 恢复',
+  'check.rows-no-sink': '作业中没有 Sink“{sink}”',
+  'check.rows-at-least': '{sink} 中可见的行有 {n} 行（需要 ≥ {need}）',
+  'check.rows-every': '{sink} 中可见的 {n} 行里有 {bad} 行不满足 {want}，例如 {row}',
+  'check.rows-none': '{sink} 中还没有可见的行',
+  'check.rows-all-have': '{sink} 中可见的 {n} 行都满足 {want}',
+  'check.rows-not-repeated': '{sink} 中没有哪一行出现两次',
+  'check.rows-repeated': '{row} 在 {sink} 中出现了 {n} 次',
   'check.recovered-scratch': '作业从头开始（{reason}）',
 
   // ---- TaskManager 与槽位

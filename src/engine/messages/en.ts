@@ -219,6 +219,13 @@ export const EN = {
   'check.tm-restored-other':
     '{task} restored checkpoint {id}, not checkpoint {latest} (the latest when {tm} was lost)',
   'check.tm-recovered': '{tm} came back and its subtasks restored checkpoint {id}',
+  'check.rows-no-sink': "the job has no sink '{sink}'",
+  'check.rows-at-least': '{n} rows visible in {sink} (need ≥ {need})',
+  'check.rows-every': '{bad} of the {n} rows visible in {sink} do not have {want}, e.g. {row}',
+  'check.rows-none': 'no rows visible in {sink} yet',
+  'check.rows-all-have': 'all {n} rows visible in {sink} have {want}',
+  'check.rows-not-repeated': 'no row is visible twice in {sink}',
+  'check.rows-repeated': '{row} is visible {n} times in {sink}',
 
   // ---- TaskManagers and slots
   'taskmanager.unreachable': 'TaskManager with id {id} is no longer reachable.',

@@ -281,7 +281,7 @@ const isError = (v: number | undefined | FieldError): v is FieldError => typeof 
  */
 export function formToOptions(
   form: ConfigForm,
-  run: { scenario: string; seed: number },
+  run: Pick<LoadOptions, 'scenario' | 'seed' | 'playground'>,
   operators: readonly FormOperator[],
 ): ValidationResult {
   const errors: FormErrors = {};
@@ -384,6 +384,8 @@ export function formToOptions(
       ...(form.unbounded ? { unbounded: true } : {}),
       ...(form.chaining ? {} : { chaining: false }),
       ...cluster,
+      // The form has no fields for the Playground job's arguments (a lesson sets them): they stay.
+      ...(run.playground ? { playground: run.playground } : {}),
     },
   };
 }

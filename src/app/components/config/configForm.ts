@@ -8,6 +8,7 @@
  * own for checkpoint tuning, Flink's for the restart strategy (shown as the input's placeholder).
  */
 import type { CheckpointingMode, RestartStrategyConfig } from '../../../engine/api/JobGraph';
+import type { PlaygroundArguments } from '../../../engine/scenarios/Scenario';
 import type {
   BackendName,
   CheckpointTuning,
@@ -93,6 +94,41 @@ export interface ConfigForm {
   /** TaskManagers and slots per TaskManager; empty: the default (one TaskManager, enough slots for the job). */
   taskManagers: string;
   slotsPerTaskManager: string;
+  /**
+   * The Operations Playground job's arguments, as its command line spells them (clickcount only;
+   * absent for any other job): `--checkpointing`, `--event-time`, `--backpressure`, and the guarantee
+   * of its Kafka producer.
+   */
+  playground?: PlaygroundForm;
+}
+
+export interface PlaygroundForm {
+  checkpointing: boolean;
+  eventTime: boolean;
+  backpressure: boolean;
+  sink: 'at-least-once' | 'exactly-once';
+}
+
+/** The scenario whose job takes the Playground's arguments. */
+export const PLAYGROUND_SCENARIO = 'clickcount';
+
+function playgroundForm(args: PlaygroundArguments | undefined): PlaygroundForm {
+  return {
+    checkpointing: args?.checkpointing !== false,
+    eventTime: args?.processingTime !== true,
+    backpressure: args?.backpressure === true,
+    sink: args?.sink ?? 'at-least-once',
+  };
+}
+
+/** The arguments that differ from the Playground's docker-compose command (empty: none). */
+function playgroundArguments(f: PlaygroundForm): PlaygroundArguments {
+  return {
+    ...(f.checkpointing ? {} : { checkpointing: false }),
+    ...(f.eventTime ? {} : { processingTime: true }),
+    ...(f.backpressure ? { backpressure: true } : {}),
+    ...(f.sink === 'exactly-once' ? { sink: 'exactly-once' as const } : {}),
+  };
 }
 
 /** What the form needs to know about an operator. */
@@ -174,7 +210,7 @@ function restartForm(r: RestartStrategyConfig | undefined): Record<RestartField,
 export function formFromConfig(
   config: ResolvedConfig | undefined,
   operators: readonly FormOperator[],
-  fallback: { mode: CheckpointingMode; backend: BackendName },
+  fallback: { mode: CheckpointingMode; backend: BackendName; scenario?: string },
 ): ConfigForm {
   const d = FLINK_CHECKPOINT_DEFAULTS;
   const parallelism: Record<string, string> = {};
@@ -196,6 +232,7 @@ export function formFromConfig(
     unbounded: config?.unbounded ?? false,
     chaining: config?.chaining ?? true,
     ...clusterForm(config),
+    ...(fallback.scenario === PLAYGROUND_SCENARIO ? { playground: playgroundForm(config?.playground) } : {}),
   };
 }
 
@@ -384,10 +421,18 @@ export function formToOptions(
       ...(form.unbounded ? { unbounded: true } : {}),
       ...(form.chaining ? {} : { chaining: false }),
       ...cluster,
-      // The form has no fields for the Playground job's arguments (a lesson sets them): they stay.
-      ...(run.playground ? { playground: run.playground } : {}),
+      ...playgroundOption(form, run),
     },
   };
+}
+
+/** The Playground's arguments: the form's when it shows them, else the run's (kept as they were). */
+function playgroundOption(
+  form: ConfigForm,
+  run: Pick<LoadOptions, 'playground'>,
+): Pick<LoadOptions, 'playground'> {
+  const args = form.playground ? playgroundArguments(form.playground) : run.playground;
+  return args && Object.keys(args).length > 0 ? { playground: args } : {};
 }
 
 /** Only the errors (for showing them while typing). */

@@ -289,3 +289,43 @@ describe('the Operator chaining switch', () => {
     ).toBe(false);
   });
 });
+
+describe("the Operations Playground job's arguments", () => {
+  const fallback = { mode: 'exactly-once' as const, backend: 'fs' as const };
+  const operators = formOperators({ tasks: [], channels: [], operators: OPERATORS });
+
+  it('are shown for clickcount only, as the job runs with them, and Apply passes on what differs from the Playground', () => {
+    expect(
+      formFromConfig(CONFIG, operators, { ...fallback, scenario: 'wordcount' }).playground,
+    ).toBeUndefined();
+    const form = formFromConfig(
+      { ...CONFIG, playground: { checkpointing: false, sink: 'exactly-once' } },
+      operators,
+      { ...fallback, scenario: 'clickcount' },
+    );
+    expect(form.playground).toEqual({
+      checkpointing: false,
+      eventTime: true,
+      backpressure: false,
+      sink: 'exactly-once',
+    });
+    form.playground = { checkpointing: true, eventTime: false, backpressure: true, sink: 'at-least-once' };
+    const r = formToOptions(form, { scenario: 'clickcount', seed: 1 }, operators);
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    expect(r.options.playground).toEqual({ processingTime: true, backpressure: true });
+    // The Playground's own command line (--checkpointing --event-time, at-least-once): no arguments.
+    form.playground = { checkpointing: true, eventTime: true, backpressure: false, sink: 'at-least-once' };
+    const plain = formToOptions(form, { scenario: 'clickcount', seed: 1 }, operators);
+    expect(plain.ok && 'playground' in plain.options).toBe(false);
+  });
+
+  it('when the form does not show them, Apply keeps the arguments the run was started with', () => {
+    const form = formFromConfig(CONFIG, operators, fallback);
+    const r = formToOptions(
+      form,
+      { scenario: 'clickcount', seed: 1, playground: { backpressure: true } },
+      operators,
+    );
+    expect(r.ok && r.options.playground).toEqual({ backpressure: true });
+  });
+});

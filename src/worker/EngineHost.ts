@@ -295,7 +295,7 @@ export class EngineHost implements EngineWorkerApi {
     const scenario = options.job ? this.userJobs.scenario(options.job) : getScenario(options.scenario);
     const playground = options.playground ?? {};
     // As the command line: the Playground's job arguments mean nothing to another job.
-    if (Object.keys(playground).length > 0 && (options.job || scenario.name !== 'clickcount'))
+    if (Object.keys(playground).length > 0 && !scenario.playgroundArguments)
       throw new Error(
         `the Operations Playground's job arguments (checkpointing, processingTime, backpressure, sink) are the clickcount scenario's (got '${options.scenario}')`,
       );
@@ -350,8 +350,14 @@ export class EngineHost implements EngineWorkerApi {
       unbounded: job.vertices.some((v) => v.spec.kind === 'source' && !v.spec.bounded),
       chaining: job.chainingEnabled,
       ...this.clusterConfig(),
-      ...(this.options?.playground ? { playground: this.options.playground } : {}),
+      ...(this.takesPlaygroundArguments() ? { playground: this.options?.playground ?? {} } : {}),
     };
+  }
+
+  /** The loaded job is the Operations Playground's (clickcount, or a lesson's job built on it). */
+  private takesPlaygroundArguments(): boolean {
+    const o = this.options;
+    return !!o && !o.job && getScenario(o.scenario).playgroundArguments === true;
   }
 
   /** The cluster of the current engine instance as configured at load (not after kills or additions). */

@@ -71,7 +71,10 @@ export interface ResolvedConfig {
   slotsPerTaskManager: number;
   /** Slots the job needs: its highest parallelism. */
   slotsNeeded: number;
-  /** The Operations Playground job's arguments it runs with (clickcount only; LoadOptions.playground). */
+  /**
+   * Only for a job that takes the Operations Playground's job arguments (clickcount): those it runs
+   * with (LoadOptions.playground; {} = the Playground's own command line).
+   */
   playground?: PlaygroundArguments;
 }
 
@@ -129,7 +132,8 @@ export interface LoadOptions {
   taskManagerRestartDelayMs?: number;
   /**
    * The `clickcount` scenario's job arguments (the Operations Playground's: without `--checkpointing`,
-   * without `--event-time`, `--backpressure`, the sink's guarantee); refused for any other job.
+   * without `--event-time`, `--backpressure`, the sink's guarantee); refused for a job that does not
+   * take them (Scenario.playgroundArguments).
    */
   playground?: PlaygroundArguments;
 }

@@ -294,14 +294,18 @@ describe("the Operations Playground job's arguments", () => {
   const fallback = { mode: 'exactly-once' as const, backend: 'fs' as const };
   const operators = formOperators({ tasks: [], channels: [], operators: OPERATORS });
 
-  it('are shown for clickcount only, as the job runs with them, and Apply passes on what differs from the Playground', () => {
-    expect(
-      formFromConfig(CONFIG, operators, { ...fallback, scenario: 'wordcount' }).playground,
-    ).toBeUndefined();
+  it('are shown only for a job that takes them (the engine reports them), as it runs with them, and Apply passes on what differs from the Playground', () => {
+    expect(formFromConfig(CONFIG, operators, fallback).playground).toBeUndefined();
+    expect(formFromConfig({ ...CONFIG, playground: {} }, operators, fallback).playground).toEqual({
+      checkpointing: true,
+      eventTime: true,
+      backpressure: false,
+      sink: 'at-least-once',
+    });
     const form = formFromConfig(
       { ...CONFIG, playground: { checkpointing: false, sink: 'exactly-once' } },
       operators,
-      { ...fallback, scenario: 'clickcount' },
+      fallback,
     );
     expect(form.playground).toEqual({
       checkpointing: false,

@@ -55,6 +55,9 @@ describe('the Operations Playground in the worker', () => {
     });
     expect(info.config.intervalMs).toBeNull();
     expect(info.config.playground).toEqual({ checkpointing: false, sink: 'exactly-once' });
+    // A job that does not take them reports none (the configuration panel shows no such fields).
+    expect((await host.load({ scenario: 'visits', seed: 1 })).config.playground).toBeUndefined();
+    expect((await host.load({ scenario: 'clickcount', seed: 1 })).config.playground).toEqual({});
     expect(info.operators.find((o) => o.uid === 'sink')?.sinkKind).toBe('two-phase-commit');
     const bp = await host.load({ scenario: 'clickcount', seed: 1, playground: { backpressure: true } });
     expect(bp.operators.map((o) => o.name)).toContain('Backpressure');

@@ -109,9 +109,6 @@ export interface PlaygroundForm {
   sink: 'at-least-once' | 'exactly-once';
 }
 
-/** The scenario whose job takes the Playground's arguments. */
-export const PLAYGROUND_SCENARIO = 'clickcount';
-
 function playgroundForm(args: PlaygroundArguments | undefined): PlaygroundForm {
   return {
     checkpointing: args?.checkpointing !== false,
@@ -210,7 +207,7 @@ function restartForm(r: RestartStrategyConfig | undefined): Record<RestartField,
 export function formFromConfig(
   config: ResolvedConfig | undefined,
   operators: readonly FormOperator[],
-  fallback: { mode: CheckpointingMode; backend: BackendName; scenario?: string },
+  fallback: { mode: CheckpointingMode; backend: BackendName },
 ): ConfigForm {
   const d = FLINK_CHECKPOINT_DEFAULTS;
   const parallelism: Record<string, string> = {};
@@ -232,7 +229,8 @@ export function formFromConfig(
     unbounded: config?.unbounded ?? false,
     chaining: config?.chaining ?? true,
     ...clusterForm(config),
-    ...(fallback.scenario === PLAYGROUND_SCENARIO ? { playground: playgroundForm(config?.playground) } : {}),
+    // Only a job that takes them reports its Playground arguments (clickcount: {} by default).
+    ...(config?.playground ? { playground: playgroundForm(config.playground) } : {}),
   };
 }
 

@@ -109,8 +109,8 @@ export default defineLesson({
           { kind: 'imported' },
           { kind: 'config', parallelism: { counter: 3, sink: 3 } },
           { kind: 'event', type: 'taskmanager-registered' },
-          { kind: 'finished' },
-          { ...ALL_1000, atLeast: 6, repeated: false },
+          // Two rounds of windows from the rescaled job.
+          { ...ALL_1000, atLeast: 12, repeated: false },
         ],
       },
       solution: [
@@ -125,7 +125,7 @@ export default defineLesson({
           options: { parallelism: { counter: 3, sink: 3 } },
         },
         { do: 'add-taskmanager' },
-        { do: 'play', until: { kind: 'finished' }, maxMs: RUN_MS },
+        { do: 'play', until: { ...ROWS, atLeast: 12 } },
       ],
     },
     {

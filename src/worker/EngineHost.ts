@@ -299,11 +299,14 @@ export class EngineHost implements EngineWorkerApi {
       throw new Error(
         `the Operations Playground's job arguments (checkpointing, processingTime, backpressure, sink) are the clickcount scenario's (got '${options.scenario}')`,
       );
+    // The job without `--checkpointing` does not checkpoint, whatever mode and interval the
+    // configuration panel sends along (they are what it would use with checkpointing on).
+    const argumentsOff = playground.checkpointing === false;
     let job = scenario.build({
       ...playground,
-      mode: options.mode,
+      mode: argumentsOff ? undefined : options.mode,
       // 0 = checkpointing off (set below): the scenario builder only knows "on with an interval".
-      checkpointIntervalMs: options.intervalMs === 0 ? undefined : options.intervalMs,
+      checkpointIntervalMs: options.intervalMs === 0 || argumentsOff ? undefined : options.intervalMs,
       checkpoint: tuning,
       operatorParallelism: options.parallelism,
       restartStrategy: options.restartStrategy,

@@ -313,6 +313,17 @@ describe("the Operations Playground job's arguments", () => {
       backpressure: false,
       sink: 'exactly-once',
     });
+    // Checkpointing is off because of the argument: the panel's own switch stays on, so that checking
+    // --checkpointing again checkpoints at the interval shown.
+    const off = formFromConfig(
+      { ...CONFIG, intervalMs: null, playground: { checkpointing: false } },
+      operators,
+      fallback,
+    );
+    expect(off.checkpointing).toBe(true);
+    off.playground!.checkpointing = true;
+    const on = formToOptions(off, { scenario: 'clickcount', seed: 1 }, operators);
+    expect(on.ok && [on.options.intervalMs, on.options.playground]).toEqual([1000, undefined]);
     form.playground = { checkpointing: true, eventTime: false, backpressure: true, sink: 'at-least-once' };
     const r = formToOptions(form, { scenario: 'clickcount', seed: 1 }, operators);
     if (!r.ok) throw new Error(JSON.stringify(r.errors));

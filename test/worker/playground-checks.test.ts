@@ -55,6 +55,15 @@ describe('the Operations Playground in the worker', () => {
     });
     expect(info.config.intervalMs).toBeNull();
     expect(info.config.playground).toEqual({ checkpointing: false, sink: 'exactly-once' });
+    // The configuration panel sends its mode and interval along: without --checkpointing they change nothing.
+    const panel = await host.load({
+      scenario: 'clickcount',
+      seed: 1,
+      mode: 'exactly-once',
+      intervalMs: 1000,
+      playground: { checkpointing: false },
+    });
+    expect(panel.config.intervalMs).toBeNull();
     // A job that does not take them reports none (the configuration panel shows no such fields).
     expect((await host.load({ scenario: 'visits', seed: 1 })).config.playground).toBeUndefined();
     expect((await host.load({ scenario: 'clickcount', seed: 1 })).config.playground).toEqual({});

@@ -214,7 +214,8 @@ export function formFromConfig(
   for (const o of operators) parallelism[o.uid] = String(config?.parallelism[o.uid] ?? o.parallelism);
   return {
     mode: config?.mode ?? fallback.mode,
-    checkpointing: config ? config.intervalMs !== null : true,
+    // Off because the Playground job runs without --checkpointing: that argument says so, not this.
+    checkpointing: config ? config.intervalMs !== null || config.playground?.checkpointing === false : true,
     intervalMs: String(config?.intervalMs ?? d.intervalMs),
     timeoutMs: String(config?.timeoutMs ?? d.timeoutMs),
     minPauseMs: String(config?.minPauseMs ?? d.minPauseMs),

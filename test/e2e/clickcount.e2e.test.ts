@@ -100,4 +100,39 @@ describe.skipIf(skipReason !== null)('the Operations Playground (clickcount) in 
       await context.close();
     }
   }, 300_000);
+
+  it("the Configuration tab shows the Playground job's arguments; Apply restarts the job with them, in the permalink too", async () => {
+    if (!session) throw new Error('the e2e session did not start');
+    const { context, page, record } = await openApp(session, '/?scenario=clickcount&seed=1');
+    try {
+      await page.getByTestId('subtask-counter#1').waitFor({ timeout: 30_000 });
+      await page.getByTestId('tab-config').click();
+      expect(await page.getByTestId('config-playground-checkpointing').isChecked()).toBe(true);
+      expect(await page.getByTestId('config-playground-eventTime').isChecked()).toBe(true);
+      await page.getByTestId('config-playground-checkpointing').uncheck();
+      await page.getByTestId('config-playground-backpressure').check();
+      await page.getByTestId('config-playground-sink').selectOption('exactly-once');
+      await page.getByTestId('config-apply').click();
+      // The job with --backpressure: the BackpressureMap between the source and the counter.
+      await page.getByTestId('subtask-backpressure#0').waitFor({ timeout: 30_000 });
+      await expect
+        .poll(() => page.evaluate(() => new URLSearchParams(location.search).get('args')), {
+          timeout: 10_000,
+        })
+        .toBe('no-checkpointing,backpressure,sink:exactly-once');
+      await page.getByTestId('tab-config').click();
+      expect(await page.getByTestId('config-playground-checkpointing').isChecked()).toBe(false);
+      expect(await page.getByTestId('config-playground-sink').inputValue()).toBe('exactly-once');
+      await saveScreenshot(page, 'clickcount-4-job-arguments');
+      // Another scenario has no such arguments.
+      await page.getByTestId('scenario').selectOption('visits');
+      await page.getByTestId('subtask-count#0').waitFor({ timeout: 30_000 });
+      await page.getByTestId('tab-config').click();
+      expect(await page.getByTestId('config-playground').count()).toBe(0);
+      expect(record.pageErrors).toEqual([]);
+      expect(record.consoleErrors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
 });

@@ -364,13 +364,20 @@ export class EngineHost implements EngineWorkerApi {
   }
 
   /** The cluster of the current engine instance as configured at load (not after kills or additions). */
-  private clusterConfig(): Pick<ResolvedConfig, 'taskManagers' | 'slotsPerTaskManager' | 'slotsNeeded'> {
+  private clusterConfig(): Pick<
+    ResolvedConfig,
+    'taskManagers' | 'slotsPerTaskManager' | 'slotsNeeded' | 'clusterSet'
+  > {
     const cluster = this.cluster;
     const tms = cluster?.taskManagerInfo() ?? [];
     return {
       taskManagers: this.clusterOptions?.taskManagers ?? Math.max(1, tms.length),
       slotsPerTaskManager: this.clusterOptions?.slotsPerTaskManager ?? tms[0]?.slots.length ?? 1,
       slotsNeeded: cluster?.slotsNeeded ?? 1,
+      ...(this.clusterOptions?.taskManagers !== undefined ||
+      this.clusterOptions?.slotsPerTaskManager !== undefined
+        ? { clusterSet: true }
+        : {}),
     };
   }
 

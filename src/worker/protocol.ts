@@ -72,6 +72,11 @@ export interface ResolvedConfig {
   /** Slots the job needs: its highest parallelism. */
   slotsNeeded: number;
   /**
+   * The run set the cluster's size (LoadOptions.taskManagers / slotsPerTaskManager: a lesson, a
+   * permalink, the panel) rather than leaving it to the job: it stays as set when the job changes.
+   */
+  clusterSet?: boolean;
+  /**
    * Only for a job that takes the Operations Playground's job arguments (clickcount): those it runs
    * with (LoadOptions.playground; {} = the Playground's own command line).
    */

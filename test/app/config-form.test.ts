@@ -334,6 +334,16 @@ describe("the Operations Playground job's arguments", () => {
     expect(plain.ok && 'playground' in plain.options).toBe(false);
   });
 
+  it('a cluster the run set (the Playground: 1 TaskManager, 2 slots) stays as set when the parallelism grows', () => {
+    const form = formFromConfig({ ...CONFIG, playground: {}, clusterSet: true }, operators, fallback);
+    expect([form.taskManagers, form.slotsPerTaskManager]).toEqual(['1', '2']);
+    form.parallelism.count = '3';
+    const r = formToOptions(form, { scenario: 'clickcount', seed: 1 }, operators);
+    expect(r.ok && [r.options.taskManagers, r.options.slotsPerTaskManager]).toEqual([1, 2]);
+    // Left to the job: shown empty, so that a new parallelism still fits.
+    expect(formFromConfig(CONFIG, operators, fallback).slotsPerTaskManager).toBe('');
+  });
+
   it('when the form does not show them, Apply keeps the arguments the run was started with', () => {
     const form = formFromConfig(CONFIG, operators, fallback);
     const r = formToOptions(

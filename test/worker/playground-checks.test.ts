@@ -54,6 +54,7 @@ describe('the Operations Playground in the worker', () => {
       playground: { checkpointing: false, sink: 'exactly-once' },
     });
     expect(info.config.intervalMs).toBeNull();
+    expect(info.config).toMatchObject({ taskManagers: 1, slotsPerTaskManager: 2, clusterSet: true });
     expect(info.config.playground).toEqual({ checkpointing: false, sink: 'exactly-once' });
     // The configuration panel sends its mode and interval along: without --checkpointing they change nothing.
     const panel = await host.load({

@@ -240,6 +240,13 @@ function clusterForm(
   config: ResolvedConfig | undefined,
 ): Pick<ConfigForm, 'taskManagers' | 'slotsPerTaskManager'> {
   if (!config || config.taskManagers === undefined) return { taskManagers: '', slotsPerTaskManager: '' };
+  // Set by the run (lesson 13: the Playground's one TaskManager with 2 slots): a new parallelism must
+  // wait for slots, as on that cluster, not get a bigger one.
+  if (config.clusterSet)
+    return {
+      taskManagers: String(config.taskManagers),
+      slotsPerTaskManager: String(config.slotsPerTaskManager),
+    };
   const fits = config.slotsPerTaskManager === Math.ceil(config.slotsNeeded / config.taskManagers);
   return {
     taskManagers: config.taskManagers === 1 && fits ? '' : String(config.taskManagers),

@@ -135,4 +135,33 @@ describe.skipIf(skipReason !== null)('the Operations Playground (clickcount) in 
       await context.close();
     }
   }, 120_000);
+
+  it('rescaled to 3 in the Configuration tab on the Playground cluster (1 TaskManager, 2 slots), the job waits SCHEDULED until "Add TaskManager"', async () => {
+    if (!session) throw new Error('the e2e session did not start');
+    const { context, page, record } = await openApp(
+      session,
+      '/?scenario=clickcount&seed=1&taskmanagers=1&slots=2',
+    );
+    try {
+      await page.getByTestId('subtask-counter#1').waitFor({ timeout: 30_000 });
+      await page.getByTestId('tab-config').click();
+      // The cluster the run set is shown as set, so that it stays on Apply.
+      expect(await page.getByTestId('config-slotsPerTaskManager').inputValue()).toBe('2');
+      await page.getByTestId('config-parallelism-counter').fill('3');
+      await page.getByTestId('config-parallelism-sink').fill('3');
+      await page.getByTestId('config-apply').click();
+      await page.getByTestId('subtask-counter#2').waitFor({ timeout: 30_000 });
+      await page.getByTestId('play').click();
+      const status = (task: string) => page.getByTestId(`subtask-${task}`).getAttribute('data-status');
+      await expect.poll(() => status('counter#2'), { timeout: 30_000 }).toBe('scheduled');
+      await saveScreenshot(page, 'clickcount-5-waiting-for-a-slot');
+      await page.getByTestId('add-taskmanager').click();
+      await expect.poll(() => status('counter#2'), { timeout: 60_000 }).not.toBe('scheduled');
+      expect(await page.getByTestId('kill-taskmanager-2').count()).toBe(1);
+      expect(record.pageErrors).toEqual([]);
+      expect(record.consoleErrors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
 });

@@ -3,6 +3,9 @@
  * rows the Output tab lists as visible (all written rows of a non-transactional sink, the committed
  * ones of a two-phase-commit sink, the current rows of an upsert table). The Operations Playground's
  * checks are of this kind: "every window counts exactly 1000", "a row repeats", "a count is not 1000".
+ * The evaluator re-reads it after each sink event (write, commit, abort): a full pass over the visible
+ * rows, cheap for the Playground's few hundred rows; a sink of many thousands would want the
+ * incremental counting SinkVerdictTracker does.
  */
 import { msg, type Message } from '../engine/messages/Message';
 import type { MiniCluster } from '../engine/index';

@@ -148,5 +148,21 @@ export default defineLesson({
         { do: 'play', until: { kind: 'checkpoint', status: 'COMPLETED', minDurationMs: 1000 } },
       ],
     },
+    {
+      id: 'processing-time',
+      prediction: { choices: 3, answer: 2 },
+      check: {
+        kind: 'all',
+        of: [{ kind: 'answered' }, { ...ROWS, atLeast: 6, someNot: { count: 1000 } }],
+      },
+      solution: [
+        { do: 'answer', choice: 2 },
+        {
+          do: 'configure',
+          options: { playground: { backpressure: false, processingTime: true } },
+        },
+        { do: 'play', until: { ...ROWS, atLeast: 6 } },
+      ],
+    },
   ],
 });

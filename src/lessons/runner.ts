@@ -42,6 +42,8 @@ export interface LessonDriver {
   step(kind: 'event' | 'barrier'): Promise<void>;
   failTask(task: string): Promise<void>;
   killTaskManager(id: string): Promise<void>;
+  /** A new TaskManager registers (with the configured slots per TaskManager). */
+  addTaskManager(): Promise<void>;
   poison(source?: string, partition?: number): Promise<void>;
   storageFault(kind: 'quota' | 'write-error', count: number): Promise<void>;
   trigger(kind: 'checkpoint' | 'savepoint'): Promise<void>;
@@ -86,6 +88,9 @@ export function lessonLoadOptions(
     checkpoint: { ...start.checkpoint, ...extra.checkpoint },
     parallelism: { ...start.parallelism, ...extra.parallelism },
     processingTimeMs: { ...start.processingTimeMs, ...extra.processingTimeMs },
+    ...(start.playground || extra.playground
+      ? { playground: { ...start.playground, ...extra.playground } }
+      : {}),
   };
 }
 
@@ -115,6 +120,9 @@ export async function playSolution(
         break;
       case 'kill-taskmanager':
         await driver.killTaskManager(a.taskManager);
+        break;
+      case 'add-taskmanager':
+        await driver.addTaskManager();
         break;
       case 'poison':
         await driver.poison(a.source, a.partition);

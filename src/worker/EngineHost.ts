@@ -368,10 +368,20 @@ export class EngineHost implements EngineWorkerApi {
       : options.sql
         ? this.sqlJobs.prepared(options.sql.script).scenario
         : getScenario(options.scenario);
+    const playground = options.playground ?? {};
+    // As the command line: the Playground's job arguments mean nothing to another job.
+    if (Object.keys(playground).length > 0 && !scenario.playgroundArguments)
+      throw new Error(
+        `the Operations Playground's job arguments (checkpointing, processingTime, backpressure, sink) are the clickcount scenario's (got '${options.scenario}')`,
+      );
+    // The job without `--checkpointing` does not checkpoint, whatever mode and interval the
+    // configuration panel sends along (they are what it would use with checkpointing on).
+    const argumentsOff = playground.checkpointing === false;
     let job = scenario.build({
-      mode: options.mode,
+      ...playground,
+      mode: argumentsOff ? undefined : options.mode,
       // 0 = checkpointing off (set below): the scenario builder only knows "on with an interval".
-      checkpointIntervalMs: options.intervalMs === 0 ? undefined : options.intervalMs,
+      checkpointIntervalMs: options.intervalMs === 0 || argumentsOff ? undefined : options.intervalMs,
       checkpoint: tuning,
       operatorParallelism: options.parallelism,
       restartStrategy: options.restartStrategy,
@@ -418,17 +428,31 @@ export class EngineHost implements EngineWorkerApi {
       unbounded: job.vertices.some((v) => v.spec.kind === 'source' && !v.spec.bounded),
       chaining: job.chainingEnabled,
       ...this.clusterConfig(),
+      ...(this.takesPlaygroundArguments() ? { playground: this.options?.playground ?? {} } : {}),
     };
   }
 
+  /** The loaded job is the Operations Playground's (clickcount, or a lesson's job built on it). */
+  private takesPlaygroundArguments(): boolean {
+    const o = this.options;
+    return !!o && !o.job && getScenario(o.scenario).playgroundArguments === true;
+  }
+
   /** The cluster of the current engine instance as configured at load (not after kills or additions). */
-  private clusterConfig(): Pick<ResolvedConfig, 'taskManagers' | 'slotsPerTaskManager' | 'slotsNeeded'> {
+  private clusterConfig(): Pick<
+    ResolvedConfig,
+    'taskManagers' | 'slotsPerTaskManager' | 'slotsNeeded' | 'clusterSet'
+  > {
     const cluster = this.cluster;
     const tms = cluster?.taskManagerInfo() ?? [];
     return {
       taskManagers: this.clusterOptions?.taskManagers ?? Math.max(1, tms.length),
       slotsPerTaskManager: this.clusterOptions?.slotsPerTaskManager ?? tms[0]?.slots.length ?? 1,
       slotsNeeded: cluster?.slotsNeeded ?? 1,
+      ...(this.clusterOptions?.taskManagers !== undefined ||
+      this.clusterOptions?.slotsPerTaskManager !== undefined
+        ? { clusterSet: true }
+        : {}),
     };
   }
 

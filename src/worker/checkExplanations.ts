@@ -79,6 +79,8 @@ export interface CheckpointSeen {
   persistedInFlightBytes: number;
   checkpointedBytes: number;
   fullBytes: number;
+  /** Trigger to completion (null while in progress). */
+  endToEndMs: number | null;
 }
 
 /** Why this checkpoint (of the right status) does not count, or null when it does. */
@@ -116,6 +118,13 @@ export function checkpointMiss(check: CheckpointCheck, h: CheckpointSeen): Messa
       id: h.id,
       pct: h.fullBytes > 0 ? Math.round((100 * h.checkpointedBytes) / h.fullBytes) : 100,
       want: Math.round(100 * check.maxCheckpointedFraction),
+    });
+  if (check.minDurationMs !== undefined && (h.endToEndMs ?? 0) < check.minDurationMs)
+    return msg('check.cp-duration', {
+      kind,
+      id: h.id,
+      ms: Math.round(h.endToEndMs ?? 0),
+      want: check.minDurationMs,
     });
   return null;
 }
@@ -278,5 +287,7 @@ export function describe(
       return msg(check.fromCheckpoint ? 'check.d.recovered-from' : 'check.d.recovered-scratch');
     case 'taskmanager-recovered':
       return msg('check.d.tm-recovered');
+    case 'sink-rows':
+      return msg('check.d.sink-rows', { sink: check.sink });
   }
 }

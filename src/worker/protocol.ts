@@ -12,6 +12,7 @@ import type {
   CheckpointStats,
   Message,
   OperatorSpec,
+  PlaygroundArguments,
   RestartStrategyConfig,
   SinkKind,
   TraceEvent,
@@ -70,6 +71,16 @@ export interface ResolvedConfig {
   slotsPerTaskManager: number;
   /** Slots the job needs: its highest parallelism. */
   slotsNeeded: number;
+  /**
+   * The run set the cluster's size (LoadOptions.taskManagers / slotsPerTaskManager: a lesson, a
+   * permalink, the panel) rather than leaving it to the job: it stays as set when the job changes.
+   */
+  clusterSet?: boolean;
+  /**
+   * Only for a job that takes the Operations Playground's job arguments (clickcount): those it runs
+   * with (LoadOptions.playground; {} = the Playground's own command line).
+   */
+  playground?: PlaygroundArguments;
 }
 
 export interface ScenarioInfo {
@@ -204,6 +215,12 @@ export interface LoadOptions {
   slotsPerTaskManager?: number;
   /** How long a killed TaskManager takes to come back (default 3000 virtual ms). */
   taskManagerRestartDelayMs?: number;
+  /**
+   * The `clickcount` scenario's job arguments (the Operations Playground's: without `--checkpointing`,
+   * without `--event-time`, `--backpressure`, the sink's guarantee); refused for a job that does not
+   * take them (Scenario.playgroundArguments).
+   */
+  playground?: PlaygroundArguments;
 }
 
 /** One operator (job vertex) of the loaded job, for the job graph. */

@@ -101,6 +101,24 @@ describe('lesson validation', () => {
     ]);
   });
 
+  it("names a wrong Playground argument, cluster size or sink-rows check (lesson 13's options)", () => {
+    const bad = structuredClone(lesson) as Record<string, unknown> & typeof lesson;
+    bad.options = { taskManagers: 0, playground: { sink: 'exactly-twice', eventTime: false } };
+    (bad.steps[0] as Record<string, unknown>).check = {
+      kind: 'sink-rows',
+      sink: 'sink',
+      every: { count: [1000] },
+    };
+    (bad.steps[0] as Record<string, unknown>).solution = [{ do: 'add-taskmanager', count: 2 }];
+    expect(errorsOf('03-keys', bad, text())).toEqual([
+      'lessons/03-keys/lesson.ts options.taskManagers: Too small: expected number to be >=1',
+      'lessons/03-keys/lesson.ts options.playground.sink: Invalid option: expected one of "at-least-once"|"exactly-once"',
+      'lessons/03-keys/lesson.ts options.playground: Unrecognized key: "eventTime"',
+      'lessons/03-keys/lesson.ts steps[0].check.every.count: Invalid input',
+      'lessons/03-keys/lesson.ts steps[0].solution[0]: Unrecognized key: "count"',
+    ]);
+  });
+
   it('checks the text against the steps, in every language', () => {
     expect(errorsOf('03-keys', lesson, text(), null)).toEqual([
       'lessons/03-keys/zh-CN.md: is missing (every lesson has en.md and zh-CN.md)',

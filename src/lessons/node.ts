@@ -42,12 +42,15 @@ export async function lessonErrorsOnDisk(root: string): Promise<LessonError[]> {
       const f = path.join(folder, `${lang}.md`);
       if (existsSync(f)) texts[lang] = readFileSync(f, 'utf8');
     }
+    const sqlFiles: Record<string, string> = {};
+    for (const f of readdirSync(folder))
+      if (f.endsWith('.sql')) sqlFiles[f] = readFileSync(path.join(folder, f), 'utf8');
     const files: Record<string, string> = {};
     const codeDir = path.join(folder, 'code');
     if (existsSync(codeDir))
       for (const f of readdirSync(codeDir))
         if (f.endsWith('.ts')) files[`code/${f}`] = readFileSync(path.join(codeDir, f), 'utf8');
-    entries.push({ dir: name.name, exported, texts, files });
+    entries.push({ dir: name.name, exported, texts, sqlFiles, files });
   }
   const { lessons, errors } = assembleLessons(entries);
   // A code step's files compile as the editor's Run compiles them (syntax: the type check is `npm run check`).

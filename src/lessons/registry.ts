@@ -7,6 +7,7 @@ import { assembleLessons, type LessonLang } from './assemble';
 
 const definitions = import.meta.glob('../../lessons/*/lesson.ts', { eager: true, import: 'default' });
 const texts = import.meta.glob('../../lessons/*/*.md', { eager: true, query: '?raw', import: 'default' });
+const sql = import.meta.glob('../../lessons/*/*.sql', { eager: true, query: '?raw', import: 'default' });
 // Code steps' job files, as text (the editor shows them; the engine worker compiles them).
 const code = import.meta.glob('../../lessons/*/code/*.ts', { eager: true, query: '?raw', import: 'default' });
 
@@ -22,10 +23,13 @@ const entries = Object.entries(definitions).map(([path, exported]) => {
       const lang = p.split('/').at(-1)?.replace(/\.md$/, '');
       if (lang === 'en' || lang === 'zh-CN') t[lang] = source as string;
     }
+  const sqlFiles: Record<string, string> = {};
+  for (const [p, source] of Object.entries(sql))
+    if (dirOf(p) === dir) sqlFiles[p.split('/').at(-1) ?? p] = source as string;
   const files: Record<string, string> = {};
   for (const [p, source] of Object.entries(code))
     if (p.split('/').at(-3) === dir) files[`code/${p.split('/').at(-1)}`] = source as string;
-  return { dir, exported, texts: t, files };
+  return { dir, exported, texts: t, sqlFiles, files };
 });
 
 export const { lessons: LESSONS, errors: LESSON_ERRORS } = assembleLessons(entries);

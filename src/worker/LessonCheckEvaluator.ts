@@ -41,6 +41,7 @@ import {
   type CheckpointSeen,
 } from './checkExplanations';
 import { plain, sinkRowKey } from './plain';
+import { evaluateSinkRows } from './sinkRowsCheck';
 import { TaskManagerRecoveryTracker } from './taskManagerRecovery';
 import type { Recovery, ResolvedConfig } from './protocol';
 
@@ -58,7 +59,10 @@ export interface CheckedEngine {
 }
 
 type EventCheck = Extract<Check, { kind: 'event' }>;
-type CachedCheck = Extract<Check, { kind: 'state' | 'state-size' | 'checkpoint' | 'sink' | 'output' }>;
+type CachedCheck = Extract<
+  Check,
+  { kind: 'state' | 'state-size' | 'checkpoint' | 'sink' | 'sink-rows' | 'output' }
+>;
 
 /** A compiled check; `why` is the lesson's key for its own reading of this part's failure. */
 type Node = { why?: string } & (
@@ -317,7 +321,7 @@ export class LessonCheckEvaluator {
     } else if (RESTORE_EVENTS.has(e.type)) this.invalidate('state', 'state-size');
     else if (e.type === 'checkpoint-completed' || e.type === 'checkpoint-failed')
       this.invalidate('checkpoint');
-    else if (SINK_EVENTS.has(e.type)) this.invalidate('sink', 'output');
+    else if (SINK_EVENTS.has(e.type)) this.invalidate('sink', 'sink-rows', 'output');
   }
 
   private count(e: TraceEvent): void {
@@ -436,6 +440,7 @@ export class LessonCheckEvaluator {
       case 'state-size':
       case 'checkpoint':
       case 'sink':
+      case 'sink-rows':
       case 'output': {
         const node = { kind: 'cached' as const, check, result: null };
         this.cached.push(node);
@@ -530,6 +535,7 @@ export class LessonCheckEvaluator {
         persistedInFlightBytes: h.persistedInFlightBytes,
         checkpointedBytes: h.checkpointedBytes,
         fullBytes: h.fullBytes,
+        endToEndMs: h.endToEndMs ?? null,
       }));
   }
 
@@ -557,7 +563,9 @@ export class LessonCheckEvaluator {
         let n = 0;
         for (const t of cluster.tasks) {
           const backend = t.chain?.get(check.operator)?.keyedBackend;
-          if (backend) n += backend.entries(check.state).length;
+          if (!backend) continue;
+          for (const [, v] of backend.entries(check.state))
+            n += check.entries && Array.isArray(v) ? v.length : 1;
         }
         return (check.atLeast !== undefined && n < check.atLeast) ||
           (check.atMost !== undefined && n > check.atMost)
@@ -573,6 +581,8 @@ export class LessonCheckEvaluator {
         const v = this.sink.verdict(cluster, this.engine);
         return check.verdict.includes(v) ? pass : fail(explainSink(check, v));
       }
+      case 'sink-rows':
+        return evaluateSinkRows(cluster, check);
       case 'output': {
         const rows = cluster.external.committedValues(check.sink).map(plain);
         for (const want of check.contains ?? [])

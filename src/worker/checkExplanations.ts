@@ -63,9 +63,10 @@ export function explainState(
 
 export function explainStateSize(check: Extract<Check, { kind: 'state-size' }>, n: number): Message {
   const at = { operator: check.operator, state: check.state, n };
+  const unit = check.entries ? 'entries' : 'keys';
   if (check.atLeast !== undefined && n < check.atLeast)
-    return msg('check.keys-at-least', { ...at, need: check.atLeast });
-  return msg('check.keys-at-most', { ...at, need: check.atMost ?? n });
+    return msg(`check.${unit}-at-least`, { ...at, need: check.atLeast });
+  return msg(`check.${unit}-at-most`, { ...at, need: check.atMost ?? n });
 }
 
 /** A checkpoint of the history, as the checkpoint check reads it. */
@@ -78,6 +79,8 @@ export interface CheckpointSeen {
   persistedInFlightBytes: number;
   checkpointedBytes: number;
   fullBytes: number;
+  /** Trigger to completion (null while in progress). */
+  endToEndMs: number | null;
 }
 
 /** Why this checkpoint (of the right status) does not count, or null when it does. */
@@ -115,6 +118,13 @@ export function checkpointMiss(check: CheckpointCheck, h: CheckpointSeen): Messa
       id: h.id,
       pct: h.fullBytes > 0 ? Math.round((100 * h.checkpointedBytes) / h.fullBytes) : 100,
       want: Math.round(100 * check.maxCheckpointedFraction),
+    });
+  if (check.minDurationMs !== undefined && (h.endToEndMs ?? 0) < check.minDurationMs)
+    return msg('check.cp-duration', {
+      kind,
+      id: h.id,
+      ms: Math.round(h.endToEndMs ?? 0),
+      want: check.minDurationMs,
     });
   return null;
 }
@@ -230,7 +240,10 @@ export function describe(
         want: json(check.equals),
       });
     case 'state-size':
-      return msg('check.d.state-size', { operator: check.operator, state: check.state });
+      return msg(check.entries ? 'check.d.state-entries' : 'check.d.state-size', {
+        operator: check.operator,
+        state: check.state,
+      });
     case 'checkpoint': {
       const id = facts.matchingCheckpoint;
       const status = msg(`checkpoint-status.${check.status}`);
@@ -274,6 +287,8 @@ export function describe(
       return msg(check.fromCheckpoint ? 'check.d.recovered-from' : 'check.d.recovered-scratch');
     case 'taskmanager-recovered':
       return msg('check.d.tm-recovered');
+    case 'sink-rows':
+      return msg('check.d.sink-rows', { sink: check.sink });
     case 'output':
       return msg('check.d.output', { sink: check.sink });
     case 'job-file':

@@ -35,6 +35,8 @@ export const CHECKABLE_EVENTS = [
   'transaction-aborted',
   'sink-written',
   'state-changed',
+  'taskmanager-lost',
+  'taskmanager-registered',
 ] as const;
 
 export type CheckableEvent = (typeof CHECKABLE_EVENTS)[number];
@@ -72,8 +74,18 @@ export type Check = CheckNote &
         equals: Json;
         subtask?: number;
       }
-    /** The number of keys of a keyed state now. */
-    | { kind: 'state-size'; operator: string; state: string; atLeast?: number; atMost?: number }
+    /**
+     * The number of keys of a keyed state now; `entries`: of map entries and list elements over all
+     * keys instead (a join's stored rows, a window's accumulators: what grows without a TTL).
+     */
+    | {
+        kind: 'state-size';
+        operator: string;
+        state: string;
+        atLeast?: number;
+        atMost?: number;
+        entries?: boolean;
+      }
     /** Checkpoints of the history triggered since the step began (or since the engine was replaced). */
     | {
         kind: 'checkpoint';
@@ -86,6 +98,8 @@ export type Check = CheckNote &
         maxCheckpointedFraction?: number;
         /** Acknowledged by exactly this many subtasks (`N/N` in the Web UI: one ack per chain subtask). */
         acks?: number;
+        /** Took at least this long from trigger to completion (end-to-end duration in the Web UI). */
+        minDurationMs?: number;
       }
     /** The job ran to its end (all input processed and committed), or failed for good. */
     | { kind: 'finished'; jobStatus?: 'RUNNING' | 'FAILED' }
@@ -129,6 +143,20 @@ export type Check = CheckNote &
      * checkpoint that was the latest completed one when it was lost (taskManagerRecovery.ts).
      */
     | { kind: 'taskmanager-recovered' }
+    /**
+     * The rows an outside reader sees in a sink's external system now (what the Output tab lists as
+     * visible; sinkRowsCheck.ts): at least `atLeast` of them; `every` row has these field values; some
+     * row differs from `someNot` in one of its fields; some row is visible more than once (`repeated:
+     * true`) or none is (`false`).
+     */
+    | {
+        kind: 'sink-rows';
+        sink: string;
+        atLeast?: number;
+        every?: Record<string, string | number | boolean | null>;
+        someNot?: Record<string, string | number | boolean | null>;
+        repeated?: boolean;
+      }
   );
 
 /** What the page registers for the step it shows (`EngineWorkerApi.setLessonCheck`). */

@@ -435,7 +435,7 @@ export class EngineHost implements EngineWorkerApi {
   /** The loaded job is the Operations Playground's (clickcount, or a lesson's job built on it). */
   private takesPlaygroundArguments(): boolean {
     const o = this.options;
-    return !!o && !o.job && getScenario(o.scenario).playgroundArguments === true;
+    return !!o && !o.job && !o.sql && getScenario(o.scenario).playgroundArguments === true;
   }
 
   /** The cluster of the current engine instance as configured at load (not after kills or additions). */

@@ -60,6 +60,12 @@ export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
     }),
     z.strictObject({ kind: z.literal('finished'), jobStatus: z.enum(['RUNNING', 'FAILED']).optional() }),
     z.strictObject({
+      kind: z.literal('output'),
+      sink: uid,
+      rows: z.number().int().min(0).optional(),
+      contains: z.array(JSON_VALUE).min(1).optional(),
+    }),
+    z.strictObject({
       kind: z.literal('sink'),
       verdict: z
         .array(z.enum(['so-far-so-good', 'exactly-once', 'duplicates', 'losses', 'duplicates-and-losses']))

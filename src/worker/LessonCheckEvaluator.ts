@@ -43,7 +43,7 @@ export interface CheckedEngine {
 }
 
 type EventCheck = Extract<Check, { kind: 'event' }>;
-type CachedCheck = Extract<Check, { kind: 'state' | 'state-size' | 'checkpoint' | 'sink' }>;
+type CachedCheck = Extract<Check, { kind: 'state' | 'state-size' | 'checkpoint' | 'sink' | 'output' }>;
 
 type Node =
   | { kind: 'all' | 'any'; of: Node[] }
@@ -91,6 +91,16 @@ function operatorSubtask(fields: Record<string, unknown>): string | null {
   const task = fields.task;
   if (typeof op !== 'string' || typeof task !== 'string') return null;
   return `${op}${task.slice(task.lastIndexOf('#'))}`;
+}
+
+/** An `output` check's row: an object names the fields that must match; anything else, the whole row. */
+function rowMatches(want: unknown, row: unknown): boolean {
+  if (want !== null && typeof want === 'object' && !Array.isArray(want)) {
+    if (row === null || typeof row !== 'object' || Array.isArray(row)) return false;
+    const fields = row as Record<string, unknown>;
+    return Object.entries(want).every(([k, v]) => rowMatches(v, plain(fields[k])));
+  }
+  return JSON.stringify(want) === JSON.stringify(row);
 }
 
 /** The exactly-once checker's verdict, kept up to date row by row (visible rows are only ever appended). */
@@ -270,7 +280,7 @@ export class LessonCheckEvaluator {
     } else if (RESTORE_EVENTS.has(e.type)) this.invalidate('state', 'state-size');
     else if (e.type === 'checkpoint-completed' || e.type === 'checkpoint-failed')
       this.invalidate('checkpoint');
-    else if (SINK_EVENTS.has(e.type)) this.invalidate('sink');
+    else if (SINK_EVENTS.has(e.type)) this.invalidate('sink', 'output');
   }
 
   private count(e: TraceEvent): void {
@@ -367,7 +377,8 @@ export class LessonCheckEvaluator {
       case 'state':
       case 'state-size':
       case 'checkpoint':
-      case 'sink': {
+      case 'sink':
+      case 'output': {
         const node = { kind: 'cached' as const, check, result: null };
         this.cached.push(node);
         return node;
@@ -494,6 +505,17 @@ export class LessonCheckEvaluator {
         return check.verdict.includes(v)
           ? pass
           : fail(msg('check.verdict', { verdict: v, want: check.verdict.join(' | ') }));
+      }
+      case 'output': {
+        const rows = cluster.external.committedValues(check.sink).map(plain);
+        for (const want of check.contains ?? [])
+          if (!rows.some((row) => rowMatches(want, row)))
+            return fail(
+              msg('check.output-missing', { sink: check.sink, row: JSON.stringify(want), n: rows.length }),
+            );
+        if (check.rows !== undefined && rows.length !== check.rows)
+          return fail(msg('check.output-rows', { sink: check.sink, n: rows.length, want: check.rows }));
+        return pass;
       }
     }
   }

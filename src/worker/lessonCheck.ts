@@ -79,6 +79,12 @@ export type Check =
     }
   /** The job ran to its end (all input processed and committed), or failed for good. */
   | { kind: 'finished'; jobStatus?: 'RUNNING' | 'FAILED' }
+  /**
+   * What an outside reader sees in a sink now (its committed rows; an upsert table's current rows):
+   * exactly `rows` of them, and each of `contains` among them (an object matches a row that has those
+   * fields with those values; anything else matches an equal row).
+   */
+  | { kind: 'output'; sink: string; rows?: number; contains?: Json[] }
   /** The exactly-once checker's verdict now. */
   | { kind: 'sink'; verdict: SinkVerdict[] }
   /** The loaded configuration (as LoadInfo.config reports it). */

@@ -208,6 +208,8 @@ export const ZH_MESSAGES = {
   'check.events-where': '{n} 个满足 {where} 的“{type}”事件（需要 {need} 个）',
   'check.state-subtask': '{key} 在子任务 {subtask} 中（应在 {want}）',
   'check.state-value': '{operator}.{state}[{key}] 是 {value}（应为 {want}）',
+  'check.output-rows': '外部读者在 {sink} 中看到 {n} 行（应为 {want} 行）',
+  'check.output-missing': '外部读者在 {sink} 中看不到 {row} 这一行（目前共 {n} 行）',
   'check.keys-at-least': '{n} 个键（需要 ≥ {need}）',
   'check.keys-at-most': '{n} 个键（需要 ≤ {need}）',
   'check.checkpoints': '本步开始后有 {found} 个符合条件且{status}的 Checkpoint（需要 {need} 个）',

@@ -192,6 +192,8 @@ export const EN = {
   'check.events-where': "{n} '{type}' events with {where} (need {need})",
   'check.state-subtask': '{key} lives in subtask {subtask} (want {want})',
   'check.state-value': '{operator}.{state}[{key}] is {value} (want {want})',
+  'check.output-rows': '{sink} shows a reader {n} rows (want {want})',
+  'check.output-missing': '{sink} shows a reader no row {row} ({n} rows so far)',
   'check.keys-at-least': '{n} keys (need ≥ {need})',
   'check.keys-at-most': '{n} keys (need ≤ {need})',
   'check.checkpoints': '{found} matching {status} checkpoints since the step began (need {need})',

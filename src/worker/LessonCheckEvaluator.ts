@@ -18,7 +18,7 @@
  * (lesson 3: "count has parallelism 3 AND `be` is in subtask 1"), not each at some moment.
  */
 import { msg, renderEnglish, text, type Message } from '../engine/messages/Message';
-import { RECORD_LEVEL_EVENTS, type MiniCluster, type TraceEvent } from '../engine/index';
+import { RECORD_LEVEL_EVENTS, TimeWindow, type MiniCluster, type TraceEvent } from '../engine/index';
 import type {
   Check,
   CheckResult,
@@ -437,12 +437,16 @@ export class LessonCheckEvaluator {
     switch (check.kind) {
       case 'state': {
         let row: { value: unknown; subtask: number } | null = null;
+        // VoidNamespace (absent), or the window's namespace.
+        const namespace = check.window
+          ? new TimeWindow(check.window.start, check.window.end).namespace()
+          : undefined;
         for (const t of cluster.tasks) {
           // The operator may be chained behind another one in its task: its own backend.
           const backend = t.chain?.get(check.operator)?.keyedBackend;
           if (!backend) continue;
-          for (const [key, value] of backend.entries(check.state))
-            if (key === check.key) row = { value: plain(value), subtask: t.subtaskIndex };
+          for (const [key, value, ns] of backend.entries(check.state))
+            if (key === check.key && ns === namespace) row = { value: plain(value), subtask: t.subtaskIndex };
         }
         if (row && check.subtask !== undefined && row.subtask !== check.subtask)
           return fail(
@@ -453,17 +457,22 @@ export class LessonCheckEvaluator {
             }),
           );
         const value = row ? row.value : null;
-        return JSON.stringify(value) === JSON.stringify(check.equals)
-          ? pass
-          : fail(
-              msg('check.state-value', {
-                operator: check.operator,
-                state: check.state,
-                key: JSON.stringify(check.key),
-                value: JSON.stringify(value),
-                want: JSON.stringify(check.equals),
-              }),
-            );
+        if (JSON.stringify(value) === JSON.stringify(check.equals)) return pass;
+        const said = {
+          operator: check.operator,
+          state: check.state,
+          key: JSON.stringify(check.key),
+          value: JSON.stringify(value),
+          want: JSON.stringify(check.equals),
+        };
+        return fail(
+          check.window
+            ? msg('check.window-state-value', {
+                ...said,
+                window: `[${check.window.start}, ${check.window.end})`,
+              })
+            : msg('check.state-value', said),
+        );
       }
       case 'state-size': {
         let n = 0;

@@ -213,6 +213,7 @@ export const ZH_MESSAGES = {
   'check.keys-at-least': '{n} 个键（需要 ≥ {need}）',
   'check.keys-at-most': '{n} 个键（需要 ≤ {need}）',
   'check.checkpoints': '本步开始后有 {found} 个符合条件且{status}的 Checkpoint（需要 {need} 个）',
+  'check.window-state-value': '{operator}.{state}[{key}] 在窗口 {window} 中是 {value}（应为 {want}）',
   'check.not-finished': '作业还没有结束',
   'check.job-status': '作业状态是 {status}（应为 {want}）',
   'check.verdict': '检查器的结论是“{verdict}”（应为 {want}）',

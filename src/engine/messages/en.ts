@@ -197,6 +197,7 @@ export const EN = {
   'check.keys-at-least': '{n} keys (need ≥ {need})',
   'check.keys-at-most': '{n} keys (need ≤ {need})',
   'check.checkpoints': '{found} matching {status} checkpoints since the step began (need {need})',
+  'check.window-state-value': '{operator}.{state}[{key}] in window {window} is {value} (want {want})',
   'checkpoint-status.COMPLETED': 'completed',
   'checkpoint-status.FAILED': 'failed',
   'check.not-finished': 'the job has not finished',

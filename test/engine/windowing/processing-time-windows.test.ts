@@ -33,7 +33,7 @@ interface Row {
 function job(records: number, emitMs: number) {
   const env = StreamExecutionEnvironment.getExecutionEnvironment().setParallelism(1);
   const part: LogRecord<number>[] = [];
-  for (let i = 0; i < records; i++) part.push({ value: i, timestamp: null });
+  for (let i = 0; i < records; i++) part.push({ value: i, timestamp: i }); // event time plays no part here
   env
     .fromSource(new ReplayableLog('in', [part]), 'Source: in', emitMs, null)
     .uid('src')

@@ -20,7 +20,7 @@ import {
   type Visit,
 } from '../../lessons/14-windows-and-late-data/job';
 import lesson from '../../lessons/14-windows-and-late-data/lesson';
-import type { Check } from '../../src/lessons/format';
+import { CheckSchema, type Check } from '../../src/lessons/format';
 
 function run(failures: ScheduledFailure[] = []) {
   const sim = new Simulation(buildPageVisitWindows(), { seed: lesson.seed, fastForward: true });
@@ -103,5 +103,24 @@ describe("lesson 14's job", () => {
       expect(sorted(failed.late)).toEqual(sorted(reference.late));
       expect(sorted(failed.sessions)).toEqual(sorted(reference.sessions));
     }
+  });
+});
+
+describe('a state check on one window', () => {
+  const check = (window: unknown) => ({
+    kind: 'state',
+    operator: 'count',
+    state: 'window-contents',
+    key: '/shop',
+    equals: 1,
+    window,
+  });
+
+  it('names the window as [start, end); an empty or reversed window is refused', () => {
+    expect(CheckSchema.safeParse(check({ start: 0, end: 10_000 })).success).toBe(true);
+    const bad = CheckSchema.safeParse(check({ start: 10_000, end: 10_000 }));
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues[0].message).toBe('a window ends after it starts');
+    expect(CheckSchema.safeParse(check({ start: 0 })).success).toBe(false);
   });
 });

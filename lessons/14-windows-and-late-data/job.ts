@@ -19,7 +19,7 @@
  *       .aggregate(new CountVisits(), new EmitSession()).uid("sessions")
  *       .sinkTo(sessionSink).uid("session-sink");
  *
- * The log is small and written for the lesson: 40 s of visits over two partitions, plus a few visits
+ * The log is small and written for the lesson: 60 s of visits over two partitions, plus a few visits
  * placed where each step needs them (LATE_VISIT, TOO_LATE_VISIT, Zoe's three visits). Every sink is
  * a two-phase-commit sink, so a failure changes no result (the last step).
  */
@@ -67,11 +67,14 @@ export interface Session {
 export const PAGES = ['/home', '/shop', '/news'] as const;
 export const USERS = ['ana', 'ben', 'chen', 'dana'] as const;
 /** Event time covered by the regular visits. */
-export const LOG_SPAN_MS = 40_000;
+export const LOG_SPAN_MS = 60_000;
 /** Event time between two visits of one partition (the two partitions are offset by half of it). */
 export const VISIT_EVERY_MS = 100;
-/** Virtual ms between two records a source subtask emits: the run lasts about 4 s at 1×. */
-export const EMIT_MS = 10;
+/**
+ * Virtual ms between two records a source subtask emits: the run lasts about 18 s at 1×, and the last
+ * step leaves about 9 s to fail a subtask while windows are open (test/worker/run-length.test.ts).
+ */
+export const EMIT_MS = 30;
 export const WINDOW_SIZE_MS = 10_000;
 export const OUT_OF_ORDERNESS_MS = 1_000;
 export const ALLOWED_LATENESS_MS = 5_000;

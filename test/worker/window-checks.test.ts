@@ -37,7 +37,7 @@ describe('lesson checks on window state and window results', () => {
     const first = { start: 0, end: 10_000 };
     const before = await host.setLessonCheck(spec(shop(first, 10)));
     expect(renderEnglish(before?.now.why ?? text(''))).toBe(
-      'count.window-contents["/shop"] in window [0, 10000) is null (want 10)',
+      `count has no 'window-contents' for "/shop" in the window [0, 10000) yet, expected 10`,
     );
     await host.play();
     const u = await host.frame(250);
@@ -50,7 +50,7 @@ describe('lesson checks on window state and window results', () => {
     const plain = await host.setLessonCheck(spec(shop(undefined, 10)));
     expect(plain?.now.ok).toBe(false);
     expect(renderEnglish(plain?.now.why ?? text(''))).toBe(
-      'count.window-contents["/shop"] is null (want 10)',
+      `count has no 'window-contents' for "/shop" yet, expected 10`,
     );
     // Another window of the same key is another value.
     const second = await host.setLessonCheck(spec(shop({ start: 10_000, end: 20_000 }, 10)));

@@ -34,7 +34,8 @@ import {
 import { DETERMINISM_REGRESSIONS } from './properties/regressions';
 
 const NUM_RUNS = Number(process.env.DETERMINISM_RUNS ?? 15);
-const FC_SEED = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
+/** Fixed by default, so that CI is reproducible; FC_SEED=<n> explores others. */
+const FC_SEED = Number(process.env.FC_SEED ?? 20261206);
 
 /** Virtual-time cap for one run (a stuck job would otherwise run to the engine's 1-hour cap). */
 const MAX_TIME = 30_000;

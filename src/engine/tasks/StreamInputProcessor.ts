@@ -207,13 +207,16 @@ export class StreamInputProcessor {
         // The second input of a two-input operator: keyed with its own selector, or not keyed at all
         // (the broadcast side of the broadcast state pattern has no current key).
         const selector = task.vertex.keySelector2;
-        if (backend !== null && (record.key !== null || selector))
-          backend.setCurrentKey(record.key ?? (selector as (v: unknown) => Key)(record.value));
+        if (backend !== null) {
+          if (record.key !== null) backend.setCurrentKeyInKeyGroup(record.key, record.keyGroup);
+          else if (selector) backend.setCurrentKey((selector as (v: unknown) => Key)(record.value));
+        }
         task.operator.processElement2(record.value);
       } else {
         if (backend !== null) {
-          // A record that came through keyBy carries its key: no need to run the selector again.
-          backend.setCurrentKey(record.key ?? (task.vertex.keySelector as (v: unknown) => Key)(record.value));
+          // A record that came through keyBy carries its key and key group: no selector, no hashing.
+          if (record.key !== null) backend.setCurrentKeyInKeyGroup(record.key, record.keyGroup);
+          else backend.setCurrentKey((task.vertex.keySelector as (v: unknown) => Key)(record.value));
         }
         task.operator.processElement(record.value);
       }

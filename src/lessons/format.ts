@@ -22,18 +22,26 @@ const JSON_VALUE: z.ZodType<Json> = z.lazy(() =>
   z.union([SCALAR, z.array(JSON_VALUE), z.record(z.string(), JSON_VALUE)]),
 );
 
+/** A key of the step's `### Why not` list (markdown.ts): the lesson's reading of this part's failure. */
+export const WHY_KEY = z
+  .string()
+  .regex(/^[a-z0-9-]+$/, 'a key of the step\'s "### Why not" list: lower-case letters, digits and dashes');
+
+/** Every part of a check is strict, and may carry a `why` key. */
+const check = <T extends z.ZodRawShape>(shape: T) => z.strictObject({ ...shape, why: WHY_KEY.optional() });
+
 export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
   z.discriminatedUnion('kind', [
-    z.strictObject({ kind: z.literal('all'), of: z.array(CheckSchema).min(1) }),
-    z.strictObject({ kind: z.literal('any'), of: z.array(CheckSchema).min(1) }),
-    z.strictObject({ kind: z.literal('not'), check: CheckSchema }),
-    z.strictObject({
+    check({ kind: z.literal('all'), of: z.array(CheckSchema).min(1) }),
+    check({ kind: z.literal('any'), of: z.array(CheckSchema).min(1) }),
+    check({ kind: z.literal('not'), check: CheckSchema }),
+    check({
       kind: z.literal('event'),
       type: z.enum(CHECKABLE_EVENTS),
       where: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
       atLeast: z.number().int().min(1).optional(),
     }),
-    z.strictObject({
+    check({
       kind: z.literal('state'),
       operator: uid,
       state: z.string().min(1),
@@ -42,14 +50,15 @@ export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
       /** …and the key's state lives in this subtask (its key group is in the subtask's range). */
       subtask: z.number().int().min(0).optional(),
     }),
-    z.strictObject({
+    check({
       kind: z.literal('state-size'),
       operator: uid,
       state: z.string().min(1),
       atLeast: z.number().int().min(0).optional(),
       atMost: z.number().int().min(0).optional(),
+      entries: z.boolean().optional(),
     }),
-    z.strictObject({
+    check({
       kind: z.literal('checkpoint'),
       status: z.enum(['COMPLETED', 'FAILED']),
       atLeast: z.number().int().min(1).optional(),
@@ -57,15 +66,16 @@ export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
       minPersistedInFlightBytes: nonNegative.optional(),
       maxCheckpointedFraction: z.number().min(0).max(1).optional(),
       acks: z.number().int().min(1).optional(),
+      minDurationMs: nonNegative.optional(),
     }),
-    z.strictObject({ kind: z.literal('finished'), jobStatus: z.enum(['RUNNING', 'FAILED']).optional() }),
-    z.strictObject({
+    check({ kind: z.literal('finished'), jobStatus: z.enum(['RUNNING', 'FAILED']).optional() }),
+    check({
       kind: z.literal('sink'),
       verdict: z
         .array(z.enum(['so-far-so-good', 'exactly-once', 'duplicates', 'losses', 'duplicates-and-losses']))
         .min(1),
     }),
-    z.strictObject({
+    check({
       kind: z.literal('config'),
       mode: z.enum(CHECKPOINTING_MODES).optional(),
       backend: z.enum(['memory', 'fs', 'hashmap', 'rocksdb']).optional(),
@@ -77,17 +87,38 @@ export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
       timeoutMs: nonNegative.optional(),
       chaining: z.boolean().optional(),
     }),
-    z.strictObject({ kind: z.literal('answered') }),
-    z.strictObject({ kind: z.literal('time'), atLeast: nonNegative }),
-    z.strictObject({ kind: z.literal('imported') }),
-    z.strictObject({ kind: z.literal('import-refused'), contains: z.array(z.string().min(1)).optional() }),
-    z.strictObject({ kind: z.literal('recovered'), fromCheckpoint: z.boolean() }),
-    z.strictObject({ kind: z.literal('taskmanager-recovered') }),
+    check({ kind: z.literal('answered') }),
+    check({ kind: z.literal('time'), atLeast: nonNegative }),
+    check({ kind: z.literal('imported') }),
+    check({ kind: z.literal('import-refused'), contains: z.array(z.string().min(1)).optional() }),
+    check({
+      kind: z.literal('recovered'),
+      fromCheckpoint: z.boolean(),
+      /** …from this checkpoint id or a later one. */
+      checkpointAtLeast: z.number().int().min(1).optional(),
+    }),
+    check({ kind: z.literal('taskmanager-recovered') }),
+    check({
+      kind: z.literal('sink-rows'),
+      sink: uid,
+      atLeast: z.number().int().min(1).optional(),
+      every: z.record(z.string(), SCALAR).optional(),
+      someNot: z.record(z.string(), SCALAR).optional(),
+      repeated: z.boolean().optional(),
+    }),
   ]),
 ) as z.ZodType<Check>;
 
 /** Settings a lesson starts with or a solution changes (the app's configuration panel, as data). */
 export const LessonOptionsSchema = z.strictObject({
+  /**
+   * A Flink SQL script of the lesson's folder (`count.sql`): its query is the job instead of the
+   * scenario (the worker plans it, src/worker/sqlJob.ts); in a `configure`, it switches the query.
+   */
+  sql: z
+    .string()
+    .regex(/^[a-z0-9-]+\.sql$/, 'a .sql file of the lesson folder, such as count.sql')
+    .optional(),
   mode: z.enum(CHECKPOINTING_MODES).optional(),
   intervalMs: nonNegative.optional(),
   backend: z.enum(['memory', 'fs', 'hashmap', 'rocksdb']).optional(),
@@ -105,6 +136,22 @@ export const LessonOptionsSchema = z.strictObject({
   processingTimeMs: z.record(z.string(), nonNegative).optional(),
   /** false: env.disableOperatorChaining(). */
   chaining: z.boolean().optional(),
+  /** The cluster: TaskManagers (default 1) and slots per TaskManager (default: enough for the job). */
+  taskManagers: z.number().int().min(1).max(128).optional(),
+  slotsPerTaskManager: z.number().int().min(1).max(128).optional(),
+  /**
+   * The Operations Playground job's arguments (the `clickcount` scenario only): `checkpointing: false`
+   * is the job without `--checkpointing`, `processingTime` without `--event-time`, `backpressure`
+   * with `--backpressure`, `sink` the Kafka producer's guarantee.
+   */
+  playground: z
+    .strictObject({
+      checkpointing: z.boolean().optional(),
+      processingTime: z.boolean().optional(),
+      backpressure: z.boolean().optional(),
+      sink: z.enum(['at-least-once', 'exactly-once']).optional(),
+    })
+    .optional(),
   restartStrategy: z
     .union([
       z.strictObject({ type: z.literal('none') }),
@@ -162,6 +209,8 @@ export const LessonActionSchema = z.discriminatedUnion('do', [
     taskManager: z.string().regex(/^taskmanager-\d+$/, 'a TaskManager id such as taskmanager-1'),
   }),
   z.strictObject({ do: z.literal('slow'), operator: uid, ms: nonNegative }),
+  /** The job graph's "Add TaskManager" (the Playground's `docker compose scale taskmanager=2`). */
+  z.strictObject({ do: z.literal('add-taskmanager') }),
   /** Restart the lesson's job with these settings (the configuration panel's Apply). */
   z.strictObject({ do: z.literal('configure'), options: LessonOptionsSchema }),
   z.strictObject({ do: z.literal('answer'), choice: z.number().int().min(0) }),
@@ -218,6 +267,8 @@ export const LessonSchema = z
     seed: z.number().int().min(0),
     options: LessonOptionsSchema.optional(),
     steps: z.array(StepSchema).min(1),
+    /** Filled by the assembler (assemble.ts) from the folder's `*.sql` files: file name -> script. */
+    sqlFiles: z.record(z.string(), z.string()).optional(),
   })
   .superRefine((lesson, ctx) => {
     const ids = new Set<string>();
@@ -273,6 +324,13 @@ export function validateLesson(
     ok: false,
     errors: r.error.issues.map((i) => ({ file, field: fieldPath(i.path), message: i.message })),
   };
+}
+
+/** Every `why` key of a check, in order (a step's `### Why not` list must explain exactly these). */
+export function whyKeys(c: Check): string[] {
+  const inner =
+    c.kind === 'all' || c.kind === 'any' ? c.of.flatMap(whyKeys) : c.kind === 'not' ? whyKeys(c.check) : [];
+  return c.why === undefined ? inner : [c.why, ...inner];
 }
 
 /** Identity with types: `export default defineLesson({...})` in lesson.ts. */

@@ -27,7 +27,21 @@ import type {
   LessonVerdict,
   SinkVerdict,
 } from './lessonCheck';
+import {
+  checkpointMiss,
+  configDiffs,
+  describe,
+  explainCheckpoint,
+  explainEvent,
+  explainFinished,
+  explainSink,
+  explainState,
+  explainStateSize,
+  list,
+  type CheckpointSeen,
+} from './checkExplanations';
 import { plain, sinkRowKey } from './plain';
+import { evaluateSinkRows } from './sinkRowsCheck';
 import { TaskManagerRecoveryTracker } from './taskManagerRecovery';
 import type { Recovery, ResolvedConfig } from './protocol';
 
@@ -43,14 +57,16 @@ export interface CheckedEngine {
 }
 
 type EventCheck = Extract<Check, { kind: 'event' }>;
-type CachedCheck = Extract<Check, { kind: 'state' | 'state-size' | 'checkpoint' | 'sink' }>;
+type CachedCheck = Extract<Check, { kind: 'state' | 'state-size' | 'checkpoint' | 'sink' | 'sink-rows' }>;
 
-type Node =
+/** A compiled check; `why` is the lesson's key for its own reading of this part's failure. */
+type Node = { why?: string } & (
   | { kind: 'all' | 'any'; of: Node[] }
   | { kind: 'not'; node: Node; check: Check }
   | { kind: 'event'; check: EventCheck; counter: number }
   | { kind: 'cached'; check: CachedCheck; result: CheckResult | null }
-  | { kind: 'live'; check: Check };
+  | { kind: 'live'; check: Check }
+);
 
 interface Counter {
   type: string;
@@ -59,8 +75,6 @@ interface Counter {
 
 const pass: CheckResult = { ok: true, why: text('') };
 const fail = (why: Message): CheckResult => ({ ok: false, why });
-/** `a; b; c` (each part a message). */
-const list = (parts: Message[]): Message => parts.reduce((first, rest) => msg('check.list', { first, rest }));
 
 /** Events after which keyed state may have been replaced wholesale (a failover, a restore). */
 const RESTORE_EVENTS = new Set([
@@ -155,6 +169,10 @@ export class LessonCheckEvaluator {
   /** The errors of every import refused since the step began, as `path: message` lines. */
   /** Per refused import: its lines in English (what a lesson's `contains` names) and as messages (shown). */
   private refusedImports: Array<{ english: string[]; said: Message }> = [];
+  /** The learner changed the simulation since the step began (LessonVerdict.tried). */
+  private tried = false;
+  /** Points at which an attempt could be judged since the step began (LessonVerdict.attemptsEnded). */
+  private attemptsEnded = 0;
   /** Checkpoints up to this id were triggered before the step began (0 after a new engine instance). */
   private checkpointBase = 0;
   private savepointIds = new Set<number>();
@@ -192,11 +210,18 @@ export class LessonCheckEvaluator {
     for (const c of spec.also ?? []) this.compile(c);
     const carry = spec.carry;
     this.counts = this.counters.map((_, i) => carry?.counts[i] ?? 0);
+    this.tried = carry?.tried ?? false;
+    this.attemptsEnded = carry?.attemptsEnded ?? 0;
     // Taking over from a crashed worker: what this one did since it started counts too.
     if (carry) for (const e of this.backlog) this.count(e);
     this.backlog = [];
     this.answered = spec.answered;
     this.imported = carry?.imported ?? false;
+    // A new worker after a crash: the crash changed the simulation, and its recovery is a moment to judge.
+    if (carry) {
+      this.tried = true;
+      this.attemptsEnded++;
+    }
     this.refusedImports = [];
     this.checkpointBase = carry
       ? carry.checkpointBase
@@ -235,12 +260,20 @@ export class LessonCheckEvaluator {
       passedAt: this.passedAt,
       now: this.now,
       until: this.until ? { check: this.until.check, ...this.until.result } : null,
+      tried: this.tried,
+      attemptsEnded: this.attemptsEnded,
       carry: this.carry(),
     };
   }
 
   private carry(): LessonCheckCarry {
-    return { counts: [...this.counts], imported: this.imported, checkpointBase: this.checkpointBase };
+    return {
+      counts: [...this.counts],
+      imported: this.imported,
+      checkpointBase: this.checkpointBase,
+      tried: this.tried,
+      attemptsEnded: this.attemptsEnded,
+    };
   }
 
   // ------------------------------------------------------------------ the engine's side
@@ -253,6 +286,9 @@ export class LessonCheckEvaluator {
       if (!RECORD_LEVEL_EVENTS.has(e.type) && this.backlog.length < 1000) this.backlog.push(e);
       return;
     }
+    // Only playing, stepping or an action makes the engine emit: the learner changed the simulation.
+    this.tried = true;
+    if (e.type === 'task-restored' || e.type === 'engine-recovered') this.attemptsEnded++;
     this.count(e);
     this.taskManagers.observe(e);
     if (e.type === 'state-changed') {
@@ -270,7 +306,7 @@ export class LessonCheckEvaluator {
     } else if (RESTORE_EVENTS.has(e.type)) this.invalidate('state', 'state-size');
     else if (e.type === 'checkpoint-completed' || e.type === 'checkpoint-failed')
       this.invalidate('checkpoint');
-    else if (SINK_EVENTS.has(e.type)) this.invalidate('sink');
+    else if (SINK_EVENTS.has(e.type)) this.invalidate('sink', 'sink-rows');
   }
 
   private count(e: TraceEvent): void {
@@ -278,8 +314,17 @@ export class LessonCheckEvaluator {
     if (slots) for (const i of slots) if (matches(e, this.counters[i].where)) this.counts[i]++;
   }
 
+  /** The learner acted on the job (a timeline action: fail, kill, poison, storage fault, trigger, slow). */
+  acted(): void {
+    if (this.spec) this.tried = true;
+  }
+
   /** An import was refused (nothing was restored, the engine untouched): what `import-refused` reads. */
   importRefused(errors: ReadonlyArray<{ path: string; message: Message }>): void {
+    if (this.spec) {
+      this.tried = true;
+      this.attemptsEnded++;
+    }
     // Lessons name what a refusal says in English (the catalogue the command line prints).
     this.refusedImports.push({
       english: errors.map((e) =>
@@ -309,6 +354,10 @@ export class LessonCheckEvaluator {
     this.sink = new SinkVerdictTracker();
     if (kind !== 'replay') this.checkpointBase = 0;
     if (kind === 'import') this.imported = true;
+    if (kind !== 'replay' && this.spec) {
+      this.tried = true;
+      if (kind === 'import') this.attemptsEnded++;
+    }
     for (const n of this.cached) n.result = null;
     this.lastFinished = null;
     this.settle();
@@ -325,6 +374,8 @@ export class LessonCheckEvaluator {
     const finished = cluster ? cluster.jobStatus === 'FAILED' || cluster.isFinished() : false;
     // The exactly-once verdict changes when the run ends (losses are judged then).
     if (finished !== this.lastFinished) {
+      // Ran to its end (or failed for good) while the step is open: a moment to judge the attempt.
+      if (finished && this.lastFinished === false) this.attemptsEnded++;
       this.lastFinished = finished;
       this.invalidate('sink');
     }
@@ -347,6 +398,12 @@ export class LessonCheckEvaluator {
   }
 
   private compile(check: Check): Node {
+    const node = this.compileNode(check);
+    if (check.why !== undefined) node.why = check.why;
+    return node;
+  }
+
+  private compileNode(check: Check): Node {
     switch (check.kind) {
       case 'all':
       case 'any':
@@ -367,7 +424,8 @@ export class LessonCheckEvaluator {
       case 'state':
       case 'state-size':
       case 'checkpoint':
-      case 'sink': {
+      case 'sink':
+      case 'sink-rows': {
         const node = { kind: 'cached' as const, check, result: null };
         this.cached.push(node);
         return node;
@@ -377,9 +435,16 @@ export class LessonCheckEvaluator {
     }
   }
 
+  /** The check's result; an unmet part carries its lesson's `why` key (the innermost one that has one). */
   private evaluate(node: Node): CheckResult {
+    const r = this.evaluateNode(node);
+    return !r.ok && r.note === undefined && node.why !== undefined ? { ...r, note: node.why } : r;
+  }
+
+  private evaluateNode(node: Node): CheckResult {
     switch (node.kind) {
       case 'all': {
+        // The first unmet part says why.
         for (const n of node.of) {
           const r = this.evaluate(n);
           if (!r.ok) return r;
@@ -387,36 +452,75 @@ export class LessonCheckEvaluator {
         return pass;
       }
       case 'any': {
-        const whys: Message[] = [];
+        const results: CheckResult[] = [];
         for (const n of node.of) {
           const r = this.evaluate(n);
           if (r.ok) return pass;
-          whys.push(r.why);
+          results.push(r);
         }
-        return fail(msg('check.none-of', { whys: list(whys) }));
+        const note = results.find((r) => r.note !== undefined)?.note;
+        const why = msg('check.none-of', { whys: list(results.map((r) => r.why)) });
+        return note === undefined ? fail(why) : { ok: false, why, note };
       }
       case 'not':
         return this.evaluate(node.node).ok
-          ? fail(msg('check.not-expected', { check: JSON.stringify(node.check) }))
+          ? fail(msg('check.must-not', { what: this.held(node.node) }))
           : pass;
-      case 'event': {
-        const c = node.check;
-        const n = this.counts[node.counter] ?? 0;
-        const need = c.atLeast ?? 1;
-        return n >= need
+      case 'event':
+        return (this.counts[node.counter] ?? 0) >= (node.check.atLeast ?? 1)
           ? pass
-          : fail(
-              c.where
-                ? msg('check.events-where', { n, type: c.type, where: JSON.stringify(c.where), need })
-                : msg('check.events', { n, type: c.type, need }),
-            );
-      }
+          : fail(explainEvent(node.check, this.counts[node.counter] ?? 0));
       case 'cached':
         node.result ??= this.read(node.check);
         return node.result;
       case 'live':
         return this.live(node.check);
     }
+  }
+
+  /** What holds, said positively, for a `not` whose inner check holds: with the events or checkpoint seen. */
+  private held(node: Node): Message {
+    switch (node.kind) {
+      case 'event':
+        return describe(node.check, { events: this.counts[node.counter] ?? 0 });
+      case 'all':
+        return list(node.of.map((n) => this.held(n)));
+      case 'any': {
+        const holding = node.of.find((n) => this.evaluate(n).ok);
+        return holding ? this.held(holding) : text('');
+      }
+      case 'not':
+        return describe({ kind: 'not', check: node.check }, {});
+      case 'cached': {
+        const check = node.check;
+        if (check.kind !== 'checkpoint') return describe(check, {});
+        const first = this.checkpointsSeen().find(
+          (h) => h.status === check.status && !checkpointMiss(check, h),
+        );
+        return describe(check, { matchingCheckpoint: first?.id ?? null });
+      }
+      case 'live':
+        return describe(node.check, {});
+    }
+  }
+
+  /** The checkpoints triggered since the step began (or since a new engine instance), in order. */
+  private checkpointsSeen(): CheckpointSeen[] {
+    const cluster = this.engine.cluster();
+    if (!cluster) return [];
+    return cluster.coordinator.history
+      .filter((h) => h.id > this.checkpointBase)
+      .map((h) => ({
+        id: h.id,
+        status: h.status,
+        savepoint: this.savepointIds.has(h.id),
+        numTasks: h.numTasks,
+        numAcknowledged: h.numAcknowledged,
+        persistedInFlightBytes: h.persistedInFlightBytes,
+        checkpointedBytes: h.checkpointedBytes,
+        fullBytes: h.fullBytes,
+        endToEndMs: h.endToEndMs ?? null,
+      }));
   }
 
   /** The state-like checks: read from the engine (only when something they look at changed). */
@@ -433,68 +537,36 @@ export class LessonCheckEvaluator {
           for (const [key, value] of backend.entries(check.state))
             if (key === check.key) row = { value: plain(value), subtask: t.subtaskIndex };
         }
-        if (row && check.subtask !== undefined && row.subtask !== check.subtask)
-          return fail(
-            msg('check.state-subtask', {
-              key: JSON.stringify(check.key),
-              subtask: row.subtask,
-              want: check.subtask,
-            }),
-          );
         const value = row ? row.value : null;
-        return JSON.stringify(value) === JSON.stringify(check.equals)
+        const inPlace = !row || check.subtask === undefined || row.subtask === check.subtask;
+        return inPlace && JSON.stringify(value) === JSON.stringify(check.equals)
           ? pass
-          : fail(
-              msg('check.state-value', {
-                operator: check.operator,
-                state: check.state,
-                key: JSON.stringify(check.key),
-                value: JSON.stringify(value),
-                want: JSON.stringify(check.equals),
-              }),
-            );
+          : fail(explainState(check, value, row?.subtask ?? null));
       }
       case 'state-size': {
         let n = 0;
         for (const t of cluster.tasks) {
           const backend = t.chain?.get(check.operator)?.keyedBackend;
-          if (backend) n += backend.entries(check.state).length;
+          if (!backend) continue;
+          for (const [, v] of backend.entries(check.state))
+            n += check.entries && Array.isArray(v) ? v.length : 1;
         }
-        if (check.atLeast !== undefined && n < check.atLeast)
-          return fail(msg('check.keys-at-least', { n, need: check.atLeast }));
-        if (check.atMost !== undefined && n > check.atMost)
-          return fail(msg('check.keys-at-most', { n, need: check.atMost }));
-        return pass;
+        return (check.atLeast !== undefined && n < check.atLeast) ||
+          (check.atMost !== undefined && n > check.atMost)
+          ? fail(explainStateSize(check, n))
+          : pass;
       }
       case 'checkpoint': {
-        const found = cluster.coordinator.history.filter((h) => {
-          if (h.id <= this.checkpointBase || h.status !== check.status) return false;
-          if (
-            check.minPersistedInFlightBytes !== undefined &&
-            h.persistedInFlightBytes < check.minPersistedInFlightBytes
-          )
-            return false;
-          if (
-            check.maxCheckpointedFraction !== undefined &&
-            h.checkpointedBytes > check.maxCheckpointedFraction * h.fullBytes
-          )
-            return false;
-          if (check.savepoint !== undefined && this.savepointIds.has(h.id) !== check.savepoint) return false;
-          if (check.acks !== undefined && (h.numTasks !== check.acks || h.numAcknowledged !== check.acks))
-            return false;
-          return true;
-        }).length;
-        const need = check.atLeast ?? 1;
-        return found >= need
-          ? pass
-          : fail(msg('check.checkpoints', { found, status: msg(`checkpoint-status.${check.status}`), need }));
+        const seen = this.checkpointsSeen();
+        const found = seen.filter((h) => h.status === check.status && !checkpointMiss(check, h)).length;
+        return found >= (check.atLeast ?? 1) ? pass : fail(explainCheckpoint(check, seen));
       }
       case 'sink': {
         const v = this.sink.verdict(cluster, this.engine);
-        return check.verdict.includes(v)
-          ? pass
-          : fail(msg('check.verdict', { verdict: v, want: check.verdict.join(' | ') }));
+        return check.verdict.includes(v) ? pass : fail(explainSink(check, v));
       }
+      case 'sink-rows':
+        return evaluateSinkRows(cluster, check);
     }
   }
 
@@ -503,32 +575,15 @@ export class LessonCheckEvaluator {
     const cluster = this.engine.cluster();
     switch (check.kind) {
       case 'finished': {
-        if (!cluster || !(cluster.jobStatus === 'FAILED' || cluster.isFinished()))
-          return fail(msg('check.not-finished'));
-        if (check.jobStatus && cluster.jobStatus !== check.jobStatus)
-          return fail(msg('check.job-status', { status: cluster.jobStatus, want: check.jobStatus }));
-        return pass;
+        const finished = cluster ? cluster.jobStatus === 'FAILED' || cluster.isFinished() : false;
+        return finished && (!check.jobStatus || cluster?.jobStatus === check.jobStatus)
+          ? pass
+          : fail(explainFinished(check, cluster?.jobStatus ?? null, finished));
       }
       case 'config': {
         const c = this.engine.config();
         if (!c) return fail(msg('check.no-job'));
-        const diffs: Message[] = [];
-        const want: Array<[string, unknown, unknown]> = [
-          ['mode', check.mode, c.mode],
-          ['backend', check.backend, c.backend],
-          ['intervalMs', check.intervalMs, c.intervalMs],
-          ['incremental', check.incremental, c.incremental],
-          ['maxConcurrent', check.maxConcurrent, c.maxConcurrent],
-          ['tolerableFailed', check.tolerableFailed, c.tolerableFailed],
-          ['timeoutMs', check.timeoutMs, c.timeoutMs],
-          ['chaining', check.chaining, c.chaining],
-        ];
-        for (const [name, w, have] of want)
-          if (w !== undefined && w !== have)
-            diffs.push(msg('check.config', { name, value: JSON.stringify(have), want: JSON.stringify(w) }));
-        for (const [op, p] of Object.entries(check.parallelism ?? {}))
-          if (c.parallelism[op] !== p)
-            diffs.push(msg('check.parallelism', { operator: op, value: c.parallelism[op], want: p }));
+        const diffs = configDiffs(check, c);
         return diffs.length ? fail(list(diffs)) : pass;
       }
       case 'answered':
@@ -557,6 +612,10 @@ export class LessonCheckEvaluator {
         const r = this.engine.recovery();
         if (!r) return fail(msg('check.not-started'));
         const from = r.restoredFrom !== null;
+        if (from && check.fromCheckpoint && r.restoredFrom! < (check.checkpointAtLeast ?? 0))
+          return fail(
+            msg('check.recovered-older', { id: r.restoredFrom, want: check.checkpointAtLeast ?? 0 }),
+          );
         return from === check.fromCheckpoint
           ? pass
           : fail(

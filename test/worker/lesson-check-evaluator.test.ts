@@ -51,7 +51,7 @@ describe('the lesson check evaluator (in the worker)', () => {
     const end = await host.frame(250);
     expect(end.finished).toBe(true);
     expect(end.lesson).toMatchObject({ passed: true, passedAt: u.now, now: { ok: false } });
-    expect(renderEnglish(end.lesson?.now.why ?? text(''))).toBe('count.count["be"] is 2 (want 1)');
+    expect(renderEnglish(end.lesson?.now.why ?? text(''))).toBe("\"be\" is 2 in count's 'count', expected 1");
   });
 
   it('counts every event, also those beyond the frame’s cap of record-level events', async () => {
@@ -101,12 +101,16 @@ describe('the lesson check evaluator (in the worker)', () => {
     await first.failTask('count#0');
     await first.play();
     const before = await first.frame(100); // 10 virtual seconds
-    expect(renderEnglish(before.lesson?.now.why ?? text(''))).toBe("1 'task-failed' events (need 2)");
+    expect(renderEnglish(before.lesson?.now.why ?? text(''))).toBe(
+      'subtask failure: once since this step began, expected at least 2',
+    );
     // The worker dies; a new one recovers the job and gets the check with what the old one counted.
     const second = newHost(dbName);
     expect((await second.start()).recovered).toBe(true);
     const carried = await second.setLessonCheck({ ...s, carry: before.lesson!.carry });
-    expect(renderEnglish(carried?.now.why ?? text(''))).toBe("1 'task-failed' events (need 2)");
+    expect(renderEnglish(carried?.now.why ?? text(''))).toBe(
+      'subtask failure: once since this step began, expected at least 2',
+    );
     expect(carried?.carry.counts).toEqual([1, 1]);
     await second.failTask('count#1');
     await second.play();

@@ -30,10 +30,10 @@ const NUM_RUNS = Number(process.env.ITCASE_RUNS ?? 20);
 /**
  * A fixed seed by default, so that CI is reproducible; set FC_SEED to explore others
  * (FC_SEED=<n> ITCASE_RUNS=200). A random seed failed once in CI on 2026-12-06 (seed not recorded);
- * seeds 1–27 × 200 runs (every mode) found one counterexample, FC_SEED=14 (path 111:0:13:6:7:7:17), pinned in
- * REGRESSIONS: not the engine but this test's own bound, `before / n <= 0.7 + 1 / n`, which rounding
- * broke at exactly 70 % (0.7017241379310345 > 0.7017241379310344 for 407 of 580 records). The bounds
- * are now compared in records, not fractions.
+ * seeds 1–27 × 200 runs (every mode) found one counterexample, FC_SEED=14 (path
+ * 111:0:13:6:7:7:17), pinned in REGRESSIONS: not the engine but this test's own bound,
+ * `before / n <= 0.7 + 1 / n`, which rounding broke at exactly 70 % (0.7017241379310345 >
+ * 0.7017241379310344 for 407 of 580 records). The bounds are now compared in records, not fractions.
  */
 const FC_SEED = Number(process.env.FC_SEED ?? 20261206);
 

@@ -1311,14 +1311,14 @@ export class EngineHost implements EngineWorkerApi {
       }
       // Row flags, walking the written rows in order: the n-th visible copy of a value beyond the reference's count is a duplicate.
       const running = new Map<string, number>();
-      const rows = (table?.written ?? []).map((r) => {
+      const rows = (table?.written ?? []).map((r, i) => {
         const k = `${v.uid}|${JSON.stringify(plain(r.value))}`;
         const visible =
           kind === 'non-transactional'
             ? true
             : kind === 'two-phase-commit'
               ? r.txn !== undefined && table!.committedTransactions.has(r.txn)
-              : table!.upserts.get(v.spec.kind === 'sink' ? upsertKeyOf(v.spec.sink, r.value) : '') === r;
+              : table!.upserts.get(v.spec.kind === 'sink' ? upsertKeyOf(v.spec.sink, r.value) : '') === i;
         let duplicate = false;
         const expected = reference.counts.get(k) ?? 0;
         // An upsert table holds one row per key: a replayed write replaces, it never duplicates.

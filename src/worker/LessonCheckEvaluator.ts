@@ -139,7 +139,7 @@ class SinkVerdictTracker {
       const table = cluster.external.tables.get(v.uid);
       if (!table) continue;
       for (let i = this.consumed.get(v.uid) ?? 0; i < table.committed.length; i++) {
-        const k = sinkRowKey(v.uid, table.committed[i].value);
+        const k = sinkRowKey(v.uid, table.committed.valueAt(i));
         const n = (this.seen.get(k) ?? 0) + 1;
         this.seen.set(k, n);
         if (n === (reference.get(k) ?? 0) + 1) this.overCounted++;

@@ -49,6 +49,11 @@ export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
       equals: JSON_VALUE,
       /** …and the key's state lives in this subtask (its key group is in the subtask's range). */
       subtask: z.number().int().min(0).optional(),
+      /** The value in this window's namespace (window state), not in VoidNamespace. */
+      window: z
+        .strictObject({ start: z.number().int(), end: z.number().int() })
+        .refine((w) => w.end > w.start, 'a window ends after it starts')
+        .optional(),
     }),
     check({
       kind: z.literal('state-size'),

@@ -18,7 +18,7 @@
  * (lesson 3: "count has parallelism 3 AND `be` is in subtask 1"), not each at some moment.
  */
 import { msg, renderEnglish, text, type Message } from '../engine/messages/Message';
-import { RECORD_LEVEL_EVENTS, type MiniCluster, type TraceEvent } from '../engine/index';
+import { RECORD_LEVEL_EVENTS, TimeWindow, type MiniCluster, type TraceEvent } from '../engine/index';
 import type {
   Check,
   CheckResult,
@@ -141,7 +141,7 @@ class SinkVerdictTracker {
       const table = cluster.external.tables.get(v.uid);
       if (!table) continue;
       for (let i = this.consumed.get(v.uid) ?? 0; i < table.committed.length; i++) {
-        const k = sinkRowKey(v.uid, table.committed[i].value);
+        const k = sinkRowKey(v.uid, table.committed.valueAt(i));
         const n = (this.seen.get(k) ?? 0) + 1;
         this.seen.set(k, n);
         if (n === (reference.get(k) ?? 0) + 1) this.overCounted++;
@@ -546,12 +546,16 @@ export class LessonCheckEvaluator {
     switch (check.kind) {
       case 'state': {
         let row: { value: unknown; subtask: number } | null = null;
+        // VoidNamespace (absent), or the window's namespace.
+        const namespace = check.window
+          ? new TimeWindow(check.window.start, check.window.end).namespace()
+          : undefined;
         for (const t of cluster.tasks) {
           // The operator may be chained behind another one in its task: its own backend.
           const backend = t.chain?.get(check.operator)?.keyedBackend;
           if (!backend) continue;
-          for (const [key, value] of backend.entries(check.state))
-            if (key === check.key) row = { value: plain(value), subtask: t.subtaskIndex };
+          for (const [key, value, ns] of backend.entries(check.state))
+            if (key === check.key && ns === namespace) row = { value: plain(value), subtask: t.subtaskIndex };
         }
         const value = row ? row.value : null;
         const inPlace = !row || check.subtask === undefined || row.subtask === check.subtask;

@@ -65,7 +65,11 @@ export type Check = CheckNote &
         where?: Record<string, string | number | boolean | null>;
         atLeast?: number;
       }
-    /** A keyed state's value for one key now (`equals: null`: the key has no value). */
+    /**
+     * A keyed state's value for one key now (`equals: null`: the key has no value). Without `window`
+     * the key's value in VoidNamespace; with it, the value in that window's namespace (a window
+     * operator's `window-contents`: the window `[start, end)` as the state inspector shows it).
+     */
     | {
         kind: 'state';
         operator: string;
@@ -73,6 +77,7 @@ export type Check = CheckNote &
         key: string | number | boolean;
         equals: Json;
         subtask?: number;
+        window?: { start: number; end: number };
       }
     /**
      * The number of keys of a keyed state now; `entries`: of map entries and list elements over all

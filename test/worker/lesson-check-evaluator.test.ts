@@ -138,7 +138,7 @@ describe('the lesson check evaluator (in the worker)', () => {
       'ok',
     );
     expect(await why({ kind: 'output', sink: 'sink', rows: 9_999 })).toBe(
-      'sink shows a reader 10000 rows, expected 9999',
+      'sink shows a reader 10000 rows (want 9999)',
     );
     expect(await why({ kind: 'output', sink: 'sink', contains: [{ user: 'nobody' }] })).toContain(
       'sink shows a reader no row {"user":"nobody"}',

@@ -50,6 +50,23 @@ const restoredExactlyOnce: Check = {
   ],
 };
 
+const writtenWindowCounts: Check = {
+  kind: 'all',
+  of: [
+    { kind: 'finished' },
+    {
+      kind: 'output',
+      sink: 'counts',
+      rows: 12,
+      contains: [
+        { page: '/home', windowStart: 0, windowEnd: 10_000, count: 80 },
+        { page: '/shop', windowStart: 0, windowEnd: 10_000, count: 60 },
+        { page: '/news', windowStart: 30_000, windowEnd: 40_000, count: 60 },
+      ],
+    },
+  ],
+};
+
 export default defineLesson({
   number: 14,
   slug: 'windows-and-late-data',
@@ -113,6 +130,17 @@ export default defineLesson({
       solution: [
         { do: 'fail', task: 'count#0' },
         { do: 'play', until: restoredExactlyOnce },
+      ],
+    },
+    {
+      // A code step: the learner writes the window. Its log (in the file) has no late visits: 12 rows,
+      // /home 80 and /shop, /news 60 in every window (test/lessons/code-steps.test.ts runs both files).
+      id: 'write-window-count',
+      code: { start: 'code/window-count.start.ts', solution: 'code/window-count.solution.ts' },
+      check: writtenWindowCounts,
+      solution: [
+        { do: 'run-code', file: 'code/window-count.solution.ts' },
+        { do: 'play', until: { kind: 'finished' } },
       ],
     },
   ],

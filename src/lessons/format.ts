@@ -32,6 +32,7 @@ export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
       type: z.enum(CHECKABLE_EVENTS),
       where: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
       atLeast: z.number().int().min(1).optional(),
+      sinceStart: z.boolean().optional(),
     }),
     z.strictObject({
       kind: z.literal('state'),
@@ -57,8 +58,13 @@ export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
       minPersistedInFlightBytes: nonNegative.optional(),
       maxCheckpointedFraction: z.number().min(0).max(1).optional(),
       acks: z.number().int().min(1).optional(),
+      maxEndToEndMs: nonNegative.optional(),
+      inARow: z.boolean().optional(),
     }),
-    z.strictObject({ kind: z.literal('finished'), jobStatus: z.enum(['RUNNING', 'FAILED']).optional() }),
+    z.strictObject({
+      kind: z.literal('finished'),
+      jobStatus: z.enum(['RUNNING', 'FAILED', 'FINISHED']).optional(),
+    }),
     z.strictObject({
       kind: z.literal('sink'),
       verdict: z

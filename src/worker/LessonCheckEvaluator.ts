@@ -55,6 +55,8 @@ type Node =
 interface Counter {
   type: string;
   where: EventCheck['where'];
+  /** Zeroed when a new run starts (Apply, an import): `sinceStart`. */
+  sinceStart: boolean;
 }
 
 const pass: CheckResult = { ok: true, why: text('') };
@@ -309,6 +311,8 @@ export class LessonCheckEvaluator {
     this.sink = new SinkVerdictTracker();
     if (kind !== 'replay') this.checkpointBase = 0;
     if (kind === 'import') this.imported = true;
+    // A new run: what the previous one did no longer counts for a `sinceStart` check.
+    if (kind !== 'replay') this.counters.forEach((c, i) => c.sinceStart && (this.counts[i] = 0));
     for (const n of this.cached) n.result = null;
     this.lastFinished = null;
     this.settle();
@@ -354,11 +358,12 @@ export class LessonCheckEvaluator {
       case 'not':
         return { kind: 'not', node: this.compile(check.check), check: check.check };
       case 'event': {
-        const key = JSON.stringify([check.type, check.where ?? null]);
+        const sinceStart = check.sinceStart ?? false;
+        const key = JSON.stringify([check.type, check.where ?? null, sinceStart]);
         let counter = this.counterIndex.get(key);
         if (counter === undefined) {
           counter = this.counters.length;
-          this.counters.push({ type: check.type, where: check.where });
+          this.counters.push({ type: check.type, where: check.where, sinceStart });
           this.counterIndex.set(key, counter);
           this.byType.set(check.type, [...(this.byType.get(check.type) ?? []), counter]);
         }
@@ -403,13 +408,18 @@ export class LessonCheckEvaluator {
         const c = node.check;
         const n = this.counts[node.counter] ?? 0;
         const need = c.atLeast ?? 1;
-        return n >= need
-          ? pass
-          : fail(
-              c.where
-                ? msg('check.events-where', { n, type: c.type, where: JSON.stringify(c.where), need })
-                : msg('check.events', { n, type: c.type, need }),
-            );
+        if (n >= need) return pass;
+        const where = JSON.stringify(c.where);
+        return fail(
+          c.where
+            ? msg(c.sinceStart ? 'check.events-where-run' : 'check.events-where', {
+                n,
+                type: c.type,
+                where,
+                need,
+              })
+            : msg(c.sinceStart ? 'check.events-run' : 'check.events', { n, type: c.type, need }),
+        );
       }
       case 'cached':
         node.result ??= this.read(node.check);
@@ -467,8 +477,9 @@ export class LessonCheckEvaluator {
         return pass;
       }
       case 'checkpoint': {
-        const found = cluster.coordinator.history.filter((h) => {
-          if (h.id <= this.checkpointBase || h.status !== check.status) return false;
+        const history = cluster.coordinator.history.filter((h) => h.id > this.checkpointBase);
+        const matching = (h: (typeof history)[number]): boolean => {
+          if (h.status !== check.status) return false;
           if (
             check.minPersistedInFlightBytes !== undefined &&
             h.persistedInFlightBytes < check.minPersistedInFlightBytes
@@ -482,12 +493,41 @@ export class LessonCheckEvaluator {
           if (check.savepoint !== undefined && this.savepointIds.has(h.id) !== check.savepoint) return false;
           if (check.acks !== undefined && (h.numTasks !== check.acks || h.numAcknowledged !== check.acks))
             return false;
+          if (
+            check.maxEndToEndMs !== undefined &&
+            (h.endToEndMs === null || h.endToEndMs > check.maxEndToEndMs)
+          )
+            return false;
           return true;
-        }).length;
+        };
         const need = check.atLeast ?? 1;
-        return found >= need
-          ? pass
-          : fail(msg('check.checkpoints', { found, status: msg(`checkpoint-status.${check.status}`), need }));
+        const status = msg(`checkpoint-status.${check.status}`);
+        if (check.inARow) {
+          // The longest run of matching checkpoints; one still in progress does not break it.
+          let run = 0;
+          let found = 0;
+          for (const h of history) {
+            if (h.status === 'IN_PROGRESS') continue;
+            run = matching(h) ? run + 1 : 0;
+            found = Math.max(found, run);
+          }
+          return found >= need ? pass : fail(msg('check.checkpoints-in-a-row', { found, status, need }));
+        }
+        const found = history.filter(matching).length;
+        if (found >= need) return pass;
+        if (check.maxEndToEndMs !== undefined) {
+          // Say how far off the fastest one was: what the learner has to improve.
+          const times = history
+            .filter((h) => matching({ ...h, endToEndMs: 0 }))
+            .map((h) => h.endToEndMs ?? Infinity);
+          const fastest = times.length ? Math.round(Math.min(...times)) : null;
+          return fail(
+            fastest === null || fastest === Infinity
+              ? msg('check.checkpoints', { found, status, need })
+              : msg('check.checkpoints-slow', { found, status, need, max: check.maxEndToEndMs, fastest }),
+          );
+        }
+        return fail(msg('check.checkpoints', { found, status, need }));
       }
       case 'sink': {
         const v = this.sink.verdict(cluster, this.engine);
@@ -505,7 +545,10 @@ export class LessonCheckEvaluator {
       case 'finished': {
         if (!cluster || !(cluster.jobStatus === 'FAILED' || cluster.isFinished()))
           return fail(msg('check.not-finished'));
-        if (check.jobStatus && cluster.jobStatus !== check.jobStatus)
+        // Finished and not failed is FINISHED, even at the event before the status says so.
+        const status =
+          check.jobStatus === 'FINISHED' && cluster.jobStatus !== 'FAILED' ? 'FINISHED' : cluster.jobStatus;
+        if (check.jobStatus && status !== check.jobStatus)
           return fail(msg('check.job-status', { status: cluster.jobStatus, want: check.jobStatus }));
         return pass;
       }

@@ -52,6 +52,11 @@ export type Check =
       type: CheckableEvent;
       where?: Record<string, string | number | boolean | null>;
       atLeast?: number;
+      /**
+       * Count only the events of the current run: since the job was last started (Apply) or restored
+       * from a snapshot file. A challenge's "in one run" (failures of an earlier run do not count).
+       */
+      sinceStart?: boolean;
     }
   /** A keyed state's value for one key now (`equals: null`: the key has no value). */
   | {
@@ -76,9 +81,16 @@ export type Check =
       maxCheckpointedFraction?: number;
       /** Acknowledged by exactly this many subtasks (`N/N` in the Web UI: one ack per chain subtask). */
       acks?: number;
+      /** Took at most this long from its trigger to its last acknowledgement (the End to end column). */
+      maxEndToEndMs?: number;
+      /** `atLeast` of them one right after the other: no checkpoint of another status in between. */
+      inARow?: boolean;
     }
-  /** The job ran to its end (all input processed and committed), or failed for good. */
-  | { kind: 'finished'; jobStatus?: 'RUNNING' | 'FAILED' }
+  /**
+   * The job ran to its end (all input processed and committed), or failed for good; `FINISHED`: it
+   * ran to its end (not failed).
+   */
+  | { kind: 'finished'; jobStatus?: 'RUNNING' | 'FAILED' | 'FINISHED' }
   /** The exactly-once checker's verdict now. */
   | { kind: 'sink'; verdict: SinkVerdict[] }
   /** The loaded configuration (as LoadInfo.config reports it). */

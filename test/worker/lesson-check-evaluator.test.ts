@@ -113,4 +113,97 @@ describe('the lesson check evaluator (in the worker)', () => {
     const after = await second.frame(100);
     expect(after.lesson?.passed).toBe(true);
   });
+
+  it('a sinceStart event count starts again when the job is started again (Apply), a plain one does not', async () => {
+    const host = newHost(freshDbName());
+    await host.start();
+    await host.load({ scenario: 'visits', seed: 1, speed: 100_000 });
+    const inThisRun: Check = { kind: 'event', type: 'task-failed', sinceStart: true };
+    const everSinceStep: Check = { kind: 'event', type: 'task-failed' };
+    await host.setLessonCheck(spec({ kind: 'all', of: [inThisRun, everSinceStep] }, { pauseOnPass: false }));
+    await host.failTask('count#0');
+    await host.play();
+    // 5 virtual seconds: restarted and running again.
+    expect((await host.frame(50)).lesson).toMatchObject({ passed: true, carry: { counts: [1, 1] } });
+    // Apply: a new run. The failure of the old one still counts for the step, not for the run.
+    await host.setLessonCheck(spec({ kind: 'all', of: [everSinceStep, inThisRun] }));
+    await host.failTask('count#1');
+    await host.play();
+    await host.frame(10);
+    await host.load({ scenario: 'visits', seed: 1, speed: 100_000 });
+    const v = (await host.frame(0)).lesson;
+    expect(v?.carry.counts).toEqual([1, 0]);
+    expect(renderEnglish(v?.now.why ?? text(''))).toBe(
+      "0 'task-failed' events in this run, since the job was last started or restored (need 1)",
+    );
+    await host.failTask('count#2');
+    await host.play();
+    expect((await host.frame(10)).lesson?.passed).toBe(true);
+  });
+
+  it('maxEndToEndMs: only checkpoints that fast count, and the verdict says how fast the fastest was', async () => {
+    const host = newHost(freshDbName());
+    await host.start();
+    await host.load({ scenario: 'visits', seed: 1, speed: 100_000 });
+    await host.setLessonCheck(
+      spec({ kind: 'checkpoint', status: 'COMPLETED', maxEndToEndMs: 1 }, { pauseOnPass: false }),
+    );
+    await host.play();
+    const u = await host.frame(30); // 3 virtual seconds: two checkpoints
+    const completed = (await host.listCheckpoints()).history.filter((h) => h.status === 'COMPLETED');
+    expect(completed.length).toBeGreaterThanOrEqual(2);
+    const fastest = Math.round(Math.min(...completed.map((h) => h.endToEndMs ?? Infinity)));
+    expect(fastest).toBeGreaterThan(1);
+    expect(u.lesson?.passed).toBe(false);
+    expect(renderEnglish(u.lesson?.now.why ?? text(''))).toBe(
+      `0 completed checkpoints within 1 ms end to end since the step began (need 1; the fastest took ${fastest} ms)`,
+    );
+    await host.setLessonCheck(spec({ kind: 'checkpoint', status: 'COMPLETED', maxEndToEndMs: fastest + 1 }));
+    await host.play();
+    expect((await host.frame(30)).lesson?.passed).toBe(true);
+  });
+
+  it('inARow: failed checkpoints with a completed one in between are not in a row', async () => {
+    const host = newHost(freshDbName());
+    await host.start();
+    await host.load({ scenario: 'visits', seed: 1, speed: 100_000, checkpoint: { tolerableFailed: 5 } });
+    const twoInARow: Check = { kind: 'checkpoint', status: 'FAILED', atLeast: 2, inARow: true };
+    const two: Check = { kind: 'checkpoint', status: 'FAILED', atLeast: 2 };
+    const completed: Check = { kind: 'checkpoint', status: 'COMPLETED' };
+    await host.setLessonCheck(spec({ kind: 'all', of: [two, twoInARow] }, { also: [completed, two] }));
+    // One failed write, a completed checkpoint, another failed write.
+    await host.injectStorageFault('quota');
+    await host.pauseWhen(completed);
+    await host.play();
+    await host.frame(100);
+    await host.injectStorageFault('quota');
+    await host.pauseWhen(two);
+    await host.play();
+    const u = await host.frame(100);
+    expect(u.lesson?.until).toMatchObject({ ok: true });
+    expect(u.lesson?.passed).toBe(false);
+    expect(renderEnglish(u.lesson?.now.why ?? text(''))).toBe(
+      'at most 1 failed checkpoints in a row since the step began (need 2)',
+    );
+    // Two failed writes in a row: two failed checkpoints one after the other.
+    await host.injectStorageFault('quota', 2);
+    await host.pauseWhen(null);
+    await host.play();
+    expect((await host.frame(100)).lesson?.passed).toBe(true);
+  });
+
+  it('finished with jobStatus FINISHED: the job ran to its end, it did not fail for good', async () => {
+    const host = newHost(freshDbName());
+    await host.start();
+    await host.load({ scenario: 'wordcount', seed: 1, speed: 100_000, restartStrategy: { type: 'none' } });
+    await host.setLessonCheck(spec({ kind: 'finished', jobStatus: 'FINISHED' }));
+    await host.failTask('count#0');
+    await host.play();
+    const failed = await host.frame(250);
+    expect(failed.finished).toBe(true);
+    expect(renderEnglish(failed.lesson?.now.why ?? text(''))).toBe('the job is FAILED (want FINISHED)');
+    await host.load({ scenario: 'wordcount', seed: 1, speed: 100_000 });
+    await host.play();
+    expect((await host.frame(250)).lesson?.passed).toBe(true);
+  });
 });

@@ -206,11 +206,17 @@ export const ZH_MESSAGES = {
   'check.not-expected': '不应出现：{check}',
   'check.events': '{n} 个“{type}”事件（需要 {need} 个）',
   'check.events-where': '{n} 个满足 {where} 的“{type}”事件（需要 {need} 个）',
+  'check.events-run': '本次运行（作业上次启动或恢复以来）有 {n} 个“{type}”事件（需要 {need} 个）',
+  'check.events-where-run':
+    '本次运行（作业上次启动或恢复以来）有 {n} 个满足 {where} 的“{type}”事件（需要 {need} 个）',
   'check.state-subtask': '{key} 在子任务 {subtask} 中（应在 {want}）',
   'check.state-value': '{operator}.{state}[{key}] 是 {value}（应为 {want}）',
   'check.keys-at-least': '{n} 个键（需要 ≥ {need}）',
   'check.keys-at-most': '{n} 个键（需要 ≤ {need}）',
   'check.checkpoints': '本步开始后有 {found} 个符合条件且{status}的 Checkpoint（需要 {need} 个）',
+  'check.checkpoints-slow':
+    '本步开始后有 {found} 个端到端耗时不超过 {max} ms 且{status}的 Checkpoint（需要 {need} 个；最快的一个用了 {fastest} ms）',
+  'check.checkpoints-in-a-row': '本步开始后最多连续 {found} 个{status}的 Checkpoint（需要连续 {need} 个）',
   'check.not-finished': '作业还没有结束',
   'check.job-status': '作业状态是 {status}（应为 {want}）',
   'check.verdict': '检查器的结论是“{verdict}”（应为 {want}）',

@@ -190,11 +190,19 @@ export const EN = {
   'check.not-expected': 'not expected: {check}',
   'check.events': "{n} '{type}' events (need {need})",
   'check.events-where': "{n} '{type}' events with {where} (need {need})",
+  'check.events-run':
+    "{n} '{type}' events in this run, since the job was last started or restored (need {need})",
+  'check.events-where-run':
+    "{n} '{type}' events with {where} in this run, since the job was last started or restored (need {need})",
   'check.state-subtask': '{key} lives in subtask {subtask} (want {want})',
   'check.state-value': '{operator}.{state}[{key}] is {value} (want {want})',
   'check.keys-at-least': '{n} keys (need ≥ {need})',
   'check.keys-at-most': '{n} keys (need ≤ {need})',
   'check.checkpoints': '{found} matching {status} checkpoints since the step began (need {need})',
+  'check.checkpoints-slow':
+    '{found} {status} checkpoints within {max} ms end to end since the step began (need {need}; the fastest took {fastest} ms)',
+  'check.checkpoints-in-a-row':
+    'at most {found} {status} checkpoints in a row since the step began (need {need})',
   'checkpoint-status.COMPLETED': 'completed',
   'checkpoint-status.FAILED': 'failed',
   'check.not-finished': 'the job has not finished',

@@ -103,7 +103,10 @@ export default defineLesson({
         },
         { do: 'play', until: { kind: 'checkpoint', status: 'COMPLETED' } },
         { do: 'fail', task: 'count#0' },
-        { do: 'play', until: { kind: 'event', type: 'task-restored', where: { task: 'count#0' } } },
+        {
+          do: 'play',
+          until: { kind: 'event', type: 'task-restored', where: { task: 'count#0' }, sinceStart: true },
+        },
         { do: 'fail', task: 'count#1' },
         { do: 'play', until: { kind: 'finished' } },
       ],

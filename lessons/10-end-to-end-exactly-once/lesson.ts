@@ -68,18 +68,15 @@ export default defineLesson({
       id: 'fresher-output',
       challenge: true,
       check: {
-        kind: 'all',
-        of: [
-          { kind: 'event', type: 'transaction-committed', atLeast: 16, sinceStart: true },
-          { kind: 'not', check: { kind: 'time', atLeast: 2000 } },
-        ],
+        kind: 'event',
+        type: 'transaction-committed',
+        atLeast: 16,
+        sinceStart: true,
+        beforeMs: 2000,
       },
       solution: [
         { do: 'configure', options: { intervalMs: 250 } },
-        {
-          do: 'play',
-          until: { kind: 'event', type: 'transaction-committed', atLeast: 16, sinceStart: true },
-        },
+        { do: 'play', until: { kind: 'time', atLeast: 2000 } },
       ],
     },
   ],

@@ -90,11 +90,17 @@ export default defineLesson({
       challenge: true,
       check: {
         kind: 'all',
-        of: [restoredInThisRun('detect'), { kind: 'not', check: restoredInThisRun('sessionize') }],
+        of: [{ kind: 'not', check: restoredInThisRun('sessionize') }, restoredInThisRun('detect')],
       },
+      // A new run first: after a wrong try (a sessionize subtask restored) only a new run can pass.
       solution: [
+        { do: 'configure', options: {} },
+        { do: 'play', until: { kind: 'checkpoint', status: 'COMPLETED' } },
         { do: 'fail', task: 'detect#1' },
-        { do: 'play', until: { kind: 'event', type: 'task-restored', where: { task: 'detect#1' } } },
+        {
+          do: 'play',
+          until: { kind: 'event', type: 'task-restored', where: { task: 'detect#1' }, sinceStart: true },
+        },
       ],
     },
     {

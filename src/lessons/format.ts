@@ -33,6 +33,7 @@ export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
       where: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
       atLeast: z.number().int().min(1).optional(),
       sinceStart: z.boolean().optional(),
+      beforeMs: nonNegative.optional(),
     }),
     z.strictObject({
       kind: z.literal('state'),

@@ -57,6 +57,7 @@ interface Counter {
   where: EventCheck['where'];
   /** Zeroed when a new run starts (Apply, an import): `sinceStart`. */
   sinceStart: boolean;
+  beforeMs: number | undefined;
 }
 
 const pass: CheckResult = { ok: true, why: text('') };
@@ -277,7 +278,11 @@ export class LessonCheckEvaluator {
 
   private count(e: TraceEvent): void {
     const slots = this.byType.get(e.type);
-    if (slots) for (const i of slots) if (matches(e, this.counters[i].where)) this.counts[i]++;
+    if (!slots) return;
+    for (const i of slots) {
+      const c = this.counters[i];
+      if (matches(e, c.where) && (c.beforeMs === undefined || e.t < c.beforeMs)) this.counts[i]++;
+    }
   }
 
   /** An import was refused (nothing was restored, the engine untouched): what `import-refused` reads. */
@@ -359,11 +364,12 @@ export class LessonCheckEvaluator {
         return { kind: 'not', node: this.compile(check.check), check: check.check };
       case 'event': {
         const sinceStart = check.sinceStart ?? false;
-        const key = JSON.stringify([check.type, check.where ?? null, sinceStart]);
+        const beforeMs = check.beforeMs;
+        const key = JSON.stringify([check.type, check.where ?? null, sinceStart, beforeMs ?? null]);
         let counter = this.counterIndex.get(key);
         if (counter === undefined) {
           counter = this.counters.length;
-          this.counters.push({ type: check.type, where: check.where, sinceStart });
+          this.counters.push({ type: check.type, where: check.where, sinceStart, beforeMs });
           this.counterIndex.set(key, counter);
           this.byType.set(check.type, [...(this.byType.get(check.type) ?? []), counter]);
         }
@@ -410,15 +416,19 @@ export class LessonCheckEvaluator {
         const need = c.atLeast ?? 1;
         if (n >= need) return pass;
         const where = JSON.stringify(c.where);
+        if (c.sinceStart || c.beforeMs !== undefined) {
+          const window =
+            c.beforeMs !== undefined ? msg('check.run-before', { ms: c.beforeMs }) : msg('check.run');
+          return fail(
+            c.where
+              ? msg('check.events-where-run', { n, type: c.type, where, window, need })
+              : msg('check.events-run', { n, type: c.type, window, need }),
+          );
+        }
         return fail(
           c.where
-            ? msg(c.sinceStart ? 'check.events-where-run' : 'check.events-where', {
-                n,
-                type: c.type,
-                where,
-                need,
-              })
-            : msg(c.sinceStart ? 'check.events-run' : 'check.events', { n, type: c.type, need }),
+            ? msg('check.events-where', { n, type: c.type, where, need })
+            : msg('check.events', { n, type: c.type, need }),
         );
       }
       case 'cached':

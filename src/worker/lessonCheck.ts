@@ -57,6 +57,8 @@ export type Check =
        * from a snapshot file. A challenge's "in one run" (failures of an earlier run do not count).
        */
       sinceStart?: boolean;
+      /** Count only the events before this virtual time of the run (each run starts at 0). */
+      beforeMs?: number;
     }
   /** A keyed state's value for one key now (`equals: null`: the key has no value). */
   | {

@@ -141,6 +141,29 @@ describe('the lesson check evaluator (in the worker)', () => {
     expect((await host.frame(10)).lesson?.passed).toBe(true);
   });
 
+  it('beforeMs: only the events before that virtual time of the run count', async () => {
+    const host = newHost(freshDbName());
+    await host.start();
+    await host.load({ scenario: 'visits', seed: 1, speed: 100_000 });
+    const early: Check = {
+      kind: 'event',
+      type: 'checkpoint-completed',
+      atLeast: 3,
+      sinceStart: true,
+      beforeMs: 2500,
+    };
+    await host.setLessonCheck(spec(early));
+    await host.play();
+    const u = await host.frame(60); // 6 virtual seconds
+    const completed = (await host.listCheckpoints()).history.filter((h) => h.status === 'COMPLETED');
+    const before = completed.filter((h) => h.triggerTime + (h.endToEndMs ?? 0) < 2500).length;
+    expect(completed.length).toBeGreaterThan(before);
+    expect(u.lesson?.passed).toBe(false);
+    expect(renderEnglish(u.lesson?.now.why ?? text(''))).toBe(
+      `${before} 'checkpoint-completed' events in the first 2500 ms of this run (need 3)`,
+    );
+  });
+
   it('maxEndToEndMs: only checkpoints that fast count, and the verdict says how fast the fastest was', async () => {
     const host = newHost(freshDbName());
     await host.start();

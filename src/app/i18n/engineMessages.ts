@@ -206,9 +206,10 @@ export const ZH_MESSAGES = {
   'check.not-expected': '不应出现：{check}',
   'check.events': '{n} 个“{type}”事件（需要 {need} 个）',
   'check.events-where': '{n} 个满足 {where} 的“{type}”事件（需要 {need} 个）',
-  'check.events-run': '本次运行（作业上次启动或恢复以来）有 {n} 个“{type}”事件（需要 {need} 个）',
-  'check.events-where-run':
-    '本次运行（作业上次启动或恢复以来）有 {n} 个满足 {where} 的“{type}”事件（需要 {need} 个）',
+  'check.events-run': '{window}有 {n} 个“{type}”事件（需要 {need} 个）',
+  'check.events-where-run': '{window}有 {n} 个满足 {where} 的“{type}”事件（需要 {need} 个）',
+  'check.run': '本次运行（作业上次启动或恢复以来）',
+  'check.run-before': '本次运行的前 {ms} ms 内',
   'check.state-subtask': '{key} 在子任务 {subtask} 中（应在 {want}）',
   'check.state-value': '{operator}.{state}[{key}] 是 {value}（应为 {want}）',
   'check.keys-at-least': '{n} 个键（需要 ≥ {need}）',

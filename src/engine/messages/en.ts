@@ -190,10 +190,10 @@ export const EN = {
   'check.not-expected': 'not expected: {check}',
   'check.events': "{n} '{type}' events (need {need})",
   'check.events-where': "{n} '{type}' events with {where} (need {need})",
-  'check.events-run':
-    "{n} '{type}' events in this run, since the job was last started or restored (need {need})",
-  'check.events-where-run':
-    "{n} '{type}' events with {where} in this run, since the job was last started or restored (need {need})",
+  'check.events-run': "{n} '{type}' events {window} (need {need})",
+  'check.events-where-run': "{n} '{type}' events with {where} {window} (need {need})",
+  'check.run': 'in this run, since the job was last started or restored',
+  'check.run-before': 'in the first {ms} ms of this run',
   'check.state-subtask': '{key} lives in subtask {subtask} (want {want})',
   'check.state-value': '{operator}.{state}[{key}] is {value} (want {want})',
   'check.keys-at-least': '{n} keys (need ≥ {need})',

@@ -1,0 +1,207 @@
+/**
+ * The challenge steps of lessons 7–12 grade the goal, not the clicks: each is played headlessly from
+ * where the lesson's earlier steps leave the job, through the wrong tries a learner is likely to make
+ * (the check must not pass, and it says why in terms of the goal), and then through the step's own
+ * solution ("Show me" after a try), which must pass from wherever the wrong tries left the job.
+ */
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import { renderEnglish } from '../../src/engine/messages/Message';
+import { IndexedDbCheckpointStorage } from '../../src/storage/index';
+import { EngineHost } from '../../src/worker/EngineHost';
+import { HeadlessLessonDriver } from '../../src/lessons/headless';
+import { registerLessonJobs } from '../../src/worker/lessonJobs';
+import { LESSONS } from '../../src/lessons/registry';
+import { playSolution } from '../../src/lessons/runner';
+import type { LessonAction } from '../../src/lessons/format';
+import { freshDbName } from '../storage/helpers';
+
+registerLessonJobs();
+
+interface Try {
+  /** What the learner tries. */
+  name: string;
+  actions: LessonAction[];
+  /** What the verdict says afterwards (the reason it is not there yet). */
+  why: string;
+}
+
+const finished = { do: 'play', until: { kind: 'finished' } } as const;
+const checkpoint = { do: 'play', until: { kind: 'checkpoint', status: 'COMPLETED' } } as const;
+const restored = (task: string) =>
+  ({
+    do: 'play',
+    until: { kind: 'event', type: 'task-restored', where: { task }, sinceStart: true },
+  }) as const;
+
+const TRIES: Record<string, Try[]> = {
+  '07-at-least-once-and-unaligned/at-least-once-no-duplicates': [
+    {
+      name: 'at-least-once, a count subtask fails after a checkpoint (the earlier step again)',
+      actions: [
+        { do: 'configure', options: { mode: 'at-least-once' } },
+        checkpoint,
+        { do: 'fail', task: 'count#1' },
+        finished,
+      ],
+      why: "the checker says 'duplicates' (want exactly-once)",
+    },
+    {
+      name: 'exactly-once instead: no duplicates, but not the mode the goal keeps',
+      actions: [
+        { do: 'configure', options: { mode: 'exactly-once' } },
+        checkpoint,
+        { do: 'fail', task: 'count#1' },
+        finished,
+      ],
+      why: 'mode is "exactly-once" (want "at-least-once")',
+    },
+    {
+      name: 'at-least-once without any failure',
+      actions: [{ do: 'configure', options: { mode: 'at-least-once' } }, finished],
+      why: '0 \'task-failed\' events with {"task":"count#0"} in this run',
+    },
+  ],
+  '08-failure-and-recovery/survive-two-failures': [
+    {
+      name: 'fixed-delay with 1 attempt, two failures: the job FAILS',
+      actions: [
+        { do: 'configure', options: { restartStrategy: { type: 'fixed-delay', attempts: 1, delayMs: 500 } } },
+        checkpoint,
+        { do: 'fail', task: 'count#0' },
+        restored('count#0'),
+        { do: 'fail', task: 'count#1' },
+        finished,
+      ],
+      why: "1 'job-restarting' events in this run",
+    },
+    {
+      name: 'one failure in each of two runs',
+      actions: [
+        { do: 'configure', options: { restartStrategy: { type: 'fixed-delay', attempts: 3, delayMs: 500 } } },
+        checkpoint,
+        { do: 'fail', task: 'count#0' },
+        restored('count#0'),
+        { do: 'configure', options: {} },
+        checkpoint,
+        { do: 'fail', task: 'count#1' },
+        finished,
+      ],
+      why: "1 'job-restarting' events in this run",
+    },
+  ],
+  '09-tuning-checkpoints/two-in-a-row': [
+    {
+      name: 'tolerating 1, two failed writes in a row: the job fails over',
+      actions: [
+        { do: 'configure', options: { checkpoint: { tolerableFailed: 1 } } },
+        { do: 'storage-fault', fault: 'quota', count: 2 },
+        finished,
+      ],
+      why: 'not expected: {"kind":"event","type":"job-restarting","sinceStart":true}',
+    },
+    {
+      name: 'tolerating 1, two failed writes with a completed checkpoint in between',
+      actions: [
+        { do: 'configure', options: { checkpoint: { tolerableFailed: 1 } } },
+        { do: 'storage-fault', fault: 'quota' },
+        { do: 'play', until: { kind: 'checkpoint', status: 'FAILED' } },
+        checkpoint,
+        { do: 'storage-fault', fault: 'quota' },
+        finished,
+      ],
+      why: 'at most 1 failed checkpoints in a row since the step began (need 2)',
+    },
+  ],
+  '10-end-to-end-exactly-once/fresher-output': [
+    {
+      name: 'unaligned checkpoints: faster checkpoints, not more of them',
+      actions: [
+        { do: 'configure', options: { mode: 'unaligned' } },
+        { do: 'play', until: { kind: 'time', atLeast: 2000 } },
+      ],
+      why: "4 'transaction-committed' events in the first 2000 ms of this run (need 16)",
+    },
+    {
+      name: 'an interval of 500 ms: twice as often, not enough',
+      actions: [
+        { do: 'configure', options: { mode: 'exactly-once', intervalMs: 500 } },
+        { do: 'play', until: { kind: 'time', atLeast: 2500 } },
+      ],
+      why: "8 'transaction-committed' events in the first 2000 ms of this run (need 16)",
+    },
+  ],
+  '11-applications-with-timers/one-region': [
+    {
+      name: 'a sessionize subtask fails (the last step again)',
+      actions: [{ do: 'fail', task: 'sessionize#1' }, restored('sessionize#1')],
+      why: 'not expected: {"kind":"any","of":[{"kind":"event","type":"task-restored","where":{"task":"sessionize#0"}',
+    },
+    {
+      name: 'the TaskManager is killed: both pipelines restart',
+      actions: [
+        { do: 'configure', options: {} },
+        checkpoint,
+        { do: 'kill-taskmanager', taskManager: 'taskmanager-1' },
+        { do: 'play', until: { kind: 'taskmanager-recovered' } },
+      ],
+      why: 'not expected:',
+    },
+  ],
+  '12-savepoints-and-rescaling/move-to-rocksdb': [
+    {
+      name: 'the savepoint restored without changing the job',
+      actions: [{ do: 'restore', from: 'latest-savepoint' }],
+      why: 'backend is "fs" (want "rocksdb"); parallelism of count is 3 (want 4)',
+    },
+    {
+      name: 'Apply only: the new job starts from scratch and counts the line again',
+      actions: [{ do: 'configure', options: { backend: 'rocksdb', parallelism: { count: 4 } } }, finished],
+      why: 'not expected: {"kind":"event","type":"sink-written","sinceStart":true}',
+    },
+  ],
+};
+
+describe('the challenges of lessons 7–12', () => {
+  for (const [id, tries] of Object.entries(TRIES)) {
+    const [dir, stepId] = id.split('/');
+    it(`${id}: fails at its start and after wrong tries, passes after its solution`, async () => {
+      const lesson = LESSONS.find((l) => l.dir === dir);
+      if (!lesson) throw new Error(`no lesson ${dir}`);
+      const index = lesson.definition.steps.findIndex((s) => s.id === stepId);
+      const step = lesson.definition.steps[index];
+      expect(step?.challenge, `${id} is a challenge step`).toBe(true);
+      const dbName = freshDbName();
+      const driver = new HeadlessLessonDriver(
+        lesson.definition,
+        () =>
+          new EngineHost({
+            openStorage: (options) => IndexedDbCheckpointStorage.open({ ...options, dbName }),
+            frameBudgetMs: 10_000,
+          }),
+      );
+      await driver.start();
+      for (const earlier of lesson.definition.steps.slice(0, index)) {
+        await driver.begin(earlier);
+        await playSolution(lesson.definition, earlier.solution, driver);
+      }
+      expect((await driver.begin(step)).passed, 'passes at its start').toBe(false);
+      for (const t of tries) {
+        await playSolution(lesson.definition, t.actions, driver);
+        const v = await driver.check();
+        expect(v.passed, `passes after "${t.name}"`).toBe(false);
+        expect(renderEnglish(v.now.why), t.name).toContain(t.why);
+      }
+      await playSolution(lesson.definition, step.solution, driver);
+      const after = await driver.check();
+      expect(after.passed, `after its solution: ${renderEnglish(after.now.why)}`).toBe(true);
+    }, 120_000);
+  }
+
+  it('every challenge of lessons 7–12 is tried here', () => {
+    const challenges = LESSONS.filter((l) => l.definition.number >= 7 && l.definition.number <= 12).flatMap(
+      (l) => l.definition.steps.filter((s) => s.challenge).map((s) => `${l.dir}/${s.id}`),
+    );
+    expect(challenges.sort()).toEqual(Object.keys(TRIES).sort());
+  });
+});

@@ -127,5 +127,29 @@ export default defineLesson({
         { do: 'play', until: { kind: 'finished' } },
       ],
     },
+    {
+      // The challenge: checkpoints faster than the ~150 ms of aligned ones (over 1.5 s with count
+      // slow), five in a row (the one at the end of the input is fast in any mode), and exactly-once
+      // through a failure. At-least-once blocks no channel, but its barriers
+      // still queue behind the records (its checkpoints take as long, or longer): only unaligned ones
+      // overtake them, and they stay exactly-once.
+      id: 'fast-and-exactly-once',
+      challenge: true,
+      check: {
+        kind: 'all',
+        of: [
+          { kind: 'checkpoint', status: 'COMPLETED', maxEndToEndMs: 100, atLeast: 5, inARow: true },
+          countFailedInThisRun,
+          { kind: 'finished', jobStatus: 'FINISHED' },
+          { kind: 'sink', verdict: ['exactly-once'] },
+        ],
+      },
+      solution: [
+        { do: 'configure', options: { mode: 'unaligned' } },
+        { do: 'play', until: { kind: 'checkpoint', status: 'COMPLETED', atLeast: 5 } },
+        { do: 'fail', task: 'count#1' },
+        { do: 'play', until: { kind: 'finished' } },
+      ],
+    },
   ],
 });

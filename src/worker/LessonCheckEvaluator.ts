@@ -521,7 +521,13 @@ export class LessonCheckEvaluator {
             run = matching(h) ? run + 1 : 0;
             found = Math.max(found, run);
           }
-          return found >= need ? pass : fail(msg('check.checkpoints-in-a-row', { found, status, need }));
+          if (found >= need) return pass;
+          const max = check.maxEndToEndMs;
+          return fail(
+            max === undefined
+              ? msg('check.checkpoints-in-a-row', { found, status, need })
+              : msg('check.checkpoints-in-a-row-within', { found, status, need, max }),
+          );
         }
         const found = history.filter(matching).length;
         if (found >= need) return pass;

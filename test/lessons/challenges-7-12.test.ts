@@ -62,6 +62,27 @@ const TRIES: Record<string, Try[]> = {
       why: '0 \'task-failed\' events with {"task":"count#0"} in this run',
     },
   ],
+  '07-at-least-once-and-unaligned/fast-and-exactly-once': [
+    {
+      name: 'at-least-once: it holds no channel, yet its barriers queue behind the records too',
+      actions: [
+        { do: 'configure', options: { mode: 'at-least-once' } },
+        checkpoint,
+        { do: 'fail', task: 'count#1' },
+        finished,
+      ],
+      why: 'at most 1 checkpoints in a row completed within 100 ms end to end since the step began (need 5)',
+    },
+    {
+      name: 'aligned, with count slow',
+      actions: [
+        { do: 'configure', options: { mode: 'exactly-once' } },
+        { do: 'slow', operator: 'count', ms: 10 },
+        checkpoint,
+      ],
+      why: 'at most 0 checkpoints in a row completed within 100 ms end to end since the step began (need 5)',
+    },
+  ],
   '08-failure-and-recovery/survive-two-failures': [
     {
       name: 'fixed-delay with 1 attempt, two failures: the job FAILS',

@@ -218,6 +218,8 @@ export const ZH_MESSAGES = {
   'check.checkpoints-slow':
     '本步开始后有 {found} 个端到端耗时不超过 {max} ms 且{status}的 Checkpoint（需要 {need} 个；最快的一个用了 {fastest} ms）',
   'check.checkpoints-in-a-row': '本步开始后最多连续 {found} 个{status}的 Checkpoint（需要连续 {need} 个）',
+  'check.checkpoints-in-a-row-within':
+    '本步开始后最多连续 {found} 个 Checkpoint 在端到端 {max} ms 内{status}（需要连续 {need} 个）',
   'check.not-finished': '作业还没有结束',
   'check.job-status': '作业状态是 {status}（应为 {want}）',
   'check.verdict': '检查器的结论是“{verdict}”（应为 {want}）',

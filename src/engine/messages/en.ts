@@ -203,6 +203,8 @@ export const EN = {
     '{found} {status} checkpoints within {max} ms end to end since the step began (need {need}; the fastest took {fastest} ms)',
   'check.checkpoints-in-a-row':
     'at most {found} {status} checkpoints in a row since the step began (need {need})',
+  'check.checkpoints-in-a-row-within':
+    'at most {found} checkpoints in a row {status} within {max} ms end to end since the step began (need {need})',
   'checkpoint-status.COMPLETED': 'completed',
   'checkpoint-status.FAILED': 'failed',
   'check.not-finished': 'the job has not finished',

@@ -90,7 +90,11 @@ export default defineLesson({
       challenge: true,
       check: {
         kind: 'all',
-        of: [{ kind: 'not', check: restoredInThisRun('sessionize') }, restoredInThisRun('detect')],
+        of: [
+          { kind: 'not', check: restoredInThisRun('sessionize') },
+          { kind: 'checkpoint', status: 'COMPLETED' },
+          restoredInThisRun('detect'),
+        ],
       },
       // A new run first: after a wrong try (a sessionize subtask restored) only a new run can pass.
       solution: [

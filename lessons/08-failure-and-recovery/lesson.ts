@@ -111,5 +111,22 @@ export default defineLesson({
         { do: 'play', until: { kind: 'finished' } },
       ],
     },
+    {
+      // The challenge: the cost of a failure. The job goes back to the trigger of the latest completed
+      // checkpoint: fail right after one completes (a checkpoint takes ~17 ms), or checkpoint more
+      // often (an interval of 50 ms keeps every failure within 100 ms).
+      id: 'small-rewind',
+      challenge: true,
+      check: { kind: 'failover', maxRewindMs: 100 },
+      solution: [
+        { do: 'configure', options: {} },
+        { do: 'play', until: { kind: 'checkpoint', status: 'COMPLETED' } },
+        { do: 'fail', task: 'count#3' },
+        {
+          do: 'play',
+          until: { kind: 'event', type: 'task-restored', where: { task: 'count#3' }, sinceStart: true },
+        },
+      ],
+    },
   ],
 });

@@ -90,6 +90,7 @@ export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
     z.strictObject({ kind: z.literal('import-refused'), contains: z.array(z.string().min(1)).optional() }),
     z.strictObject({ kind: z.literal('recovered'), fromCheckpoint: z.boolean() }),
     z.strictObject({ kind: z.literal('taskmanager-recovered') }),
+    z.strictObject({ kind: z.literal('failover'), maxRewindMs: nonNegative.optional() }),
   ]),
 ) as z.ZodType<Check>;
 

@@ -29,6 +29,7 @@ import type {
 } from './lessonCheck';
 import { plain, sinkRowKey } from './plain';
 import { TaskManagerRecoveryTracker } from './taskManagerRecovery';
+import { FailoverRewindTracker } from './failoverRewind';
 import type { Recovery, ResolvedConfig } from './protocol';
 
 /** What the evaluator reads from the engine's host. */
@@ -163,6 +164,9 @@ export class LessonCheckEvaluator {
   private savepointIds = new Set<number>();
   private sink = new SinkVerdictTracker();
   private readonly taskManagers = new TaskManagerRecoveryTracker();
+  private readonly failovers = new FailoverRewindTracker();
+  private readonly triggerTime = (id: number): number | null =>
+    this.engine.cluster()?.coordinator.history.find((c) => c.id === id)?.triggerTime ?? null;
   private lastFinished: boolean | null = null;
   private passed = false;
   private passedAt: number | null = null;
@@ -205,6 +209,7 @@ export class LessonCheckEvaluator {
       ? carry.checkpointBase
       : (this.engine.cluster()?.coordinator.history.at(-1)?.id ?? 0);
     this.taskManagers.reset(this.engine.cluster()?.coordinator.latestCompleted?.checkpointId ?? null);
+    this.failovers.reset();
     this.settle();
     return this.verdict();
   }
@@ -258,6 +263,7 @@ export class LessonCheckEvaluator {
     }
     this.count(e);
     this.taskManagers.observe(e);
+    this.failovers.observe(e, this.triggerTime);
     if (e.type === 'state-changed') {
       const op = e.operator ?? operatorOf(e.task); // a chained operator names itself
       for (const n of this.cached) {
@@ -316,6 +322,7 @@ export class LessonCheckEvaluator {
     this.sink = new SinkVerdictTracker();
     if (kind !== 'replay') this.checkpointBase = 0;
     if (kind === 'import') this.imported = true;
+    if (kind !== 'replay') this.failovers.newRun();
     // A new run: what the previous one did no longer counts for a `sinceStart` check.
     if (kind !== 'replay') this.counters.forEach((c, i) => c.sinceStart && (this.counts[i] = 0));
     for (const n of this.cached) n.result = null;
@@ -612,6 +619,8 @@ export class LessonCheckEvaluator {
       }
       case 'taskmanager-recovered':
         return this.taskManagers.result();
+      case 'failover':
+        return this.failovers.result(check.maxRewindMs);
       case 'recovered': {
         const r = this.engine.recovery();
         if (!r) return fail(msg('check.not-started'));

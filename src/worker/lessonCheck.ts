@@ -124,7 +124,12 @@ export type Check =
    * waited with subtasks SCHEDULED until it registered again, then those subtasks restored the
    * checkpoint that was the latest completed one when it was lost (taskManagerRecovery.ts).
    */
-  | { kind: 'taskmanager-recovered' };
+  | { kind: 'taskmanager-recovered' }
+  /**
+   * Since the step began a subtask failed and the job was restored; with `maxRewindMs`, it went back
+   * at most that far: from the failure to the trigger of the checkpoint it restored (failoverRewind.ts).
+   */
+  | { kind: 'failover'; maxRewindMs?: number };
 
 /** What the page registers for the step it shows (`EngineWorkerApi.setLessonCheck`). */
 export interface LessonCheckSpec {

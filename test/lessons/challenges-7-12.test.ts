@@ -34,6 +34,30 @@ const restored = (task: string) =>
     until: { kind: 'event', type: 'task-restored', where: { task }, sinceStart: true },
   }) as const;
 
+/** Other ways to the goal than the step's solution: the check grades the goal, not the clicks. */
+const OTHER_WAYS: Record<string, { name: string; actions: LessonAction[] }[]> = {
+  '08-failure-and-recovery/small-rewind': [
+    {
+      name: 'checkpoints every 50 ms, a failure at any moment',
+      actions: [
+        { do: 'configure', options: { intervalMs: 50 } },
+        { do: 'play', until: { kind: 'time', atLeast: 1200 } },
+        { do: 'fail', task: 'count#3' },
+        restored('count#3'),
+      ],
+    },
+  ],
+  '10-end-to-end-exactly-once/fresher-output': [
+    {
+      name: 'checkpoints every 100 ms',
+      actions: [
+        { do: 'configure', options: { intervalMs: 100 } },
+        { do: 'play', until: { kind: 'time', atLeast: 2000 } },
+      ],
+    },
+  ],
+};
+
 const TRIES: Record<string, Try[]> = {
   '07-at-least-once-and-unaligned/at-least-once-no-duplicates': [
     {
@@ -111,6 +135,28 @@ const TRIES: Record<string, Try[]> = {
       why: "1 'job-restarting' events in this run",
     },
   ],
+  '08-failure-and-recovery/small-rewind': [
+    {
+      name: 'a failure in the middle of a checkpoint interval',
+      actions: [
+        { do: 'configure', options: {} },
+        { do: 'play', until: { kind: 'time', atLeast: 1200 } },
+        { do: 'fail', task: 'count#3' },
+        restored('count#3'),
+      ],
+      why: 'the job went back 689 ms: from the failure at 1200 ms to checkpoint 1, triggered at 511 ms (want at most 100 ms)',
+    },
+    {
+      name: 'a failure before the first checkpoint: back to the start of the run',
+      actions: [
+        { do: 'configure', options: {} },
+        { do: 'play', until: { kind: 'time', atLeast: 300 } },
+        { do: 'fail', task: 'count#3' },
+        restored('count#3'),
+      ],
+      why: 'the job went back 300 ms: no checkpoint had completed',
+    },
+  ],
   '09-tuning-checkpoints/two-in-a-row': [
     {
       name: 'tolerating 1, two failed writes in a row: the job fails over',
@@ -183,29 +229,35 @@ const TRIES: Record<string, Try[]> = {
   ],
 };
 
+/** The lesson, its challenge step, and a driver at the step's start (the earlier steps' solutions played). */
+async function atChallenge(id: string) {
+  const [dir, stepId] = id.split('/');
+  const lesson = LESSONS.find((l) => l.dir === dir);
+  if (!lesson) throw new Error(`no lesson ${dir}`);
+  const index = lesson.definition.steps.findIndex((s) => s.id === stepId);
+  const step = lesson.definition.steps[index];
+  expect(step?.challenge, `${id} is a challenge step`).toBe(true);
+  const dbName = freshDbName();
+  const driver = new HeadlessLessonDriver(
+    lesson.definition,
+    () =>
+      new EngineHost({
+        openStorage: (options) => IndexedDbCheckpointStorage.open({ ...options, dbName }),
+        frameBudgetMs: 10_000,
+      }),
+  );
+  await driver.start();
+  for (const earlier of lesson.definition.steps.slice(0, index)) {
+    await driver.begin(earlier);
+    await playSolution(lesson.definition, earlier.solution, driver);
+  }
+  return { lesson, step, driver };
+}
+
 describe('the challenges of lessons 7–12', () => {
   for (const [id, tries] of Object.entries(TRIES)) {
-    const [dir, stepId] = id.split('/');
     it(`${id}: fails at its start and after wrong tries, passes after its solution`, async () => {
-      const lesson = LESSONS.find((l) => l.dir === dir);
-      if (!lesson) throw new Error(`no lesson ${dir}`);
-      const index = lesson.definition.steps.findIndex((s) => s.id === stepId);
-      const step = lesson.definition.steps[index];
-      expect(step?.challenge, `${id} is a challenge step`).toBe(true);
-      const dbName = freshDbName();
-      const driver = new HeadlessLessonDriver(
-        lesson.definition,
-        () =>
-          new EngineHost({
-            openStorage: (options) => IndexedDbCheckpointStorage.open({ ...options, dbName }),
-            frameBudgetMs: 10_000,
-          }),
-      );
-      await driver.start();
-      for (const earlier of lesson.definition.steps.slice(0, index)) {
-        await driver.begin(earlier);
-        await playSolution(lesson.definition, earlier.solution, driver);
-      }
+      const { lesson, step, driver } = await atChallenge(id);
       expect((await driver.begin(step)).passed, 'passes at its start').toBe(false);
       for (const t of tries) {
         await playSolution(lesson.definition, t.actions, driver);
@@ -218,6 +270,16 @@ describe('the challenges of lessons 7–12', () => {
       expect(after.passed, `after its solution: ${renderEnglish(after.now.why)}`).toBe(true);
     }, 120_000);
   }
+
+  for (const [id, ways] of Object.entries(OTHER_WAYS))
+    for (const way of ways)
+      it(`${id}: passes another way too (${way.name})`, async () => {
+        const { lesson, step, driver } = await atChallenge(id);
+        await driver.begin(step);
+        await playSolution(lesson.definition, way.actions, driver);
+        const v = await driver.check();
+        expect(v.passed, renderEnglish(v.now.why)).toBe(true);
+      }, 120_000);
 
   it('every challenge of lessons 7–12 is tried here', () => {
     const challenges = LESSONS.filter((l) => l.definition.number >= 7 && l.definition.number <= 12).flatMap(

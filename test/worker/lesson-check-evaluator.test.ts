@@ -164,6 +164,49 @@ describe('the lesson check evaluator (in the worker)', () => {
     );
   });
 
+  it('failover: how far back a failure took the job, from the failure to the trigger of the restored checkpoint', async () => {
+    const host = newHost(freshDbName());
+    await host.start();
+    await host.load({ scenario: 'visits', seed: 1, speed: 100_000 });
+    const completed: Check = { kind: 'checkpoint', status: 'COMPLETED' };
+    await host.setLessonCheck(spec({ kind: 'failover', maxRewindMs: 100 }, { also: [completed] }));
+    expect(renderEnglish((await host.frame(0)).lesson?.now.why ?? text(''))).toBe(
+      'no subtask has failed and been restored since the step began',
+    );
+    // Checkpoint 1 completes; half a second later count#0 fails: the job goes back to its trigger.
+    await host.pauseWhen(completed);
+    await host.play();
+    const at = (await host.frame(100)).now;
+    await host.pauseWhen(null);
+    await host.play();
+    await host.frame(5); // 500 virtual ms
+    await host.pause();
+    await host.failTask('count#0');
+    await host.play();
+    const late = await host.frame(30);
+    const cp1 = (await host.listCheckpoints()).history.find((h) => h.id === 1);
+    const why = renderEnglish(late.lesson?.now.why ?? text(''));
+    const m =
+      /^the job went back (\d+) ms: from the failure at (\d+) ms to checkpoint 1, triggered at (\d+) ms \(want at most 100 ms\)$/.exec(
+        why,
+      );
+    expect(m, why).not.toBeNull();
+    const [rewind, failedAt, from] = [Number(m![1]), Number(m![2]), Number(m![3])];
+    expect(from).toBe(Math.round(cp1!.triggerTime));
+    expect(failedAt).toBeGreaterThanOrEqual(Math.round(at + 500));
+    expect(Math.abs(rewind - (failedAt - from))).toBeLessThanOrEqual(1);
+    expect(late.lesson?.passed).toBe(false);
+    // Right after the next checkpoint completes: the job goes back only as far as that one took.
+    const done = (await host.listCheckpoints()).history.filter((h) => h.status === 'COMPLETED').length;
+    await host.pauseWhen({ ...completed, atLeast: done + 1 });
+    await host.play();
+    await host.frame(100);
+    await host.pauseWhen(null);
+    await host.failTask('count#1');
+    await host.play();
+    expect((await host.frame(30)).lesson?.passed).toBe(true);
+  });
+
   it('maxEndToEndMs: only checkpoints that fast count, and the verdict says how fast the fastest was', async () => {
     const host = newHost(freshDbName());
     await host.start();

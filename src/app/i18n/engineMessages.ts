@@ -232,6 +232,11 @@ export const ZH_MESSAGES = {
   'check.not-imported': '本步中还没有恢复任何快照',
   'check.not-started': '作业还没有（重新）启动',
   'check.recovered-from': '作业从 Checkpoint {id} 恢复（{reason}）',
+  'check.no-failover': '本步开始后还没有子任务失败并恢复',
+  'check.rewind':
+    '作业回退了 {rewind} ms：从 {failedAt} ms 时的失败回到 {from} ms 时触发的 Checkpoint {id}（最多应为 {max} ms）',
+  'check.rewind-scratch':
+    '作业回退了 {rewind} ms：还没有完成的 Checkpoint，所以从 {failedAt} ms 时的失败一直回到运行开始（最多应为 {max} ms）',
   'check.tm-not-lost': '本步骤中还没有哪个运行着子任务的 TaskManager 丢失',
   'check.tm-not-all-failed': '{tm} 丢失时，它的槽位中 {tasks} 个子任务只有 {failed} 个失败',
   'check.tm-not-scheduled': '{tm} 丢失后，还没有子任务处于 SCHEDULED 状态等待槽位',

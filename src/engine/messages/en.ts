@@ -220,6 +220,11 @@ export const EN = {
   'check.not-started': 'the job has not been (re)started',
   'check.recovered-from': 'the job was restored from checkpoint {id} ({reason})',
   'check.recovered-scratch': 'the job started from scratch ({reason})',
+  'check.no-failover': 'no subtask has failed and been restored since the step began',
+  'check.rewind':
+    'the job went back {rewind} ms: from the failure at {failedAt} ms to checkpoint {id}, triggered at {from} ms (want at most {max} ms)',
+  'check.rewind-scratch':
+    'the job went back {rewind} ms: no checkpoint had completed, so from the failure at {failedAt} ms to the start of the run (want at most {max} ms)',
   'check.tm-not-lost': 'no TaskManager with running subtasks was lost in this step',
   'check.tm-not-all-failed':
     'only {failed} of the {tasks} subtasks in the slots of {tm} failed when it was lost',

@@ -414,9 +414,7 @@ export class LessonCheckEvaluator {
         return fail(msg('check.none-of', { whys: list(whys) }));
       }
       case 'not':
-        return this.evaluate(node.node).ok
-          ? fail(msg('check.not-expected', { check: JSON.stringify(node.check) }))
-          : pass;
+        return this.evaluate(node.node).ok ? fail(this.unwanted(node.node, node.check)) : pass;
       case 'event': {
         const c = node.check;
         const n = this.counts[node.counter] ?? 0;
@@ -444,6 +442,26 @@ export class LessonCheckEvaluator {
       case 'live':
         return this.live(node.check);
     }
+  }
+
+  /**
+   * Why a `not` fails: an event that should not have happened says which and how often (a challenge's
+   * "without a restart"); anything else is named as it is declared.
+   */
+  private unwanted(node: Node, check: Check): Message {
+    const happened = node.kind === 'any' ? node.of.find((n) => this.evaluate(n).ok) : node;
+    if (happened?.kind !== 'event') return msg('check.not-expected', { check: JSON.stringify(check) });
+    const c = happened.check;
+    const n = this.counts[happened.counter] ?? 0;
+    const window = c.beforeMs !== undefined ? msg('check.run-before', { ms: c.beforeMs }) : msg('check.run');
+    return c.where
+      ? msg(c.sinceStart ? 'check.unwanted-where-run' : 'check.unwanted-where', {
+          n,
+          type: c.type,
+          where: JSON.stringify(c.where),
+          window,
+        })
+      : msg(c.sinceStart ? 'check.unwanted-run' : 'check.unwanted', { n, type: c.type, window });
   }
 
   /** The state-like checks: read from the engine (only when something they look at changed). */

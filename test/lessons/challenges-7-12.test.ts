@@ -165,7 +165,7 @@ const TRIES: Record<string, Try[]> = {
         { do: 'storage-fault', fault: 'quota', count: 2 },
         finished,
       ],
-      why: 'not expected: {"kind":"event","type":"job-restarting","sinceStart":true}',
+      why: "'job-restarting' events in this run, since the job was last started or restored (want none)",
     },
     {
       name: 'tolerating 1, two failed writes with a completed checkpoint in between',
@@ -202,7 +202,7 @@ const TRIES: Record<string, Try[]> = {
     {
       name: 'a sessionize subtask fails (the last step again)',
       actions: [{ do: 'fail', task: 'sessionize#1' }, restored('sessionize#1')],
-      why: 'not expected: {"kind":"any","of":[{"kind":"event","type":"task-restored","where":{"task":"sessionize#0"}',
+      why: '1 \'task-restored\' events with {"task":"sessionize#0"} in this run, since the job was last started or restored (want none)',
     },
     {
       name: 'the TaskManager is killed: both pipelines restart',
@@ -212,7 +212,7 @@ const TRIES: Record<string, Try[]> = {
         { do: 'kill-taskmanager', taskManager: 'taskmanager-1' },
         { do: 'play', until: { kind: 'taskmanager-recovered' } },
       ],
-      why: 'not expected:',
+      why: '1 \'task-restored\' events with {"task":"sessionize#0"} in this run, since the job was last started or restored (want none)',
     },
   ],
   '12-savepoints-and-rescaling/move-to-rocksdb': [
@@ -224,7 +224,7 @@ const TRIES: Record<string, Try[]> = {
     {
       name: 'Apply only: the new job starts from scratch and counts the line again',
       actions: [{ do: 'configure', options: { backend: 'rocksdb', parallelism: { count: 4 } } }, finished],
-      why: 'not expected: {"kind":"event","type":"sink-written","sinceStart":true}',
+      why: "'sink-written' events in this run, since the job was last started or restored (want none)",
     },
   ],
 };

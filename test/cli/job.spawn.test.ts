@@ -3,31 +3,10 @@
  * loads the TypeScript compiler; one at a time). A job file runs exactly as the built-in scenario it
  * mirrors, with the same JSON; every kind of mistake in a file exits 2 with `FILE:LINE:COL: message`.
  */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { spawnSim } from './spawnSim';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function sim(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      'npx',
-      ['tsx', 'src/cli/sim.ts', ...args],
-      { cwd: ROOT, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const sim = (...args: string[]) => spawnSim(args, 120_000);
 
 const F = 'test/jobs/fixtures/';
 

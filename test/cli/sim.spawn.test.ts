@@ -2,32 +2,11 @@
  * The real entry point, spawned as `npx tsx src/cli/sim.ts` (one to two seconds each, so only a few; not
  * concurrently: CI machines have two cores). Everything else about the command line is tested in-process in run.test.ts.
  */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { spawnSim } from './spawnSim';
 import type { SimulationResult } from '../../src/engine/index';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function sim(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      'npx',
-      ['tsx', 'src/cli/sim.ts', ...args],
-      { cwd: ROOT, maxBuffer: 64 * 1024 * 1024, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const sim = (...args: string[]) => spawnSim(args);
 
 async function json(...args: string[]): Promise<SimulationResult> {
   const run = await sim(...args, '--json');

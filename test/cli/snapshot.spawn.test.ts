@@ -1,27 +1,15 @@
 /** The real entry point with real files: `--export` writes one, `--restore` of a damaged one exits 1. */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { spawnSim } from './spawnSim';
 import type { SnapshotJson } from '../../src/engine/index';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const dir = mkdtempSync(path.join(tmpdir(), 'sim-snapshot-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function sim(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      'npx',
-      ['tsx', 'src/cli/sim.ts', ...args],
-      { cwd: ROOT, timeout: 60_000 },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
-    );
-  });
-}
+const sim = (...args: string[]) => spawnSim(args);
 
 describe('npm run sim with snapshot files', () => {
   it('--export writes a snapshot; --restore of a damaged copy prints the path and exits 1', async () => {

@@ -40,6 +40,7 @@ import {
   type RuntimeContext,
   type ValueState,
 } from '../../src/engine/index';
+import { snapshotAt } from './properties/snapshotAt';
 
 const NUM_RUNS = Number(process.env.RESCALE_RUNS ?? 200);
 const FC_SEED = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
@@ -167,33 +168,6 @@ function expectedSpan(c: RescaleCase, p: number): number {
   return Math.max(...perSource) * c.emitIntervalMs + 10;
 }
 
-/** Savepoint (or the latest retained checkpoint) of the p1 run at `at`; null if the run ended first. */
-function snapshotOf(
-  cluster: MiniCluster,
-  storage: DurableCheckpointStorage,
-  c: RescaleCase,
-  at: number,
-): CompletedCheckpoint {
-  cluster.runUntil(at);
-  if (c.snapshot === 'checkpoint') {
-    const latest = storage.latest('Rescale');
-    if (latest) return latest;
-  }
-  const before = new Set(storage.list('Rescale').map((s) => s.checkpointId));
-  const id = cluster.triggerSavepoint();
-  for (let guard = 0; guard < 5000; guard++) {
-    const sp = storage
-      .list('Rescale')
-      .find(
-        (s) =>
-          s.kind === 'savepoint' && !before.has(s.checkpointId) && (id === null || s.checkpointId === id),
-      );
-    if (sp) return sp;
-    cluster.runUntil(cluster.now + 1);
-  }
-  throw new Error('the savepoint did not complete');
-}
-
 function stableStringify(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
@@ -255,7 +229,7 @@ function check(c: RescaleCase): Outcome {
   const storage = new DurableCheckpointStorage();
   const external = new ExternalSystem();
   const first = new MiniCluster(buildJob(c, c.p1), { seed: c.seed, checkpointStorage: storage, external });
-  const snap = snapshotOf(first, storage, c, Math.max(1, c.frac * expectedSpan(c, c.p1)));
+  const snap = snapshotAt(first, storage, 'Rescale', c.snapshot, Math.max(1, c.frac * expectedSpan(c, c.p1)));
   const second = new MiniCluster(buildJob(c, c.p2), {
     seed: c.seed + 1,
     checkpointStorage: storage,

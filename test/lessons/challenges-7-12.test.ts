@@ -35,7 +35,53 @@ const restored = (task: string) =>
   }) as const;
 
 /** Other ways to the goal than the step's solution: the check grades the goal, not the clicks. */
+const twoFailures: LessonAction[] = [
+  checkpoint,
+  { do: 'fail', task: 'count#0' },
+  restored('count#0'),
+  { do: 'fail', task: 'count#1' },
+  finished,
+];
+
 const OTHER_WAYS: Record<string, { name: string; actions: LessonAction[] }[]> = {
+  '08-failure-and-recovery/survive-two-failures': [
+    {
+      name: 'failure-rate, 2 failures per minute',
+      actions: [
+        {
+          do: 'configure',
+          options: {
+            restartStrategy: {
+              type: 'failure-rate',
+              maxFailuresPerInterval: 2,
+              failureRateIntervalMs: 60_000,
+              delayMs: 500,
+            },
+          },
+        },
+        ...twoFailures,
+      ],
+    },
+    {
+      name: "exponential-delay, Flink's default with checkpointing",
+      actions: [
+        {
+          do: 'configure',
+          options: {
+            restartStrategy: {
+              type: 'exponential-delay',
+              initialBackoffMs: 1000,
+              backoffMultiplier: 1.5,
+              maxBackoffMs: 60_000,
+              resetBackoffThresholdMs: 3_600_000,
+              jitterFactor: 0.1,
+            },
+          },
+        },
+        ...twoFailures,
+      ],
+    },
+  ],
   '08-failure-and-recovery/small-rewind': [
     {
       name: 'checkpoints every 50 ms, a failure at any moment',

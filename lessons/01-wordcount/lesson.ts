@@ -69,5 +69,22 @@ export default defineLesson({
         },
       ],
     },
+    {
+      // A challenge: back to 5/5 — the learner has to know that chaining is what made it 5.
+      id: 'five-acks',
+      challenge: true,
+      check: {
+        kind: 'all',
+        of: [
+          { kind: 'checkpoint', status: 'COMPLETED', acks: 5, why: 'acks' },
+          { kind: 'finished' },
+          { kind: 'state-size', operator: 'count', state: 'count', atLeast: 8, atMost: 8 },
+        ],
+      },
+      solution: [
+        { do: 'configure', options: { chaining: true } },
+        { do: 'play', until: { kind: 'finished' } },
+      ],
+    },
   ],
 });

@@ -136,5 +136,27 @@ export default defineLesson({
         },
       ],
     },
+    {
+      // A challenge: the refusal was about the type, so a value of the declared type goes in.
+      id: 'set-a-total',
+      challenge: true,
+      check: {
+        kind: 'all',
+        of: [
+          { kind: 'imported', why: 'restore' },
+          { kind: 'state', operator: 'profile', state: 'total', key: 'alice', equals: 100, why: 'value' },
+        ],
+      },
+      solution: [
+        {
+          do: 'import-edited',
+          from: 'latest-checkpoint',
+          operator: 'profile',
+          state: 'total',
+          key: 'alice',
+          value: 100,
+        },
+      ],
+    },
   ],
 });

@@ -100,5 +100,26 @@ export default defineLesson({
         { do: 'play', until: { kind: 'finished' } },
       ],
     },
+    {
+      // A challenge: key group 84 belongs to subtask 84 * p / 128 — 2 with p = 4.
+      id: 'be-in-subtask-2',
+      challenge: true,
+      check: {
+        kind: 'state',
+        operator: 'count',
+        state: 'count',
+        key: 'be',
+        equals: 2,
+        subtask: 2,
+        why: 'owner',
+      },
+      solution: [
+        { do: 'configure', options: { parallelism: { count: 4 } } },
+        {
+          do: 'play',
+          until: { kind: 'state', operator: 'count', state: 'count', key: 'be', equals: 2, subtask: 2 },
+        },
+      ],
+    },
   ],
 });

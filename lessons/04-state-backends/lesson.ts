@@ -81,5 +81,18 @@ export default defineLesson({
         { do: 'play', until: { kind: 'checkpoint', status: 'COMPLETED', maxCheckpointedFraction: 0.5 } },
       ],
     },
+    {
+      // A challenge: state over 5 MiB (checkpoint 3 on) that survives an engine crash needs a durable
+      // checkpoint storage and a backend without the memory backend's 5 MiB limit.
+      id: 'crash-after-five-mebibytes',
+      challenge: true,
+      check: { kind: 'recovered', fromCheckpoint: true, checkpointAtLeast: 3, why: 'late-enough' },
+      // The job ends at about 3.8 s: the solution starts it again (the hashmap backend on durable storage).
+      solution: [
+        { do: 'configure', options: { backend: 'hashmap' } },
+        { do: 'play', until: { kind: 'checkpoint', status: 'COMPLETED', atLeast: 3 } },
+        { do: 'crash' },
+      ],
+    },
   ],
 });

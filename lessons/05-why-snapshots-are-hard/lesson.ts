@@ -67,5 +67,30 @@ export default defineLesson({
         { do: 'play', until: { kind: 'checkpoint', status: 'COMPLETED' } },
       ],
     },
+    {
+      // A challenge: records saved in the channels, sources never paused: Chandy-Lamport's markers.
+      id: 'in-flight-without-pause',
+      challenge: true,
+      check: {
+        kind: 'all',
+        of: [
+          {
+            kind: 'checkpoint',
+            status: 'COMPLETED',
+            minPersistedInFlightBytes: 1,
+            atLeast: 2,
+            why: 'in-flight',
+          },
+          { kind: 'not', check: { kind: 'event', type: 'sources-paused' }, why: 'paused' },
+        ],
+      },
+      solution: [
+        { do: 'configure', options: { mode: 'chandy-lamport' } },
+        {
+          do: 'play',
+          until: { kind: 'checkpoint', status: 'COMPLETED', minPersistedInFlightBytes: 1, atLeast: 2 },
+        },
+      ],
+    },
   ],
 });

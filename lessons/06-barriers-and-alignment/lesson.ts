@@ -76,5 +76,30 @@ export default defineLesson({
         { do: 'play', until: { kind: 'checkpoint', status: 'COMPLETED' } },
       ],
     },
+    {
+      // A challenge: alignment on count#1 happens only in exactly-once mode (at-least-once never blocks).
+      id: 'align-count-1',
+      challenge: true,
+      check: {
+        kind: 'all',
+        of: [
+          { kind: 'event', type: 'alignment-completed', where: { task: 'count#1' }, why: 'no-alignment' },
+          { kind: 'checkpoint', status: 'COMPLETED' },
+        ],
+      },
+      solution: [
+        { do: 'configure', options: { mode: 'exactly-once' } },
+        {
+          do: 'play',
+          until: {
+            kind: 'all',
+            of: [
+              { kind: 'event', type: 'alignment-completed', where: { task: 'count#1' } },
+              { kind: 'checkpoint', status: 'COMPLETED' },
+            ],
+          },
+        },
+      ],
+    },
   ],
 });

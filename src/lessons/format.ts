@@ -22,12 +22,20 @@ const JSON_VALUE: z.ZodType<Json> = z.lazy(() =>
   z.union([SCALAR, z.array(JSON_VALUE), z.record(z.string(), JSON_VALUE)]),
 );
 
+/** A key of the step's `### Why not` list (markdown.ts): the lesson's reading of this part's failure. */
+export const WHY_KEY = z
+  .string()
+  .regex(/^[a-z0-9-]+$/, 'a key of the step\'s "### Why not" list: lower-case letters, digits and dashes');
+
+/** Every part of a check is strict, and may carry a `why` key. */
+const check = <T extends z.ZodRawShape>(shape: T) => z.strictObject({ ...shape, why: WHY_KEY.optional() });
+
 export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
   z.discriminatedUnion('kind', [
-    z.strictObject({ kind: z.literal('all'), of: z.array(CheckSchema).min(1) }),
-    z.strictObject({ kind: z.literal('any'), of: z.array(CheckSchema).min(1) }),
-    z.strictObject({ kind: z.literal('not'), check: CheckSchema }),
-    z.strictObject({
+    check({ kind: z.literal('all'), of: z.array(CheckSchema).min(1) }),
+    check({ kind: z.literal('any'), of: z.array(CheckSchema).min(1) }),
+    check({ kind: z.literal('not'), check: CheckSchema }),
+    check({
       kind: z.literal('event'),
       type: z.enum(CHECKABLE_EVENTS),
       where: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
@@ -35,7 +43,7 @@ export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
       sinceStart: z.boolean().optional(),
       beforeMs: nonNegative.optional(),
     }),
-    z.strictObject({
+    check({
       kind: z.literal('state'),
       operator: uid,
       state: z.string().min(1),
@@ -44,14 +52,14 @@ export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
       /** …and the key's state lives in this subtask (its key group is in the subtask's range). */
       subtask: z.number().int().min(0).optional(),
     }),
-    z.strictObject({
+    check({
       kind: z.literal('state-size'),
       operator: uid,
       state: z.string().min(1),
       atLeast: z.number().int().min(0).optional(),
       atMost: z.number().int().min(0).optional(),
     }),
-    z.strictObject({
+    check({
       kind: z.literal('checkpoint'),
       status: z.enum(['COMPLETED', 'FAILED']),
       atLeast: z.number().int().min(1).optional(),
@@ -62,17 +70,14 @@ export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
       maxEndToEndMs: nonNegative.optional(),
       inARow: z.boolean().optional(),
     }),
-    z.strictObject({
-      kind: z.literal('finished'),
-      jobStatus: z.enum(['RUNNING', 'FAILED', 'FINISHED']).optional(),
-    }),
-    z.strictObject({
+    check({ kind: z.literal('finished'), jobStatus: z.enum(['RUNNING', 'FAILED', 'FINISHED']).optional() }),
+    check({
       kind: z.literal('sink'),
       verdict: z
         .array(z.enum(['so-far-so-good', 'exactly-once', 'duplicates', 'losses', 'duplicates-and-losses']))
         .min(1),
     }),
-    z.strictObject({
+    check({
       kind: z.literal('config'),
       mode: z.enum(CHECKPOINTING_MODES).optional(),
       backend: z.enum(['memory', 'fs', 'hashmap', 'rocksdb']).optional(),
@@ -84,13 +89,18 @@ export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
       timeoutMs: nonNegative.optional(),
       chaining: z.boolean().optional(),
     }),
-    z.strictObject({ kind: z.literal('answered') }),
-    z.strictObject({ kind: z.literal('time'), atLeast: nonNegative }),
-    z.strictObject({ kind: z.literal('imported') }),
-    z.strictObject({ kind: z.literal('import-refused'), contains: z.array(z.string().min(1)).optional() }),
-    z.strictObject({ kind: z.literal('recovered'), fromCheckpoint: z.boolean() }),
-    z.strictObject({ kind: z.literal('taskmanager-recovered') }),
-    z.strictObject({ kind: z.literal('failover'), maxRewindMs: nonNegative.optional() }),
+    check({ kind: z.literal('answered') }),
+    check({ kind: z.literal('time'), atLeast: nonNegative }),
+    check({ kind: z.literal('imported') }),
+    check({ kind: z.literal('import-refused'), contains: z.array(z.string().min(1)).optional() }),
+    check({
+      kind: z.literal('recovered'),
+      fromCheckpoint: z.boolean(),
+      /** …from this checkpoint id or a later one. */
+      checkpointAtLeast: z.number().int().min(1).optional(),
+    }),
+    check({ kind: z.literal('taskmanager-recovered') }),
+    check({ kind: z.literal('failover'), maxRewindMs: nonNegative.optional() }),
   ]),
 ) as z.ZodType<Check>;
 
@@ -281,6 +291,13 @@ export function validateLesson(
     ok: false,
     errors: r.error.issues.map((i) => ({ file, field: fieldPath(i.path), message: i.message })),
   };
+}
+
+/** Every `why` key of a check, in order (a step's `### Why not` list must explain exactly these). */
+export function whyKeys(c: Check): string[] {
+  const inner =
+    c.kind === 'all' || c.kind === 'any' ? c.of.flatMap(whyKeys) : c.kind === 'not' ? whyKeys(c.check) : [];
+  return c.why === undefined ? inner : [c.why, ...inner];
 }
 
 /** Identity with types: `export default defineLesson({...})` in lesson.ts. */

@@ -7,7 +7,9 @@
  *     Narrative…
  *     ### Do                   the instruction (required, except in a challenge step)
  *     ### Goal                 a challenge step's goal, in place of "### Do" (only the what, not the how)
- *     ### Hints                a list (optional)
+ *     ### Hints                a list (optional; required in a challenge)
+ *     ### Why not              a list `- key: text`: the lesson's reading of a failing check, one entry
+ *                              per `why: 'key'` in the step's check (shown after the generic explanation)
  *     ### Prediction           the question, then a numbered list of choices (iff the step has one)
  *     ### Answer               why the right choice is right (iff the step has a prediction): shown
  *                              once the prediction is answered, by the learner or by "Show me"
@@ -16,7 +18,7 @@
  * The `## step:` and `###` headings are keys, the same in every language; the app shows its own
  * translated labels. Rendering to HTML is render.ts (sanitized).
  */
-import type { LessonDefinition, LessonError } from './format';
+import { whyKeys, type LessonDefinition, type LessonError } from './format';
 
 export interface StepText {
   id: string;
@@ -25,6 +27,8 @@ export interface StepText {
   /** The text has "### Goal" (a challenge) rather than "### Do". */
   goal: boolean;
   hints: string[];
+  /** `### Why not`: the `why` key of a part of the check -> what its failure means in this step. */
+  whyNot: Record<string, string>;
   prediction: { question: string; choices: string[]; explanation: string } | null;
   flink: string | null;
 }
@@ -35,7 +39,7 @@ export interface LessonText {
   steps: StepText[];
 }
 
-const SUBSECTIONS = ['Do', 'Goal', 'Hints', 'Prediction', 'Answer', 'Flink'] as const;
+const SUBSECTIONS = ['Do', 'Goal', 'Hints', 'Why not', 'Prediction', 'Answer', 'Flink'] as const;
 
 /** Parses one language file; structural problems are reported with the file and the line. */
 export function parseLessonText(source: string, file: string): { text: LessonText; errors: LessonError[] } {
@@ -69,6 +73,24 @@ export function parseLessonText(source: string, file: string): { text: LessonTex
     const hints = listItems(get('Hints'));
     if (step.parts.Hints && hints.length === 0)
       errors.push({ file, field: where, message: '"### Hints" must be a list ("- …")' });
+    const whyNot: Record<string, string> = {};
+    if (step.parts['Why not']) {
+      const items = listItems(get('Why not'));
+      if (items.length === 0)
+        errors.push({ file, field: where, message: '"### Why not" must be a list ("- key: text")' });
+      for (const item of items) {
+        const m = /^`?([a-z0-9-]+)`?:\s+(\S.*)$/.exec(item);
+        if (!m)
+          errors.push({
+            file,
+            field: where,
+            message: `"### Why not" item "${item}" must be "key: text" (a check's \`why\` key, then what it means)`,
+          });
+        else if (whyNot[m[1]] !== undefined)
+          errors.push({ file, field: where, message: `"### Why not" has the key '${m[1]}' twice` });
+        else whyNot[m[1]] = m[2].trim();
+      }
+    }
     let prediction: StepText['prediction'] = null;
     if (step.parts.Prediction) {
       const body = get('Prediction');
@@ -98,6 +120,7 @@ export function parseLessonText(source: string, file: string): { text: LessonTex
       instruction,
       goal,
       hints,
+      whyNot,
       prediction,
       flink: step.parts.Flink ? get('Flink') : null,
     });
@@ -217,6 +240,21 @@ export function checkTextAgainstLesson(
         field: `step '${step.id}'`,
         message: 'a challenge needs "### Hints" (given one at a time on request)',
       });
+    const keys = whyKeys(step.check);
+    for (const key of keys)
+      if (t.whyNot[key] === undefined)
+        errors.push({
+          file,
+          field: `step '${step.id}'`,
+          message: `the check says why: '${key}': the text needs "- ${key}: …" under "### Why not"`,
+        });
+    for (const key of Object.keys(t.whyNot))
+      if (!keys.includes(key))
+        errors.push({
+          file,
+          field: `step '${step.id}'`,
+          message: `"### Why not" explains '${key}', but no part of the step's check says why: '${key}'`,
+        });
     if (step.prediction && t.prediction && t.prediction.choices.length !== step.prediction.choices)
       errors.push({
         file,

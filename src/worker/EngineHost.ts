@@ -648,6 +648,7 @@ export class EngineHost implements EngineWorkerApi {
     this.actions.push({ at: cluster.now, eventIndex: cluster.eventsProcessed, action });
     this.cursor = this.actions.length;
     this.horizon = cluster.now;
+    this.lessonChecks.acted();
     return this.apply(cluster, action);
   }
 

@@ -27,6 +27,19 @@ import type {
   LessonVerdict,
   SinkVerdict,
 } from './lessonCheck';
+import {
+  checkpointMiss,
+  configDiffs,
+  describe,
+  explainCheckpoint,
+  explainEvent,
+  explainFinished,
+  explainSink,
+  explainState,
+  explainStateSize,
+  list,
+  type CheckpointSeen,
+} from './checkExplanations';
 import { plain, sinkRowKey } from './plain';
 import { TaskManagerRecoveryTracker } from './taskManagerRecovery';
 import { FailoverRewindTracker } from './failoverRewind';
@@ -46,12 +59,14 @@ export interface CheckedEngine {
 type EventCheck = Extract<Check, { kind: 'event' }>;
 type CachedCheck = Extract<Check, { kind: 'state' | 'state-size' | 'checkpoint' | 'sink' }>;
 
-type Node =
+/** A compiled check; `why` is the lesson's key for its own reading of this part's failure. */
+type Node = { why?: string } & (
   | { kind: 'all' | 'any'; of: Node[] }
   | { kind: 'not'; node: Node; check: Check }
   | { kind: 'event'; check: EventCheck; counter: number }
   | { kind: 'cached'; check: CachedCheck; result: CheckResult | null }
-  | { kind: 'live'; check: Check };
+  | { kind: 'live'; check: Check }
+);
 
 interface Counter {
   type: string;
@@ -63,8 +78,6 @@ interface Counter {
 
 const pass: CheckResult = { ok: true, why: text('') };
 const fail = (why: Message): CheckResult => ({ ok: false, why });
-/** `a; b; c` (each part a message). */
-const list = (parts: Message[]): Message => parts.reduce((first, rest) => msg('check.list', { first, rest }));
 
 /** Events after which keyed state may have been replaced wholesale (a failover, a restore). */
 const RESTORE_EVENTS = new Set([
@@ -159,6 +172,10 @@ export class LessonCheckEvaluator {
   /** The errors of every import refused since the step began, as `path: message` lines. */
   /** Per refused import: its lines in English (what a lesson's `contains` names) and as messages (shown). */
   private refusedImports: Array<{ english: string[]; said: Message }> = [];
+  /** The learner changed the simulation since the step began (LessonVerdict.tried). */
+  private tried = false;
+  /** Points at which an attempt could be judged since the step began (LessonVerdict.attemptsEnded). */
+  private attemptsEnded = 0;
   /** Checkpoints up to this id were triggered before the step began (0 after a new engine instance). */
   private checkpointBase = 0;
   private savepointIds = new Set<number>();
@@ -199,11 +216,18 @@ export class LessonCheckEvaluator {
     for (const c of spec.also ?? []) this.compile(c);
     const carry = spec.carry;
     this.counts = this.counters.map((_, i) => carry?.counts[i] ?? 0);
+    this.tried = carry?.tried ?? false;
+    this.attemptsEnded = carry?.attemptsEnded ?? 0;
     // Taking over from a crashed worker: what this one did since it started counts too.
     if (carry) for (const e of this.backlog) this.count(e);
     this.backlog = [];
     this.answered = spec.answered;
     this.imported = carry?.imported ?? false;
+    // A new worker after a crash: the crash changed the simulation, and its recovery is a moment to judge.
+    if (carry) {
+      this.tried = true;
+      this.attemptsEnded++;
+    }
     this.refusedImports = [];
     this.checkpointBase = carry
       ? carry.checkpointBase
@@ -243,12 +267,20 @@ export class LessonCheckEvaluator {
       passedAt: this.passedAt,
       now: this.now,
       until: this.until ? { check: this.until.check, ...this.until.result } : null,
+      tried: this.tried,
+      attemptsEnded: this.attemptsEnded,
       carry: this.carry(),
     };
   }
 
   private carry(): LessonCheckCarry {
-    return { counts: [...this.counts], imported: this.imported, checkpointBase: this.checkpointBase };
+    return {
+      counts: [...this.counts],
+      imported: this.imported,
+      checkpointBase: this.checkpointBase,
+      tried: this.tried,
+      attemptsEnded: this.attemptsEnded,
+    };
   }
 
   // ------------------------------------------------------------------ the engine's side
@@ -261,6 +293,9 @@ export class LessonCheckEvaluator {
       if (!RECORD_LEVEL_EVENTS.has(e.type) && this.backlog.length < 1000) this.backlog.push(e);
       return;
     }
+    // Only playing, stepping or an action makes the engine emit: the learner changed the simulation.
+    this.tried = true;
+    if (e.type === 'task-restored' || e.type === 'engine-recovered') this.attemptsEnded++;
     this.count(e);
     this.taskManagers.observe(e);
     this.failovers.observe(e, this.triggerTime);
@@ -291,8 +326,17 @@ export class LessonCheckEvaluator {
     }
   }
 
+  /** The learner acted on the job (a timeline action: fail, kill, poison, storage fault, trigger, slow). */
+  acted(): void {
+    if (this.spec) this.tried = true;
+  }
+
   /** An import was refused (nothing was restored, the engine untouched): what `import-refused` reads. */
   importRefused(errors: ReadonlyArray<{ path: string; message: Message }>): void {
+    if (this.spec) {
+      this.tried = true;
+      this.attemptsEnded++;
+    }
     // Lessons name what a refusal says in English (the catalogue the command line prints).
     this.refusedImports.push({
       english: errors.map((e) =>
@@ -322,9 +366,15 @@ export class LessonCheckEvaluator {
     this.sink = new SinkVerdictTracker();
     if (kind !== 'replay') this.checkpointBase = 0;
     if (kind === 'import') this.imported = true;
-    if (kind !== 'replay') this.failovers.newRun();
-    // A new run: what the previous one did no longer counts for a `sinceStart` check.
-    if (kind !== 'replay') this.counters.forEach((c, i) => c.sinceStart && (this.counts[i] = 0));
+    if (kind !== 'replay') {
+      this.failovers.newRun();
+      // A new run: what the previous one did no longer counts for a `sinceStart` check.
+      this.counters.forEach((c, i) => c.sinceStart && (this.counts[i] = 0));
+    }
+    if (kind !== 'replay' && this.spec) {
+      this.tried = true;
+      if (kind === 'import') this.attemptsEnded++;
+    }
     for (const n of this.cached) n.result = null;
     this.lastFinished = null;
     this.settle();
@@ -341,6 +391,8 @@ export class LessonCheckEvaluator {
     const finished = cluster ? cluster.jobStatus === 'FAILED' || cluster.isFinished() : false;
     // The exactly-once verdict changes when the run ends (losses are judged then).
     if (finished !== this.lastFinished) {
+      // Ran to its end (or failed for good) while the step is open: a moment to judge the attempt.
+      if (finished && this.lastFinished === false) this.attemptsEnded++;
       this.lastFinished = finished;
       this.invalidate('sink');
     }
@@ -363,6 +415,12 @@ export class LessonCheckEvaluator {
   }
 
   private compile(check: Check): Node {
+    const node = this.compileNode(check);
+    if (check.why !== undefined) node.why = check.why;
+    return node;
+  }
+
+  private compileNode(check: Check): Node {
     switch (check.kind) {
       case 'all':
       case 'any':
@@ -395,9 +453,16 @@ export class LessonCheckEvaluator {
     }
   }
 
+  /** The check's result; an unmet part carries its lesson's `why` key (the innermost one that has one). */
   private evaluate(node: Node): CheckResult {
+    const r = this.evaluateNode(node);
+    return !r.ok && r.note === undefined && node.why !== undefined ? { ...r, note: node.why } : r;
+  }
+
+  private evaluateNode(node: Node): CheckResult {
     switch (node.kind) {
       case 'all': {
+        // The first unmet part says why.
         for (const n of node.of) {
           const r = this.evaluate(n);
           if (!r.ok) return r;
@@ -405,37 +470,24 @@ export class LessonCheckEvaluator {
         return pass;
       }
       case 'any': {
-        const whys: Message[] = [];
+        const results: CheckResult[] = [];
         for (const n of node.of) {
           const r = this.evaluate(n);
           if (r.ok) return pass;
-          whys.push(r.why);
+          results.push(r);
         }
-        return fail(msg('check.none-of', { whys: list(whys) }));
+        const note = results.find((r) => r.note !== undefined)?.note;
+        const why = msg('check.none-of', { whys: list(results.map((r) => r.why)) });
+        return note === undefined ? fail(why) : { ok: false, why, note };
       }
       case 'not':
-        return this.evaluate(node.node).ok ? fail(this.unwanted(node.node, node.check)) : pass;
-      case 'event': {
-        const c = node.check;
-        const n = this.counts[node.counter] ?? 0;
-        const need = c.atLeast ?? 1;
-        if (n >= need) return pass;
-        const where = JSON.stringify(c.where);
-        if (c.sinceStart || c.beforeMs !== undefined) {
-          const window =
-            c.beforeMs !== undefined ? msg('check.run-before', { ms: c.beforeMs }) : msg('check.run');
-          return fail(
-            c.where
-              ? msg('check.events-where-run', { n, type: c.type, where, window, need })
-              : msg('check.events-run', { n, type: c.type, window, need }),
-          );
-        }
-        return fail(
-          c.where
-            ? msg('check.events-where', { n, type: c.type, where, need })
-            : msg('check.events', { n, type: c.type, need }),
-        );
-      }
+        return this.evaluate(node.node).ok
+          ? fail(msg('check.must-not', { what: this.held(node.node) }))
+          : pass;
+      case 'event':
+        return (this.counts[node.counter] ?? 0) >= (node.check.atLeast ?? 1)
+          ? pass
+          : fail(explainEvent(node.check, this.counts[node.counter] ?? 0));
       case 'cached':
         node.result ??= this.read(node.check);
         return node.result;
@@ -444,24 +496,49 @@ export class LessonCheckEvaluator {
     }
   }
 
-  /**
-   * Why a `not` fails: an event that should not have happened says which and how often (a challenge's
-   * "without a restart"); anything else is named as it is declared.
-   */
-  private unwanted(node: Node, check: Check): Message {
-    const happened = node.kind === 'any' ? node.of.find((n) => this.evaluate(n).ok) : node;
-    if (happened?.kind !== 'event') return msg('check.not-expected', { check: JSON.stringify(check) });
-    const c = happened.check;
-    const n = this.counts[happened.counter] ?? 0;
-    const window = c.beforeMs !== undefined ? msg('check.run-before', { ms: c.beforeMs }) : msg('check.run');
-    return c.where
-      ? msg(c.sinceStart ? 'check.unwanted-where-run' : 'check.unwanted-where', {
-          n,
-          type: c.type,
-          where: JSON.stringify(c.where),
-          window,
-        })
-      : msg(c.sinceStart ? 'check.unwanted-run' : 'check.unwanted', { n, type: c.type, window });
+  /** What holds, said positively, for a `not` whose inner check holds: with the events or checkpoint seen. */
+  private held(node: Node): Message {
+    switch (node.kind) {
+      case 'event':
+        return describe(node.check, { events: this.counts[node.counter] ?? 0 });
+      case 'all':
+        return list(node.of.map((n) => this.held(n)));
+      case 'any': {
+        const holding = node.of.find((n) => this.evaluate(n).ok);
+        return holding ? this.held(holding) : text('');
+      }
+      case 'not':
+        return describe({ kind: 'not', check: node.check }, {});
+      case 'cached': {
+        const check = node.check;
+        if (check.kind !== 'checkpoint') return describe(check, {});
+        const first = this.checkpointsSeen().find(
+          (h) => h.status === check.status && !checkpointMiss(check, h),
+        );
+        return describe(check, { matchingCheckpoint: first?.id ?? null });
+      }
+      case 'live':
+        return describe(node.check, {});
+    }
+  }
+
+  /** The checkpoints triggered since the step began (or since a new engine instance), in order. */
+  private checkpointsSeen(): CheckpointSeen[] {
+    const cluster = this.engine.cluster();
+    if (!cluster) return [];
+    return cluster.coordinator.history
+      .filter((h) => h.id > this.checkpointBase)
+      .map((h) => ({
+        id: h.id,
+        status: h.status,
+        savepoint: this.savepointIds.has(h.id),
+        numTasks: h.numTasks,
+        numAcknowledged: h.numAcknowledged,
+        persistedInFlightBytes: h.persistedInFlightBytes,
+        checkpointedBytes: h.checkpointedBytes,
+        fullBytes: h.fullBytes,
+        endToEndMs: h.endToEndMs,
+      }));
   }
 
   /** The state-like checks: read from the engine (only when something they look at changed). */
@@ -478,26 +555,11 @@ export class LessonCheckEvaluator {
           for (const [key, value] of backend.entries(check.state))
             if (key === check.key) row = { value: plain(value), subtask: t.subtaskIndex };
         }
-        if (row && check.subtask !== undefined && row.subtask !== check.subtask)
-          return fail(
-            msg('check.state-subtask', {
-              key: JSON.stringify(check.key),
-              subtask: row.subtask,
-              want: check.subtask,
-            }),
-          );
         const value = row ? row.value : null;
-        return JSON.stringify(value) === JSON.stringify(check.equals)
+        const inPlace = !row || check.subtask === undefined || row.subtask === check.subtask;
+        return inPlace && JSON.stringify(value) === JSON.stringify(check.equals)
           ? pass
-          : fail(
-              msg('check.state-value', {
-                operator: check.operator,
-                state: check.state,
-                key: JSON.stringify(check.key),
-                value: JSON.stringify(value),
-                want: JSON.stringify(check.equals),
-              }),
-            );
+          : fail(explainState(check, value, row?.subtask ?? null));
       }
       case 'state-size': {
         let n = 0;
@@ -505,76 +567,38 @@ export class LessonCheckEvaluator {
           const backend = t.chain?.get(check.operator)?.keyedBackend;
           if (backend) n += backend.entries(check.state).length;
         }
-        if (check.atLeast !== undefined && n < check.atLeast)
-          return fail(msg('check.keys-at-least', { n, need: check.atLeast }));
-        if (check.atMost !== undefined && n > check.atMost)
-          return fail(msg('check.keys-at-most', { n, need: check.atMost }));
-        return pass;
+        return (check.atLeast !== undefined && n < check.atLeast) ||
+          (check.atMost !== undefined && n > check.atMost)
+          ? fail(explainStateSize(check, n))
+          : pass;
       }
       case 'checkpoint': {
-        const history = cluster.coordinator.history.filter((h) => h.id > this.checkpointBase);
-        const matching = (h: (typeof history)[number]): boolean => {
-          if (h.status !== check.status) return false;
-          if (
-            check.minPersistedInFlightBytes !== undefined &&
-            h.persistedInFlightBytes < check.minPersistedInFlightBytes
-          )
-            return false;
-          if (
-            check.maxCheckpointedFraction !== undefined &&
-            h.checkpointedBytes > check.maxCheckpointedFraction * h.fullBytes
-          )
-            return false;
-          if (check.savepoint !== undefined && this.savepointIds.has(h.id) !== check.savepoint) return false;
-          if (check.acks !== undefined && (h.numTasks !== check.acks || h.numAcknowledged !== check.acks))
-            return false;
-          if (
-            check.maxEndToEndMs !== undefined &&
-            (h.endToEndMs === null || h.endToEndMs > check.maxEndToEndMs)
-          )
-            return false;
-          return true;
-        };
+        const seen = this.checkpointsSeen();
+        const counts = (h: CheckpointSeen) => h.status === check.status && !checkpointMiss(check, h);
         const need = check.atLeast ?? 1;
-        const status = msg(`checkpoint-status.${check.status}`);
         if (check.inARow) {
-          // The longest run of matching checkpoints; one still in progress does not break it.
+          // The longest run of counting checkpoints; one still in progress does not break it.
           let run = 0;
           let found = 0;
-          for (const h of history) {
+          for (const h of seen) {
             if (h.status === 'IN_PROGRESS') continue;
-            run = matching(h) ? run + 1 : 0;
+            run = counts(h) ? run + 1 : 0;
             found = Math.max(found, run);
           }
           if (found >= need) return pass;
+          const status = msg(`checkpoint-status.${check.status}`);
           const max = check.maxEndToEndMs;
           return fail(
             max === undefined
-              ? msg('check.checkpoints-in-a-row', { found, status, need })
-              : msg('check.checkpoints-in-a-row-within', { found, status, need, max }),
+              ? msg('check.cp-in-a-row', { found, status, need })
+              : msg('check.cp-in-a-row-within', { found, status, need, max }),
           );
         }
-        const found = history.filter(matching).length;
-        if (found >= need) return pass;
-        if (check.maxEndToEndMs !== undefined) {
-          // Say how far off the fastest one was: what the learner has to improve.
-          const times = history
-            .filter((h) => matching({ ...h, endToEndMs: 0 }))
-            .map((h) => h.endToEndMs ?? Infinity);
-          const fastest = times.length ? Math.round(Math.min(...times)) : null;
-          return fail(
-            fastest === null || fastest === Infinity
-              ? msg('check.checkpoints', { found, status, need })
-              : msg('check.checkpoints-slow', { found, status, need, max: check.maxEndToEndMs, fastest }),
-          );
-        }
-        return fail(msg('check.checkpoints', { found, status, need }));
+        return seen.filter(counts).length >= need ? pass : fail(explainCheckpoint(check, seen));
       }
       case 'sink': {
         const v = this.sink.verdict(cluster, this.engine);
-        return check.verdict.includes(v)
-          ? pass
-          : fail(msg('check.verdict', { verdict: v, want: check.verdict.join(' | ') }));
+        return check.verdict.includes(v) ? pass : fail(explainSink(check, v));
       }
     }
   }
@@ -584,35 +608,20 @@ export class LessonCheckEvaluator {
     const cluster = this.engine.cluster();
     switch (check.kind) {
       case 'finished': {
-        if (!cluster || !(cluster.jobStatus === 'FAILED' || cluster.isFinished()))
-          return fail(msg('check.not-finished'));
+        const finished = cluster ? cluster.jobStatus === 'FAILED' || cluster.isFinished() : false;
         // Finished and not failed is FINISHED, even at the event before the status says so.
         const status =
-          check.jobStatus === 'FINISHED' && cluster.jobStatus !== 'FAILED' ? 'FINISHED' : cluster.jobStatus;
-        if (check.jobStatus && status !== check.jobStatus)
-          return fail(msg('check.job-status', { status: cluster.jobStatus, want: check.jobStatus }));
-        return pass;
+          check.jobStatus === 'FINISHED' && finished && cluster?.jobStatus !== 'FAILED'
+            ? 'FINISHED'
+            : cluster?.jobStatus;
+        return finished && (!check.jobStatus || status === check.jobStatus)
+          ? pass
+          : fail(explainFinished(check, cluster?.jobStatus ?? null, finished));
       }
       case 'config': {
         const c = this.engine.config();
         if (!c) return fail(msg('check.no-job'));
-        const diffs: Message[] = [];
-        const want: Array<[string, unknown, unknown]> = [
-          ['mode', check.mode, c.mode],
-          ['backend', check.backend, c.backend],
-          ['intervalMs', check.intervalMs, c.intervalMs],
-          ['incremental', check.incremental, c.incremental],
-          ['maxConcurrent', check.maxConcurrent, c.maxConcurrent],
-          ['tolerableFailed', check.tolerableFailed, c.tolerableFailed],
-          ['timeoutMs', check.timeoutMs, c.timeoutMs],
-          ['chaining', check.chaining, c.chaining],
-        ];
-        for (const [name, w, have] of want)
-          if (w !== undefined && w !== have)
-            diffs.push(msg('check.config', { name, value: JSON.stringify(have), want: JSON.stringify(w) }));
-        for (const [op, p] of Object.entries(check.parallelism ?? {}))
-          if (c.parallelism[op] !== p)
-            diffs.push(msg('check.parallelism', { operator: op, value: c.parallelism[op], want: p }));
+        const diffs = configDiffs(check, c);
         return diffs.length ? fail(list(diffs)) : pass;
       }
       case 'answered':
@@ -643,6 +652,10 @@ export class LessonCheckEvaluator {
         const r = this.engine.recovery();
         if (!r) return fail(msg('check.not-started'));
         const from = r.restoredFrom !== null;
+        if (from && check.fromCheckpoint && r.restoredFrom! < (check.checkpointAtLeast ?? 0))
+          return fail(
+            msg('check.recovered-older', { id: r.restoredFrom, want: check.checkpointAtLeast ?? 0 }),
+          );
         return from === check.fromCheckpoint
           ? pass
           : fail(

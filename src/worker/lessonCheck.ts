@@ -42,94 +42,106 @@ export type CheckableEvent = (typeof CHECKABLE_EVENTS)[number];
 export type SinkVerdict =
   'so-far-so-good' | 'exactly-once' | 'duplicates' | 'losses' | 'duplicates-and-losses';
 
-export type Check =
-  | { kind: 'all'; of: Check[] }
-  | { kind: 'any'; of: Check[] }
-  | { kind: 'not'; check: Check }
-  /** Trace events of this type since the step began, optionally with these field values. */
-  | {
-      kind: 'event';
-      type: CheckableEvent;
-      where?: Record<string, string | number | boolean | null>;
-      atLeast?: number;
-      /**
-       * Count only the events of the current run: since the job was last started (Apply) or restored
-       * from a snapshot file. A challenge's "in one run" (failures of an earlier run do not count).
-       */
-      sinceStart?: boolean;
-      /** Count only the events before this virtual time of the run (each run starts at 0). */
-      beforeMs?: number;
-    }
-  /** A keyed state's value for one key now (`equals: null`: the key has no value). */
-  | {
-      kind: 'state';
-      operator: string;
-      state: string;
-      key: string | number | boolean;
-      equals: Json;
-      subtask?: number;
-    }
-  /** The number of keys of a keyed state now. */
-  | { kind: 'state-size'; operator: string; state: string; atLeast?: number; atMost?: number }
-  /** Checkpoints of the history triggered since the step began (or since the engine was replaced). */
-  | {
-      kind: 'checkpoint';
-      status: 'COMPLETED' | 'FAILED';
-      atLeast?: number;
-      savepoint?: boolean;
-      /** Unaligned: some channel state was persisted. */
-      minPersistedInFlightBytes?: number;
-      /** Incremental: uploaded (checkpointed) bytes at most this fraction of the full size. */
-      maxCheckpointedFraction?: number;
-      /** Acknowledged by exactly this many subtasks (`N/N` in the Web UI: one ack per chain subtask). */
-      acks?: number;
-      /** Took at most this long from its trigger to its last acknowledgement (the End to end column). */
-      maxEndToEndMs?: number;
-      /** `atLeast` of them one right after the other: no checkpoint of another status in between. */
-      inARow?: boolean;
-    }
-  /**
-   * The job ran to its end (all input processed and committed), or failed for good; `FINISHED`: it
-   * ran to its end (not failed).
-   */
-  | { kind: 'finished'; jobStatus?: 'RUNNING' | 'FAILED' | 'FINISHED' }
-  /** The exactly-once checker's verdict now. */
-  | { kind: 'sink'; verdict: SinkVerdict[] }
-  /** The loaded configuration (as LoadInfo.config reports it). */
-  | {
-      kind: 'config';
-      mode?: string;
-      backend?: string;
-      intervalMs?: number | null;
-      parallelism?: Record<string, number>;
-      incremental?: boolean;
-      maxConcurrent?: number;
-      tolerableFailed?: number;
-      timeoutMs?: number;
-      /** Operator chaining on or off. */
-      chaining?: boolean;
-    }
-  /** The learner answered this step's prediction (any answer: the engine then shows the truth). */
-  | { kind: 'answered' }
-  /** Virtual time has reached this point. */
-  | { kind: 'time'; atLeast: number }
-  /** The job was restored from a snapshot file or a retained checkpoint (since the step began). */
-  | { kind: 'imported' }
-  /** An import was refused in this step, with errors containing every one of these texts. */
-  | { kind: 'import-refused'; contains?: string[] }
-  /** How the job came back after the last load or engine crash: from a checkpoint, or from scratch. */
-  | { kind: 'recovered'; fromCheckpoint: boolean }
-  /**
-   * Since the step began a TaskManager was lost: every subtask in its slots failed at once, the job
-   * waited with subtasks SCHEDULED until it registered again, then those subtasks restored the
-   * checkpoint that was the latest completed one when it was lost (taskManagerRecovery.ts).
-   */
-  | { kind: 'taskmanager-recovered' }
-  /**
-   * Since the step began a subtask failed and the job was restored; with `maxRewindMs`, it went back
-   * at most that far: from the failure to the trigger of the checkpoint it restored (failoverRewind.ts).
-   */
-  | { kind: 'failover'; maxRewindMs?: number };
+/**
+ * Any part of a check may name the lesson's own reading of its failure: `why: 'counted-twice'` refers
+ * to the step's `### Why not` list in the text (`- counted-twice: a record was counted twice…`), shown
+ * after the generic explanation when this part is the one that is not met.
+ */
+export interface CheckNote {
+  why?: string;
+}
+
+export type Check = CheckNote &
+  (
+    | { kind: 'all'; of: Check[] }
+    | { kind: 'any'; of: Check[] }
+    | { kind: 'not'; check: Check }
+    /** Trace events of this type since the step began, optionally with these field values. */
+    | {
+        kind: 'event';
+        type: CheckableEvent;
+        where?: Record<string, string | number | boolean | null>;
+        atLeast?: number;
+        /**
+         * Count only the events of the current run: since the job was last started (Apply) or
+         * restored from a snapshot file. A challenge's "in one run" (an earlier run does not count).
+         */
+        sinceStart?: boolean;
+        /** Count only the events before this virtual time of the run (each run starts at 0). */
+        beforeMs?: number;
+      }
+    /** A keyed state's value for one key now (`equals: null`: the key has no value). */
+    | {
+        kind: 'state';
+        operator: string;
+        state: string;
+        key: string | number | boolean;
+        equals: Json;
+        subtask?: number;
+      }
+    /** The number of keys of a keyed state now. */
+    | { kind: 'state-size'; operator: string; state: string; atLeast?: number; atMost?: number }
+    /** Checkpoints of the history triggered since the step began (or since the engine was replaced). */
+    | {
+        kind: 'checkpoint';
+        status: 'COMPLETED' | 'FAILED';
+        atLeast?: number;
+        savepoint?: boolean;
+        /** Unaligned: some channel state was persisted. */
+        minPersistedInFlightBytes?: number;
+        /** Incremental: uploaded (checkpointed) bytes at most this fraction of the full size. */
+        maxCheckpointedFraction?: number;
+        /** Acknowledged by exactly this many subtasks (`N/N` in the Web UI: one ack per chain subtask). */
+        acks?: number;
+        /** Took at most this long from its trigger to its last acknowledgement (the End to end column). */
+        maxEndToEndMs?: number;
+        /** `atLeast` of them one right after the other: no checkpoint of another status in between. */
+        inARow?: boolean;
+      }
+    /**
+     * The job ran to its end (all input processed and committed), or failed for good; `FINISHED`: it
+     * ran to its end (not failed).
+     */
+    | { kind: 'finished'; jobStatus?: 'RUNNING' | 'FAILED' | 'FINISHED' }
+    /** The exactly-once checker's verdict now. */
+    | { kind: 'sink'; verdict: SinkVerdict[] }
+    /** The loaded configuration (as LoadInfo.config reports it). */
+    | {
+        kind: 'config';
+        mode?: string;
+        backend?: string;
+        intervalMs?: number | null;
+        parallelism?: Record<string, number>;
+        incremental?: boolean;
+        maxConcurrent?: number;
+        tolerableFailed?: number;
+        timeoutMs?: number;
+        /** Operator chaining on or off. */
+        chaining?: boolean;
+      }
+    /** The learner answered this step's prediction (any answer: the engine then shows the truth). */
+    | { kind: 'answered' }
+    /** Virtual time has reached this point. */
+    | { kind: 'time'; atLeast: number }
+    /** The job was restored from a snapshot file or a retained checkpoint (since the step began). */
+    | { kind: 'imported' }
+    /** An import was refused in this step, with errors containing every one of these texts. */
+    | { kind: 'import-refused'; contains?: string[] }
+    /** How the job came back after the last load or engine crash: from a checkpoint, or from scratch. */
+    | { kind: 'recovered'; fromCheckpoint: boolean; checkpointAtLeast?: number }
+    /**
+     * Since the step began a TaskManager was lost: every subtask in its slots failed at once, the job
+     * waited with subtasks SCHEDULED until it registered again, then those subtasks restored the
+     * checkpoint that was the latest completed one when it was lost (taskManagerRecovery.ts).
+     */
+    | { kind: 'taskmanager-recovered' }
+    /**
+     * Since the step began a subtask failed and the job was restored; with `maxRewindMs`, it went
+     * back at most that far: from the failure to the trigger of the checkpoint it restored
+     * (failoverRewind.ts).
+     */
+    | { kind: 'failover'; maxRewindMs?: number }
+  );
 
 /** What the page registers for the step it shows (`EngineWorkerApi.setLessonCheck`). */
 export interface LessonCheckSpec {
@@ -157,12 +169,16 @@ export interface LessonCheckCarry {
   counts: number[];
   imported: boolean;
   checkpointBase: number;
+  tried: boolean;
+  attemptsEnded: number;
 }
 
 export interface CheckResult {
   ok: boolean;
   /** Why not: a message code (the page shows it in the learner's language; tests read `renderEnglish`). */
   why: Message;
+  /** The `why` key of the unmet part (or of the nearest part around it that has one): the lesson's reading. */
+  note?: string;
 }
 
 /** The worker's verdict on the registered check, sent with every FrameUpdate. */
@@ -176,5 +192,20 @@ export interface LessonVerdict {
   now: CheckResult;
   /** The "play until" check set with `pauseWhen`, or null. */
   until: (CheckResult & { check: Check }) | null;
+  /**
+   * The learner changed the simulation since the step began (what unlocks a challenge's "Show me"):
+   * played or stepped (an engine event that is not a replay of the timeline), acted on the job (fail a
+   * subtask, kill a TaskManager, poison, storage fault, trigger, slow an operator), applied a
+   * configuration (a load), imported a snapshot (accepted or refused), or the engine crashed.
+   * Not: speed, pause, scrubbing the timeline, opening panels, hints.
+   */
+  tried: boolean;
+  /**
+   * How often since the step began an attempt came to a point where it can be judged: the job
+   * finished or failed for good, a subtask was restored (failover) or the engine recovered after a
+   * crash, or a snapshot was imported (or refused). When it grows and the check has not passed, the
+   * page says why (as it does when the learner presses "Check").
+   */
+  attemptsEnded: number;
   carry: LessonCheckCarry;
 }

@@ -6,6 +6,7 @@
  *
  * Chromium applies CPU throttling to pages only ("Operation is only supported for pages, not
  * workers"): the engine worker runs at the machine's speed, the page renders 6× slower.
+ * On a challenge step "Show me" is locked until a try: the test presses "Give up" first.
  * Screenshots: test-results/screenshots/lessons-show-me-*.png.
  */
 import type { Page } from 'playwright-core';
@@ -65,6 +66,11 @@ describe.skipIf(skipReason !== null)('"Show me" under CPU throttling at 20×', (
           await expect
             .poll(() => page.getByTestId('lesson-step').getAttribute('data-step'), { timeout: 30_000 })
             .toBe(String(i + 1));
+          if (step.challenge) {
+            // A challenge opens "Show me" only after a try or "Give up".
+            expect(await page.getByTestId('show-me').isEnabled()).toBe(false);
+            await page.getByTestId('give-up').click();
+          }
           await expect.poll(() => page.getByTestId('show-me').isEnabled(), { timeout: 30_000 }).toBe(true);
           await page.getByTestId('show-me').click();
           const clicked = Date.now();

@@ -1,6 +1,7 @@
 /**
  * The lesson runner in Chromium. A learner completes lesson 1 with clicks only — open #/lessons, open
- * the lesson, play, answer the prediction, watch each check turn to done, reach the end — in English
+ * the lesson, play, answer the prediction, watch each check turn to done, meet the challenge at its
+ * end ("Show me" locked until a try), reach the end — in English
  * and again in 简体中文; progress survives a reload and is exported as JSON (and imported back). Also:
  * a deep link to a prediction step holds the engine, "Show me" plays a step's solution, the sandbox
  * keeps the job, lesson 8's first prediction is answered by clicking, and DOMPurify (render.ts's
@@ -162,6 +163,19 @@ async function completeLessonOne(page: Page, lang: 'en' | 'zh-CN', shot: string)
   await waitPassed(page, 45_000);
   await page.getByTestId('tab-checkpoints').click();
   await saveScreenshot(page, `${shot}-6b-step4-unchained`);
+
+  // Step 5: a challenge (only the goal): "Show me" is locked until a try; chaining back on, to the end.
+  // (Step 4's prediction was the learner's own answer: the step moves on by itself.)
+  await waitForStep(page, 5);
+  expect(await page.getByTestId('lesson-do').getAttribute('data-challenge')).toBe('true');
+  expect(await page.getByTestId('show-me').isDisabled()).toBe(true);
+  await page.getByTestId('tab-config').click();
+  await page.getByTestId('config-chaining').check();
+  await page.getByTestId('config-apply').click();
+  await expect.poll(() => page.getByTestId('subtask-print#1').count(), { timeout: 15_000 }).toBe(0);
+  await expect.poll(() => page.getByTestId('show-me').isEnabled(), { timeout: 15_000 }).toBe(true);
+  await page.getByTestId('play').click();
+  await waitPassed(page, 45_000);
   await page.getByTestId('lesson-complete').waitFor({ timeout: 10_000 });
   await page.getByTestId('tab-state').click();
   await saveScreenshot(page, `${shot}-7-complete`);
@@ -275,7 +289,9 @@ describe.skipIf(skipReason !== null)('the lesson runner in Chromium', () => {
       await expect
         .poll(() => page.getByTestId('lesson-title').textContent())
         .toBe(LESSONS[0].text['zh-CN'].title);
-      expect(await page.getByTestId('step-heading').textContent()).toBe('第 2 步，共 4 步');
+      expect(await page.getByTestId('step-heading').textContent()).toBe(
+        `第 2 步，共 ${LESSONS[0].definition.steps.length} 步`,
+      );
       await saveScreenshot(page, 'lessons-deeplink-zh');
       await page.getByTestId('language').selectOption('en');
       await expect.poll(() => page.getByTestId('lesson-title').textContent()).toBe(LESSONS[0].text.en.title);
@@ -312,7 +328,12 @@ describe.skipIf(skipReason !== null)('the lesson runner in Chromium', () => {
       // (a prediction "Show me" answered stays until "Next", to be read)
       await page.getByTestId('read-then-next').waitFor();
       await page.getByTestId('next-step').click();
-      await page.getByTestId('lesson-complete').waitFor({ timeout: 10_000 });
+      // Step 5, a challenge: "Show me" only after "Give up" (or a try).
+      await waitForStep(page, 5);
+      expect(await page.getByTestId('show-me').isDisabled()).toBe(true);
+      await page.getByTestId('give-up').click();
+      await page.getByTestId('show-me').click();
+      await page.getByTestId('lesson-complete').waitFor({ timeout: 45_000 });
       await saveScreenshot(page, 'lessons-show-me-complete');
 
       // The sandbox leaves the lesson and keeps the job (and its finished run).

@@ -114,7 +114,7 @@ const TRIES: Record<string, Try[]> = {
         { do: 'fail', task: 'count#1' },
         finished,
       ],
-      why: "the checker says 'duplicates' (want exactly-once)",
+      why: 'the sink shows duplicates: some rows were written more often than in a run without failures',
     },
     {
       name: 'exactly-once instead: no duplicates, but not the mode the goal keeps',
@@ -124,12 +124,12 @@ const TRIES: Record<string, Try[]> = {
         { do: 'fail', task: 'count#1' },
         finished,
       ],
-      why: 'mode is "exactly-once" (want "at-least-once")',
+      why: 'the checkpointing mode is exactly-once, expected at-least-once',
     },
     {
       name: 'at-least-once without any failure',
       actions: [{ do: 'configure', options: { mode: 'at-least-once' } }, finished],
-      why: '0 \'task-failed\' events with {"task":"count#0"} in this run',
+      why: 'no subtask failure on count#0 in this run',
     },
   ],
   '07-at-least-once-and-unaligned/fast-and-exactly-once': [
@@ -141,7 +141,7 @@ const TRIES: Record<string, Try[]> = {
         { do: 'fail', task: 'count#1' },
         finished,
       ],
-      why: 'at most 1 checkpoints in a row completed within 100 ms end to end since the step began (need 5)',
+      why: 'at most 1 checkpoint in a row completed within 100 ms end to end since this step began, expected 5',
     },
     {
       name: 'aligned, with count slow',
@@ -150,7 +150,7 @@ const TRIES: Record<string, Try[]> = {
         { do: 'slow', operator: 'count', ms: 10 },
         checkpoint,
       ],
-      why: 'at most 0 checkpoints in a row completed within 100 ms end to end since the step began (need 5)',
+      why: 'at most 0 checkpoints in a row completed within 100 ms end to end since this step began, expected 5',
     },
   ],
   '08-failure-and-recovery/survive-two-failures': [
@@ -164,7 +164,7 @@ const TRIES: Record<string, Try[]> = {
         { do: 'fail', task: 'count#1' },
         finished,
       ],
-      why: "1 'job-restarting' events in this run",
+      why: 'job restart: once in this run (since the job was last started or restored), expected at least 2',
     },
     {
       name: 'one failure in each of two runs',
@@ -178,7 +178,7 @@ const TRIES: Record<string, Try[]> = {
         { do: 'fail', task: 'count#1' },
         finished,
       ],
-      why: "1 'job-restarting' events in this run",
+      why: 'job restart: once in this run (since the job was last started or restored), expected at least 2',
     },
   ],
   '08-failure-and-recovery/small-rewind': [
@@ -190,7 +190,7 @@ const TRIES: Record<string, Try[]> = {
         { do: 'fail', task: 'count#3' },
         restored('count#3'),
       ],
-      why: 'the job went back 689 ms: from the failure at 1200 ms to checkpoint 1, triggered at 511 ms (want at most 100 ms)',
+      why: 'the job went back 689 ms: from the failure at 1200 ms to checkpoint 1, triggered at 511 ms; expected at most 100 ms',
     },
     {
       name: 'a failure before the first checkpoint: back to the start of the run',
@@ -211,7 +211,7 @@ const TRIES: Record<string, Try[]> = {
         { do: 'storage-fault', fault: 'quota', count: 2 },
         finished,
       ],
-      why: "'job-restarting' events in this run, since the job was last started or restored (want none)",
+      why: 'this must not happen in this step, but it did: job restart in this run',
     },
     {
       name: 'tolerating 1, two failed writes with a completed checkpoint in between',
@@ -223,7 +223,7 @@ const TRIES: Record<string, Try[]> = {
         { do: 'storage-fault', fault: 'quota' },
         finished,
       ],
-      why: 'at most 1 failed checkpoints in a row since the step began (need 2)',
+      why: 'at most 1 checkpoint failed in a row since this step began, expected 2',
     },
   ],
   '10-end-to-end-exactly-once/fresher-output': [
@@ -233,7 +233,7 @@ const TRIES: Record<string, Try[]> = {
         { do: 'configure', options: { mode: 'unaligned' } },
         { do: 'play', until: { kind: 'time', atLeast: 2000 } },
       ],
-      why: "4 'transaction-committed' events in the first 2000 ms of this run (need 16)",
+      why: 'transaction committed: 4 times in the first 2000 ms of this run, expected at least 16',
     },
     {
       name: 'an interval of 500 ms: twice as often, not enough',
@@ -241,14 +241,14 @@ const TRIES: Record<string, Try[]> = {
         { do: 'configure', options: { mode: 'exactly-once', intervalMs: 500 } },
         { do: 'play', until: { kind: 'time', atLeast: 2500 } },
       ],
-      why: "8 'transaction-committed' events in the first 2000 ms of this run (need 16)",
+      why: 'transaction committed: 8 times in the first 2000 ms of this run, expected at least 16',
     },
   ],
   '11-applications-with-timers/one-region': [
     {
       name: 'a sessionize subtask fails (the last step again)',
       actions: [{ do: 'fail', task: 'sessionize#1' }, restored('sessionize#1')],
-      why: '1 \'task-restored\' events with {"task":"sessionize#0"} in this run, since the job was last started or restored (want none)',
+      why: 'this must not happen in this step, but it did: subtask restore on sessionize#0 in this run',
     },
     {
       name: 'the TaskManager is killed: both pipelines restart',
@@ -258,19 +258,19 @@ const TRIES: Record<string, Try[]> = {
         { do: 'kill-taskmanager', taskManager: 'taskmanager-1' },
         { do: 'play', until: { kind: 'taskmanager-recovered' } },
       ],
-      why: '1 \'task-restored\' events with {"task":"sessionize#0"} in this run, since the job was last started or restored (want none)',
+      why: 'this must not happen in this step, but it did: subtask restore on sessionize#0 in this run',
     },
   ],
   '12-savepoints-and-rescaling/move-to-rocksdb': [
     {
       name: 'the savepoint restored without changing the job',
       actions: [{ do: 'restore', from: 'latest-savepoint' }],
-      why: 'backend is "fs" (want "rocksdb"); parallelism of count is 3 (want 4)',
+      why: 'the state backend is fs, expected rocksdb; count runs with parallelism 3, expected 4',
     },
     {
       name: 'Apply only: the new job starts from scratch and counts the line again',
       actions: [{ do: 'configure', options: { backend: 'rocksdb', parallelism: { count: 4 } } }, finished],
-      why: "'sink-written' events in this run, since the job was last started or restored (want none)",
+      why: 'this must not happen in this step, but it did: record written to a sink in this run',
     },
   ],
 };

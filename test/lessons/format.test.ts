@@ -113,7 +113,7 @@ describe('lesson validation', () => {
       'lessons/03-keys/en.md step \'a\' (line 5): has no "### Do" instruction',
     );
     expect(errorsOf('03-keys', lesson, text('\n### Quiz\n'))).toContain(
-      'lessons/03-keys/en.md line 34: unknown section "### Quiz" (known: Do, Goal, Hints, Prediction, Answer, Flink)',
+      'lessons/03-keys/en.md line 34: unknown section "### Quiz" (known: Do, Goal, Hints, Why not, Prediction, Answer, Flink)',
     );
     expect(errorsOf('03-keys', lesson, text().replace('2. that', ''))).toContain(
       'lessons/03-keys/en.md step \'b\' (line 17): "### Prediction" needs a numbered list of at least 2 choices',
@@ -139,6 +139,45 @@ describe('lesson validation', () => {
       errorsOf('03-keys', challenge, goal().replace('### Goal', '### Do\n\nPlay.\n\n### Goal'), goal()),
     ).toContain(
       'lessons/03-keys/en.md step \'a\' (line 5): has both "### Goal" and "### Do" (a challenge gives only the goal)',
+    );
+  });
+
+  it('a check\'s `why` key is explained in each language\'s "### Why not" list, and only used keys are', () => {
+    const why = structuredClone(lesson);
+    (why.steps[0] as Record<string, unknown>).check = {
+      kind: 'all',
+      of: [
+        { kind: 'finished', why: 'not-yet' },
+        { kind: 'not', check: { kind: 'sink', verdict: ['duplicates'] }, why: 'counted-twice' },
+      ],
+    };
+    const list =
+      '\n### Why not\n\n- not-yet: the job must run to its end.\n- counted-twice: a record was counted\n  twice after the restore.\n';
+    const withWhy = () => text().replace('### Hints', `${list}\n### Hints`);
+    expect(errorsOf('03-keys', why, withWhy())).toEqual([]);
+    const r = assembleLesson('03-keys', why, { en: withWhy(), 'zh-CN': withWhy() });
+    expect(r.lesson!.text.en.steps[0].whyNot).toEqual({
+      'not-yet': 'the job must run to its end.',
+      'counted-twice': 'a record was counted twice after the restore.',
+    });
+    // A key the check uses but the text does not explain; a key the text explains that no check uses.
+    expect(errorsOf('03-keys', why, text(), withWhy())).toEqual([
+      'lessons/03-keys/en.md step \'a\': the check says why: \'not-yet\': the text needs "- not-yet: …" under "### Why not"',
+      'lessons/03-keys/en.md step \'a\': the check says why: \'counted-twice\': the text needs "- counted-twice: …" under "### Why not"',
+    ]);
+    expect(errorsOf('03-keys', lesson, withWhy(), text())).toEqual([
+      "lessons/03-keys/en.md step 'a': \"### Why not\" explains 'not-yet', but no part of the step's check says why: 'not-yet'",
+      "lessons/03-keys/en.md step 'a': \"### Why not\" explains 'counted-twice', but no part of the step's check says why: 'counted-twice'",
+    ]);
+    expect(
+      errorsOf('03-keys', why, withWhy().replace('- not-yet: the', '- not yet the'), withWhy()),
+    ).toContain(
+      'lessons/03-keys/en.md step \'a\' (line 5): "### Why not" item "not yet the job must run to its end." must be "key: text" (a check\'s `why` key, then what it means)',
+    );
+    const badKey = structuredClone(why);
+    (badKey.steps[0].check as unknown as { of: Array<Record<string, unknown>> }).of[0].why = 'Not Yet';
+    expect(errorsOf('03-keys', badKey, withWhy())[0]).toMatch(
+      /^lessons\/03-keys\/lesson.ts steps\[0\]\.check\.of\[0\]\.why: a key of the step's "### Why not" list/,
     );
   });
 

@@ -51,7 +51,7 @@ describe('the lesson check evaluator (in the worker)', () => {
     const end = await host.frame(250);
     expect(end.finished).toBe(true);
     expect(end.lesson).toMatchObject({ passed: true, passedAt: u.now, now: { ok: false } });
-    expect(renderEnglish(end.lesson?.now.why ?? text(''))).toBe('count.count["be"] is 2 (want 1)');
+    expect(renderEnglish(end.lesson?.now.why ?? text(''))).toBe("\"be\" is 2 in count's 'count', expected 1");
   });
 
   it('counts every event, also those beyond the frame’s cap of record-level events', async () => {
@@ -101,12 +101,16 @@ describe('the lesson check evaluator (in the worker)', () => {
     await first.failTask('count#0');
     await first.play();
     const before = await first.frame(100); // 10 virtual seconds
-    expect(renderEnglish(before.lesson?.now.why ?? text(''))).toBe("1 'task-failed' events (need 2)");
+    expect(renderEnglish(before.lesson?.now.why ?? text(''))).toBe(
+      'subtask failure: once since this step began, expected at least 2',
+    );
     // The worker dies; a new one recovers the job and gets the check with what the old one counted.
     const second = newHost(dbName);
     expect((await second.start()).recovered).toBe(true);
     const carried = await second.setLessonCheck({ ...s, carry: before.lesson!.carry });
-    expect(renderEnglish(carried?.now.why ?? text(''))).toBe("1 'task-failed' events (need 2)");
+    expect(renderEnglish(carried?.now.why ?? text(''))).toBe(
+      'subtask failure: once since this step began, expected at least 2',
+    );
     expect(carried?.carry.counts).toEqual([1, 1]);
     await second.failTask('count#1');
     await second.play();
@@ -134,7 +138,7 @@ describe('the lesson check evaluator (in the worker)', () => {
     const v = (await host.frame(0)).lesson;
     expect(v?.carry.counts).toEqual([1, 0]);
     expect(renderEnglish(v?.now.why ?? text(''))).toBe(
-      "0 'task-failed' events in this run, since the job was last started or restored (need 1)",
+      'no subtask failure in this run (since the job was last started or restored)',
     );
     await host.failTask('count#2');
     await host.play();
@@ -160,7 +164,7 @@ describe('the lesson check evaluator (in the worker)', () => {
     expect(completed.length).toBeGreaterThan(before);
     expect(u.lesson?.passed).toBe(false);
     expect(renderEnglish(u.lesson?.now.why ?? text(''))).toBe(
-      `${before} 'checkpoint-completed' events in the first 2500 ms of this run (need 3)`,
+      `checkpoint completed: ${before} times in the first 2500 ms of this run, expected at least 3`,
     );
   });
 
@@ -171,7 +175,7 @@ describe('the lesson check evaluator (in the worker)', () => {
     const completed: Check = { kind: 'checkpoint', status: 'COMPLETED' };
     await host.setLessonCheck(spec({ kind: 'failover', maxRewindMs: 100 }, { also: [completed] }));
     expect(renderEnglish((await host.frame(0)).lesson?.now.why ?? text(''))).toBe(
-      'no subtask has failed and been restored since the step began',
+      'no subtask has failed and been restored since this step began',
     );
     // Checkpoint 1 completes; half a second later count#0 fails: the job goes back to its trigger.
     await host.pauseWhen(completed);
@@ -187,7 +191,7 @@ describe('the lesson check evaluator (in the worker)', () => {
     const cp1 = (await host.listCheckpoints()).history.find((h) => h.id === 1);
     const why = renderEnglish(late.lesson?.now.why ?? text(''));
     const m =
-      /^the job went back (\d+) ms: from the failure at (\d+) ms to checkpoint 1, triggered at (\d+) ms \(want at most 100 ms\)$/.exec(
+      /^the job went back (\d+) ms: from the failure at (\d+) ms to checkpoint 1, triggered at (\d+) ms; expected at most 100 ms$/.exec(
         why,
       );
     expect(m, why).not.toBeNull();
@@ -207,7 +211,7 @@ describe('the lesson check evaluator (in the worker)', () => {
     expect((await host.frame(30)).lesson?.passed).toBe(true);
   });
 
-  it('maxEndToEndMs: only checkpoints that fast count, and the verdict says how fast the fastest was', async () => {
+  it('maxEndToEndMs: only checkpoints that fast count, and the verdict says how long the latest one took', async () => {
     const host = newHost(freshDbName());
     await host.start();
     await host.load({ scenario: 'visits', seed: 1, speed: 100_000 });
@@ -221,8 +225,9 @@ describe('the lesson check evaluator (in the worker)', () => {
     const fastest = Math.round(Math.min(...completed.map((h) => h.endToEndMs ?? Infinity)));
     expect(fastest).toBeGreaterThan(1);
     expect(u.lesson?.passed).toBe(false);
+    const last = completed.at(-1)!;
     expect(renderEnglish(u.lesson?.now.why ?? text(''))).toBe(
-      `0 completed checkpoints within 1 ms end to end since the step began (need 1; the fastest took ${fastest} ms)`,
+      `checkpoint ${last.id} completed in ${Math.round(last.endToEndMs!)} ms end to end, expected at most 1 ms`,
     );
     await host.setLessonCheck(spec({ kind: 'checkpoint', status: 'COMPLETED', maxEndToEndMs: fastest + 1 }));
     await host.play();
@@ -249,7 +254,7 @@ describe('the lesson check evaluator (in the worker)', () => {
     expect(u.lesson?.until).toMatchObject({ ok: true });
     expect(u.lesson?.passed).toBe(false);
     expect(renderEnglish(u.lesson?.now.why ?? text(''))).toBe(
-      'at most 1 failed checkpoints in a row since the step began (need 2)',
+      'at most 1 checkpoint failed in a row since this step began, expected 2',
     );
     // Two failed writes in a row: two failed checkpoints one after the other.
     await host.injectStorageFault('quota', 2);
@@ -267,7 +272,7 @@ describe('the lesson check evaluator (in the worker)', () => {
     await host.play();
     const failed = await host.frame(250);
     expect(failed.finished).toBe(true);
-    expect(renderEnglish(failed.lesson?.now.why ?? text(''))).toBe('the job is FAILED (want FINISHED)');
+    expect(renderEnglish(failed.lesson?.now.why ?? text(''))).toBe('the job is FAILED, expected FINISHED');
     await host.load({ scenario: 'wordcount', seed: 1, speed: 100_000 });
     await host.play();
     expect((await host.frame(250)).lesson?.passed).toBe(true);

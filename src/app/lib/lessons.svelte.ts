@@ -37,6 +37,7 @@ import {
   resumeStep,
 } from '../components/lessons/progress';
 import { downloadText } from '../components/checkpoints/download';
+import { nextExplanation, showMeLock } from '../components/lessons/challenge';
 
 /** How long "✓ done" shows before the next step. */
 export const DONE_MOMENT_MS = 1200;
@@ -89,6 +90,14 @@ export class LessonRunner {
   showError = $state.raw<ShowError | null>(null);
   /** The last step passed: the lesson's end. */
   complete = $state(false);
+  /** The learner changed the simulation during this visit of the step (the worker says so). */
+  tried = $state(false);
+  /** The learner pressed "Give up" on this challenge: "Show me" is open. */
+  gaveUp = $state(false);
+  /** Why the check is not met, as it was when an attempt ended or the learner pressed "Check". */
+  explained = $state.raw<CheckResult | null>(null);
+  /** The verdict's `attemptsEnded` already explained. */
+  private attemptsSeen = 0;
 
   /** Loads a job; the app sets it to its own start() so that the permalink follows. */
   loader: (options: LoadOptions) => Promise<void> = async (options) => {
@@ -112,6 +121,11 @@ export class LessonRunner {
 
   get stepCount(): number {
     return this.lesson?.definition.steps.length ?? 0;
+  }
+
+  /** Why "Show me" is locked (a challenge not tried yet), or null. */
+  get showMeLock(): 'try-first' | null {
+    return showMeLock(this.step, this.tried, this.gaveUp);
   }
 
   /** A prediction waits for its answer: the engine is held until then. */
@@ -271,7 +285,14 @@ export class LessonRunner {
     const lesson = this.lesson;
     if (!lesson || this.loading) return;
     const gen = ++this.gen;
-    const keep = { chosen: this.chosen, answer: this.answer, hintsShown: this.hintsShown };
+    // The same visit of the step: what was answered, shown, tried or given up stays.
+    const keep = {
+      chosen: this.chosen,
+      answer: this.answer,
+      hintsShown: this.hintsShown,
+      tried: this.tried,
+      gaveUp: this.gaveUp,
+    };
     this.cancelTimers();
     this.showing = false;
     this.loading = true;
@@ -303,11 +324,21 @@ export class LessonRunner {
     this.showing = false;
     this.showIndex = -1;
     this.showError = null;
+    this.tried = false;
+    this.gaveUp = false;
+    this.explained = null;
+    this.attemptsSeen = 0;
   }
 
   private async begin(
     index: number,
-    keep?: { chosen: number | null; answer: number | null; hintsShown: number },
+    keep?: {
+      chosen: number | null;
+      answer: number | null;
+      hintsShown: number;
+      tried: boolean;
+      gaveUp: boolean;
+    },
   ): Promise<void> {
     const lesson = this.lesson;
     if (!lesson) return;
@@ -318,6 +349,8 @@ export class LessonRunner {
       this.chosen = keep.chosen;
       this.answer = keep.answer;
       this.hintsShown = keep.hintsShown;
+      this.tried = keep.tried;
+      this.gaveUp = keep.gaveUp;
     }
     this.complete = false;
     this.syncHold();
@@ -358,6 +391,16 @@ export class LessonRunner {
     if (this.hintsShown < total) this.hintsShown++;
   }
 
+  /** "Give up" on a challenge: "Show me" opens without a try. */
+  giveUp(): void {
+    if (this.step?.challenge) this.gaveUp = true;
+  }
+
+  /** "Check": the grader's verdict now, with why it is not met (the check itself runs in the worker). */
+  checkNow(): void {
+    if (!this.passed && this.check) this.explained = this.check;
+  }
+
   /** Answers the step's prediction: the engine may now show the truth. */
   answerPrediction(choice: number): void {
     if (!this.step?.prediction || this.answer !== null) return;
@@ -375,8 +418,9 @@ export class LessonRunner {
   async showMe(): Promise<void> {
     const lesson = this.lesson;
     const step = this.step;
-    if (!lesson || !step || this.showing || this.loading || this.passed) return;
+    if (!lesson || !step || this.showing || this.loading || this.passed || this.showMeLock) return;
     const gen = this.gen;
+    this.explained = null;
     this.showing = true;
     this.showError = null;
     try {
@@ -428,6 +472,9 @@ export class LessonRunner {
     if (!lesson || !step || v.id !== this.spec?.id) return; // another step's, or none
     this.verdict = v;
     this.check = v.passed ? { ok: true, why: text('') } : v.now;
+    if (v.tried) this.tried = true;
+    this.explained = nextExplanation(this.explained, v, this.attemptsSeen, this.showing);
+    this.attemptsSeen = Math.max(this.attemptsSeen, v.attemptsEnded);
     if (!v.passed || this.passed) return;
     if (step.prediction && this.answer === null) return; // never before the prediction is answered
     this.passed = true;

@@ -58,6 +58,7 @@ export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
       state: z.string().min(1),
       atLeast: z.number().int().min(0).optional(),
       atMost: z.number().int().min(0).optional(),
+      entries: z.boolean().optional(),
     }),
     check({
       kind: z.literal('checkpoint'),
@@ -69,6 +70,7 @@ export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
       acks: z.number().int().min(1).optional(),
       maxEndToEndMs: nonNegative.optional(),
       inARow: z.boolean().optional(),
+      minDurationMs: nonNegative.optional(),
     }),
     check({ kind: z.literal('finished'), jobStatus: z.enum(['RUNNING', 'FAILED', 'FINISHED']).optional() }),
     check({
@@ -101,11 +103,27 @@ export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
     }),
     check({ kind: z.literal('taskmanager-recovered') }),
     check({ kind: z.literal('failover'), maxRewindMs: nonNegative.optional() }),
+    check({
+      kind: z.literal('sink-rows'),
+      sink: uid,
+      atLeast: z.number().int().min(1).optional(),
+      every: z.record(z.string(), SCALAR).optional(),
+      someNot: z.record(z.string(), SCALAR).optional(),
+      repeated: z.boolean().optional(),
+    }),
   ]),
 ) as z.ZodType<Check>;
 
 /** Settings a lesson starts with or a solution changes (the app's configuration panel, as data). */
 export const LessonOptionsSchema = z.strictObject({
+  /**
+   * A Flink SQL script of the lesson's folder (`count.sql`): its query is the job instead of the
+   * scenario (the worker plans it, src/worker/sqlJob.ts); in a `configure`, it switches the query.
+   */
+  sql: z
+    .string()
+    .regex(/^[a-z0-9-]+\.sql$/, 'a .sql file of the lesson folder, such as count.sql')
+    .optional(),
   mode: z.enum(CHECKPOINTING_MODES).optional(),
   intervalMs: nonNegative.optional(),
   backend: z.enum(['memory', 'fs', 'hashmap', 'rocksdb']).optional(),
@@ -123,6 +141,22 @@ export const LessonOptionsSchema = z.strictObject({
   processingTimeMs: z.record(z.string(), nonNegative).optional(),
   /** false: env.disableOperatorChaining(). */
   chaining: z.boolean().optional(),
+  /** The cluster: TaskManagers (default 1) and slots per TaskManager (default: enough for the job). */
+  taskManagers: z.number().int().min(1).max(128).optional(),
+  slotsPerTaskManager: z.number().int().min(1).max(128).optional(),
+  /**
+   * The Operations Playground job's arguments (the `clickcount` scenario only): `checkpointing: false`
+   * is the job without `--checkpointing`, `processingTime` without `--event-time`, `backpressure`
+   * with `--backpressure`, `sink` the Kafka producer's guarantee.
+   */
+  playground: z
+    .strictObject({
+      checkpointing: z.boolean().optional(),
+      processingTime: z.boolean().optional(),
+      backpressure: z.boolean().optional(),
+      sink: z.enum(['at-least-once', 'exactly-once']).optional(),
+    })
+    .optional(),
   restartStrategy: z
     .union([
       z.strictObject({ type: z.literal('none') }),
@@ -180,6 +214,8 @@ export const LessonActionSchema = z.discriminatedUnion('do', [
     taskManager: z.string().regex(/^taskmanager-\d+$/, 'a TaskManager id such as taskmanager-1'),
   }),
   z.strictObject({ do: z.literal('slow'), operator: uid, ms: nonNegative }),
+  /** The job graph's "Add TaskManager" (the Playground's `docker compose scale taskmanager=2`). */
+  z.strictObject({ do: z.literal('add-taskmanager') }),
   /** Restart the lesson's job with these settings (the configuration panel's Apply). */
   z.strictObject({ do: z.literal('configure'), options: LessonOptionsSchema }),
   z.strictObject({ do: z.literal('answer'), choice: z.number().int().min(0) }),
@@ -236,6 +272,8 @@ export const LessonSchema = z
     seed: z.number().int().min(0),
     options: LessonOptionsSchema.optional(),
     steps: z.array(StepSchema).min(1),
+    /** Filled by the assembler (assemble.ts) from the folder's `*.sql` files: file name -> script. */
+    sqlFiles: z.record(z.string(), z.string()).optional(),
   })
   .superRefine((lesson, ctx) => {
     const ids = new Set<string>();

@@ -112,6 +112,10 @@ export class HeadlessLessonDriver implements LessonDriver {
     await this.host.killTaskManager(id);
   }
 
+  async addTaskManager(): Promise<void> {
+    await this.host.addTaskManager();
+  }
+
   async poison(source?: string, partition?: number): Promise<void> {
     await this.host.injectPoisonRecord(source, partition);
   }

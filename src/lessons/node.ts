@@ -41,7 +41,10 @@ export async function lessonErrorsOnDisk(root: string): Promise<LessonError[]> {
       const f = path.join(folder, `${lang}.md`);
       if (existsSync(f)) texts[lang] = readFileSync(f, 'utf8');
     }
-    entries.push({ dir: name.name, exported, texts });
+    const sqlFiles: Record<string, string> = {};
+    for (const f of readdirSync(folder))
+      if (f.endsWith('.sql')) sqlFiles[f] = readFileSync(path.join(folder, f), 'utf8');
+    entries.push({ dir: name.name, exported, texts, sqlFiles });
   }
   return assembleLessons(entries).errors;
 }

@@ -42,6 +42,8 @@ export interface LessonDriver {
   step(kind: 'event' | 'barrier'): Promise<void>;
   failTask(task: string): Promise<void>;
   killTaskManager(id: string): Promise<void>;
+  /** A new TaskManager registers (with the configured slots per TaskManager). */
+  addTaskManager(): Promise<void>;
   poison(source?: string, partition?: number): Promise<void>;
   storageFault(kind: 'quota' | 'write-error', count: number): Promise<void>;
   trigger(kind: 'checkpoint' | 'savepoint'): Promise<void>;
@@ -55,24 +57,40 @@ export interface LessonDriver {
   currentOptions(): LoadOptions;
 }
 
+/** A lesson's options with its `sql` file name replaced by the script (what the worker runs). */
+function withSql(
+  lesson: LessonDefinition,
+  options: LessonOptions | undefined,
+): Omit<LoadOptions, 'scenario' | 'seed'> {
+  const { sql, ...rest } = options ?? {};
+  if (sql === undefined) return rest;
+  const script = lesson.sqlFiles?.[sql];
+  if (script === undefined) throw new Error(`lesson ${lesson.slug}: no SQL file '${sql}'`);
+  return { ...rest, sql: { script } };
+}
+
 /** The lesson's starting options as the worker's LoadOptions. */
 export function lessonLoadOptions(
   lesson: LessonDefinition,
-  extra?: LessonOptions,
+  lessonExtra?: LessonOptions,
   base?: LoadOptions,
 ): LoadOptions {
   const start: LoadOptions = base ?? {
     scenario: lesson.scenario,
     seed: lesson.seed,
-    ...(lesson.options ?? {}),
+    ...withSql(lesson, lesson.options),
   };
-  if (!extra) return start;
+  if (!lessonExtra) return start;
+  const extra = withSql(lesson, lessonExtra);
   return {
     ...start,
     ...extra,
     checkpoint: { ...start.checkpoint, ...extra.checkpoint },
     parallelism: { ...start.parallelism, ...extra.parallelism },
     processingTimeMs: { ...start.processingTimeMs, ...extra.processingTimeMs },
+    ...(start.playground || extra.playground
+      ? { playground: { ...start.playground, ...extra.playground } }
+      : {}),
   };
 }
 
@@ -102,6 +120,9 @@ export async function playSolution(
         break;
       case 'kill-taskmanager':
         await driver.killTaskManager(a.taskManager);
+        break;
+      case 'add-taskmanager':
+        await driver.addTaskManager();
         break;
       case 'poison':
         await driver.poison(a.source, a.partition);

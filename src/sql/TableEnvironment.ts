@@ -70,6 +70,12 @@ export class TableEnvironment {
   private readonly sinks = new Map<string, SinkTableDefinition>();
   private readonly config = new Map<string, string>();
   private sinkCounter = 0;
+  /**
+   * Called on the environment of every job compiled here, after the session's SET options and before
+   * the plan becomes operators: the engine worker applies the page's configuration (mode, parallelism,
+   * restart strategy…) here, as it does to a scenario.
+   */
+  configureEnvironment: ((env: StreamExecutionEnvironment) => void) | null = null;
 
   static create(extraTables: readonly TableDefinition[] = []): TableEnvironment {
     return new TableEnvironment(extraTables);
@@ -318,6 +324,7 @@ export class TableEnvironment {
       interval === undefined ? DEFAULT_CHECKPOINT_INTERVAL_MS : (parseDurationMs(interval) as number),
       mode,
     );
+    this.configureEnvironment?.(env);
     translateToJob(root, env, { stateTtlMs: this.stateTtlMs() });
     return {
       jobGraph: env.getJobGraph(
@@ -343,7 +350,7 @@ function omitUpdateBefore(node: PlanNode, primaryKey: readonly number[]): void {
     columns = n.projections.map((p) => p.digest);
     n = n.input;
   }
-  if (n.op !== 'GroupAggregate') return;
+  if (n.op !== 'GroupAggregate' && n.op !== 'Deduplicate') return;
   const keyNames = n.keys.map((k) => n.fields[k].name);
   const pkNames = primaryKey.map((i) => columns[i]);
   if (keyNames.length === pkNames.length && keyNames.every((k) => pkNames.includes(k)))
@@ -351,7 +358,7 @@ function omitUpdateBefore(node: PlanNode, primaryKey: readonly number[]): void {
 }
 
 function updatingNodeName(n: PlanNode): string {
-  if (n.op === 'GroupAggregate' || n.op === 'Rank' || n.op === 'Join') return n.op;
+  if (n.op === 'GroupAggregate' || n.op === 'Rank' || n.op === 'Join' || n.op === 'Deduplicate') return n.op;
   if (n.op === 'Calc' || n.op === 'Exchange' || n.op === 'Sink') return updatingNodeName(n.input);
   return n.op;
 }

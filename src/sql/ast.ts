@@ -67,11 +67,13 @@ export type FromItem =
     }
   | {
       kind: 'tvf';
-      fn: 'TUMBLE' | 'HOP' | 'CUMULATE';
+      fn: 'TUMBLE' | 'HOP' | 'CUMULATE' | 'SESSION';
       table: string;
       timeCol: string;
-      /** TUMBLE: [size]; HOP: [slide, size]; CUMULATE: [step, size]. */
+      /** TUMBLE: [size]; HOP: [slide, size]; CUMULATE: [step, size]; SESSION: [gap]. */
       intervals: number[];
+      /** SESSION(TABLE t PARTITION BY k, …): the partition columns. */
+      partitionBy: string[];
       alias: string | null;
       pos: Pos;
     };

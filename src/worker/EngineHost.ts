@@ -82,6 +82,13 @@ import {
   type JobDiagnostic,
   type UserJobLoadResult,
   type UserJobSource,
+  type SqlExplainResult,
+  type SqlExportResult,
+  type SqlFrame,
+  type SqlJobInfo,
+  type SqlJobSource,
+  type SqlLoadResult,
+  type SqlTableInfo,
 } from './protocol';
 import { EngineError, messageOf, msg, type Message } from '../engine/messages/Message';
 import { RestoreTracker } from './restoreSummary';
@@ -90,6 +97,15 @@ import { rowIssue, splitDuplicates } from './exactlyOnce';
 import { plain } from './plain';
 import { LessonCheckEvaluator } from './LessonCheckEvaluator';
 import { UserJobBuildError, UserJobs } from './userJob';
+import {
+  SqlJobs,
+  SqlResults,
+  SqlScriptError,
+  explainSqlScript,
+  exportSqlScript,
+  sqlTableCsv,
+  sqlTables,
+} from './sqlJob';
 import type { Check, LessonCheckSpec, LessonVerdict } from './lessonCheck';
 
 export const MEMORY_BACKEND_REASON: Message = msg('recovery.memory-backend');
@@ -197,6 +213,9 @@ export class EngineHost implements EngineWorkerApi {
   private jobError: JobDiagnostic | null = null;
   /** Job files built here (the editor's Run). */
   private readonly userJobs = new UserJobs();
+  /** SQL jobs prepared here (the SQL page's Run) and their result, frame by frame. */
+  private readonly sqlJobs = new SqlJobs();
+  private readonly sqlResults = new SqlResults();
   private counts: Record<string, number> = {};
   private recordEvents = 0;
   private dropped = 0;
@@ -284,6 +303,58 @@ export class EngineHost implements EngineWorkerApi {
     return { ok: true, load: await this.loadJob(options, null) };
   }
 
+  /** The SQL page's Run: the statements run here, the query loaded as the job; an error changes nothing. */
+  async loadSql(options: LoadOptions & { sql: SqlJobSource }): Promise<SqlLoadResult> {
+    let prepared;
+    try {
+      // Planned before anything changes: a broken script leaves the running simulation as it was.
+      prepared = await this.sqlJobs.prepare(options.sql.script);
+    } catch (e) {
+      if (e instanceof SqlScriptError) return { ok: false, error: e.diagnostic };
+      throw e;
+    }
+    if (!prepared.scenario) return { ok: true, outputs: prepared.outputs, job: null, load: null };
+    const load = await this.loadJob(options, null);
+    return { ok: true, outputs: prepared.outputs, job: prepared.job, load };
+  }
+
+  async explainSql(sql: SqlJobSource): Promise<SqlExplainResult> {
+    try {
+      return { ok: true, text: await explainSqlScript(sql.script) };
+    } catch (e) {
+      if (e instanceof SqlScriptError) return { ok: false, error: e.diagnostic };
+      throw e;
+    }
+  }
+
+  async exportSqlForFlink(sql: SqlJobSource): Promise<SqlExportResult> {
+    try {
+      return { ok: true, text: await exportSqlScript(sql.script) };
+    } catch (e) {
+      if (e instanceof SqlScriptError) return { ok: false, error: e.diagnostic };
+      throw e;
+    }
+  }
+
+  async sqlJobInfo(): Promise<SqlJobInfo | null> {
+    const script = this.options?.sql?.script;
+    return script === undefined ? null : this.sqlJobs.prepared(script).job;
+  }
+
+  sqlTableCsv(name: string): Promise<string | null> {
+    return sqlTableCsv(name);
+  }
+
+  sqlTables(): Promise<SqlTableInfo[]> {
+    return sqlTables();
+  }
+
+  private sqlFrame(cluster: Cluster | null): SqlFrame | null {
+    const script = this.options?.sql?.script;
+    if (!cluster || script === undefined) return null;
+    return this.sqlResults.frame(cluster, this.sqlJobs.prepared(script));
+  }
+
   private buildJob(options: LoadOptions): JobGraph {
     const cp = options.checkpoint ?? {};
     const tuning: Partial<JobGraph['checkpointConfig']> = {};
@@ -292,11 +363,25 @@ export class EngineHost implements EngineWorkerApi {
     if (cp.maxConcurrent !== undefined) tuning.maxConcurrentCheckpoints = cp.maxConcurrent;
     if (cp.tolerableFailed !== undefined) tuning.tolerableFailedCheckpoints = cp.tolerableFailed;
     if (cp.alignedTimeoutMs !== undefined) tuning.alignedCheckpointTimeoutMs = cp.alignedTimeoutMs;
-    const scenario = options.job ? this.userJobs.scenario(options.job) : getScenario(options.scenario);
+    const scenario = options.job
+      ? this.userJobs.scenario(options.job)
+      : options.sql
+        ? this.sqlJobs.prepared(options.sql.script).scenario
+        : getScenario(options.scenario);
+    const playground = options.playground ?? {};
+    // As the command line: the Playground's job arguments mean nothing to another job.
+    if (Object.keys(playground).length > 0 && !scenario.playgroundArguments)
+      throw new Error(
+        `the Operations Playground's job arguments (checkpointing, processingTime, backpressure, sink) are the clickcount scenario's (got '${options.scenario}')`,
+      );
+    // The job without `--checkpointing` does not checkpoint, whatever mode and interval the
+    // configuration panel sends along (they are what it would use with checkpointing on).
+    const argumentsOff = playground.checkpointing === false;
     let job = scenario.build({
-      mode: options.mode,
+      ...playground,
+      mode: argumentsOff ? undefined : options.mode,
       // 0 = checkpointing off (set below): the scenario builder only knows "on with an interval".
-      checkpointIntervalMs: options.intervalMs === 0 ? undefined : options.intervalMs,
+      checkpointIntervalMs: options.intervalMs === 0 || argumentsOff ? undefined : options.intervalMs,
       checkpoint: tuning,
       operatorParallelism: options.parallelism,
       restartStrategy: options.restartStrategy,
@@ -343,17 +428,31 @@ export class EngineHost implements EngineWorkerApi {
       unbounded: job.vertices.some((v) => v.spec.kind === 'source' && !v.spec.bounded),
       chaining: job.chainingEnabled,
       ...this.clusterConfig(),
+      ...(this.takesPlaygroundArguments() ? { playground: this.options?.playground ?? {} } : {}),
     };
   }
 
+  /** The loaded job is the Operations Playground's (clickcount, or a lesson's job built on it). */
+  private takesPlaygroundArguments(): boolean {
+    const o = this.options;
+    return !!o && !o.job && getScenario(o.scenario).playgroundArguments === true;
+  }
+
   /** The cluster of the current engine instance as configured at load (not after kills or additions). */
-  private clusterConfig(): Pick<ResolvedConfig, 'taskManagers' | 'slotsPerTaskManager' | 'slotsNeeded'> {
+  private clusterConfig(): Pick<
+    ResolvedConfig,
+    'taskManagers' | 'slotsPerTaskManager' | 'slotsNeeded' | 'clusterSet'
+  > {
     const cluster = this.cluster;
     const tms = cluster?.taskManagerInfo() ?? [];
     return {
       taskManagers: this.clusterOptions?.taskManagers ?? Math.max(1, tms.length),
       slotsPerTaskManager: this.clusterOptions?.slotsPerTaskManager ?? tms[0]?.slots.length ?? 1,
       slotsNeeded: cluster?.slotsNeeded ?? 1,
+      ...(this.clusterOptions?.taskManagers !== undefined ||
+      this.clusterOptions?.slotsPerTaskManager !== undefined
+        ? { clusterSet: true }
+        : {}),
     };
   }
 
@@ -380,6 +479,7 @@ export class EngineHost implements EngineWorkerApi {
   private async loadJob(options: LoadOptions, recover: JobRecord | null): Promise<LoadInfo> {
     // A job file (also one a new worker recovers): compiled and built once here, rebuilt synchronously below.
     if (options.job) await this.userJobs.prepare(options.job);
+    if (options.sql) await this.sqlJobs.prepare(options.sql.script);
     const storage = await this.openStorage();
     await storage.flush();
     if (this.record && this.record.jobName !== recover?.jobName) await this.markStopped();
@@ -804,6 +904,7 @@ export class EngineHost implements EngineWorkerApi {
       lesson: this.lessonChecks.verdict(),
       jobStopped: this.jobStopped,
       jobError: this.jobError,
+      sql: this.sqlFrame(cluster),
     };
     this.resetFrame();
     return update;

@@ -41,6 +41,7 @@ import {
   type CheckpointSeen,
 } from './checkExplanations';
 import { plain, sinkRowKey } from './plain';
+import { evaluateSinkRows } from './sinkRowsCheck';
 import { TaskManagerRecoveryTracker } from './taskManagerRecovery';
 import { FailoverRewindTracker } from './failoverRewind';
 import type { Recovery, ResolvedConfig } from './protocol';
@@ -57,7 +58,7 @@ export interface CheckedEngine {
 }
 
 type EventCheck = Extract<Check, { kind: 'event' }>;
-type CachedCheck = Extract<Check, { kind: 'state' | 'state-size' | 'checkpoint' | 'sink' }>;
+type CachedCheck = Extract<Check, { kind: 'state' | 'state-size' | 'checkpoint' | 'sink' | 'sink-rows' }>;
 
 /** A compiled check; `why` is the lesson's key for its own reading of this part's failure. */
 type Node = { why?: string } & (
@@ -314,7 +315,7 @@ export class LessonCheckEvaluator {
     } else if (RESTORE_EVENTS.has(e.type)) this.invalidate('state', 'state-size');
     else if (e.type === 'checkpoint-completed' || e.type === 'checkpoint-failed')
       this.invalidate('checkpoint');
-    else if (SINK_EVENTS.has(e.type)) this.invalidate('sink');
+    else if (SINK_EVENTS.has(e.type)) this.invalidate('sink', 'sink-rows');
   }
 
   private count(e: TraceEvent): void {
@@ -443,7 +444,8 @@ export class LessonCheckEvaluator {
       case 'state':
       case 'state-size':
       case 'checkpoint':
-      case 'sink': {
+      case 'sink':
+      case 'sink-rows': {
         const node = { kind: 'cached' as const, check, result: null };
         this.cached.push(node);
         return node;
@@ -537,7 +539,7 @@ export class LessonCheckEvaluator {
         persistedInFlightBytes: h.persistedInFlightBytes,
         checkpointedBytes: h.checkpointedBytes,
         fullBytes: h.fullBytes,
-        endToEndMs: h.endToEndMs,
+        endToEndMs: h.endToEndMs ?? null,
       }));
   }
 
@@ -565,7 +567,9 @@ export class LessonCheckEvaluator {
         let n = 0;
         for (const t of cluster.tasks) {
           const backend = t.chain?.get(check.operator)?.keyedBackend;
-          if (backend) n += backend.entries(check.state).length;
+          if (!backend) continue;
+          for (const [, v] of backend.entries(check.state))
+            n += check.entries && Array.isArray(v) ? v.length : 1;
         }
         return (check.atLeast !== undefined && n < check.atLeast) ||
           (check.atMost !== undefined && n > check.atMost)
@@ -600,6 +604,8 @@ export class LessonCheckEvaluator {
         const v = this.sink.verdict(cluster, this.engine);
         return check.verdict.includes(v) ? pass : fail(explainSink(check, v));
       }
+      case 'sink-rows':
+        return evaluateSinkRows(cluster, check);
     }
   }
 

@@ -74,9 +74,10 @@ export function explainState(
 
 export function explainStateSize(check: Extract<Check, { kind: 'state-size' }>, n: number): Message {
   const at = { operator: check.operator, state: check.state, n };
+  const unit = check.entries ? 'entries' : 'keys';
   if (check.atLeast !== undefined && n < check.atLeast)
-    return msg('check.keys-at-least', { ...at, need: check.atLeast });
-  return msg('check.keys-at-most', { ...at, need: check.atMost ?? n });
+    return msg(`check.${unit}-at-least`, { ...at, need: check.atLeast });
+  return msg(`check.${unit}-at-most`, { ...at, need: check.atMost ?? n });
 }
 
 /** A checkpoint of the history, as the checkpoint check reads it. */
@@ -136,6 +137,13 @@ export function checkpointMiss(check: CheckpointCheck, h: CheckpointSeen): Messa
       status: msg(`checkpoint-status.${check.status}`),
       ms: h.endToEndMs == null ? '?' : Math.round(h.endToEndMs),
       max: check.maxEndToEndMs,
+    });
+  if (check.minDurationMs !== undefined && (h.endToEndMs ?? 0) < check.minDurationMs)
+    return msg('check.cp-duration', {
+      kind,
+      id: h.id,
+      ms: Math.round(h.endToEndMs ?? 0),
+      want: check.minDurationMs,
     });
   return null;
 }
@@ -253,7 +261,10 @@ export function describe(
         want: json(check.equals),
       });
     case 'state-size':
-      return msg('check.d.state-size', { operator: check.operator, state: check.state });
+      return msg(check.entries ? 'check.d.state-entries' : 'check.d.state-size', {
+        operator: check.operator,
+        state: check.state,
+      });
     case 'checkpoint': {
       const id = facts.matchingCheckpoint;
       const status = msg(`checkpoint-status.${check.status}`);
@@ -301,5 +312,7 @@ export function describe(
       return msg('check.d.tm-recovered');
     case 'failover':
       return msg('check.d.failover');
+    case 'sink-rows':
+      return msg('check.d.sink-rows', { sink: check.sink });
   }
 }

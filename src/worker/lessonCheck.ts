@@ -35,6 +35,8 @@ export const CHECKABLE_EVENTS = [
   'transaction-aborted',
   'sink-written',
   'state-changed',
+  'taskmanager-lost',
+  'taskmanager-registered',
 ] as const;
 
 export type CheckableEvent = (typeof CHECKABLE_EVENTS)[number];
@@ -79,8 +81,18 @@ export type Check = CheckNote &
         equals: Json;
         subtask?: number;
       }
-    /** The number of keys of a keyed state now. */
-    | { kind: 'state-size'; operator: string; state: string; atLeast?: number; atMost?: number }
+    /**
+     * The number of keys of a keyed state now; `entries`: of map entries and list elements over all
+     * keys instead (a join's stored rows, a window's accumulators: what grows without a TTL).
+     */
+    | {
+        kind: 'state-size';
+        operator: string;
+        state: string;
+        atLeast?: number;
+        atMost?: number;
+        entries?: boolean;
+      }
     /** Checkpoints of the history triggered since the step began (or since the engine was replaced). */
     | {
         kind: 'checkpoint';
@@ -97,6 +109,8 @@ export type Check = CheckNote &
         maxEndToEndMs?: number;
         /** `atLeast` of them one right after the other: no checkpoint of another status in between. */
         inARow?: boolean;
+        /** Took at least this long from trigger to completion (end-to-end duration in the Web UI). */
+        minDurationMs?: number;
       }
     /**
      * The job ran to its end (all input processed and committed), or failed for good; `FINISHED`: it
@@ -141,6 +155,20 @@ export type Check = CheckNote &
      * (failoverRewind.ts).
      */
     | { kind: 'failover'; maxRewindMs?: number }
+    /**
+     * The rows an outside reader sees in a sink's external system now (what the Output tab lists as
+     * visible; sinkRowsCheck.ts): at least `atLeast` of them; `every` row has these field values; some
+     * row differs from `someNot` in one of its fields; some row is visible more than once (`repeated:
+     * true`) or none is (`false`).
+     */
+    | {
+        kind: 'sink-rows';
+        sink: string;
+        atLeast?: number;
+        every?: Record<string, string | number | boolean | null>;
+        someNot?: Record<string, string | number | boolean | null>;
+        repeated?: boolean;
+      }
   );
 
 /** What the page registers for the step it shows (`EngineWorkerApi.setLessonCheck`). */

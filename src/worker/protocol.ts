@@ -12,6 +12,7 @@ import type {
   CheckpointStats,
   Message,
   OperatorSpec,
+  PlaygroundArguments,
   RestartStrategyConfig,
   SinkKind,
   TraceEvent,
@@ -70,6 +71,16 @@ export interface ResolvedConfig {
   slotsPerTaskManager: number;
   /** Slots the job needs: its highest parallelism. */
   slotsNeeded: number;
+  /**
+   * The run set the cluster's size (LoadOptions.taskManagers / slotsPerTaskManager: a lesson, a
+   * permalink, the panel) rather than leaving it to the job: it stays as set when the job changes.
+   */
+  clusterSet?: boolean;
+  /**
+   * Only for a job that takes the Operations Playground's job arguments (clickcount): those it runs
+   * with (LoadOptions.playground; {} = the Playground's own command line).
+   */
+  playground?: PlaygroundArguments;
 }
 
 export interface ScenarioInfo {
@@ -86,11 +97,91 @@ export interface UserJobSource {
 
 export type UserJobLoadResult = { ok: true; load: LoadInfo } | { ok: false; diagnostics: JobDiagnostic[] };
 
+/** Flink SQL statements (the `#/sql` page, a lesson's SQL job): run in a TableEnvironment in the worker. */
+export interface SqlJobSource {
+  /** One or more statements separated by `;` (SET, CREATE TABLE, SHOW TABLES, DESCRIBE, EXPLAIN, one query or INSERT). */
+  script: string;
+}
+
+/** A SQL error at its `line:col` in the script: the grammar rejects it, the lab does not run it, or Flink would not. */
+export interface SqlDiagnostic {
+  line: number;
+  col: number;
+  kind: 'parse' | 'unsupported' | 'validation' | 'internal';
+  /** As Flink's SQL Client words it (`not supported here: …` for what the lab does not run). */
+  message: string;
+}
+
+/** What a statement that runs no job answered (SET, SHOW TABLES, DESCRIBE, EXPLAIN, CREATE TABLE). */
+export type SqlStatementOutput =
+  | { statement: string; kind: 'ok'; message: string }
+  | { statement: string; kind: 'rows'; columns: string[]; rows: string[][] }
+  | { statement: string; kind: 'explain'; text: string }
+  | { statement: string; kind: 'job' };
+
+/** The query (or INSERT) of a script as a job: its result's schema and Flink's plan of it. */
+export interface SqlJobInfo {
+  columns: Array<{ name: string; type: string }>;
+  /** Column indexes of an upsert sink's primary key; null: a retract result (every change shown). */
+  primaryKey: number[] | null;
+  /** Flink's EXPLAIN (`== Optimized Execution Plan ==` part). */
+  plan: string;
+  insertOnly: boolean;
+  /** The operators that keep keyed state (GroupAggregate, WindowAggregate, Rank, Join): uid and Flink's name. */
+  statefulOperators: Array<{ uid: string; name: string }>;
+}
+
+export type SqlLoadResult =
+  | {
+      ok: true;
+      outputs: SqlStatementOutput[];
+      /** null: the script has no query: nothing was loaded, the running simulation is as it was. */
+      job: SqlJobInfo | null;
+      load: LoadInfo | null;
+    }
+  | { ok: false; error: SqlDiagnostic };
+
+export type SqlExplainResult = { ok: true; text: string } | { ok: false; error: SqlDiagnostic };
+export type SqlExportResult = { ok: true; text: string } | { ok: false; error: SqlDiagnostic };
+
+/** A built-in table as the SQL page shows it (completion, the DDL). */
+export interface SqlTableInfo {
+  name: string;
+  columns: Array<{ name: string; type: string }>;
+  ddl: string;
+  origin: string;
+}
+
+export type SqlRowKind = '+I' | '-U' | '+U' | '-D';
+
+/**
+ * The SQL job's result in a frame: the committed changelog (what the SQL Client's changelog mode
+ * prints) since the previous frame, and the materialized table (its table mode) when it changed.
+ */
+export interface SqlFrame {
+  /** Start over: a new engine (a run, a replay from the start, an import); what came before is gone. */
+  reset: boolean;
+  /** Committed changes since the previous frame, oldest first (only the latest SQL_CHANGELOG_PER_FRAME). */
+  changelog: Array<{ kind: SqlRowKind; row: string[]; time: number }>;
+  /** Committed changes in all, and by kind. */
+  total: number;
+  counts: Record<SqlRowKind, number>;
+  /** The materialized result (rows in place, at most SQL_TABLE_ROWS), when it changed; null: unchanged. */
+  table: { rows: string[][]; size: number } | null;
+  /** Keyed state entries (map and list elements counted one by one) per stateful SQL operator uid, now. */
+  state: Record<string, number>;
+}
+
+export const SQL_CHANGELOG_PER_FRAME = 500;
+export const SQL_TABLE_ROWS = 300;
+
 export interface LoadOptions {
   /** A built-in or registered job; for a user job (`job`), the name the app shows for it. */
   scenario: string;
   /** A job file to compile and build instead of the named scenario (the editor's Run). */
   job?: UserJobSource;
+  /** SQL statements whose query is the job instead of the named scenario (the SQL page's Run). */
+  sql?: SqlJobSource;
   seed: number;
   /** Default: the scenario's own. */
   mode?: CheckpointingMode;
@@ -124,6 +215,12 @@ export interface LoadOptions {
   slotsPerTaskManager?: number;
   /** How long a killed TaskManager takes to come back (default 3000 virtual ms). */
   taskManagerRestartDelayMs?: number;
+  /**
+   * The `clickcount` scenario's job arguments (the Operations Playground's: without `--checkpointing`,
+   * without `--event-time`, `--backpressure`, the sink's guarantee); refused for a job that does not
+   * take them (Scenario.playgroundArguments).
+   */
+  playground?: PlaygroundArguments;
 }
 
 /** One operator (job vertex) of the loaded job, for the job graph. */
@@ -286,6 +383,8 @@ export interface FrameUpdate {
   jobStopped?: JobDiagnostic | null;
   /** The latest error a user function of a job file threw while the job ran (its line:col), or null. */
   jobError?: JobDiagnostic | null;
+  /** A SQL job's changelog and result (null or absent: not a SQL job). */
+  sql?: SqlFrame | null;
 }
 
 /** A task's part in a checkpoint, as the engine has it at the end of a frame. */
@@ -534,6 +633,24 @@ export interface EngineWorkerApi {
   load(options: LoadOptions): Promise<LoadInfo>;
   /** Compiles and builds a job file and loads it; errors come back as diagnostics, nothing changes. */
   loadUserJob(options: LoadOptions & { job: UserJobSource }): Promise<UserJobLoadResult>;
+  /**
+   * Runs SQL statements: their answers, and the query (or INSERT) loaded as the job. A SQL error
+   * comes back at its line:col and changes nothing (the running simulation and its checkpoints stay).
+   */
+  loadSql(options: LoadOptions & { sql: SqlJobSource }): Promise<SqlLoadResult>;
+  /** Flink's EXPLAIN of the script's query (after its SET and CREATE statements); loads nothing. */
+  explainSql(sql: SqlJobSource): Promise<SqlExplainResult>;
+  /**
+   * "Export for Flink": the statements as a script for Flink's SQL Client (`sql-client.sh -f`), the
+   * built-in tables declared over CSV files, with a note of what differs (src/sql/FlinkExport.ts).
+   */
+  exportSqlForFlink(sql: SqlJobSource): Promise<SqlExportResult>;
+  /** A built-in table's rows as the CSV file an exported script reads (`npm run sim -- --dump-table NAME --csv`). */
+  sqlTableCsv(name: string): Promise<string | null>;
+  /** The loaded SQL job's schema and plan (a page reloaded while it ran asks again); null: not a SQL job. */
+  sqlJobInfo(): Promise<SqlJobInfo | null>;
+  /** The built-in tables (the SQL page's completion and DDL). */
+  sqlTables(): Promise<SqlTableInfo[]>;
   unload(): Promise<void>;
   play(): Promise<void>;
   pause(): Promise<void>;

@@ -289,3 +289,68 @@ describe('the Operator chaining switch', () => {
     ).toBe(false);
   });
 });
+
+describe("the Operations Playground job's arguments", () => {
+  const fallback = { mode: 'exactly-once' as const, backend: 'fs' as const };
+  const operators = formOperators({ tasks: [], channels: [], operators: OPERATORS });
+
+  it('are shown only for a job that takes them (the engine reports them), as it runs with them, and Apply passes on what differs from the Playground', () => {
+    expect(formFromConfig(CONFIG, operators, fallback).playground).toBeUndefined();
+    expect(formFromConfig({ ...CONFIG, playground: {} }, operators, fallback).playground).toEqual({
+      checkpointing: true,
+      eventTime: true,
+      backpressure: false,
+      sink: 'at-least-once',
+    });
+    const form = formFromConfig(
+      { ...CONFIG, playground: { checkpointing: false, sink: 'exactly-once' } },
+      operators,
+      fallback,
+    );
+    expect(form.playground).toEqual({
+      checkpointing: false,
+      eventTime: true,
+      backpressure: false,
+      sink: 'exactly-once',
+    });
+    // Checkpointing is off because of the argument: the panel's own switch stays on, so that checking
+    // --checkpointing again checkpoints at the interval shown.
+    const off = formFromConfig(
+      { ...CONFIG, intervalMs: null, playground: { checkpointing: false } },
+      operators,
+      fallback,
+    );
+    expect(off.checkpointing).toBe(true);
+    off.playground!.checkpointing = true;
+    const on = formToOptions(off, { scenario: 'clickcount', seed: 1 }, operators);
+    expect(on.ok && [on.options.intervalMs, on.options.playground]).toEqual([1000, undefined]);
+    form.playground = { checkpointing: true, eventTime: false, backpressure: true, sink: 'at-least-once' };
+    const r = formToOptions(form, { scenario: 'clickcount', seed: 1 }, operators);
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    expect(r.options.playground).toEqual({ processingTime: true, backpressure: true });
+    // The Playground's own command line (--checkpointing --event-time, at-least-once): no arguments.
+    form.playground = { checkpointing: true, eventTime: true, backpressure: false, sink: 'at-least-once' };
+    const plain = formToOptions(form, { scenario: 'clickcount', seed: 1 }, operators);
+    expect(plain.ok && 'playground' in plain.options).toBe(false);
+  });
+
+  it('a cluster the run set (the Playground: 1 TaskManager, 2 slots) stays as set when the parallelism grows', () => {
+    const form = formFromConfig({ ...CONFIG, playground: {}, clusterSet: true }, operators, fallback);
+    expect([form.taskManagers, form.slotsPerTaskManager]).toEqual(['1', '2']);
+    form.parallelism.count = '3';
+    const r = formToOptions(form, { scenario: 'clickcount', seed: 1 }, operators);
+    expect(r.ok && [r.options.taskManagers, r.options.slotsPerTaskManager]).toEqual([1, 2]);
+    // Left to the job: shown empty, so that a new parallelism still fits.
+    expect(formFromConfig(CONFIG, operators, fallback).slotsPerTaskManager).toBe('');
+  });
+
+  it('when the form does not show them, Apply keeps the arguments the run was started with', () => {
+    const form = formFromConfig(CONFIG, operators, fallback);
+    const r = formToOptions(
+      form,
+      { scenario: 'clickcount', seed: 1, playground: { backpressure: true } },
+      operators,
+    );
+    expect(r.ok && r.options.playground).toEqual({ backpressure: true });
+  });
+});

@@ -84,3 +84,23 @@ describe('the permalink', () => {
     expect(restartFromText('sometimes')).toMatch(/unknown strategy 'sometimes'/);
   });
 });
+
+describe("the permalink of the Operations Playground job's arguments", () => {
+  it('writes them as the command line spells them and reads them back; a wrong one is named', () => {
+    const options: LoadOptions = {
+      scenario: 'clickcount',
+      seed: 1,
+      taskManagers: 1,
+      slotsPerTaskManager: 2,
+      playground: { checkpointing: false, backpressure: true, sink: 'exactly-once' },
+    };
+    const url = encodePermalink(options);
+    expect(url).toContain('args=no-checkpointing%2Cbackpressure%2Csink%3Aexactly-once');
+    expect(decodePermalink(url, DEFAULTS)).toEqual({ options, lang: null, errors: [] });
+    // The Playground's own command line: no `args` at all.
+    expect(encodePermalink({ ...options, playground: {} })).not.toContain('args=');
+    expect(decodePermalink('?scenario=clickcount&args=checkpointing', DEFAULTS).errors).toEqual([
+      "args: 'checkpointing' is not one of no-checkpointing, processing-time, backpressure, sink:at-least-once, sink:exactly-once",
+    ]);
+  });
+});

@@ -101,6 +101,24 @@ describe('lesson validation', () => {
     ]);
   });
 
+  it("names a wrong Playground argument, cluster size or sink-rows check (lesson 13's options)", () => {
+    const bad = structuredClone(lesson) as Record<string, unknown> & typeof lesson;
+    bad.options = { taskManagers: 0, playground: { sink: 'exactly-twice', eventTime: false } };
+    (bad.steps[0] as Record<string, unknown>).check = {
+      kind: 'sink-rows',
+      sink: 'sink',
+      every: { count: [1000] },
+    };
+    (bad.steps[0] as Record<string, unknown>).solution = [{ do: 'add-taskmanager', count: 2 }];
+    expect(errorsOf('03-keys', bad, text())).toEqual([
+      'lessons/03-keys/lesson.ts options.taskManagers: Too small: expected number to be >=1',
+      'lessons/03-keys/lesson.ts options.playground.sink: Invalid option: expected one of "at-least-once"|"exactly-once"',
+      'lessons/03-keys/lesson.ts options.playground: Unrecognized key: "eventTime"',
+      'lessons/03-keys/lesson.ts steps[0].check.every.count: Invalid input',
+      'lessons/03-keys/lesson.ts steps[0].solution[0]: Unrecognized key: "count"',
+    ]);
+  });
+
   it('checks the text against the steps, in every language', () => {
     expect(errorsOf('03-keys', lesson, text(), null)).toEqual([
       'lessons/03-keys/zh-CN.md: is missing (every lesson has en.md and zh-CN.md)',
@@ -199,5 +217,59 @@ describe('lesson validation', () => {
     expect(errors).toEqual([]);
     expect(t.steps).toHaveLength(1);
     expect(t.steps[0].flink).toContain('## not a step');
+  });
+});
+
+describe('SQL files of a lesson', () => {
+  const sqlLesson = {
+    ...lesson,
+    options: { sql: 'count.sql' },
+    steps: [
+      {
+        ...lesson.steps[0],
+        solution: [
+          { do: 'configure', options: { sql: 'window.sql' } },
+          { do: 'play', until: { kind: 'finished' } },
+        ],
+      },
+      lesson.steps[1],
+    ],
+  };
+
+  it("resolves the lesson's and the steps' .sql names to the folder's files, and the options to the script", async () => {
+    const files = { 'count.sql': 'SELECT 1 FROM words;', 'window.sql': 'SELECT 2 FROM words;' };
+    const r = assembleLesson('03-keys', sqlLesson, { en: text(), 'zh-CN': text() }, files);
+    expect(r.errors).toEqual([]);
+    expect(r.lesson!.definition.sqlFiles).toEqual(files);
+    const { lessonLoadOptions } = await import('../../src/lessons/runner');
+    const start = lessonLoadOptions(r.lesson!.definition);
+    expect(start.sql).toEqual({ script: 'SELECT 1 FROM words;' });
+    const next = lessonLoadOptions(r.lesson!.definition, { sql: 'window.sql', mode: 'unaligned' }, start);
+    expect(next).toMatchObject({ sql: { script: 'SELECT 2 FROM words;' }, mode: 'unaligned' });
+  });
+
+  it('a name that is not a file of the folder fails with its field', () => {
+    const r = assembleLesson(
+      '03-keys',
+      sqlLesson,
+      { en: text(), 'zh-CN': text() },
+      {
+        'count.sql': 'SELECT 1 FROM words;',
+      },
+    );
+    expect(r.errors.map(formatLessonError)).toEqual([
+      "lessons/03-keys/lesson.ts steps[0].solution[0].options.sql: names 'window.sql', which is not a file of lessons/03-keys/",
+    ]);
+  });
+
+  it('a name that is not a .sql file name is refused by the format', () => {
+    const r = assembleLesson(
+      '03-keys',
+      { ...lesson, options: { sql: '../x.txt' } },
+      { en: text(), 'zh-CN': text() },
+    );
+    expect(r.errors.map(formatLessonError).join('\n')).toMatch(
+      /options\.sql: a \.sql file of the lesson folder/,
+    );
   });
 });

@@ -1,6 +1,6 @@
 /**
- * SQL jobs restore exactly-once, as a property: random bounded tables, random aggregate / Top-N
- * queries over them, random parallelism, checkpointing modes and failure schedules. The job must end
+ * SQL jobs restore exactly-once, as a property: random bounded tables, random aggregate / Top-N /
+ * window (TUMBLE, SESSION) / join (regular, interval) / deduplication queries over them, random parallelism, checkpointing modes and failure schedules. The job must end
  * FINISHED with the result of the failure-free run, which must equal the result computed directly
  * from the table's rows — and every committed retraction must retract a row that is there.
  *
@@ -21,7 +21,7 @@ import { materialize } from '../../src/sql/runtime/materialize';
 import type { RowData } from '../../src/sql/runtime/RowData';
 import { sorted } from './helpers';
 
-const NUM_RUNS = Number(process.env.PROPERTY_RUNS ?? 25);
+const NUM_RUNS = Number(process.env.PROPERTY_RUNS ?? 40);
 const FC_SEED = Number(process.env.FC_SEED ?? 20261206);
 const FC_PATH = process.env.FC_PATH;
 
@@ -130,7 +130,74 @@ const QUERIES: Query[] = [
         return [k, pairs, sum];
       }),
   },
+  {
+    // Deduplication keep first (Deduplicate, RowTimeDeduplicateFunction): the earliest row per key.
+    sql: 'SELECT k, v, ts FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts ASC) AS rn FROM t) WHERE rn = 1',
+    expected: (_rows, partitions) => extremePerKey(withTs(partitions), (a, b) => a < b),
+  },
+  {
+    // Deduplication keep last: -U/+U for every later row; the latest row per key remains.
+    sql: 'SELECT k, v, ts FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts DESC) AS rn FROM t) WHERE rn = 1',
+    expected: (_rows, partitions) => extremePerKey(withTs(partitions), (a, b) => a > b),
+  },
+  {
+    // An interval join (RowTimeIntervalJoin: caches cleaned by watermark timers) into a GroupAggregate.
+    sql: `SELECT a.k, COUNT(*) AS pairs, SUM(b.v) AS s FROM t a JOIN t b ON a.k = b.k
+          AND b.ts BETWEEN a.ts - INTERVAL '0.008' SECOND AND a.ts + INTERVAL '0.004' SECOND GROUP BY a.k`,
+    expected: (_rows, partitions) => {
+      const all = withTs(partitions);
+      const m = new Map<string, [number, number]>();
+      for (const a of all)
+        for (const b of all)
+          if (a[0] === b[0] && b[2] >= a[2] - 8 && b[2] <= a[2] + 4) {
+            const [n, sum] = m.get(a[0]) ?? [0, 0];
+            m.set(a[0], [n + 1, sum + b[1]]);
+          }
+      return [...m].map(([k, [n, sum]]) => [k, n, sum]);
+    },
+  },
+  {
+    // SESSION windows (merging, SessionWindowAggFunction), gap 10 ms, per key.
+    sql: `SELECT k, window_start, window_end, COUNT(*) AS n, SUM(v) AS s
+          FROM TABLE(SESSION(TABLE t PARTITION BY k, DESCRIPTOR(ts), INTERVAL '0.01' SECOND))
+          GROUP BY k, window_start, window_end`,
+    expected: (_rows, partitions) => {
+      const byKey = new Map<string, Array<[number, number]>>();
+      for (const [k, v, ts] of withTs(partitions)) byKey.set(k, [...(byKey.get(k) ?? []), [ts, v]]);
+      const out: SqlValue[][] = [];
+      for (const [k, list] of byKey) {
+        list.sort((x, y) => x[0] - y[0]);
+        let cur: SqlValue[] | null = null;
+        let last = 0;
+        for (const [ts, v] of list) {
+          if (cur && ts <= last + 10) {
+            cur[3] = (cur[3] as number) + 1;
+            cur[4] = (cur[4] as number) + v;
+          } else {
+            if (cur) out.push([...cur.slice(0, 2), last + 10, ...cur.slice(3)]);
+            cur = [k, ts, 0, 1, v];
+          }
+          last = ts;
+        }
+        if (cur) out.push([...cur.slice(0, 2), last + 10, ...cur.slice(3)]);
+      }
+      return out;
+    },
+  },
 ];
+
+/** Per key, the row whose ts wins `better` (timestamps are unique: 4·offset + partition). */
+function extremePerKey(
+  rows: Array<[string, number, number]>,
+  better: (a: number, b: number) => boolean,
+): SqlValue[][] {
+  const m = new Map<string, [string, number, number]>();
+  for (const r of rows) {
+    const b = m.get(r[0]);
+    if (!b || better(r[2], b[2])) m.set(r[0], r);
+  }
+  return [...m.values()];
+}
 
 /** Every row with its event time, as the table holds them. */
 function withTs(partitions: Rec[][]): Array<[string, number, number]> {
@@ -146,7 +213,7 @@ const caseArb = fc.record({
   partitions: fc.array(fc.array(recArb, { minLength: 5, maxLength: 60 }), { minLength: 1, maxLength: 3 }),
   query: fc.integer({ min: 0, max: QUERIES.length - 1 }),
   parallelism: fc.integer({ min: 1, max: 3 }),
-  mode: fc.constantFrom<CheckpointingMode>('exactly-once', 'unaligned', 'chandy-lamport'),
+  mode: fc.constantFrom<CheckpointingMode>('exactly-once', 'unaligned', 'chandy-lamport', 'stop-the-world'),
   interval: fc.integer({ min: 20, max: 120 }),
   // When, as a fraction of the failure-free run's duration (so that a failure hits a running job).
   failures: fc.array(fc.record({ task: fc.nat(), at: fc.double({ min: 0.05, max: 0.9, noNaN: true }) }), {
@@ -193,7 +260,7 @@ function check(c: Case): void {
 }
 
 describe('SQL jobs restore exactly-once (property)', () => {
-  it(`random tables, aggregate and Top-N queries, failure schedules: the failure-free result, the direct result (${NUM_RUNS} runs)`, () => {
+  it(`random tables, aggregate, window, join, Top-N and dedup queries, failure schedules, 4 modes: the failure-free result, the direct result (${NUM_RUNS} runs)`, () => {
     fc.assert(
       fc.property(caseArb, (c) => check(c)),
       { numRuns: NUM_RUNS, seed: FC_SEED, path: FC_PATH },

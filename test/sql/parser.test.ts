@@ -83,16 +83,17 @@ describe("Flink SQL parsing (dt-sql-parser's FlinkSQL grammar)", () => {
     for (const t of BUILTIN_TABLES) expect(syntaxErrors(tableDdl(t)), t.name).toEqual([]);
   });
 
-  it('time bounds on both sides of a join are an interval join: refused, not run as a regular join', () => {
+  it('time bounds on both sides of a join, in ON or WHERE, are an interval join (as Flink moves them)', () => {
     const tEnv = TableEnvironment.create();
-    const e = errorOf(() =>
-      tEnv.executeSql(
-        "SELECT * FROM visits v JOIN logins l ON v.user_id = l.user_id WHERE l.ts BETWEEN v.ts - INTERVAL '1' MINUTE AND v.ts",
-      ),
+    const r = tEnv.executeSql(
+      "SELECT * FROM visits v JOIN logins l ON v.user_id = l.user_id WHERE l.ts BETWEEN v.ts - INTERVAL '1' MINUTE AND v.ts",
     );
-    expect(e.message).toBe(
-      '1:15: not supported here: interval joins (time bounds on both sides: Flink plans an IntervalJoin)',
+    if (r.kind !== 'job') throw new Error('not a job');
+    // l.ts in [v.ts - 60 s, v.ts]  ⇔  v.ts - l.ts in [0, 60000]
+    expect(r.job.plan).toContain(
+      'IntervalJoin(joinType=[InnerJoin], windowBounds=[isRowTime=true, leftLowerBound=0, leftUpperBound=60000, leftTimeIndex=1, rightTimeIndex=2]',
     );
+    // One bound alone is a regular join in Flink too.
     expect(
       tEnv.executeSql('SELECT * FROM visits v JOIN logins l ON v.user_id = l.user_id AND l.ts > v.ts').kind,
     ).toBe('job');

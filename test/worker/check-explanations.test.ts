@@ -198,6 +198,7 @@ describe('checkpoint explanations (pure)', () => {
     id,
     status: 'COMPLETED',
     savepoint: false,
+    endToEndMs: null,
     numTasks: 5,
     numAcknowledged: 5,
     persistedInFlightBytes: 0,

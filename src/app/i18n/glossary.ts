@@ -69,6 +69,9 @@ export const PROPER_NAMES = [
   'YARN',
   'systemd',
   'POJO',
+  // Flink's Operations Playground (lesson 13), as Flink's docs name it; its containers run in Docker
+  'Operations Playground',
+  'Docker',
 ] as const;
 
 /**

@@ -617,6 +617,10 @@ class AppLessonDriver implements LessonDriver {
     return session.killTaskManager(id);
   }
 
+  addTaskManager(): Promise<void> {
+    return session.addTaskManager();
+  }
+
   poison(source?: string, partition?: number): Promise<void> {
     return session.poison(source, partition);
   }

@@ -1,7 +1,9 @@
 /**
  * The shareable permalink: scenario, seed and configuration in the URL's query string, e.g.
  * `?scenario=wordcount&seed=7&mode=at-least-once&interval=500&p.count=3&pt.count=20&restart=fixed-delay:3:1000`
- * (p.UID: parallelism, pt.UID: virtual ms per record).
+ * (p.UID: parallelism, pt.UID: virtual ms per record; `args=no-checkpointing,backpressure,sink:exactly-once`:
+ * the Operations Playground job's arguments, as the command line's --no-checkpointing, --processing-time,
+ * --backpressure, --sink).
  * A teacher sends the link; the class opens the same run. Unknown or malformed parameters are reported
  * (and ignored), never guessed.
  */
@@ -10,6 +12,7 @@ import {
   type CheckpointingMode,
   type RestartStrategyConfig,
 } from '../../engine/api/JobGraph';
+import type { PlaygroundArguments } from '../../engine/scenarios/Scenario';
 import type { BackendName, LoadOptions } from '../../worker/protocol';
 import { LANGS, type Lang } from '../i18n/i18n.svelte';
 
@@ -35,6 +38,32 @@ const TUNING_PARAMS = {
   tolerable: 'tolerableFailed',
   alignedTimeout: 'alignedTimeoutMs',
 } as const;
+
+/** The Playground's arguments as the permalink's `args`: the command line's flags, comma-separated. */
+export function playgroundToText(a: PlaygroundArguments): string {
+  return [
+    a.checkpointing === false ? 'no-checkpointing' : '',
+    a.processingTime ? 'processing-time' : '',
+    a.backpressure ? 'backpressure' : '',
+    a.sink ? `sink:${a.sink}` : '',
+  ]
+    .filter(Boolean)
+    .join(',');
+}
+
+export function playgroundFromText(text: string): PlaygroundArguments | string {
+  const a: PlaygroundArguments = {};
+  for (const flag of text.split(',')) {
+    if (flag === 'no-checkpointing') a.checkpointing = false;
+    else if (flag === 'processing-time') a.processingTime = true;
+    else if (flag === 'backpressure') a.backpressure = true;
+    else if (flag === 'sink:at-least-once' || flag === 'sink:exactly-once')
+      a.sink = flag.slice('sink:'.length) as PlaygroundArguments['sink'];
+    else
+      return `args: '${flag}' is not one of no-checkpointing, processing-time, backpressure, sink:at-least-once, sink:exactly-once`;
+  }
+  return a;
+}
 
 export function restartToText(r: RestartStrategyConfig): string {
   switch (r.type) {
@@ -100,6 +129,8 @@ export function encodePermalink(options: LoadOptions, lang?: Lang): string {
   for (const [uid, p] of Object.entries(options.parallelism ?? {})) q.set(`p.${uid}`, String(p));
   for (const [uid, ms] of Object.entries(options.processingTimeMs ?? {})) q.set(`pt.${uid}`, String(ms));
   if (options.restartStrategy) q.set('restart', restartToText(options.restartStrategy));
+  const args = options.playground ? playgroundToText(options.playground) : '';
+  if (args) q.set('args', args);
   if (options.taskManagers !== undefined) q.set('taskmanagers', String(options.taskManagers));
   if (options.slotsPerTaskManager !== undefined) q.set('slots', String(options.slotsPerTaskManager));
   if (options.speed !== undefined) q.set('speed', String(options.speed));
@@ -158,6 +189,10 @@ export function decodePermalink(search: string, defaults: LoadOptions): Permalin
       const r = restartFromText(raw);
       if (typeof r === 'string') errors.push(r);
       else options.restartStrategy = r;
+    } else if (name === 'args') {
+      const a = playgroundFromText(raw);
+      if (typeof a === 'string') errors.push(a);
+      else options.playground = a;
     } else if (name === 'lang') {
       if ((LANGS as readonly string[]).includes(raw)) lang = raw as Lang;
       else errors.push(`lang: '${raw}' is not one of ${LANGS.join(', ')}`);

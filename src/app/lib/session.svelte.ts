@@ -37,6 +37,8 @@ import type {
   BroadcastStateView,
   UserJobLoadResult,
   UserJobSource,
+  SqlJobSource,
+  SqlLoadResult,
 } from '../../worker/protocol';
 
 /** Events worth keeping in the run's log (the record-level ones are only animated). */
@@ -176,6 +178,28 @@ export class Session {
       true,
     );
     if (!result.ok) return result;
+    this.loadOptions = options;
+    this.adoptLoad(result.load, 'load');
+    this.notice = null;
+    await this.refresh();
+    this.applyFrame(await this.api.frame(0));
+    return result;
+  }
+
+  /**
+   * The SQL page's Run: the worker runs the statements and loads the query as the job. A SQL error,
+   * or a script without a query, changes nothing here (the running job stays).
+   */
+  async loadSql(sql: SqlJobSource, seed = 1): Promise<SqlLoadResult> {
+    const options: LoadOptions = { scenario: 'sql', seed, sql };
+    const result = await this.api.loadSql({
+      maxRecordEventsPerFrame: UI_RECORD_EVENTS_PER_FRAME,
+      ...options,
+      sql,
+      speed: this.speed,
+    });
+    if (!result.ok || !result.load) return result;
+    this.stopLoop();
     this.loadOptions = options;
     this.adoptLoad(result.load, 'load');
     this.notice = null;

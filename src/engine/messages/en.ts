@@ -210,6 +210,10 @@ export const EN = {
   'check.state-value': "{key} is {value} in {operator}'s '{state}', expected {want}",
   'check.keys-at-least': "{operator} keeps '{state}' for {n} keys, expected at least {need}",
   'check.keys-at-most': "{operator} keeps '{state}' for {n} keys, expected at most {need}",
+  'check.entries-at-least':
+    "{operator}'s '{state}' holds {n} entries (rows, elements), expected at least {need}",
+  'check.entries-at-most':
+    "{operator}'s '{state}' holds {n} entries (rows, elements), expected at most {need}",
   'check.kind.checkpoint': 'checkpoint',
   'check.kind.savepoint': 'savepoint',
   'check.cp-not-savepoint': 'checkpoint {id} is a checkpoint, expected a savepoint',
@@ -217,6 +221,7 @@ export const EN = {
   'check.cp-acks': '{kind} {id} {status} with {acks}/{tasks} acks, expected {want}',
   'check.cp-no-inflight': '{kind} {id} persisted no in-flight data, expected some',
   'check.cp-inflight': '{kind} {id} persisted {bytes} B of in-flight data, expected at least {want} B',
+  'check.cp-duration': '{kind} {id} took {ms} ms end to end, expected at least {want} ms',
   'check.cp-fraction': '{kind} {id} uploaded {pct}% of its full size, expected at most {want}%',
   'check.cp-slow': '{kind} {id} {status} in {ms} ms end to end, expected at most {max} ms',
   'check.cp-in-a-row': (p) =>
@@ -266,6 +271,7 @@ export const EN = {
   'check.d.state': "{key} is {want} in {operator}'s '{state}'",
   'check.d.state-empty': "{operator} has no '{state}' for {key}",
   'check.d.state-size': "the number of keys of {operator}'s '{state}'",
+  'check.d.state-entries': "the number of entries (rows, elements) of {operator}'s '{state}'",
   'check.d.checkpoint-id': '{kind} {id} {status}{how}',
   'check.d.checkpoint': 'a {kind} {status}{how}',
   'check.d.cp-inflight': ' and persisted in-flight data',
@@ -283,6 +289,7 @@ export const EN = {
   'check.d.recovered-from': 'the job came back from a checkpoint',
   'check.d.recovered-scratch': 'the job started from scratch',
   'check.d.tm-recovered': 'a TaskManager was lost and its subtasks restored the latest checkpoint',
+  'check.d.sink-rows': "the rows a reader sees in the sink '{sink}' as this step asks",
   'event-what.checkpoint-triggered': 'checkpoint triggered',
   'event-what.checkpoint-completed': 'checkpoint completed',
   'event-what.checkpoint-failed': 'checkpoint failed',
@@ -330,6 +337,13 @@ export const EN = {
   'check.tm-restored-other':
     '{task} restored checkpoint {id}, not checkpoint {latest} (the latest when {tm} was lost)',
   'check.tm-recovered': '{tm} came back and its subtasks restored checkpoint {id}',
+  'check.rows-no-sink': "the job has no sink '{sink}'",
+  'check.rows-at-least': '{n} rows visible in {sink} (need ≥ {need})',
+  'check.rows-every': '{bad} of the {n} rows visible in {sink} do not have {want}, e.g. {row}',
+  'check.rows-none': 'no rows visible in {sink} yet',
+  'check.rows-all-have': 'all {n} rows visible in {sink} have {want}',
+  'check.rows-not-repeated': 'no row is visible twice in {sink}',
+  'check.rows-repeated': '{row} is visible {n} times in {sink}',
 
   // ---- TaskManagers and slots
   'taskmanager.unreachable': 'TaskManager with id {id} is no longer reachable.',

@@ -46,6 +46,8 @@ export interface ScenarioOptions extends PlaygroundArguments {
 export interface Scenario {
   name: string;
   description: string;
+  /** The job takes the Operations Playground's job arguments (PlaygroundArguments): clickcount's. */
+  playgroundArguments?: boolean;
   build(options?: ScenarioOptions): JobGraph;
 }
 

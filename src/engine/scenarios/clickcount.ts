@@ -169,5 +169,6 @@ export const clickcount: Scenario = {
   name: 'clickcount',
   description:
     "Flink's Operations Playground job: clicks per page in 15 s event-time windows (1000 each), chaining off, parallelism 2, at-least-once sink.",
+  playgroundArguments: true,
   build: buildClickCount,
 };

@@ -26,15 +26,63 @@ import { parseIntervalMs } from '../types';
 
 const flink = new FlinkSQL();
 
+/**
+ * Flink's `SESSION(TABLE t [PARTITION BY k | PARTITION BY (k1, k2)], DESCRIPTOR(ts), gap)` window TVF
+ * is not in dt-sql-parser's grammar (Flink's own Calcite parser has it). The one construct is read
+ * here: the call becomes `TUMBLE (TABLE t …` for the grammar — `SESSION` → `TUMBLE `, the PARTITION BY
+ * clause blanked — same length, same lines, so every position the grammar and the walker report is
+ * still the learner's. What was there is kept by the offset of the function name.
+ */
+export interface SessionTvf {
+  partitionBy: string[];
+}
+
+export function rewriteSessionTvf(sql: string): { text: string; sessions: Map<number, SessionTvf> } {
+  const sessions = new Map<number, SessionTvf>();
+  const chars = sql.split('');
+  const blank = (from: number, to: number) => {
+    for (let i = from; i < to; i++) if (chars[i] !== '\n' && chars[i] !== '\r') chars[i] = ' ';
+  };
+  const re = /\bSESSION(\s*\(\s*TABLE\s+[\w`.]+)/gi;
+  for (let m = re.exec(sql); m !== null; m = re.exec(sql)) {
+    const at = m.index;
+    chars.splice(at, 7, ...'TUMBLE '.split(''));
+    const after = at + m[0].length;
+    const part = /^\s+PARTITION\s+BY\s*/i.exec(sql.slice(after));
+    const partitionBy: string[] = [];
+    if (part) {
+      const listStart = after + part[0].length;
+      let listEnd: number;
+      let list: string;
+      if (sql[listStart] === '(') {
+        listEnd = sql.indexOf(')', listStart) + 1;
+        if (listEnd === 0) listEnd = sql.length;
+        list = sql.slice(listStart + 1, listEnd - 1);
+      } else {
+        const d = /,\s*DESCRIPTOR\s*\(/i.exec(sql.slice(listStart));
+        listEnd = d ? listStart + d.index : listStart;
+        list = sql.slice(listStart, listEnd);
+      }
+      for (const c of list.split(',')) if (c.trim()) partitionBy.push(c.trim().replace(/`/g, ''));
+      blank(after, listEnd);
+    }
+    sessions.set(at, { partitionBy });
+  }
+  return { text: chars.join(''), sessions };
+}
+
 /** What Flink's grammar says about a script: its syntax errors (none: the grammar accepts it). */
 export function syntaxErrors(sql: string): Array<{ line: number; col: number; message: string }> {
-  return flink.validate(sql).map((e) => ({ line: e.startLine, col: e.startColumn, message: e.message }));
+  return flink
+    .validate(rewriteSessionTvf(sql).text)
+    .map((e) => ({ line: e.startLine, col: e.startColumn, message: e.message }));
 }
 
 /** Parses a script of `;`-separated statements. Throws a SqlError (the first problem found). */
 export function parseStatements(sql: string): Statement[] {
   const errors: Array<{ line: number; col: number; message: string }> = [];
-  const tree = flink.parse(sql, (e) =>
+  const { text, sessions } = rewriteSessionTvf(sql);
+  const tree = flink.parse(text, (e) =>
     errors.push({ line: e.startLine, col: e.startColumn, message: e.message }),
   );
   if (errors.length > 0) {
@@ -45,7 +93,7 @@ export function parseStatements(sql: string): Statement[] {
       : e.message;
     throw new SqlError('parse', message, { line: e.line, col: e.col });
   }
-  const b = new AstBuilder(sql);
+  const b = new AstBuilder(sql, sessions);
   const out: Statement[] = [];
   for (const single of tree.singleStatement()) {
     const stmt = single.sqlStatement();
@@ -88,7 +136,10 @@ function unquoteString(t: string): string {
 }
 
 class AstBuilder {
-  constructor(private readonly sql: string) {}
+  constructor(
+    private readonly sql: string,
+    private readonly sessions: ReadonlyMap<number, SessionTvf> = new Map(),
+  ) {}
 
   private text(ctx: ParserRuleContext): string {
     const start = ctx.start?.start ?? 0;
@@ -391,7 +442,10 @@ class AstBuilder {
 
   private windowTvf(ctx: P.WindowTVFClauseContext, pos: Pos): FromItem {
     const e = ctx.windowTVFExpression();
-    const fn = e.windowTVFName().getText().toUpperCase() as 'TUMBLE' | 'HOP' | 'CUMULATE';
+    const session = this.sessions.get(e.windowTVFName().start?.start ?? -1);
+    const fn = session
+      ? 'SESSION'
+      : (e.windowTVFName().getText().toUpperCase() as 'TUMBLE' | 'HOP' | 'CUMULATE');
     let table: string | null = null;
     let timeCol: string | null = null;
     const intervals: number[] = [];
@@ -406,10 +460,24 @@ class AstBuilder {
       else this.unsupported(`the window parameter '${this.text(p)}'`, p);
     }
     if (!table || !timeCol) this.unsupported('this window TVF call', e);
-    const expected = fn === 'TUMBLE' ? 1 : 2;
+    const expected = fn === 'TUMBLE' || fn === 'SESSION' ? 1 : 2;
     if (intervals.length !== expected)
-      this.unsupported(`${fn} with ${intervals.length} intervals (an offset is not supported)`, e);
-    return { kind: 'tvf', fn, table, timeCol, intervals, alias: null, pos };
+      this.unsupported(
+        fn === 'SESSION'
+          ? `SESSION with ${intervals.length} intervals (it takes the gap)`
+          : `${fn} with ${intervals.length} intervals (an offset is not supported)`,
+        e,
+      );
+    return {
+      kind: 'tvf',
+      fn,
+      table,
+      timeCol,
+      intervals,
+      partitionBy: session?.partitionBy ?? [],
+      alias: null,
+      pos,
+    };
   }
 
   private tableReference(ref: P.TableReferenceContext): FromItem {

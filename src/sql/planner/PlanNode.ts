@@ -9,7 +9,7 @@ import type { AggCall } from '../runtime/AggsHandler';
 import type { SortKey } from '../runtime/AppendOnlyTopNFunction';
 import type { WindowSpec } from '../runtime/WindowAggFunction';
 import type { Field, Row } from './expressions';
-import { uniqueNames } from './Planner';
+import { uniqueNames, type IntervalBounds } from './Planner';
 
 interface Base {
   fields: Field[];
@@ -61,12 +61,33 @@ export type PlanNode = Base &
         outputRankNumber: boolean;
       }
     | {
+        /** ROW_NUMBER() OVER (PARTITION BY k ORDER BY rowtime ASC|DESC) = 1: one row per key. */
+        op: 'Deduplicate';
+        input: PlanNode;
+        keys: number[];
+        keepLastRow: boolean;
+        rowtimeIndex: number;
+        generateUpdateBefore: boolean;
+      }
+    | {
         op: 'Join';
         left: PlanNode;
         right: PlanNode;
         joinType: 'INNER' | 'LEFT';
         leftKeys: number[];
         rightKeys: number[];
+        condition: { eval: (row: Row) => SqlValue; digest: string } | null;
+        conditionDigest: string;
+      }
+    | {
+        /** A join with time bounds between the inputs' rowtimes (Flink's StreamPhysicalIntervalJoin). */
+        op: 'IntervalJoin';
+        left: PlanNode;
+        right: PlanNode;
+        joinType: 'INNER' | 'LEFT';
+        leftKeys: number[];
+        rightKeys: number[];
+        bounds: IntervalBounds;
         condition: { eval: (row: Row) => SqlValue; digest: string } | null;
         conditionDigest: string;
       }
@@ -124,6 +145,9 @@ export function describeNode(n: PlanNode): string {
         `partitionBy=[${names(n.partitionKeys, input)}], orderBy=[${order}], select=[${all(n.fields)}])`
       );
     }
+    case 'Deduplicate':
+      // StreamPhysicalDeduplicate.explainTerms
+      return `Deduplicate(keep=[${n.keepLastRow ? 'LastRow' : 'FirstRow'}], key=[${names(n.keys, n.fields)}], order=[ROWTIME])`;
     case 'Join':
       return (
         `Join(joinType=[${n.joinType === 'INNER' ? 'InnerJoin' : 'LeftOuterJoin'}], where=[${n.conditionDigest}], ` +
@@ -131,6 +155,16 @@ export function describeNode(n: PlanNode): string {
           .map((f) => f.name)
           .join(', ')}], leftInputSpec=[NoUniqueKey], rightInputSpec=[NoUniqueKey])`
       );
+    case 'IntervalJoin': {
+      const b = n.bounds;
+      return (
+        `IntervalJoin(joinType=[${n.joinType === 'INNER' ? 'InnerJoin' : 'LeftOuterJoin'}], windowBounds=[isRowTime=true, ` +
+        `leftLowerBound=${b.leftLowerBound}, leftUpperBound=${b.leftUpperBound}, leftTimeIndex=${b.leftTimeIndex}, ` +
+        `rightTimeIndex=${b.rightTimeIndex}], where=[${n.conditionDigest}], select=[${uniqueNames(n.fields)
+          .map((f) => f.name)
+          .join(', ')}])`
+      );
+    }
     case 'Sink':
       return `Sink(table=[default_catalog.default_database.${n.table}], fields=[${all(n.fields)}])`;
   }
@@ -154,6 +188,11 @@ function describeWindow(w: WindowSpec, timeCol: string): string {
       return `HOP(time_col=[${timeCol}], size=[${size}], slide=[${step}])`;
     case 'CUMULATE':
       return `CUMULATE(time_col=[${timeCol}], max_size=[${size}], step=[${step}])`;
+    case 'SESSION':
+      // SessionWindowSpec.toSummaryString (partition keys as Arrays.toString prints them)
+      return w.partitionKeys && w.partitionKeys.length > 0
+        ? `SESSION(time_col=[${timeCol}], gap=[${size}], partition keys=[${w.partitionKeys.join(', ')}])`
+        : `SESSION(time_col=[${timeCol}], gap=[${size}])`;
   }
 }
 
@@ -162,6 +201,7 @@ export function inputsOf(n: PlanNode): PlanNode[] {
     case 'TableSourceScan':
       return [];
     case 'Join':
+    case 'IntervalJoin':
       return [n.left, n.right];
     default:
       return [n.input];

@@ -165,8 +165,20 @@ export class Planner {
           throw unsupported('HAVING on a window aggregation (filter in an outer query)', q.having.pos);
         const scan = this.scan(win.table, tvf.alias ?? tvf.table);
         if (q.items === null || q.starWithItems) throw invalid('SELECT * with GROUP BY', q.pos);
+        if (win.spec.kind === 'SESSION') {
+          // unknown columns first, at their position
+          for (const g of q.groupBy)
+            if (!(g.kind === 'column' && WINDOW_COLUMNS.includes(g.name.toLowerCase())))
+              compileExpr(g, scan.fields);
+          sessionKeysCheck(win, q.groupBy, tvf.pos);
+        }
         return this.aggregate(scan, q.items, where, q, win);
       }
+      if (win.spec.kind === 'SESSION')
+        throw unsupported(
+          'the SESSION window TVF without aggregation (GROUP BY window_start, window_end and its keys)',
+          tvf.pos,
+        );
       input = this.windowTableFunction(win, tvf.alias ?? tvf.table);
     } else if (q.from.kind === 'join') {
       // Flink's FilterJoinRule: WHERE conditions on one input only are applied before the join.
@@ -437,15 +449,6 @@ export class Planner {
           ]
         : innerItems;
     const calc = this.calc(base, baseItems, inner.where);
-    if (isRowtimeDedup) {
-      const col = over.orderBy[0].expr as Expr & { kind: 'column' };
-      const f = calc.fields.find((x) => x.name.toLowerCase() === col.name.toLowerCase());
-      if (f?.type.rowtime)
-        throw unsupported(
-          'deduplication (ROW_NUMBER ordered by a time attribute, rn = 1: Flink plans a Deduplicate operator)',
-          over.pos,
-        );
-    }
     const partitionKeys = over.partitionBy.map((p) => {
       const c = compileExpr(p, calc.fields);
       const at = calc.fields.findIndex((f) => f.name === c.digest);
@@ -473,6 +476,24 @@ export class Planner {
       fields: calc.fields,
       insertOnly: true,
     };
+    const alias = q.from.alias;
+    // Flink's deduplication (FlinkLogicalRankRuleForDeduplication / isDeduplication): ROW_NUMBER
+    // ordered by one time attribute, rn = 1 and the row number not in the output.
+    if (isRowtimeDedup && !outputRankNumber && calc.fields[orderBy[0].index].type.rowtime) {
+      const dedup: PlanNode = {
+        op: 'Deduplicate',
+        input: exchange,
+        keys: partitionKeys,
+        keepLastRow: orderBy[0].desc,
+        rowtimeIndex: orderBy[0].index,
+        generateUpdateBefore: true,
+        fields: calc.fields.map((f) => ({ ...f, qualifier: alias })),
+        // Keep first waits for the watermark and emits once (insert-only, Flink 2.1+: FLINK-37005);
+        // keep last replaces the kept row with every later one (-U/+U).
+        insertOnly: !orderBy[0].desc,
+      };
+      return { node: dedup, rest };
+    }
     const fields: Field[] = [
       ...calc.fields.map((f) => ({ ...f, qualifier: null })),
       ...(outputRankNumber ? [{ name: rnName, type: { name: 'BIGINT' } as SqlType, qualifier: null }] : []),
@@ -487,7 +508,6 @@ export class Planner {
       fields,
       insertOnly: false,
     };
-    const alias = q.from.alias;
     return { node: { ...node, fields: fields.map((f) => ({ ...f, qualifier: alias })) } as PlanNode, rest };
   }
 
@@ -502,8 +522,15 @@ export class Planner {
         tvf.pos,
       );
     const [a, b] = tvf.intervals;
+    for (const k of tvf.partitionBy)
+      if (!table.columns.some((c) => c.name.toLowerCase() === k.toLowerCase()))
+        throw invalid(`Column '${k}' not found in table '${tvf.table}'`, tvf.pos);
     const spec: WindowSpec =
-      tvf.fn === 'TUMBLE' ? { kind: 'TUMBLE', size: a, step: a } : { kind: tvf.fn, step: a, size: b };
+      tvf.fn === 'TUMBLE'
+        ? { kind: 'TUMBLE', size: a, step: a }
+        : tvf.fn === 'SESSION'
+          ? { kind: 'SESSION', size: a, step: a, partitionKeys: tvf.partitionBy }
+          : { kind: tvf.fn, step: a, size: b };
     if (!(spec.size > 0) || !(spec.step > 0)) throw invalid('Window sizes must be positive', tvf.pos);
     if (spec.size % spec.step !== 0)
       throw invalid(
@@ -563,13 +590,26 @@ export class Planner {
     const rest = where.filter((c) => !toLeft.includes(c) && !toRight.includes(c));
     left = this.filter(left, toLeft);
     right = this.filter(right, toRight);
-    // Flink moves the rest of an inner join's WHERE into its condition: time bounds there count too.
-    if (item.joinType === 'INNER')
-      intervalJoinCheck([...conjuncts(item.on), ...rest], left.fields, right.fields, item.pos);
-    return { node: this.joinOf(item, left, right), rest };
+    // Flink moves the rest of an inner join's WHERE into its condition: time bounds there make it an
+    // interval join, and then the WHERE's conditions over both inputs go into the join.
+    let moved: Expr[] = [];
+    if (
+      item.joinType === 'INNER' &&
+      !intervalBounds(conjuncts(item.on), left.fields, right.fields) &&
+      intervalBounds([...conjuncts(item.on), ...rest], left.fields, right.fields)
+    ) {
+      moved = rest.filter((c) => !hasAggregate(c));
+      return { node: this.joinOf(item, left, right, moved), rest: rest.filter((c) => !moved.includes(c)) };
+    }
+    return { node: this.joinOf(item, left, right, moved), rest };
   }
 
-  private joinOf(item: FromItem & { kind: 'join' }, left: PlanNode, right: PlanNode): PlanNode {
+  private joinOf(
+    item: FromItem & { kind: 'join' },
+    left: PlanNode,
+    right: PlanNode,
+    moved: readonly Expr[] = [],
+  ): PlanNode {
     if (left.op === 'WindowTableFunction' || right.op === 'WindowTableFunction')
       throw unsupported('window joins (a join of window TVFs)', item.pos);
     if (!left.insertOnly || !right.insertOnly)
@@ -596,7 +636,7 @@ export class Planner {
         }
       }
     };
-    for (const c of conjuncts(item.on)) {
+    for (const c of [...conjuncts(item.on), ...moved]) {
       if (c.kind === 'call' && c.op === '=') {
         const a = side(c.args[0]);
         const b = side(c.args[1]);
@@ -615,7 +655,7 @@ export class Planner {
         item.on.pos,
       );
     const joined = uniqueNames(fields);
-    intervalJoinCheck(rest, left.fields, right.fields, item.pos);
+    const interval = intervalBounds(rest, left.fields, right.fields);
     const condition = rest.length > 0 ? this.condition(and(rest)!, fields) : null;
     const keyDigest = leftKeys.map(
       (l, i) => `=(${joined[l].name}, ${joined[left.fields.length + rightKeys[i]].name})`,
@@ -628,6 +668,22 @@ export class Planner {
       fields: n.fields,
       insertOnly: n.insertOnly,
     });
+    if (interval)
+      return {
+        op: 'IntervalJoin',
+        left: tag(left, leftKeys),
+        right: tag(right, rightKeys),
+        joinType: item.joinType,
+        leftKeys,
+        rightKeys,
+        bounds: interval,
+        condition,
+        conditionDigest: digest.length > 1 ? `AND(${digest.join(', ')})` : digest[0],
+        fields,
+        // Insert-only also as a LEFT JOIN: a left row without partner is emitted padded once, when it
+        // leaves the state, never retracted.
+        insertOnly: true,
+      };
     return {
       op: 'Join',
       left: tag(left, leftKeys),
@@ -664,54 +720,95 @@ function compileIndex(fields: readonly Field[], e: Expr & { kind: 'column' }): n
   return i;
 }
 
+/** Time bounds between the two inputs' rowtime attributes: `l.ts BETWEEN r.ts + lower AND r.ts + upper`. */
+export interface IntervalBounds {
+  leftLowerBound: number;
+  leftUpperBound: number;
+  leftTimeIndex: number;
+  rightTimeIndex: number;
+}
+
 /**
- * Bounds on both sides between the two inputs' rowtime attributes (`b.ts BETWEEN a.ts - INTERVAL … AND
- * a.ts`): Flink plans an IntervalJoin (state cleaned by the watermark), not a regular Join — not built
- * here, so refused rather than run as a regular join. One bound alone is a regular join in Flink too.
+ * Flink's IntervalJoinUtil.extractWindowBoundsFromPredicate: conjuncts comparing a rowtime attribute
+ * of one input with one of the other (each possibly ± an INTERVAL). Both a lower and an upper bound:
+ * an IntervalJoin (state cleaned by the watermark); one bound alone stays a regular join, as in Flink.
+ * A strict comparison moves the bound by 1 ms (rowtimes are milliseconds).
  */
-function intervalJoinCheck(
+function intervalBounds(
   conds: readonly Expr[],
   left: readonly Field[],
   right: readonly Field[],
-  pos: Pos,
-): void {
-  const rowtimeSide = (e: Expr): 0 | 1 | null => {
-    // a rowtime column, possibly ± an interval
-    const col =
-      e.kind === 'call' && (e.op === '+' || e.op === '-') && e.args[1].kind === 'interval' ? e.args[0] : e;
+): IntervalBounds | null {
+  // a rowtime column, possibly ± an interval: its side, its index there, the offset
+  const timeOf = (e: Expr): { side: 0 | 1; index: number; offset: number } | null => {
+    let offset = 0;
+    let col = e;
+    if (e.kind === 'call' && (e.op === '+' || e.op === '-') && e.args[1].kind === 'interval') {
+      offset = e.op === '+' ? e.args[1].ms : -e.args[1].ms;
+      col = e.args[0];
+    }
     if (col.kind !== 'column') return null;
     for (const [side, fields] of [
       [0, left],
       [1, right],
     ] as const) {
       try {
-        if (fields[resolveColumn(fields, col.qualifier, col.name, col.pos)].type.rowtime) return side;
+        const index = resolveColumn(fields, col.qualifier, col.name, col.pos);
+        if (fields[index].type.rowtime) return { side, index, offset };
       } catch {
         // not on this side
       }
     }
     return null;
   };
-  let lower = false;
-  let upper = false;
+  let lower: number | null = null;
+  let upper: number | null = null;
+  let times: [number, number] | null = null;
+  // a OP b with a, b on different sides: l - r OP' c
+  const bound = (a: Expr, op: string, b: Expr): boolean => {
+    const x = timeOf(a);
+    const y = timeOf(b);
+    if (x === null || y === null || x.side === y.side) return false;
+    const [l, r] = x.side === 0 ? [x, y] : [y, x];
+    if (times && (times[0] !== l.index || times[1] !== r.index)) return false;
+    times = [l.index, r.index];
+    // x + ox OP y + oy  ⇔  x - y OP oy - ox; mirrored when x is the right side
+    const mirror: Record<string, string> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
+    const o = x.side === 0 ? op : mirror[op];
+    const c = x.side === 0 ? y.offset - x.offset : x.offset - y.offset;
+    if (o === '>=') lower = Math.max(lower ?? -Infinity, c);
+    else if (o === '>') lower = Math.max(lower ?? -Infinity, c + 1);
+    else if (o === '<=') upper = Math.min(upper ?? Infinity, c);
+    else upper = Math.min(upper ?? Infinity, c - 1);
+    return true;
+  };
   for (const c of conds) {
     if (c.kind !== 'call') continue;
     if (c.op === 'BETWEEN') {
-      const s = c.args.map(rowtimeSide);
-      if (s[0] !== null && s[1] !== null && s[2] !== null && s[0] !== s[1] && s[0] !== s[2])
-        lower = upper = true;
-    } else if (['<', '<=', '>', '>='].includes(c.op)) {
-      const [a, b] = c.args.map(rowtimeSide);
-      if (a === null || b === null || a === b) continue;
-      // normalise to "left ? right"
-      const leftFirst = a === 0;
-      const less = c.op.startsWith('<') === leftFirst;
-      if (less) upper = true;
-      else lower = true;
-    }
+      bound(c.args[0], '>=', c.args[1]);
+      bound(c.args[0], '<=', c.args[2]);
+    } else if (['<', '<=', '>', '>='].includes(c.op)) bound(c.args[0], c.op, c.args[1]);
   }
-  if (lower && upper)
-    throw unsupported('interval joins (time bounds on both sides: Flink plans an IntervalJoin)', pos);
+  const t = times as [number, number] | null;
+  if (lower === null || upper === null || t === null) return null;
+  return { leftLowerBound: lower, leftUpperBound: upper, leftTimeIndex: t[0], rightTimeIndex: t[1] };
+}
+
+/**
+ * Sessions are merged per key of the WindowAggregate (its GROUP BY keys); the lab runs a SESSION
+ * aggregation only when those are the PARTITION BY columns, where per-key sessions are exactly the
+ * TVF's sessions.
+ */
+function sessionKeysCheck(win: WindowOf, groupBy: readonly Expr[], pos: Pos): void {
+  const keys = groupBy
+    .filter((g) => !(g.kind === 'column' && WINDOW_COLUMNS.includes(g.name.toLowerCase())))
+    .map((g) => (g.kind === 'column' ? g.name.toLowerCase() : '?'));
+  const part = (win.spec.partitionKeys ?? []).map((k) => k.toLowerCase());
+  if (keys.length !== part.length || keys.some((k) => !part.includes(k)))
+    throw unsupported(
+      `a SESSION aggregation whose GROUP BY keys (${keys.join(', ') || 'none'}) are not its PARTITION BY columns (${part.join(', ') || 'none'})`,
+      pos,
+    );
 }
 
 /** Flink's names for a join's output: a name seen before gets a number (user_id, user_id0). */

@@ -242,6 +242,23 @@ function compileCall(e: Expr & { kind: 'call' }, fields: readonly Field[]): Comp
   const { op, pos } = e;
   if (AGGREGATES.has(op)) throw invalid(`Aggregate ${op} is not allowed here`, pos);
   if (op === 'ROW_NUMBER') throw unsupported('ROW_NUMBER() without OVER', pos);
+  const iv = e.args[1];
+  if ((op === '+' || op === '-') && e.args.length === 2 && iv.kind === 'interval') {
+    // TIMESTAMP ± INTERVAL (interval-join bounds, conditions): Flink prints -(ts, 2000:INTERVAL SECOND)
+    const t = compileExpr(e.args[0], fields);
+    if (t.type.name !== 'TIMESTAMP')
+      throw invalid(`Cannot apply '${op}' to ${typeToString(t.type)} and an INTERVAL`, pos);
+    const ms = op === '+' ? iv.ms : -iv.ms;
+    const unit = /\b(DAY|HOUR|MINUTE|SECOND)\b/i.exec(iv.text)?.[1]?.toUpperCase() ?? 'SECOND';
+    return {
+      type: { name: 'TIMESTAMP', precision: t.type.precision ?? 3 },
+      eval: (r) => {
+        const v = t.eval(r);
+        return typeof v === 'number' ? v + ms : null;
+      },
+      digest: `${op}(${t.digest}, ${iv.ms}:INTERVAL ${unit})`,
+    };
+  }
   const args = e.args.map((a) => compileExpr(a, fields));
   const digest = (name = op) => `${name}(${args.map((a) => a.digest).join(', ')})`;
   const arity = (n: number | [number, number]) => {

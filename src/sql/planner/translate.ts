@@ -15,6 +15,10 @@ import { CalcFunction } from '../runtime/CalcFunction';
 import { AppendOnlyTopNFunction } from '../runtime/AppendOnlyTopNFunction';
 import { GroupAggFunction } from '../runtime/GroupAggFunction';
 import { keyOf, type RowData } from '../runtime/RowData';
+import { RowTimeDeduplicateFunction } from '../runtime/RowTimeDeduplicateFunction';
+import { RowTimeDeduplicateKeepFirstRowFunction } from '../runtime/RowTimeDeduplicateKeepFirstRowFunction';
+import { RowTimeIntervalJoin } from '../runtime/RowTimeIntervalJoin';
+import { SessionWindowAggFunction } from '../runtime/SessionWindowAggFunction';
 import { StreamingJoinOperator } from '../runtime/StreamingJoinOperator';
 import { WindowAggFunction, assignWindows } from '../runtime/WindowAggFunction';
 import type { Collector } from '../../engine/api/functions';
@@ -88,7 +92,11 @@ export function translateToJob(
         const keys = ex.keys;
         const s = build(ex.input)
           .keyBy((r: RowData) => (keys.length === 0 ? 0 : keyOf(r.row, keys)))
-          .process(new WindowAggFunction(n.keys, n.aggs, n.rowtimeIndex, n.window))
+          .process(
+            n.window.kind === 'SESSION'
+              ? new SessionWindowAggFunction(n.keys, n.aggs, n.rowtimeIndex, n.window.size)
+              : new WindowAggFunction(n.keys, n.aggs, n.rowtimeIndex, n.window),
+          )
           .name(describeNode(n))
           .uid(uid('window-aggregate'));
         if (keys.length === 0) s.setParallelism(1);
@@ -118,6 +126,26 @@ export function translateToJob(
         if (keys.length === 0) s.setParallelism(1);
         return s;
       }
+      case 'Deduplicate': {
+        const ex = n.input as PlanNode & { op: 'Exchange' };
+        const keys = ex.keys;
+        const s = build(ex.input)
+          .keyBy((r: RowData) => (keys.length === 0 ? 0 : keyOf(r.row, keys)))
+          .process(
+            n.keepLastRow
+              ? new RowTimeDeduplicateFunction(
+                  n.rowtimeIndex,
+                  true,
+                  n.generateUpdateBefore,
+                  options.stateTtlMs,
+                )
+              : new RowTimeDeduplicateKeepFirstRowFunction(n.rowtimeIndex, options.stateTtlMs),
+          )
+          .name(describeNode(n))
+          .uid(uid('deduplicate'));
+        if (keys.length === 0) s.setParallelism(1);
+        return s;
+      }
       case 'Join': {
         const l = n.left as PlanNode & { op: 'Exchange' };
         const r = n.right as PlanNode & { op: 'Exchange' };
@@ -138,6 +166,29 @@ export function translateToJob(
           .name(describeNode(n))
           .uid(uid('join'));
         return s;
+      }
+      case 'IntervalJoin': {
+        const l = n.left as PlanNode & { op: 'Exchange' };
+        const r = n.right as PlanNode & { op: 'Exchange' };
+        return build(l.input)
+          .connect(build(r.input))
+          .keyBy(
+            (row: RowData) => keyOf(row.row, l.keys),
+            (row: RowData) => keyOf(row.row, r.keys),
+          )
+          .process(
+            new RowTimeIntervalJoin(
+              {
+                joinType: n.joinType,
+                ...n.bounds,
+                leftArity: l.fields.length,
+                rightArity: r.fields.length,
+              },
+              n.condition ? n.condition.eval : null,
+            ),
+          )
+          .name(describeNode(n))
+          .uid(uid('interval-join'));
       }
       case 'Sink':
         throw new Error('a Sink is the root');

@@ -92,6 +92,40 @@ export class AggsHandler {
     };
   }
 
+  /** The accumulators of two merged session windows (Flink's AggsHandleFunction.merge). */
+  merge(x: Accumulators, y: Accumulators): Accumulators {
+    return {
+      count: x.count + y.count,
+      accs: this.calls.map((c, i) => {
+        const a = x.accs[i];
+        const b = y.accs[i];
+        if (c.distinct) {
+          const seen = { ...(a as { seen: Record<string, number> }).seen };
+          for (const [k, n] of Object.entries((b as { seen: Record<string, number> }).seen))
+            seen[k] = (seen[k] ?? 0) + n;
+          return { seen, n: Object.keys(seen).length };
+        }
+        switch (c.fn) {
+          case 'COUNT':
+            return (a as number) + (b as number);
+          case 'SUM':
+          case 'AVG': {
+            const [p, q] = [a as { sum: number; n: number }, b as { sum: number; n: number }];
+            return { sum: p.sum + q.sum, n: p.n + q.n };
+          }
+          case 'MIN':
+          case 'MAX': {
+            const [p, q] = [(a as { v: SqlValue }).v, (b as { v: SqlValue }).v];
+            if (p === null) return { v: q };
+            if (q === null) return { v: p };
+            const less = (q as number | string) < (p as number | string);
+            return { v: (c.fn === 'MIN' ? less : !less && q !== p) ? q : p };
+          }
+        }
+      }),
+    };
+  }
+
   getValue(acc: Accumulators): SqlValue[] {
     return this.calls.map((c, i) => {
       const a = acc.accs[i];

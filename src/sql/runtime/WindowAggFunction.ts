@@ -25,13 +25,15 @@ import type { SqlValue } from '../ast';
 import { AggsHandler, type AggCall, type Accumulators } from './AggsHandler';
 import type { RowData } from './RowData';
 
-export type WindowKind = 'TUMBLE' | 'HOP' | 'CUMULATE';
+export type WindowKind = 'TUMBLE' | 'HOP' | 'CUMULATE' | 'SESSION';
 
 export interface WindowSpec {
   kind: WindowKind;
-  /** TUMBLE: size. HOP: size (slide in `step`). CUMULATE: max size (step in `step`). */
+  /** TUMBLE: size. HOP: size (slide in `step`). CUMULATE: max size (step in `step`). SESSION: gap. */
   size: number;
   step: number;
+  /** SESSION only: the PARTITION BY columns (sessions are per key; SessionWindowAggFunction). */
+  partitionKeys?: string[];
 }
 
 export function windowStart(ts: number, size: number): number {
@@ -58,6 +60,9 @@ export function assignWindows(ts: number, w: WindowSpec): Array<[number, number]
         if (end > ts) out.push([start, end]);
       return out;
     }
+    case 'SESSION':
+      // Not aligned: a row's session depends on the other rows (SessionWindowAggFunction merges).
+      throw new Error('session windows are assigned by merging, not per row');
   }
 }
 

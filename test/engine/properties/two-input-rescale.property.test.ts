@@ -123,6 +123,7 @@ function check(c: RescaleCase): Outcome {
       diffs: [`no snapshot at ${at}: ${(e as Error).message}`],
       restoredFrom: null,
       broadcastScaledUp: false,
+      broadcastEntries: 0,
     };
   }
   const second = cluster(c.after, c, c.seed + 1, storage, external, snap);

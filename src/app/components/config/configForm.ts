@@ -8,6 +8,7 @@
  * own for checkpoint tuning, Flink's for the restart strategy (shown as the input's placeholder).
  */
 import type { CheckpointingMode, RestartStrategyConfig } from '../../../engine/api/JobGraph';
+import type { PlaygroundArguments } from '../../../engine/scenarios/Scenario';
 import type {
   BackendName,
   CheckpointTuning,
@@ -93,6 +94,38 @@ export interface ConfigForm {
   /** TaskManagers and slots per TaskManager; empty: the default (one TaskManager, enough slots for the job). */
   taskManagers: string;
   slotsPerTaskManager: string;
+  /**
+   * The Operations Playground job's arguments, as its command line spells them (clickcount only;
+   * absent for any other job): `--checkpointing`, `--event-time`, `--backpressure`, and the guarantee
+   * of its Kafka producer.
+   */
+  playground?: PlaygroundForm;
+}
+
+export interface PlaygroundForm {
+  checkpointing: boolean;
+  eventTime: boolean;
+  backpressure: boolean;
+  sink: 'at-least-once' | 'exactly-once';
+}
+
+function playgroundForm(args: PlaygroundArguments | undefined): PlaygroundForm {
+  return {
+    checkpointing: args?.checkpointing !== false,
+    eventTime: args?.processingTime !== true,
+    backpressure: args?.backpressure === true,
+    sink: args?.sink ?? 'at-least-once',
+  };
+}
+
+/** The arguments that differ from the Playground's docker-compose command (empty: none). */
+function playgroundArguments(f: PlaygroundForm): PlaygroundArguments {
+  return {
+    ...(f.checkpointing ? {} : { checkpointing: false }),
+    ...(f.eventTime ? {} : { processingTime: true }),
+    ...(f.backpressure ? { backpressure: true } : {}),
+    ...(f.sink === 'exactly-once' ? { sink: 'exactly-once' as const } : {}),
+  };
 }
 
 /** What the form needs to know about an operator. */
@@ -181,7 +214,8 @@ export function formFromConfig(
   for (const o of operators) parallelism[o.uid] = String(config?.parallelism[o.uid] ?? o.parallelism);
   return {
     mode: config?.mode ?? fallback.mode,
-    checkpointing: config ? config.intervalMs !== null : true,
+    // Off because the Playground job runs without --checkpointing: that argument says so, not this.
+    checkpointing: config ? config.intervalMs !== null || config.playground?.checkpointing === false : true,
     intervalMs: String(config?.intervalMs ?? d.intervalMs),
     timeoutMs: String(config?.timeoutMs ?? d.timeoutMs),
     minPauseMs: String(config?.minPauseMs ?? d.minPauseMs),
@@ -196,6 +230,8 @@ export function formFromConfig(
     unbounded: config?.unbounded ?? false,
     chaining: config?.chaining ?? true,
     ...clusterForm(config),
+    // Only a job that takes them reports its Playground arguments (clickcount: {} by default).
+    ...(config?.playground ? { playground: playgroundForm(config.playground) } : {}),
   };
 }
 
@@ -204,6 +240,13 @@ function clusterForm(
   config: ResolvedConfig | undefined,
 ): Pick<ConfigForm, 'taskManagers' | 'slotsPerTaskManager'> {
   if (!config || config.taskManagers === undefined) return { taskManagers: '', slotsPerTaskManager: '' };
+  // Set by the run (lesson 13: the Playground's one TaskManager with 2 slots): a new parallelism must
+  // wait for slots, as on that cluster, not get a bigger one.
+  if (config.clusterSet)
+    return {
+      taskManagers: String(config.taskManagers),
+      slotsPerTaskManager: String(config.slotsPerTaskManager),
+    };
   const fits = config.slotsPerTaskManager === Math.ceil(config.slotsNeeded / config.taskManagers);
   return {
     taskManagers: config.taskManagers === 1 && fits ? '' : String(config.taskManagers),
@@ -281,7 +324,7 @@ const isError = (v: number | undefined | FieldError): v is FieldError => typeof 
  */
 export function formToOptions(
   form: ConfigForm,
-  run: { scenario: string; seed: number },
+  run: Pick<LoadOptions, 'scenario' | 'seed' | 'playground'>,
   operators: readonly FormOperator[],
 ): ValidationResult {
   const errors: FormErrors = {};
@@ -384,8 +427,18 @@ export function formToOptions(
       ...(form.unbounded ? { unbounded: true } : {}),
       ...(form.chaining ? {} : { chaining: false }),
       ...cluster,
+      ...playgroundOption(form, run),
     },
   };
+}
+
+/** The Playground's arguments: the form's when it shows them, else the run's (kept as they were). */
+function playgroundOption(
+  form: ConfigForm,
+  run: Pick<LoadOptions, 'playground'>,
+): Pick<LoadOptions, 'playground'> {
+  const args = form.playground ? playgroundArguments(form.playground) : run.playground;
+  return args && Object.keys(args).length > 0 ? { playground: args } : {};
 }
 
 /** Only the errors (for showing them while typing). */

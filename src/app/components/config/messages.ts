@@ -51,6 +51,13 @@ export const t = defineMessages(
       'EmbeddedRocksDBStateBackend: state in (simulated) RocksDB SST files, checkpoints persisted to IndexedDB; can checkpoint incrementally.',
     incremental: 'Incremental checkpoints',
     incrementalHint: 'Upload only the SST files earlier checkpoints do not have (RocksDB only).',
+    playground: 'Job arguments (the Operations Playground)',
+    'playground.checkpointing': '--checkpointing',
+    'playground.eventTime': '--event-time',
+    'playground.backpressure': '--backpressure',
+    playgroundSink: 'Kafka sink',
+    playgroundHint:
+      "ClickEventCount's program arguments, as in the Playground's docker-compose.yaml (flink run … --checkpointing --event-time). Without --checkpointing the Kafka source auto-commits its offsets; without --event-time the windows are processing-time windows; --backpressure adds a map that is slow in even minutes. The Playground's Kafka producer is at-least-once.",
     input: 'Input',
     unbounded: 'Unbounded sources',
     unboundedHint:
@@ -145,6 +152,13 @@ export const t = defineMessages(
       'EmbeddedRocksDBStateBackend：状态存于（模拟的）RocksDB SST 文件，Checkpoint 持久化到 IndexedDB；支持增量 Checkpoint。',
     incremental: '增量 Checkpoint',
     incrementalHint: '只上传之前的 Checkpoint 中没有的 SST 文件（仅 RocksDB）。',
+    playground: '作业参数（Operations Playground）',
+    'playground.checkpointing': '--checkpointing',
+    'playground.eventTime': '--event-time',
+    'playground.backpressure': '--backpressure',
+    playgroundSink: 'Kafka Sink',
+    playgroundHint:
+      'ClickEventCount 的程序参数，与 Playground 的 docker-compose.yaml 中相同（flink run … --checkpointing --event-time）。不带 --checkpointing 时，Kafka Source 自动提交偏移量；不带 --event-time 时，窗口按处理时间划分；--backpressure 加入一个在偶数分钟变慢的 map。Playground 的 Kafka 生产者是至少一次（at-least-once）。',
     input: '输入',
     unbounded: '无界 Source',
     unboundedHint:

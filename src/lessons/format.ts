@@ -51,6 +51,11 @@ export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
       equals: JSON_VALUE,
       /** …and the key's state lives in this subtask (its key group is in the subtask's range). */
       subtask: z.number().int().min(0).optional(),
+      /** The value in this window's namespace (window state), not in VoidNamespace. */
+      window: z
+        .strictObject({ start: z.number().int(), end: z.number().int() })
+        .refine((w) => w.end > w.start, 'a window ends after it starts')
+        .optional(),
     }),
     check({
       kind: z.literal('state-size'),
@@ -73,6 +78,12 @@ export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
       minDurationMs: nonNegative.optional(),
     }),
     check({ kind: z.literal('finished'), jobStatus: z.enum(['RUNNING', 'FAILED', 'FINISHED']).optional() }),
+    check({
+      kind: z.literal('output'),
+      sink: uid,
+      rows: z.number().int().min(0).optional(),
+      contains: z.array(JSON_VALUE).min(1).optional(),
+    }),
     check({
       kind: z.literal('sink'),
       verdict: z

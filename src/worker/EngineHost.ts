@@ -435,7 +435,7 @@ export class EngineHost implements EngineWorkerApi {
   /** The loaded job is the Operations Playground's (clickcount, or a lesson's job built on it). */
   private takesPlaygroundArguments(): boolean {
     const o = this.options;
-    return !!o && !o.job && getScenario(o.scenario).playgroundArguments === true;
+    return !!o && !o.job && !o.sql && getScenario(o.scenario).playgroundArguments === true;
   }
 
   /** The cluster of the current engine instance as configured at load (not after kills or additions). */
@@ -1311,14 +1311,14 @@ export class EngineHost implements EngineWorkerApi {
       }
       // Row flags, walking the written rows in order: the n-th visible copy of a value beyond the reference's count is a duplicate.
       const running = new Map<string, number>();
-      const rows = (table?.written ?? []).map((r) => {
+      const rows = (table?.written ?? []).map((r, i) => {
         const k = `${v.uid}|${JSON.stringify(plain(r.value))}`;
         const visible =
           kind === 'non-transactional'
             ? true
             : kind === 'two-phase-commit'
               ? r.txn !== undefined && table!.committedTransactions.has(r.txn)
-              : table!.upserts.get(v.spec.kind === 'sink' ? upsertKeyOf(v.spec.sink, r.value) : '') === r;
+              : table!.upserts.get(v.spec.kind === 'sink' ? upsertKeyOf(v.spec.sink, r.value) : '') === i;
         let duplicate = false;
         const expected = reference.counts.get(k) ?? 0;
         // An upsert table holds one row per key: a replayed write replaces, it never duplicates.

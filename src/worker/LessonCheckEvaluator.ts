@@ -18,7 +18,7 @@
  * (lesson 3: "count has parallelism 3 AND `be` is in subtask 1"), not each at some moment.
  */
 import { msg, renderEnglish, text, type Message } from '../engine/messages/Message';
-import { RECORD_LEVEL_EVENTS, type MiniCluster, type TraceEvent } from '../engine/index';
+import { RECORD_LEVEL_EVENTS, TimeWindow, type MiniCluster, type TraceEvent } from '../engine/index';
 import type {
   Check,
   CheckResult,
@@ -58,7 +58,10 @@ export interface CheckedEngine {
 }
 
 type EventCheck = Extract<Check, { kind: 'event' }>;
-type CachedCheck = Extract<Check, { kind: 'state' | 'state-size' | 'checkpoint' | 'sink' | 'sink-rows' }>;
+type CachedCheck = Extract<
+  Check,
+  { kind: 'state' | 'state-size' | 'checkpoint' | 'sink' | 'sink-rows' | 'output' }
+>;
 
 /** A compiled check; `why` is the lesson's key for its own reading of this part's failure. */
 type Node = { why?: string } & (
@@ -111,6 +114,16 @@ function operatorSubtask(fields: Record<string, unknown>): string | null {
   return `${op}${task.slice(task.lastIndexOf('#'))}`;
 }
 
+/** An `output` check's row: an object names the fields that must match; anything else, the whole row. */
+function rowMatches(want: unknown, row: unknown): boolean {
+  if (want !== null && typeof want === 'object' && !Array.isArray(want)) {
+    if (row === null || typeof row !== 'object' || Array.isArray(row)) return false;
+    const fields = row as Record<string, unknown>;
+    return Object.entries(want).every(([k, v]) => rowMatches(v, plain(fields[k])));
+  }
+  return JSON.stringify(want) === JSON.stringify(row);
+}
+
 /** The exactly-once checker's verdict, kept up to date row by row (visible rows are only ever appended). */
 class SinkVerdictTracker {
   private readonly seen = new Map<string, number>();
@@ -130,7 +143,7 @@ class SinkVerdictTracker {
       const table = cluster.external.tables.get(v.uid);
       if (!table) continue;
       for (let i = this.consumed.get(v.uid) ?? 0; i < table.committed.length; i++) {
-        const k = sinkRowKey(v.uid, table.committed[i].value);
+        const k = sinkRowKey(v.uid, table.committed.valueAt(i));
         const n = (this.seen.get(k) ?? 0) + 1;
         this.seen.set(k, n);
         if (n === (reference.get(k) ?? 0) + 1) this.overCounted++;
@@ -315,7 +328,7 @@ export class LessonCheckEvaluator {
     } else if (RESTORE_EVENTS.has(e.type)) this.invalidate('state', 'state-size');
     else if (e.type === 'checkpoint-completed' || e.type === 'checkpoint-failed')
       this.invalidate('checkpoint');
-    else if (SINK_EVENTS.has(e.type)) this.invalidate('sink', 'sink-rows');
+    else if (SINK_EVENTS.has(e.type)) this.invalidate('sink', 'sink-rows', 'output');
   }
 
   private count(e: TraceEvent): void {
@@ -445,7 +458,8 @@ export class LessonCheckEvaluator {
       case 'state-size':
       case 'checkpoint':
       case 'sink':
-      case 'sink-rows': {
+      case 'sink-rows':
+      case 'output': {
         const node = { kind: 'cached' as const, check, result: null };
         this.cached.push(node);
         return node;
@@ -550,12 +564,16 @@ export class LessonCheckEvaluator {
     switch (check.kind) {
       case 'state': {
         let row: { value: unknown; subtask: number } | null = null;
+        // VoidNamespace (absent), or the window's namespace.
+        const namespace = check.window
+          ? new TimeWindow(check.window.start, check.window.end).namespace()
+          : undefined;
         for (const t of cluster.tasks) {
           // The operator may be chained behind another one in its task: its own backend.
           const backend = t.chain?.get(check.operator)?.keyedBackend;
           if (!backend) continue;
-          for (const [key, value] of backend.entries(check.state))
-            if (key === check.key) row = { value: plain(value), subtask: t.subtaskIndex };
+          for (const [key, value, ns] of backend.entries(check.state))
+            if (key === check.key && ns === namespace) row = { value: plain(value), subtask: t.subtaskIndex };
         }
         const value = row ? row.value : null;
         const inPlace = !row || check.subtask === undefined || row.subtask === check.subtask;
@@ -606,6 +624,17 @@ export class LessonCheckEvaluator {
       }
       case 'sink-rows':
         return evaluateSinkRows(cluster, check);
+      case 'output': {
+        const rows = cluster.external.committedValues(check.sink).map(plain);
+        for (const want of check.contains ?? [])
+          if (!rows.some((row) => rowMatches(want, row)))
+            return fail(
+              msg('check.output-missing', { sink: check.sink, row: JSON.stringify(want), n: rows.length }),
+            );
+        if (check.rows !== undefined && rows.length !== check.rows)
+          return fail(msg('check.output-rows', { sink: check.sink, n: rows.length, want: check.rows }));
+        return pass;
+      }
     }
   }
 

@@ -57,13 +57,23 @@ export function explainEvent(check: EventCheck, n: number): Message {
   return n === 0 ? msg('check.event-none', { what }) : msg('check.event-count', { what, n, need });
 }
 
+/** A state check's key; with a window, the key in that window ("/shop" in the window [0, 10000)). */
+function stateKey(check: Extract<Check, { kind: 'state' }>): Message | string {
+  return check.window
+    ? msg('check.key-in-window', {
+        key: json(check.key),
+        window: `[${check.window.start}, ${check.window.end})`,
+      })
+    : json(check.key);
+}
+
 /** A `state` check: the key's value (null: none) and the subtask holding it (null: none). */
 export function explainState(
   check: Extract<Check, { kind: 'state' }>,
   value: unknown,
   subtask: number | null,
 ): Message {
-  const at = { key: json(check.key), operator: check.operator, state: check.state };
+  const at = { key: stateKey(check), operator: check.operator, state: check.state };
   if (subtask !== null && check.subtask !== undefined && subtask !== check.subtask)
     return msg('check.state-subtask', { ...at, subtask, want: check.subtask });
   if (value === null || value === undefined)
@@ -255,7 +265,7 @@ export function describe(
     }
     case 'state':
       return msg(check.equals === null ? 'check.d.state-empty' : 'check.d.state', {
-        key: json(check.key),
+        key: stateKey(check),
         operator: check.operator,
         state: check.state,
         want: json(check.equals),
@@ -314,5 +324,7 @@ export function describe(
       return msg('check.d.failover');
     case 'sink-rows':
       return msg('check.d.sink-rows', { sink: check.sink });
+    case 'output':
+      return msg('check.d.output', { sink: check.sink });
   }
 }

@@ -72,7 +72,11 @@ export type Check = CheckNote &
         /** Count only the events before this virtual time of the run (each run starts at 0). */
         beforeMs?: number;
       }
-    /** A keyed state's value for one key now (`equals: null`: the key has no value). */
+    /**
+     * A keyed state's value for one key now (`equals: null`: the key has no value). Without `window`
+     * the key's value in VoidNamespace; with it, the value in that window's namespace (a window
+     * operator's `window-contents`: the window `[start, end)` as the state inspector shows it).
+     */
     | {
         kind: 'state';
         operator: string;
@@ -80,6 +84,7 @@ export type Check = CheckNote &
         key: string | number | boolean;
         equals: Json;
         subtask?: number;
+        window?: { start: number; end: number };
       }
     /**
      * The number of keys of a keyed state now; `entries`: of map entries and list elements over all
@@ -117,6 +122,12 @@ export type Check = CheckNote &
      * ran to its end (not failed).
      */
     | { kind: 'finished'; jobStatus?: 'RUNNING' | 'FAILED' | 'FINISHED' }
+    /**
+     * What an outside reader sees in a sink now (its committed rows; an upsert table's current rows):
+     * exactly `rows` of them, and each of `contains` among them (an object matches a row that has those
+     * fields with those values; anything else matches an equal row).
+     */
+    | { kind: 'output'; sink: string; rows?: number; contains?: Json[] }
     /** The exactly-once checker's verdict now. */
     | { kind: 'sink'; verdict: SinkVerdict[] }
     /** The loaded configuration (as LoadInfo.config reports it). */

@@ -16,7 +16,7 @@ import {
   type CheckpointingMode,
   type JobGraph,
   type ScheduledFailure,
-  type SinkRow,
+  type SinkRows,
   type TraceEvent,
 } from '../../src/engine/index';
 import {
@@ -34,7 +34,8 @@ import {
 import { DETERMINISM_REGRESSIONS } from './properties/regressions';
 
 const NUM_RUNS = Number(process.env.DETERMINISM_RUNS ?? 15);
-const FC_SEED = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
+/** Fixed by default, so that CI is reproducible; FC_SEED=<n> explores others. */
+const FC_SEED = Number(process.env.FC_SEED ?? 20261206);
 
 /** Virtual-time cap for one run (a stuck job would otherwise run to the engine's 1-hour cap). */
 const MAX_TIME = 30_000;
@@ -74,7 +75,7 @@ function fastForwardTracedRun(job: JobGraph, seed: number, failures: readonly Sc
  * (in real order) of another's rows with earlier virtual times, so the order in which subtasks
  * append to a shared table differs; every row's time, value and transaction are the same.
  */
-function rows(list: readonly SinkRow[], times: number[]): string[] {
+function rows(list: SinkRows, times: number[]): string[] {
   const keyed = list
     .map((r) => ({ t: r.time, s: stableStringify({ txn: r.txn ?? null, value: r.value }) }))
     .sort((a, b) => (a.s < b.s ? -1 : a.s > b.s ? 1 : a.t - b.t));

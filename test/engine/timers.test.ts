@@ -160,14 +160,16 @@ function reset(): void {
 }
 
 describe('processing-time timers', () => {
-  it('fire when virtual time reaches them, with the timer key current and timeDomain PROCESSING_TIME', () => {
+  it('fire 1 ms after their time (Flink getProcessingTimeDelay), with the timer key current and timeDomain PROCESSING_TIME', () => {
     reset();
     const job = timerJob({
       partitions: [[rec('a', 0), rec('b', 1), rec('c', 2)]],
       fn: timerFn((_r, ctx) => ctx.timerService().registerProcessingTimeTimer(100)),
     });
     const { cluster, events } = run(job);
-    cluster.runUntil(99.9);
+    // Flink's ProcessingTimeServiceUtil.getProcessingTimeDelay: a timer for T fires once the clock
+    // is past T (T + 1 ms), as a watermark T fires only timers <= T.
+    cluster.runUntil(100.9);
     expect(ofType(events, 'timer-fired')).toHaveLength(0);
     expect(CALLS).toHaveLength(0);
     cluster.runUntil(300);
@@ -177,14 +179,14 @@ describe('processing-time timers', () => {
       expect(e.task).toBe('proc#0');
       expect(e.domain).toBe('PROCESSING_TIME');
       expect(e.timestamp).toBe(100);
-      expect(e.t).toBeGreaterThanOrEqual(100);
-      expect(e.t).toBeLessThan(101);
+      expect(e.t).toBeGreaterThanOrEqual(101);
+      expect(e.t).toBeLessThan(102);
     }
     expect(CALLS.map((c) => c.key).sort()).toEqual(['a', 'b', 'c']);
     for (const c of CALLS) {
       expect(c.domain).toBe('PROCESSING_TIME');
       expect(c.timestamp).toBe(100);
-      expect(c.now).toBeGreaterThanOrEqual(100);
+      expect(c.now).toBeGreaterThanOrEqual(101);
       // Flink: a processing-time timer has no event timestamp.
       expect(c.ctxTimestamp).toBeNull();
     }

@@ -9,6 +9,7 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { registerLessonJobs } from '../../src/worker/lessonJobs';
 import { LESSONS } from '../../src/lessons/registry';
+import { lessonLoadOptions } from '../../src/lessons/runner';
 import type { LoadOptions } from '../../src/worker/protocol';
 import { freshDbName } from '../storage/helpers';
 import { newHost } from './host-helpers';
@@ -26,13 +27,20 @@ const targets: Target[] = [
 ];
 for (const lesson of LESSONS) {
   const d = lesson.definition;
-  const fail = d.steps.flatMap((s) => s.solution).find((a) => a.do === 'fail');
-  if (!fail || fail.do !== 'fail') continue;
-  targets.push({
-    name: `lesson ${d.number} (${d.slug})`,
-    options: { scenario: d.scenario, seed: d.seed, ...(d.options ?? {}) } as LoadOptions,
-    failTask: fail.task,
-  });
+  // The job as the lesson panel has it when the learner is asked to fail a subtask: the lesson's
+  // start, changed by every `configure` before (a SQL lesson switches queries; file names become
+  // statements).
+  let options: LoadOptions = lessonLoadOptions(d);
+  let failTask: string | null = null;
+  for (const a of d.steps.flatMap((s) => s.solution)) {
+    if (a.do === 'configure') options = lessonLoadOptions(d, a.options, options);
+    if (a.do === 'fail') {
+      failTask = a.task;
+      break;
+    }
+  }
+  if (failTask === null) continue;
+  targets.push({ name: `lesson ${d.number} (${d.slug})`, options, failTask });
 }
 
 async function runToEnd(options: LoadOptions) {

@@ -20,7 +20,7 @@ export function restoreChannelState(rt: ClusterRuntime, task: StreamTask, snapsh
   for (const cs of snapshot.inputChannelState) {
     const ch = task.inputs.find((c) => c.fromOperator === cs.peer);
     if (!ch) continue;
-    ch.queue.unshiftAll(cs.records.map((r) => writer.newRecord(r.value, r.ts, null, loop.now, loop.now)));
+    ch.queue.unshiftAll(cs.records.map((r) => writer.newRecord(r.value, r.ts, null, -1, loop.now, loop.now)));
     ch.records += cs.records.length;
     ch.outstanding += cs.records.length;
     loop.recordsInFlight += cs.records.length;
@@ -32,7 +32,8 @@ export function restoreChannelState(rt: ClusterRuntime, task: StreamTask, snapsh
       .find((c) => c.toOperator === cs.peer);
     if (!ch || cs.records.length === 0) continue;
     if (ch.backlog.length === 0) task.backloggedChannels++;
-    for (const r of cs.records) ch.backlog.push(writer.newRecord(r.value, r.ts, null, loop.now, loop.now));
+    for (const r of cs.records)
+      ch.backlog.push(writer.newRecord(r.value, r.ts, null, -1, loop.now, loop.now));
     loop.recordsInFlight += cs.records.length;
   }
 }

@@ -208,6 +208,9 @@ export const EN = {
   'check.state-missing': "{operator} has no '{state}' for {key} yet, expected {want}",
   'check.state-not-empty': "{key} is {value} in {operator}'s '{state}', expected no value",
   'check.state-value': "{key} is {value} in {operator}'s '{state}', expected {want}",
+  'check.key-in-window': '{key} in the window {window}',
+  'check.output-rows': '{sink} shows a reader {n} rows (want {want})',
+  'check.output-missing': '{sink} shows a reader no row {row} ({n} rows so far)',
   'check.keys-at-least': "{operator} keeps '{state}' for {n} keys, expected at least {need}",
   'check.keys-at-most': "{operator} keeps '{state}' for {n} keys, expected at most {need}",
   'check.entries-at-least':
@@ -290,6 +293,7 @@ export const EN = {
   'check.d.recovered-scratch': 'the job started from scratch',
   'check.d.tm-recovered': 'a TaskManager was lost and its subtasks restored the latest checkpoint',
   'check.d.sink-rows': "the rows a reader sees in the sink '{sink}' as this step asks",
+  'check.d.output': "the rows this step asks for, seen by a reader of the sink '{sink}'",
   'event-what.checkpoint-triggered': 'checkpoint triggered',
   'event-what.checkpoint-completed': 'checkpoint completed',
   'event-what.checkpoint-failed': 'checkpoint failed',

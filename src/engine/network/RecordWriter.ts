@@ -12,7 +12,7 @@
  */
 import type { JobEdge } from '../api/JobGraph';
 import type { Key } from '../keygroups/hashCode';
-import { assignKeyToParallelOperator } from '../keygroups/KeyGroupRangeAssignment';
+import { assignToKeyGroup, computeOperatorIndexForKeyGroup } from '../keygroups/KeyGroupRangeAssignment';
 import type { ClusterRuntime } from '../runtime/ClusterRuntime';
 import { RECORD, WATERMARK, type StreamRecord, type Watermark } from '../runtime/StreamElement';
 import type { StreamTask } from '../tasks/StreamTask';
@@ -34,10 +34,11 @@ export class RecordWriter {
     value: unknown,
     ts: number | null,
     key: Key | null,
+    keyGroup: number,
     arrival: number,
     ingest: number,
   ): StreamRecord {
-    return { kind: RECORD, id: this.rt.loop.elementIds++, value, ts, key, arrival, ingest };
+    return { kind: RECORD, id: this.rt.loop.elementIds++, value, ts, key, keyGroup, arrival, ingest };
   }
 
   /** Partitions a record, emitted by an operator of `task`, to the channels of its output gates `outputs`. */
@@ -50,23 +51,26 @@ export class RecordWriter {
       const channels = gate.channels;
       switch (gate.edge.partitioner) {
         case 'forward':
-          network.send(channels[0], this.newRecord(value, ts, null, 0, ingest), t);
+          network.send(channels[0], this.newRecord(value, ts, null, -1, 0, ingest), t);
           break;
         case 'hash': {
           const key = (gate.edge.keySelector as (v: unknown) => Key)(value);
+          if (key === null || key === undefined) throw new Error('Assigned key must not be null!');
           const target = gate.edge.target;
-          const idx = assignKeyToParallelOperator(key, target.maxParallelism, target.parallelism);
-          network.send(channels[idx], this.newRecord(value, ts, key, 0, ingest), t);
+          // The receiver's state backend reuses the key group: the key is hashed once per hop.
+          const keyGroup = assignToKeyGroup(key, target.maxParallelism);
+          const idx = computeOperatorIndexForKeyGroup(target.maxParallelism, target.parallelism, keyGroup);
+          network.send(channels[idx], this.newRecord(value, ts, key, keyGroup, 0, ingest), t);
           break;
         }
         case 'rebalance': {
           const idx = gate.nextChannel;
           gate.nextChannel = (idx + 1) % channels.length;
-          network.send(channels[idx], this.newRecord(value, ts, null, 0, ingest), t);
+          network.send(channels[idx], this.newRecord(value, ts, null, -1, 0, ingest), t);
           break;
         }
         case 'broadcast':
-          for (const ch of channels) network.send(ch, this.newRecord(value, ts, null, 0, ingest), t);
+          for (const ch of channels) network.send(ch, this.newRecord(value, ts, null, -1, 0, ingest), t);
           break;
       }
     }

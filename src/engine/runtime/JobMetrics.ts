@@ -4,6 +4,12 @@
  */
 import type { StreamRecord } from './StreamElement';
 
+/** Where a chained sink's record times are (a StreamTask). */
+interface SinkTimes {
+  readonly currentTimestamp: number | null;
+  readonly clock: number;
+}
+
 /** Lower bound of the first latency bucket (ms) and buckets per doubling: about ±2.2 % per bucket. */
 const HISTOGRAM_MIN_MS = 0.01;
 const BUCKETS_PER_DOUBLING = 16;
@@ -33,8 +39,18 @@ const OCTAVE_STEPS = Float64Array.from({ length: BUCKETS_PER_DOUBLING + 1 }, (_,
 );
 const EDGE_GUARD = 1e-9;
 
+/** A double handed to a call in a typed array (unboxed), see `LatencyHistogram.addLatencyArg`. */
+const latencyArg = new Float64Array(1);
+
 /** `(Math.log2(y) * 16) | 0` for y > 1, the same value, mostly without `Math.log2`. */
 export function logBucket(y: number): number {
+  latencyArg[0] = y;
+  return logBucketOfArg();
+}
+
+/** `logBucket(latencyArg[0])`. */
+function logBucketOfArg(): number {
+  const y = latencyArg[0];
   if (!(y < 2 ** 1000)) return (Math.log2(y) * BUCKETS_PER_DOUBLING) | 0; // huge, Infinity, NaN
   bits[0] = y;
   const hi = words[HI];
@@ -62,11 +78,25 @@ export class LatencyHistogram {
   readonly buckets = new Float64Array(HISTOGRAM_BUCKETS);
 
   add(ms: number): void {
+    latencyArg[0] = ms;
+    this.addLatencyArg();
+  }
+
+  /**
+   * `add(latencyArg[0])`. The hot path (a sink's write) hands the value over in a typed array: a
+   * double argument to a call that is not inlined is boxed, an allocation per record.
+   */
+  addLatencyArg(): void {
+    const ms = latencyArg[0];
     this.count++;
     this.sum += ms;
     if (ms > this.max) this.max = ms;
     if (ms < this.min) this.min = ms;
-    let i = ms > HISTOGRAM_MIN_MS ? logBucket(ms / HISTOGRAM_MIN_MS) : 0;
+    let i = 0;
+    if (ms > HISTOGRAM_MIN_MS) {
+      latencyArg[0] = ms / HISTOGRAM_MIN_MS;
+      i = logBucketOfArg();
+    }
     if (i >= HISTOGRAM_BUCKETS) i = HISTOGRAM_BUCKETS - 1;
     this.buckets[i]++;
   }
@@ -132,11 +162,24 @@ export class JobMetrics {
     this.recordSinkAt(record.ingest, record.ts, end);
   }
 
+  /**
+   * A record written by a sink chained in a task, now: ingested at `ingest.ingestTime`, event time
+   * `task.currentTimestamp`, done at `task.clock`. Objects, not numbers, are passed: a double argument
+   * to a call that is not inlined is boxed (an allocation per record on the hot path).
+   */
+  recordSinkOf(ingest: { readonly ingestTime: number }, task: SinkTimes): void {
+    this.recordSinkAt(ingest.ingestTime, task.currentTimestamp, task.clock);
+  }
+
   /** A record (ingested at `ingest`, event time `ts`) written by a sink at `end`. */
   recordSinkAt(ingest: number, ts: number | null, end: number): void {
     this.sinkRecords++;
-    this.latency.add(end - ingest);
-    if (ts !== null) this.eventTimeLag.add(end - ts);
+    latencyArg[0] = end - ingest;
+    this.latency.addLatencyArg();
+    if (ts !== null) {
+      latencyArg[0] = end - ts;
+      this.eventTimeLag.addLatencyArg();
+    }
   }
 
   /** Clears the latency distributions (e.g. after a warm-up); counters keep counting. */

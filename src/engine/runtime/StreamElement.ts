@@ -24,6 +24,8 @@ export interface StreamRecord {
   value: unknown;
   ts: number | null;
   key: Key | null;
+  /** The key's key group (computed once, by the sender's partitioner), or -1 without a key. */
+  keyGroup: number;
   arrival: number;
   /**
    * Ingestion time: the virtual time the source emitted the record this one derives from (inherited

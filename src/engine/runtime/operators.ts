@@ -423,22 +423,28 @@ export class SinkOperator extends StreamOperator {
 
   processElement(value: unknown): void {
     const time = this.ctx.now();
-    const row = { time, value, txn: this.kind === 'two-phase-commit' ? this.currentTxn : undefined };
-    this.table.written.push(row);
+    const table = this.table;
     switch (this.kind) {
       case 'non-transactional':
-        break; // committed is the written list itself
+        table.written.push(time, value); // committed is the written list itself
+        this.ctx.trace('sink-written', value, null);
+        break;
       case 'idempotent-upsert': {
         const key = (this.sink.upsertKey as (v: unknown) => string)(value);
-        this.table.upserts.set(key, row);
+        table.upserts.set(key, table.written.length);
+        table.written.push(time, value);
+        this.ctx.trace('sink-written', value, null);
         break;
       }
-      case 'two-phase-commit':
+      case 'two-phase-commit': {
+        const txn = this.currentTxn;
+        table.written.push(time, value, txn);
         this.currentRows.push(value);
-        this.table.openTransactions.get(this.currentTxn)?.push(row);
+        table.openTransactions.get(txn)?.push({ time, value, txn });
+        this.ctx.trace('sink-written', value, txn);
         break;
+      }
     }
-    this.ctx.trace('sink-written', value, row.txn ?? null);
   }
 
   /** End of input: the transaction open now is the last one (Flink's KafkaWriter opens none after it). */
@@ -475,7 +481,7 @@ export class SinkOperator extends StreamOperator {
     this.table.openTransactions.delete(p.txn);
     this.table.committedTransactions.add(p.txn);
     const time = this.ctx.now();
-    for (const value of p.rows) this.table.committed.push({ time, value, txn: p.txn });
+    for (const value of p.rows) this.table.committed.push(time, value, p.txn);
     this.ctx.traceTxn('transaction-committed', p.txn, p.rows.length);
   }
 

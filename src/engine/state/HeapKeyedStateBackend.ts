@@ -152,7 +152,17 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     const ctx = this.ctx;
     if (key === ctx.key) return;
     if (key === null || key === undefined) throw new Error('Key must not be null.');
-    const keyGroup = assignToKeyGroup(key, this.maxParallelism);
+    this.enterKey(key, assignToKeyGroup(key, this.maxParallelism));
+  }
+
+  setCurrentKeyInKeyGroup(key: Key, keyGroup: number): void {
+    if (this.recordCleanups.length !== 0) for (const c of this.recordCleanups) c.stateAccessed();
+    if (key === this.ctx.key) return;
+    this.enterKey(key, keyGroup);
+  }
+
+  private enterKey(key: Key, keyGroup: number): void {
+    const ctx = this.ctx;
     const index = keyGroup - this.keyGroupRange.startKeyGroup;
     if (index < 0 || index >= this.numKeyGroups) {
       throw new Error(

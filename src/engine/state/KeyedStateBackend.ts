@@ -21,6 +21,11 @@ export interface KeyedStateBackend {
   readonly maxParallelism: number;
   /** Also computes and remembers the key group; throws if the key group is not in range. */
   setCurrentKey(key: Key): void;
+  /**
+   * `setCurrentKey` for a key whose key group the caller computed for this backend's max parallelism
+   * (a record partitioned by keyBy carries it): no hashing; the range check stays.
+   */
+  setCurrentKeyInKeyGroup(key: Key, keyGroup: number): void;
   getCurrentKey(): Key | null;
   /**
    * The same name twice returns the same handle; the same name with a different type throws (names

@@ -291,7 +291,7 @@ export class OperatorChain {
         ? e
         : new ExceptionInChainedOperatorException(op.vertex, e);
     }
-    if (op.isSink) this.rt.metrics.recordSinkAt(loop.ingestTime, ts, task.clock);
+    if (op.isSink) this.rt.metrics.recordSinkOf(loop, task); // ts is task.currentTimestamp here
     task.currentTimestamp = savedTs;
   }
 }

@@ -36,6 +36,12 @@ import { EngineError, messageOf, msg } from '../messages/Message';
 const SOURCE_POLL_INTERVAL_MS = 100;
 
 export class StreamInputProcessor {
+  /**
+   * When the task is done with the record `processRecord` just ran (a field, not a return value: a
+   * double returned or passed to a call that is not inlined is boxed, one allocation per record).
+   */
+  private recordDone = 0;
+
   constructor(private readonly rt: ClusterRuntime) {}
 
   processInput(task: StreamTask): void {
@@ -169,7 +175,9 @@ export class StreamInputProcessor {
       if (el.kind === RECORD) {
         network.consumeCredit(best, t);
         task.workStartedAt = t;
-        t = this.processRecord(task, best, el, t + (task.vertex.processingTimeFn?.(t) ?? pt));
+        task.clock = t + (task.vertex.processingTimeFn?.(t) ?? pt);
+        this.processRecord(task, best, el);
+        t = this.recordDone;
         if (isSink && task.status === 'RUNNING') rt.metrics.recordSink(el, t);
       } else if (el.kind === WATERMARK) {
         t = rt.watermarkValve.inputWatermark(task, best, el, t);
@@ -190,10 +198,13 @@ export class StreamInputProcessor {
     if (task.status === 'RUNNING') task.busyUntil = Math.max(task.busyUntil, t);
   }
 
-  /** Runs the operator on one record; returns when the task is done with it (RocksDB-like: + (de)serialization). */
-  private processRecord(task: StreamTask, channel: Channel, record: StreamRecord, end: number): number {
+  /**
+   * Runs the operator on one record, which ends at `task.clock` (set by the caller); `recordDone` is
+   * when the task is done with it (RocksDB-like: + (de)serialization).
+   */
+  private processRecord(task: StreamTask, channel: Channel, record: StreamRecord): void {
     const loop = this.rt.loop;
-    task.clock = end;
+    const end = task.clock;
     task.currentTimestamp = record.ts;
     loop.ingestTime = record.ingest;
     loop.recordsProcessed++;
@@ -207,21 +218,22 @@ export class StreamInputProcessor {
         // The second input of a two-input operator: keyed with its own selector, or not keyed at all
         // (the broadcast side of the broadcast state pattern has no current key).
         const selector = task.vertex.keySelector2;
-        if (backend !== null && (record.key !== null || selector))
-          backend.setCurrentKey(record.key ?? (selector as (v: unknown) => Key)(record.value));
+        if (backend !== null) {
+          if (record.key !== null) backend.setCurrentKeyInKeyGroup(record.key, record.keyGroup);
+          else if (selector) backend.setCurrentKey((selector as (v: unknown) => Key)(record.value));
+        }
         task.operator.processElement2(record.value);
       } else {
         if (backend !== null) {
-          // A record that came through keyBy carries its key: no need to run the selector again.
-          backend.setCurrentKey(record.key ?? (task.vertex.keySelector as (v: unknown) => Key)(record.value));
+          // A record that came through keyBy carries its key and key group: no selector, no hashing.
+          if (record.key !== null) backend.setCurrentKeyInKeyGroup(record.key, record.keyGroup);
+          else backend.setCurrentKey((task.vertex.keySelector as (v: unknown) => Key)(record.value));
         }
         task.operator.processElement(record.value);
       }
-      // Operators chained to the head worked on what it emitted, on the task's clock.
-      const done = task.clock;
-      // RocksDB-like backend: reads and writes (de)serialize, which takes virtual time.
-      if (backend !== null) return done + backend.takeCost();
-      return done;
+      // Operators chained to the head worked on what it emitted, on the task's clock. RocksDB-like backend: reads and writes (de)serialize, which takes virtual time.
+      this.recordDone = backend !== null ? task.clock + backend.takeCost() : task.clock;
+      return;
     } catch (e) {
       const failed = failedOperator(e, task.vertex);
       this.rt.scheduler.failTask(
@@ -231,6 +243,6 @@ export class StreamInputProcessor {
         isUnrecoverableError(failed.error),
       );
     }
-    return end;
+    this.recordDone = end;
   }
 }

@@ -3,8 +3,11 @@
  * operator of a task's chain has its own `InternalTimerService` (per key and timestamp, snapshotted
  * per key group).
  *
- * - Processing-time timers fire when the virtual clock reaches them (one control event for the
- *   earliest, rescheduled as timers come and go).
+ * - Processing-time timers fire 1 ms after their timestamp, as Flink's
+ *   `ProcessingTimeServiceUtil.getProcessingTimeDelay` delays them "to align the semantics with
+ *   watermark" (a timer for T fires once the clock is past T, so the processing-time window
+ *   [0, 100), maxTimestamp 99, fires at 100 with every record assigned to it); a timer already in the
+ *   past fires at once. One control event for the earliest, rescheduled as timers come and go.
  * - Event-time timers fire when the task's watermark passes them (`StatusWatermarkValve` calls
  *   `fireEventTimeTimers` before forwarding the watermark, as Flink's `InternalTimerServiceImpl
  *   .advanceWatermark` does).
@@ -19,6 +22,11 @@ import type { InternalTimerService, TimeDomain } from './InternalTimerService';
 import { failedOperator, type ChainedOperator } from '../tasks/OperatorChain';
 import { messageOf, msg } from '../messages/Message';
 import { isUnrecoverableError } from '../failover/SuppressRestartsException';
+
+/** When a processing-time timer for `timestamp` fires (Flink: 1 ms after it; see the header). */
+export function processingTimerFiresAt(timestamp: number): number {
+  return timestamp + 1;
+}
 
 export class InternalTimeServiceManager {
   constructor(private readonly rt: ClusterRuntime) {}
@@ -52,10 +60,12 @@ export class InternalTimeServiceManager {
       const head = (op.timerService as InternalTimerService).processingTime.peek();
       if (head && head.timestamp < next) next = head.timestamp;
     }
-    if (next === Infinity || next >= task.processingTimerAt) return;
-    task.processingTimerAt = next;
+    if (next === Infinity) return;
     const loop = this.rt.loop;
-    loop.control.push(Math.max(loop.now, next), {
+    const at = Math.max(loop.now, processingTimerFiresAt(next));
+    if (at >= task.processingTimerAt) return;
+    task.processingTimerAt = at;
+    loop.control.push(at, {
       kind: 'processing-timer',
       task,
       attempt: task.attempt,
@@ -71,7 +81,7 @@ export class InternalTimeServiceManager {
       const queue = (op.timerService as InternalTimerService).processingTime;
       while (task.status === 'RUNNING') {
         const next = queue.peek();
-        if (!next || next.timestamp > now) break;
+        if (!next || processingTimerFiresAt(next.timestamp) > now) break;
         queue.poll();
         t = this.fireTimer(task, op, next.key, next.timestamp, 'PROCESSING_TIME', t, next.namespace);
       }
@@ -125,7 +135,6 @@ export class InternalTimeServiceManager {
         domain,
         ...(namespace === undefined ? {} : { namespace }),
         ...(op.isHead ? {} : { operator: op.vertex.uid }),
-        ...(namespace === undefined ? {} : { namespace }),
       });
     try {
       op.keyedBackend?.setCurrentKey(key);

@@ -28,9 +28,12 @@ import { Simulation, type CheckpointingMode } from '../../../src/engine/index';
 
 const NUM_RUNS = Number(process.env.ITCASE_RUNS ?? 20);
 /**
- * A fixed seed by default, so that CI is reproducible; set FC_SEED to explore others. A random seed
- * found a counterexample in CI on 2026-12-06 (one mode, seed not recorded by the run's output before
- * the stop): open, see the issue note; explore with FC_SEED=<n> ITCASE_RUNS=200.
+ * A fixed seed by default, so that CI is reproducible; set FC_SEED to explore others
+ * (FC_SEED=<n> ITCASE_RUNS=200). A random seed failed once in CI on 2026-12-06 (seed not recorded);
+ * seeds 1–27 × 200 runs (every mode) found one counterexample, FC_SEED=14 (path
+ * 111:0:13:6:7:7:17), pinned in REGRESSIONS: not the engine but this test's own bound,
+ * `before / n <= 0.7 + 1 / n`, which rounding broke at exactly 70 % (0.7017241379310345 >
+ * 0.7017241379310344 for 407 of 580 records). The bounds are now compared in records, not fractions.
  */
 const FC_SEED = Number(process.env.FC_SEED ?? 20261206);
 
@@ -50,6 +53,22 @@ interface ItCase {
   /** Where in that subtask's input it fails, 0.40–0.70. */
   fraction: number;
 }
+
+/** Counterexamples found by exploring seeds, run first every time. */
+const REGRESSIONS: ItCase[] = [
+  // FC_SEED=14: the failure lands at exactly 70 % of the subtask's input (the rounding of the bound).
+  {
+    seed: 0,
+    dataSeed: 760787,
+    variant: 'value-process',
+    pre: 'filter',
+    statefulParallelism: 2,
+    checkpointIntervalMs: 20,
+    channelCapacity: 4,
+    failingPick: 1,
+    fraction: 0.7,
+  },
+];
 
 const itCaseArb: fc.Arbitrary<ItCase> = fc.record({
   seed: fc.integer({ min: 0, max: 0x7fffffff }),
@@ -127,8 +146,9 @@ function runItCase(c: ItCase, mode: CheckpointingMode): void {
   expect(sim.failures[0].task).toBe(`stateful#${subtask}`);
   expect(sim.failures[0].restoredFrom, where).not.toBeNull();
   const before = (faultyProbe[subtask] ?? []).filter((t) => t <= failAt).length;
-  expect(before / times.length, where).toBeGreaterThanOrEqual(0.4 - 1 / times.length);
-  expect(before / times.length, where).toBeLessThanOrEqual(0.7 + 1 / times.length);
+  // 40–70 % of the input, ± one record (counted in records: fractions round differently).
+  expect(before, where).toBeGreaterThanOrEqual(Math.floor(0.4 * times.length) - 1);
+  expect(before, where).toBeLessThanOrEqual(Math.floor(0.7 * times.length) + 1);
   // It had to redo work: the subtask processed more records than its input.
   expect((faultyProbe[subtask] ?? []).length, where).toBeGreaterThan(times.length);
 
@@ -144,7 +164,7 @@ describe.each(EXACTLY_ONCE_MODES)('StateCheckpointedITCase: %s', (mode) => {
   it(`one stateful subtask fails once at 40–70% of its input; every count is exact (${NUM_RUNS} runs)`, () => {
     fc.assert(
       fc.property(itCaseArb, (c) => runItCase(c, mode)),
-      { numRuns: NUM_RUNS, seed: FC_SEED },
+      { numRuns: NUM_RUNS, seed: FC_SEED, examples: REGRESSIONS.map((c) => [c] as [ItCase]) },
     );
   });
 });

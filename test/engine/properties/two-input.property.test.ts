@@ -33,7 +33,8 @@ import {
 } from './twoInputJob';
 
 const NUM_RUNS = Number(process.env.PROPERTY_RUNS ?? 60);
-const FC_SEED = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
+/** Fixed by default, so that CI is reproducible; FC_SEED=<n> explores others. */
+const FC_SEED = Number(process.env.FC_SEED ?? 20261206);
 const FC_PATH = process.env.FC_PATH;
 
 interface TwoInputCase {

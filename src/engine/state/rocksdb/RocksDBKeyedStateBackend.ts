@@ -172,7 +172,16 @@ export class RocksDBKeyedStateBackend implements KeyedStateBackend {
     const ctx = this.ctx;
     if (key === ctx.key) return;
     if (key === null || key === undefined) throw new Error('Key must not be null.');
-    const keyGroup = assignToKeyGroup(key, this.maxParallelism);
+    this.enterKey(key, assignToKeyGroup(key, this.maxParallelism));
+  }
+
+  setCurrentKeyInKeyGroup(key: Key, keyGroup: number): void {
+    if (key === this.ctx.key) return;
+    this.enterKey(key, keyGroup);
+  }
+
+  private enterKey(key: Key, keyGroup: number): void {
+    const ctx = this.ctx;
     if (!this.keyGroupRange.contains(keyGroup)) {
       throw new Error(
         `Key group ${keyGroup} is not in ${this.keyGroupRange.toString()}. Unless you're directly using low ` +

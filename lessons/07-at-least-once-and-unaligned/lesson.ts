@@ -1,4 +1,4 @@
-import { defineLesson } from '../../src/lessons/format';
+import { defineLesson, type Check } from '../../src/lessons/format';
 
 /**
  * Lesson 7: checkpointing without alignment. At-least-once (Flink's CheckpointBarrierTracker) never
@@ -9,6 +9,22 @@ import { defineLesson } from '../../src/lessons/format';
  */
 /** The job graph's "slow" toggle on count: max(1 ms, its time per record) × 10 = 10 ms per record. */
 const slowCount = { do: 'slow', operator: 'count', ms: 10 } as const;
+
+/**
+ * The challenge: a count subtask fails in an at-least-once run, yet the output ends exactly-once. The
+ * duplicates come from restoring a snapshot that already holds records the sources replay: a failure
+ * before the first checkpoint completes restores nothing (the sources start over, the two-phase-commit
+ * sink has committed nothing yet). Switching to exactly-once is not the answer: the mode must stay.
+ */
+const countFailedInThisRun: Check = {
+  kind: 'any',
+  of: [0, 1].map((i): Check => ({
+    kind: 'event',
+    type: 'task-failed',
+    where: { task: `count#${i}` },
+    sinceStart: true,
+  })),
+};
 
 export default defineLesson({
   number: 7,
@@ -91,6 +107,48 @@ export default defineLesson({
             ],
           },
         },
+      ],
+    },
+    {
+      id: 'at-least-once-no-duplicates',
+      challenge: true,
+      check: {
+        kind: 'all',
+        of: [
+          { kind: 'config', mode: 'at-least-once' },
+          countFailedInThisRun,
+          { kind: 'finished', jobStatus: 'FINISHED' },
+          { kind: 'sink', verdict: ['exactly-once'] },
+        ],
+      },
+      solution: [
+        { do: 'configure', options: { mode: 'at-least-once' } },
+        { do: 'fail', task: 'count#1' },
+        { do: 'play', until: { kind: 'finished' } },
+      ],
+    },
+    {
+      // The challenge: checkpoints faster than the ~150 ms of aligned ones (over 1.5 s with count
+      // slow), five in a row (the one at the end of the input is fast in any mode), and exactly-once
+      // through a failure. At-least-once blocks no channel, but its barriers
+      // still queue behind the records (its checkpoints take as long, or longer): only unaligned ones
+      // overtake them, and they stay exactly-once.
+      id: 'fast-and-exactly-once',
+      challenge: true,
+      check: {
+        kind: 'all',
+        of: [
+          { kind: 'checkpoint', status: 'COMPLETED', maxEndToEndMs: 100, atLeast: 5, inARow: true },
+          countFailedInThisRun,
+          { kind: 'finished', jobStatus: 'FINISHED' },
+          { kind: 'sink', verdict: ['exactly-once'] },
+        ],
+      },
+      solution: [
+        { do: 'configure', options: { mode: 'unaligned' } },
+        { do: 'play', until: { kind: 'checkpoint', status: 'COMPLETED', atLeast: 5 } },
+        { do: 'fail', task: 'count#1' },
+        { do: 'play', until: { kind: 'finished' } },
       ],
     },
   ],

@@ -82,5 +82,51 @@ export default defineLesson({
         { do: 'play', until: { kind: 'finished', jobStatus: 'FAILED' } },
       ],
     },
+    {
+      // The challenge: the job of the previous step, FAILED at its second failure, has to survive two
+      // failures in one run: a restart strategy that allows a second restart (fixed-delay with 2 or more
+      // attempts, failure-rate, or Flink's default exponential-delay). The checker proves nothing was lost.
+      id: 'survive-two-failures',
+      challenge: true,
+      check: {
+        kind: 'all',
+        of: [
+          { kind: 'event', type: 'job-restarting', atLeast: 2, sinceStart: true },
+          { kind: 'finished', jobStatus: 'FINISHED' },
+          { kind: 'sink', verdict: ['exactly-once'] },
+        ],
+      },
+      solution: [
+        {
+          do: 'configure',
+          options: { restartStrategy: { type: 'fixed-delay', attempts: 2, delayMs: 500 } },
+        },
+        { do: 'play', until: { kind: 'checkpoint', status: 'COMPLETED' } },
+        { do: 'fail', task: 'count#0' },
+        {
+          do: 'play',
+          until: { kind: 'event', type: 'task-restored', where: { task: 'count#0' }, sinceStart: true },
+        },
+        { do: 'fail', task: 'count#1' },
+        { do: 'play', until: { kind: 'finished' } },
+      ],
+    },
+    {
+      // The challenge: the cost of a failure. The job goes back to the trigger of the latest completed
+      // checkpoint: fail right after one completes (a checkpoint takes ~17 ms), or checkpoint more
+      // often (an interval of 50 ms keeps every failure within 100 ms).
+      id: 'small-rewind',
+      challenge: true,
+      check: { kind: 'failover', maxRewindMs: 100 },
+      solution: [
+        { do: 'configure', options: {} },
+        { do: 'play', until: { kind: 'checkpoint', status: 'COMPLETED' } },
+        { do: 'fail', task: 'count#3' },
+        {
+          do: 'play',
+          until: { kind: 'event', type: 'task-restored', where: { task: 'count#3' }, sinceStart: true },
+        },
+      ],
+    },
   ],
 });

@@ -81,5 +81,25 @@ export default defineLesson({
       },
       solution: [{ do: 'play', until: { kind: 'finished' } }],
     },
+    {
+      // The challenge: two checkpoints in a row fail (the learner makes the storage fail twice, or
+      // otherwise), and the job must neither fail over nor lose anything: tolerate 2 or more.
+      id: 'two-in-a-row',
+      challenge: true,
+      check: {
+        kind: 'all',
+        of: [
+          { kind: 'checkpoint', status: 'FAILED', atLeast: 2, inARow: true },
+          { kind: 'finished', jobStatus: 'FINISHED' },
+          { kind: 'not', check: { kind: 'event', type: 'job-restarting', sinceStart: true } },
+          { kind: 'sink', verdict: ['exactly-once'] },
+        ],
+      },
+      solution: [
+        { do: 'configure', options: { checkpoint: { tolerableFailed: 2 } } },
+        { do: 'storage-fault', fault: 'quota', count: 2 },
+        { do: 'play', until: { kind: 'finished' } },
+      ],
+    },
   ],
 });

@@ -62,6 +62,24 @@ export default defineLesson({
       solution: [{ do: 'play', until: { kind: 'finished' } }],
     },
     {
+      // The challenge: the two-phase-commit sink's rows become visible only when the checkpoint after
+      // them completes, so what makes them fresher is the checkpoint interval (250 ms or less: 8
+      // checkpoints, 16 commits of its two subtasks, in the first 2 s), not the mode or the sink.
+      id: 'fresher-output',
+      challenge: true,
+      check: {
+        kind: 'event',
+        type: 'transaction-committed',
+        atLeast: 16,
+        sinceStart: true,
+        beforeMs: 2000,
+      },
+      solution: [
+        { do: 'configure', options: { intervalMs: 250 } },
+        { do: 'play', until: { kind: 'time', atLeast: 2000 } },
+      ],
+    },
+    {
       // A code step: the learner picks the sink that makes the per-user count exactly-once end to end.
       id: 'choose-the-sink',
       code: { start: 'code/sink.start.ts', solution: 'code/sink.solution.ts' },

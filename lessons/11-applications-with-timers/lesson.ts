@@ -24,6 +24,19 @@ const restoredWithTimers: Check = {
   ],
 };
 
+/** A restore of any subtask of an operator with parallelism 2, in the current run. */
+function restoredInThisRun(uid: string): Check {
+  return {
+    kind: 'any',
+    of: [0, 1].map((i): Check => ({
+      kind: 'event',
+      type: 'task-restored',
+      where: { task: `${uid}#${i}` },
+      sinceStart: true,
+    })),
+  };
+}
+
 export default defineLesson({
   number: 11,
   slug: 'applications-with-timers',
@@ -67,6 +80,31 @@ export default defineLesson({
         { do: 'play', until: { kind: 'checkpoint', status: 'COMPLETED' } },
         { do: 'fail', task: 'sessionize#0' },
         { do: 'play', until: restoredWithTimers },
+      ],
+    },
+    {
+      // The challenge: the mirror of fail-sessions. The login pipeline goes back to the checkpoint
+      // (its streaks and their timers with it) while sessionize is never restored: a failure inside
+      // the logins region (logins, detect, alerts), not a TaskManager (its slots hold both regions).
+      id: 'one-region',
+      challenge: true,
+      check: {
+        kind: 'all',
+        of: [
+          { kind: 'not', check: restoredInThisRun('sessionize') },
+          { kind: 'checkpoint', status: 'COMPLETED' },
+          restoredInThisRun('detect'),
+        ],
+      },
+      // A new run first: after a wrong try (a sessionize subtask restored) only a new run can pass.
+      solution: [
+        { do: 'configure', options: {} },
+        { do: 'play', until: { kind: 'checkpoint', status: 'COMPLETED' } },
+        { do: 'fail', task: 'detect#1' },
+        {
+          do: 'play',
+          until: { kind: 'event', type: 'task-restored', where: { task: 'detect#1' }, sinceStart: true },
+        },
       ],
     },
     {

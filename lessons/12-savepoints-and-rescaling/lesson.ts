@@ -63,6 +63,32 @@ export default defineLesson({
       ],
     },
     {
+      // The challenge: another move, now of the state backend too. Apply alone starts from scratch
+      // (the line is read and printed again); the savepoint (canonical format: any backend reads it)
+      // carries the counts and the source's offset into the new job. With 4 subtasks, 'to' (key group
+      // 91, range 64–95) is in subtask 2.
+      id: 'move-to-rocksdb',
+      challenge: true,
+      check: {
+        kind: 'all',
+        of: [
+          { kind: 'config', backend: 'rocksdb', parallelism: { count: 4 } },
+          { kind: 'imported' },
+          { kind: 'state-size', operator: 'count', state: 'count', atLeast: 8, atMost: 8 },
+          { kind: 'state', operator: 'count', state: 'count', key: 'be', equals: 2 },
+          { kind: 'state', operator: 'count', state: 'count', key: 'to', equals: 2, subtask: 2 },
+          { kind: 'not', check: { kind: 'event', type: 'sink-written', sinceStart: true } },
+        ],
+      },
+      solution: [
+        {
+          do: 'restore',
+          from: 'latest-savepoint',
+          options: { backend: 'rocksdb', parallelism: { count: 4 } },
+        },
+      ],
+    },
+    {
       id: 'finish',
       check: {
         kind: 'all',

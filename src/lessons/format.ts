@@ -40,6 +40,8 @@ export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
       type: z.enum(CHECKABLE_EVENTS),
       where: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
       atLeast: z.number().int().min(1).optional(),
+      sinceStart: z.boolean().optional(),
+      beforeMs: nonNegative.optional(),
     }),
     check({
       kind: z.literal('state'),
@@ -71,9 +73,11 @@ export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
       minPersistedInFlightBytes: nonNegative.optional(),
       maxCheckpointedFraction: z.number().min(0).max(1).optional(),
       acks: z.number().int().min(1).optional(),
+      maxEndToEndMs: nonNegative.optional(),
+      inARow: z.boolean().optional(),
       minDurationMs: nonNegative.optional(),
     }),
-    check({ kind: z.literal('finished'), jobStatus: z.enum(['RUNNING', 'FAILED']).optional() }),
+    check({ kind: z.literal('finished'), jobStatus: z.enum(['RUNNING', 'FAILED', 'FINISHED']).optional() }),
     check({
       kind: z.literal('output'),
       sink: uid,
@@ -110,6 +114,7 @@ export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
       checkpointAtLeast: z.number().int().min(1).optional(),
     }),
     check({ kind: z.literal('taskmanager-recovered') }),
+    check({ kind: z.literal('failover'), maxRewindMs: nonNegative.optional() }),
     check({
       kind: z.literal('sink-rows'),
       sink: uid,

@@ -43,6 +43,7 @@ import {
 import { plain, sinkRowKey } from './plain';
 import { evaluateSinkRows } from './sinkRowsCheck';
 import { TaskManagerRecoveryTracker } from './taskManagerRecovery';
+import { FailoverRewindTracker } from './failoverRewind';
 import type { Recovery, ResolvedConfig } from './protocol';
 
 /** What the evaluator reads from the engine's host. */
@@ -76,6 +77,9 @@ type Node = { why?: string } & (
 interface Counter {
   type: string;
   where: EventCheck['where'];
+  /** Zeroed when a new run starts (Apply, an import): `sinceStart`. */
+  sinceStart: boolean;
+  beforeMs: number | undefined;
 }
 
 const pass: CheckResult = { ok: true, why: text('') };
@@ -193,6 +197,9 @@ export class LessonCheckEvaluator {
   private savepointIds = new Set<number>();
   private sink = new SinkVerdictTracker();
   private readonly taskManagers = new TaskManagerRecoveryTracker();
+  private readonly failovers = new FailoverRewindTracker();
+  private readonly triggerTime = (id: number): number | null =>
+    this.engine.cluster()?.coordinator.history.find((c) => c.id === id)?.triggerTime ?? null;
   private lastFinished: boolean | null = null;
   private passed = false;
   private passedAt: number | null = null;
@@ -242,6 +249,7 @@ export class LessonCheckEvaluator {
       ? carry.checkpointBase
       : (this.engine.cluster()?.coordinator.history.at(-1)?.id ?? 0);
     this.taskManagers.reset(this.engine.cluster()?.coordinator.latestCompleted?.checkpointId ?? null);
+    this.failovers.reset();
     this.settle();
     return this.verdict();
   }
@@ -306,6 +314,7 @@ export class LessonCheckEvaluator {
     if (e.type === 'task-restored' || e.type === 'engine-recovered') this.attemptsEnded++;
     this.count(e);
     this.taskManagers.observe(e);
+    this.failovers.observe(e, this.triggerTime);
     if (e.type === 'state-changed') {
       const op = e.operator ?? operatorOf(e.task); // a chained operator names itself
       for (const n of this.cached) {
@@ -326,7 +335,11 @@ export class LessonCheckEvaluator {
 
   private count(e: TraceEvent): void {
     const slots = this.byType.get(e.type);
-    if (slots) for (const i of slots) if (matches(e, this.counters[i].where)) this.counts[i]++;
+    if (!slots) return;
+    for (const i of slots) {
+      const c = this.counters[i];
+      if (matches(e, c.where) && (c.beforeMs === undefined || e.t < c.beforeMs)) this.counts[i]++;
+    }
   }
 
   /** The learner acted on the job (a timeline action: fail, kill, poison, storage fault, trigger, slow). */
@@ -369,6 +382,11 @@ export class LessonCheckEvaluator {
     this.sink = new SinkVerdictTracker();
     if (kind !== 'replay') this.checkpointBase = 0;
     if (kind === 'import') this.imported = true;
+    if (kind !== 'replay') {
+      this.failovers.newRun();
+      // A new run: what the previous one did no longer counts for a `sinceStart` check.
+      this.counters.forEach((c, i) => c.sinceStart && (this.counts[i] = 0));
+    }
     if (kind !== 'replay' && this.spec) {
       this.tried = true;
       if (kind === 'import') this.attemptsEnded++;
@@ -426,11 +444,13 @@ export class LessonCheckEvaluator {
       case 'not':
         return { kind: 'not', node: this.compile(check.check), check: check.check };
       case 'event': {
-        const key = JSON.stringify([check.type, check.where ?? null]);
+        const sinceStart = check.sinceStart ?? false;
+        const beforeMs = check.beforeMs;
+        const key = JSON.stringify([check.type, check.where ?? null, sinceStart, beforeMs ?? null]);
         let counter = this.counterIndex.get(key);
         if (counter === undefined) {
           counter = this.counters.length;
-          this.counters.push({ type: check.type, where: check.where });
+          this.counters.push({ type: check.type, where: check.where, sinceStart, beforeMs });
           this.counterIndex.set(key, counter);
           this.byType.set(check.type, [...(this.byType.get(check.type) ?? []), counter]);
         }
@@ -578,8 +598,27 @@ export class LessonCheckEvaluator {
       }
       case 'checkpoint': {
         const seen = this.checkpointsSeen();
-        const found = seen.filter((h) => h.status === check.status && !checkpointMiss(check, h)).length;
-        return found >= (check.atLeast ?? 1) ? pass : fail(explainCheckpoint(check, seen));
+        const counts = (h: CheckpointSeen) => h.status === check.status && !checkpointMiss(check, h);
+        const need = check.atLeast ?? 1;
+        if (check.inARow) {
+          // The longest run of counting checkpoints; one still in progress does not break it.
+          let run = 0;
+          let found = 0;
+          for (const h of seen) {
+            if (h.status === 'IN_PROGRESS') continue;
+            run = counts(h) ? run + 1 : 0;
+            found = Math.max(found, run);
+          }
+          if (found >= need) return pass;
+          const status = msg(`checkpoint-status.${check.status}`);
+          const max = check.maxEndToEndMs;
+          return fail(
+            max === undefined
+              ? msg('check.cp-in-a-row', { found, status, need })
+              : msg('check.cp-in-a-row-within', { found, status, need, max }),
+          );
+        }
+        return seen.filter(counts).length >= need ? pass : fail(explainCheckpoint(check, seen));
       }
       case 'sink': {
         const v = this.sink.verdict(cluster, this.engine);
@@ -607,7 +646,12 @@ export class LessonCheckEvaluator {
     switch (check.kind) {
       case 'finished': {
         const finished = cluster ? cluster.jobStatus === 'FAILED' || cluster.isFinished() : false;
-        return finished && (!check.jobStatus || cluster?.jobStatus === check.jobStatus)
+        // Finished and not failed is FINISHED, even at the event before the status says so.
+        const status =
+          check.jobStatus === 'FINISHED' && finished && cluster?.jobStatus !== 'FAILED'
+            ? 'FINISHED'
+            : cluster?.jobStatus;
+        return finished && (!check.jobStatus || status === check.jobStatus)
           ? pass
           : fail(explainFinished(check, cluster?.jobStatus ?? null, finished));
       }
@@ -641,6 +685,8 @@ export class LessonCheckEvaluator {
       }
       case 'taskmanager-recovered':
         return this.taskManagers.result();
+      case 'failover':
+        return this.failovers.result(check.maxRewindMs);
       case 'recovered': {
         const r = this.engine.recovery();
         if (!r) return fail(msg('check.not-started'));

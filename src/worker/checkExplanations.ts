@@ -39,10 +39,21 @@ export function eventPhrase(type: CheckableEvent, where: EventCheck['where']): M
   return msg('check.event-phrase', { what: msg(`event-what.${type}` as MessageCode), where: whereOf(where) });
 }
 
-/** An `event` check with `n` matching events since the step began. */
+/** The part of the step an event check counts in (`sinceStart`, `beforeMs`), or null: all of it. */
+function windowOf(check: EventCheck): Message | null {
+  if (check.beforeMs !== undefined) return msg('check.run-before', { ms: check.beforeMs });
+  return check.sinceStart ? msg('check.run') : null;
+}
+
+/** An `event` check with `n` matching events since the step began (or in its window). */
 export function explainEvent(check: EventCheck, n: number): Message {
   const what = eventPhrase(check.type, check.where);
   const need = check.atLeast ?? 1;
+  const window = windowOf(check);
+  if (window)
+    return n === 0
+      ? msg('check.event-none-window', { what, window })
+      : msg('check.event-count-window', { what, n, need, window });
   return n === 0 ? msg('check.event-none', { what }) : msg('check.event-count', { what, n, need });
 }
 
@@ -89,8 +100,8 @@ export interface CheckpointSeen {
   persistedInFlightBytes: number;
   checkpointedBytes: number;
   fullBytes: number;
-  /** Trigger to completion (null while in progress). */
-  endToEndMs: number | null;
+  /** Trigger to last acknowledgement (null or absent: not known, e.g. not completed). */
+  endToEndMs?: number | null;
 }
 
 /** Why this checkpoint (of the right status) does not count, or null when it does. */
@@ -128,6 +139,14 @@ export function checkpointMiss(check: CheckpointCheck, h: CheckpointSeen): Messa
       id: h.id,
       pct: h.fullBytes > 0 ? Math.round((100 * h.checkpointedBytes) / h.fullBytes) : 100,
       want: Math.round(100 * check.maxCheckpointedFraction),
+    });
+  if (check.maxEndToEndMs !== undefined && (h.endToEndMs == null || h.endToEndMs > check.maxEndToEndMs))
+    return msg('check.cp-slow', {
+      kind,
+      id: h.id,
+      status: msg(`checkpoint-status.${check.status}`),
+      ms: h.endToEndMs == null ? '?' : Math.round(h.endToEndMs),
+      max: check.maxEndToEndMs,
     });
   if (check.minDurationMs !== undefined && (h.endToEndMs ?? 0) < check.minDurationMs)
     return msg('check.cp-duration', {
@@ -239,7 +258,9 @@ export function describe(
     case 'not':
       return msg('check.d.not', { what: describe(check.check, {}) });
     case 'event': {
-      const what = eventPhrase(check.type, check.where);
+      const phrase = eventPhrase(check.type, check.where);
+      const window = windowOf(check);
+      const what = window ? msg('check.event-in-window', { what: phrase, window }) : phrase;
       return facts.events !== undefined ? msg('check.d.event-n', { what, n: facts.events }) : what;
     }
     case 'state':
@@ -262,7 +283,9 @@ export function describe(
         ? msg('check.d.cp-inflight')
         : check.acks !== undefined
           ? msg('check.d.cp-acks', { acks: check.acks })
-          : text('');
+          : check.maxEndToEndMs !== undefined
+            ? msg('check.d.cp-fast', { max: check.maxEndToEndMs })
+            : text('');
       return id != null
         ? msg('check.d.checkpoint-id', { kind, id, status, how })
         : msg('check.d.checkpoint', { kind, status, how });
@@ -297,6 +320,8 @@ export function describe(
       return msg(check.fromCheckpoint ? 'check.d.recovered-from' : 'check.d.recovered-scratch');
     case 'taskmanager-recovered':
       return msg('check.d.tm-recovered');
+    case 'failover':
+      return msg('check.d.failover');
     case 'sink-rows':
       return msg('check.d.sink-rows', { sink: check.sink });
     case 'output':

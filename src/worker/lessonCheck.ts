@@ -64,6 +64,13 @@ export type Check = CheckNote &
         type: CheckableEvent;
         where?: Record<string, string | number | boolean | null>;
         atLeast?: number;
+        /**
+         * Count only the events of the current run: since the job was last started (Apply) or
+         * restored from a snapshot file. A challenge's "in one run" (an earlier run does not count).
+         */
+        sinceStart?: boolean;
+        /** Count only the events before this virtual time of the run (each run starts at 0). */
+        beforeMs?: number;
       }
     /**
      * A keyed state's value for one key now (`equals: null`: the key has no value). Without `window`
@@ -103,11 +110,18 @@ export type Check = CheckNote &
         maxCheckpointedFraction?: number;
         /** Acknowledged by exactly this many subtasks (`N/N` in the Web UI: one ack per chain subtask). */
         acks?: number;
+        /** Took at most this long from its trigger to its last acknowledgement (the End to end column). */
+        maxEndToEndMs?: number;
+        /** `atLeast` of them one right after the other: no checkpoint of another status in between. */
+        inARow?: boolean;
         /** Took at least this long from trigger to completion (end-to-end duration in the Web UI). */
         minDurationMs?: number;
       }
-    /** The job ran to its end (all input processed and committed), or failed for good. */
-    | { kind: 'finished'; jobStatus?: 'RUNNING' | 'FAILED' }
+    /**
+     * The job ran to its end (all input processed and committed), or failed for good; `FINISHED`: it
+     * ran to its end (not failed).
+     */
+    | { kind: 'finished'; jobStatus?: 'RUNNING' | 'FAILED' | 'FINISHED' }
     /**
      * What an outside reader sees in a sink now (its committed rows; an upsert table's current rows):
      * exactly `rows` of them, and each of `contains` among them (an object matches a row that has those
@@ -148,6 +162,12 @@ export type Check = CheckNote &
      * checkpoint that was the latest completed one when it was lost (taskManagerRecovery.ts).
      */
     | { kind: 'taskmanager-recovered' }
+    /**
+     * Since the step began a subtask failed and the job was restored; with `maxRewindMs`, it went
+     * back at most that far: from the failure to the trigger of the checkpoint it restored
+     * (failoverRewind.ts).
+     */
+    | { kind: 'failover'; maxRewindMs?: number }
     /**
      * The rows an outside reader sees in a sink's external system now (what the Output tab lists as
      * visible; sinkRowsCheck.ts): at least `atLeast` of them; `every` row has these field values; some

@@ -150,4 +150,163 @@ describe('the lesson check evaluator (in the worker)', () => {
       "the running job is the lesson's, not yours: open the editor and Run your job",
     );
   });
+  it('a sinceStart event count starts again when the job is started again (Apply), a plain one does not', async () => {
+    const host = newHost(freshDbName());
+    await host.start();
+    await host.load({ scenario: 'visits', seed: 1, speed: 100_000 });
+    const inThisRun: Check = { kind: 'event', type: 'task-failed', sinceStart: true };
+    const everSinceStep: Check = { kind: 'event', type: 'task-failed' };
+    await host.setLessonCheck(spec({ kind: 'all', of: [inThisRun, everSinceStep] }, { pauseOnPass: false }));
+    await host.failTask('count#0');
+    await host.play();
+    // 5 virtual seconds: restarted and running again.
+    expect((await host.frame(50)).lesson).toMatchObject({ passed: true, carry: { counts: [1, 1] } });
+    // Apply: a new run. The failure of the old one still counts for the step, not for the run.
+    await host.setLessonCheck(spec({ kind: 'all', of: [everSinceStep, inThisRun] }));
+    await host.failTask('count#1');
+    await host.play();
+    await host.frame(10);
+    await host.load({ scenario: 'visits', seed: 1, speed: 100_000 });
+    const v = (await host.frame(0)).lesson;
+    expect(v?.carry.counts).toEqual([1, 0]);
+    expect(renderEnglish(v?.now.why ?? text(''))).toBe(
+      'no subtask failure in this run (since the job was last started or restored)',
+    );
+    await host.failTask('count#2');
+    await host.play();
+    expect((await host.frame(10)).lesson?.passed).toBe(true);
+  });
+
+  it('beforeMs: only the events before that virtual time of the run count', async () => {
+    const host = newHost(freshDbName());
+    await host.start();
+    await host.load({ scenario: 'visits', seed: 1, speed: 100_000 });
+    const early: Check = {
+      kind: 'event',
+      type: 'checkpoint-completed',
+      atLeast: 3,
+      sinceStart: true,
+      beforeMs: 2500,
+    };
+    await host.setLessonCheck(spec(early));
+    await host.play();
+    const u = await host.frame(60); // 6 virtual seconds
+    const completed = (await host.listCheckpoints()).history.filter((h) => h.status === 'COMPLETED');
+    const before = completed.filter((h) => h.triggerTime + (h.endToEndMs ?? 0) < 2500).length;
+    expect(completed.length).toBeGreaterThan(before);
+    expect(u.lesson?.passed).toBe(false);
+    expect(renderEnglish(u.lesson?.now.why ?? text(''))).toBe(
+      `checkpoint completed: ${before} times in the first 2500 ms of this run, expected at least 3`,
+    );
+  });
+
+  it('failover: how far back a failure took the job, from the failure to the trigger of the restored checkpoint', async () => {
+    const host = newHost(freshDbName());
+    await host.start();
+    await host.load({ scenario: 'visits', seed: 1, speed: 100_000 });
+    const completed: Check = { kind: 'checkpoint', status: 'COMPLETED' };
+    await host.setLessonCheck(spec({ kind: 'failover', maxRewindMs: 100 }, { also: [completed] }));
+    expect(renderEnglish((await host.frame(0)).lesson?.now.why ?? text(''))).toBe(
+      'no subtask has failed and been restored since this step began',
+    );
+    // Checkpoint 1 completes; half a second later count#0 fails: the job goes back to its trigger.
+    await host.pauseWhen(completed);
+    await host.play();
+    const at = (await host.frame(100)).now;
+    await host.pauseWhen(null);
+    await host.play();
+    await host.frame(5); // 500 virtual ms
+    await host.pause();
+    await host.failTask('count#0');
+    await host.play();
+    const late = await host.frame(30);
+    const cp1 = (await host.listCheckpoints()).history.find((h) => h.id === 1);
+    const why = renderEnglish(late.lesson?.now.why ?? text(''));
+    const m =
+      /^the job went back (\d+) ms: from the failure at (\d+) ms to checkpoint 1, triggered at (\d+) ms; expected at most 100 ms$/.exec(
+        why,
+      );
+    expect(m, why).not.toBeNull();
+    const [rewind, failedAt, from] = [Number(m![1]), Number(m![2]), Number(m![3])];
+    expect(from).toBe(Math.round(cp1!.triggerTime));
+    expect(failedAt).toBeGreaterThanOrEqual(Math.round(at + 500));
+    expect(Math.abs(rewind - (failedAt - from))).toBeLessThanOrEqual(1);
+    expect(late.lesson?.passed).toBe(false);
+    // Right after the next checkpoint completes: the job goes back only as far as that one took.
+    const done = (await host.listCheckpoints()).history.filter((h) => h.status === 'COMPLETED').length;
+    await host.pauseWhen({ ...completed, atLeast: done + 1 });
+    await host.play();
+    await host.frame(100);
+    await host.pauseWhen(null);
+    await host.failTask('count#1');
+    await host.play();
+    expect((await host.frame(30)).lesson?.passed).toBe(true);
+  });
+
+  it('maxEndToEndMs: only checkpoints that fast count, and the verdict says how long the latest one took', async () => {
+    const host = newHost(freshDbName());
+    await host.start();
+    await host.load({ scenario: 'visits', seed: 1, speed: 100_000 });
+    await host.setLessonCheck(
+      spec({ kind: 'checkpoint', status: 'COMPLETED', maxEndToEndMs: 1 }, { pauseOnPass: false }),
+    );
+    await host.play();
+    const u = await host.frame(30); // 3 virtual seconds: two checkpoints
+    const completed = (await host.listCheckpoints()).history.filter((h) => h.status === 'COMPLETED');
+    expect(completed.length).toBeGreaterThanOrEqual(2);
+    const fastest = Math.round(Math.min(...completed.map((h) => h.endToEndMs ?? Infinity)));
+    expect(fastest).toBeGreaterThan(1);
+    expect(u.lesson?.passed).toBe(false);
+    const last = completed.at(-1)!;
+    expect(renderEnglish(u.lesson?.now.why ?? text(''))).toBe(
+      `checkpoint ${last.id} completed in ${Math.round(last.endToEndMs!)} ms end to end, expected at most 1 ms`,
+    );
+    await host.setLessonCheck(spec({ kind: 'checkpoint', status: 'COMPLETED', maxEndToEndMs: fastest + 1 }));
+    await host.play();
+    expect((await host.frame(30)).lesson?.passed).toBe(true);
+  });
+
+  it('inARow: failed checkpoints with a completed one in between are not in a row', async () => {
+    const host = newHost(freshDbName());
+    await host.start();
+    await host.load({ scenario: 'visits', seed: 1, speed: 100_000, checkpoint: { tolerableFailed: 5 } });
+    const twoInARow: Check = { kind: 'checkpoint', status: 'FAILED', atLeast: 2, inARow: true };
+    const two: Check = { kind: 'checkpoint', status: 'FAILED', atLeast: 2 };
+    const completed: Check = { kind: 'checkpoint', status: 'COMPLETED' };
+    await host.setLessonCheck(spec({ kind: 'all', of: [two, twoInARow] }, { also: [completed, two] }));
+    // One failed write, a completed checkpoint, another failed write.
+    await host.injectStorageFault('quota');
+    await host.pauseWhen(completed);
+    await host.play();
+    await host.frame(100);
+    await host.injectStorageFault('quota');
+    await host.pauseWhen(two);
+    await host.play();
+    const u = await host.frame(100);
+    expect(u.lesson?.until).toMatchObject({ ok: true });
+    expect(u.lesson?.passed).toBe(false);
+    expect(renderEnglish(u.lesson?.now.why ?? text(''))).toBe(
+      'at most 1 checkpoint failed in a row since this step began, expected 2',
+    );
+    // Two failed writes in a row: two failed checkpoints one after the other.
+    await host.injectStorageFault('quota', 2);
+    await host.pauseWhen(null);
+    await host.play();
+    expect((await host.frame(100)).lesson?.passed).toBe(true);
+  });
+
+  it('finished with jobStatus FINISHED: the job ran to its end, it did not fail for good', async () => {
+    const host = newHost(freshDbName());
+    await host.start();
+    await host.load({ scenario: 'wordcount', seed: 1, speed: 100_000, restartStrategy: { type: 'none' } });
+    await host.setLessonCheck(spec({ kind: 'finished', jobStatus: 'FINISHED' }));
+    await host.failTask('count#0');
+    await host.play();
+    const failed = await host.frame(250);
+    expect(failed.finished).toBe(true);
+    expect(renderEnglish(failed.lesson?.now.why ?? text(''))).toBe('the job is FAILED, expected FINISHED');
+    await host.load({ scenario: 'wordcount', seed: 1, speed: 100_000 });
+    await host.play();
+    expect((await host.frame(250)).lesson?.passed).toBe(true);
+  });
 });

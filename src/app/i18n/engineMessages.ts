@@ -214,6 +214,11 @@ export const ZH_MESSAGES = {
   'check.where.and': '{first}，{rest}',
   'check.event-none': '本步开始后还没有发生：{what}',
   'check.event-count': '{what}：本步开始后发生了 {n} 次，至少需要 {need} 次',
+  'check.event-none-window': '{window}还没有发生：{what}',
+  'check.event-count-window': '{what}：{window}发生了 {n} 次，至少需要 {need} 次',
+  'check.event-in-window': '{window}{what}',
+  'check.run': '本次运行中（作业上次启动或恢复以来）',
+  'check.run-before': '本次运行的前 {ms} ms 内',
   'check.state-subtask': '{key} 在 {operator} 的子任务 {subtask} 中，应在子任务 {want} 中',
   'check.state-missing': '{operator} 的状态 {state} 中还没有 {key}，应为 {want}',
   'check.state-not-empty': '{operator} 的状态 {state} 中 {key} 是 {value}，应当没有值',
@@ -234,6 +239,10 @@ export const ZH_MESSAGES = {
   'check.cp-inflight': '{kind} {id} 持久化了 {bytes} B 的 In-flight 数据，至少需要 {want} B',
   'check.cp-duration': '{kind} {id} 端到端用时 {ms} ms，至少应为 {want} ms',
   'check.cp-fraction': '{kind} {id} 上传了完整大小的 {pct}%，最多应为 {want}%',
+  'check.cp-slow': '{kind} {id} {status}，端到端用时 {ms} ms，最多应为 {max} ms',
+  'check.cp-in-a-row': '本步开始后最多连续 {found} 个 Checkpoint {status}，应为连续 {need} 个',
+  'check.cp-in-a-row-within':
+    '本步开始后最多连续 {found} 个 Checkpoint 在端到端 {max} ms 内{status}，应为连续 {need} 个',
   'check.cp-count': '本步开始后有 {found} 个符合条件且{status}的 Checkpoint，至少需要 {need} 个',
   'check.cp-none': '本步开始后还没有{status}的 Checkpoint',
   'check.cp-none-but': '本步开始后还没有{status}的 Checkpoint（{others} 个{other}）',
@@ -281,6 +290,8 @@ export const ZH_MESSAGES = {
   'check.d.checkpoint': '有 {kind} {status}{how}',
   'check.d.cp-inflight': '，并持久化了 In-flight 数据',
   'check.d.cp-acks': '，有 {acks} 个确认',
+  'check.d.cp-fast': '，端到端不超过 {max} ms',
+  'check.d.failover': '有子任务失败，作业回退到了一个 Checkpoint',
   'check.d.finished': '作业已经结束',
   'check.d.sink': '精确一次检查器的结论：{says}',
   'check.d.setting': (p) => `${p.name}是${spaced(p.value)}`,
@@ -342,6 +353,11 @@ export const ZH_MESSAGES = {
   'check.rows-repeated': '{row} 在 {sink} 中出现了 {n} 次',
   'check.recovered-scratch': '作业从头开始（{reason}）',
   'check.recovered-older': '作业从 Checkpoint {id} 恢复，应为 Checkpoint {want} 或更晚的',
+  'check.no-failover': '本步开始后还没有子任务失败并恢复',
+  'check.rewind':
+    '作业回退了 {rewind} ms：从 {failedAt} ms 时的失败回到 {from} ms 时触发的 Checkpoint {id}；最多应为 {max} ms',
+  'check.rewind-scratch':
+    '作业回退了 {rewind} ms：还没有完成的 Checkpoint，所以从 {failedAt} ms 时的失败一直回到运行开始；最多应为 {max} ms',
 
   // ---- TaskManager 与槽位
   'taskmanager.unreachable': 'ID 为 {id} 的 TaskManager 已无法连接。',

@@ -196,6 +196,12 @@ export const EN = {
   'check.where.field': 'with {name} = {value}',
   'check.where.and': '{first} {rest}',
   'check.event-none': 'no {what} since this step began',
+  'check.event-none-window': 'no {what} {window}',
+  'check.event-count-window': (p) =>
+    `${p.what}: ${p.n === '1' ? 'once' : `${p.n} times`} ${p.window}, expected at least ${p.need}`,
+  'check.event-in-window': '{what} {window}',
+  'check.run': 'in this run (since the job was last started or restored)',
+  'check.run-before': 'in the first {ms} ms of this run',
   'check.event-count': (p) =>
     `${p.what}: ${p.n === '1' ? 'once' : `${p.n} times`} since this step began, expected at least ${p.need}`,
   'check.state-subtask': '{key} lives in subtask {subtask} of {operator}, expected subtask {want}',
@@ -220,6 +226,11 @@ export const EN = {
   'check.cp-inflight': '{kind} {id} persisted {bytes} B of in-flight data, expected at least {want} B',
   'check.cp-duration': '{kind} {id} took {ms} ms end to end, expected at least {want} ms',
   'check.cp-fraction': '{kind} {id} uploaded {pct}% of its full size, expected at most {want}%',
+  'check.cp-slow': '{kind} {id} {status} in {ms} ms end to end, expected at most {max} ms',
+  'check.cp-in-a-row': (p) =>
+    `at most ${p.found} ${plural(p.found, 'checkpoint', 'checkpoints')} ${p.status} in a row since this step began, expected ${p.need}`,
+  'check.cp-in-a-row-within': (p) =>
+    `at most ${p.found} ${plural(p.found, 'checkpoint', 'checkpoints')} in a row ${p.status} within ${p.max} ms end to end since this step began, expected ${p.need}`,
   'check.cp-count': (p) =>
     `${p.found} matching ${plural(p.found, 'checkpoint', 'checkpoints')} ${p.status} since this step began, expected at least ${p.need}`,
   'check.cp-none': 'no checkpoint {status} since this step began',
@@ -270,6 +281,8 @@ export const EN = {
   'check.d.checkpoint': 'a {kind} {status}{how}',
   'check.d.cp-inflight': ' and persisted in-flight data',
   'check.d.cp-acks': ' with {acks} acks',
+  'check.d.cp-fast': ' within {max} ms end to end',
+  'check.d.failover': 'a subtask failed and the job went back to a checkpoint',
   'check.d.finished': 'the job has finished',
   'check.d.sink': 'the exactly-once checker says: {says}',
   'check.d.setting': '{name} is {value}',
@@ -316,6 +329,11 @@ export const EN = {
   'check.recovered-from': 'the job was restored from checkpoint {id} ({reason})',
   'check.recovered-scratch': 'the job started from scratch ({reason})',
   'check.recovered-older': 'the job came back from checkpoint {id}, expected checkpoint {want} or later',
+  'check.no-failover': 'no subtask has failed and been restored since this step began',
+  'check.rewind':
+    'the job went back {rewind} ms: from the failure at {failedAt} ms to checkpoint {id}, triggered at {from} ms; expected at most {max} ms',
+  'check.rewind-scratch':
+    'the job went back {rewind} ms: no checkpoint had completed, so from the failure at {failedAt} ms to the start of the run; expected at most {max} ms',
   'check.tm-not-lost': 'no TaskManager with running subtasks was lost in this step',
   'check.tm-not-all-failed':
     'only {failed} of the {tasks} subtasks in the slots of {tm} failed when it was lost',
